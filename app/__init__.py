@@ -1,0 +1,1 @@
+"""nnterm's terminal user interface and command line."""

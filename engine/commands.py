@@ -1,0 +1,60 @@
+"""Controls for a running Trainer, applied between steps.
+
+Commands are plain picklable dataclasses: the UI builds them from keys, and they may cross
+a process boundary before ``Trainer.apply`` receives them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop stepping until Resume (or StepOnce)."""
+
+
+@dataclass(frozen=True)
+class Resume:
+    """Continue stepping."""
+
+
+@dataclass(frozen=True)
+class StepOnce:
+    """Take exactly one step while paused."""
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Start the run again from step 0 with the same seed: identical data and weights."""
+
+
+@dataclass(frozen=True)
+class Reseed:
+    """Start the run again from step 0 with another seed (``None``: the next one)."""
+
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class Reinitialize:
+    """Draw fresh weights from the seed and clear the optimizer's state; the step count
+    and the history go on, so the curves show the restart."""
+
+
+@dataclass(frozen=True)
+class Set:
+    """Change settings by dotted path, e.g. ``Set({"train.optimizer.lr": 0.1})``.
+
+    Hyperparameters (learning rate, momentum, weight decay, batch size, dropout,
+    activation, penalties, clipping) apply at the next step and keep the run going; a
+    new optimizer starts with empty state; init or structure changes re-initialise the
+    network with the same seed; data changes reset the run.
+    """
+
+    changes: Mapping[str, Any] = field(default_factory=dict)
+
+
+Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set

@@ -1,0 +1,167 @@
+"""The run configuration: one tree of frozen dataclasses, the single source of truth.
+
+A preset file, ``--set key.path=value`` overrides, the UI's edits and the Trainer all
+speak this type; it is plain data (numbers, strings, tuples), so it pickles across a
+process boundary. ``with_changes`` applies dotted-path edits and returns a new Config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nnterm.engine.initializers import Init
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which dataset, how many examples, and how they are perturbed."""
+
+    name: str = "xor"
+    n_train: int = 200
+    n_val: int = 200
+    noise: float = 0.0
+    label_flip: float = 0.0
+    fresh_batches: bool = False  # draw every batch afresh from the distribution
+    params: Mapping[str, Any] = field(default_factory=dict)  # dataset-specific options
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The MLP between the data's input width and the loss's output width."""
+
+    hidden: tuple[int, ...] = (8,)
+    activation: str | tuple[str, ...] = "tanh"  # one, or one per hidden layer
+    init: Init | tuple[Init, ...] = Init()  # one, or one per layer
+    dropout: float | tuple[float, ...] = 0.0  # one, or one per hidden layer
+    frozen: tuple[int, ...] = ()
+    leaky_slope: float = 0.01
+    loss: str = "cross_entropy"
+    dtype: str = "float64"
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """Optimizer name and hyperparameters; ``weight_decay=None`` means the optimizer's
+    own default (0 for SGD and Adam, 1e-2 for AdamW, as in torch)."""
+
+    name: str = "adam"
+    lr: float = 1e-3
+    momentum: float = 0.0
+    dampening: float = 0.0
+    nesterov: bool = False
+    weight_decay: float | None = None
+    betas: tuple[float, float] = (0.9, 0.999)
+    eps: float = 1e-8
+
+    def kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``make_optimizer(self.name, ...)``."""
+        if self.name == "sgd":
+            kw = dict(lr=self.lr, momentum=self.momentum, dampening=self.dampening,
+                      nesterov=self.nesterov)
+        else:
+            kw = dict(lr=self.lr, betas=tuple(self.betas), eps=self.eps)
+        if self.weight_decay is not None:
+            kw["weight_decay"] = self.weight_decay
+        return kw
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    """Learning-rate schedule (see ``schedules``); ``total_steps=None`` means the run's."""
+
+    name: str = "constant"
+    step_size: int = 1000
+    gamma: float = 0.1
+    total_steps: int | None = None
+    min_factor: float = 0.0
+    warmup_steps: int = 0
+
+
+@dataclass(frozen=True)
+class EarlyStoppingConfig:
+    """Stop when validation loss has not improved by ``min_delta`` for ``patience`` steps."""
+
+    patience: int = 200
+    min_delta: float = 0.0
+    restore_best: bool = True
+
+
+@dataclass(frozen=True)
+class SolverConfig:
+    """Fit the last layer in closed form instead of by gradient steps (random features):
+    W = argmin ||F W - Y||^2 + ridge ||W||^2, the minimum-norm solution when ridge = 0."""
+
+    ridge: float = 0.0
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How the network is trained and how often the run is measured."""
+
+    steps: int = 1000
+    batch_size: int = 32  # 0 means the full training set
+    optimizer: OptimizerConfig = OptimizerConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
+    clip_norm: float | None = None
+    l1: float = 0.0
+    l2: float = 0.0
+    input_noise: float = 0.0
+    early_stopping: EarlyStoppingConfig | None = None
+    solver: SolverConfig | None = None
+    log_every: int = 50
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that defines a run; the same Config and seed give bit-identical metrics."""
+
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    train: TrainConfig = TrainConfig()
+    seed: int = 0
+
+
+def get_path(config: Any, path: str) -> Any:
+    """The value at a dotted path such as ``"train.optimizer.lr"``."""
+    value = config
+    for part in path.split("."):
+        value = value[part] if isinstance(value, Mapping) else getattr(value, part)
+    return value
+
+
+def with_changes(config: Config, changes: Mapping[str, Any]) -> Config:
+    """A copy of ``config`` with each dotted path set to its value.
+
+    ``{"train.optimizer.lr": 0.1, "model.hidden": (16, 16)}``; a path into ``data.params``
+    may name a key that does not exist yet. Unknown paths raise KeyError naming the path.
+    """
+    for path, value in changes.items():
+        config = _set(config, path.split("."), value, path)
+    return config
+
+
+def _set(node: Any, parts: list[str], value: Any, path: str) -> Any:
+    head, rest = parts[0], parts[1:]
+    if isinstance(node, Mapping):
+        new = dict(node)
+        new[head] = _set(node[head], rest, value, path) if rest else value
+        return new
+    if not dataclasses.is_dataclass(node) or head not in {f.name for f in dataclasses.fields(node)}:
+        raise KeyError(f"unknown setting {path!r}")
+    child = getattr(node, head)
+    if rest:
+        if child is None:
+            child = _default_of(node, head)
+        value = _set(child, rest, value, path)
+    return dataclasses.replace(node, **{head: value})
+
+
+def _default_of(node: Any, name: str) -> Any:
+    """A default instance for an optional sub-config that is currently None."""
+    optional = {"early_stopping": EarlyStoppingConfig, "solver": SolverConfig}
+    if name not in optional:
+        raise KeyError(f"{name} is not set")
+    return optional[name]()

@@ -1,0 +1,47 @@
+"""Datasets for the lessons, mini-batching and input noise (NumPy only).
+
+    from nnterm.engine.data import make_dataset, BatchSampler
+    ds = make_dataset("moons", n_train=200, n_val=200, seed=0, noise=0.1)
+    batches = BatchSampler(ds.n_train, 32, np.random.default_rng(0))
+    idx = batches.next_batch(); X, y = ds.X_train[idx], ds.y_train[idx]
+
+Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
+(d-dimensional), ``regression``, ``names`` (characters), ``noise`` (jitter, label flips,
+input-noise augmentation), ``batching`` (BatchSampler), ``registry`` (make_dataset).
+"""
+
+from nnterm.engine.data.batching import BatchSampler
+from nnterm.engine.data.classification import Blobs, RandomClassification
+from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
+from nnterm.engine.data.names import VOCAB, bigram_baseline, load_names
+from nnterm.engine.data.noise import add_input_noise
+from nnterm.engine.data.plane import PLANE_EXTENT, circle, gauss, moons, spiral, xor
+from nnterm.engine.data.registry import DATASET_PARAMS, DATASETS, DEFAULT_NOISE, make_dataset
+from nnterm.engine.data.regression import RandomFeatures, Teacher, sine
+
+__all__ = [
+    "CLASSIFICATION",
+    "DATASETS",
+    "DATASET_PARAMS",
+    "DEFAULT_NOISE",
+    "PLANE_EXTENT",
+    "REGRESSION",
+    "VOCAB",
+    "BatchSampler",
+    "Blobs",
+    "Dataset",
+    "RandomClassification",
+    "RandomFeatures",
+    "Sampler",
+    "Teacher",
+    "add_input_noise",
+    "bigram_baseline",
+    "circle",
+    "gauss",
+    "load_names",
+    "make_dataset",
+    "moons",
+    "sine",
+    "spiral",
+    "xor",
+]

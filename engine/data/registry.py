@@ -1,0 +1,161 @@
+"""``make_dataset``: every dataset by name, with its parameters checked.
+
+Seeding: ``numpy.random.SeedSequence(seed)`` spawns three independent generators, one for
+the task's fixed parts (a teacher's weights, blob centres, the names split), one for the
+training set and one for the validation set. So the same seed gives bit-identical arrays,
+and changing ``n_val`` leaves the training set untouched. The validation set is drawn from
+the same distribution as the training set (same noise and label flips).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from nnterm.engine.data import plane
+from nnterm.engine.data._checks import check_fraction, check_int, check_std
+from nnterm.engine.data.classification import Blobs, RandomClassification
+from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
+from nnterm.engine.data.names import make_names
+from nnterm.engine.data.regression import RandomFeatures, Teacher, sine
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How to build one dataset: its task, its default noise, its own parameters, and
+    ``build(rng, noise=..., label_flip=..., **params) -> (sampler, n_classes, dims, meta)``."""
+
+    task: str
+    noise: float
+    params: Mapping[str, Any]
+    build: Callable[..., tuple[Sampler, int, int, int, dict]] | None
+    finite: bool = False  # names: sizes come from the corpus, no noise, no sampler
+
+
+def _plane(fn, n_classes: int | None = None):
+    def build(rng, *, noise, label_flip, **params):
+        k = params.get("n_classes", 2) if n_classes is None else n_classes
+        extent = plane.PLANE_EXTENT
+        box = (-0.5, 1.5, -0.5, 1.5) if params.get("points") else (-extent, extent) * 2
+        sampler = functools.partial(fn, noise=noise, label_flip=label_flip, **params)
+        return sampler, k, 2, k, {"extent": box}
+
+    return build
+
+
+def _blobs(rng, *, noise, label_flip, **params):
+    task = Blobs.from_rng(rng, noise=noise, label_flip=label_flip, **params)
+    return task, task.n_classes, task.dim, task.n_classes, {"centers": task.centers}
+
+
+def _random_classification(rng, *, noise, label_flip, **params):
+    task = RandomClassification.from_rng(rng, noise=noise, label_flip=label_flip, **params)
+    return task, task.n_classes, task.dim, task.n_classes, {}
+
+
+def _sine(rng, *, noise, label_flip, **params):
+    return functools.partial(sine, noise=noise, **params), 0, 1, 1, {}
+
+
+def _teacher(rng, *, noise, label_flip, **params):
+    task = Teacher.from_rng(rng, noise=noise, **params)
+    return task, 0, task.dim, 1, {"target": task.target}
+
+
+def _random_features(rng, *, noise, label_flip, **params):
+    task = RandomFeatures.from_rng(rng, noise=noise, **params)
+    return task, 0, task.dim, 1, {"target": task.target}
+
+
+_SPECS: dict[str, _Spec] = {
+    "xor": _Spec(CLASSIFICATION, 0.0, {"points": None, "margin": 0.05}, _plane(plane.xor, 2)),
+    "circle": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.circle, 2)),
+    "gauss": _Spec(CLASSIFICATION, 0.0, {"spread": 0.25}, _plane(plane.gauss, 2)),
+    "spiral": _Spec(CLASSIFICATION, 0.0, {"n_classes": 2, "turns": 1.75}, _plane(plane.spiral)),
+    "moons": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.moons, 2)),
+    "blobs": _Spec(CLASSIFICATION, 0.0, {"n_classes": 3, "dim": 2, "spread": 0.2}, _blobs),
+    "random_classification": _Spec(
+        CLASSIFICATION,
+        0.0,
+        {"dim": 10, "n_classes": 2, "rule": "sin", "random_labels": False},
+        _random_classification,
+    ),
+    "sine": _Spec(REGRESSION, 0.1, {"frequency": 1.0}, _sine),
+    "teacher_student": _Spec(REGRESSION, 0.0, {"dim": 2, "hidden": 64, "scale": 2.0}, _teacher),
+    "random_features": _Spec(REGRESSION, 0.5, {"dim": 20}, _random_features),
+    "names": _Spec(CLASSIFICATION, 0.0, {"context": 3}, None, finite=True),
+}
+
+#: Every dataset name ``make_dataset`` knows.
+DATASETS: tuple[str, ...] = tuple(_SPECS)
+
+#: Each dataset's own parameters and their defaults (besides noise and label_flip).
+DATASET_PARAMS: Mapping[str, Mapping[str, Any]] = {k: dict(s.params) for k, s in _SPECS.items()}
+
+#: The default ``noise`` of each dataset (input jitter for classification, target noise
+#: for regression).
+DEFAULT_NOISE: Mapping[str, float] = {k: s.noise for k, s in _SPECS.items()}
+
+
+def make_dataset(
+    name: str,
+    *,
+    n_train: int,
+    n_val: int,
+    seed: int,
+    noise: float | None = None,
+    label_flip: float = 0.0,
+    **params: Any,
+) -> Dataset:
+    """Build dataset ``name`` with ``n_train`` training and ``n_val`` validation examples.
+
+    ``noise``: for classification, the std of Gaussian jitter added to the inputs (labels
+    are decided before it, so classes overlap); for regression, the std of Gaussian noise
+    on the target. ``None`` takes the dataset's default (``DEFAULT_NOISE``).
+    ``label_flip``: fraction of labels flipped to another class (classification only).
+    ``params``: the dataset's own options (``DATASET_PARAMS``). Unknown names, unknown
+    parameters and bad values raise ValueError saying what is allowed.
+
+    ``names`` is a fixed corpus: its split sizes come from the corpus (80/10/10 by name),
+    so ``n_train`` and ``n_val`` are ignored, and it takes no noise or label flips.
+    """
+    spec = _SPECS.get(name)
+    if spec is None:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+    unknown = sorted(set(params) - set(spec.params))
+    if unknown:
+        allowed = ", ".join(["noise", "label_flip", *spec.params])
+        raise ValueError(
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} "
+            f"for dataset {name!r}; allowed: {allowed}"
+        )
+    n_train = check_int("n_train", n_train, 1)
+    n_val = check_int("n_val", n_val, 0)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
+    noise = spec.noise if noise is None else check_std("noise", noise)
+    label_flip = check_fraction("label_flip", label_flip)
+    fn_rng, train_rng, val_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)
+    )
+    if spec.finite:
+        if noise or label_flip:
+            raise ValueError(f"dataset {name!r} is a fixed corpus: it takes no noise or label_flip")
+        return make_names(fn_rng, **params)
+    if label_flip and spec.task == REGRESSION:
+        raise ValueError(f"label_flip applies to classification; {name!r} is a regression task")
+    resolved = {**spec.params, **params}
+    sampler, n_classes, input_dim, output_dim, meta = spec.build(
+        fn_rng, noise=noise, label_flip=label_flip, **resolved
+    )
+    X_train, y_train = sampler(n_train, train_rng)
+    X_val, y_val = sampler(n_val, val_rng)
+    meta = {"params": {"noise": noise, "label_flip": label_flip, **resolved}, **meta}
+    return Dataset(
+        X_train, y_train, X_val, y_val, spec.task, n_classes, input_dim, output_dim, name, meta,
+        sampler,
+    )

@@ -1,0 +1,110 @@
+"""Losses on raw output-layer values (logits), each with its gradient and output head.
+
+Every loss is a mean over the batch and returns ``(loss, dloss/dlogits)``. The output
+head (softmax, sigmoid, identity) belongs to the loss, as in ``torch.nn.CrossEntropyLoss``
+and ``BCEWithLogitsLoss``: the network always emits logits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnterm.engine.activations import sigmoid
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    """log softmax(z)_k = z_k - logsumexp(z), with the max subtracted first so that
+    logits like [1000, 0, -1000] stay finite."""
+    shifted = z - z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """softmax(z)_k = exp(z_k - max z) / sum_j exp(z_j - max z)."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy with integer labels.
+
+    L = -(1/N) sum_i log softmax(z_i)_{y_i};  dL/dz = (softmax(z) - onehot(y)) / N.
+    """
+    n = z.shape[0]
+    rows = np.arange(n)
+    shifted = z - z.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=1)
+    loss = (np.log(total) - shifted[rows, y]).mean()  # -log softmax_y = logsumexp - z_y
+    grad = exp / total[:, None]
+    grad[rows, y] -= 1.0
+    grad /= n
+    return float(loss), grad
+
+
+def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Binary cross-entropy with logits, one output, labels 0/1 (torch BCEWithLogitsLoss).
+
+    L = (1/N) sum_i max(z,0) - z y + log(1 + e^-|z|)  (stable form of -y log s - (1-y) log(1-s));
+    dL/dz = (sigma(z) - y) / N.
+    """
+    n = z.shape[0]
+    t = y.reshape(n, 1).astype(z.dtype)
+    loss = (np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))).mean()
+    grad = (sigmoid(z) - t) / n
+    return float(loss), grad
+
+
+def mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error over all N*K elements (torch MSELoss, reduction='mean').
+
+    L = (1/(N K)) sum (z - y)^2;  dL/dz = 2 (z - y) / (N K).
+    """
+    diff = z - y.reshape(z.shape)
+    loss = (diff * diff).mean()
+    return float(loss), (2.0 / diff.size) * diff
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss: its value-and-gradient function, the output head, and the task it serves."""
+
+    name: str
+    value_and_grad: Callable[[np.ndarray, np.ndarray], tuple[float, np.ndarray]]
+    head: Callable[[np.ndarray], np.ndarray]
+    classification: bool
+
+    def output_dim(self, n_classes: int, target_dim: int) -> int:
+        """Width of the output layer: one logit for binary cross-entropy, k for softmax,
+        the target's width for regression."""
+        if self.name == "binary_cross_entropy":
+            return 1
+        return n_classes if self.classification else target_dim
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """Predicted class per row (classification) or the regression output."""
+        if not self.classification:
+            return z
+        if z.shape[1] == 1:
+            return (z[:, 0] > 0).astype(np.int64)
+        return z.argmax(axis=1)
+
+
+LOSSES = {
+    "cross_entropy": Loss("cross_entropy", cross_entropy, softmax, classification=True),
+    "binary_cross_entropy": Loss(
+        "binary_cross_entropy", binary_cross_entropy, sigmoid, classification=True
+    ),
+    "mse": Loss("mse", mse, lambda z: z, classification=False),
+}
+
+
+def get_loss(name: str) -> Loss:
+    """Return the loss called ``name`` (``cross_entropy``, ``binary_cross_entropy``, ``mse``)."""
+    try:
+        return LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; allowed: {', '.join(LOSSES)}") from None

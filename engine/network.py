@@ -1,0 +1,257 @@
+"""A multi-layer perceptron of dense layers, with the backward pass written out by hand.
+
+Layer i computes z_i = a_{i-1} @ W_i + b_i, then (hidden layers only) a_i = f_i(z_i) and,
+in training, inverted dropout a_i <- a_i * m_i / (1 - p_i) with m_i ~ Bernoulli(1 - p_i).
+The last layer's z is the logits; the loss owns the output head (see ``losses``).
+
+Backward, from dL/dz_L given by the loss:
+    dW_i = a_{i-1}^T dz_i,   db_i = sum_rows dz_i,   da_{i-1} = dz_i W_i^T,
+    dz_{i-1} = (da_{i-1} * m_{i-1} / (1 - p)) * f'(z_{i-1}).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnterm.engine.activations import Activation, get_activation
+from nnterm.engine.initializers import Init, as_init, init_layer
+from nnterm.engine.losses import get_loss
+from nnterm.engine.seeding import stream
+
+
+@dataclass
+class HiddenLayerTrace:
+    """What one hidden layer computed on a batch: pre-activation z, output a (before
+    dropout) and the scaled dropout mask (None when no dropout was applied)."""
+
+    z: np.ndarray
+    a: np.ndarray
+    mask: np.ndarray | None
+
+
+def _per_layer(value, count: int, what: str) -> list:
+    """Broadcast a single value to ``count`` layers, or check a per-layer list's length."""
+    if isinstance(value, (list, tuple)):
+        if len(value) != count:
+            raise ValueError(
+                f"{what} lists one value per layer: expected {count}, got {len(value)}"
+            )
+        return list(value)
+    return [value] * count
+
+
+class MLP:
+    """Dense layers ``sizes[0] -> sizes[1] -> ... -> sizes[-1]``.
+
+    ``activation`` and ``dropout`` are one value or a list with one per hidden layer;
+    ``init`` is one scheme or a list with one per layer (see ``initializers``); ``frozen``
+    names layers (0-based) that are never trained, as in a random-features model. ``seed``
+    fixes the initial weights and the dropout masks, each from its own stream.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "relu",
+        init: str | dict | Init | Sequence[str | dict | Init] = "torch_default",
+        dropout: float | Sequence[float] = 0.0,
+        frozen: Sequence[int] = (),
+        seed: int = 0,
+        dtype: str = "float64",
+        leaky_slope: float = 0.01,
+    ) -> None:
+        if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
+            raise ValueError(f"sizes needs at least an input and an output width >= 1: {sizes}")
+        self.sizes = [int(s) for s in sizes]
+        self.n_layers = len(self.sizes) - 1
+        self.dtype = np.dtype(dtype)
+        if self.dtype not in (np.float32, np.float64):
+            raise ValueError(f"dtype must be float32 or float64, not {dtype}")
+        self.leaky_slope = float(leaky_slope)
+        self.activations: list[Activation] = [
+            get_activation(a, self.leaky_slope)
+            for a in _per_layer(activation, self.n_layers - 1, "activation")
+        ]
+        self.dropout = [float(p) for p in _per_layer(dropout, self.n_layers - 1, "dropout")]
+        for p in self.dropout:
+            if not 0.0 <= p < 1.0:
+                raise ValueError(f"dropout must be in [0, 1), got {p}")
+        self.inits = [as_init(s) for s in _per_layer(init, self.n_layers, "init")]
+        self.frozen = frozenset(int(i) for i in frozen)
+        if any(not 0 <= i < self.n_layers for i in self.frozen):
+            raise ValueError(f"frozen layers must be in 0..{self.n_layers - 1}: {sorted(frozen)}")
+        self.params: list[np.ndarray] = []
+        self.reinitialize(seed)
+
+    # ----------------------------------------------------------------- structure
+    def reinitialize(self, seed: int | None = None) -> None:
+        """Draw fresh weights from ``seed`` (default: the current seed), in place, and
+        restart the dropout stream: the same seed always gives the same network."""
+        if seed is not None:
+            self.seed = int(seed)
+        rng = stream(self.seed, "init")
+        fresh = []
+        for i in range(self.n_layers):
+            fan_in, fan_out = self.sizes[i], self.sizes[i + 1]
+            fresh.extend(init_layer(self.inits[i], fan_in, fan_out, rng, self.dtype))
+        if len(self.params) == len(fresh):
+            for old, new in zip(self.params, fresh, strict=True):
+                old[...] = new  # keep the array objects: optimizers hold them
+        else:
+            self.params = fresh
+        self.dropout_rng = stream(self.seed, "dropout")
+        self._frozen_grads = {
+            i: (np.zeros_like(self.params[2 * i]), np.zeros_like(self.params[2 * i + 1]))
+            for i in self.frozen
+        }
+
+    def set_activation(self, name: str, layer: int | None = None) -> None:
+        """Use activation ``name`` in hidden layer ``layer`` (all hidden layers if None)."""
+        act = get_activation(name, self.leaky_slope)
+        for i in self._hidden_layers(layer):
+            self.activations[i] = act
+
+    def set_dropout(self, p: float, layer: int | None = None) -> None:
+        """Set the dropout probability of hidden layer ``layer`` (all if None)."""
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {p}")
+        for i in self._hidden_layers(layer):
+            self.dropout[i] = float(p)
+
+    def _hidden_layers(self, layer: int | None) -> range:
+        if layer is None:
+            return range(self.n_layers - 1)
+        if not 0 <= layer < self.n_layers - 1:
+            raise ValueError(f"hidden layer index must be in 0..{self.n_layers - 2}, got {layer}")
+        return range(layer, layer + 1)
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """W_1 .. W_L (views into ``params``)."""
+        return self.params[0::2]
+
+    @property
+    def trainable_indices(self) -> list[int]:
+        """Positions in ``params`` of the arrays an optimizer should update."""
+        return [j for j in range(2 * self.n_layers) if j // 2 not in self.frozen]
+
+    @property
+    def n_params(self) -> int:
+        return sum(p.size for p in self.params)
+
+    def get_state(self) -> list[np.ndarray]:
+        """A copy of every parameter (for restore-best and comparisons)."""
+        return [p.copy() for p in self.params]
+
+    def set_state(self, state: Sequence[np.ndarray]) -> None:
+        """Copy ``state`` (from ``get_state``) back into the parameters, in place."""
+        for p, s in zip(self.params, state, strict=True):
+            p[...] = s
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Logits for ``X`` in eval mode (no dropout)."""
+        return self.trace(X)[0]
+
+    def trace(
+        self, X: np.ndarray, train: bool = False
+    ) -> tuple[np.ndarray, list[np.ndarray], list[HiddenLayerTrace]]:
+        """Forward pass returning (logits, the input of every layer, the hidden traces).
+
+        With ``train=True`` dropout masks are drawn from ``dropout_rng``.
+        """
+        a = np.asarray(X, dtype=self.dtype)
+        params = self.params
+        inputs: list[np.ndarray] = []
+        hidden: list[HiddenLayerTrace] = []
+        last = self.n_layers - 1
+        for i in range(last):
+            inputs.append(a)
+            z = a @ params[2 * i]
+            z += params[2 * i + 1]
+            a = self.activations[i].forward(z)
+            mask = None
+            p = self.dropout[i]
+            if train and p > 0.0:
+                keep = self.dropout_rng.random(a.shape) >= p
+                mask = keep.astype(self.dtype) * self.dtype.type(1.0 / (1.0 - p))
+            hidden.append(HiddenLayerTrace(z, a, mask))
+            if mask is not None:
+                a = a * mask
+        inputs.append(a)
+        z = a @ params[2 * last]
+        z += params[2 * last + 1]
+        return z, inputs, hidden
+
+    # ----------------------------------------------------------------- backward
+    def backward(
+        self, dlogits: np.ndarray, inputs: list[np.ndarray], hidden: list[HiddenLayerTrace]
+    ) -> list[np.ndarray]:
+        """Gradients of the loss w.r.t. every parameter, aligned with ``params``, given
+        dL/dlogits and a trace from ``trace``. Frozen layers get (shared) zero arrays."""
+        grads: list[np.ndarray] = [None] * (2 * self.n_layers)  # type: ignore[list-item]
+        lowest_trainable = min((i for i in range(self.n_layers) if i not in self.frozen),
+                               default=self.n_layers)
+        dz = dlogits
+        for i in range(self.n_layers - 1, -1, -1):
+            if i in self.frozen:
+                grads[2 * i], grads[2 * i + 1] = self._frozen_grads[i]
+            else:
+                grads[2 * i] = inputs[i].T @ dz
+                grads[2 * i + 1] = dz.sum(axis=0)
+            if i == 0 or i <= lowest_trainable:
+                # nothing below needs a gradient: stop propagating
+                for k in range(i):
+                    grads[2 * k], grads[2 * k + 1] = self._frozen_grads[k]
+                break
+            da = dz @ self.params[2 * i].T
+            h = hidden[i - 1]
+            if h.mask is not None:
+                da *= h.mask
+            dz = da * self.activations[i - 1].derivative(h.z, h.a)
+        return grads
+
+    def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
+        """Regularisation added to the data loss: l1 sum|W| + (l2/2) sum W^2 over the
+        trainable weights (biases are not penalised)."""
+        total = 0.0
+        for i in range(self.n_layers):
+            if i in self.frozen:
+                continue
+            w = self.params[2 * i]
+            if l1:
+                total += l1 * float(np.abs(w).sum())
+            if l2:
+                total += 0.5 * l2 * float((w * w).sum())
+        return total
+
+    def loss_and_grads(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        loss: str = "cross_entropy",
+        train: bool = True,
+        l1: float = 0.0,
+        l2: float = 0.0,
+    ) -> tuple[float, list[np.ndarray]]:
+        """Mean data loss over the batch and the gradients of (data loss + penalty).
+
+        The returned loss excludes the L1/L2 penalty (see ``penalty``) so that runs with
+        different regularisation compare on the same scale. ``train`` applies dropout.
+        """
+        logits, inputs, hidden = self.trace(X, train=train)
+        value, dlogits = get_loss(loss).value_and_grad(logits, y)
+        grads = self.backward(dlogits, inputs, hidden)
+        if l1 or l2:
+            for i in range(self.n_layers):
+                if i in self.frozen:
+                    continue
+                w = self.params[2 * i]
+                extra = l2 * w if l2 else 0.0
+                if l1:
+                    extra = extra + l1 * np.sign(w)
+                grads[2 * i] = grads[2 * i] + extra
+        return value, grads

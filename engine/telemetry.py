@@ -1,0 +1,180 @@
+"""Measurements of a network in training, cheap enough to take every ``log_every`` steps.
+
+Everything here is computed in the engine, never in the UI: per-layer gradient norms,
+log10 update/weight ratios, activation statistics, dead and saturated fractions on a fixed
+probe set, and weight/gradient histograms on fixed signed-log bins (so that histograms of
+different steps and layers line up, and a gradient of 1e-7 is as visible as one of 1).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nnterm.engine.network import HiddenLayerTrace
+
+#: Histogram bins: |x| in decades 1e-8 .. 1e2, two bins a decade, for each sign, and one
+#: central bin for |x| < 1e-8. HIST_EDGES are the upper magnitudes of the positive bins.
+HIST_DECADES = (-8, 2)
+HIST_BINS_PER_DECADE = 2
+_N_SIDE = (HIST_DECADES[1] - HIST_DECADES[0]) * HIST_BINS_PER_DECADE
+HIST_BINS = 2 * _N_SIDE + 1
+HIST_CENTERS = np.concatenate(
+    [
+        -(10.0 ** (HIST_DECADES[0] + (np.arange(_N_SIDE)[::-1] + 0.5) / HIST_BINS_PER_DECADE)),
+        [0.0],
+        10.0 ** (HIST_DECADES[0] + (np.arange(_N_SIDE) + 0.5) / HIST_BINS_PER_DECADE),
+    ]
+)
+#: At most this many entries of a matrix go into its histogram (a fixed random subset).
+HIST_SAMPLE = 4096
+
+
+def symlog_histogram(values: np.ndarray) -> np.ndarray:
+    """Counts of ``values`` in the fixed signed-log bins (HIST_BINS of them; see
+    HIST_CENTERS). Magnitudes beyond 1e2 fall in the outermost bins."""
+    v = values.ravel()
+    mag = np.abs(v)
+    with np.errstate(divide="ignore"):
+        k = np.floor((np.log10(mag) - HIST_DECADES[0]) * HIST_BINS_PER_DECADE)
+    k = np.clip(np.nan_to_num(k, nan=-1.0, neginf=-1.0), -1, _N_SIDE - 1).astype(np.int64)
+    tiny = k < 0
+    index = np.where(v > 0, _N_SIDE + 1 + k, _N_SIDE - 1 - k)
+    index[tiny] = _N_SIDE
+    return np.bincount(index, minlength=HIST_BINS)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    """What was measured at one logged step of one run.
+
+    Losses and accuracies describe the parameters after ``step`` updates, in eval mode
+    (no dropout). ``grad_norm`` and ``update_ratio`` describe update number ``step``
+    (at step 0, the gradient on the probe set and no update). Per-layer lists run from the
+    first layer to the output layer; activation lists cover the hidden layers.
+    """
+
+    run: str
+    step: int
+    epoch: float
+    lr: float
+    train_loss: float
+    val_loss: float
+    batch_loss: float
+    penalty: float
+    train_acc: float | None
+    val_acc: float | None
+    grad_norm: tuple[float, ...]
+    update_ratio: tuple[float, ...]
+    act_mean: tuple[float, ...]
+    act_std: tuple[float, ...]
+    dead_frac: tuple[float, ...]
+    saturation: tuple[float, ...]
+    weight_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
+    grad_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as JSON-ready scalars and lists (histograms left out); NaN and
+        infinities become None."""
+        out: dict[str, Any] = {}
+        for name in self.__dataclass_fields__:
+            if name.endswith("_hist"):
+                continue
+            value = getattr(self, name)
+            out[name] = [_finite_or_none(v) for v in value] if isinstance(value, tuple) else (
+                _finite_or_none(value) if isinstance(value, float) else value
+            )
+        return out
+
+
+def _finite_or_none(x: float) -> float | None:
+    return x if x is not None and math.isfinite(x) else None
+
+
+def layer_grad_norms(grads: Sequence[np.ndarray]) -> tuple[float, ...]:
+    """sqrt(||dW_i||^2 + ||db_i||^2) for each layer i."""
+    return tuple(
+        math.sqrt(float(np.vdot(grads[j], grads[j])) + float(np.vdot(grads[j + 1], grads[j + 1])))
+        for j in range(0, len(grads), 2)
+    )
+
+
+def update_ratios(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> tuple[float, ...]:
+    """log10(||W_after - W_before|| / ||W_before||) per layer: about -3 is healthy
+    (Karpathy's rule of thumb); much lower learns slowly, much higher is unstable."""
+    out = []
+    for w0, w1 in zip(before, after, strict=True):
+        delta = float(np.linalg.norm(w1 - w0))
+        base = float(np.linalg.norm(w0))
+        out.append(math.log10(delta / base) if delta > 0 and base > 0 else float("-inf"))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ActivationStats:
+    """Per-hidden-layer statistics on the probe set."""
+
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    dead_frac: tuple[float, ...]
+    saturation: tuple[float, ...]
+
+
+def activation_stats(hidden: Sequence[HiddenLayerTrace], saturated) -> ActivationStats:
+    """Mean and std of each hidden layer's output, the fraction of its units that are dead
+    (pre-activation <= 0 on every probe example) and the fraction of outputs that are
+    saturated (``saturated[i]`` is the activation's test, or None if it cannot saturate)."""
+    means, stds, dead, sat = [], [], [], []
+    for h, test in zip(hidden, saturated, strict=True):
+        means.append(float(h.a.mean()))
+        stds.append(float(h.a.std()))
+        dead.append(float((h.z.max(axis=0) <= 0).mean()))
+        sat.append(float(test(h.a).mean()) if test is not None else 0.0)
+    return ActivationStats(tuple(means), tuple(stds), tuple(dead), tuple(sat))
+
+
+class HistogramSampler:
+    """Fixed random subsets of each parameter matrix's entries, drawn once, so that a
+    histogram of a 784x256 matrix costs the same as one of a 2x8 matrix."""
+
+    def __init__(self, shapes: Sequence[tuple[int, ...]], rng: np.random.Generator) -> None:
+        self.indices = [
+            rng.choice(math.prod(s), HIST_SAMPLE, replace=False) if math.prod(s) > HIST_SAMPLE
+            else None
+            for s in shapes
+        ]
+
+    def histograms(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+        return tuple(
+            symlog_histogram(a.ravel() if idx is None else a.ravel()[idx])
+            for a, idx in zip(arrays, self.indices, strict=True)
+        )
+
+
+class BoundedHistory:
+    """The records of a run, at most ``capacity`` of them, spread over the whole run.
+
+    When full, every other record is dropped and from then on only every second logged
+    step is kept (the stride doubles), so memory stays flat on long runs while the curve
+    still covers step 0 to now. ``latest`` is always the newest record.
+    """
+
+    def __init__(self, capacity: int = 2048) -> None:
+        self.capacity = capacity
+        self.records: list[StepRecord] = []
+        self.stride = 1
+        self._seen = 0
+        self.latest: StepRecord | None = None
+
+    def append(self, record: StepRecord) -> None:
+        self.latest = record
+        if self._seen % self.stride == 0:
+            self.records.append(record)
+            if len(self.records) > self.capacity:
+                self.records = self.records[::2]
+                self.stride *= 2
+        self._seen += 1

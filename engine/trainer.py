@@ -1,0 +1,364 @@
+"""The training loop, one step at a time, steerable between steps.
+
+A Trainer owns a dataset, a network, an optimizer and a learning-rate schedule built from
+one Config. ``step()`` takes one optimizer step on one mini-batch; every
+``train.log_every`` steps (and at step 0) it measures the run into a StepRecord. Commands
+(``apply``) change the run between steps. The same Config gives bit-identical records.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from nnterm.engine import commands as cmd
+from nnterm.engine.config import Config, with_changes
+from nnterm.engine.data import BatchSampler, Dataset, add_input_noise, make_dataset
+from nnterm.engine.losses import get_loss
+from nnterm.engine.network import MLP
+from nnterm.engine.optimizers import clip_grad_norm, make_optimizer
+from nnterm.engine.schedules import make_schedule
+from nnterm.engine.seeding import stream
+from nnterm.engine.solver import fit_readout
+from nnterm.engine.telemetry import (
+    BoundedHistory,
+    HistogramSampler,
+    StepRecord,
+    activation_stats,
+    layer_grad_norms,
+    update_ratios,
+)
+
+#: Training examples used to measure train loss, accuracy and activation statistics.
+EVAL_TRAIN_MAX = 4096
+
+#: Settings that a running Trainer takes at the next step without starting over.
+LIVE_SETTINGS = (
+    "train.optimizer.lr",
+    "train.optimizer.momentum",
+    "train.optimizer.dampening",
+    "train.optimizer.nesterov",
+    "train.optimizer.weight_decay",
+    "train.optimizer.betas",
+    "train.optimizer.eps",
+    "train.optimizer.name",
+    "train.batch_size",
+    "train.l1",
+    "train.l2",
+    "train.input_noise",
+    "train.clip_norm",
+    "train.log_every",
+    "train.steps",
+    "train.schedule",
+    "train.early_stopping",
+    "model.dropout",
+    "model.activation",
+)
+
+TRAINING, FINISHED, DIVERGED, EARLY_STOPPED = "training", "finished", "diverged", "early stopped"
+
+
+def build_dataset(config: Config) -> Dataset:
+    """The dataset a Config describes (seeded by the Config's seed)."""
+    d = config.data
+    return make_dataset(
+        d.name, n_train=d.n_train, n_val=d.n_val, seed=config.seed, noise=d.noise,
+        label_flip=d.label_flip, **dict(d.params),
+    )
+
+
+def build_network(config: Config, dataset: Dataset) -> MLP:
+    """The MLP a Config describes, from the data's input width to the loss's output width."""
+    m = config.model
+    out = get_loss(m.loss).output_dim(dataset.n_classes, dataset.output_dim)
+    return MLP(
+        [dataset.input_dim, *m.hidden, out], activation=m.activation, init=m.init,
+        dropout=m.dropout, frozen=m.frozen, seed=config.seed, dtype=m.dtype,
+        leaky_slope=m.leaky_slope,
+    )
+
+
+class Trainer:
+    """Trains one run of a Config; ``run_name`` labels its records (``base`` or a variant)."""
+
+    def __init__(self, config: Config, run_name: str = "base", dataset: Dataset | None = None):
+        self.run_name = run_name
+        self.paused = False
+        self._pending_steps = 0
+        self._start(config, dataset)
+
+    # ------------------------------------------------------------------ building
+    def _start(self, config: Config, dataset: Dataset | None = None) -> None:
+        """(Re)build everything for ``config`` and go back to step 0."""
+        if config.train.solver is not None and config.model.loss != "mse":
+            raise ValueError("the closed-form solver fits a regression read-out: use loss mse")
+        self.config = config
+        if dataset is None or dataset.name != config.data.name:
+            dataset = build_dataset(config)
+        self.dataset = dataset
+        self.loss = get_loss(config.model.loss)
+        self.net = build_network(config, dataset)
+        dtype = self.net.dtype
+        self._X = dataset.X_train.astype(dtype, copy=False)
+        self._y = self._targets(dataset.y_train)
+        self._X_val = dataset.X_val.astype(dtype, copy=False)
+        self._y_val = self._targets(dataset.y_val)
+        probe_rng = stream(config.seed, "probe")
+        eval_idx = np.sort(probe_rng.permutation(len(self._X))[:EVAL_TRAIN_MAX])
+        self._X_eval, self._y_eval = self._X[eval_idx], self._y[eval_idx]
+        self._hist_sampler = HistogramSampler([w.shape for w in self.net.weights], probe_rng)
+        batch_rng = stream(config.seed, "batches")
+        self._batches = BatchSampler(len(self._X), self._batch_size(), batch_rng)
+        self._fresh_rng = stream(config.seed, "batches")
+        self._noise_rng = stream(config.seed, "input_noise")
+        self._make_optimizer()
+        self.schedule = make_schedule(**self._schedule_kwargs())
+        self.step_count = 0
+        self.examples_seen = 0
+        self.status = TRAINING
+        self.stop_reason = ""
+        self.history = BoundedHistory()
+        self._batch_losses: list[float] = []
+        self._best: tuple[float, int, list[np.ndarray]] | None = None
+        self._log(grads=None, before=None)
+
+    def _targets(self, y: np.ndarray) -> np.ndarray:
+        return y if self.loss.classification else y.astype(self.net.dtype, copy=False)
+
+    def _batch_size(self) -> int:
+        b = self.config.train.batch_size
+        return len(self.dataset.X_train) if b <= 0 else b
+
+    def _make_optimizer(self) -> None:
+        o = self.config.train.optimizer
+        self.optimizer = make_optimizer(o.name, **o.kwargs())
+        self._trainable = self.net.trainable_indices
+        self._params = [self.net.params[j] for j in self._trainable]
+
+    def _schedule_kwargs(self) -> dict:
+        s = self.config.train.schedule
+        kw: dict = {"name": s.name, "warmup_steps": s.warmup_steps}
+        if s.name == "step":
+            kw.update(step_size=s.step_size, gamma=s.gamma)
+        elif s.name == "cosine":
+            kw.update(total_steps=s.total_steps or self.config.train.steps,
+                      min_factor=s.min_factor)
+        return kw
+
+    # ------------------------------------------------------------------ stepping
+    @property
+    def done(self) -> bool:
+        """True once the run has diverged, stopped early or reached ``train.steps``."""
+        return self.status != TRAINING or self.step_count >= self.config.train.steps
+
+    @property
+    def epoch(self) -> float:
+        """Passes over the training set so far (fractional)."""
+        return self.examples_seen / len(self._X)
+
+    @property
+    def lr(self) -> float:
+        return self.config.train.optimizer.lr * self.schedule.factor(self.step_count)
+
+    def step(self) -> float:
+        """One optimizer step on one mini-batch; returns the batch's data loss."""
+        if self.config.train.solver is not None:
+            return self._solve_step()
+        t = self.config.train
+        if t.batch_size > 0 and self.config.data.fresh_batches:
+            X, y = self.dataset.sampler(t.batch_size, self._fresh_rng)
+            X, y = X.astype(self.net.dtype, copy=False), self._targets(y)
+        else:
+            idx = self._batches.next_batch()
+            X, y = self._X[idx], self._y[idx]
+        if t.input_noise > 0:
+            X = add_input_noise(X, t.input_noise, self._noise_rng)
+        self.optimizer.lr = self.lr
+        loss, grads = self.net.loss_and_grads(X, y, loss=self.loss.name, l1=t.l1, l2=t.l2)
+        trainable = grads if len(self._trainable) == len(grads) else [
+            grads[j] for j in self._trainable
+        ]
+        if t.clip_norm is not None:
+            clip_grad_norm(trainable, t.clip_norm)
+        logging = (self.step_count + 1) % t.log_every == 0
+        before = [w.copy() for w in self.net.weights] if logging else None
+        self.optimizer.step(self._params, trainable)
+        self.step_count += 1
+        self.examples_seen += len(X)
+        self._batch_losses.append(loss)
+        if not math.isfinite(loss):
+            self.status = DIVERGED
+            self.stop_reason = f"loss became {loss} at step {self.step_count}"
+        if logging or self.done:
+            self._log(grads, before)
+        return loss
+
+    def _solve_step(self) -> float:
+        """Fit the last layer in closed form on the whole training set (bias fixed at 0)."""
+        _, _, hidden = self.net.trace(self._X)
+        features = hidden[-1].a if hidden else self._X
+        w = fit_readout(features, self._y.reshape(len(self._y), -1), self.config.train.solver.ridge)
+        before = [x.copy() for x in self.net.weights]
+        self.net.params[-2][...] = w
+        self.net.params[-1][...] = 0.0
+        self.step_count += 1
+        self.examples_seen += len(self._X)
+        loss = self._evaluate(self._X, self._y)[0]
+        self._batch_losses.append(loss)
+        self._log(None, before)
+        return loss
+
+    def run(
+        self, steps: int | None = None, on_record: Callable[[StepRecord], None] | None = None
+    ) -> StepRecord:
+        """Step until ``steps`` more steps are done (default: until ``done``); call
+        ``on_record`` with every new record. Returns the last record."""
+        target = self.config.train.steps if steps is None else self.step_count + steps
+        seen = self.history.latest
+        if on_record is not None and seen is not None and self.step_count == 0:
+            on_record(seen)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+            while self.step_count < target and self.status == TRAINING:
+                self.step()
+                if on_record is not None and self.history.latest is not seen:
+                    seen = self.history.latest
+                    on_record(seen)
+        return self.history.latest
+
+    # ------------------------------------------------------------------ measuring
+    def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
+        logits = self.net.forward(X)
+        return self._loss_and_accuracy(logits, y)
+
+    def _loss_and_accuracy(self, logits: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
+        if len(y) == 0:
+            return float("nan"), None
+        with np.errstate(all="ignore"):
+            loss = self.loss.value_and_grad(logits, y)[0]
+            acc = None
+            if self.loss.classification:
+                acc = float((self.loss.predict(logits) == y).mean())
+        return loss, acc
+
+    def _log(self, grads: list[np.ndarray] | None, before: list[np.ndarray] | None) -> None:
+        """Measure the run now into a StepRecord; handle early stopping."""
+        t = self.config.train
+        with np.errstate(all="ignore"):
+            logits, _, hidden = self.net.trace(self._X_eval)
+            if grads is None:  # step 0 or a solve: the gradient on the probe set
+                grads = self.net.loss_and_grads(self._X_eval, self._y_eval, self.loss.name,
+                                                train=False, l1=t.l1, l2=t.l2)[1]
+            train_loss, train_acc = self._loss_and_accuracy(logits, self._y_eval)
+            val_loss, val_acc = self._evaluate(self._X_val, self._y_val)
+            stats = activation_stats(hidden, [a.saturated for a in self.net.activations])
+            ratios = update_ratios(before, self.net.weights) if before is not None else ()
+            record = StepRecord(
+                run=self.run_name,
+                step=self.step_count,
+                epoch=self.epoch,
+                lr=self.lr,
+                train_loss=train_loss,
+                val_loss=val_loss,
+                batch_loss=float(np.mean(self._batch_losses)) if self._batch_losses else train_loss,
+                penalty=self.net.penalty(t.l1, t.l2),
+                train_acc=train_acc,
+                val_acc=val_acc,
+                grad_norm=layer_grad_norms(grads),
+                update_ratio=ratios,
+                act_mean=stats.mean,
+                act_std=stats.std,
+                dead_frac=stats.dead_frac,
+                saturation=stats.saturation,
+                weight_hist=self._hist_sampler.histograms(self.net.weights),
+                grad_hist=self._hist_sampler.histograms(grads[0::2]),
+            )
+        self._batch_losses.clear()
+        self.history.append(record)
+        if self.status == TRAINING and not all(np.isfinite(p).all() for p in self.net.params):
+            self.status = DIVERGED
+            self.stop_reason = f"weights became NaN/Inf at step {self.step_count}"
+        self._early_stopping(val_loss)
+
+    def _early_stopping(self, val_loss: float) -> None:
+        es = self.config.train.early_stopping
+        if es is None or self.status != TRAINING:
+            return
+        if self._best is None or val_loss < self._best[0] - es.min_delta:
+            self._best = (val_loss, self.step_count, self.net.get_state())
+            return
+        best_loss, best_step, best_state = self._best
+        if self.step_count - best_step >= es.patience:
+            self.status = EARLY_STOPPED
+            self.stop_reason = (f"validation loss last improved at step {best_step} "
+                                f"({best_loss:.4g}); stopped at step {self.step_count}")
+            if es.restore_best:
+                self.net.set_state(best_state)
+                self.stop_reason += f", restored the weights of step {best_step}"
+                self._log(None, None)
+
+    # ------------------------------------------------------------------ controls
+    def tick(self) -> bool:
+        """Take a step unless paused (a pending StepOnce steps anyway) or done.
+        Returns whether a step was taken."""
+        if self.done:
+            return False
+        if self.paused:
+            if self._pending_steps == 0:
+                return False
+            self._pending_steps -= 1
+        with np.errstate(over="ignore", invalid="ignore"):
+            self.step()
+        return True
+
+    def apply(self, command: cmd.Command) -> None:
+        """Apply a control between steps (see ``commands``)."""
+        match command:
+            case cmd.Pause():
+                self.paused = True
+            case cmd.Resume():
+                self.paused = False
+                self._pending_steps = 0
+            case cmd.StepOnce():
+                self.paused = True
+                self._pending_steps += 1
+            case cmd.Reset():
+                self._start(self.config, self.dataset)
+            case cmd.Reseed(seed=seed):
+                new_seed = self.config.seed + 1 if seed is None else seed
+                self._start(replace(self.config, seed=new_seed))
+            case cmd.Reinitialize():
+                self.net.reinitialize()
+                self.optimizer.reset_state()
+            case cmd.Set(changes=changes):
+                self._set(changes)
+            case _:
+                raise TypeError(f"not a command: {command!r}")
+
+    def _set(self, changes) -> None:
+        new = with_changes(self.config, changes)
+        if not all(path.startswith(LIVE_SETTINGS) for path in changes):
+            data_changed = new.data != self.config.data
+            self._start(new, None if data_changed else self.dataset)
+            return
+        old, self.config = self.config, new
+        o_old, o_new = old.train.optimizer, new.train.optimizer
+        if o_new.name != o_old.name:
+            self._make_optimizer()
+        elif o_new != o_old:
+            for name, value in o_new.kwargs().items():
+                setattr(self.optimizer, name, value)
+            self.optimizer.validate()
+        self._batches.batch_size = self._batch_size()
+        if new.model.activation != old.model.activation:
+            acts = new.model.activation
+            for i in range(self.net.n_layers - 1):
+                self.net.set_activation(acts if isinstance(acts, str) else acts[i], i)
+        if new.model.dropout != old.model.dropout:
+            ps = new.model.dropout
+            for i in range(self.net.n_layers - 1):
+                self.net.set_dropout(ps if isinstance(ps, (int, float)) else ps[i], i)
+        if new.train.schedule != old.train.schedule:
+            self.schedule = make_schedule(**self._schedule_kwargs())

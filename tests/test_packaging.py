@@ -1,0 +1,52 @@
+"""House rules about packaging and imports."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIRS = {"app": "nnterm.app", "engine": "nnterm.engine", "presets": "nnterm.presets"}
+
+
+def python_files() -> list[Path]:
+    return [
+        p
+        for p in ROOT.rglob("*.py")
+        if not any(part in {".venv", "build", ".git"} for part in p.relative_to(ROOT).parts)
+    ]
+
+
+def test_importing_the_engine_leaves_textual_out():
+    code = "import sys, nnterm.engine; print('textual' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_no_bare_imports_of_the_source_folders():
+    bare = re.compile(r"^\s*(from|import)\s+(app|engine|presets)(\.|\s|$)", re.MULTILINE)
+    offenders = [str(p.relative_to(ROOT)) for p in python_files() if bare.search(p.read_text())]
+    assert offenders == []
+
+
+def test_every_package_folder_is_listed_in_pyproject():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = set()
+    for folder, package in SOURCE_DIRS.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            rel = init.parent.relative_to(ROOT / folder).parts
+            found.add(".".join((package, *rel)))
+    assert found == listed
+    assert config["package-dir"] == {v: k for k, v in SOURCE_DIRS.items()}
+
+
+def test_the_command_line_reports_its_version():
+    out = subprocess.run(
+        [sys.executable, "-m", "nnterm.app.cli", "--version"], capture_output=True, text=True
+    )
+    assert out.returncode == 0
+    assert re.fullmatch(r"nnterm \d+\.\d+\.\d+\S*", out.stdout.strip())

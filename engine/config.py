@@ -111,7 +111,7 @@ class TrainConfig:
     input_noise: float = 0.0
     early_stopping: EarlyStoppingConfig | None = None
     solver: SolverConfig | None = None
-    log_every: int = 50
+    log_every: int = 100
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from nnterm.engine.telemetry import (
 )
 
 #: Training examples used to measure train loss, accuracy and activation statistics.
-EVAL_TRAIN_MAX = 4096
+EVAL_TRAIN_MAX = 1024
 
 #: Settings that a running Trainer takes at the next step without starting over.
 LIVE_SETTINGS = (

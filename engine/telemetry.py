@@ -55,7 +55,8 @@ class StepRecord:
     Losses and accuracies describe the parameters after ``step`` updates, in eval mode
     (no dropout). ``grad_norm`` and ``update_ratio`` describe update number ``step``
     (at step 0, the gradient on the probe set and no update). Per-layer lists run from the
-    first layer to the output layer; activation lists cover the hidden layers.
+    first layer to the output layer; activation lists and ``unit_spread`` cover the hidden
+    layers. ``diagnoses`` names the diagnoses first seen at this record.
     """
 
     run: str
@@ -74,6 +75,8 @@ class StepRecord:
     act_std: tuple[float, ...]
     dead_frac: tuple[float, ...]
     saturation: tuple[float, ...]
+    unit_spread: tuple[float, ...]
+    diagnoses: tuple[str, ...]
     weight_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
     grad_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
 
@@ -111,6 +114,17 @@ def update_ratios(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> 
         delta = float(np.linalg.norm(w1 - w0))
         base = float(np.linalg.norm(w0))
         out.append(math.log10(delta / base) if delta > 0 and base > 0 else float("-inf"))
+    return tuple(out)
+
+
+def unit_spreads(params: Sequence[np.ndarray]) -> tuple[float, ...]:
+    """For each hidden layer, how different its units are: the largest standard deviation
+    across units of any incoming weight or of the bias. Exactly 0 when every unit of the
+    layer is a copy of the others (zero or constant init: the symmetry never breaks)."""
+    out = []
+    for j in range(0, len(params) - 2, 2):
+        w, b = params[j], params[j + 1]
+        out.append(max(float(w.std(axis=1).max()), float(b.std())))
     return tuple(out)
 
 

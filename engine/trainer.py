@@ -17,6 +17,7 @@ import numpy as np
 from nnterm.engine import commands as cmd
 from nnterm.engine.config import Config, with_changes
 from nnterm.engine.data import BatchSampler, Dataset, add_input_noise, make_dataset
+from nnterm.engine.diagnostics import Diagnosis, DiagnosisWatcher
 from nnterm.engine.losses import get_loss
 from nnterm.engine.network import MLP
 from nnterm.engine.optimizers import clip_grad_norm, make_optimizer
@@ -29,6 +30,7 @@ from nnterm.engine.telemetry import (
     StepRecord,
     activation_stats,
     layer_grad_norms,
+    unit_spreads,
     update_ratios,
 )
 
@@ -121,6 +123,7 @@ class Trainer:
         self.status = TRAINING
         self.stop_reason = ""
         self.history = BoundedHistory()
+        self._watcher = DiagnosisWatcher()
         self._batch_losses: list[float] = []
         self._best: tuple[float, int, list[np.ndarray]] | None = None
         self._log(grads=None, before=None)
@@ -153,6 +156,11 @@ class Trainer:
     def done(self) -> bool:
         """True once the run has diverged, stopped early or reached ``train.steps``."""
         return self.status != TRAINING or self.step_count >= self.config.train.steps
+
+    @property
+    def diagnoses(self) -> list[Diagnosis]:
+        """Every diagnosis of this run so far, in the order first seen."""
+        return self._watcher.seen
 
     @property
     def epoch(self) -> float:
@@ -272,10 +280,15 @@ class Trainer:
                 act_std=stats.std,
                 dead_frac=stats.dead_frac,
                 saturation=stats.saturation,
+                unit_spread=unit_spreads(self.net.params),
+                diagnoses=(),
                 weight_hist=self._hist_sampler.histograms(self.net.weights),
                 grad_hist=self._hist_sampler.histograms(grads[0::2]),
             )
         self._batch_losses.clear()
+        new = self._watcher.watch(record, [a.name for a in self.net.activations])
+        if new:
+            record = replace(record, diagnoses=tuple(d.name for d in new))
         self.history.append(record)
         if self.status == TRAINING and not all(np.isfinite(p).all() for p in self.net.params):
             self.status = DIVERGED

@@ -1,0 +1,116 @@
+"""Name the glossary's symptoms in a running network, with their usual causes.
+
+A DiagnosisWatcher sees every StepRecord of one run in order and reports each diagnosis
+once, at the first record where it holds:
+
+================== ======================================================================
+nan                 a loss is NaN/Inf: init too large or learning rate too high
+flat_loss           after 100+ steps the loss is within 5% of where it started and the
+                    first layer's gradient norm is below 1e-3: init too small, or vanishing
+symmetric_units     a hidden layer's units all have the same weights (spread < 1e-12):
+                    zero/constant init, symmetry never breaks
+dead_relu           half or more of a ReLU layer's units never fire on the probe set
+vanishing_gradients the first layer's gradient norm is below 1e-3 of the last layer's
+overfitting         after 100+ steps, val loss > 2x train loss and the gap exceeds a quarter
+                    of the initial loss
+underfitting        after 200+ steps, train loss is still above 90% of its start while the
+                    first layer's gradient is not tiny: too small a model or too low an lr
+loss_rising         train loss is 1.5x its lowest so far and above its start: lr too high
+================== ======================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from nnterm.engine.telemetry import StepRecord
+
+DIAGNOSES = (
+    "nan",
+    "flat_loss",
+    "symmetric_units",
+    "dead_relu",
+    "vanishing_gradients",
+    "overfitting",
+    "underfitting",
+    "loss_rising",
+)
+
+FLAT_MIN_STEPS, FLAT_LOSS_FRACTION, TINY_GRAD = 100, 0.95, 1e-3
+SYMMETRY_SPREAD = 1e-12
+DEAD_FRACTION = 0.5
+VANISHING_RATIO = 1e-3
+OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_GAP = 100, 2.0, 0.25
+UNDERFIT_MIN_STEPS, UNDERFIT_FRACTION = 200, 0.9
+RISING_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A symptom first seen at ``step``, with a message that names the likely cause."""
+
+    name: str
+    step: int
+    message: str
+
+
+class DiagnosisWatcher:
+    """Watches one run's records (in step order) and reports each diagnosis once."""
+
+    def __init__(self) -> None:
+        self.seen: list[Diagnosis] = []
+        self._initial: StepRecord | None = None
+        self._lowest = math.inf
+
+    def watch(self, record: StepRecord, activations: Sequence[str]) -> list[Diagnosis]:
+        """The diagnoses first seen at ``record``; ``activations`` names each hidden
+        layer's activation."""
+        if self._initial is None:
+            self._initial = record
+        found = [d for d in self._check(record, activations) if d[0] not in self.names]
+        new = [Diagnosis(name, record.step, message) for name, message in found]
+        self.seen.extend(new)
+        if math.isfinite(record.train_loss):
+            self._lowest = min(self._lowest, record.train_loss)
+        return new
+
+    @property
+    def names(self) -> set[str]:
+        return {d.name for d in self.seen}
+
+    def _check(self, r: StepRecord, activations: Sequence[str]):
+        start = self._initial.train_loss
+        if not (math.isfinite(r.train_loss) and math.isfinite(r.batch_loss)):
+            yield "nan", (f"loss is NaN/Inf at step {r.step}: "
+                          "init too large or learning rate too high")
+            return
+        tiny = r.grad_norm[0] < TINY_GRAD
+        if r.step >= FLAT_MIN_STEPS and r.train_loss > FLAT_LOSS_FRACTION * start and tiny:
+            yield "flat_loss", (f"loss has barely moved in {r.step} steps and the gradients "
+                                "are tiny: init too small, or vanishing gradients")
+        for i, spread in enumerate(r.unit_spread):
+            if spread < SYMMETRY_SPREAD:
+                yield "symmetric_units", (f"all units of hidden layer {i + 1} are identical: "
+                                          "constant or zero init never breaks the symmetry")
+                break
+        for i, (dead, act) in enumerate(zip(r.dead_frac, activations, strict=True)):
+            if act == "relu" and dead >= DEAD_FRACTION:
+                yield "dead_relu", (f"{dead:.0%} of the ReLUs in hidden layer {i + 1} are dead: "
+                                    "negative bias or too high a learning rate; try leaky_relu")
+                break
+        first, last = r.grad_norm[0], r.grad_norm[-1]
+        if len(r.grad_norm) > 2 and last > 0 and first < VANISHING_RATIO * last:
+            yield "vanishing_gradients", (f"the first layer's gradient is {first / last:.1e} of "
+                                          "the last layer's: vanishing gradients")
+        if (r.step >= OVERFIT_MIN_STEPS and r.val_loss > OVERFIT_RATIO * r.train_loss
+                and r.val_loss - r.train_loss > OVERFIT_GAP * start):
+            yield "overfitting", (f"train loss {r.train_loss:.3g} but val loss {r.val_loss:.3g}: "
+                                  "overfitting; regularise or add data")
+        if r.step >= UNDERFIT_MIN_STEPS and r.train_loss > UNDERFIT_FRACTION * start and not tiny:
+            yield "underfitting", (f"train loss still {r.train_loss:.3g} after {r.step} steps: "
+                                   "underfitting; a bigger model or a higher learning rate")
+        if r.train_loss > max(RISING_FACTOR * self._lowest, start) and r.step > 0:
+            yield "loss_rising", (f"loss rose to {r.train_loss:.3g} from a low of "
+                                  f"{self._lowest:.3g}: learning rate too high")

@@ -1,0 +1,124 @@
+"""A preset: a lesson you can run, with the claims that prove it.
+
+A preset file (``presets/*.yaml``; the schema is documented in the README and in
+``presets/example.yaml.txt``) becomes a ``Preset``: a base ``Config``, optional named
+variants (``compare``) that override parts of it and run on the same data and seed, an
+optional ``sweep`` over one or two settings, and ``expect``, the claims checked after the
+run. Everything here is plain frozen data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nnterm.engine.config import Config
+
+BASE = "base"
+
+#: Comparison operators a claim may use.
+OPERATORS = ("<", "<=", ">", ">=")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The right-hand side of a claim: a number, or another measurement times ``factor``.
+
+    Exactly one of ``value``, ``metric`` (of ``run`` at ``at``, or at ``point`` of a
+    sweep) and ``baseline`` (a dataset baseline such as ``bigram``) is meaningful; the
+    loader fills ``metric`` from the claim's own metric when only ``run``/``at`` differ.
+    """
+
+    value: float | None = None
+    run: str | None = None
+    metric: str | None = None
+    at: str | int | None = None
+    point: Mapping[str, Any] | None = None
+    baseline: str | None = None
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class MetricClaim:
+    """``metric`` of ``run`` at ``at`` compared with ``than``.
+
+    ``metric`` names a StepRecord field, with an index for per-layer lists
+    (``grad_norm[0]``, ``act_std[-1]``). ``at`` is ``end``, a step number, ``min`` or
+    ``max`` (over the run). ``point`` picks one point of a sweep.
+    """
+
+    metric: str
+    op: str
+    than: Reference
+    run: str = BASE
+    at: str | int = "end"
+    point: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SweepClaim:
+    """Over a sweep: the point where ``metric`` (at ``at``) is largest (``argmax``) or
+    smallest (``argmin``) has ``param`` equal to ``equals``."""
+
+    kind: str  # "argmax" | "argmin"
+    metric: str
+    param: str
+    equals: Any
+    run: str = BASE
+    at: str | int = "end"
+
+
+@dataclass(frozen=True)
+class SlopeClaim:
+    """Over a sweep: the least-squares slope of log(metric) against log(x), where ``x`` is
+    a swept setting or ``n_params``, compared with ``than``. A falling power law
+    metric ~ x^-alpha has slope -alpha."""
+
+    metric: str
+    x: str
+    op: str
+    than: Reference
+    run: str = BASE
+    at: str | int = "end"
+
+
+@dataclass(frozen=True)
+class DiagnosisClaim:
+    """``run`` triggers diagnosis ``name`` (``present``) or not; ``name`` None with
+    ``present`` False claims a healthy run: no diagnosis at all."""
+
+    name: str | None
+    present: bool = True
+    run: str = BASE
+
+
+Claim = MetricClaim | SweepClaim | SlopeClaim | DiagnosisClaim
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """One or two settings (dotted paths) over listed values; every combination is a full
+    run, summarised by its final record."""
+
+    params: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A lesson: what it teaches, how to run it and what must come out."""
+
+    name: str
+    title: str
+    section: str
+    lesson: str
+    config: Config
+    compare: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    sweep: Sweep | None = None
+    expect: tuple[Claim, ...] = ()
+    source: str = ""  # the file it came from, for messages
+
+    @property
+    def run_names(self) -> tuple[str, ...]:
+        """``base`` and the variants, in file order."""
+        return (BASE, *self.compare)

@@ -154,8 +154,8 @@ class Trainer:
     # ------------------------------------------------------------------ stepping
     @property
     def done(self) -> bool:
-        """True once the run has diverged, stopped early or reached ``train.steps``."""
-        return self.status != TRAINING or self.step_count >= self.config.train.steps
+        """True once the run has diverged, stopped early or finished ``train.steps``."""
+        return self.status != TRAINING
 
     @property
     def diagnoses(self) -> list[Diagnosis]:
@@ -194,15 +194,21 @@ class Trainer:
         logging = (self.step_count + 1) % t.log_every == 0
         before = [w.copy() for w in self.net.weights] if logging else None
         self.optimizer.step(self._params, trainable)
+        self._count_step(len(X), loss)
+        if logging or self.done:
+            self._log(grads, before)
+        return loss
+
+    def _count_step(self, examples: int, loss: float) -> None:
+        """Book a finished step; a non-finite loss ends the run as diverged."""
         self.step_count += 1
-        self.examples_seen += len(X)
+        self.examples_seen += examples
         self._batch_losses.append(loss)
         if not math.isfinite(loss):
             self.status = DIVERGED
             self.stop_reason = f"loss became {loss} at step {self.step_count}"
-        if logging or self.done:
-            self._log(grads, before)
-        return loss
+        elif self.step_count >= self.config.train.steps:
+            self.status = FINISHED
 
     def _solve_step(self) -> float:
         """Fit the last layer in closed form on the whole training set (bias fixed at 0)."""
@@ -212,10 +218,8 @@ class Trainer:
         before = [x.copy() for x in self.net.weights]
         self.net.params[-2][...] = w
         self.net.params[-1][...] = 0.0
-        self.step_count += 1
-        self.examples_seen += len(self._X)
         loss = self._evaluate(self._X, self._y)[0]
-        self._batch_losses.append(loss)
+        self._count_step(len(self._X), loss)
         self._log(None, before)
         return loss
 
@@ -290,7 +294,7 @@ class Trainer:
         if new:
             record = replace(record, diagnoses=tuple(d.name for d in new))
         self.history.append(record)
-        if self.status == TRAINING and not all(np.isfinite(p).all() for p in self.net.params):
+        if self.status != DIVERGED and not all(np.isfinite(p).all() for p in self.net.params):
             self.status = DIVERGED
             self.stop_reason = f"weights became NaN/Inf at step {self.step_count}"
         self._early_stopping(val_loss)
@@ -357,6 +361,8 @@ class Trainer:
             self._start(new, None if data_changed else self.dataset)
             return
         old, self.config = self.config, new
+        if self.status == FINISHED and self.step_count < new.train.steps:
+            self.status = TRAINING  # more steps asked of a finished run: go on
         o_old, o_new = old.train.optimizer, new.train.optimizer
         if o_new.name != o_old.name:
             self._make_optimizer()

@@ -19,7 +19,7 @@ from nnterm.engine.config import (
     with_changes,
 )
 from nnterm.engine.initializers import Init
-from nnterm.engine.trainer import DIVERGED, EARLY_STOPPED, Trainer
+from nnterm.engine.trainer import DIVERGED, EARLY_STOPPED, FINISHED, Trainer
 
 MOONS = Config(
     data=DataConfig(name="moons", n_train=200, n_val=200, noise=0.1),
@@ -72,6 +72,16 @@ def test_xor_four_points_tanh_reaches_full_accuracy():
     for seed in range(3):
         last = Trainer(replace(config, seed=seed)).run()
         assert last.train_acc == 1.0
+
+
+def test_a_run_finishes_at_its_steps_and_goes_on_when_given_more():
+    t = Trainer(with_changes(MOONS, {"train.steps": 30}))
+    t.run()
+    assert t.status == FINISHED and t.done and not t.tick()
+    t.apply(cmd.Set({"train.steps": 40}))
+    assert not t.done
+    t.run()
+    assert t.step_count == 40 and t.status == FINISHED
 
 
 def test_pause_step_once_and_resume():
@@ -216,7 +226,9 @@ def test_fresh_batches_and_input_noise_are_seeded():
 
 
 def test_history_stays_bounded_and_spans_the_run():
-    t = Trainer(with_changes(MOONS, {"train.log_every": 1, "model.hidden": (4,)}))
+    t = Trainer(with_changes(
+        MOONS, {"train.log_every": 1, "model.hidden": (4,), "train.steps": 1000}
+    ))
     t.history.capacity = 64
     t.run(steps=1000)
     steps = [r.step for r in t.history.records]

@@ -1,0 +1,275 @@
+"""Run a preset: its base run, every ``compare`` variant and every point of its sweep.
+
+``run_preset(preset)`` trains each run headless and returns an ``ExperimentResult`` that
+keeps, per run (and per sweep point), the full record history, the final record, how the
+run ended, its diagnoses, its size, its time and the dataset's baselines. Claims
+(``claims.check_claims``) and lessons read it through ``records``/``final``/``points``.
+
+Runs whose data settings and seed are equal share one Dataset object, so variants train
+on exactly the same examples. Run labels name a variant and, for a sweep, the point:
+``base``, ``dropout``, ``base[model.hidden=[50]]``,
+``base[model.hidden=[50], data.n_train=200]``.
+
+``seed`` and ``steps`` given to ``run_preset`` replace the base Config's ``seed`` and
+``train.steps`` before the variants' overrides apply (a variant that sets its own seed or
+steps keeps them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nnterm.engine.config import Config, with_changes
+from nnterm.engine.data import Dataset, bigram_baseline
+from nnterm.engine.preset import Preset
+from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.trainer import Trainer, build_dataset
+
+OnRecord = Callable[[str, StepRecord], None]
+OnRunStart = Callable[[str, int], None]
+
+
+class ResultLookupError(LookupError):
+    """A run or sweep point that the result does not hold; the message says what exists."""
+
+    def __str__(self) -> str:  # LookupError would quote the message like a key
+        return str(self.args[0]) if self.args else ""
+
+
+# ---------------------------------------------------------------------- values and labels
+def normalize(value: Any) -> Any:
+    """A comparable form of a setting's value: lists become tuples (recursively) and NumPy
+    scalars Python numbers, so ``[50]`` from YAML matches ``(50,)`` in a Config."""
+    if isinstance(value, (list, tuple)):
+        return tuple(normalize(v) for v in value)
+    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", None) == 0:
+        return value.item()
+    return value
+
+
+def format_value(value: Any) -> str:
+    """A setting's value as people write it: ``[16, 16]``, ``0.001``, ``relu``."""
+    value = normalize(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def format_point(point: Mapping[str, Any]) -> str:
+    """``model.hidden=[50], data.n_train=200``."""
+    return ", ".join(f"{path}={format_value(v)}" for path, v in point.items())
+
+
+def run_label(run: str, point: Mapping[str, Any] | None = None) -> str:
+    """``base`` or, at a sweep point, ``base[model.hidden=[50]]``."""
+    return f"{run}[{format_point(point)}]" if point else run
+
+
+def dataset_baselines(dataset: Dataset) -> dict[str, float]:
+    """Reference scores a dataset offers, such as ``{"bigram": 2.35}`` (validation loss of
+    a simple model): ``meta["baselines"]`` if present, else the bigram model for ``names``."""
+    if "baselines" in dataset.meta:
+        return dict(dataset.meta["baselines"])
+    if dataset.name == "names":
+        return {"bigram": bigram_baseline(dataset)}
+    return {}
+
+
+# ---------------------------------------------------------------------- results
+@dataclass
+class RunResult:
+    """One trained run: a variant (``name``) at one sweep ``point`` (empty without a sweep).
+
+    ``records`` is the run's kept history (every logged step unless the run outgrew the
+    Trainer's bounded history), always ending with the final record; ``status`` is
+    ``finished``, ``diverged`` or ``early stopped``."""
+
+    name: str
+    point: dict[str, Any]
+    config: Config
+    records: list[StepRecord]
+    status: str
+    stop_reason: str = ""
+    diagnoses: tuple[Any, ...] = ()  # diagnostics.Diagnosis(name, step, message)
+    n_params: int = 0
+    seconds: float = 0.0
+    baselines: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return run_label(self.name, self.point)
+
+    @property
+    def final(self) -> StepRecord:
+        """The last record (the state the run ended in)."""
+        return self.records[-1]
+
+    @property
+    def diagnosis_names(self) -> tuple[str, ...]:
+        return tuple(d.name for d in self.diagnoses)
+
+
+@dataclass
+class ExperimentResult:
+    """Every run of a preset: ``runs[name]`` lists its RunResults, one per sweep point (a
+    single one, with an empty point, without a sweep). Lookups raise ResultLookupError
+    with a message naming what exists."""
+
+    preset: str
+    seed: int
+    runs: dict[str, list[RunResult]]
+    swept: tuple[str, ...] = ()  # the sweep's paths, in order
+
+    @property
+    def run_names(self) -> tuple[str, ...]:
+        return tuple(self.runs)
+
+    def __iter__(self) -> Iterator[RunResult]:
+        """Every RunResult, in the order they ran."""
+        for results in self.runs.values():
+            yield from results
+
+    def points(self, run: str) -> list[tuple[dict[str, Any], RunResult]]:
+        """``(point, RunResult)`` for each sweep point of ``run`` (one ``({}, r)`` without
+        a sweep)."""
+        return [(r.point, r) for r in self._results(run)]
+
+    def get(self, run: str, point: Mapping[str, Any] | None = None) -> RunResult:
+        """The RunResult of ``run`` at ``point``. Without a point, the run must have a single
+        point; a point may leave out swept paths as long as it matches exactly one point."""
+        results = self._results(run)
+        if not point:
+            if len(results) == 1:
+                return results[0]
+            raise ResultLookupError(
+                f"run {run!r} is a sweep of {len(results)} points: name a point "
+                f"(swept: {', '.join(self.swept)})"
+            )
+        unknown = [p for p in point if p not in results[0].point]
+        if unknown:
+            swept = ", ".join(results[0].point) or "nothing"
+            raise ResultLookupError(
+                f"{', '.join(unknown)} is not swept in run {run!r} (swept: {swept})"
+            )
+        wanted = {p: normalize(v) for p, v in point.items()}
+        found = [r for r in results
+                 if all(normalize(r.point[p]) == v for p, v in wanted.items())]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            have = "; ".join(format_point(r.point) for r in results)
+            raise ResultLookupError(
+                f"run {run!r} has no point {format_point(point)} (points: {have})"
+            )
+        raise ResultLookupError(
+            f"point {format_point(point)} matches {len(found)} points of run {run!r}: "
+            f"name every swept setting ({', '.join(self.swept)})"
+        )
+
+    def records(self, run: str, point: Mapping[str, Any] | None = None) -> list[StepRecord]:
+        return self.get(run, point).records
+
+    def final(self, run: str, point: Mapping[str, Any] | None = None) -> StepRecord:
+        return self.get(run, point).final
+
+    def baselines(self, run: str = "base") -> dict[str, float]:
+        """The baselines of the dataset ``run`` trained on (its first point's)."""
+        return self._results(run)[0].baselines
+
+    def _results(self, run: str) -> list[RunResult]:
+        if run not in self.runs or not self.runs[run]:
+            raise ResultLookupError(
+                f"no run named {run!r} (runs: {', '.join(self.runs) or 'none'})"
+            )
+        return self.runs[run]
+
+
+# ---------------------------------------------------------------------- running
+def sweep_points(preset: Preset) -> list[dict[str, Any]]:
+    """Every combination of the swept values (``[{}]`` without a sweep), first path
+    slowest."""
+    if preset.sweep is None or not preset.sweep.params:
+        return [{}]
+    paths = list(preset.sweep.params)
+    return [dict(zip(paths, values, strict=True))
+            for values in itertools.product(*(preset.sweep.params[p] for p in paths))]
+
+
+def run_configs(
+    preset: Preset, *, seed: int | None = None, steps: int | None = None
+) -> list[tuple[str, dict[str, Any], Config]]:
+    """``(run name, point, Config)`` for every run ``run_preset`` trains, in order."""
+    base = preset.config
+    if seed is not None:
+        base = dataclasses.replace(base, seed=seed)
+    if steps is not None:
+        base = with_changes(base, {"train.steps": steps})
+    out = []
+    for name in preset.run_names:
+        config = base if name == "base" else with_changes(base, preset.compare[name])
+        for point in sweep_points(preset):
+            out.append((name, point, with_changes(config, point) if point else config))
+    return out
+
+
+class _DataCache:
+    """One Dataset (and its baselines) per distinct (data settings, seed)."""
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[Any, int, Dataset, dict[str, float]]] = []
+
+    def get(self, config: Config) -> tuple[Dataset, dict[str, float]]:
+        for data, seed, dataset, baselines in self._entries:
+            if data == config.data and seed == config.seed:
+                return dataset, baselines
+        dataset = build_dataset(config)
+        baselines = dataset_baselines(dataset)
+        self._entries.append((config.data, config.seed, dataset, baselines))
+        return dataset, baselines
+
+
+def run_preset(
+    preset: Preset,
+    *,
+    seed: int | None = None,
+    steps: int | None = None,
+    on_record: OnRecord | None = None,
+    on_run_start: OnRunStart | None = None,
+) -> ExperimentResult:
+    """Train every run of ``preset`` (base, variants, sweep points) and collect the results.
+
+    ``on_run_start(label, total_steps)`` is called before each run and
+    ``on_record(label, record)`` for each of its StepRecords (step 0 included).
+    """
+    cache = _DataCache()
+    runs: dict[str, list[RunResult]] = {name: [] for name in preset.run_names}
+    for name, point, config in run_configs(preset, seed=seed, steps=steps):
+        label = run_label(name, point)
+        dataset, baselines = cache.get(config)
+        if on_run_start is not None:
+            on_run_start(label, config.train.steps)
+        start = time.perf_counter()
+        trainer = Trainer(config, run_name=label, dataset=dataset)
+        callback = None if on_record is None else (lambda r, _label=label: on_record(_label, r))
+        trainer.run(on_record=callback)
+        seconds = time.perf_counter() - start
+        records = list(trainer.history.records)
+        latest = trainer.history.latest
+        if latest is not None and (not records or records[-1] is not latest):
+            records.append(latest)  # a bounded history may have skipped the newest record
+        runs[name].append(RunResult(
+            name=name, point=dict(point), config=config, records=records,
+            status=trainer.status, stop_reason=trainer.stop_reason,
+            diagnoses=tuple(trainer.diagnoses), n_params=trainer.net.n_params,
+            seconds=seconds, baselines=baselines,
+        ))
+    base_seed = preset.config.seed if seed is None else seed
+    swept = tuple(preset.sweep.params) if preset.sweep is not None else ()
+    return ExperimentResult(preset=preset.name, seed=base_seed, runs=runs, swept=swept)

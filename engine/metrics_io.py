@@ -1,0 +1,60 @@
+"""Write a run's metrics stream to JSONL or CSV.
+
+JSONL (``.jsonl``/``.json``, the default): one object per logged step (``StepRecord.to_json``
+with ``run`` set to the run's label), then one ``"summary": true`` object per run with its
+status, stop reason, diagnoses (name, step, message) and final metrics.
+
+CSV (``.csv``): one row per logged step; per-layer lists are JSON-encoded in their cell;
+summaries are left out (they do not fit the columns).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from nnterm.engine.telemetry import StepRecord
+
+
+class MetricsWriter:
+    """Streams records to ``path`` as they come; use as a context manager."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.csv = self.path.suffix.lower() == ".csv"
+        self._file: IO[str] | None = None
+        self._csv_writer: csv.DictWriter | None = None
+
+    def __enter__(self) -> MetricsWriter:
+        self._file = self.path.open("w", newline="" if self.csv else None, encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def record(self, run: str, record: StepRecord) -> None:
+        row = record.to_json()
+        row["run"] = run
+        if self.csv:
+            self._write_csv(row)
+        else:
+            self._write_json(row)
+
+    def summary(self, run: str, summary: dict[str, Any]) -> None:
+        if not self.csv:
+            self._write_json({"run": run, "summary": True, **summary})
+
+    def _write_json(self, row: dict[str, Any]) -> None:
+        self._file.write(json.dumps(row) + "\n")
+        self._file.flush()
+
+    def _write_csv(self, row: dict[str, Any]) -> None:
+        cells = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
+        if self._csv_writer is None:
+            self._csv_writer = csv.DictWriter(self._file, fieldnames=list(cells))
+            self._csv_writer.writeheader()
+        self._csv_writer.writerow(cells)
+        self._file.flush()

@@ -1,22 +1,77 @@
-"""The ``nnterm`` command line."""
+"""The ``nnterm`` command line: ``list``, ``run`` and ``check`` (headless), and the app.
+
+Bad input (an unknown preset, a malformed file, a bad ``--set``) prints one line naming the
+problem and exits with status 2; no traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from importlib.metadata import version
+
+from nnterm.engine.preset_loader import PresetError
+
+SUBCOMMANDS = ("list", "run", "check")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnterm",
         description="Train a NumPy neural network live in your terminal and watch it learn.",
+        epilog="Presets are found by name among the built-in ones, in "
+        "$XDG_CONFIG_HOME/nnterm/presets, or by path.",
     )
     parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sub.add_parser("list", help="name, title and glossary section of every preset")
+
+    run = sub.add_parser("run", help="train a preset headless, with a progress bar")
+    run.add_argument("preset", help="a preset name or a path to a .yaml file")
+    run.add_argument("--steps", type=int, help="train this many steps instead of the preset's")
+    run.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
+    run.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="KEY.PATH=VALUE",
+        help="override a setting with a YAML value, e.g. --set model.hidden=[16,16] (repeatable)",
+    )
+    run.add_argument("--metrics", metavar="FILE",
+                     help="write every logged step to FILE: JSONL, or CSV if it ends in .csv")
+
+    check = sub.add_parser("check", help="run presets headless and check their claims")
+    check.add_argument("presets", nargs="*", metavar="PRESET", help="default: every preset")
+    check.add_argument("--seed", dest="seeds", type=int, nargs="+", metavar="S",
+                       help="one or more seeds (default: each preset's own)")
+    check.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="run N presets at once in separate processes (default 1)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            from nnterm.app.headless.listing import list_command
+
+            return list_command()
+        if args.command == "run":
+            from nnterm.app.headless.run import run_command
+
+            return run_command(args.preset, steps=args.steps, seed=args.seed, sets=args.sets,
+                               metrics=args.metrics)
+        if args.command == "check":
+            from nnterm.app.headless.check import check_command
+
+            return check_command(args.presets, seeds=args.seeds, jobs=args.jobs)
+    except PresetError as err:
+        print(f"nnterm: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("nnterm: interrupted", file=sys.stderr)
+        return 130
+    parser.print_help()
     return 0
 
 

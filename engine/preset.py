@@ -116,7 +116,7 @@ class Preset:
     compare: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sweep: Sweep | None = None
     expect: tuple[Claim, ...] = ()
-    source: str = ""  # the file it came from, for messages
+    source: str = field(default="", compare=False)  # the file it came from, for messages
 
     @property
     def run_names(self) -> tuple[str, ...]:

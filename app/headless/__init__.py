@@ -1,0 +1,1 @@
+"""The headless commands: ``nnterm list``, ``nnterm run`` and ``nnterm check``."""

@@ -1,0 +1,271 @@
+"""DecisionBoundary: the model's predicted class over the input plane, with the data on it."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from nnterm.app.widgets._common import (
+    CLASS_ANSI,
+    CLASS_GLYPHS,
+    CLASS_RGB,
+    NEUTRAL_DARK,
+    NEUTRAL_LIGHT,
+    ColorMode,
+    Row,
+    detect_color_mode,
+    fg_bg,
+    fit,
+    is_dark,
+    mix,
+    same,
+    sample_index,
+)
+from nnterm.engine.snapshot import Boundary, Snapshot
+
+NO_INPUT_PLANE = "no 2-D input: the decision boundary needs exactly two input features"
+#: Region colour strength at full confidence (points are drawn at full strength).
+REGION_STRENGTH = 0.55
+#: Confidence (rescaled to 0..1 above chance) under which a region cell counts as the
+#: boundary band: blank in the glyph modes.
+BAND = 0.2
+#: Region glyphs per class when there is no colour (the class must show by shape).
+MONO_FILL = ("·", "░", "▒", "▓", ":", "=", "~", "'")
+TRAIN_DOT, VAL_DOT = "●", "○"
+
+
+def _glyph(k: int, val: bool) -> str:
+    g = CLASS_GLYPHS[k % len(CLASS_GLYPHS)]
+    return g.upper() if val else g
+
+
+class DecisionBoundary(Widget):
+    """Predicted class per grid cell (colour = class, fainter = less confident), training
+    points as class-coloured dots, validation points on ``show_validation(True)``.
+
+    Truecolor draws two grid rows per terminal row with '▀'. 16 colours: the region as
+    shade glyphs in the class's named colour, points as letters. NO_COLOR: one shade glyph
+    per class, points as letters (``o``/``x``..., upper case for validation).
+    """
+
+    DEFAULT_CSS = """
+    DecisionBoundary {
+        width: 1fr;
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        color_mode: ColorMode | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._forced_mode = color_mode
+        self._boundary: Boundary | None = None
+        self._received = False
+        self._validation = False
+        self._cache_key: tuple | None = None
+        self._lines: list[Strip] = []
+
+    # ----------------------------------------------------------------- public
+    @property
+    def validation_shown(self) -> bool:
+        return self._validation
+
+    @property
+    def color_mode(self) -> ColorMode:
+        if self._forced_mode is not None:
+            return self._forced_mode
+        return detect_color_mode(self.app) if self.is_attached else "truecolor"
+
+    def set_color_mode(self, mode: ColorMode | None) -> None:
+        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
+        self._forced_mode = mode
+        self._invalidate()
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Keep the boundary; refresh if its grid or points changed."""
+        new, old = snapshot.boundary, self._boundary
+        if self._received and (new is old or (new is not None and old is not None and same(
+            (new.extent, new.classes, new.confidence, new.train_points, new.val_points),
+            (old.extent, old.classes, old.confidence, old.train_points, old.val_points),
+        ))):
+            return False
+        self._received = True
+        self._boundary = new
+        self._invalidate()
+        return True
+
+    def show_validation(self, show: bool) -> None:
+        """Draw the validation points too (upper-case letters / hollow dots)."""
+        if show != self._validation:
+            self._validation = show
+            self._invalidate()
+
+    # ----------------------------------------------------------------- internals
+    def _invalidate(self) -> None:
+        self._cache_key = None
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        mode = self.color_mode
+        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
+        dark = is_dark(self.app)
+        key = (width, height, mode, dark, base)
+        if key != self._cache_key:
+            built = self._build(width, height, mode, dark)
+            self._lines = [strip.apply_style(base) for strip in built]
+            self._cache_key = key
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, base)
+
+    def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
+        b = self._boundary
+        if width <= 0 or height <= 0:
+            return []
+        if b is None:
+            text = NO_INPUT_PLANE if self._received else "waiting for the first step"
+            words, lines, line = text.split(), [], ""
+            for word in words:  # wrap to the width
+                if line and len(line) + 1 + len(word) > width:
+                    lines.append(line)
+                    line = word
+                else:
+                    line = f"{line} {word}" if line else word
+            lines.append(line)
+            top = max(0, (height - len(lines)) // 2)
+            strips = [Strip.blank(width)] * top
+            strips += [Strip([Segment(ln[:width].center(width), Style(italic=True))])
+                       for ln in lines]
+            return strips[:height]
+
+        classes = b.classes.tolist()
+        conf = b.confidence.tolist()
+        rows, cols = len(classes), len(classes[0]) if classes else 0
+        labels = b.train_labels.tolist() + (b.val_labels.tolist() if self._validation else [])
+        n_classes = max([max(r) for r in classes if r] + labels + [1]) + 1
+        chance = 1.0 / n_classes
+
+        def certainty(p: float) -> float:
+            return max(0.0, min(1.0, (p - chance) / (1.0 - chance)))
+
+        body = height - 1 if height >= 3 else height
+        half = mode == "truecolor"
+        cell_w = 1 if half else 2
+        out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, False)
+        ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
+        term_rows = (out_rows + 1) // 2 if half else out_rows
+        term_cols = out_cols * cell_w
+        pad = (width - term_cols) // 2
+
+        # points: terminal cell -> (class, validation?); training points drawn last win
+        points: dict[tuple[int, int], tuple[int, bool, bool]] = {}
+        x0, x1, y0, y1 = b.extent
+        sets = [(b.val_points, b.val_labels, True)] if self._validation else []
+        sets.append((b.train_points, b.train_labels, False))
+        for pts, lab, val in sets:
+            for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
+                fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5
+                fy = (y1 - py) / (y1 - y0) if y1 != y0 else 0.5
+                if not (0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0):
+                    continue
+                tx = min(term_cols - 1, int(fx * term_cols))
+                pix = min(out_rows - 1, int(fy * out_rows))
+                ty = pix // 2 if half else pix
+                points[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
+
+        strips: list[Strip] = []
+        if half:
+            base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+            region_cache: dict[tuple[int, int], tuple[int, int, int]] = {}
+
+            def region(r: int, c: int) -> tuple[int, int, int]:
+                k, q = classes[ri[r]][ci[c]], round(certainty(conf[ri[r]][ci[c]]) * 10)
+                color = region_cache.get((k, q))
+                if color is None:
+                    strength = REGION_STRENGTH * (0.15 + 0.85 * q / 10)
+                    color = mix(base, CLASS_RGB[k % len(CLASS_RGB)], strength)
+                    region_cache[(k, q)] = color
+                return color
+
+            styles: dict[tuple, Style] = {}
+
+            def style(fg, bg) -> Style:
+                st = styles.get((fg, bg))
+                if st is None:
+                    st = styles[(fg, bg)] = fg_bg(fg, bg)
+                return st
+
+            for ty in range(term_rows):
+                segs = Row()
+                segs.add(" " * pad)  # an empty first text is dropped by Strip
+                for tx in range(out_cols):
+                    upper = region(2 * ty, tx)
+                    lower = region(2 * ty + 1, tx) if 2 * ty + 1 < out_rows else None
+                    hit = points.get((ty, tx))
+                    if hit is None:
+                        segs.add("▀", style(upper, lower))
+                    else:
+                        k, val, low = hit
+                        dot = CLASS_RGB[k % len(CLASS_RGB)]
+                        under = lower if (low and lower is not None) else upper
+                        segs.add(VAL_DOT if val else TRAIN_DOT, style(dot, under))
+                strips.append(segs.strip(width))
+        else:
+            ansi = mode == "ansi"
+            point_styles = [Style(color=c, bold=True) if ansi else None for c in CLASS_ANSI]
+            region_styles = [Style(color=c) for c in CLASS_ANSI]
+            for ty in range(term_rows):
+                segs = Row()
+                segs.add(" " * pad)  # an empty first text is dropped by Strip
+                for tx in range(term_cols):
+                    hit = points.get((ty, tx))
+                    if hit is not None:
+                        k, val, _ = hit
+                        segs.add(_glyph(k, val), point_styles[k % len(CLASS_ANSI)])
+                        continue
+                    r, c = ri[ty], ci[tx // cell_w]
+                    k, t = classes[r][c], certainty(conf[r][c])
+                    if t < BAND:
+                        segs.add(" ")
+                    elif mode == "ansi":
+                        segs.add("▒" if t >= 0.6 else "░", region_styles[k % len(CLASS_ANSI)])
+                    else:
+                        segs.add(MONO_FILL[k % len(MONO_FILL)])
+                strips.append(segs.strip(width))
+        strips = strips[:body]
+        if height >= 3:
+            strips.extend([Strip.blank(width)] * (body - len(strips)))
+            strips.append(self._legend(n_classes, width, mode))
+        return strips
+
+    def _legend(self, n_classes: int, width: int, mode: ColorMode) -> Strip:
+        for compact in (False, True):
+            segs: list[Segment] = []
+            for k in range(n_classes):
+                if mode == "truecolor":
+                    segs.append(Segment(TRAIN_DOT, fg_bg(CLASS_RGB[k % len(CLASS_RGB)], None)))
+                elif mode == "ansi":
+                    style = Style(color=CLASS_ANSI[k % len(CLASS_ANSI)], bold=True)
+                    segs.append(Segment(_glyph(k, False), style))
+                else:
+                    segs.append(Segment(f"{_glyph(k, False)}{MONO_FILL[k % len(MONO_FILL)]}"))
+                segs.append(Segment(f"{k} " if compact else f" class {k}  "))
+            if mode == "truecolor":
+                marks = f"{TRAIN_DOT} train" + (f" {VAL_DOT} val" if self._validation else "")
+            else:
+                marks = "train" + (" VAL" if self._validation else "")
+            segs.append(Segment((" " if compact else "") + marks, Style(dim=True)))
+            strip = Strip(segs)
+            if strip.cell_length <= width:
+                break
+        return strip.crop(0, width).adjust_cell_length(width)

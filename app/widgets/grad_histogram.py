@@ -1,0 +1,271 @@
+"""GradientHistogram: one layer's gradient distribution over time, its latest histogram,
+and every layer's gradient norm and update/weight ratio."""
+
+from __future__ import annotations
+
+import math
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from nnterm.app.widgets._common import ColorMode, detect_color_mode, fmt_num, same
+from nnterm.engine.snapshot import LayerView, Snapshot
+from nnterm.engine.telemetry import HIST_CENTERS, HIST_DECADES
+
+#: Signed-log axis: y = sign(v) * (log10 |v| - FLOOR), 0 for |v| < 10**FLOOR.
+FLOOR = HIST_DECADES[0]
+OUTER, INNER, MEDIAN = "░", "▓", "━"  # 2-98 %, 16-84 %, median
+EIGHTHS = " ▏▎▍▌▋▊▉"
+AXIS_W = 7
+TABLE_W = 27
+MIN_TABLE_WIDTH = 64  # below this width the per-layer table is left out
+
+OUTER_STYLE = Style(color="#8a5a2b")
+INNER_STYLE = Style(color="#ff9f43")
+MEDIAN_STYLE = Style(bold=True)  # the widget's own foreground: visible on any theme
+BAR_STYLE = Style(color="#3fb6c8")
+ANSI_STYLES = (Style(color="yellow", dim=True), Style(color="yellow"),
+               Style(color="bright_white", bold=True), Style(color="cyan"))
+
+
+def symlog(v: float) -> float:
+    """The signed-log coordinate of ``v`` (the histogram bins' own scale)."""
+    if not math.isfinite(v):
+        return math.copysign(-FLOOR + 4.0, v) if not math.isnan(v) else 0.0
+    mag = abs(v)
+    if mag < 10.0**FLOOR:
+        return 0.0
+    return math.copysign(math.log10(mag) - FLOOR, v)
+
+
+def symlog_label(y: float) -> str:
+    """The value at signed-log coordinate ``y``, as a short label."""
+    if abs(y) < 1e-9:
+        return "0"
+    exponent = abs(y) + FLOOR
+    sign = "-" if y < 0 else "+"
+    if abs(exponent - round(exponent)) < 0.05:
+        return f"{sign}1e{round(exponent)}"
+    return f"{sign}{10.0**exponent:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+#: The histogram bins on the signed-log axis.
+BIN_Y = [symlog(float(c)) for c in HIST_CENTERS]
+
+
+class GradientHistogram(Widget):
+    """The selected layer's gradients: a TensorBoard-like band over time (per column, the
+    2-98 % range shaded light, 16-84 % dark, the median as a line, on a signed-log axis),
+    the latest histogram beside it as horizontal bars on the same axis, and a table of
+    every layer's gradient norm and log10 update/weight ratio."""
+
+    DEFAULT_CSS = """
+    GradientHistogram {
+        width: 1fr;
+        height: 1fr;
+        min-height: 6;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        color_mode: ColorMode | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._forced_mode = color_mode
+        self._layers: tuple[LayerView, ...] = ()
+        self._selected = 0
+        self._shown: tuple | None = None
+        self._cache_key: tuple | None = None
+        self._lines: list[Strip] = []
+
+    # ----------------------------------------------------------------- public
+    @property
+    def selected_layer(self) -> int:
+        return self._selected
+
+    @property
+    def color_mode(self) -> ColorMode:
+        if self._forced_mode is not None:
+            return self._forced_mode
+        return detect_color_mode(self.app) if self.is_attached else "truecolor"
+
+    def set_color_mode(self, mode: ColorMode | None) -> None:
+        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
+        self._forced_mode = mode
+        self._cache_key = None
+        self.refresh()
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Keep the layers; refresh if what is drawn changed."""
+        self._layers = snapshot.layers
+        if self._layers and self._selected >= len(self._layers):
+            self._selected = len(self._layers) - 1
+        return self._check_changed()
+
+    def select_layer(self, index: int) -> None:
+        self._selected = max(0, index)
+        if self._layers:
+            self._selected = min(self._selected, len(self._layers) - 1)
+        self._check_changed()
+
+    def next_layer(self) -> None:
+        if self._layers:
+            self.select_layer((self._selected + 1) % len(self._layers))
+
+    def prev_layer(self) -> None:
+        if self._layers:
+            self.select_layer((self._selected - 1) % len(self._layers))
+
+    # ----------------------------------------------------------------- internals
+    def _layer(self) -> LayerView | None:
+        if not self._layers:
+            return None
+        return self._layers[min(self._selected, len(self._layers) - 1)]
+
+    def _check_changed(self) -> bool:
+        layer = self._layer()
+        shown = None
+        if layer is not None:
+            table = tuple((v.grad_norm, v.update_ratio, v.activation) for v in self._layers)
+            shown = (self._selected, table, layer.grad_hist, layer.grad_band, layer.band_steps,
+                     layer.fan_in, layer.fan_out)
+        if (shown is None and self._shown is None) or (
+            shown is not None and self._shown is not None and same(shown, self._shown)
+        ):
+            return False
+        self._shown = shown
+        self._cache_key = None
+        self.refresh()
+        return True
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        mode = self.color_mode
+        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
+        key = (width, height, mode, base)
+        if key != self._cache_key:
+            self._lines = [strip.apply_style(base) for strip in self._build(width, height, mode)]
+            self._cache_key = key
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, base)
+
+    # ----------------------------------------------------------------- drawing
+    def _styles(self, mode: ColorMode) -> tuple[Style | None, ...]:
+        if mode == "truecolor":
+            return OUTER_STYLE, INNER_STYLE, MEDIAN_STYLE, BAR_STYLE
+        if mode == "ansi":
+            return ANSI_STYLES
+        return None, None, None, None
+
+    def _build(self, width: int, height: int, mode: ColorMode) -> list[Strip]:
+        layer = self._layer()
+        if width <= 0 or height <= 0:
+            return []
+        if layer is None:
+            return [Strip([Segment("no gradients yet"[:width].ljust(width))])]
+        kind = "output" if layer.activation == "output" else layer.activation
+        title = (
+            f"grad L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}"
+            f"  ‖g‖ {fmt_num(layer.grad_norm)}  log10 u/w {fmt_num(layer.update_ratio, 2)}"
+        )
+        lines: list[list[Segment]] = [[Segment(title[:width], Style(bold=True))]]
+        body = height - 2
+        if body < 2:
+            return [Strip(lines[0]).adjust_cell_length(width)]
+
+        table = width >= MIN_TABLE_WIDTH
+        main_w = width - (TABLE_W + 1 if table else 0)
+        hist_w = max(6, main_w // 4)
+        band_w = main_w - AXIS_W - hist_w - 1
+        outer_s, inner_s, median_s, bar_s = self._styles(mode)
+
+        # band columns: the last logged row of each time bucket (stretched if too few)
+        band = layer.grad_band.tolist() if layer.grad_band.size else []
+        steps = layer.band_steps.tolist()
+        t = len(band)
+        cols = [min(t - 1, ((c + 1) * t - 1) // band_w) for c in range(band_w)] if t else []
+        quant = [[symlog(v) for v in band[i]] for i in sorted(set(cols))]
+        qmap = dict(zip(sorted(set(cols)), quant, strict=True))
+        counts = layer.grad_hist.tolist()
+
+        # the y range: what the band and the histogram occupy
+        ys = [q[0] for q in quant] + [q[4] for q in quant]
+        ys += [BIN_Y[j] for j, n in enumerate(counts) if n > 0]
+        ys = [v for v in ys if math.isfinite(v)]
+        lo, hi = (min(ys), max(ys)) if ys else (-1.0, 1.0)
+        lo, hi = lo - 0.25, hi + 0.25
+        dy = (hi - lo) / body
+
+        # the latest histogram: the count nearest each row's centre (or summed over it)
+        row_counts = []
+        for r in range(body):
+            top, bottom = hi - r * dy, hi - (r + 1) * dy
+            inside = [counts[j] for j, yb in enumerate(BIN_Y) if bottom <= yb < top]
+            if inside:
+                row_counts.append(sum(inside))
+            else:
+                mid = (top + bottom) / 2
+                j = min(range(len(BIN_Y)), key=lambda j: abs(BIN_Y[j] - mid))
+                row_counts.append(counts[j] if abs(BIN_Y[j] - mid) <= 0.25 else 0)
+        peak = max(row_counts) if row_counts and max(row_counts) > 0 else 1
+
+        for r in range(body):
+            top, bottom = hi - r * dy, hi - (r + 1) * dy
+            segs: list[Segment] = []
+            label = symlog_label(top if r == 0 else bottom) if r in (0, body - 1) else ""
+            if bottom <= 0 < top:
+                label = "0"
+            segs.append(Segment(label.rjust(AXIS_W - 1)[: AXIS_W - 1] + "┤" if label
+                                else " " * (AXIS_W - 1) + "│", Style(dim=True)))
+            for c in range(band_w):
+                q = qmap.get(cols[c]) if cols else None
+                if q is None:
+                    segs.append(Segment(" "))
+                elif bottom <= q[2] < top:
+                    segs.append(Segment(MEDIAN, median_s))
+                elif bottom <= q[3] and top >= q[1]:
+                    segs.append(Segment(INNER, inner_s))
+                elif bottom <= q[4] and top >= q[0]:
+                    segs.append(Segment(OUTER, outer_s))
+                else:
+                    segs.append(Segment(" "))
+            segs.append(Segment("│", Style(dim=True)))
+            length = row_counts[r] / peak * hist_w
+            full = int(length)
+            part = EIGHTHS[int((length - full) * 8)] if full < hist_w else ""
+            segs.append(Segment(("█" * full + part.strip()).ljust(hist_w), bar_s))
+            lines.append(segs)
+
+        first = f"step {steps[0]}" if steps else ""
+        last = f"{steps[-1]}" if steps else ""
+        axis = " " * AXIS_W + first + last.rjust(max(0, band_w - len(first)))
+        lines.append([Segment(axis, Style(dim=True)), Segment(" latest".ljust(hist_w + 1))])
+
+        strips = [Strip(Segment.simplify(s)).crop(0, main_w if table else width) for s in lines]
+        strips = [s.adjust_cell_length(main_w if table else width) for s in strips]
+        if table:
+            strips = self._with_table(strips, width, main_w)
+        return [s.adjust_cell_length(width) for s in strips]
+
+    def _with_table(self, strips: list[Strip], width: int, main_w: int) -> list[Strip]:
+        head = Style(bold=True)
+        rows: list[list[Segment]] = [[Segment(" layer  ‖grad‖   log10 u/w", head)]]
+        for i, v in enumerate(self._layers):
+            mark = "▸" if i == self._selected else " "
+            name = "out" if v.activation == "output" else f"L{v.index + 1}"
+            text = f"{mark}{name:<5} {fmt_num(v.grad_norm):>8}  {fmt_num(v.update_ratio, 2):>8}"
+            rows.append([Segment(text, Style(reverse=True) if i == self._selected else None)])
+        out = []
+        for y, strip in enumerate(strips):
+            right = Strip(rows[y]) if y < len(rows) else Strip([])
+            right = right.crop(0, TABLE_W).adjust_cell_length(TABLE_W)
+            out.append(Strip.join([strip, Strip([Segment(" ")]), right]))
+        return out

@@ -1,0 +1,257 @@
+"""WeightHeatmap: one layer's weight matrix on a diverging colour scale."""
+
+from __future__ import annotations
+
+import math
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+from textual.widget import Widget
+
+from nnterm.app.widgets._common import (
+    NEGATIVE_RGB,
+    NEUTRAL_DARK,
+    NEUTRAL_LIGHT,
+    POSITIVE_RGB,
+    ColorMode,
+    detect_color_mode,
+    fg_bg,
+    fit,
+    fmt_num,
+    is_dark,
+    mix,
+    same,
+    sample_index,
+)
+from nnterm.engine.snapshot import LayerView, Snapshot
+
+#: Colour steps per sign in truecolor mode.
+LEVELS = 16
+#: Glyph ramps (weak -> strong). ANSI mode colours DENSITY red/blue; NO_COLOR uses one ramp
+#: per sign so that the sign survives without colour.
+DENSITY = "░▒▓█"
+MONO_POSITIVE = ":+*#"
+MONO_NEGATIVE = ".-=%"
+NAN_RGB = (255, 0, 255)
+
+
+def _level(w: float, scale: float, levels: int) -> int | None:
+    """``w / scale`` quantised to -levels..levels (None for NaN)."""
+    if math.isnan(w):
+        return None
+    if scale <= 0 or not math.isfinite(scale):
+        return 0
+    t = max(-1.0, min(1.0, w / scale))
+    return int(round(t * levels))
+
+
+class WeightHeatmap(Widget):
+    """The selected layer's weights W (rows: inputs, columns: units), symmetric around 0.
+
+    Truecolor: negative blue, zero neutral, positive red, scale max |w|, two matrix rows
+    per terminal row ('▀', foreground the upper row, background the lower). 16 colours:
+    glyph density for |w|, red/blue for the sign. NO_COLOR: a glyph ramp per sign.
+    """
+
+    DEFAULT_CSS = """
+    WeightHeatmap {
+        width: 1fr;
+        height: 1fr;
+        min-height: 4;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        color_mode: ColorMode | None = None,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._forced_mode = color_mode
+        self._layers: tuple[LayerView, ...] = ()
+        self._selected = 0
+        self._shown: tuple | None = None  # what the current picture shows
+        self._cache_key: tuple | None = None
+        self._lines: list[Strip] = []
+
+    # ----------------------------------------------------------------- public
+    @property
+    def selected_layer(self) -> int:
+        return self._selected
+
+    @property
+    def color_mode(self) -> ColorMode:
+        """The colour mode in use: forced by ``set_color_mode`` or detected from the app."""
+        if self._forced_mode is not None:
+            return self._forced_mode
+        return detect_color_mode(self.app) if self.is_attached else "truecolor"
+
+    def set_color_mode(self, mode: ColorMode | None) -> None:
+        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
+        self._forced_mode = mode
+        self.refresh()
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Keep the layers; refresh if the selected layer's matrix changed."""
+        self._layers = snapshot.layers
+        if self._layers and self._selected >= len(self._layers):
+            self._selected = len(self._layers) - 1
+        return self._check_changed()
+
+    def select_layer(self, index: int) -> None:
+        self._selected = max(0, index)
+        if self._layers:
+            self._selected = min(self._selected, len(self._layers) - 1)
+        self._check_changed()
+
+    def next_layer(self) -> None:
+        if self._layers:
+            self.select_layer((self._selected + 1) % len(self._layers))
+
+    def prev_layer(self) -> None:
+        if self._layers:
+            self.select_layer((self._selected - 1) % len(self._layers))
+
+    # ----------------------------------------------------------------- internals
+    def _layer(self) -> LayerView | None:
+        if not self._layers:
+            return None
+        return self._layers[min(self._selected, len(self._layers) - 1)]
+
+    def _check_changed(self) -> bool:
+        layer = self._layer()
+        shown = None
+        if layer is not None:
+            shown = (len(self._layers), layer.index, layer.activation, layer.pooled,
+                     layer.fan_in, layer.fan_out, layer.weights)
+        if self._shown is not None and shown is not None and same(shown, self._shown):
+            return False
+        if shown is None and self._shown is None:
+            return False
+        self._shown = shown
+        self._cache_key = None
+        self.refresh()
+        return True
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        mode = self.color_mode
+        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
+        dark = is_dark(self.app)
+        key = (width, height, mode, dark, base)
+        if key != self._cache_key:
+            built = self._build(width, height, mode, dark)
+            self._lines = [strip.apply_style(base) for strip in built]
+            self._cache_key = key
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, base)
+
+    def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
+        layer = self._layer()
+        if layer is None or width <= 0 or height <= 0:
+            msg = "no weights yet"
+            return [Strip([Segment(msg[:width].ljust(width))])]
+        w = layer.weights
+        rows, cols = (int(w.shape[0]), int(w.shape[1])) if w.ndim == 2 else (1, int(w.size))
+        values = w.reshape(rows, cols).tolist()
+        finite = [abs(v) for row in values for v in row if math.isfinite(v)]
+        scale = max(finite) if finite else 0.0
+        n = len(self._layers)
+        kind = "output" if layer.activation == "output" else layer.activation
+        title = (
+            f"W{layer.index + 1}/{n} {layer.fan_in}→{layer.fan_out} {kind}"
+            f"{' pooled' if layer.pooled else ''}  max|w| {fmt_num(scale)}"
+        )
+        lines: list[Strip] = []
+        if height >= 3:
+            lines.append(Strip([Segment(title[:width].ljust(width), Style(bold=True))]))
+        body = height - 2 if height >= 3 else height
+        lines.extend(self._matrix(values, rows, cols, scale, width, body, mode, dark))
+        if height >= 3:
+            lines.append(self._legend(scale, width, mode, dark))
+        return lines
+
+    def _matrix(
+        self, values, rows: int, cols: int, scale: float, width: int, body: int,
+        mode: ColorMode, dark: bool,
+    ) -> list[Strip]:
+        half = mode == "truecolor"
+        cell_w = 1 if half else 2
+        out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, True)
+        ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
+        pad = (width - out_cols * cell_w) // 2
+        strips: list[Strip] = []
+        if half:
+            neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+            styles: dict[tuple, Style] = {}
+
+            def color(q: int | None):
+                if q is None:
+                    return NAN_RGB
+                return mix(neutral, POSITIVE_RGB if q > 0 else NEGATIVE_RGB, abs(q) / LEVELS)
+
+            for y in range(0, out_rows, 2):
+                upper = [_level(values[ri[y]][c], scale, LEVELS) for c in ci]
+                lower = (
+                    [_level(values[ri[y + 1]][c], scale, LEVELS) for c in ci]
+                    if y + 1 < out_rows else None
+                )
+                segs = [Segment(" " * pad)] if pad else []
+                run_style, run = None, 0
+                for x in range(out_cols):
+                    k = (upper[x], lower[x] if lower is not None else "none")
+                    st = styles.get(k)
+                    if st is None:
+                        st = fg_bg(color(upper[x]), color(lower[x]) if lower is not None else None)
+                        styles[k] = st
+                    if st is run_style:
+                        run += 1
+                    else:
+                        if run:
+                            segs.append(Segment("▀" * run, run_style))
+                        run_style, run = st, 1
+                if run:
+                    segs.append(Segment("▀" * run, run_style))
+                strips.append(Strip(segs).adjust_cell_length(width))
+        else:
+            pos = Style(color="red") if mode == "ansi" else None
+            neg = Style(color="blue") if mode == "ansi" else None
+            for y in range(out_rows):
+                segs = [Segment(" " * pad)] if pad else []
+                for c in ci:
+                    q = _level(values[ri[y]][c], scale, len(DENSITY))
+                    if q is None:
+                        segs.append(Segment("??", Style(color="magenta") if pos else None))
+                    elif q == 0:
+                        segs.append(Segment("  "))
+                    elif mode == "ansi":
+                        segs.append(Segment(DENSITY[abs(q) - 1] * 2, pos if q > 0 else neg))
+                    else:
+                        ramp = MONO_POSITIVE if q > 0 else MONO_NEGATIVE
+                        segs.append(Segment(ramp[abs(q) - 1] * 2))
+                strips.append(Strip(Segment.simplify(segs)).adjust_cell_length(width))
+        return strips[:body]
+
+    def _legend(self, scale: float, width: int, mode: ColorMode, dark: bool) -> Strip:
+        lo, hi = f"−{fmt_num(scale)} ", f" +{fmt_num(scale)}"
+        segs = [Segment(lo)]
+        if mode == "truecolor":
+            neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+            for i in range(8, 0, -1):
+                segs.append(Segment("█", fg_bg(mix(neutral, NEGATIVE_RGB, i / 8), None)))
+            segs.append(Segment("0", fg_bg(None, neutral)))
+            for i in range(1, 9):
+                segs.append(Segment("█", fg_bg(mix(neutral, POSITIVE_RGB, i / 8), None)))
+        elif mode == "ansi":
+            segs.append(Segment(DENSITY[::-1], Style(color="blue")))
+            segs.append(Segment(" 0 "))
+            segs.append(Segment(DENSITY, Style(color="red")))
+        else:
+            segs.append(Segment(f"{MONO_NEGATIVE[::-1]} 0 {MONO_POSITIVE}"))
+        segs.append(Segment(hi))
+        return Strip(segs).crop(0, width).adjust_cell_length(width)

@@ -1,0 +1,199 @@
+"""LossPlot: train and validation loss (or accuracy) against step, with diagnosis markers."""
+
+from __future__ import annotations
+
+import math
+from time import monotonic
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from nnterm.engine.snapshot import Snapshot
+
+#: At most this many redraws a second; plotext rebuilds the whole plot on each.
+MAX_FPS = 4.0
+TRAIN_COLOR = "cyan"
+VAL_COLOR = "orange"
+MARKER_COLOR = "red"
+
+
+def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tuple[list, list]:
+    """(x, y) lists with missing values dropped, strided down to about ``width`` points."""
+    keep = np.isfinite(values)
+    if log:
+        keep &= values > 0
+    x, y = steps[keep], values[keep]
+    stride = max(1, math.ceil(len(x) / max(1, width)))
+    if stride > 1:
+        last_x, last_y = x[-1], y[-1]
+        x, y = x[::stride], y[::stride]
+        if x[-1] != last_x:  # always keep the latest point
+            x, y = np.append(x, last_x), np.append(y, last_y)
+    return x.tolist(), y.tolist()
+
+
+def _log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi: the decades
+    inside the range if there are two or more, else four evenly spaced values."""
+    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
+    if len(decades) >= 2:
+        step = max(1, math.ceil(len(decades) / 6))
+        return [float(k) for k in decades[::step]]
+    if hi - lo < 1e-12:
+        return [lo]
+    return [lo + (hi - lo) * i / 3 for i in range(4)]
+
+
+def _decade_label(t: float) -> str:
+    if float(t).is_integer():
+        return f"1e{int(t)}"
+    return f"{10.0**t:.3g}"
+
+
+class LossPlot(PlotextPlot):
+    """Loss curves (train and val) against step; ``show_accuracy(True)`` switches to accuracy.
+
+    ``update_snapshot`` stores the snapshot and redraws at most ``MAX_FPS`` times a second
+    (a timer draws the last one if it came too soon). Steps where a diagnosis fired are
+    marked with vertical lines; the latest diagnosis is named in the title.
+    """
+
+    DEFAULT_CSS = """
+    LossPlot {
+        width: 1fr;
+        height: 1fr;
+        min-height: 6;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._snapshot: Snapshot | None = None
+        self._signature: tuple | None = None
+        self._accuracy = False
+        self._log = False
+        self._dirty = False
+        self._last_draw = -math.inf
+        self.draws = 0  # how many times the plot was rebuilt (for tests and benchmarks)
+
+    # ----------------------------------------------------------------- public
+    @property
+    def accuracy_shown(self) -> bool:
+        return self._accuracy
+
+    @property
+    def log_scale(self) -> bool:
+        return self._log
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Keep ``snapshot``; redraw (now or within 1/MAX_FPS s) if its curves changed.
+        Returns whether anything changed."""
+        s = snapshot.series
+        n = len(s.steps)
+        signature = (
+            snapshot.run,
+            snapshot.step,
+            n,
+            int(s.steps[-1]) if n else -1,
+            len(snapshot.diagnoses),
+            s.train_acc is None,
+        )
+        if signature == self._signature:
+            return False
+        self._signature = signature
+        self._snapshot = snapshot
+        self._mark_dirty()
+        return True
+
+    def show_accuracy(self, accuracy: bool) -> None:
+        """Plot accuracy (True) or loss (False)."""
+        if accuracy != self._accuracy:
+            self._accuracy = accuracy
+            self._mark_dirty(now=True)
+
+    def set_log_scale(self, log: bool) -> None:
+        """Use a log10 y axis for the loss (accuracy stays linear)."""
+        if log != self._log:
+            self._log = log
+            self._mark_dirty(now=True)
+
+    def flush(self) -> None:
+        """Redraw now if anything changed since the last draw."""
+        if self._dirty:
+            self._draw()
+
+    # ----------------------------------------------------------------- internals
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0 / MAX_FPS, self.flush)
+        self._draw()
+        self._last_draw = -math.inf  # the placeholder does not count against the budget
+
+    def on_resize(self) -> None:
+        self._dirty = True  # the point budget follows the width
+
+    def _mark_dirty(self, now: bool = False) -> None:
+        self._dirty = True
+        if self.is_mounted and (now or monotonic() - self._last_draw >= 1.0 / MAX_FPS):
+            self._draw()
+
+    def _draw(self) -> None:
+        self._dirty = False
+        self._last_draw = monotonic()
+        self.draws += 1
+        plt = self.plt
+        plt.clear_figure()
+        plt.xlabel("step")
+        snap = self._snapshot
+        if snap is None:
+            plt.title("waiting for the first step")
+            self.refresh()
+            return
+        s = snap.series
+        width = max(8, self.size.width - 10)
+        accuracy = self._accuracy and s.train_acc is not None
+        log = self._log and not accuracy
+        if accuracy:
+            curves = (("train acc", s.train_acc, TRAIN_COLOR), ("val acc", s.val_acc, VAL_COLOR))
+        else:
+            curves = (("train", s.train_loss, TRAIN_COLOR), ("val", s.val_loss, VAL_COLOR))
+        xs: list = []
+        ys: list = []
+        for label, values, color in curves:
+            if values is None or len(values) == 0:
+                continue
+            x, y = _points(s.steps, values, width, log)
+            if log:  # log10 by hand: plotext's yscale("log") re-logs on every build
+                y = [math.log10(v) for v in y]
+            if x:
+                plt.plot(x, y, label=label, color=color, marker="braille")
+                xs.extend((x[0], x[-1]))
+                ys.extend((min(y), max(y)))
+        if log and ys:
+            ticks = _log_ticks(min(ys), max(ys))
+            plt.yticks(ticks, [_decade_label(t) for t in ticks])
+        if accuracy:
+            plt.ylim(0.0, 1.0)
+        title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
+        if self._accuracy and not accuracy:
+            title += " (no accuracy for regression)"
+        if xs:
+            lo, hi = min(xs), max(xs)
+            y0, y1 = (0.0, 1.0) if accuracy else (min(ys), max(ys))
+            for _, step, _ in snap.diagnoses:
+                if lo <= step <= hi:
+                    # a two-point line, not plt.vline: plotext's vline breaks a log y axis
+                    plt.plot([step, step], [y0, y1], color=MARKER_COLOR, marker="│")
+            if snap.diagnoses:
+                name, step, _ = snap.diagnoses[-1]
+                title += f"   ▲ {name} @ {step}"
+        else:
+            title += ": no points yet"
+        plt.title(title)
+        self.refresh()

@@ -1,0 +1,103 @@
+"""StatusLine: where the run is, in two lines of text."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.widget import Widget
+
+from nnterm.app.widgets._common import fmt_num
+from nnterm.engine.snapshot import Snapshot
+
+#: Run state -> (label, style).
+STATES = {
+    "running": ("▶ running", "bold green"),
+    "paused": ("‖ paused", "bold yellow"),
+    "finished": ("■ finished", "bold blue"),
+    "diverged": ("✖ diverged", "bold red"),
+    "early stopped": ("■ early stopped", "bold blue"),
+}
+
+
+def run_state(snapshot: Snapshot) -> str:
+    """running / paused / finished / diverged / early stopped."""
+    status = snapshot.status
+    if status in ("diverged", "finished", "early stopped"):
+        return status
+    return "paused" if snapshot.paused else "running"
+
+
+def _pct(x: float | None) -> str:
+    if x is None or not math.isfinite(x):
+        return "-"
+    return f"{100 * x:.1f}%"
+
+
+class StatusLine(Widget):
+    """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
+    losses, accuracies, the latest diagnosis and the last control's effect on the second."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        width: 1fr;
+        height: 2;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._text = Text("waiting for the first step", style="dim")
+        self._signature: tuple | None = None
+
+    @property
+    def text(self) -> Text:
+        """What the line shows (plain text via ``.plain``)."""
+        return self._text
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Rebuild the text and refresh if anything shown changed."""
+        s = snapshot
+        state = run_state(s)
+        diagnosis = s.diagnoses[-1][0] if s.diagnoses else ""
+        optimizer = s.config.train.optimizer.name
+        signature = (
+            state, s.step, round(s.epoch, 2), round(s.steps_per_second), s.lr, s.batch_size,
+            optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis, s.message,
+            s.stop_reason,
+        )
+        if self._signature is not None and signature == self._signature:
+            return False
+        self._signature = signature
+        label, style = STATES.get(state, (state, "bold"))
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(label, style)
+        t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {s.steps_per_second:,.0f} steps/s")
+        t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
+        if s.stop_reason and state != "running":
+            t.append(f"  ({s.stop_reason})", "dim")
+        t.append("\n")
+        t.append(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")
+        if s.train_acc is not None or s.val_acc is not None:
+            t.append(f"  acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}")
+        if diagnosis:
+            t.append("  ▲ ", "bold red")
+            t.append(diagnosis, "bold red")
+        if s.message:
+            t.append("  │ ", "dim")
+            t.append(s.message, "italic")
+        self._text = t
+        self.refresh()
+        return True
+
+    def render(self) -> Text:
+        return self._text

@@ -1,0 +1,523 @@
+"""Preset files: YAML lessons in, ``Preset`` objects out, and back to YAML.
+
+    from nnterm.engine.preset_loader import load_preset, apply_overrides, dump_preset
+    preset = load_preset("xor")                      # a name, or a path to a .yaml file
+    preset = apply_overrides(preset, ["model.hidden=[16,16]", "train.optimizer.lr=0.1"])
+    text = dump_preset(preset)                       # load(dump(p)) == p
+
+Where presets come from (``load_preset(source)``): a ``Path``, or a string with a ``/``
+or ending in ``.yaml``/``.yml``, is a file path. Any other string is a preset name, looked
+up first in the user's directory ``$XDG_CONFIG_HOME/nnterm/presets/NAME.yaml`` (default
+``~/.config/nnterm/presets``), so a user preset shadows a built-in one of the same name,
+then among the built-ins (``NAME.yaml`` in the ``nnterm.presets`` package). A preset found
+by name must say the same ``name:`` as its file name.
+
+Every mistake raises ``PresetError`` (and nothing else), whose ``str`` is one line naming
+the file, the line, the key path, the bad value and what is allowed::
+
+    presets/xor.yaml:12: train.optimizer.lr: 'fast' is not a number (allowed: a number > 0)
+
+Only ``yaml.SafeLoader`` reads the files, with one addition from YAML 1.2: ``1e-3`` and
+``1.0e3`` are numbers (PyYAML's YAML 1.1 reads an exponent without a sign or without a dot
+as text). The schema (every key but the first four is
+optional; an omitted setting takes the ``Config`` default)::
+
+    name: xor                       # letters, digits, _ and -; equals the file name
+    title: XOR needs a hidden layer
+    section: "1. XOR"               # the glossary section it teaches
+    lesson: |                       # what happens, what to look for, keys to try
+      ...
+    seed: 0
+    data:     {name: xor, n_train: 4, n_val: 4, noise: 0.0, label_flip: 0.0,
+               fresh_batches: false, params: {points: 4}}   # params: DATASET_PARAMS[name]
+    model:
+      hidden: [8]                   # widths >= 1; [] is a linear model
+      activation: tanh              # or one per hidden layer: [tanh, relu]
+      init: he_normal               # or {scheme: normal, std: 0.01, bias: -3.0}, or a list
+                                    # with one per layer (hidden layers + output);
+                                    # std: normal; limit: uniform; value: constant;
+                                    # gain: the random schemes; bias: any scheme
+      dropout: 0.0                  # in [0, 1), or one per hidden layer
+      frozen: []                    # layer indices 0..len(hidden)
+      leaky_slope: 0.01
+      loss: cross_entropy           # or binary_cross_entropy, sigmoid_mse (2 classes); mse
+      dtype: float64                # or float32
+    train:
+      steps: 2000
+      batch_size: 0                 # 0 = full batch
+      optimizer: {name: adam, lr: 0.1, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: null}
+                                    # sgd: lr, momentum, dampening, nesterov, weight_decay
+      schedule: {name: constant, warmup_steps: 0}
+                                    # step: step_size, gamma; cosine: total_steps, min_factor
+      clip_norm: null               # or a number > 0
+      l1: 0
+      l2: 0
+      input_noise: 0
+      early_stopping: null          # or {patience: 100, min_delta: 0, restore_best: true}
+      solver: null                  # or {ridge: 0}: closed-form read-out (loss mse)
+      log_every: 50
+    compare:                        # named runs beside "base": dotted-path overrides of it
+      linear: {model.hidden: []}    # (a path to a section replaces the whole section)
+      identity: {model.activation: identity}
+    sweep:                          # one or two settings, each with a list of values;
+      model.hidden: [[10], [25], [50]]   # every combination is a run (of every run above,
+                                    # the sweep value applied last)
+    expect:                         # claims, checked after the run
+      - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
+      - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
+      - {metric: "act_std[-1]", op: "<", than: {metric: "act_std[0]", factor: 0.01}}
+      - {metric: val_loss, op: "<", than: {baseline: bigram, factor: 0.92}}   # names data
+      - {metric: train_loss, op: ">", than: {at: 0, factor: 0.95}}
+      - {metric: val_loss, point: {model.hidden: [50]}, op: "<", value: 0.1}  # in a sweep
+      - {argmax: val_loss, param: model.hidden, equals: [25]}    # or argmin; run, at
+      - {slope: val_loss, x: n_params, op: "<", value: -1.2}     # x: n_params or a swept
+      - {diagnosis: dead_relu, run: base}                         # path; present: false
+      - {healthy: true, run: identity}                            # no diagnosis at all
+
+Claims: ``run`` defaults to ``base``; ``at`` is ``end`` (default), ``min``, ``max`` or a
+step number; ``op`` is one of ``<``, ``<=``, ``>``, ``>=`` and compares with ``value:``
+(a number) or ``than:`` (``run``, ``metric``, ``at``, ``point`` default to the claim's own,
+times ``factor``, default 1; or a dataset ``baseline``). Metrics are the StepRecord
+numbers (``train_loss``, ``val_loss``, ``batch_loss``, ``penalty``, ``train_acc``,
+``val_acc``, ``lr``, ``epoch``, ``step``) and per-layer lists with an index, negative
+counting from the end: ``grad_norm[i]``, ``update_ratio[i]`` (every layer), ``act_mean[i]``,
+``act_std[i]``, ``dead_frac[i]``, ``saturation[i]``, ``unit_spread[i]`` (hidden layers).
+A slope's ``x`` over a swept list (``model.hidden``) is the product of its entries.
+With a sweep, a ``metric`` claim names its ``point``, a value for every swept setting
+(one with a single value may be left out). Diagnoses: ``diagnostics.DIAGNOSES``. Whole
+numbers may be written as floats (``steps: 1.0e3``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Iterable
+from importlib import resources
+from itertools import product
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nnterm.engine.config import get_path
+from nnterm.engine.preset import BASE, Preset, Sweep
+from nnterm.engine.preset_claims import Runs, build_claims, claim_to_raw
+from nnterm.engine.preset_schema import (
+    CONFIG_KEYS,
+    ArgsDoc,
+    Doc,
+    FlowDict,
+    FlowList,
+    Overlay,
+    PresetError,
+    Text,
+    Where,
+    check_keys,
+    check_setting,
+    config_to_raw,
+    set_raw,
+    show,
+    show_path,
+    suggest,
+    to_raw,
+    validate_config,
+)
+
+__all__ = [
+    "PresetError",
+    "apply_overrides",
+    "dump_preset",
+    "list_presets",
+    "load_preset",
+    "parse_preset",
+    "save_preset",
+    "scan_presets",
+    "user_preset_dir",
+]
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("name", "title", "section", "lesson")
+TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect")
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+_NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
+_TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"
+
+
+#: Floats that YAML 1.1 (PyYAML) misses and YAML 1.2 reads: ``1e-3``, ``1.0e3``, ``.5e2``.
+_FLOAT_12 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$")
+
+
+class _Loader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that also reads ``1e-3`` as a number."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """Flow style for short lists and mappings, ``|`` for multi-line text, no aliases, and
+    text such as ``'1e3'`` quoted so that ``_Loader`` reads it back as text."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)  # indent list items under their key
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
+
+
+# ---------------------------------------------------------------------------- finding files
+def user_preset_dir() -> Path | None:
+    """``$XDG_CONFIG_HOME/nnterm/presets`` (default ``~/.config/nnterm/presets``)."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    if not os.path.isabs(base):  # the XDG spec: relative paths are ignored
+        try:
+            base = str(Path.home() / ".config")
+        except RuntimeError:  # no home directory
+            return None
+    return Path(base) / "nnterm" / "presets"
+
+
+def _is_path(source: Any) -> bool:
+    if isinstance(source, os.PathLike):
+        return True
+    seps = {"/", os.sep, os.altsep} - {None}
+    return isinstance(source, str) and (any(s in source for s in seps)
+                                        or source.endswith((".yaml", ".yml")))
+
+
+def _builtins() -> dict[str, Any]:
+    folder = resources.files("nnterm.presets")
+    return {e.name.removesuffix(".yaml"): e for e in folder.iterdir()
+            if e.name.endswith(".yaml") and e.is_file()}
+
+
+def _user_files() -> dict[str, Path]:
+    folder = user_preset_dir()
+    try:
+        return {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.is_file()} if folder else {}
+    except OSError:
+        return {}
+
+
+def load_preset(source: str | os.PathLike) -> Preset:
+    """The preset ``source`` names: a path, else a user preset, else a built-in one."""
+    if _is_path(source):
+        path = Path(source).expanduser()
+        return _load_file(path, str(source))
+    if not isinstance(source, str) or not NAME.match(source):
+        raise PresetError(f"{show(source)} is neither a preset name nor a .yaml path",
+                          value=source, allowed=f"a preset name ({_NAME_ALLOWED}) or a path")
+    user = _user_files().get(source)
+    if user is not None:
+        return _load_file(user, str(user), name=source)
+    builtin = _builtins().get(source)
+    if builtin is not None:
+        return parse_preset(builtin.read_bytes(), f"presets/{source}.yaml", name=source)
+    names = sorted({*_builtins(), *_user_files()})
+    raise PresetError(f"unknown preset {source!r}{suggest(source, names)}", value=source,
+                      allowed=", ".join(names) or "a path to a .yaml file")
+
+
+def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PresetError("no such file", file=label, value=label,
+                          allowed="a preset name or the path of a .yaml file") from None
+    except IsADirectoryError:
+        raise PresetError("is a directory, not a .yaml file", file=label, value=label) from None
+    except OSError as err:
+        raise PresetError(f"cannot read it: {err.strerror or err}", file=label) from None
+    return parse_preset(data, label, name=name)
+
+
+def scan_presets() -> tuple[list[Preset], list[PresetError]]:
+    """Every built-in and user preset (a user preset shadows a built-in of the same name),
+    sorted by name, and the errors of those that failed to load (skipped)."""
+    files: dict[str, Any] = {name: ("builtin", entry) for name, entry in _builtins().items()}
+    files.update({name: ("user", path) for name, path in _user_files().items()})
+    presets, errors = [], []
+    for name in sorted(files):
+        kind, entry = files[name]
+        try:
+            if not NAME.match(name):
+                raise PresetError(f"the file name {name!r} is not a preset name",
+                                  file=str(entry), value=name, allowed=_NAME_ALLOWED)
+            if kind == "user":
+                presets.append(_load_file(entry, str(entry), name=name))
+            else:
+                presets.append(parse_preset(entry.read_bytes(), f"presets/{name}.yaml",
+                                            name=name))
+        except PresetError as err:
+            errors.append(err)
+    return sorted(presets, key=lambda p: p.name), errors
+
+
+def list_presets() -> list[Preset]:
+    """Every built-in and user preset, sorted by name; broken ones are skipped and logged
+    as warnings (``scan_presets`` returns them instead)."""
+    presets, errors = scan_presets()
+    for err in errors:
+        log.warning("skipped a broken preset: %s", err)
+    return presets
+
+
+# ---------------------------------------------------------------------------- reading
+def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | None = None
+                 ) -> Preset:
+    """The preset in YAML ``text``; ``source`` names it in messages, ``name`` (if given)
+    is the name the file must declare."""
+    data, root = _read_yaml(text, source)
+    try:
+        return build_preset(data, Doc(source, root), name=name, source=source)
+    except RecursionError:
+        raise PresetError("the file nests too deeply", file=source) from None
+
+
+def _read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise PresetError(
+                f"not UTF-8 text (byte {text[err.start]:#04x} at offset {err.start})",
+                file=source, line=text.count(b"\n", 0, err.start) + 1,
+                allowed="a UTF-8 text file") from None
+    text = text.removeprefix("\ufeff")
+    loader = None
+    try:
+        loader = _Loader(text)
+        root = loader.get_single_node()
+        if root is None:
+            return None, None
+        _check_duplicates(root, source)
+        return loader.construct_document(root), root
+    except PresetError:
+        raise
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = "; ".join(filter(None, (err.context, err.problem))) or "syntax error"
+        raise PresetError(f"invalid YAML: {problem}",
+                          file=source, line=mark.line + 1 if mark else None) from None
+    except yaml.reader.ReaderError as err:
+        char = err.character
+        char = f"#x{char:04x}" if isinstance(char, int) else repr(char)
+        raise PresetError(f"invalid YAML: character {char} is not allowed",
+                          file=source, line=text.count("\n", 0, err.position) + 1) from None
+    except RecursionError:
+        raise PresetError("invalid YAML: nested too deeply", file=source) from None
+    except Exception as err:  # e.g. `!!int abc`: PyYAML lets the int() error through
+        raise PresetError(f"invalid YAML: {err}", file=source) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def _check_duplicates(root: yaml.Node, source: str) -> None:
+    """PyYAML keeps the last of two equal keys silently; here it is an error."""
+    stack, seen = [(root, ())], set()
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if (key.tag, key.value) in keys:
+                        raise PresetError(f"duplicate key {key.value!r}", file=source,
+                                          line=key.start_mark.line + 1,
+                                          key=show_path((*path, key.value)), value=key.value)
+                    keys.add((key.tag, key.value))
+                stack.append((value, (*path, str(getattr(key, "value", "?")))))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, (*path, i)) for i, v in enumerate(node.value))
+
+
+def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = "") -> Preset:
+    """A Preset from YAML data; ``doc`` locates key paths for messages."""
+    root = Where(doc)
+    if data is None:
+        raise root.error("the file is empty", None, _TOP_ALLOWED)
+    if not isinstance(data, dict):
+        raise root.error(f"the top level is {show(data)}, not a mapping", data, _TOP_ALLOWED)
+    check_keys(data, root, TOP_KEYS, "preset")
+    for key in REQUIRED:
+        if key not in data:
+            raise (root / key).error("missing: every preset needs name, title, section and "
+                                     "lesson", None, "text")
+    text = {key: Text().check(data[key], root / key) for key in REQUIRED}
+    if not NAME.match(text["name"]):
+        raise (root / "name").error(f"{text['name']!r} is not a preset name", text["name"],
+                                    _NAME_ALLOWED)
+    if name is not None and text["name"] != name:
+        raise (root / "name").error(f"{text['name']!r} differs from the file name {name!r}",
+                                    text["name"], name)
+    base_raw = {k: data[k] for k in CONFIG_KEYS if k in data}
+    config = validate_config(base_raw, root)
+    compare, setups = _compare(data.get("compare"), root / "compare", base_raw, config)
+    sweep, points = _sweep(data.get("sweep"), root / "sweep", setups)
+
+    def convert(path: str, value: Any, at: Where) -> Any:
+        parts = tuple(path.split("."))
+        raw = dict(base_raw)
+        set_raw(raw, parts, value, at)
+        overlay = Overlay(doc, doc, [(parts, at.path)], at.path)
+        return get_path(validate_config(raw, Where(overlay)), path)
+
+    expect = build_claims(data.get("expect"), root / "expect", Runs(points, sweep, convert))
+    return Preset(name=text["name"], title=text["title"], section=text["section"],
+                  lesson=text["lesson"], config=config, compare=compare, sweep=sweep,
+                  expect=expect, source=source)
+
+
+def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, dict]:
+    """The variants (``{name: {path: value}}``, values as in the Config) and each run's
+    ``(raw settings, doc, config)``."""
+    setups: dict[str, tuple] = {BASE: (base_raw, at.doc, config)}
+    if raw is None:
+        return {}, setups
+    if not isinstance(raw, dict):
+        raise at.error(f"{show(raw)} is not a mapping of runs", raw,
+                       "a mapping such as {linear: {model.hidden: []}}")
+    variants = {}
+    for run, overrides in raw.items():
+        where = at / str(run)
+        if not isinstance(run, str) or not NAME.match(run) or run == BASE:
+            problem = ("'base' is the preset's own run" if run == BASE
+                       else f"{show(run)} is not a run name")
+            raise where.error(problem, run, f"{_NAME_ALLOWED}, other than base")
+        overrides = {} if overrides is None else overrides
+        if not isinstance(overrides, dict):
+            raise where.error(f"{show(overrides)} is not a mapping of settings", overrides,
+                              "a mapping of dotted paths to values, e.g. {model.hidden: []}")
+        settings, links = dict(base_raw), []
+        for key, value in overrides.items():
+            parts = check_setting(key, where / str(key))
+            set_raw(settings, parts, value, where / key)
+            links.append((parts, (*at.path, run, key)))
+        overlay = Overlay(at.doc, at.doc, links, where.path)
+        run_config = validate_config(settings, Where(overlay))
+        variants[run] = {key: get_path(run_config, key) for key in overrides}
+        setups[run] = (settings, overlay, run_config)
+    return variants, setups
+
+
+def _sweep(raw: Any, at: Where, setups: dict) -> tuple[Sweep | None, dict]:
+    """The Sweep and, for each run, its ``(point, config)`` for every combination."""
+    if raw is None:
+        return None, {run: [({}, config)] for run, (_, _, config) in setups.items()}
+    allowed = "a mapping of one or two dotted paths to lists of values"
+    if not isinstance(raw, dict) or not 1 <= len(raw) <= 2:
+        count = f"{len(raw)} settings" if isinstance(raw, dict) else show(raw)
+        raise at.error(f"a sweep varies one or two settings, not {count}", raw, allowed)
+    paths = {}
+    for key, values in raw.items():
+        paths[key] = check_setting(key, at / str(key))
+        if not isinstance(values, list) or not values:
+            raise (at / key).error(f"{show(values)} is not a list of values", values, allowed)
+    if len(paths) == 2:
+        (a, pa), (b, pb) = paths.items()
+        if pa[: len(pb)] == pb or pb[: len(pa)] == pa:
+            raise (at / b).error(f"{b} overlaps {a}", b, "two separate settings")
+    converted: dict[str, list] = {key: [] for key in paths}
+    points: dict[str, list] = {run: [] for run in setups}
+    for combo in product(*(range(len(raw[key])) for key in paths)):
+        point = {}
+        for run, (settings, run_doc, _) in setups.items():
+            settings, links = dict(settings), []
+            for key, i in zip(paths, combo, strict=True):
+                set_raw(settings, paths[key], raw[key][i], at / key / i)
+                links.append((paths[key], (*at.path, key, i)))
+            label = ", ".join(show_path(origin) for _, origin in links)
+            overlay = Overlay(at.doc, run_doc, links, links[-1][1], label=label)
+            config = validate_config(settings, Where(overlay))
+            point = {key: get_path(config, key) for key in paths} if run == BASE else point
+            points[run].append((point, config))
+        for key, i in zip(paths, combo, strict=True):
+            if len(converted[key]) == i:
+                value = point[key]
+                if any(value == other for other in converted[key]):
+                    raise (at / key / i).error(f"{show(raw[key][i])} is listed twice",
+                                               raw[key][i], "distinct values")
+                converted[key].append(value)
+    return Sweep(params={key: tuple(values) for key, values in converted.items()}), points
+
+
+# ---------------------------------------------------------------------------- overrides
+def apply_overrides(preset: Preset, overrides: Iterable[str]) -> Preset:
+    """``preset`` with ``--set`` style ``key.path=value`` settings (values are YAML),
+    checked like the file's own; a PresetError names the argument."""
+    settings = config_to_raw(preset.config)
+    args = []
+    for arg in overrides:
+        where = Where(ArgsDoc([((), str(arg))]))
+        if not isinstance(arg, str) or "=" not in arg:
+            raise where.error("expected key=value", arg, "key.path=value, e.g. "
+                              "train.optimizer.lr=0.1 or model.hidden=[16,16]")
+        key, _, text = arg.partition("=")
+        parts = check_setting(key.strip(), where)
+        try:
+            value = yaml.load(text, Loader=_Loader)  # a SafeLoader
+        except yaml.MarkedYAMLError as err:
+            raise where.error(f"cannot read the value {text!r}: {err.problem or err}", text,
+                              "a YAML value, e.g. 0.1, [16, 16], relu or null") from None
+        except Exception as err:  # ReaderError, RecursionError, `!!int x`, ...
+            raise where.error(f"cannot read the value {text!r}: {err}", text,
+                              "a YAML value, e.g. 0.1, [16, 16], relu or null") from None
+        set_raw(settings, parts, value, where)
+        args.append((parts, arg))
+    if not args:
+        return preset
+    data = {k: v for k, v in preset_to_raw(preset).items() if k not in CONFIG_KEYS}
+    data.update(settings)
+    return build_preset(data, ArgsDoc(args), source=preset.source)
+
+
+# ---------------------------------------------------------------------------- writing
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
+                                   style="|" if "\n" in value else None)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(FlowList, lambda d, v: d.represent_sequence(
+    "tag:yaml.org,2002:seq", v, flow_style=True))
+_Dumper.add_representer(FlowDict, lambda d, v: d.represent_mapping(
+    "tag:yaml.org,2002:map", v, flow_style=True))
+
+
+def preset_to_raw(preset: Preset) -> dict:
+    """YAML data for a preset; settings at their defaults are left out."""
+    out: dict[str, Any] = {key: getattr(preset, key) for key in REQUIRED}
+    out.update(config_to_raw(preset.config))
+    if preset.compare:
+        out["compare"] = {run: FlowDict({k: to_raw(v) for k, v in overrides.items()})
+                          for run, overrides in preset.compare.items()}
+    if preset.sweep is not None:
+        out["sweep"] = {k: FlowList(to_raw(v) for v in values)
+                        for k, values in preset.sweep.params.items()}
+    if preset.expect:
+        out["expect"] = [claim_to_raw(claim) for claim in preset.expect]
+    return out
+
+
+def dump_preset(preset: Preset) -> str:
+    """YAML text for ``preset``; ``parse_preset(dump_preset(p)) == p``."""
+    return yaml.dump(preset_to_raw(preset), Dumper=_Dumper, sort_keys=False,
+                     allow_unicode=True, width=100, default_flow_style=False)
+
+
+def save_preset(preset: Preset, path: str | os.PathLike) -> None:
+    """Write ``preset`` as YAML to ``path`` (creating its folder)."""
+    path = Path(path).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dump_preset(preset), encoding="utf-8")
+    except OSError as err:
+        raise PresetError(f"cannot write it: {err.strerror or err}", file=str(path)) from None

@@ -1,0 +1,685 @@
+"""The settings part of a preset file: field specs, checks and the way back to YAML data.
+
+``validate_config(raw, where)`` turns the plain YAML data of ``seed``/``data``/``model``/
+``train`` into a ``Config`` or raises ``PresetError`` naming the file, the key path, the
+bad value, what is allowed and the line. A ``Where`` is a key path plus a "doc" that maps
+it to a place (``Doc``: a file's YAML node tree; ``Overlay``: settings that came from a
+``compare`` variant or a ``sweep``; ``ArgsDoc``: ``--set`` arguments). Rules the engine
+already enforces (optimizer options, schedule options, dataset parameters) are checked by
+calling the engine and turning its ValueError into a PresetError. The schema itself is
+documented in ``preset_loader``.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from nnterm.engine.activations import ACTIVATIONS
+from nnterm.engine.config import (
+    Config,
+    DataConfig,
+    EarlyStoppingConfig,
+    ModelConfig,
+    OptimizerConfig,
+    ScheduleConfig,
+    SolverConfig,
+    TrainConfig,
+)
+from nnterm.engine.data import (
+    CLASSIFICATION,
+    DATASET_PARAMS,
+    DATASETS,
+    DEFAULT_NOISE,
+    make_dataset,
+)
+from nnterm.engine.initializers import INITS, Init
+from nnterm.engine.losses import LOSSES
+from nnterm.engine.optimizers import OPTIMIZERS, make_optimizer
+from nnterm.engine.schedules import _SCHEDULES, SCHEDULES, make_schedule
+
+KeyPath = tuple[str | int, ...]
+
+
+class PresetError(Exception):
+    """A preset file or a ``--set`` argument is wrong; ``str(err)`` is the whole message,
+    ``file:line: key.path: problem (allowed: ...)``, e.g.
+    ``presets/xor.yaml:12: train.optimizer.lr: 'fast' is not a number (allowed: a number > 0)``.
+
+    Attributes: ``problem`` (what is wrong, naming the bad value), ``file`` (a path, or the
+    ``--set`` argument), ``line`` (1-based, or None), ``key`` (the dotted key path),
+    ``value`` (the bad value) and ``allowed`` (what would be accepted).
+    """
+
+    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None,
+                 key: str | None = None, value: Any = None, allowed: str | None = None):
+        super().__init__(problem)
+        self.problem, self.file, self.line, self.key = problem, file, line, key
+        self.value, self.allowed = value, allowed
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file:
+            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
+        elif self.line:
+            where = f"line {self.line}: "
+        key = f"{self.key}: " if self.key else ""
+        allowed = f" (allowed: {self.allowed})" if self.allowed else ""
+        return f"{where}{key}{self.problem}{allowed}"
+
+    def __reduce__(self):
+        return _rebuild_error, (self.problem, dict(self.__dict__))
+
+
+def _rebuild_error(problem: str, state: dict) -> PresetError:
+    err = PresetError(problem)
+    err.__dict__.update(state)
+    return err
+
+
+# ---------------------------------------------------------------------------- locations
+def show_path(path: KeyPath) -> str:
+    """``("train", "optimizer", "lr")`` -> ``train.optimizer.lr``; ints are list indices."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def show(value: Any) -> str:
+    """A short, YAML-flavoured rendering of a value for messages."""
+    try:
+        if value is None:
+            text = "null"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, list | tuple):
+            text = "[" + ", ".join(show(v) for v in value[:8]) + (", ...]" if len(value) > 8
+                                                                  else "]")
+        else:
+            text = repr(value)
+    except (ValueError, RecursionError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def suggest(word: Any, choices: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest choice, or nothing."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _node_line(root: yaml.Node | None, path: KeyPath) -> int | None:
+    """The line of the deepest node along ``path`` (the key's line for block collections)."""
+    if root is None:
+        return None
+    node, line = root, root.start_mark.line + 1
+    for part in path:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == part:
+                    block = isinstance(value, yaml.CollectionNode) and not value.flow_style
+                    node = value
+                    line = (key if block else value).start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
+                and -len(node.value) <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+class Doc:
+    """Key paths of one YAML document: ``locate(path) -> (file, key, line)``."""
+
+    def __init__(self, file: str | None, root: yaml.Node | None = None):
+        self.file, self.root = file, root
+
+    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
+        return self.file, show_path(path), _node_line(self.root, path)
+
+
+class ArgsDoc:
+    """Key paths of settings given as ``--set key=value`` arguments (no lines)."""
+
+    def __init__(self, args: Sequence[tuple[KeyPath, str]]):
+        self.args = list(args)
+
+    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
+        hits = [arg for setting, arg in self.args if path[: len(setting)] == setting]
+        labels = hits[-1:] or [arg for _, arg in self.args]
+        return " ".join(f"--set {arg}" for arg in labels) or None, show_path(path), None
+
+
+class Overlay:
+    """Settings of a derived run (a compare variant, a sweep point): a path under one of
+    ``links`` (setting path -> where it was written in ``root``) is reported there; any
+    other comes from ``parent`` (the run it derives from) and is reported as
+    ``label: key`` on the line of ``fallback``, the cause."""
+
+    def __init__(self, root: Any, parent: Any, links: Sequence[tuple[KeyPath, KeyPath]],
+                 fallback: KeyPath, label: str | None = None):
+        self.root, self.parent, self.links, self.fallback = root, parent, list(links), fallback
+        self.label = show_path(fallback) if label is None else label
+
+    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
+        for setting, origin in sorted(self.links, key=lambda link: -len(link[0])):
+            if path[: len(setting)] == setting:
+                return self.root.locate(origin + path[len(setting):])
+        file, key, _ = self.parent.locate(path)
+        return file, f"{self.label}: {key}", self.root.locate(self.fallback)[2]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A key path in a doc; ``where / "key"`` goes one level down."""
+
+    doc: Any
+    path: KeyPath = ()
+
+    def __truediv__(self, part: str | int) -> Where:
+        return Where(self.doc, (*self.path, part))
+
+    def error(self, problem: str, value: Any = None, allowed: str | None = None) -> PresetError:
+        file, key, line = self.doc.locate(self.path)
+        return PresetError(problem, file=file, line=line, key=key or None, value=value,
+                           allowed=allowed)
+
+
+# ---------------------------------------------------------------------------- field specs
+class Spec:
+    """Checks and converts one value; ``allowed`` says what it accepts."""
+
+    allowed = ""
+
+    def check(self, value: Any, at: Where) -> Any:
+        raise NotImplementedError
+
+
+class Int(Spec):
+    def __init__(self, low: int):
+        self.low = low
+        self.allowed = f"a whole number >= {low}"
+
+    def check(self, value, at):
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise at.error(f"{show(value)} is not a whole number", value, self.allowed)
+        if value < self.low:
+            raise at.error(f"{show(value)} is too small", value, self.allowed)
+        return value
+
+
+class Real(Spec):
+    def __init__(self, low: float | None = None, high: float | None = None, *,
+                 low_open: bool = False, high_open: bool = False):
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+        if high is not None:
+            self.allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
+                            f"{high:g}{')' if high_open else ']'}")
+        elif low is not None:
+            self.allowed = f"a number {'>' if low_open else '>='} {low:g}"
+        else:
+            self.allowed = "a number"
+
+    def check(self, value, at):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise at.error(f"{show(value)} is not a number", value, self.allowed)
+        try:
+            value = float(value)
+        except OverflowError:
+            value = math.inf
+        if not math.isfinite(value):
+            raise at.error(f"{show(value)} is not a finite number", value, self.allowed)
+        low, high = self.low, self.high
+        if (low is not None and (value < low or (self.low_open and value == low))) or (
+            high is not None and (value > high or (self.high_open and value == high))
+        ):
+            raise at.error(f"{show(value)} is out of range", value, self.allowed)
+        return value
+
+
+class Bool(Spec):
+    allowed = "true or false"
+
+    def check(self, value, at):
+        if not isinstance(value, bool):
+            raise at.error(f"{show(value)} is not true or false", value, self.allowed)
+        return value
+
+
+class Text(Spec):
+    allowed = "text"
+
+    def check(self, value, at):
+        if not isinstance(value, str) or not value.strip():
+            what = "empty" if isinstance(value, str) else "not text"
+            raise at.error(f"{show(value)} is {what}", value, self.allowed)
+        return value
+
+
+class Choice(Spec):
+    def __init__(self, options: Sequence[str], what: str):
+        self.options, self.what = tuple(options), what
+        self.allowed = ", ".join(self.options)
+
+    def check(self, value, at):
+        if not isinstance(value, str):
+            raise at.error(f"{show(value)} is not a {self.what} name", value, self.allowed)
+        if value not in self.options:
+            raise at.error(f"unknown {self.what} {value!r}{suggest(value, self.options)}",
+                           value, self.allowed)
+        return value
+
+
+class Optional(Spec):
+    def __init__(self, inner: Spec):
+        self.inner = inner
+        self.allowed = f"null or {inner.allowed}"
+
+    def check(self, value, at):
+        return None if value is None else self.inner.check(value, at)
+
+
+class ListOf(Spec):
+    def __init__(self, item: Spec, length: int | None = None):
+        self.item, self.length = item, length
+        count = f"{length} " if length else ""
+        self.allowed = f"a list of {count}values, each {item.allowed}"
+
+    def check(self, value, at):
+        if not isinstance(value, list | tuple):
+            raise at.error(f"{show(value)} is not a list", value, self.allowed)
+        if self.length is not None and len(value) != self.length:
+            raise at.error(f"{show(value)} has {len(value)} values", value, self.allowed)
+        return tuple(self.item.check(v, at / i) for i, v in enumerate(value))
+
+
+class OneOrList(Spec):
+    """One value for every layer, or a list with one per layer (lengths checked later)."""
+
+    def __init__(self, item: Spec):
+        self.item = item
+        self.allowed = f"{item.allowed}, or a list of those (one per layer)"
+
+    def check(self, value, at):
+        if isinstance(value, list | tuple):
+            return tuple(self.item.check(v, at / i) for i, v in enumerate(value))
+        return self.item.check(value, at)
+
+
+def check_keys(value: Any, at: Where, allowed: Sequence[str], what: str) -> dict:
+    """``value`` as a mapping whose keys are all in ``allowed``."""
+    if not isinstance(value, dict):
+        raise at.error(f"{show(value)} is not a mapping", value,
+                       f"a mapping of {what} keys: {', '.join(allowed)}")
+    for key in value:
+        if not isinstance(key, str):
+            raise (at / str(key)).error(f"key {show(key)} is not text", key, ", ".join(allowed))
+        if key not in allowed:
+            raise (at / key).error(f"unknown key {key!r}{suggest(key, allowed)}", key,
+                                   ", ".join(allowed))
+    return value
+
+
+class Section(Spec):
+    """A mapping of named fields that builds one of the Config dataclasses."""
+
+    def __init__(self, cls: type, fields: dict[str, Spec]):
+        self.cls, self.fields = cls, fields
+        self.allowed = f"a mapping with keys {', '.join(fields)}"
+
+    def check(self, value, at):
+        value = check_keys(value, at, tuple(self.fields), self.cls.__name__)
+        return self.cls(**{k: self.fields[k].check(v, at / k) for k, v in value.items()})
+
+
+#: Which options each init scheme reads (``bias`` applies to every scheme).
+INIT_OPTIONS = {
+    "zeros": (), "constant": ("value",), "normal": ("std", "gain"), "uniform": ("limit", "gain"),
+    **{s: ("gain",) for s in INITS if s not in ("zeros", "constant", "normal", "uniform")},
+}
+INIT_FIELDS = {
+    "scheme": Choice(INITS, "init scheme"), "std": Real(0), "limit": Real(0),
+    "value": Real(), "gain": Real(0), "bias": Optional(Real()),
+}
+
+
+class InitSpec(Spec):
+    allowed = "an init scheme name, or a mapping {scheme: normal, std: 0.01, bias: 0, ...}"
+
+    def check(self, value, at):
+        if isinstance(value, str):
+            return Init(INIT_FIELDS["scheme"].check(value, at))
+        if not isinstance(value, dict):
+            raise at.error(f"{show(value)} is not an init", value, self.allowed)
+        value = check_keys(value, at, tuple(INIT_FIELDS), "init")
+        scheme = INIT_FIELDS["scheme"].check(value.get("scheme", Init.scheme), at / "scheme")
+        options = INIT_OPTIONS.get(scheme, ()) + ("bias",)
+        for key in value:
+            if key != "scheme" and key not in options:
+                raise (at / key).error(f"{key} does not apply to init scheme {scheme!r}", key,
+                                       ", ".join(("scheme", *options)))
+        return Init(**{k: INIT_FIELDS[k].check(v, at / k) for k, v in value.items()})
+
+
+class Params(Spec):
+    """Dataset parameters: names checked against the dataset later, values by the engine."""
+
+    allowed = "a mapping of dataset parameters"
+
+    def check(self, value, at):
+        if not isinstance(value, dict):
+            raise at.error(f"{show(value)} is not a mapping", value, self.allowed)
+        for key in value:
+            if not isinstance(key, str):
+                raise (at / str(key)).error(f"key {show(key)} is not text", key, "text")
+        return dict(value)
+
+
+DATA = Section(DataConfig, {
+    "name": Choice(DATASETS, "dataset"), "n_train": Int(1), "n_val": Int(1),
+    "noise": Real(0), "label_flip": Real(0, 1), "fresh_batches": Bool(), "params": Params(),
+})
+MODEL = Section(ModelConfig, {
+    "hidden": ListOf(Int(1)), "activation": OneOrList(Choice(ACTIVATIONS, "activation")),
+    "init": OneOrList(InitSpec()), "dropout": OneOrList(Real(0, 1, high_open=True)),
+    "frozen": ListOf(Int(0)), "leaky_slope": Real(0), "loss": Choice(tuple(LOSSES), "loss"),
+    "dtype": Choice(("float32", "float64"), "dtype"),
+})
+OPTIMIZER = Section(OptimizerConfig, {
+    "name": Choice(OPTIMIZERS, "optimizer"), "lr": Real(0, low_open=True), "momentum": Real(0),
+    "dampening": Real(0), "nesterov": Bool(), "weight_decay": Optional(Real(0)),
+    "betas": ListOf(Real(0, 1, high_open=True), 2), "eps": Real(0),
+})
+SCHEDULE = Section(ScheduleConfig, {
+    "name": Choice(SCHEDULES, "schedule"), "step_size": Int(1),
+    "gamma": Real(0, 1, low_open=True), "total_steps": Optional(Int(1)),
+    "min_factor": Real(0, 1), "warmup_steps": Int(0),
+})
+TRAIN = Section(TrainConfig, {
+    "steps": Int(1), "batch_size": Int(0), "optimizer": OPTIMIZER, "schedule": SCHEDULE,
+    "clip_norm": Optional(Real(0, low_open=True)), "l1": Real(0), "l2": Real(0),
+    "input_noise": Real(0),
+    "early_stopping": Optional(Section(EarlyStoppingConfig, {
+        "patience": Int(1), "min_delta": Real(0), "restore_best": Bool()})),
+    "solver": Optional(Section(SolverConfig, {"ridge": Real(0)})),
+    "log_every": Int(1),
+})
+CONFIG = Section(Config, {"seed": Int(0), "data": DATA, "model": MODEL, "train": TRAIN})
+CONFIG_KEYS = tuple(CONFIG.fields)
+
+
+def schedule_options(name: str) -> tuple[str, ...]:
+    """The ScheduleConfig fields that schedule ``name`` reads."""
+    return tuple(f.name for f in dataclasses.fields(_SCHEDULES[name]))
+
+
+def optimizer_options(name: str) -> tuple[str, ...]:
+    """The OptimizerConfig fields that optimizer ``name`` reads (besides ``name``)."""
+    return type(make_optimizer(name)).HYPERPARAMS
+
+
+# ---------------------------------------------------------------------------- the checks
+def validate_config(raw: Any, at: Where) -> Config:
+    """The Config described by ``raw`` (``{seed:, data:, model:, train:}``), fully checked."""
+    raw = {} if raw is None else raw
+    config = CONFIG.check(raw, at)
+    _check_model(config.model, at / "model")
+    dataset = _check_data(config.data, raw.get("data") or {}, at / "data")
+    _check_loss(config, dataset, at)
+    raw_train = raw.get("train") or {}
+    _check_optimizer(config.train.optimizer, raw_train.get("optimizer") or {},
+                     at / "train" / "optimizer")
+    _check_schedule(config.train, raw_train.get("schedule") or {}, at / "train" / "schedule")
+    return config
+
+
+def _check_model(m: ModelConfig, at: Where) -> None:
+    n = len(m.hidden)
+    for key, per in (("activation", n), ("dropout", n), ("init", n + 1)):
+        value = getattr(m, key)
+        if isinstance(value, tuple) and len(value) != per:
+            layers = f"{n} hidden layer{'s' * (n != 1)}" if per == n else f"{per} layers"
+            raise (at / key).error(f"{len(value)} value{'s' * (len(value) != 1)} for {layers}",
+                                   value,
+                                   f"one value, or a list of {per}")
+    for i, index in enumerate(m.frozen):
+        if index > n:
+            raise (at / "frozen" / i).error(f"layer {index} does not exist", index,
+                                            f"layer indices 0..{n}")
+
+
+_PROBES: dict[tuple, Any] = {}
+
+
+def _probe(name: str, noise: float | None, label_flip: float, params: Mapping) -> Any:
+    """A tiny instance of the dataset (the engine's own checks of every parameter);
+    raises ValueError with the engine's message. Cached: ``names`` takes ~0.1 s."""
+    noise = DEFAULT_NOISE[name] if noise is None else noise
+    resolved = {**DATASET_PARAMS[name], **params}
+    key = (name, noise, label_flip, repr(resolved))
+    if key not in _PROBES:
+        try:
+            dataset = make_dataset(name, n_train=1, n_val=1, seed=0, noise=noise,
+                                   label_flip=label_flip, **resolved)
+        except Exception as err:  # the engine's checks of user data; any failure is bad data
+            raise ValueError(str(err) or type(err).__name__) from None
+        if len(_PROBES) >= 64:
+            _PROBES.clear()
+        _PROBES[key] = dataset
+    return _PROBES[key]
+
+
+def _blame(at: Where, message: str, candidates: Mapping[KeyPath, tuple[str, Any]]
+           ) -> PresetError:
+    """The engine's ``message`` as a PresetError at the candidate setting it names first
+    (each candidate: relative key path -> (the word to look for, its value))."""
+    hits = []
+    for path, (word, value) in candidates.items():
+        found = re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", message)
+        if found:
+            hits.append((found.start(), path, value))
+    if not hits:
+        return at.error(message)
+    _, path, value = min(hits, key=lambda hit: hit[0])
+    for part in path:
+        at = at / part
+    return at.error(message, value)
+
+
+def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
+    allowed = DATASET_PARAMS[d.name]
+    for key, value in d.params.items():
+        if key not in allowed:
+            raise (at / "params" / key).error(
+                f"unknown parameter {key!r} for dataset {d.name!r}{suggest(key, allowed)}",
+                key, ", ".join(allowed) or f"none: {d.name} has no parameters")
+        if isinstance(value, float) and value.is_integer() and type(allowed[key]) is int:
+            d.params[key] = int(value)  # whole floats count as ints, as elsewhere
+    try:
+        return _probe(d.name, d.noise, d.label_flip, d.params)
+    except ValueError as err:
+        candidates = {("params", k): (k, v) for k, v in d.params.items()}
+        candidates.update({(k,): (k, getattr(d, k)) for k in ("noise", "label_flip")
+                           if k in given})
+        raise _blame(at, str(err), candidates) from None
+
+
+def _check_loss(config: Config, dataset: Any, at: Where) -> None:
+    loss, name = config.model.loss, config.data.name
+    classification = dataset.task == CLASSIFICATION
+    if LOSSES[loss].classification and not classification:
+        raise (at / "model" / "loss").error(
+            f"{loss} needs a classification dataset; {name!r} is a regression task", loss, "mse")
+    if not LOSSES[loss].classification and classification:
+        raise (at / "model" / "loss").error(
+            f"{loss} needs a regression dataset; {name!r} is a classification task", loss,
+            "cross_entropy, binary_cross_entropy")
+    if classification and LOSSES[loss].output_dim(dataset.n_classes, 0) == 1 \
+            and dataset.n_classes != 2:  # one sigmoid output: two classes
+        raise (at / "model" / "loss").error(
+            f"{loss} needs two classes; {name!r} has {dataset.n_classes}", loss, "cross_entropy")
+    if config.train.solver is not None and loss != "mse":
+        raise (at / "train" / "solver").error(
+            f"the closed-form solver fits a regression read-out, not {loss}", None,
+            "null, or loss mse")
+
+
+def _check_optimizer(o: OptimizerConfig, given: Mapping, at: Where) -> None:
+    explicit = {k: getattr(o, k) for k in given if k != "name" and getattr(o, k) is not None}
+    for kwargs in (explicit, o.kwargs()):  # options that do not apply first, then ranges
+        try:
+            make_optimizer(o.name, **kwargs)
+        except ValueError as err:
+            candidates = {(k,): (k, v) for k, v in explicit.items()}
+            raise _blame(at, str(err), candidates) from None
+
+
+def _check_schedule(t: TrainConfig, given: Mapping, at: Where) -> None:
+    s = t.schedule
+    options = schedule_options(s.name)
+    for key in given:
+        if key != "name" and key not in options:
+            raise (at / key).error(f"{key} does not apply to the {s.name} schedule", key,
+                                   ", ".join(("name", *options)))
+    kwargs = {key: getattr(s, key) for key in options}
+    if kwargs.get("total_steps", 0) is None:
+        kwargs["total_steps"] = t.steps
+    try:
+        make_schedule(s.name, **kwargs)
+    except ValueError as err:
+        candidates = {(k,): (k, kwargs[k]) for k in given if k in kwargs}
+        raise _blame(at, str(err), candidates) from None
+
+
+# ---------------------------------------------------------------------------- dotted paths
+def setting_paths() -> list[str]:
+    """Every dotted settings path (``train.optimizer.lr``, ``data.params.points``, ...)."""
+    out: list[str] = []
+
+    def walk(spec: Spec, prefix: str) -> None:
+        spec = spec.inner if isinstance(spec, Optional) else spec
+        spec = spec.item if isinstance(spec, OneOrList) else spec
+        if prefix:
+            out.append(prefix)
+        children: Any = {}
+        if isinstance(spec, Section):
+            children = spec.fields
+        elif isinstance(spec, InitSpec):
+            children = INIT_FIELDS
+        elif isinstance(spec, Params):
+            children = {k: Spec() for p in DATASET_PARAMS.values() for k in p}
+        for key, child in children.items():
+            walk(child, f"{prefix}.{key}" if prefix else key)
+
+    walk(CONFIG, "")
+    return sorted(set(out))
+
+
+def check_setting(path: Any, at: Where) -> tuple[str, ...]:
+    """``path`` (a dotted settings path) split into its parts, or a PresetError."""
+    if not isinstance(path, str):
+        raise at.error(f"{show(path)} is not a dotted settings path", path,
+                       "a path such as model.hidden or train.optimizer.lr")
+    parts = tuple(path.split("."))
+    spec: Any = CONFIG
+    for i, part in enumerate(parts):
+        spec = spec.inner if isinstance(spec, Optional) else spec
+        spec = spec.item if isinstance(spec, OneOrList) else spec
+        if isinstance(spec, Section) and part in spec.fields:
+            spec = spec.fields[part]
+        elif isinstance(spec, InitSpec) and part in INIT_FIELDS:
+            spec = INIT_FIELDS[part]
+        elif isinstance(spec, Params) and part and i == len(parts) - 1:
+            spec = None  # any name; checked against the dataset
+        else:
+            raise at.error(f"unknown setting {path!r}{suggest(path, setting_paths())}", path,
+                           "a dotted path such as model.hidden or train.optimizer.lr")
+    return parts
+
+
+def set_raw(raw: dict, parts: Sequence[str], value: Any, at: Where) -> None:
+    """Set ``parts`` (a checked settings path) to ``value`` in YAML data, in place.
+
+    Missing or null sections on the way are created; a string init becomes a mapping."""
+    node = raw
+    for i, part in enumerate(parts[:-1]):
+        child = node.get(part)
+        if child is None:
+            child = {}
+        elif isinstance(child, str) and tuple(parts[: i + 1]) == ("model", "init"):
+            child = {"scheme": child}
+        elif not isinstance(child, dict):
+            where = ".".join(parts[: i + 1])
+            raise at.error(f"{where} is {show(child)}, not a mapping, so {'.'.join(parts)} "
+                           f"cannot be set", child, f"set {where} as a whole")
+        else:
+            child = dict(child)
+        node[part] = child
+        node = child
+    node[parts[-1]] = copy.deepcopy(value)
+
+
+# ---------------------------------------------------------------------------- back to YAML
+class FlowList(list):
+    """A list written on one line (``[8, 8]``)."""
+
+
+class FlowDict(dict):
+    """A mapping written on one line (``{name: adam, lr: 0.01}``)."""
+
+
+def to_raw(value: Any, *, block: bool = False) -> Any:
+    """YAML data for a Config (or any part of one); fields at their defaults are left out,
+    and so are optimizer/schedule options that the chosen optimizer/schedule ignores."""
+    if isinstance(value, Init):
+        raw = _fields_to_raw(value, Init())
+        raw.pop("scheme", None)
+        return value.scheme if not raw else FlowDict(scheme=value.scheme, **raw)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        raw = _fields_to_raw(value, type(value)())
+        if isinstance(value, OptimizerConfig):
+            raw = {k: v for k, v in raw.items() if k in ("name", *optimizer_options(value.name))}
+        elif isinstance(value, ScheduleConfig):
+            raw = {k: v for k, v in raw.items() if k in ("name", *schedule_options(value.name))}
+        return raw if block else FlowDict(raw)
+    if isinstance(value, Mapping):
+        return FlowDict({k: to_raw(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return FlowList(to_raw(v) for v in value)
+    return value
+
+
+def _fields_to_raw(value: Any, default: Any) -> dict:
+    out = {}
+    for f in dataclasses.fields(value):
+        v = getattr(value, f.name)
+        if v != getattr(default, f.name):
+            out[f.name] = to_raw(v)
+    return out
+
+
+def config_to_raw(config: Config) -> dict:
+    """YAML data for the settings of a Config (``seed``, ``data``, ``model``, ``train``)."""
+    out: dict = {}
+    if config.seed != Config.seed:
+        out["seed"] = config.seed
+    for key in ("data", "model", "train"):
+        section = to_raw(getattr(config, key), block=True)
+        if section:
+            out[key] = section
+    return out

@@ -1,0 +1,103 @@
+"""The headless command line: list, run (progress, metrics files, overrides), check, and
+clear errors with exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import csv
+import json
+import textwrap
+
+import pytest
+
+from nnterm.app.cli import main
+
+TINY = textwrap.dedent("""\
+    name: tiny
+    title: A tiny moons run
+    section: "0. Test"
+    lesson: |
+      Just a test.
+    data: {name: moons, n_train: 64, n_val: 64, noise: 0.1}
+    model: {hidden: [8], activation: tanh}
+    train:
+      steps: 60
+      batch_size: 16
+      optimizer: {name: adam, lr: 0.05}
+      log_every: 20
+    compare:
+      slow: {train.optimizer.lr: 0.0001}
+    expect:
+      - {metric: train_loss, op: "<", than: {at: 0, factor: 0.9}}
+      - {metric: train_loss, run: slow, op: "<", value: 0.0001}
+""")
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY)
+    return path
+
+
+def test_run_writes_jsonl_records_and_summaries(tiny, tmp_path, capsys):
+    out = tmp_path / "m.jsonl"
+    assert main(["run", str(tiny), "--metrics", str(out), "--seed", "3"]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    records = [r for r in rows if not r.get("summary")]
+    summaries = [r for r in rows if r.get("summary")]
+    assert [r["step"] for r in records if r["run"] == "base"] == [0, 20, 40, 60]
+    assert {r["run"] for r in records} == {"base", "slow"}
+    for key in ("epoch", "train_loss", "val_loss", "train_acc", "val_acc", "lr", "grad_norm",
+                "dead_frac"):
+        assert key in records[-1]
+    assert len(records[-1]["grad_norm"]) == 2 and len(records[-1]["dead_frac"]) == 1
+    assert [s["run"] for s in summaries] == ["base", "slow"]
+    assert summaries[0]["final"]["step"] == 60
+    printed = capsys.readouterr().out
+    assert "base: 60 steps" in printed and "metrics written" in printed
+
+
+def test_run_with_overrides_and_csv(tiny, tmp_path):
+    out = tmp_path / "m.csv"
+    assert main(["run", str(tiny), "--steps", "40", "--set", "train.optimizer.lr=0.02",
+                 "--set", "model.hidden=[4, 4]", "--metrics", str(out)]) == 0
+    rows = list(csv.DictReader(out.open()))
+    base = [r for r in rows if r["run"] == "base"]
+    assert [int(r["step"]) for r in base] == [0, 20, 40]
+    assert float(base[0]["lr"]) == 0.02
+    assert len(json.loads(base[0]["grad_norm"])) == 3
+
+
+def test_check_reports_each_claim_and_fails_when_one_fails(tiny, capsys):
+    assert main(["check", str(tiny), "--seed", "0", "1"]) == 1
+    out = capsys.readouterr().out
+    assert out.count("pass") >= 2 and out.count("FAIL") == 2
+    assert "2 claims passed, 2 failed" in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "no_such_preset"], "no_such_preset"),
+        (["run", "{bad}", "--steps", "0"], "--steps"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args, message, capsys):
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_broken_file_names_its_line(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text(TINY.replace("lr: 0.05", "lr: fast"))
+    assert main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "broken.yaml:11" in err and "train.optimizer.lr" in err and "fast" in err
+
+
+def test_bad_override_is_named(tiny, capsys):
+    assert main(["run", str(tiny), "--set", "model.activation=swish"]) == 2
+    err = capsys.readouterr().err
+    assert "model.activation" in err and "swish" in err and "relu" in err

@@ -1,0 +1,755 @@
+"""The preset loader: good files, every kind of bad input, --set, dump/load, user presets."""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nnterm.engine.config import (
+    Config,
+    DataConfig,
+    EarlyStoppingConfig,
+    ModelConfig,
+    OptimizerConfig,
+    ScheduleConfig,
+    SolverConfig,
+    TrainConfig,
+    with_changes,
+)
+from nnterm.engine.initializers import Init
+from nnterm.engine.preset import (
+    DiagnosisClaim,
+    MetricClaim,
+    Preset,
+    Reference,
+    SlopeClaim,
+    Sweep,
+    SweepClaim,
+)
+from nnterm.engine.preset_loader import (
+    PresetError,
+    apply_overrides,
+    dump_preset,
+    list_presets,
+    load_preset,
+    parse_preset,
+    save_preset,
+    scan_presets,
+)
+
+BUILTIN_DIR = Path(__file__).resolve().parents[1] / "presets"
+HEAD = "name: t\ntitle: T\nsection: S\nlesson: L\n"
+
+XOR = """\
+name: xor
+title: XOR needs a hidden layer
+section: "1. XOR"
+lesson: |
+  A straight line cannot separate XOR; one hidden layer can.
+  Press space to start.
+seed: 3
+data:     {name: xor, n_train: 4, n_val: 4, noise: 0.0, label_flip: 0.0, fresh_batches: false,
+           params: {points: 4}}
+model:
+  hidden: [8]
+  activation: tanh
+  init: he_normal
+  dropout: 0.0
+  frozen: []
+  leaky_slope: 0.01
+  loss: cross_entropy
+  dtype: float64
+train:
+  steps: 2000
+  batch_size: 0
+  optimizer: {name: adam, lr: 0.1, weight_decay: null, betas: [0.9, 0.999], eps: 1.0e-8}
+  schedule: {name: constant, warmup_steps: 0}
+  clip_norm: null
+  l1: 0
+  l2: 0
+  input_noise: 0
+  early_stopping: null
+  solver: null
+  log_every: 50
+compare:
+  linear: {model.hidden: []}
+  identity: {model.activation: identity}
+expect:
+  - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
+  - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
+  - {metric: "act_std[-1]", op: "<", than: {metric: "act_std[0]", factor: 0.01}}
+  - {metric: train_loss, op: ">", than: {at: 0, factor: 0.95}}
+  - {diagnosis: dead_relu, run: base}
+  - {diagnosis: nan, present: false}
+  - {healthy: true, run: identity}
+"""
+
+SWEPT = HEAD + """\
+data: {name: random_features}
+model: {hidden: [10], loss: mse, frozen: [0]}
+train: {solver: {ridge: 0}}
+compare:
+  ridge: {train.solver.ridge: 0.1}
+sweep:
+  model.hidden: [[10], [25], [50]]
+expect:
+  - {metric: val_loss, run: ridge, point: {model.hidden: [50]}, op: "<",
+     than: {run: base, factor: 0.1}}
+  - {argmax: val_loss, param: model.hidden, equals: [50]}
+  - {argmin: "grad_norm[0]", param: model.hidden, equals: [10], run: ridge, at: min}
+  - {slope: val_loss, x: n_params, op: "<", value: -1.2}
+  - {slope: val_loss, x: model.hidden, op: "<", than: {run: ridge, factor: 2}}
+  - {diagnosis: overfitting, run: ridge, present: false}
+"""
+
+RICH = HEAD + """\
+data: {name: spiral, n_train: 300, n_val: 100, noise: 0.1, label_flip: 0.05,
+       fresh_batches: true, params: {n_classes: 3.0, turns: 1.5}}
+model:
+  hidden: [16, 8]
+  activation: [relu, leaky_relu]
+  init: [{scheme: normal, std: 0.01, bias: -3.0}, he_uniform, {gain: 0.5}]
+  dropout: [0.1, 0.0]
+  frozen: [0]
+  leaky_slope: 0.1
+  dtype: float32
+train:
+  steps: 1e3
+  log_every: 1.0e1
+  batch_size: 32
+  optimizer: {name: sgd, lr: 5e-2, momentum: 0.9, nesterov: true, weight_decay: 1.0e-4}
+  schedule: {name: cosine, min_factor: 0.1, warmup_steps: 10}
+  clip_norm: 1
+  l1: 1.0e-5
+  l2: 0.001
+  input_noise: 0.05
+  early_stopping: {}
+compare:
+  adam: {train.optimizer: {name: adamw, lr: 0.01}}
+  patient: {train.early_stopping.patience: 50, model.leaky_slope: 0.2}
+  wide: {model.hidden: [64, 64], data.params.turns: 2}
+sweep:
+  train.optimizer.lr: [0.01, 0.1]
+  seed: [0, 1, 2]
+expect:
+  - {metric: "dead_frac[1]", op: "<=", value: 0.5, point: {train.optimizer.lr: 0.1, seed: 1}}
+  - {slope: val_loss, x: train.optimizer.lr, op: "<", than: {run: adam}}
+  - {metric: val_acc, run: wide, at: 500, op: ">", than: {run: adam, at: max},
+     point: {train.optimizer.lr: 1.0e-2, seed: 0}}
+"""
+
+FUZZ_BASE = HEAD + """\
+data: {name: spiral, n_train: 50, params: {turns: 1.5}}
+model: {hidden: [4, 4], activation: [relu, tanh], dropout: 0.1,
+        init: [he_normal, {scheme: normal, std: 0.1}, zeros]}
+train:
+  steps: 100
+  optimizer: {name: sgd, lr: 0.1, momentum: 0.9}
+  schedule: {name: step, step_size: 10}
+  early_stopping: {patience: 5}
+compare:
+  wide: {model.hidden: [8, 8], train.optimizer.lr: 0.05}
+sweep: {seed: [0, 1]}
+expect:
+  - {metric: "act_std[-1]", at: 50, point: {seed: 0}, op: "<", than: {run: wide, factor: 2}}
+  - {argmin: val_loss, param: seed, equals: 1}
+  - {slope: val_loss, x: n_params, op: "<", value: -1}
+  - {diagnosis: dead_relu, run: wide}
+"""
+
+
+def error_of(text: str | bytes, source: str = "p.yaml") -> PresetError:
+    with pytest.raises(PresetError) as info:
+        parse_preset(text, source)
+    return info.value
+
+
+def marked_line(body: str) -> int:
+    """The line of HEAD + body that carries the marker ``# <-``."""
+    return next(i for i, line in enumerate((HEAD + body).splitlines(), 1) if "# <-" in line)
+
+
+def variant_config(preset: Preset, run: str) -> Config:
+    return with_changes(preset.config, preset.compare[run])
+
+
+# ---------------------------------------------------------------------------- good files
+def test_the_schema_example_loads_to_the_expected_preset():
+    p = parse_preset(XOR, "xor.yaml")
+    assert (p.name, p.title, p.section, p.source) == ("xor", "XOR needs a hidden layer",
+                                                      "1. XOR", "xor.yaml")
+    assert p.lesson.startswith("A straight line") and p.lesson.endswith("start.\n")
+    assert p.config == Config(
+        data=DataConfig(name="xor", n_train=4, n_val=4, params={"points": 4}),
+        model=ModelConfig(hidden=(8,), activation="tanh", init=Init("he_normal")),
+        train=TrainConfig(steps=2000, batch_size=0, optimizer=OptimizerConfig(lr=0.1),
+                          log_every=50),
+        seed=3,
+    )
+    assert p.compare == {"linear": {"model.hidden": ()},
+                         "identity": {"model.activation": "identity"}}
+    assert p.run_names == ("base", "linear", "identity")
+    assert p.sweep is None
+    assert p.expect == (
+        MetricClaim("train_acc", ">=", Reference(value=1.0), run="identity"),
+        MetricClaim("val_loss", "<", Reference(run="base", metric="val_loss", at="end",
+                                               factor=0.5), run="linear"),
+        MetricClaim("act_std[-1]", "<", Reference(run="base", metric="act_std[0]", at="end",
+                                                  factor=0.01)),
+        MetricClaim("train_loss", ">", Reference(run="base", metric="train_loss", at=0,
+                                                 factor=0.95)),
+        DiagnosisClaim("dead_relu"),
+        DiagnosisClaim("nan", present=False),
+        DiagnosisClaim(None, present=False, run="identity"),
+    )
+
+
+def test_sweeps_and_their_claims():
+    p = parse_preset(SWEPT)
+    assert p.sweep == Sweep({"model.hidden": ((10,), (25,), (50,))})
+    point = {"model.hidden": (50,)}
+    assert p.expect == (
+        MetricClaim("val_loss", "<", Reference(run="base", metric="val_loss", at="end",
+                                               point=point, factor=0.1),
+                    run="ridge", point=point),
+        SweepClaim("argmax", "val_loss", "model.hidden", (50,)),
+        SweepClaim("argmin", "grad_norm[0]", "model.hidden", (10,), run="ridge", at="min"),
+        SlopeClaim("val_loss", "n_params", "<", Reference(value=-1.2)),
+        SlopeClaim("val_loss", "model.hidden", "<", Reference(run="ridge", metric="val_loss",
+                                                              at="end", factor=2.0)),
+        DiagnosisClaim("overfitting", present=False, run="ridge"),
+    )
+
+
+def test_a_point_may_leave_out_a_setting_with_one_value():
+    p = parse_preset(HEAD + "sweep: {seed: [0, 1], train.steps: [50]}\nexpect:\n"
+                     "  - {metric: val_loss, point: {seed: 1}, op: '<', value: 1}\n")
+    assert p.expect[0].point == {"seed": 1, "train.steps": 50}
+
+
+def test_the_metric_names_follow_the_step_record():
+    from nnterm.engine.preset_claims import METRICS
+    from nnterm.engine.telemetry import StepRecord
+
+    fields = {f for f in StepRecord.__dataclass_fields__ if not f.endswith("_hist")}
+    assert set(METRICS) == fields - {"run", "diagnoses"}
+
+
+def test_a_minimal_file_takes_every_config_default():
+    p = parse_preset(HEAD)
+    assert p.config == Config()
+    assert (p.compare, p.sweep, p.expect) == ({}, None, ())
+
+
+def test_per_layer_settings_whole_floats_variants_and_sweeps():
+    p = parse_preset(RICH)
+    m, t, d = p.config.model, p.config.train, p.config.data
+    assert m.hidden == (16, 8) and m.activation == ("relu", "leaky_relu")
+    assert m.init == (Init("normal", std=0.01, bias=-3.0), Init("he_uniform"), Init(gain=0.5))
+    assert m.dropout == (0.1, 0.0) and m.frozen == (0,) and m.dtype == "float32"
+    assert d.params == {"n_classes": 3, "turns": 1.5} and type(d.params["n_classes"]) is int
+    assert t.steps == 1000 and type(t.steps) is int
+    assert t.optimizer == OptimizerConfig("sgd", lr=0.05, momentum=0.9, nesterov=True,
+                                          weight_decay=1e-4)
+    assert t.schedule == ScheduleConfig("cosine", min_factor=0.1, warmup_steps=10)
+    assert t.early_stopping == EarlyStoppingConfig() and t.clip_norm == 1.0
+    assert variant_config(p, "adam").train.optimizer == OptimizerConfig("adamw", lr=0.01)
+    patient = variant_config(p, "patient")
+    assert patient.train.early_stopping.patience == 50
+    assert patient.model.leaky_slope == 0.2 and patient.model.init == m.init
+    wide = variant_config(p, "wide")
+    assert wide.model.hidden == (64, 64) and wide.data.params == {"n_classes": 3, "turns": 2}
+    assert p.sweep.params == {"train.optimizer.lr": (0.01, 0.1), "seed": (0, 1, 2)}
+    assert p.expect[0].point == {"train.optimizer.lr": 0.1, "seed": 1}
+    assert p.expect[1].than == Reference(run="adam", metric="val_loss", at="end")
+    point = {"train.optimizer.lr": 0.01, "seed": 0}
+    assert p.expect[2].point == point
+    assert p.expect[2].than == Reference(run="adam", metric="val_acc", at="max", point=point)
+
+
+def test_names_dataset_and_the_bigram_baseline():
+    p = parse_preset(HEAD + "data: {name: names, params: {context: 4}}\nmodel: {hidden: [64]}\n"
+                     "expect:\n  - {metric: val_loss, op: '<', than: {baseline: bigram, "
+                     "factor: 0.92}}\n")
+    assert p.expect[0].than == Reference(run="base", baseline="bigram", factor=0.92)
+    assert parse_preset(dump_preset(p)) == p
+
+
+def test_regression_with_the_closed_form_solver():
+    p = parse_preset(HEAD + "data: {name: random_features, params: {dim: 30}}\n"
+                     "model: {hidden: [100], loss: mse, frozen: [0]}\ntrain: {solver: {}}\n"
+                     "compare:\n  ridge: {train.solver.ridge: 0.1}\n")
+    assert p.config.train.solver == SolverConfig()
+    assert p.compare["ridge"] == {"train.solver.ridge": 0.1}
+
+
+# ---------------------------------------------------------------------------- bad files
+BAD = [
+    # (body with "# <-" on the reported line, key path, words of the message)
+    ("modle:  # <-\n  hidden: [2]\n", "modle", "unknown key 'modle'; did you mean 'model'?"),
+    ("model:\n  hiden: [3]  # <-\n", "model.hiden", "did you mean 'hidden'?"),
+    ("train:\n  steps: 1.5  # <-\n", "train.steps", "1.5 is not a whole number"),
+    ("train:\n  steps: '1e3'  # <-\n", "train.steps", "'1e3' is not a whole number"),
+    ("train:\n  steps: 1.5e0  # <-\n", "train.steps", "1.5 is not a whole number"),
+    ("data:\n  fresh_batches: 1  # <-\n", "data.fresh_batches", "1 is not true or false"),
+    ("model:\n  dropout: 1.0  # <-\n", "model.dropout", "1.0 is out of range"),
+    ("model:\n  hidden: [8, 0]  # <-\n", "model.hidden[1]", "0 is too small"),
+    ("model:\n  hidden: 8  # <-\n", "model.hidden", "8 is not a list"),
+    ("train:\n  batch_size: -1  # <-\n", "train.batch_size", "-1 is too small"),
+    ("data:\n  n_train: 0  # <-\n", "data.n_train", "0 is too small"),
+    ("data:\n  label_flip: 2  # <-\n", "data.label_flip", "2.0 is out of range"),
+    ("train:\n  l2: .inf  # <-\n", "train.l2", "inf is not a finite number"),
+    ("seed: -1  # <-\n", "seed", "-1 is too small"),
+    ("model:\n  activation: tanhh  # <-\n", "model.activation", "unknown activation 'tanhh'"),
+    ("model:\n  activation: [tanh, relo]  # <-\n", "model.activation[1]", "'relo'"),
+    ("model:\n  loss: cross_entropi  # <-\n", "model.loss", "unknown loss"),
+    ("model:\n  dtype: float16  # <-\n", "model.dtype", "unknown dtype"),
+    ("data: {name: circel}  # <-\n", "data.name", "unknown dataset 'circel'; did you mean"),
+    ("train:\n  optimizer: {name: adagrad}  # <-\n", "train.optimizer.name", "unknown optimizer"),
+    ("model:\n  init: he  # <-\n", "model.init", "unknown init scheme 'he'"),
+    ("model:\n  init: {scheme: he_normal, std: 0.1}  # <-\n", "model.init.std",
+     "std does not apply to init scheme 'he_normal'"),
+    ("train:\n  schedule: {name: linear}  # <-\n", "train.schedule.name", "unknown schedule"),
+    ("train:\n  schedule: {name: constant, gamma: 0.5}  # <-\n", "train.schedule.gamma",
+     "gamma does not apply to the constant schedule"),
+    ("data:\n  params: {pionts: 4}  # <-\n", "data.params.pionts",
+     "unknown parameter 'pionts' for dataset 'xor'; did you mean 'points'?"),
+    ("data:\n  params: {points: 3}  # <-\n", "data.params.points", "points must be 4"),
+    ("data:\n  name: sine\n  label_flip: 0.1  # <-\nmodel: {loss: mse}\n", "data.label_flip",
+     "regression"),
+    ("data:\n  name: names\n  noise: 0.1  # <-\n", "data.noise", "takes no noise"),
+    ("train:\n  optimizer: {name: adam, lr: fast}  # <-\n", "train.optimizer.lr",
+     "'fast' is not a number"),
+    ("train:\n  optimizer: {name: adam, momentum: 0.9}  # <-\n", "train.optimizer.momentum",
+     "unknown adam option"),
+    ("train:\n  optimizer: {name: sgd, nesterov: true}  # <-\n", "train.optimizer.nesterov",
+     "requires momentum > 0"),
+    ("train:\n  optimizer: {betas: [0.9]}  # <-\n", "train.optimizer.betas", "has 1 values"),
+    ("model:\n  activation: [tanh, relu]  # <-\n", "model.activation",
+     "2 values for 1 hidden layer"),
+    ("model:\n  hidden: [4, 4]\n  dropout: [0.1]  # <-\n", "model.dropout", "1 value for 2"),
+    ("model:\n  init: [zeros]  # <-\n", "model.init", "1 value for 2 layers"),
+    ("model:\n  frozen: [0, 3]  # <-\n", "model.frozen[1]", "layer 3 does not exist"),
+    ("model:\n  loss: mse  # <-\n", "model.loss", "mse needs a regression dataset"),
+    ("data: {name: blobs}\nmodel: {loss: binary_cross_entropy}  # <-\n", "model.loss",
+     "needs two classes"),
+    ("train: {solver: {ridge: 0}}  # <-\n", "train.solver", "closed-form solver"),
+    ("compare:\n  v: {model.hiden: []}  # <-\n", "compare.v.model.hiden",
+     "unknown setting 'model.hiden'; did you mean 'model.hidden'?"),
+    ("compare:\n  v: {model.hidden: [0]}  # <-\n", "compare.v.model.hidden[0]", "too small"),
+    ("model: {activation: [tanh]}\ncompare:\n  v: {model.hidden: []}  # <-\n",
+     "compare.v: model.activation", "1 value for 0 hidden layers"),
+    ("compare:\n  base: {}  # <-\n", "compare.base", "the preset's own run"),
+    ("compare:\n  v: [1]  # <-\n", "compare.v", "not a mapping of settings"),
+    ("compare:\n  v: {model.init.std: 0.1}  # <-\n", "compare.v.model.init.std",
+     "does not apply to init scheme 'torch_default'"),
+    ("expect:\n  - {metric: train_acc, run: nope, op: '>=', value: 1}  # <-\n",
+     "expect[0].run", "unknown run 'nope'"),
+    ("expect:\n  - {metric: train_ac, op: '>=', value: 1}  # <-\n", "expect[0].metric",
+     "unknown metric 'train_ac'; did you mean 'train_acc'?"),
+    ("expect:\n  - {metric: 'train_acc[0]', op: '>=', value: 1}  # <-\n", "expect[0].metric",
+     "one number"),
+    ("expect:\n  - {metric: act_std, op: '<', value: 1}  # <-\n", "expect[0].metric",
+     "one value per layer"),
+    ("expect:\n  - {metric: 'act_std[1]', op: '<', value: 1}  # <-\n", "expect[0].metric",
+     "the run has 1 hidden layer"),
+    ("expect:\n  - {metric: train_acc, op: '=>', value: 1}  # <-\n", "expect[0].op",
+     "unknown operator '=>'"),
+    ("expect:\n  - {metric: train_acc, value: 1}  # <-\n", "expect[0].op", "missing"),
+    ("expect:\n  - {metric: train_acc, op: '<'}  # <-\n", "expect[0]", "missing value: or than:"),
+    ("expect:\n  - {metric: train_acc, op: '<', value: 1, than: {}}  # <-\n", "expect[0]",
+     "not both"),
+    ("expect:\n  - {metric: train_acc, op: '<', than: {factor: 0}}  # <-\n",
+     "expect[0].than.factor", "out of range"),
+    ("expect:\n  - {metric: train_acc, op: '<', than: {run: nope}}  # <-\n",
+     "expect[0].than.run", "unknown run"),
+    ("expect:\n  - {metric: train_acc, op: '<', than: {metric: 'grad_norm[2]'}}  # <-\n",
+     "expect[0].than.metric", "the run has 2 layers"),
+    ("expect:\n  - {metric: train_acc, at: last, op: '<', value: 1}  # <-\n", "expect[0].at",
+     "unknown step 'last'"),
+    ("expect:\n  - {metric: train_acc, at: 5000, op: '<', value: 1}  # <-\n", "expect[0].at",
+     "outside the run"),
+    ("expect:\n  - {metric: val_loss, op: '<', than: {baseline: bigram}}  # <-\n",
+     "expect[0].than.baseline", "needs the names dataset"),
+    ("expect:\n  - {metric: val_loss, op: '<', than: {baseline: unigram}}  # <-\n",
+     "expect[0].than.baseline", "unknown baseline"),
+    ("expect:\n  - {metric: val_loss, point: {seed: 1}, op: '<', value: 1}  # <-\n",
+     "expect[0].point", "the preset has none"),
+    ("sweep: {seed: [1, 2]}\nexpect:\n  - {argmax: val_loss, param: seed, equals: 3}  # <-\n",
+     "expect[0].equals", "3 is not one of the values swept for seed"),
+    ("sweep: {seed: [1, 2]}\nexpect:\n  - {argmin: val_loss, param: sed, equals: 1}  # <-\n",
+     "expect[0].param", "'sed' is not a swept setting; did you mean 'seed'?"),
+    ("sweep: {seed: [1, 2]}\nexpect:\n  - {argmin: val_loss, equals: 1}  # <-\n",
+     "expect[0].param", "missing"),
+    ("sweep: {seed: [1, 2], train.steps: [5, 6]}\nexpect:\n"
+     "  - {metric: val_loss, point: {seed: 1}, op: '<', value: 1}  # <-\n",
+     "expect[0].point", "does not give train.steps"),
+    ("sweep: {seed: [1, 2]}\nexpect:\n  - {metric: val_loss, op: '<', value: 1}  # <-\n",
+     "expect[0]", "every run is swept: say at which point"),
+    ("sweep: {seed: [1, 2]}\nexpect:\n  - {metric: val_loss, point: {seed: 1}, op: '<',\n"
+     "     than: {point: {seed: 3}}}  # <-\n", "expect[0].than.point.seed", "not one of"),
+    ("sweep: {model.hidden: [[2], []]}\nexpect:\n  - {slope: val_loss, x: model.hidden, "
+     "op: '<', value: 1}  # <-\n", "expect[0].x", "not all numbers > 0"),
+    ("sweep: {model.activation: [relu]}\nexpect:\n  - {slope: val_loss, x: model.activation,"
+     " op: '<', value: 1}  # <-\n", "expect[0].x", "not all numbers > 0"),
+    ("expect:\n  - {slope: val_loss, x: n_params, op: '<', value: 1}  # <-\n",
+     "expect[0].slope", "the preset has none"),
+    ("expect:\n  - {diagnosis: dead_relus}  # <-\n", "expect[0].diagnosis",
+     "unknown diagnosis 'dead_relus'; did you mean 'dead_relu'?"),
+    ("expect:\n  - {healthy: false}  # <-\n", "expect[0].healthy", "claims nothing"),
+    ("expect:\n  - {op: '<'}  # <-\n", "expect[0]", "needs a kind"),
+    ("expect:\n  - {metric: x, slope: y}  # <-\n", "expect[0]", "not metric and slope"),
+    ("expect:\n  - {metric: val_loss, op: '<', value: 1, runn: base}  # <-\n",
+     "expect[0].runn", "unknown key 'runn'; did you mean 'run'?"),
+    ("expect: {metric: val_loss}  # <-\n", "expect", "not a list of claims"),
+    ("sweep: {}  # <-\n", "sweep", "one or two settings, not 0"),
+    ("sweep: {seed: [1], model.hidden: [[1]], train.steps: [3]}  # <-\n", "sweep",
+     "not 3 settings"),
+    ("sweep:\n  seed: 3  # <-\n", "sweep.seed", "3 is not a list of values"),
+    ("sweep:\n  seed: []  # <-\n", "sweep.seed", "is not a list of values"),
+    ("sweep:\n  sead: [1]  # <-\n", "sweep.sead", "unknown setting 'sead'"),
+    ("sweep:\n  seed: [1, 1.0]  # <-\n", "sweep.seed[1]", "listed twice"),
+    ("sweep:\n  model.hidden: [[2],\n    [0]]  # <-\n", "sweep.model.hidden[1][0]", "too small"),
+    ("model: {activation: [tanh]}\nsweep:\n  model.hidden: [[2],\n    [3, 3]]  # <-\n",
+     "sweep.model.hidden[1]: model.activation", "1 value for 2 hidden layers"),
+    ("compare:\n  v: {model.activation: [relu]}\nsweep:\n  model.hidden: [[2],\n"
+     "    [3, 3]]  # <-\n", "sweep.model.hidden[1]: compare.v.model.activation", "1 value for 2"),
+    ("train:\n  steps: 3\n  steps: 4  # <-\n", "train.steps", "duplicate key 'steps'"),
+    ("model: {hidden: [1}  # <-\n", None, "invalid YAML"),
+    ("x: !!python/object:os.system ls  # <-\n", None, "invalid YAML: could not determine"),
+    ("name: other  # <-\n", "name", "duplicate key"),
+]
+
+
+@pytest.mark.parametrize(("body", "key", "words"), BAD, ids=[b[1] or b[2] for b in BAD])
+def test_every_mistake_names_the_line_and_the_key(body, key, words):
+    err = error_of(HEAD + body)
+    assert err.file == "p.yaml"
+    assert err.key == key
+    assert words in err.problem
+    assert err.line == marked_line(body)
+    assert str(err).startswith(f"p.yaml:{err.line}: {key + ': ' if key else ''}{err.problem}")
+
+
+def test_the_message_is_one_line_with_everything():
+    err = error_of(HEAD + "train:\n  optimizer: {name: adam, lr: fast}\n", "presets/xor.yaml")
+    assert str(err) == ("presets/xor.yaml:6: train.optimizer.lr: 'fast' is not a number "
+                        "(allowed: a number > 0)")
+    assert (err.value, err.allowed) == ("fast", "a number > 0")
+    again = pickle.loads(pickle.dumps(err))
+    assert str(again) == str(err) and again.line == 6
+
+
+@pytest.mark.parametrize(("text", "line", "words"), [
+    ("", None, "the file is empty"),
+    ("# only a comment\n", None, "the file is empty"),
+    ("- name: t\n", 1, "the top level is [{'name': 't'}], not a mapping"),
+    ("name: t\ntitle: 3\nsection: S\nlesson: L\n", 2, "title: 3 is not text"),
+    ("just text", 1, "the top level is 'just text', not a mapping"),
+    (b"name: t\ntitle: caf\xe9\n", 2, "not UTF-8 text (byte 0xe9 at offset 18)"),
+    ("name: t\ntitle: T\nsection: S\n", 1, "missing"),
+    ("name: t b\ntitle: T\nsection: S\nlesson: L\n", 1, "'t b' is not a preset name"),
+    ("name: t\ntitle: T\nsection: S\nlesson: '  '\n", 4, "is empty"),
+    ("name: t\ntitle: T\n\tsection: S\n", 3, "invalid YAML"),
+    ("name: t\x00\n", 1, "character #x0000 is not allowed"),
+    ("name: t\n---\nname: u\n", 2, "expected a single document in the stream; but found"),
+    ("name: t\nmodel: [\n", 3, "invalid YAML"),
+    ("name: !!int abc\n", None, "invalid YAML"),
+    ("a: &x [*x]\n", 1, "unknown key 'a'"),
+    ("[" * 1000, None, "invalid YAML: nested too deeply"),
+], ids=lambda v: v[:30] if isinstance(v, str | bytes) else None)
+def test_unreadable_files(text, line, words):
+    err = error_of(text)
+    assert words in str(err)
+    assert err.line == line
+
+
+def test_missing_files_and_directories(tmp_path):
+    with pytest.raises(PresetError, match="no such file"):
+        load_preset(tmp_path / "nope.yaml")
+    with pytest.raises(PresetError, match="is a directory"):
+        load_preset(tmp_path)
+    with pytest.raises(PresetError, match=r"^nope\.yaml: no such file"):
+        load_preset("nope.yaml")
+    with pytest.raises(PresetError, match="neither a preset name nor a .yaml path"):
+        load_preset("two words")
+
+
+def test_a_preset_found_by_name_must_carry_that_name(tmp_path, monkeypatch):
+    folder = tmp_path / "nnterm" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text(HEAD)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    err = error_of_load("mine")
+    assert (err.key, err.line) == ("name", 1)
+    assert "'t' differs from the file name 'mine'" in str(err)
+    assert load_preset(folder / "mine.yaml").name == "t"  # a path may say any name
+
+
+def error_of_load(source) -> PresetError:
+    with pytest.raises(PresetError) as info:
+        load_preset(source)
+    return info.value
+
+
+# ---------------------------------------------------------------------------- --set
+def test_overrides_change_the_config_and_keep_the_rest():
+    p = parse_preset(XOR, "xor.yaml")
+    q = apply_overrides(p, ["model.hidden=[16,16]", "train.optimizer.lr=0.3", "seed = 7",
+                            "train.early_stopping.patience=20", "data.params.margin=0.1",
+                            "model.init.std=0.5", "model.init.scheme=normal"])
+    assert q.config.model.hidden == (16, 16)
+    assert q.config.train.optimizer.lr == 0.3 and q.config.seed == 7
+    assert q.config.train.early_stopping == EarlyStoppingConfig(patience=20)
+    assert q.config.data.params == {"points": 4, "margin": 0.1}
+    assert q.config.model.init == Init("normal", std=0.5)
+    assert (q.compare, q.sweep, q.expect, q.source) == (p.compare, p.sweep, p.expect, "xor.yaml")
+    assert apply_overrides(p, []) is p
+    assert apply_overrides(p, ["train.clip_norm="]).config.train.clip_norm is None
+
+
+@pytest.mark.parametrize(("args", "file", "key", "words"), [
+    (["train.optimizer.lr=fast"], "--set train.optimizer.lr=fast", "train.optimizer.lr",
+     "'fast' is not a number"),
+    (["model.hiden=[3]"], "--set model.hiden=[3]", None, "did you mean 'model.hidden'?"),
+    (["lr"], "--set lr", None, "expected key=value"),
+    (["model.hidden=[1"], "--set model.hidden=[1", None, "cannot read the value '[1'"),
+    (["train.steps=!!int x"], "--set train.steps=!!int x", None, "cannot read the value"),
+    (["train.optimizer.momentum=0.9"], "--set train.optimizer.momentum=0.9",
+     "train.optimizer.momentum", "unknown adam option"),
+    (["model.init=[zeros, zeros]", "model.hidden=[2, 2]"],
+     "--set model.init=[zeros, zeros]", "model.init",
+     "2 values for 3 layers"),
+    (["model.hidden.width=3"], "--set model.hidden.width=3", None, "unknown setting"),
+    (["data.params.points.x=3"], "--set data.params.points.x=3", None, "unknown setting"),
+    (["model.activation=[relu, relu]"], "--set model.activation=[relu, relu]",
+     "model.activation", "2 values for 1 hidden layer"),
+    (["model.hidden=[2, 2]", "model.activation=[relu, relu]"],
+     "--set model.activation=[relu, relu]", "compare.linear: model.activation",
+     "2 values for 0 hidden layers"),
+])
+def test_override_errors_name_the_argument(args, file, key, words):
+    p = parse_preset(XOR, "xor.yaml")
+    with pytest.raises(PresetError) as info:
+        apply_overrides(p, args)
+    err = info.value
+    assert (err.file, err.key, err.line) == (file, key, None)
+    assert words in err.problem
+    assert str(err).startswith(f"{file}: ")
+
+
+def test_an_override_cannot_reach_into_a_per_layer_list():
+    p = parse_preset(RICH)
+    with pytest.raises(PresetError, match="model.init is .*not a mapping"):
+        apply_overrides(p, ["model.init.std=0.1"])
+
+
+# ---------------------------------------------------------------------------- dump/load
+HAND_WRITTEN = {"xor": XOR, "swept": SWEPT, "rich": RICH, "minimal": HEAD, "fuzz_base": FUZZ_BASE,
+                "odd_text": "name: t\ntitle: '1e3'\nsection: 'yes'\nlesson: 'null'\n",
+                "lesson": HEAD.replace("lesson: L", "lesson: |\n  two\n  lines\n\n  trailing  ")}
+
+
+@pytest.mark.parametrize("name", list(HAND_WRITTEN))
+def test_dump_then_load_is_the_identity(name, tmp_path):
+    p = parse_preset(HAND_WRITTEN[name], "in.yaml")
+    text = dump_preset(p)
+    assert parse_preset(text) == p
+    path = tmp_path / "sub" / "out.yaml"
+    save_preset(p, path)
+    assert load_preset(path) == p
+    assert load_preset(path).source == str(path)
+    assert dump_preset(load_preset(path)) == text
+
+
+def test_dump_leaves_defaults_and_ignored_options_out():
+    p = parse_preset(XOR)
+    switched = apply_overrides(p, ["train.optimizer={name: adamw, lr: 0.01, betas: [0.8, 0.9]}"])
+    sgd = Preset("s", "S", "S", "L", with_changes(switched.config,
+                                                      {"train.optimizer.name": "sgd"}))
+    text = dump_preset(sgd)
+    assert "betas" not in text and "optimizer: {name: sgd, lr: 0.01}" in text
+    assert "dropout" not in dump_preset(p)
+
+
+@pytest.mark.parametrize("path", sorted(BUILTIN_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_builtin_preset_loads_and_round_trips(path):
+    p = load_preset(path.stem)
+    assert p.name == path.stem and p.source == f"presets/{path.name}"
+    assert parse_preset(dump_preset(p)) == p
+    for run in p.compare:
+        variant_config(p, run)
+
+
+def test_variant_overrides_rebuild_the_checked_config():
+    p = parse_preset(RICH)
+    for run in p.compare:
+        assert variant_config(p, run) != p.config
+
+
+# ---------------------------------------------------------------------------- finding presets
+def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(f"name: {name}\ntitle: {title}\nsection: S\nlesson: L\n{body}")
+    return path
+
+
+@pytest.fixture
+def places(tmp_path, monkeypatch):
+    """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
+    from nnterm.engine import preset_loader
+
+    builtin = tmp_path / "builtin"
+    builtin.mkdir()
+    monkeypatch.setattr(preset_loader, "_builtins",
+                        lambda: {p.stem: p for p in builtin.glob("*.yaml")})
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return builtin, tmp_path / "config" / "nnterm" / "presets"
+
+
+def test_a_path_wins_then_the_user_folder_then_the_builtins(places, tmp_path, monkeypatch):
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(builtin, "moons", "built-in moons")
+    write_preset(user, "xor", "mine")
+    assert load_preset("xor").title == "mine"
+    assert load_preset("moons").title == "built-in moons"
+    assert load_preset("moons").source == "presets/moons.yaml"
+    monkeypatch.chdir(tmp_path)
+    write_preset(tmp_path, "xor", "here")
+    assert load_preset("xor.yaml").title == "here"
+    assert load_preset("./xor.yaml").title == "here"
+    assert load_preset(tmp_path / "xor.yaml").title == "here"
+    err = error_of_load("xr")
+    assert "unknown preset 'xr'; did you mean 'xor'?" in str(err)
+    assert err.allowed == "moons, xor"
+
+
+def test_listing_skips_and_reports_broken_presets(places, caplog):
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(builtin, "moons")
+    write_preset(user, "xor", "mine")
+    write_preset(user, "broken", body="model: {hidden: [0]}\n")
+    write_preset(user, "bad name")
+    (user / "binary.yaml").write_bytes(b"\xff\xfe")
+    presets, errors = scan_presets()
+    assert [(p.name, p.title) for p in presets] == [("moons", "T"), ("xor", "mine")]
+    assert sorted(str(e).split(":")[0].rsplit("/", 1)[-1] for e in errors) == [
+        "bad name.yaml", "binary.yaml", "broken.yaml"]
+    with caplog.at_level(logging.WARNING):
+        assert list_presets() == presets
+    assert sum("skipped a broken preset" in r.message for r in caplog.records) == 3
+
+
+def test_the_user_folder_defaults_to_dot_config(places, tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    write_preset(tmp_path / "home" / ".config" / "nnterm" / "presets", "mine")
+    assert load_preset("mine").name == "mine"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/ignored")
+    assert load_preset("mine").name == "mine"
+
+
+# ---------------------------------------------------------------------------- fuzzing
+NAMES = ["tanh", "relu", "adam", "sgd", "xor", "names", "end", "base", "adam", "model.hidden",
+         "seed", "n_params", "val_loss", "act_std[0]", "<", "1e3", "bigram", "he_normal"]
+scalars = (st.none() | st.booleans() | st.integers(-5, 10**6) | st.sampled_from(NAMES)
+           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=10))
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=8), inner,
+                                        max_size=4), max_leaves=12)
+
+
+def node_paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from node_paths(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from node_paths(value, (*path, i))
+
+
+def mutate(data, draw):
+    path = draw(st.sampled_from(list(node_paths(data))))
+    op = draw(st.sampled_from(["delete", "replace", "insert", "rename"]))
+    if not path:
+        return draw(values) if op == "replace" else data
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    last = path[-1]
+    if op == "delete":
+        del parent[last]
+    elif op == "replace":
+        parent[last] = draw(values)
+    elif isinstance(parent, dict):
+        key = draw(st.sampled_from(NAMES) | st.text(max_size=8))
+        if op == "insert":
+            parent[key] = draw(values)
+        elif key not in parent:
+            parent[key] = parent.pop(last)
+    return data
+
+
+def survives(text):
+    """It loads (and then round-trips) or raises PresetError; nothing else."""
+    try:
+        p = parse_preset(text, "fuzz.yaml")
+    except PresetError as err:
+        assert str(err)
+        return
+    assert parse_preset(dump_preset(p)) == p
+
+
+FUZZ = settings(max_examples=300, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_schema_violations(data):
+    tree = yaml.safe_load(FUZZ_BASE)
+    for _ in range(data.draw(st.integers(1, 3))):
+        tree = mutate(tree, data.draw)
+    survives(yaml.safe_dump(tree, allow_unicode=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(0, len(FUZZ_BASE)), st.integers(0, 20), st.text(max_size=8))
+def test_fuzz_text_edits(position, cut, insert):
+    survives(FUZZ_BASE[:position] + insert + FUZZ_BASE[position + cut:])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200))
+def test_fuzz_random_bytes_and_text(blob):
+    survives(blob)
+    survives(HEAD.encode() + blob if isinstance(blob, bytes) else HEAD + blob)
+
+
+SETTINGS = ["model.hidden", "model.activation", "model.init", "model.init.std", "seed",
+            "train.optimizer", "train.optimizer.lr", "train.schedule.name", "data.params.turns",
+            "data.name", "train.early_stopping.patience", "train.solver", "model.dropout"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(SETTINGS) | st.text(max_size=12), values)
+                .map(lambda kv: f"{kv[0]}={yaml.safe_dump(kv[1], default_flow_style=True)}")
+                | st.text(max_size=20), max_size=3))
+def test_fuzz_overrides(args):
+    p = parse_preset(FUZZ_BASE)
+    try:
+        q = apply_overrides(p, args)
+    except PresetError as err:
+        assert str(err).startswith("--set ")
+        return
+    assert parse_preset(dump_preset(q)) == q

@@ -1,0 +1,482 @@
+"""The panels draw what a hand-made Snapshot gives them (no trainer, no sleeps)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from textual.app import App, ComposeResult
+from textual.widget import Widget
+
+from nnterm.app.widgets import (
+    ArchitectureEditor,
+    DecisionBoundary,
+    GradientHistogram,
+    LessonPanel,
+    LossPlot,
+    StatusLine,
+    WeightHeatmap,
+)
+from nnterm.app.widgets import loss_plot as loss_plot_module
+from nnterm.engine.config import Config, ModelConfig
+from nnterm.engine.initializers import Init
+from nnterm.engine.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.engine.telemetry import HIST_BINS
+
+# ----------------------------------------------------------------------------- snapshots
+
+
+def make_series(n: int = 40, accuracy: bool = True) -> Series:
+    steps = np.arange(n, dtype=np.int64) * 10
+    train = np.exp(-steps / 150.0) + 0.05
+    val = np.full(n, np.nan)
+    val[::4] = train[::4] + 0.1
+    return Series(
+        steps=steps,
+        train_loss=train,
+        val_loss=val,
+        train_acc=1 - train / 2 if accuracy else None,
+        val_acc=1 - val / 2 if accuracy else None,
+    )
+
+
+def make_layer(index: int, weights: np.ndarray, activation: str = "tanh", t: int = 20) -> LayerView:
+    hist = np.zeros(HIST_BINS)
+    hist[8:14] = [1, 3, 6, 9, 4, 2]  # negative gradients around 1e-4 .. 1e-2
+    hist[27:33] = [2, 4, 9, 6, 3, 1]
+    band = np.tile([-1e-1, -1e-3, 1e-5, 1e-3, 1e-1], (t, 1))
+    return LayerView(
+        index=index,
+        fan_in=weights.shape[0],
+        fan_out=weights.shape[1],
+        activation=activation,
+        init="torch_default",
+        dropout=0.0,
+        frozen=False,
+        weights=weights,
+        pooled=False,
+        grad_norm=0.5 * (index + 1),
+        update_ratio=-3.0 + index,
+        grad_hist=hist,
+        weight_hist=hist,
+        grad_band=band,
+        band_steps=np.arange(t, dtype=np.int64) * 10,
+        dead_frac=0.0,
+        saturation=0.0,
+    )
+
+
+def make_boundary() -> Boundary:
+    xs = np.linspace(-1, 1, 16)
+    gx, gy = np.meshgrid(xs, xs[::-1])
+    classes = (gx > 0).astype(np.int64)  # class 1 on the right half
+    confidence = np.clip(0.5 + np.abs(gx), 0.5, 1.0)
+    return Boundary(
+        extent=(-1.0, 1.0, -1.0, 1.0),
+        classes=classes,
+        confidence=confidence,
+        train_points=np.array([[-0.8, 0.8], [0.8, -0.8]]),
+        train_labels=np.array([0, 1]),
+        val_points=np.array([[0.8, 0.8]]),
+        val_labels=np.array([1]),
+    )
+
+
+CONFIG = Config(model=ModelConfig(hidden=(16, 8), activation="tanh"))
+LAYERS = (
+    make_layer(0, np.linspace(-1, 1, 32).reshape(2, 16)),
+    make_layer(1, np.ones((16, 8))),
+    make_layer(2, np.ones((8, 2)), "output"),
+)
+
+
+def make_snapshot(step: int = 390, **changes) -> Snapshot:
+    snapshot = Snapshot(
+        run="base",
+        config=CONFIG,
+        step=step,
+        epoch=1.25,
+        status="training",
+        paused=False,
+        stop_reason="",
+        steps_per_second=812.0,
+        lr=0.03,
+        batch_size=32,
+        n_params=202,
+        train_loss=0.1234,
+        val_loss=0.2345,
+        train_acc=0.95,
+        val_acc=0.9,
+        series=make_series(),
+        layers=LAYERS,
+        boundary=make_boundary(),
+        diagnoses=(),
+    )
+    return dataclasses.replace(snapshot, **changes)
+
+
+# ----------------------------------------------------------------------------- host app
+
+
+class Host(App):
+    """Mounts one widget and records the messages it posts."""
+
+    def __init__(self, widget: Widget) -> None:
+        super().__init__()
+        self.widget = widget
+        self.edits: list[ArchitectureEditor.Edit] = []
+        self.selected: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.widget
+
+    def on_architecture_editor_edit(self, message: ArchitectureEditor.Edit) -> None:
+        self.edits.append(message)
+
+    def on_architecture_editor_selected(self, message: ArchitectureEditor.Selected) -> None:
+        self.selected.append(message.index)
+
+
+def lines(widget: Widget) -> list[str]:
+    return [widget.render_line(y).text for y in range(widget.size.height)]
+
+
+def cell(widget: Widget, x: int, y: int):
+    """(character, Rich style) of the widget's content cell (x, y)."""
+    pos = 0
+    for segment in widget.render_line(y):
+        if pos <= x < pos + len(segment.text):
+            return segment.text[x - pos], segment.style
+        pos += len(segment.text)
+    raise IndexError((x, y))
+
+
+def redness(style) -> int:
+    """Red minus blue of a style's foreground (truecolor)."""
+    r, _, b = style.color.triplet
+    return r - b
+
+
+# ----------------------------------------------------------------------------- LossPlot
+
+
+async def test_loss_plot_draws_curves_markers_accuracy_and_log(monkeypatch):
+    clock = [100.0]
+    monkeypatch.setattr(loss_plot_module, "monotonic", lambda: clock[0])
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        snap = make_snapshot(diagnoses=(("dead_relu", 200, "half the ReLUs are dead"),))
+        assert plot.update_snapshot(snap)
+        await pilot.pause()
+        text = plot.render().plain
+        assert "train" in text and "val" in text
+        assert "loss" in text and "dead_relu @ 200" in text
+        # the marker: one column of '│' inside the frame, crossing the whole canvas
+        rows = text.splitlines()[2:-4]
+        marker_cols = [
+            x for x in range(6, 78) if sum(r[x : x + 1] == "│" for r in rows) >= len(rows) - 1
+        ]
+        assert marker_cols
+
+        draws = plot.draws
+        assert not plot.update_snapshot(snap)  # same data: no redraw
+        assert plot.draws == draws
+
+        # a second snapshot within 1/4 s waits for the timer (or flush)
+        clock[0] += 0.05
+        assert plot.update_snapshot(make_snapshot(step=400))
+        assert plot.draws == draws
+        plot.flush()
+        assert plot.draws == draws + 1
+
+        plot.show_accuracy(True)
+        await pilot.pause()
+        assert "accuracy" in plot.render().plain
+        plot.show_accuracy(False)
+        plot.set_log_scale(True)
+        await pilot.pause()
+        text = plot.render().plain
+        assert "loss (log)" in text
+        plot.refresh()  # plotext rebuilds on every render: a second build must work too
+        await pilot.pause()
+        assert "loss (log)" in plot.render().plain
+
+        regression = make_snapshot(step=500, series=make_series(accuracy=False))
+        plot.update_snapshot(regression)
+        plot.set_log_scale(False)
+        plot.show_accuracy(True)
+        await pilot.pause()
+        assert "no accuracy" in plot.render().plain
+
+
+# ----------------------------------------------------------------------------- histogram
+
+
+async def test_gradient_histogram_band_bars_and_table():
+    hist = GradientHistogram(color_mode="truecolor")
+    async with Host(hist).run_test(size=(90, 18)) as pilot:
+        assert hist.update_snapshot(make_snapshot())
+        await pilot.pause()
+        text = "\n".join(lines(hist))
+        assert "grad L1/3" in text
+        assert "━" in text and "▓" in text and "░" in text  # median, 16-84 %, 2-98 %
+        assert "█" in text  # the latest histogram's bars
+        assert "L1" in text and "L2" in text and "out" in text  # the per-layer table
+        assert "‖g‖ 0.5" in text
+        assert "+1e-1" in text or "+2e-1" in text  # signed-log axis labels
+        assert not hist.update_snapshot(make_snapshot())  # equal arrays: nothing to redraw
+
+        hist.next_layer()
+        await pilot.pause()
+        assert hist.selected_layer == 1
+        assert "grad L2/3" in lines(hist)[0]
+        hist.select_layer(10)
+        assert hist.selected_layer == 2
+
+
+# ----------------------------------------------------------------------------- heatmap
+
+
+async def test_heatmap_colours_positive_red_negative_blue():
+    heat = WeightHeatmap(color_mode="truecolor")
+    async with Host(heat).run_test(size=(40, 12)) as pilot:
+        w = np.array([[-1.0, 1.0], [-1.0, 1.0]])
+        snap = make_snapshot(layers=(make_layer(0, w), make_layer(1, np.ones((2, 2)), "output")))
+        assert heat.update_snapshot(snap)
+        await pilot.pause()
+        rows = lines(heat)
+        assert rows[0].startswith("W1/2 2→2")
+        assert "▀" in rows[1]
+        body = rows[1]
+        left = body.index("▀")
+        right = body.rindex("▀")
+        char, style = cell(heat, left, 1)
+        assert char == "▀" and redness(style) < 0  # negative: blue
+        r, _, b = style.bgcolor.triplet
+        assert b > r
+        _, style = cell(heat, right, 1)
+        assert redness(style) > 0  # positive: red
+        assert any(r.startswith("−1 ") and "+1" in r for r in rows)  # the legend
+        assert not heat.update_snapshot(snap)
+
+
+async def test_heatmap_falls_back_to_glyphs_without_colour(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    heat = WeightHeatmap()
+    async with Host(heat).run_test(size=(40, 12)) as pilot:
+        assert heat.color_mode == "mono"  # detected from NO_COLOR
+        w = np.array([[-1.0, 1.0], [-1.0, 1.0]])
+        heat.update_snapshot(make_snapshot(layers=(make_layer(0, w),)))
+        await pilot.pause()
+        body = lines(heat)[1]
+        glyphs = body.strip()
+        negative, positive = glyphs[0], glyphs[-1]
+        assert negative != positive
+        assert negative not in " ▀" and positive not in " ▀"
+        colours = {seg.style.color for seg in heat.render_line(1) if seg.style.color}
+        assert len(colours) <= 1  # at most the widget's own foreground: no colour scale
+
+        heat.set_color_mode("ansi")
+        await pilot.pause()
+        body = heat.render_line(1)
+        colours = {seg.style.color.name for seg in body if "█" in seg.text}
+        assert colours == {"red", "blue"}  # named ANSI colours for the sign
+        assert "█" in body.text
+
+
+# ----------------------------------------------------------------------------- boundary
+
+
+async def test_boundary_regions_points_and_validation():
+    view = DecisionBoundary(color_mode="truecolor")
+    async with Host(view).run_test(size=(40, 12)) as pilot:
+        assert view.update_snapshot(make_snapshot())
+        await pilot.pause()
+        text = "\n".join(lines(view))
+        assert "▀" in text and text.count("●") >= 2
+        # the point at (-0.8, 0.8) is class 0 (orange), drawn near the top-left
+        row = next(y for y in range(view.size.height) if "●" in view.render_line(y).text)
+        x = view.render_line(row).text.index("●")
+        _, style = cell(view, x, row)
+        r, g, b = style.color.triplet
+        assert r > b  # orange, not blue
+        body_rows = lines(view)[:-1]
+        assert not any("○" in line for line in body_rows)
+        view.show_validation(True)
+        await pilot.pause()
+        assert any("○" in line for line in lines(view)[:-1])
+        assert not view.update_snapshot(make_snapshot())
+
+        view.set_color_mode("mono")
+        await pilot.pause()
+        text = "\n".join(lines(view)[:-1])
+        assert "o" in text and "x" in text and "X" in text  # train 0, train 1, val 1
+        assert "·" in text and "░" in text  # class 0 and class 1 regions differ by glyph
+
+        view.update_snapshot(make_snapshot(boundary=None))
+        await pilot.pause()
+        assert "no 2-D input" in "\n".join(lines(view))
+
+
+# ----------------------------------------------------------------------------- architecture
+
+
+async def test_architecture_editor_posts_edits():
+    editor = ArchitectureEditor()
+    host = Host(editor)
+    async with host.run_test(size=(100, 12)) as pilot:
+        assert editor.update_snapshot(make_snapshot())
+        await pilot.pause()
+        text = editor.render().plain
+        assert "hidden 1" in text and "hidden 2" in text and "output" in text
+        assert "202" in text  # 2*16+16 + 16*8+8 + 8*2+2
+        assert "▸ hidden 1" in text
+
+        edits = [editor.width_up(), editor.width_down()]
+        editor.select_next()
+        edits += [editor.cycle_activation(), editor.cycle_init(), editor.dropout_up()]
+        assert editor.dropout_down() is None  # already 0: refused, nothing posted
+        assert "dropout" in editor.hint
+        edits += [editor.add_layer()]
+        await pilot.pause()
+        assert host.edits == edits
+        assert host.selected == [1]
+
+        up, down, act, init, drop, add = edits
+        assert up.changes == {"model.hidden": (32, 8)} and up.restart
+        assert "same seed" in up.note
+        assert down.changes == {"model.hidden": (8, 8)}
+        assert act.changes == {"model.activation": ("tanh", "identity")} and not act.restart
+        assert init.restart and "same seed" in init.note
+        assert init.changes["model.init"] == (Init(), Init("zeros"), Init())
+        assert drop.changes == {"model.dropout": (0.0, 0.1)} and not drop.restart
+        assert add.changes == {"model.hidden": (16, 8, 8)} and add.restart
+        assert editor.selected_layer == 2  # the new layer
+
+    # per-layer tuples grow and shrink with the layers; frozen indices follow
+    config = Config(model=ModelConfig(
+        hidden=(4, 8), activation=("relu", "tanh"), init=Init("he_normal"),
+        dropout=(0.1, 0.2), frozen=(1,),
+    ))
+    editor = ArchitectureEditor()
+    host = Host(editor)
+    async with host.run_test(size=(100, 12)) as pilot:
+        editor.set_config(config, 2, 3)
+        add = editor.add_layer()  # after layer 1, copying it
+        assert add.changes == {
+            "model.hidden": (4, 4, 8),
+            "model.activation": ("relu", "relu", "tanh"),
+            "model.dropout": (0.1, 0.1, 0.2),
+            "model.frozen": (2,),
+        }
+        editor.set_config(config, 2, 3)
+        editor.select_layer(1)
+        remove = editor.remove_layer()
+        assert remove.changes == {
+            "model.hidden": (4,),
+            "model.activation": ("relu",),
+            "model.dropout": (0.1,),
+            "model.frozen": (),
+        }
+        assert remove.restart and "same seed" in remove.note
+        editor.set_config(config, 2, 3)
+        editor.select_layer(0)
+        down = editor.dropout_down()
+        assert down.changes == {"model.dropout": (0.0, 0.2)} and not down.restart
+        editor.select_layer(2)  # the output layer
+        assert editor.width_up() is None and editor.remove_layer() is None
+        assert editor.cycle_activation() is None
+        init = editor.cycle_init()
+        assert init.changes == {"model.init": (Init("he_normal"),) * 2 + (Init("torch_default"),)}
+        await pilot.pause()
+        assert host.edits == [add, remove, down, init]
+
+
+@pytest.mark.parametrize(
+    ("width", "up", "expected"), [(8, True, 16), (8, False, 4), (1, False, None), (256, True, None)]
+)
+def test_width_steps(width, up, expected):
+    from nnterm.app.widgets.architecture import WIDTH_STEPS, _step
+
+    assert _step(WIDTH_STEPS, width, up) == expected
+
+
+# ----------------------------------------------------------------------------- status line
+
+
+async def test_status_line_shows_the_run():
+    status = StatusLine()
+    async with Host(status).run_test(size=(160, 4)) as pilot:
+        snap = make_snapshot(step=1234, message="lr 0.03",
+                             diagnoses=(("dead_relu", 200, "..."),))
+        assert status.update_snapshot(snap)
+        await pilot.pause()
+        text = status.text.plain
+        for part in ("running", "step 1,234", "epoch 1.25", "812 steps/s", "lr 0.03",
+                     "batch 32", "adam", "loss 0.1234", "val 0.2345", "acc 95.0%",
+                     "dead_relu", "lr 0.03"):
+            assert part in text, part
+        assert not status.update_snapshot(snap)
+        status.update_snapshot(dataclasses.replace(snap, paused=True))
+        assert "paused" in status.text.plain
+        status.update_snapshot(dataclasses.replace(snap, status="diverged"))
+        assert "diverged" in status.text.plain
+        await pilot.pause()
+        assert "diverged" in status.render().plain
+
+
+# ----------------------------------------------------------------------------- lesson
+
+
+async def test_lesson_panel_shows_and_replaces_the_lesson():
+    panel = LessonPanel("XOR", "1. Basics", "A line **cannot** separate XOR.\n\n" + "more\n\n" * 40)
+    async with Host(panel).run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        statics = [str(w.render()) for w in panel.query("Static")]
+        assert any("XOR" in s for s in statics) and any("1. Basics" in s for s in statics)
+        assert panel.max_scroll_y > 0  # long text scrolls
+        panel.set_lesson("Dead ReLUs", "2. Init", "Too large a learning rate kills units.")
+        await pilot.pause()
+        assert panel.lesson[0] == "Dead ReLUs"
+        assert any("Dead ReLUs" in str(w.render()) for w in panel.query("Static"))
+
+
+# ----------------------------------------------------------------------------- edge cases
+
+
+async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
+    nan_layer = dataclasses.replace(
+        make_layer(0, np.full((3, 4), np.nan)),
+        grad_norm=float("nan"), update_ratio=float("nan"),
+        grad_band=np.full((5, 5), np.nan), grad_hist=np.zeros(HIST_BINS),
+    )
+    empty = Series(
+        steps=np.zeros(0, np.int64), train_loss=np.zeros(0), val_loss=np.zeros(0),
+        train_acc=None, val_acc=None,
+    )
+    snap = make_snapshot(
+        status="diverged", series=empty, layers=(nan_layer,), train_loss=float("nan"),
+        val_loss=float("nan"), train_acc=None, val_acc=None,
+    )
+
+    class All(App):
+        def compose(self) -> ComposeResult:
+            yield StatusLine()
+            yield LossPlot()
+            yield GradientHistogram()
+            yield WeightHeatmap(color_mode="truecolor")
+            yield DecisionBoundary()
+            yield ArchitectureEditor()
+
+    app = All()
+    async with app.run_test(size=(100, 80)) as pilot:
+        for widget in app.query("*"):
+            if hasattr(widget, "update_snapshot"):
+                widget.update_snapshot(snap)
+        await pilot.pause()
+        assert "diverged" in app.query_one(StatusLine).text.plain
+        assert "nan" in app.query_one(GradientHistogram).render_line(0).text
+        heat = app.query_one(WeightHeatmap)
+        assert "▀" in heat.render_line(1).text  # NaN cells are drawn (in magenta), not skipped
+        assert "no points yet" in app.query_one(LossPlot).render().plain

@@ -1,0 +1,89 @@
+"""What the UI draws: an immutable, picklable picture of a Trainer at one moment.
+
+The engine side does every heavy step (downsampling long series, histogram bands,
+pooling large weight matrices, the decision-boundary grid) so that widgets only draw the
+arrays they are given. Snapshots cross a process boundary: plain numbers, strings, tuples
+and NumPy arrays only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnterm.engine.config import Config
+
+
+@dataclass(frozen=True)
+class Series:
+    """Loss/accuracy curves against step, downsampled to at most ``SERIES_POINTS``."""
+
+    steps: np.ndarray  # int64 (n,)
+    train_loss: np.ndarray  # float64 (n,), NaN where missing
+    val_loss: np.ndarray
+    train_acc: np.ndarray | None  # None for regression
+    val_acc: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class LayerView:
+    """One dense layer as the panels show it."""
+
+    index: int  # 0-based layer number
+    fan_in: int
+    fan_out: int
+    activation: str  # "output" for the last layer
+    init: str
+    dropout: float
+    frozen: bool
+    weights: np.ndarray  # (rows, cols) pooled to at most HEATMAP_MAX per side, float64
+    pooled: bool  # True when weights were pooled (mean over blocks)
+    grad_norm: float
+    update_ratio: float  # log10 ||dW|| / ||W||; NaN when unknown
+    grad_hist: np.ndarray  # counts on telemetry.HIST_CENTERS
+    weight_hist: np.ndarray
+    grad_band: np.ndarray  # (t, 5): per logged step the 2/16/50/84/98 % quantiles of the
+    #                         gradient's signed-log histogram, as values (TensorBoard's band)
+    band_steps: np.ndarray  # (t,) the steps of grad_band's rows
+    dead_frac: float  # NaN for the output layer
+    saturation: float
+
+
+@dataclass(frozen=True)
+class Boundary:
+    """The model's prediction over the input plane (2-D inputs only)."""
+
+    extent: tuple[float, float, float, float]  # x0, x1, y0, y1
+    classes: np.ndarray  # (rows, cols) int: predicted class, row 0 at the top (y1)
+    confidence: np.ndarray  # (rows, cols) float in [0, 1]: probability of that class
+    train_points: np.ndarray  # (n, 2)
+    train_labels: np.ndarray  # (n,)
+    val_points: np.ndarray
+    val_labels: np.ndarray
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything a frame of the UI needs."""
+
+    run: str
+    config: Config
+    step: int
+    epoch: float
+    status: str  # training / finished / diverged / early stopped
+    paused: bool
+    stop_reason: str
+    steps_per_second: float
+    lr: float
+    batch_size: int
+    n_params: int
+    train_loss: float
+    val_loss: float
+    train_acc: float | None
+    val_acc: float | None
+    series: Series
+    layers: tuple[LayerView, ...]
+    boundary: Boundary | None
+    diagnoses: tuple[tuple[str, int, str], ...]  # (name, step, message), in order seen
+    message: str = ""  # the last control's effect, e.g. "lr 0.03" or "re-initialised (seed 0)"

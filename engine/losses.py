@@ -68,6 +68,23 @@ def mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(loss), (2.0 / diff.size) * diff
 
 
+def sigmoid_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Squared error of a sigmoid output against labels 0/1, one output: classification
+    trained like regression (the contrast to ``binary_cross_entropy``).
+
+    L = (1/N) sum_i (sigma(z_i) - y_i)^2;  dL/dz = 2 (sigma(z) - y) sigma(z) (1 - sigma(z)) / N.
+    The factor sigma (1 - sigma) vanishes when the output saturates: a confidently wrong
+    example (z = -10, y = 1) gets a gradient of about -9e-5 here against -1 under
+    cross-entropy, so it stays wrong.
+    """
+    n = z.shape[0]
+    t = y.reshape(n, 1).astype(z.dtype)
+    s = sigmoid(z)
+    diff = s - t
+    loss = (diff * diff).mean()
+    return float(loss), (2.0 / n) * diff * s * (1.0 - s)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss: its value-and-gradient function, the output head, and the task it serves."""
@@ -78,9 +95,9 @@ class Loss:
     classification: bool
 
     def output_dim(self, n_classes: int, target_dim: int) -> int:
-        """Width of the output layer: one logit for binary cross-entropy, k for softmax,
-        the target's width for regression."""
-        if self.name == "binary_cross_entropy":
+        """Width of the output layer: one logit for binary cross-entropy and sigmoid MSE,
+        k for softmax, the target's width for regression."""
+        if self.name in ("binary_cross_entropy", "sigmoid_mse"):
             return 1
         return n_classes if self.classification else target_dim
 
@@ -99,11 +116,13 @@ LOSSES = {
         "binary_cross_entropy", binary_cross_entropy, sigmoid, classification=True
     ),
     "mse": Loss("mse", mse, lambda z: z, classification=False),
+    "sigmoid_mse": Loss("sigmoid_mse", sigmoid_mse, sigmoid, classification=True),
 }
 
 
 def get_loss(name: str) -> Loss:
-    """Return the loss called ``name`` (``cross_entropy``, ``binary_cross_entropy``, ``mse``)."""
+    """Return the loss called ``name`` (``cross_entropy``, ``binary_cross_entropy``, ``mse``,
+    ``sigmoid_mse``)."""
     try:
         return LOSSES[name]
     except KeyError:

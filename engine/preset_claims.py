@@ -26,17 +26,9 @@ from nnterm.engine.preset import (
     Sweep,
     SweepClaim,
 )
-from nnterm.engine.preset_schema import (
-    Bool,
-    Choice,
-    FlowDict,
-    Real,
-    Where,
-    check_keys,
-    show,
-    suggest,
-    to_raw,
-)
+from nnterm.engine.preset_errors import Where, show, suggest
+from nnterm.engine.preset_schema import Bool, Choice, Real, check_keys
+from nnterm.engine.preset_yaml import FlowDict, to_raw
 
 #: StepRecord fields holding one number.
 SCALAR_METRICS = ("train_loss", "val_loss", "batch_loss", "penalty", "train_acc", "val_acc",

@@ -17,10 +17,15 @@ the file, the line, the key path, the bad value and what is allowed::
 
     presets/xor.yaml:12: train.optimizer.lr: 'fast' is not a number (allowed: a number > 0)
 
+``scan_presets()`` lists every built-in and user preset with the errors of broken ones
+(``list_presets()`` logs them). ``apply_overrides`` takes ``--set`` style ``path=value``
+arguments, values in YAML, checked like the file's own.
+
 Only ``yaml.SafeLoader`` reads the files, with one addition from YAML 1.2: ``1e-3`` and
 ``1.0e3`` are numbers (PyYAML's YAML 1.1 reads an exponent without a sign or without a dot
-as text). The schema (every key but the first four is
-optional; an omitted setting takes the ``Config`` default)::
+as text). A key given twice is an error. The schema (every key but the first four is
+optional; an omitted setting takes the ``Config`` default; the example shows every form
+at once, though a real file with a sweep gives each ``metric`` claim a ``point``)::
 
     name: xor                       # letters, digits, _ and -; equals the file name
     title: XOR needs a hidden layer
@@ -104,25 +109,27 @@ import yaml
 from nnterm.engine.config import get_path
 from nnterm.engine.preset import BASE, Preset, Sweep
 from nnterm.engine.preset_claims import Runs, build_claims, claim_to_raw
-from nnterm.engine.preset_schema import (
-    CONFIG_KEYS,
+from nnterm.engine.preset_errors import (
     ArgsDoc,
     Doc,
-    FlowDict,
-    FlowList,
     Overlay,
     PresetError,
-    Text,
     Where,
-    check_keys,
-    check_setting,
-    config_to_raw,
-    set_raw,
     show,
     show_path,
     suggest,
+)
+from nnterm.engine.preset_schema import CONFIG_KEYS, Text, check_keys, validate_config
+from nnterm.engine.preset_yaml import (
+    FlowDict,
+    FlowList,
+    check_setting,
+    config_to_raw,
+    dump_yaml,
+    read_value,
+    read_yaml,
+    set_raw,
     to_raw,
-    validate_config,
 )
 
 __all__ = [
@@ -144,29 +151,6 @@ TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect")
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
 _TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"
-
-
-#: Floats that YAML 1.1 (PyYAML) misses and YAML 1.2 reads: ``1e-3``, ``1.0e3``, ``.5e2``.
-_FLOAT_12 = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$")
-
-
-class _Loader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that also reads ``1e-3`` as a number."""
-
-
-class _Dumper(yaml.SafeDumper):
-    """Flow style for short lists and mappings, ``|`` for multi-line text, no aliases, and
-    text such as ``'1e3'`` quoted so that ``_Loader`` reads it back as text."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        return super().increase_indent(flow, False)  # indent list items under their key
-
-
-for _cls in (_Loader, _Dumper):
-    _cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
 
 
 # ---------------------------------------------------------------------------- finding files
@@ -271,72 +255,11 @@ def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | Non
                  ) -> Preset:
     """The preset in YAML ``text``; ``source`` names it in messages, ``name`` (if given)
     is the name the file must declare."""
-    data, root = _read_yaml(text, source)
+    data, root = read_yaml(text, source)
     try:
         return build_preset(data, Doc(source, root), name=name, source=source)
     except RecursionError:
         raise PresetError("the file nests too deeply", file=source) from None
-
-
-def _read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise PresetError(
-                f"not UTF-8 text (byte {text[err.start]:#04x} at offset {err.start})",
-                file=source, line=text.count(b"\n", 0, err.start) + 1,
-                allowed="a UTF-8 text file") from None
-    text = text.removeprefix("\ufeff")
-    loader = None
-    try:
-        loader = _Loader(text)
-        root = loader.get_single_node()
-        if root is None:
-            return None, None
-        _check_duplicates(root, source)
-        return loader.construct_document(root), root
-    except PresetError:
-        raise
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        problem = "; ".join(filter(None, (err.context, err.problem))) or "syntax error"
-        raise PresetError(f"invalid YAML: {problem}",
-                          file=source, line=mark.line + 1 if mark else None) from None
-    except yaml.reader.ReaderError as err:
-        char = err.character
-        char = f"#x{char:04x}" if isinstance(char, int) else repr(char)
-        raise PresetError(f"invalid YAML: character {char} is not allowed",
-                          file=source, line=text.count("\n", 0, err.position) + 1) from None
-    except RecursionError:
-        raise PresetError("invalid YAML: nested too deeply", file=source) from None
-    except Exception as err:  # e.g. `!!int abc`: PyYAML lets the int() error through
-        raise PresetError(f"invalid YAML: {err}", file=source) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
-def _check_duplicates(root: yaml.Node, source: str) -> None:
-    """PyYAML keeps the last of two equal keys silently; here it is an error."""
-    stack, seen = [(root, ())], set()
-    while stack:
-        node, path = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            keys = set()
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    if (key.tag, key.value) in keys:
-                        raise PresetError(f"duplicate key {key.value!r}", file=source,
-                                          line=key.start_mark.line + 1,
-                                          key=show_path((*path, key.value)), value=key.value)
-                    keys.add((key.tag, key.value))
-                stack.append((value, (*path, str(getattr(key, "value", "?")))))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend((v, (*path, i)) for i, v in enumerate(node.value))
 
 
 def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = "") -> Preset:
@@ -463,7 +386,7 @@ def apply_overrides(preset: Preset, overrides: Iterable[str]) -> Preset:
         key, _, text = arg.partition("=")
         parts = check_setting(key.strip(), where)
         try:
-            value = yaml.load(text, Loader=_Loader)  # a SafeLoader
+            value = read_value(text)
         except yaml.MarkedYAMLError as err:
             raise where.error(f"cannot read the value {text!r}: {err.problem or err}", text,
                               "a YAML value, e.g. 0.1, [16, 16], relu or null") from None
@@ -480,18 +403,6 @@ def apply_overrides(preset: Preset, overrides: Iterable[str]) -> Preset:
 
 
 # ---------------------------------------------------------------------------- writing
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value,
-                                   style="|" if "\n" in value else None)
-
-
-_Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(FlowList, lambda d, v: d.represent_sequence(
-    "tag:yaml.org,2002:seq", v, flow_style=True))
-_Dumper.add_representer(FlowDict, lambda d, v: d.represent_mapping(
-    "tag:yaml.org,2002:map", v, flow_style=True))
-
-
 def preset_to_raw(preset: Preset) -> dict:
     """YAML data for a preset; settings at their defaults are left out."""
     out: dict[str, Any] = {key: getattr(preset, key) for key in REQUIRED}
@@ -509,8 +420,7 @@ def preset_to_raw(preset: Preset) -> dict:
 
 def dump_preset(preset: Preset) -> str:
     """YAML text for ``preset``; ``parse_preset(dump_preset(p)) == p``."""
-    return yaml.dump(preset_to_raw(preset), Dumper=_Dumper, sort_keys=False,
-                     allow_unicode=True, width=100, default_flow_style=False)
+    return dump_yaml(preset_to_raw(preset))
 
 
 def save_preset(preset: Preset, path: str | os.PathLike) -> None:

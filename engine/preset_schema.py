@@ -1,27 +1,21 @@
-"""The settings part of a preset file: field specs, checks and the way back to YAML data.
+"""The settings part of a preset file (``seed``, ``data``, ``model``, ``train``): specs and checks.
 
-``validate_config(raw, where)`` turns the plain YAML data of ``seed``/``data``/``model``/
-``train`` into a ``Config`` or raises ``PresetError`` naming the file, the key path, the
-bad value, what is allowed and the line. A ``Where`` is a key path plus a "doc" that maps
-it to a place (``Doc``: a file's YAML node tree; ``Overlay``: settings that came from a
-``compare`` variant or a ``sweep``; ``ArgsDoc``: ``--set`` arguments). Rules the engine
-already enforces (optimizer options, schedule options, dataset parameters) are checked by
-calling the engine and turning its ValueError into a PresetError. The schema itself is
-documented in ``preset_loader``.
+``validate_config(raw, where)`` turns plain YAML data into a ``Config`` or raises
+``PresetError`` naming the file, the key path, the bad value, what is allowed and the line
+(see ``preset_errors``). Types and ranges are field specs (``Int``, ``Real``, ``Choice``,
+``Section``, ...); rules the engine already enforces (optimizer options, schedule options,
+dataset parameters) are checked by calling the engine and turning its ValueError into a
+PresetError at the setting its message names. The schema is documented in
+``preset_loader``.
 """
 
 from __future__ import annotations
 
-import copy
 import dataclasses
-import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
-
-import yaml
 
 from nnterm.engine.activations import ACTIVATIONS
 from nnterm.engine.config import (
@@ -44,158 +38,8 @@ from nnterm.engine.data import (
 from nnterm.engine.initializers import INITS, Init
 from nnterm.engine.losses import LOSSES
 from nnterm.engine.optimizers import OPTIMIZERS, make_optimizer
+from nnterm.engine.preset_errors import KeyPath, PresetError, Where, show, suggest
 from nnterm.engine.schedules import _SCHEDULES, SCHEDULES, make_schedule
-
-KeyPath = tuple[str | int, ...]
-
-
-class PresetError(Exception):
-    """A preset file or a ``--set`` argument is wrong; ``str(err)`` is the whole message,
-    ``file:line: key.path: problem (allowed: ...)``, e.g.
-    ``presets/xor.yaml:12: train.optimizer.lr: 'fast' is not a number (allowed: a number > 0)``.
-
-    Attributes: ``problem`` (what is wrong, naming the bad value), ``file`` (a path, or the
-    ``--set`` argument), ``line`` (1-based, or None), ``key`` (the dotted key path),
-    ``value`` (the bad value) and ``allowed`` (what would be accepted).
-    """
-
-    def __init__(self, problem: str, *, file: str | None = None, line: int | None = None,
-                 key: str | None = None, value: Any = None, allowed: str | None = None):
-        super().__init__(problem)
-        self.problem, self.file, self.line, self.key = problem, file, line, key
-        self.value, self.allowed = value, allowed
-
-    def __str__(self) -> str:
-        where = ""
-        if self.file:
-            where = f"{self.file}:{self.line}: " if self.line else f"{self.file}: "
-        elif self.line:
-            where = f"line {self.line}: "
-        key = f"{self.key}: " if self.key else ""
-        allowed = f" (allowed: {self.allowed})" if self.allowed else ""
-        return f"{where}{key}{self.problem}{allowed}"
-
-    def __reduce__(self):
-        return _rebuild_error, (self.problem, dict(self.__dict__))
-
-
-def _rebuild_error(problem: str, state: dict) -> PresetError:
-    err = PresetError(problem)
-    err.__dict__.update(state)
-    return err
-
-
-# ---------------------------------------------------------------------------- locations
-def show_path(path: KeyPath) -> str:
-    """``("train", "optimizer", "lr")`` -> ``train.optimizer.lr``; ints are list indices."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def show(value: Any) -> str:
-    """A short, YAML-flavoured rendering of a value for messages."""
-    try:
-        if value is None:
-            text = "null"
-        elif isinstance(value, bool):
-            text = "true" if value else "false"
-        elif isinstance(value, list | tuple):
-            text = "[" + ", ".join(show(v) for v in value[:8]) + (", ...]" if len(value) > 8
-                                                                  else "]")
-        else:
-            text = repr(value)
-    except (ValueError, RecursionError):
-        text = f"<{type(value).__name__}>"
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def suggest(word: Any, choices: Sequence[str]) -> str:
-    """``"; did you mean 'x'?"`` for the closest choice, or nothing."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _node_line(root: yaml.Node | None, path: KeyPath) -> int | None:
-    """The line of the deepest node along ``path`` (the key's line for block collections)."""
-    if root is None:
-        return None
-    node, line = root, root.start_mark.line + 1
-    for part in path:
-        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode) and key.value == part:
-                    block = isinstance(value, yaml.CollectionNode) and not value.flow_style
-                    node = value
-                    line = (key if block else value).start_mark.line + 1
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                and -len(node.value) <= part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
-
-
-class Doc:
-    """Key paths of one YAML document: ``locate(path) -> (file, key, line)``."""
-
-    def __init__(self, file: str | None, root: yaml.Node | None = None):
-        self.file, self.root = file, root
-
-    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
-        return self.file, show_path(path), _node_line(self.root, path)
-
-
-class ArgsDoc:
-    """Key paths of settings given as ``--set key=value`` arguments (no lines)."""
-
-    def __init__(self, args: Sequence[tuple[KeyPath, str]]):
-        self.args = list(args)
-
-    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
-        hits = [arg for setting, arg in self.args if path[: len(setting)] == setting]
-        labels = hits[-1:] or [arg for _, arg in self.args]
-        return " ".join(f"--set {arg}" for arg in labels) or None, show_path(path), None
-
-
-class Overlay:
-    """Settings of a derived run (a compare variant, a sweep point): a path under one of
-    ``links`` (setting path -> where it was written in ``root``) is reported there; any
-    other comes from ``parent`` (the run it derives from) and is reported as
-    ``label: key`` on the line of ``fallback``, the cause."""
-
-    def __init__(self, root: Any, parent: Any, links: Sequence[tuple[KeyPath, KeyPath]],
-                 fallback: KeyPath, label: str | None = None):
-        self.root, self.parent, self.links, self.fallback = root, parent, list(links), fallback
-        self.label = show_path(fallback) if label is None else label
-
-    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
-        for setting, origin in sorted(self.links, key=lambda link: -len(link[0])):
-            if path[: len(setting)] == setting:
-                return self.root.locate(origin + path[len(setting):])
-        file, key, _ = self.parent.locate(path)
-        return file, f"{self.label}: {key}", self.root.locate(self.fallback)[2]
-
-
-@dataclass(frozen=True)
-class Where:
-    """A key path in a doc; ``where / "key"`` goes one level down."""
-
-    doc: Any
-    path: KeyPath = ()
-
-    def __truediv__(self, part: str | int) -> Where:
-        return Where(self.doc, (*self.path, part))
-
-    def error(self, problem: str, value: Any = None, allowed: str | None = None) -> PresetError:
-        file, key, line = self.doc.locate(self.path)
-        return PresetError(problem, file=file, line=line, key=key or None, value=value,
-                           allowed=allowed)
 
 
 # ---------------------------------------------------------------------------- field specs
@@ -564,122 +408,3 @@ def _check_schedule(t: TrainConfig, given: Mapping, at: Where) -> None:
     except ValueError as err:
         candidates = {(k,): (k, kwargs[k]) for k in given if k in kwargs}
         raise _blame(at, str(err), candidates) from None
-
-
-# ---------------------------------------------------------------------------- dotted paths
-def setting_paths() -> list[str]:
-    """Every dotted settings path (``train.optimizer.lr``, ``data.params.points``, ...)."""
-    out: list[str] = []
-
-    def walk(spec: Spec, prefix: str) -> None:
-        spec = spec.inner if isinstance(spec, Optional) else spec
-        spec = spec.item if isinstance(spec, OneOrList) else spec
-        if prefix:
-            out.append(prefix)
-        children: Any = {}
-        if isinstance(spec, Section):
-            children = spec.fields
-        elif isinstance(spec, InitSpec):
-            children = INIT_FIELDS
-        elif isinstance(spec, Params):
-            children = {k: Spec() for p in DATASET_PARAMS.values() for k in p}
-        for key, child in children.items():
-            walk(child, f"{prefix}.{key}" if prefix else key)
-
-    walk(CONFIG, "")
-    return sorted(set(out))
-
-
-def check_setting(path: Any, at: Where) -> tuple[str, ...]:
-    """``path`` (a dotted settings path) split into its parts, or a PresetError."""
-    if not isinstance(path, str):
-        raise at.error(f"{show(path)} is not a dotted settings path", path,
-                       "a path such as model.hidden or train.optimizer.lr")
-    parts = tuple(path.split("."))
-    spec: Any = CONFIG
-    for i, part in enumerate(parts):
-        spec = spec.inner if isinstance(spec, Optional) else spec
-        spec = spec.item if isinstance(spec, OneOrList) else spec
-        if isinstance(spec, Section) and part in spec.fields:
-            spec = spec.fields[part]
-        elif isinstance(spec, InitSpec) and part in INIT_FIELDS:
-            spec = INIT_FIELDS[part]
-        elif isinstance(spec, Params) and part and i == len(parts) - 1:
-            spec = None  # any name; checked against the dataset
-        else:
-            raise at.error(f"unknown setting {path!r}{suggest(path, setting_paths())}", path,
-                           "a dotted path such as model.hidden or train.optimizer.lr")
-    return parts
-
-
-def set_raw(raw: dict, parts: Sequence[str], value: Any, at: Where) -> None:
-    """Set ``parts`` (a checked settings path) to ``value`` in YAML data, in place.
-
-    Missing or null sections on the way are created; a string init becomes a mapping."""
-    node = raw
-    for i, part in enumerate(parts[:-1]):
-        child = node.get(part)
-        if child is None:
-            child = {}
-        elif isinstance(child, str) and tuple(parts[: i + 1]) == ("model", "init"):
-            child = {"scheme": child}
-        elif not isinstance(child, dict):
-            where = ".".join(parts[: i + 1])
-            raise at.error(f"{where} is {show(child)}, not a mapping, so {'.'.join(parts)} "
-                           f"cannot be set", child, f"set {where} as a whole")
-        else:
-            child = dict(child)
-        node[part] = child
-        node = child
-    node[parts[-1]] = copy.deepcopy(value)
-
-
-# ---------------------------------------------------------------------------- back to YAML
-class FlowList(list):
-    """A list written on one line (``[8, 8]``)."""
-
-
-class FlowDict(dict):
-    """A mapping written on one line (``{name: adam, lr: 0.01}``)."""
-
-
-def to_raw(value: Any, *, block: bool = False) -> Any:
-    """YAML data for a Config (or any part of one); fields at their defaults are left out,
-    and so are optimizer/schedule options that the chosen optimizer/schedule ignores."""
-    if isinstance(value, Init):
-        raw = _fields_to_raw(value, Init())
-        raw.pop("scheme", None)
-        return value.scheme if not raw else FlowDict(scheme=value.scheme, **raw)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        raw = _fields_to_raw(value, type(value)())
-        if isinstance(value, OptimizerConfig):
-            raw = {k: v for k, v in raw.items() if k in ("name", *optimizer_options(value.name))}
-        elif isinstance(value, ScheduleConfig):
-            raw = {k: v for k, v in raw.items() if k in ("name", *schedule_options(value.name))}
-        return raw if block else FlowDict(raw)
-    if isinstance(value, Mapping):
-        return FlowDict({k: to_raw(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return FlowList(to_raw(v) for v in value)
-    return value
-
-
-def _fields_to_raw(value: Any, default: Any) -> dict:
-    out = {}
-    for f in dataclasses.fields(value):
-        v = getattr(value, f.name)
-        if v != getattr(default, f.name):
-            out[f.name] = to_raw(v)
-    return out
-
-
-def config_to_raw(config: Config) -> dict:
-    """YAML data for the settings of a Config (``seed``, ``data``, ``model``, ``train``)."""
-    out: dict = {}
-    if config.seed != Config.seed:
-        out["seed"] = config.seed
-    for key in ("data", "model", "train"):
-        section = to_raw(getattr(config, key), block=True)
-        if section:
-            out[key] = section
-    return out

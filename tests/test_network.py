@@ -33,7 +33,7 @@ def batch_for(loss: str, rng: np.random.Generator, n: int = 7, d: int = 3, k: in
     X = rng.normal(size=(n, d))
     if loss == "cross_entropy":
         return X, rng.integers(0, k, size=n), k
-    if loss == "binary_cross_entropy":
+    if loss in ("binary_cross_entropy", "sigmoid_mse"):
         return X, rng.integers(0, 2, size=n), 1
     return X, rng.normal(size=(n, 2)), 2
 

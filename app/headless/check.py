@@ -48,10 +48,7 @@ def check_command(sources: list[str], *, seeds: list[int] | None, jobs: int) -> 
         raise PresetError(f"{jobs} is not allowed", key="--jobs", allowed="an integer >= 1")
     if seeds and min(seeds) < 0:
         raise PresetError(f"{min(seeds)} is not allowed", key="--seed", allowed="integers >= 0")
-    if sources:
-        presets = [load_preset(s) for s in sources]
-    else:
-        presets = list_presets()
+    presets = [load_preset(s) for s in sources] if sources else list_presets()
     tasks = [(p, s) for p in presets for s in (seeds or [None])]
     console = Console()
     rows: list[ClaimRow] = []

@@ -1,5 +1,8 @@
 """The ``nnterm`` command line: ``list``, ``run`` and ``check`` (headless), and the app.
 
+``nnterm`` alone opens the app on a preset picker; ``nnterm PRESET`` (a name or a path)
+opens it straight into that preset.
+
 Bad input (an unknown preset, a malformed file, a bad ``--set``) prints one line naming the
 problem and exits with status 2; no traceback.
 """
@@ -8,8 +11,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from importlib.metadata import version
 
+import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 from nnterm.engine.preset_loader import PresetError
 
 SUBCOMMANDS = ("list", "run", "check")
@@ -47,8 +52,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_app_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nnterm",
+        usage="nnterm [PRESET] [options]  |  nnterm {list,run,check} ...",
+        description="Open the app: train PRESET live (no PRESET: choose one). "
+        "For the headless commands see: nnterm --help",
+    )
+    parser.add_argument("preset", nargs="?", help="a preset name or a path to a .yaml file")
+    parser.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
+    parser.add_argument("--set", dest="sets", action="append", default=[],
+                        metavar="KEY.PATH=VALUE", help="override a setting (repeatable)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="run the engine in the app's worker thread (for debugging)")
+    parser.add_argument("--fps", type=float, default=10.0,
+                        help="redraws per second at most (lower it on slow links; default 10)")
+    parser.add_argument("--theme", help="a Textual theme, e.g. textual-light or textual-ansi")
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in (*SUBCOMMANDS, "-h", "--help", "--version"):
+        return _run_app(build_app_parser().parse_args(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -72,6 +98,27 @@ def main(argv: list[str] | None = None) -> int:
         print("nnterm: interrupted", file=sys.stderr)
         return 130
     parser.print_help()
+    return 0
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from nnterm.app.app import NntermApp
+    from nnterm.engine.preset_loader import apply_overrides, load_preset
+
+    try:
+        if args.fps <= 0:
+            raise PresetError(f"{args.fps:g} is not allowed", key="--fps", allowed="a number > 0")
+        preset = None
+        if args.preset is not None:
+            preset = apply_overrides(load_preset(args.preset), args.sets)
+            if args.seed is not None:
+                preset = replace(preset, config=replace(preset.config, seed=args.seed))
+        elif args.sets or args.seed is not None:
+            raise PresetError("needs a PRESET", key="--set/--seed")
+    except PresetError as err:
+        print(f"nnterm: error: {err}", file=sys.stderr)
+        return 2
+    NntermApp(preset, in_process=args.in_process, fps=args.fps, theme=args.theme).run()
     return 0
 
 

@@ -294,9 +294,11 @@ class Trainer:
         if new:
             record = replace(record, diagnoses=tuple(d.name for d in new))
         self.history.append(record)
-        if self.status != DIVERGED and not all(np.isfinite(p).all() for p in self.net.params):
+        if self.status != DIVERGED and not (
+            math.isfinite(train_loss) and all(np.isfinite(p).all() for p in self.net.params)
+        ):
             self.status = DIVERGED
-            self.stop_reason = f"weights became NaN/Inf at step {self.step_count}"
+            self.stop_reason = f"loss or weights became NaN/Inf at step {self.step_count}"
         self._early_stopping(val_loss)
 
     def _early_stopping(self, val_loss: float) -> None:

@@ -1,0 +1,3 @@
+"""Test-wide settings."""
+
+import nnterm.app.single_thread_blas  # noqa: F401  (one BLAS thread, as the CLI runs)

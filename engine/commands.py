@@ -58,3 +58,22 @@ class Set:
 
 
 Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set
+
+
+# Session-level controls: the loop that drives a Trainer (``engine.session``) handles these
+# itself; they never reach ``Trainer.apply``.
+
+
+@dataclass(frozen=True)
+class SetSpeed:
+    """Step at most ``steps_per_second`` times a second; ``None`` is full speed."""
+
+    steps_per_second: float | None = None
+
+
+@dataclass(frozen=True)
+class Stop:
+    """End the session's loop (the engine process exits)."""
+
+
+SessionCommand = SetSpeed | Stop

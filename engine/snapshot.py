@@ -1,9 +1,10 @@
 """What the UI draws: an immutable, picklable picture of a Trainer at one moment.
 
 The engine side does every heavy step (downsampling long series, histogram bands,
-pooling large weight matrices, the decision-boundary grid) so that widgets only draw the
-arrays they are given. Snapshots cross a process boundary: plain numbers, strings, tuples
-and NumPy arrays only.
+pooling large weight matrices, the decision-boundary grid; see ``snapshot_build``) so that
+widgets only draw the arrays they are given. Snapshots cross a process boundary: plain
+numbers, strings, tuples and NumPy arrays only. Treat their arrays as read-only: in-process,
+successive snapshots may share them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from nnterm.engine.config import Config
 
 @dataclass(frozen=True)
 class Series:
-    """Loss/accuracy curves against step, downsampled to at most ``SERIES_POINTS``."""
+    """Loss/accuracy curves against step, min/max-downsampled to at most ``series_points``
+    (``snapshot_build.minmax_downsample``: spikes keep their height)."""
 
     steps: np.ndarray  # int64 (n,)
     train_loss: np.ndarray  # float64 (n,), NaN where missing

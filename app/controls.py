@@ -1,0 +1,111 @@
+"""What each single-key control changes: ladders of values and cycles, as Config edits.
+
+Pure functions from the current Config to a dict of dotted-path changes (what
+``commands.Set`` takes), so the keys' effects are testable without a terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from nnterm.engine.activations import ACTIVATIONS
+from nnterm.engine.config import Config
+from nnterm.engine.initializers import INITS, Init
+
+#: Learning rates for + and -: 1e-5, 3e-5, 1e-4, ... 3, 10.
+LEARNING_RATES = tuple(m * 10.0**e for e in range(-5, 1) for m in (1, 3)) + (1.0, 3.0, 10.0)
+#: Batch sizes for the batch keys; 0 is the full training set.
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)
+#: Weight decay values for the weight-decay key.
+WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+#: Dropout probabilities for the dropout key.
+DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+#: Optimizers for the optimizer key: (label, changes).
+OPTIMIZER_CYCLE = (
+    ("sgd", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.0}),
+    ("momentum", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.9}),
+    ("adam", {"train.optimizer.name": "adam"}),
+    ("adamw", {"train.optimizer.name": "adamw"}),
+)
+#: Steps per second for the speed key; None is full speed.
+SPEEDS = (None, 1.0, 5.0, 20.0, 100.0)
+
+
+def nearest_index(ladder: Sequence[float], value: float, log: bool = True) -> int:
+    """Index of the rung closest to ``value`` (on a log scale when ``log``)."""
+    def distance(rung: float) -> float:
+        if log and rung > 0 and value > 0:
+            return abs(math.log(rung) - math.log(value))
+        return abs(rung - value)
+
+    return min(range(len(ladder)), key=lambda i: distance(ladder[i]))
+
+
+def step_along(ladder: Sequence[float], current: float, direction: int) -> float:
+    """The first rung of an ascending ``ladder`` above ``current`` (``direction`` 1) or
+    below it (-1), clamped at the ends: a value between rungs moves to the next rung."""
+    tolerance = 1e-9 * abs(current)
+    if direction > 0:
+        return next((r for r in ladder if r > current + tolerance), ladder[-1])
+    return next((r for r in reversed(ladder) if r < current - tolerance), ladder[0])
+
+
+def learning_rate(config: Config, direction: int) -> dict[str, Any]:
+    return {"train.optimizer.lr": step_along(LEARNING_RATES, config.train.optimizer.lr, direction)}
+
+
+def batch_size(config: Config, direction: int) -> dict[str, Any]:
+    """Batch size up or down the ladder; the full batch (0) sits above 256."""
+    current = config.train.batch_size
+    if current not in BATCH_SIZES:
+        current = BATCH_SIZES[nearest_index(BATCH_SIZES[:-1], current)]
+    i = BATCH_SIZES.index(current) + direction
+    return {"train.batch_size": BATCH_SIZES[max(0, min(len(BATCH_SIZES) - 1, i))]}
+
+
+def weight_decay(config: Config) -> dict[str, Any]:
+    """The next weight decay, wrapping around to 0."""
+    current = config.train.optimizer.weight_decay or 0.0
+    i = nearest_index(WEIGHT_DECAYS, current, log=False) if current else 0
+    return {"train.optimizer.weight_decay": WEIGHT_DECAYS[(i + 1) % len(WEIGHT_DECAYS)]}
+
+
+def dropout(config: Config) -> dict[str, Any]:
+    """The next dropout probability for every hidden layer, wrapping around to 0."""
+    p = config.model.dropout
+    current = p if isinstance(p, (int, float)) else max(p, default=0.0)
+    i = nearest_index(DROPOUTS, current, log=False)
+    return {"model.dropout": DROPOUTS[(i + 1) % len(DROPOUTS)]}
+
+
+def optimizer(config: Config) -> tuple[str, dict[str, Any]]:
+    """The next optimizer in sgd -> momentum -> adam -> adamw -> sgd."""
+    o = config.train.optimizer
+    label = "momentum" if o.name == "sgd" and o.momentum else o.name
+    labels = [name for name, _ in OPTIMIZER_CYCLE]
+    name, changes = OPTIMIZER_CYCLE[(labels.index(label) + 1) % len(OPTIMIZER_CYCLE)]
+    return name, dict(changes)
+
+
+def activation(config: Config) -> dict[str, Any]:
+    """The next activation for every hidden layer (after the first layer's current one)."""
+    a = config.model.activation
+    current = a if isinstance(a, str) else a[0]
+    return {"model.activation": ACTIVATIONS[(ACTIVATIONS.index(current) + 1) % len(ACTIVATIONS)]}
+
+
+def init(config: Config) -> dict[str, Any]:
+    """The next init scheme for every layer (its other parameters kept); re-initialises."""
+    i = config.model.init
+    current = i if isinstance(i, Init) else i[0]
+    scheme = INITS[(INITS.index(current.scheme) + 1) % len(INITS)]
+    return {"model.init": Init(scheme, std=current.std, limit=current.limit,
+                               value=current.value, gain=current.gain, bias=current.bias)}
+
+
+def speed(current: float | None) -> float | None:
+    """The next speed: full, then 1, 5, 20, 100 steps a second, then full again."""
+    i = SPEEDS.index(current) if current in SPEEDS else 0
+    return SPEEDS[(i + 1) % len(SPEEDS)]

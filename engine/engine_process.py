@@ -1,0 +1,102 @@
+"""The engine's child process: ``run_loop`` over a Trainer, commands in through one pipe
+and snapshots out through another (see ``session.ProcessSession``, the parent's side).
+
+Snapshots leave through a ``LatestSender`` thread that keeps only the newest unsent one:
+the training loop never waits for the UI, and memory stays flat however slow the reader.
+If the parent goes away (its pipe ends close), the loop stops by itself.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+from typing import Any
+
+from nnterm.engine import commands as cmd
+from nnterm.engine.config import Config
+from nnterm.engine.session import describe_error, run_loop
+from nnterm.engine.trainer import Trainer
+
+
+def main(config: Config, commands: Any, snapshots: Any, fps: float) -> None:
+    """Entry point of the engine process (a ``multiprocessing`` target)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
+    sender = LatestSender(snapshots)
+    sender.start()
+    inbox = ConnectionInbox(commands)
+    try:
+        trainer = Trainer(config)
+        run_loop(trainer, inbox, lambda s: sender.put(("snapshot", s)), fps=fps,
+                 should_stop=lambda: sender.broken or inbox.closed)
+    except Exception as exc:
+        sender.put(("fatal", f"the engine failed: {type(exc).__name__}: {describe_error(exc)}"))
+        sender.close(flush=True, timeout=1.0)
+        raise SystemExit(1) from exc
+    sender.close(flush=False)
+
+
+class ConnectionInbox:
+    """A pipe's receiving end as an ``Inbox`` (``get``/``get_nowait`` like a queue). When
+    the other end is gone it answers ``Stop``."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self.closed = False
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if self.closed:
+            return cmd.Stop()
+        try:
+            if self._conn.poll(timeout if block else 0):
+                return self._conn.recv()
+        except (EOFError, OSError):
+            self.closed = True
+            return cmd.Stop()
+        raise queue.Empty
+
+    def get_nowait(self) -> Any:
+        return self.get(block=False)
+
+
+class LatestSender(threading.Thread):
+    """Sends the newest item given to ``put`` over ``conn`` from its own thread; an item
+    not yet sent when a newer one arrives is dropped. ``broken`` turns True when the
+    reader is gone."""
+
+    def __init__(self, conn: Any) -> None:
+        super().__init__(name="nnterm-snapshot-sender", daemon=True)
+        self._conn = conn
+        self._cond = threading.Condition()
+        self._item: Any = None
+        self._closing = False
+        self.broken = False
+
+    def put(self, item: Any) -> None:
+        with self._cond:
+            self._item = item
+            self._cond.notify()
+
+    def run(self) -> None:
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._item is not None or self._closing)
+                item, self._item = self._item, None
+            if item is None:
+                return
+            try:
+                self._conn.send(item)
+            except (OSError, EOFError, ValueError):
+                self.broken = True
+                return
+
+    def close(self, flush: bool, timeout: float = 1.0) -> None:
+        """Stop sending; with ``flush``, first send the pending item (waiting up to
+        ``timeout``)."""
+        with self._cond:
+            if not flush:
+                self._item = None
+            self._closing = True
+            self._cond.notify()
+        if flush:
+            self.join(timeout)

@@ -1,0 +1,707 @@
+"""A live training run that a UI steers: commands in, snapshots out.
+
+``run_loop`` is the one loop that drives a Trainer: between steps it applies the commands
+that arrived, and it publishes a Snapshot at most ``fps`` times a second (and at once
+after a command, so a changed value shows without delay). Two sessions run it behind one
+interface, ``Session``:
+
+* ``ProcessSession`` (the default) runs the loop in a child process started with
+  ``spawn``, so training and the UI's rendering do not fight over one GIL. ``serve()``,
+  the body of the UI's thread worker, relays: commands down one pipe, snapshots up
+  another, the newest one into ``latest()``.
+* ``InProcessSession`` (``--in-process``) runs the loop in the thread that calls
+  ``serve()``.
+
+The UI only calls ``send`` (never blocks), ``latest`` (never blocks) and watches
+``version`` (or ``wait_for_update``) to learn that something new arrived; nothing in a
+session ever calls into the UI. If the engine dies, ``alive`` turns False, ``error`` says
+why in words, and ``restart()`` starts a fresh engine from the same config.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import multiprocessing
+import multiprocessing.connection
+import queue
+import signal
+import socket
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from nnterm.engine import commands as cmd
+from nnterm.engine.config import Config, get_path
+from nnterm.engine.snapshot import Snapshot
+from nnterm.engine.snapshot_build import build_snapshot
+from nnterm.engine.trainer import DIVERGED, LIVE_SETTINGS, Trainer
+
+#: Snapshots per second (the UI redraws at most this often).
+FPS = 10.0
+#: Longest wait for a command while paused, finished or between paced steps, before
+#: ``should_stop`` is checked again (keeps quitting fast without a busy loop).
+IDLE_WAIT = 0.1
+#: While stepping, look for commands at most this often (a pipe poll is a system call:
+#: once per 100 µs step it costs ~10% of the speed; a 2 ms delay is imperceptible).
+POLL_INTERVAL = 0.002
+#: How long close() waits for the engine to end before it terminates the process.
+CLOSE_TIMEOUT = 0.5
+
+
+class Inbox(Protocol):
+    """Where commands come from: ``queue.SimpleQueue`` or the child's pipe reader.
+    ``get`` raises ``queue.Empty`` when nothing arrived in time."""
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any: ...
+
+    def get_nowait(self) -> Any: ...
+
+
+# ---------------------------------------------------------------------------- pacing
+class Pacer:
+    """When to take the next step at a fixed speed (``None``: full speed, no waiting).
+
+    Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
+    shift the ones after it, so the rate is exact on average. A step later than a whole
+    interval (after a pause, or when steps are slower than the asked speed) starts a new
+    grid instead of rushing to catch up, so there is never a burst of steps.
+    """
+
+    def __init__(
+        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.clock = clock
+        self.steps_per_second: float | None = None
+        self._due: float | None = None
+        self.set_speed(steps_per_second)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        if steps_per_second is not None:
+            sps = float(steps_per_second)
+            if not (math.isfinite(sps) and sps > 0):
+                raise ValueError(
+                    f"steps per second must be a number > 0 (or none for full speed), "
+                    f"got {steps_per_second!r}"
+                )
+            steps_per_second = sps
+        self.steps_per_second = steps_per_second
+        self._due = None
+
+    def delay(self) -> float:
+        """Seconds to wait before the next step (0: step now)."""
+        if self.steps_per_second is None or self._due is None:
+            return 0.0
+        return max(0.0, self._due - self.clock())
+
+    def stepped(self) -> None:
+        """Book a step taken now."""
+        if self.steps_per_second is None:
+            return
+        now, interval = self.clock(), 1.0 / self.steps_per_second
+        if self._due is None or now - self._due > interval:
+            self._due = now + interval
+        else:
+            self._due += interval
+
+
+class _Rate:
+    """Steps per second over about the last second."""
+
+    def __init__(self, window: float = 1.0) -> None:
+        self.window = window
+        self._marks: deque[tuple[float, int]] = deque()
+
+    def mark(self, now: float, steps: int) -> None:
+        self._marks.append((now, steps))
+        while len(self._marks) > 2 and self._marks[1][0] <= now - self.window:
+            self._marks.popleft()
+
+    def clear(self) -> None:
+        self._marks.clear()
+
+    @property
+    def value(self) -> float:
+        if len(self._marks) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = self._marks[0], self._marks[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+# ---------------------------------------------------------------------------- the loop
+def run_loop(
+    trainer: Trainer,
+    inbox: Inbox,
+    publish: Callable[[Snapshot], None],
+    *,
+    fps: float = FPS,
+    should_stop: Callable[[], bool] = lambda: False,
+    clock: Callable[[], float] = time.monotonic,
+    idle_wait: float = IDLE_WAIT,
+) -> None:
+    """Drive ``trainer`` until a ``Stop`` command arrives or ``should_stop()`` (checked
+    before every step) says so.
+
+    Each turn: apply every pending command (``SetSpeed`` and ``Stop`` here, the rest with
+    ``Trainer.apply``; at full speed the inbox is looked at every ``POLL_INTERVAL`` of
+    ``clock``), take a step (``Trainer.tick``), and publish a snapshot if a command
+    changed something, or ``1 / fps`` seconds passed since the last one. While
+    paused or done it publishes what it has, then blocks on the inbox for up to
+    ``idle_wait`` seconds at a time (no busy loop). At a fixed speed it waits for the
+    ``Pacer`` the same way, so commands are still taken at once.
+
+    A run that diverges pauses itself: the snapshot says ``diverged`` and ``stop_reason``
+    names the step. A command that fails (an unknown setting, a bad value) changes nothing
+    and is reported in the snapshot's ``message``; so is an error inside a step, which
+    pauses the run.
+    """
+    _Driver(trainer, publish, fps, clock).run(inbox, should_stop, idle_wait)
+
+
+class _Driver:
+    def __init__(
+        self, trainer: Trainer, publish: Callable[[Snapshot], None], fps: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.trainer = trainer
+        self.publish_fn = publish
+        self.clock = clock
+        self.interval = 1.0 / fps if fps > 0 else 0.0
+        self.pacer = Pacer(None, clock)
+        self.rate = _Rate()
+        self.message = ""
+        self.dirty = True  # a change not yet published
+        self.unpublished = 0  # steps taken since the last snapshot
+        self.steps = 0  # steps taken by this loop (for the rate)
+        self.last_publish = -math.inf
+        self.last_poll = -math.inf
+        self.stopped = False
+
+    def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
+        t = self.trainer
+        self.publish()
+        while not self.stopped and not should_stop():
+            now = self.clock()
+            if now - self.last_poll >= POLL_INTERVAL:
+                self.last_poll = now
+                self.drain(inbox)
+                if self.stopped:
+                    break
+            if not (t.paused or t.done):
+                delay = self.pacer.delay()
+                if delay > 0:
+                    self.publish_if_due(idle=False)
+                    self.wait(inbox, min(delay, idle_wait))
+                    continue
+            stepped = self.tick()
+            self.publish_if_due(idle=not stepped)
+            if not stepped:
+                self.rate.clear()
+                self.wait(inbox, idle_wait)
+
+    # -- commands
+    def drain(self, inbox: Inbox) -> None:
+        for _ in range(1000):  # commands come at human rates; never starve the steps
+            try:
+                command = inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.handle(command)
+            if self.stopped:
+                return
+
+    def wait(self, inbox: Inbox, timeout: float) -> None:
+        try:
+            command = inbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self.handle(command)
+
+    def handle(self, command: Any) -> None:
+        self.dirty = True
+        try:
+            match command:
+                case cmd.Stop():
+                    self.stopped = True
+                case cmd.SetSpeed(steps_per_second=sps):
+                    self.pacer.set_speed(sps)
+                    self.message = ("full speed" if self.pacer.steps_per_second is None
+                                    else f"{self.pacer.steps_per_second:g} steps/s")
+                case _:
+                    self.apply(command)
+        except Exception as exc:  # a bad command must never end the session
+            self.message = f"error: {describe_error(exc)}"
+
+    def apply(self, command: Any) -> None:
+        t = self.trainer
+        before, parts = t.config, (t.net, t.dataset, t.loss)
+        try:
+            t.apply(command)
+        except Exception:
+            if isinstance(command, cmd.Set) and t.config is not before:
+                _roll_back(t, before, parts, command)
+            raise
+        self.message = describe(command, t)
+
+    # -- stepping
+    def tick(self) -> bool:
+        t = self.trainer
+        try:
+            stepped = t.tick()
+        except Exception as exc:
+            t.apply(cmd.Pause())
+            self.message = f"error at step {t.step_count}: {describe_error(exc)}; paused"
+            self.dirty = True
+            return False
+        if not stepped:
+            return False
+        self.pacer.stepped()
+        self.steps += 1
+        self.unpublished += 1
+        if t.done:
+            self.dirty = True
+            if t.status == DIVERGED and not t.paused:
+                t.apply(cmd.Pause())
+                self.message = f"diverged: {t.stop_reason}; paused"
+        return True
+
+    # -- publishing
+    def publish_if_due(self, idle: bool) -> None:
+        if self.dirty or (self.unpublished and (
+                idle or self.clock() - self.last_publish >= self.interval)):
+            self.publish()
+
+    def publish(self) -> None:
+        t = self.trainer
+        now = self.clock()
+        self.rate.mark(now, self.steps)
+        running = not (t.paused or t.done)
+        snapshot = build_snapshot(
+            t, steps_per_second=self.rate.value if running else 0.0, message=self.message
+        )
+        self.last_publish, self.dirty, self.unpublished = now, False, 0
+        self.publish_fn(snapshot)
+
+
+def _roll_back(trainer: Trainer, before: Config, parts: tuple, command: cmd.Set) -> None:
+    """Undo a Set that raised halfway: ``Trainer.apply`` may have taken part of it (the
+    new config, some optimizer attributes, a rebuilt dataset) before the bad value raised.
+    ``parts`` are the trainer's (net, dataset, loss) from before."""
+    live = all(p.startswith(LIVE_SETTINGS) for p in command.changes)
+    if not live and (trainer.net, trainer.dataset, trainer.loss) == parts:
+        trainer.config = before  # the rebuild failed before it replaced anything
+        return
+    try:  # put the old values back the way they came in
+        trainer.apply(cmd.Set({p: get_path(before, p) for p in command.changes}))
+    except Exception:
+        trainer.config = before
+
+
+def describe(command: Any, trainer: Trainer) -> str:
+    """The effect of a command, in a few words, for the status line."""
+    match command:
+        case cmd.Pause():
+            return f"paused at step {trainer.step_count}"
+        case cmd.Resume():
+            if trainer.done:
+                return f"the run has {trainer.status}: reset to start again"
+            return "resumed"
+        case cmd.StepOnce():
+            return "one step"
+        case cmd.Reset():
+            return f"reset to step 0 (seed {trainer.config.seed})"
+        case cmd.Reseed():
+            return f"new seed {trainer.config.seed}, from step 0"
+        case cmd.Reinitialize():
+            return f"re-initialised (seed {trainer.net.seed})"
+        case cmd.Set(changes=changes):
+            return ", ".join(f"{_setting_name(p)} {_format(v)}" for p, v in changes.items())
+    return type(command).__name__
+
+
+def _setting_name(path: str) -> str:
+    parts = path.split(".")
+    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_format(v) for v in value) + ")"
+    return str(value)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as a human sentence (KeyError's quotes removed)."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
+# ---------------------------------------------------------------------------- sessions
+class Session(ABC):
+    """One live run behind a thread-safe interface; see the module docstring.
+
+    ``version`` counts updates: it grows by one with every new snapshot and every change
+    of ``alive`` or ``error``. A UI timer compares it with the last value it saw; a test
+    waits on it with ``wait_for_update``.
+    """
+
+    def __init__(self, config: Config, *, fps: float = FPS) -> None:
+        self.config = config
+        self.fps = fps
+        self._cond = threading.Condition()
+        self._latest: Snapshot | None = None
+        self._version = 0
+        self._alive = False
+        self._error: str | None = None
+        self._closed = threading.Event()
+        self._serve_lock = threading.Lock()
+        self._served = threading.Event()  # set while no serve() is running
+        self._served.set()
+        self._start_lock = threading.Lock()
+        self._start_config: Config | None = config  # an engine serve() should start
+        self._close_timeout = CLOSE_TIMEOUT
+
+    # -- what the UI reads
+    def latest(self) -> Snapshot | None:
+        """The newest snapshot (older ones are dropped), or None before the first."""
+        return self._latest
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    def wait_for_update(self, after: int, timeout: float | None = None) -> bool:
+        """Block until ``version > after`` or ``timeout`` passes; True if it grew."""
+        with self._cond:
+            return self._cond.wait_for(lambda: self._version > after, timeout)
+
+    @property
+    def alive(self) -> bool:
+        """True while an engine runs."""
+        return self._alive
+
+    @property
+    def error(self) -> str | None:
+        """Why the engine stopped unexpectedly, in words; None while all is well."""
+        return self._error
+
+    @property
+    def closed(self) -> bool:
+        return self._closed.is_set()
+
+    @property
+    def pid(self) -> int | None:
+        """The engine process's id (None in-process or when none runs)."""
+        return None
+
+    # -- what the UI does
+    @abstractmethod
+    def send(self, command: Any) -> None:
+        """Queue a command for the engine (thread-safe; never blocks)."""
+
+    @abstractmethod
+    def serve(self) -> None:
+        """Run the session until close(): the blocking body of the UI's thread worker.
+        It outlives an engine's death (and starts the new engine after restart())."""
+
+    @abstractmethod
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """Stop the engine and wait up to about ``timeout`` for it; idempotent."""
+
+    def restart(self, config: Config | None = None) -> None:
+        """Replace the engine with a fresh one from ``config`` (default: the session's
+        config); a running serve() starts it within ~0.1 s, else the next serve() does."""
+        if self.closed:
+            raise RuntimeError("the session is closed")
+        with self._start_lock:
+            self._start_config = config or self.config
+        self._poke()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- for subclasses
+    @abstractmethod
+    def _poke(self) -> None:
+        """Wake serve() early (restart, close, a command to forward)."""
+
+    def _publish(self, snapshot: Snapshot) -> None:
+        with self._cond:
+            self._latest = snapshot
+            self._version += 1
+            self._cond.notify_all()
+
+    def _set_state(self, alive: bool, error: str | None) -> None:
+        with self._cond:
+            self._alive, self._error = alive, error
+            self._version += 1
+            self._cond.notify_all()
+
+    def _enter_serve(self) -> None:
+        if not self._serve_lock.acquire(blocking=False):
+            raise RuntimeError("serve() is already running")
+        self._served.clear()  # before serve() looks at closed: see close()
+
+    def _leave_serve(self) -> None:
+        self._served.set()
+        self._serve_lock.release()
+
+    def _take_start_config(self) -> Config | None:
+        with self._start_lock:
+            config, self._start_config = self._start_config, None
+        return config
+
+
+def open_session(config: Config, *, in_process: bool = False, fps: float = FPS) -> Session:
+    """The session the app uses: an engine process, or (``in_process``) this thread."""
+    return InProcessSession(config, fps=fps) if in_process else ProcessSession(config, fps=fps)
+
+
+class InProcessSession(Session):
+    """The engine runs in the thread that calls ``serve()``."""
+
+    def __init__(self, config: Config, *, fps: float = FPS) -> None:
+        super().__init__(config, fps=fps)
+        self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._signal = threading.Event()
+
+    def send(self, command: Any) -> None:
+        self._inbox.put(command)
+
+    def _poke(self) -> None:
+        self._signal.set()
+
+    def serve(self) -> None:
+        self._enter_serve()
+        try:
+            while not self.closed:
+                config = self._take_start_config()
+                if config is None:
+                    self._signal.wait(IDLE_WAIT)
+                    self._signal.clear()
+                else:
+                    self._run_engine(config)
+        finally:
+            self._leave_serve()
+
+    def _run_engine(self, config: Config) -> None:
+        _discard(self._inbox)  # commands meant for an engine that is gone
+        self._set_state(True, None)
+        try:
+            trainer = Trainer(config)
+            run_loop(trainer, self._inbox, self._publish, fps=self.fps,
+                     should_stop=self._should_stop)
+        except Exception as exc:
+            self._set_state(False, f"the engine stopped: {type(exc).__name__}: "
+                                   f"{describe_error(exc)}")
+        else:
+            self._set_state(False, None)
+
+    def _should_stop(self) -> bool:
+        return self.closed or self._start_config is not None
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        self._closed.set()
+        self._inbox.put(cmd.Stop())
+        self._signal.set()
+        self._served.wait(timeout)  # at most one step away
+
+
+def _discard(inbox: queue.SimpleQueue) -> None:
+    while True:
+        try:
+            inbox.get_nowait()
+        except queue.Empty:
+            return
+
+
+class ProcessSession(Session):
+    """The engine runs in a child process (``spawn``: never ``fork`` a threaded app);
+    ``serve()`` relays commands down and snapshots up."""
+
+    def __init__(
+        self, config: Config, *, fps: float = FPS, start_method: str = "spawn"
+    ) -> None:
+        super().__init__(config, fps=fps)
+        self._ctx = multiprocessing.get_context(start_method)
+        self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        # send() writes a byte here so that serve(), waiting on the pipes, wakes at once
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self._child_lock = threading.Lock()
+        self._proc: Any = None  # multiprocessing Process
+        self._commands: Any = None  # our end of the command pipe
+        self._snapshots: Any = None  # our end of the snapshot pipe
+        self._fatal: str | None = None  # the engine's last words, if any
+
+    @property
+    def pid(self) -> int | None:
+        proc = self._proc
+        return None if proc is None else proc.pid
+
+    def send(self, command: Any) -> None:
+        self._outbox.put(command)
+        self._poke()
+
+    def _poke(self) -> None:
+        # full (serve() is behind: it will look anyway) or closed
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    def serve(self) -> None:
+        self._enter_serve()
+        try:
+            try:
+                while not self.closed:
+                    config = self._take_start_config()
+                    if config is not None:
+                        self._stop_child(self._close_timeout)
+                        self._start_child(config)
+                    self._relay(0.5)
+            except Exception as exc:  # a bug here must not take the app down
+                self._set_state(False, f"the engine relay failed: {describe_error(exc)}")
+            finally:
+                self._stop_child(self._close_timeout)
+        finally:
+            self._leave_serve()
+
+    def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        self._close_timeout = timeout
+        self._closed.set()  # before looking at _served: see _enter_serve()
+        self._poke()
+        if not self._served.is_set():
+            self._served.wait(timeout + 0.5)  # serve() stops the child (terminates if need be)
+        if self._served.is_set():  # nobody else reads the pipes now
+            self._stop_child(timeout)
+            self._wake_r.close()
+            self._wake_w.close()
+
+    # -- the child
+    def _start_child(self, config: Config) -> None:
+        from nnterm.engine import engine_process
+
+        _discard(self._outbox)
+        self._fatal = None
+        cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
+        snap_r, snap_w = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(
+            target=engine_process.main, args=(config, cmd_r, snap_w, self.fps),
+            name="nnterm-engine", daemon=True,
+        )
+        try:
+            proc.start()
+        except Exception as exc:
+            for c in (cmd_r, cmd_w, snap_r, snap_w):
+                c.close()
+            self._set_state(False, f"could not start the engine process: {describe_error(exc)}")
+            return
+        cmd_r.close()
+        snap_w.close()
+        with self._child_lock:
+            self._proc, self._commands, self._snapshots = proc, cmd_w, snap_r
+        self._set_state(True, None)
+
+    def _stop_child(self, timeout: float) -> None:
+        """Ask the child to stop, give it ``timeout`` seconds, then terminate/kill it."""
+        with self._child_lock:
+            proc, commands, snapshots = self._proc, self._commands, self._snapshots
+            self._proc = self._commands = self._snapshots = None
+        if proc is None:
+            return
+        deadline = time.monotonic() + timeout
+        with contextlib.suppress(OSError):
+            commands.send(cmd.Stop())
+        while proc.is_alive() and (left := deadline - time.monotonic()) > 0:
+            try:  # keep reading: a child blocked on a full pipe could not exit
+                if snapshots.poll(min(left, 0.02)):
+                    snapshots.recv()
+            except (EOFError, OSError):
+                proc.join(max(0.0, deadline - time.monotonic()))
+                break
+        for end in (proc.terminate, proc.kill):
+            if not proc.is_alive():
+                break
+            end()
+            proc.join(0.2)
+        for c in (commands, snapshots):
+            c.close()
+        if not proc.is_alive():
+            proc.close()
+        if self._alive:
+            self._set_state(False, self._error)
+
+    def _relay(self, timeout: float) -> None:
+        """Wait for a snapshot, a command to forward or the child's exit, and handle it."""
+        proc, commands, snapshots = self._proc, self._commands, self._snapshots
+        waitables: list[Any] = [self._wake_r]
+        if proc is not None:
+            waitables += [snapshots, proc.sentinel]
+        ready = multiprocessing.connection.wait(waitables, timeout)
+        if self._wake_r in ready:
+            try:
+                while self._wake_r.recv(4096):
+                    pass
+            except OSError:  # BlockingIOError: drained
+                pass
+        while True:
+            try:
+                command = self._outbox.get_nowait()
+            except queue.Empty:
+                break
+            if commands is not None:  # a dead engine's commands are dropped
+                try:
+                    commands.send(command)
+                except OSError:
+                    break  # the child is gone: its sentinel says so next
+        if proc is None:
+            return
+        if snapshots in ready or proc.sentinel in ready:
+            self._receive(snapshots)
+        if proc.sentinel in ready:
+            self._child_exited(proc)
+
+    def _receive(self, snapshots: Any) -> None:
+        newest = None
+        for _ in range(100):
+            try:
+                if not snapshots.poll():
+                    break
+                kind, payload = snapshots.recv()
+            except (EOFError, OSError):
+                break
+            if kind == "snapshot":
+                newest = payload
+            elif kind == "fatal":
+                self._fatal = payload
+        if newest is not None:
+            self._publish(newest)
+
+    def _child_exited(self, proc: Any) -> None:
+        proc.join(0.1)
+        with self._child_lock:
+            if self._proc is not proc:
+                return
+            self._proc = None
+            commands, snapshots, self._commands, self._snapshots = (
+                self._commands, self._snapshots, None, None)
+        for c in (commands, snapshots):
+            c.close()
+        if self.closed:
+            self._set_state(False, None)
+            return
+        code = proc.exitcode
+        message = self._fatal or f"the engine process exited with code {code}"
+        if self._fatal is None and code is not None and code < 0:
+            with contextlib.suppress(ValueError):
+                message += f" ({signal.Signals(-code).name})"
+        self._set_state(False, message)

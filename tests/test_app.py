@@ -1,0 +1,149 @@
+"""The app driven by keys (Pilot): each key's effect on the trainer and the status line.
+
+The engine runs in the app's worker thread (``in_process``); tests wait for the session's
+next snapshot (an Event-backed counter), never for wall-clock time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import random
+import re
+
+import pytest
+
+from nnterm.app.app import NntermApp
+from nnterm.app.widgets.status_line import StatusLine
+from nnterm.engine.commands import SetSpeed
+from nnterm.engine.preset_loader import parse_preset
+
+PRESET = parse_preset("""
+name: keys
+title: Keys test
+section: "0. Test"
+lesson: A moons run to press keys at.
+data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
+model: {hidden: [8, 8], activation: tanh}
+train:
+  steps: 1000000
+  batch_size: 32
+  optimizer: {name: sgd, lr: 0.1}
+  log_every: 20
+""")
+
+
+async def settled(app: NntermApp, pilot, predicate, tries: int = 50):
+    """Wait for snapshots until ``predicate(snapshot)`` holds; return that snapshot."""
+    for _ in range(tries):
+        version = app.session.version
+        snapshot = app.snapshot
+        if snapshot is not None and predicate(snapshot):
+            return snapshot
+        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
+        app._poll()
+        await pilot.pause()
+    raise AssertionError("the engine never reached the expected state")
+
+
+@pytest.fixture(params=[True], ids=["in-process"])
+async def running(request):
+    app = NntermApp(PRESET, in_process=request.param)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))  # leave the UI thread time to handle keys
+        await settled(app, pilot, lambda s: s.step > 0)
+        yield app, pilot
+
+
+def status(app: NntermApp) -> str:
+    return app.query_one(StatusLine).text
+
+
+async def test_space_pauses_and_step_advances_one(running):
+    app, pilot = running
+    await pilot.press("space")
+    paused = await settled(app, pilot, lambda s: s.paused)
+    before = paused.step
+    await pilot.press("full_stop")
+    stepped = await settled(app, pilot, lambda s: s.step != before)
+    assert stepped.step == before + 1 and stepped.paused
+    assert "paused" in status(app)
+    await pilot.press("space")
+    await settled(app, pilot, lambda s: not s.paused and s.step > before + 1)
+
+
+async def test_learning_rate_keys_walk_the_ladder_and_show_at_once(running):
+    app, pilot = running
+    await pilot.press("plus")
+    snap = await settled(app, pilot, lambda s: s.config.train.optimizer.lr != 0.1)
+    assert snap.config.train.optimizer.lr == pytest.approx(0.3)
+    assert "lr 0.3" in status(app)
+    await pilot.press("minus", "minus")
+    snap = await settled(app, pilot, lambda s: s.config.train.optimizer.lr < 0.1)
+    assert snap.config.train.optimizer.lr == pytest.approx(0.03)
+
+
+async def test_batch_optimizer_activation_dropout_weight_decay_keys(running):
+    app, pilot = running
+    await pilot.press("b")
+    await settled(app, pilot, lambda s: s.config.train.batch_size == 16)
+    await pilot.press("B", "B")
+    await settled(app, pilot, lambda s: s.config.train.batch_size == 64)
+    await pilot.press("o")
+    snap = await settled(app, pilot, lambda s: s.config.train.optimizer.momentum == 0.9)
+    assert snap.config.train.optimizer.name == "sgd"
+    await pilot.press("a")
+    await settled(app, pilot, lambda s: s.config.model.activation == "identity")
+    await pilot.press("d")
+    await settled(app, pilot, lambda s: s.config.model.dropout == 0.1)
+    await pilot.press("w")
+    snap = await settled(app, pilot, lambda s: s.config.train.optimizer.weight_decay == 1e-4)
+    assert snap.step > 0  # none of these restarted the run
+
+
+async def test_init_key_reinitialises_and_reset_and_reseed_restart(running):
+    app, pilot = running
+    await pilot.press("space")  # paused, a restarted run stays at step 0
+    await settled(app, pilot, lambda s: s.paused and s.step > 0)
+    await pilot.press("i")
+    snap = await settled(app, pilot, lambda s: s.config.model.init.scheme == "zeros")
+    assert snap.step == 0
+    await pilot.press("full_stop")
+    await settled(app, pilot, lambda s: s.step == 1)
+    await pilot.press("R")
+    snap = await settled(app, pilot, lambda s: s.config.seed == 1)
+    assert snap.step == 0
+    await pilot.press("full_stop")
+    await settled(app, pilot, lambda s: s.step == 1)
+    await pilot.press("r")
+    snap = await settled(app, pilot, lambda s: s.step == 0)
+    assert snap.config.seed == 1
+
+
+async def test_help_screen_lists_every_key(running):
+    app, pilot = running
+    await pilot.press("question_mark")
+    await pilot.pause()
+    text = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
+    for binding in app.BINDINGS:
+        assert binding.description in text
+    await pilot.press("escape")
+    await pilot.pause()
+    assert app.screen is app.screen_stack[0]
+
+
+@pytest.mark.parametrize("running", [False], ids=["engine-process"], indirect=True)
+async def test_mashing_keys_keeps_the_app_and_trainer_consistent(running):
+    app, pilot = running
+    keys = ["space", "full_stop", "r", "plus", "minus", "b", "B", "o", "a", "d", "w", "f",
+            "l", "c", "v", "left_square_bracket", "right_square_bracket", "R", "n", "z", "tab"]
+    rng = random.Random(0)
+    for _ in range(200):
+        await pilot.press(rng.choice(keys))
+    await pilot.press("escape")
+    if app.snapshot.paused:
+        await pilot.press("space")
+    before = app.snapshot.step
+    snap = await settled(app, pilot, lambda s: not s.paused and s.step != before)
+    assert app.is_running and app.session.alive
+    assert snap.config.train.optimizer.lr > 0

@@ -1,0 +1,61 @@
+"""The single-key controls: ladders, cycles and the Config edits they make."""
+
+from __future__ import annotations
+
+import pytest
+
+from nnterm.app import controls
+from nnterm.engine.config import Config, with_changes
+from nnterm.engine.initializers import Init
+
+BASE = Config()
+
+
+def test_learning_rate_ladder_is_one_three_ten():
+    assert controls.LEARNING_RATES[:4] == pytest.approx((1e-5, 3e-5, 1e-4, 3e-4))
+    assert controls.LEARNING_RATES[-3:] == (1.0, 3.0, 10.0)
+
+
+@pytest.mark.parametrize(
+    ("lr", "direction", "expected"),
+    [(1e-3, 1, 3e-3), (1e-3, -1, 3e-4), (0.05, 1, 0.1), (0.05, -1, 0.03), (10.0, 1, 10.0),
+     (1e-5, -1, 1e-5), (2e-6, 1, 1e-5)],
+)
+def test_learning_rate_steps(lr, direction, expected):
+    config = with_changes(BASE, {"train.optimizer.lr": lr})
+    changes = controls.learning_rate(config, direction)
+    assert changes["train.optimizer.lr"] == pytest.approx(expected)
+
+
+def test_batch_size_ladder_ends_in_full_batch():
+    config = with_changes(BASE, {"train.batch_size": 256})
+    assert controls.batch_size(config, 1) == {"train.batch_size": 0}
+    full = with_changes(BASE, {"train.batch_size": 0})
+    assert controls.batch_size(full, 1) == {"train.batch_size": 0}
+    assert controls.batch_size(full, -1) == {"train.batch_size": 256}
+    odd = with_changes(BASE, {"train.batch_size": 100})
+    assert controls.batch_size(odd, -1) == {"train.batch_size": 64}
+
+
+def test_optimizer_cycle_goes_through_momentum():
+    names = []
+    config = with_changes(BASE, {"train.optimizer.name": "sgd"})
+    for _ in range(4):
+        name, changes = controls.optimizer(config)
+        names.append(name)
+        config = with_changes(config, changes)
+    assert names == ["momentum", "adam", "adamw", "sgd"]
+    assert config.train.optimizer.momentum == 0.0
+
+
+def test_cycles_wrap_around():
+    config = with_changes(BASE, {"model.activation": ("tanh", "relu")})
+    assert controls.activation(config) == {"model.activation": "identity"}
+    config = with_changes(BASE, {"model.init": Init("torch_default", bias=-1.0)})
+    assert controls.init(config)["model.init"] == Init("zeros", bias=-1.0)
+    config = with_changes(BASE, {"model.dropout": 0.5})
+    assert controls.dropout(config) == {"model.dropout": 0.0}
+    config = with_changes(BASE, {"train.optimizer.weight_decay": 1.0})
+    assert controls.weight_decay(config) == {"train.optimizer.weight_decay": 0.0}
+    assert controls.weight_decay(BASE) == {"train.optimizer.weight_decay": 1e-4}
+    assert controls.speed(None) == 1.0 and controls.speed(100.0) is None

@@ -47,7 +47,7 @@ class NntermApp(App):
     TITLE = "nnterm"
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause/run", id="pause"),
-        Binding("full_stop", "step_once", "Step", id="step"),
+        Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
         Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
@@ -203,8 +203,15 @@ class NntermApp(App):
 
     # ------------------------------------------------------------------ actions
     def action_toggle_pause(self) -> None:
-        paused = self.snapshot is not None and self.snapshot.paused
-        self.send(cmd.Resume() if paused else cmd.Pause())
+        snapshot = self.snapshot
+        if snapshot is not None and snapshot.status == "finished":
+            # a finished run goes on for as many steps again as the preset asked for
+            more = snapshot.step + self.preset.config.train.steps
+            self.send(cmd.Set({"train.steps": more}))
+            self.send(cmd.Resume())
+            self.notify(f"training on to step {more:,}", timeout=2)
+            return
+        self.send(cmd.Resume() if snapshot is not None and snapshot.paused else cmd.Pause())
 
     def action_step_once(self) -> None:
         self.send(cmd.StepOnce())

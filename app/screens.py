@@ -31,7 +31,7 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: auto; max-width: 90%; height: auto; max-height: 90%;
+        width: 90; max-width: 100%; height: auto; max-height: 100%;
         border: round $accent; background: $panel; padding: 0 1; overflow-y: auto;
     }
     """
@@ -43,10 +43,11 @@ class HelpScreen(ModalScreen[None]):
         self.editor_bindings = list(editor_bindings)
 
     def compose(self) -> ComposeResult:
+        both = Table.grid(padding=(0, 4))
+        both.add_row(key_table("Keys", self.app_bindings),
+                     key_table("Architecture panel (tab to it)", self.editor_bindings))
         with Vertical():
-            yield Static(key_table("Keys", self.app_bindings))
-            yield Static(key_table("In the architecture panel (tab to it)",
-                                   self.editor_bindings))
+            yield Static(both)
             yield Label("ctrl+p: command palette   tab: next panel   escape: close")
 
 

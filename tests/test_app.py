@@ -10,12 +10,15 @@ import asyncio
 import html
 import random
 import re
+from dataclasses import replace
 
 import pytest
 
 from nnterm.app.app import NntermApp
+from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.commands import SetSpeed
+from nnterm.engine.config import with_changes
 from nnterm.engine.preset_loader import parse_preset
 
 PRESET = parse_preset("""
@@ -43,7 +46,7 @@ async def settled(app: NntermApp, pilot, predicate, tries: int = 50):
         await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
         app._poll()
         await pilot.pause()
-    raise AssertionError("the engine never reached the expected state")
+    raise AssertionError(f"never reached the expected state: {app.snapshot.config.model}")
 
 
 @pytest.fixture(params=[True], ids=["in-process"])
@@ -125,7 +128,7 @@ async def test_help_screen_lists_every_key(running):
     await pilot.press("question_mark")
     await pilot.pause()
     text = html.unescape(re.sub(r"<[^>]+>", "", app.export_screenshot())).replace("\xa0", " ")
-    for binding in app.BINDINGS:
+    for binding in (*app.BINDINGS, *ArchitectureEditor.BINDINGS):
         assert binding.description in text
     await pilot.press("escape")
     await pilot.pause()
@@ -147,3 +150,40 @@ async def test_mashing_keys_keeps_the_app_and_trainer_consistent(running):
     snap = await settled(app, pilot, lambda s: not s.paused and s.step != before)
     assert app.is_running and app.session.alive
     assert snap.config.train.optimizer.lr > 0
+
+
+async def test_space_on_a_finished_run_trains_on():
+    preset = replace(PRESET, config=with_changes(PRESET.config, {"train.steps": 30}))
+    app = NntermApp(preset, in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.status == "finished")
+        assert app.snapshot.step == 30
+        await pilot.press("space")
+        snap = await settled(app, pilot, lambda s: s.step > 30)
+        assert snap.config.train.steps == 60
+
+
+async def test_tiny_terminal_and_resizes_do_not_crash(running):
+    app, pilot = running
+    for size in ((40, 12), (80, 24), (200, 60), (41, 13)):
+        await pilot.resize_terminal(*size)
+        before = app.snapshot.step
+        await settled(app, pilot, lambda s, b=before: s.step != b)
+    await pilot.press("z")
+    await pilot.press("z")
+    assert app.is_running
+
+
+async def test_architecture_keys_edit_the_network(running):
+    app, pilot = running
+    app.query_one("#architecture").focus()
+    await pilot.press("right")
+    snap = await settled(app, pilot, lambda s: s.config.model.hidden == (16, 8))
+    assert snap.step < 1000
+    await pilot.press("A")
+    await settled(app, pilot, lambda s: s.config.model.hidden == (16, 16, 8))
+    await pilot.press("X")  # the new layer is selected
+    await settled(app, pilot, lambda s: s.config.model.hidden == (16, 8))
+    await pilot.press("e")
+    snap = await settled(app, pilot, lambda s: s.config.model.activation != "tanh")
+    assert snap.config.model.activation == ("tanh", "identity")  # the second layer is selected

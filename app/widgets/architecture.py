@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
@@ -79,6 +80,20 @@ class ArchitectureEditor(Widget, can_focus=True):
         text-overflow: ellipsis;
     }
     """
+
+    BINDINGS = [
+        Binding("up", "select(-1)", "Layer up", show=False),
+        Binding("down", "select(1)", "Layer down", show=False),
+        Binding("right", "edit('width_up')", "Wider"),
+        Binding("left", "edit('width_down')", "Narrower"),
+        # Not a/i/d: those keys change every layer at once, wherever the focus is.
+        Binding("e", "edit('cycle_activation')", "Layer activation"),
+        Binding("I", "edit('cycle_init')", "Layer init"),
+        Binding("D", "edit('dropout_up')", "Layer dropout+", show=False),
+        Binding("ctrl+d", "edit('dropout_down')", "Layer dropout-", show=False),
+        Binding("insert,A", "edit('add_layer')", "Add layer", key_display="A"),
+        Binding("delete,X", "edit('remove_layer')", "Remove layer", key_display="X"),
+    ]
 
     class Edit(Message):
         """A requested Config change: ``changes`` maps dotted paths to new values;
@@ -161,6 +176,16 @@ class ArchitectureEditor(Widget, can_focus=True):
             self._hint = ""
             self.post_message(self.Selected(index))
             self._refresh_if_changed()
+
+    def action_select(self, direction: int) -> None:
+        if direction > 0:
+            self.select_next()
+        else:
+            self.select_prev()
+
+    def action_edit(self, method: str) -> None:
+        """Run one of the edit methods below (each posts an Edit message)."""
+        getattr(self, method)()
 
     def select_next(self) -> None:
         self.select_layer((self._selected + 1) % (self.n_hidden + 1))

@@ -88,14 +88,16 @@ class StepRecord:
             if name.endswith("_hist"):
                 continue
             value = getattr(self, name)
-            out[name] = [_finite_or_none(v) for v in value] if isinstance(value, tuple) else (
-                _finite_or_none(value) if isinstance(value, float) else value
-            )
+            if isinstance(value, tuple):
+                out[name] = [_finite_or_none(v) for v in value]
+            else:
+                out[name] = _finite_or_none(value)
         return out
 
 
-def _finite_or_none(x: float) -> float | None:
-    return x if x is not None and math.isfinite(x) else None
+def _finite_or_none(x: Any) -> Any:
+    """A float unless it is NaN or infinite (then None); anything else unchanged."""
+    return None if isinstance(x, float) and not math.isfinite(x) else x
 
 
 def layer_grad_norms(grads: Sequence[np.ndarray]) -> tuple[float, ...]:

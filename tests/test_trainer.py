@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import numpy as np
@@ -235,6 +236,16 @@ def test_history_stays_bounded_and_spans_the_run():
     assert len(steps) <= 64
     assert steps[0] == 0 and steps[-1] >= 1000 - t.history.stride
     assert t.history.latest.step == 1000
+
+
+def test_json_records_carry_diagnoses_and_turn_nan_into_null():
+    t = Trainer(with_changes(MOONS, {"model.init": Init("constant", value=0.5)}))
+    row = t.history.latest.to_json()
+    assert "symmetric_units" in row["diagnoses"]
+    nan_row = replace(t.history.latest, val_loss=float("nan"), grad_norm=(float("inf"), 1.0))
+    assert nan_row.to_json()["val_loss"] is None
+    assert nan_row.to_json()["grad_norm"] == [None, 1.0]
+    json.dumps(row)
 
 
 def test_json_records_hold_the_required_fields():

@@ -45,17 +45,18 @@ class NntermApp(App):
 
     CSS_PATH = "app.tcss"
     TITLE = "nnterm"
+    AUTO_FOCUS = "#loss"  # the footer then lists the app's own keys first
     BINDINGS = [
         Binding("space", "toggle_pause", "Pause/run", id="pause"),
         Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
         Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
-        Binding("B", "batch_size(1)", "Batch+", id="batch_up"),
-        Binding("b", "batch_size(-1)", "Batch-", id="batch_down"),
+        Binding("B", "batch_size(1)", "Batch+", show=False, id="batch_up"),
+        Binding("b", "batch_size(-1)", "Batch-", show=False, id="batch_down"),
         Binding("o", "optimizer", "Optimizer", id="optimizer"),
         Binding("a", "activation", "Activation", id="activation"),
-        Binding("i", "init", "Init", id="init"),
+        Binding("i", "init", "Init", show=False, id="init"),
         Binding("d", "dropout", "Dropout", show=False, id="dropout"),
         Binding("w", "weight_decay", "Weight decay", show=False, id="weight_decay"),
         Binding("f", "speed", "Speed", show=False, id="speed"),
@@ -101,14 +102,15 @@ class NntermApp(App):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         with Horizontal(id="body"):
-            with Vertical(id="side"):
-                yield ArchitectureEditor(id="architecture", classes="panel")
-                yield LessonPanel(id="lesson", classes="panel")
+            # panels first: on a small terminal they stack, and the live ones come first
             with Container(id="panels"):
                 yield LossPlot(id="loss", classes="panel")
                 yield DecisionBoundary(id="boundary", classes="panel")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
+            with Vertical(id="side"):
+                yield ArchitectureEditor(id="architecture", classes="panel")
+                yield LessonPanel(id="lesson", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:

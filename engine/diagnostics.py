@@ -13,8 +13,9 @@ dead_relu           half or more of a ReLU layer's units never fire on the probe
 vanishing_gradients the first layer's gradient norm is below 1e-3 of the last layer's
 overfitting         after 100+ steps, val loss > 2x train loss and the gap exceeds a quarter
                     of the initial loss
-underfitting        after 200+ steps, train loss is still above 90% of its start while the
+underfitting        after 200+ steps, train loss is still 90%-150% of its start while the
                     first layer's gradient is not tiny: too small a model or too low an lr
+                    (a loss far above its start is loss_rising, not underfitting)
 loss_rising         train loss is 1.5x its lowest so far and above its start: lr too high
 ================== ======================================================================
 """
@@ -108,7 +109,8 @@ class DiagnosisWatcher:
                 and r.val_loss - r.train_loss > OVERFIT_GAP * start):
             yield "overfitting", (f"train loss {r.train_loss:.3g} but val loss {r.val_loss:.3g}: "
                                   "overfitting; regularise or add data")
-        if r.step >= UNDERFIT_MIN_STEPS and r.train_loss > UNDERFIT_FRACTION * start and not tiny:
+        if (r.step >= UNDERFIT_MIN_STEPS and not tiny
+                and UNDERFIT_FRACTION * start < r.train_loss <= RISING_FACTOR * start):
             yield "underfitting", (f"train loss still {r.train_loss:.3g} after {r.step} steps: "
                                    "underfitting; a bigger model or a higher learning rate")
         if r.train_loss > max(RISING_FACTOR * self._lowest, start) and r.step > 0:

@@ -44,7 +44,7 @@ def test_the_registry_lists_every_kind_of_dataset():
         "sine", "teacher_student", "random_features", "names",
     }
     assert set(CLASSIFIERS) >= set(PLANE) | {"blobs", "random_classification"}
-    assert set(REGRESSORS) == {"sine", "teacher_student", "random_features"}
+    assert set(REGRESSORS) == {"sine", "teacher_student", "random_features", "ill_conditioned"}
 
 
 # ------------------------------------------------------------------ shapes and types
@@ -503,3 +503,35 @@ def test_data_package_imports_nothing_from_the_engine_outside_itself():
                 assert not m.startswith(("engine", "app")), f"{path.name}: {m}"
                 if m.startswith("nnterm"):
                     assert m.startswith("nnterm.engine.data"), f"{path.name}: {m}"
+
+
+# ------------------------------------------------------------------ ill-conditioned regression
+def test_ill_conditioned_regression_has_the_requested_condition_number():
+    ds = make_dataset("ill_conditioned", n_train=20000, n_val=10, seed=0)
+    assert DATASET_PARAMS["ill_conditioned"] == {"dim": 2, "condition": 1000.0}
+    assert ds.task == "regression" and ds.input_dim == 2 and ds.output_dim == 1
+    scales = ds.meta["scales"]
+    np.testing.assert_allclose(scales, [1.0, math.sqrt(1000.0)])
+    np.testing.assert_allclose(ds.X_train.std(axis=0), scales, rtol=0.03)
+    # the MSE Hessian of a linear model, 2 E[x x^T], has condition number ~ condition
+    eig = np.linalg.eigvalsh(2 * ds.X_train.T @ ds.X_train / len(ds.X_train))
+    assert eig.max() / eig.min() == pytest.approx(1000.0, rel=0.05)
+    # noise-free by default, and every input carries the same share of the target
+    np.testing.assert_allclose(ds.y_train, ds.meta["target"](ds.X_train))
+    w = ds.sampler.w
+    np.testing.assert_allclose(np.abs(w * scales), 1.0)
+    assert ds.y_train.var() == pytest.approx(2.0, rel=0.05)
+    # fresh samples follow the same target; other seeds may flip signs, never the scales
+    X, y = ds.sampler(100, np.random.default_rng(1))
+    np.testing.assert_allclose(y, X @ w[:, None])
+    wider = make_dataset("ill_conditioned", n_train=5000, n_val=0, seed=3, dim=4, condition=100)
+    np.testing.assert_allclose(wider.meta["scales"], 10.0 ** (np.arange(4) / 3))
+    np.testing.assert_allclose(wider.X_train.std(axis=0), wider.meta["scales"], rtol=0.05)
+    one = make_dataset("ill_conditioned", n_train=10, n_val=0, seed=0, dim=1)
+    assert one.input_dim == 1 and one.meta["scales"].tolist() == [1.0]
+
+
+@pytest.mark.parametrize("params", [{"condition": 0.5}, {"dim": 0}, {"condition": "big"}])
+def test_ill_conditioned_rejects_bad_parameters(params):
+    with pytest.raises(ValueError):
+        make_dataset("ill_conditioned", n_train=10, n_val=10, seed=0, **params)

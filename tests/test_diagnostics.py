@@ -88,3 +88,12 @@ def test_rising_loss_is_reported_once():
     high = replace(first, step=150, train_loss=double, val_loss=double)
     assert [d.name for d in watcher.watch(high, acts)] == ["loss_rising"]
     assert watcher.watch(replace(high, step=160), acts) == []
+
+
+def test_an_exploding_loss_is_rising_not_underfitting():
+    first = Trainer(HEALTHY).history.latest
+    watcher = DiagnosisWatcher()
+    watcher.watch(first, ["relu", "relu"])
+    exploded = replace(first, step=300, train_loss=first.train_loss * 10,
+                       val_loss=first.train_loss * 10)
+    assert [d.name for d in watcher.watch(exploded, ["relu", "relu"])] == ["loss_rising"]

@@ -36,7 +36,7 @@ def _pct(x: float | None) -> str:
 
 class StatusLine(Widget):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
-    losses, accuracies, the latest diagnosis and the last control's effect on the second."""
+    losses, accuracies, every diagnosis so far and the last control's effect on the second."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -68,7 +68,7 @@ class StatusLine(Widget):
         """Rebuild the text and refresh if anything shown changed."""
         s = snapshot
         state = run_state(s)
-        diagnosis = s.diagnoses[-1][0] if s.diagnoses else ""
+        diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
         optimizer = s.config.train.optimizer.name
         signature = (
             state, s.step, round(s.epoch, 2), round(s.steps_per_second), s.lr, s.batch_size,

@@ -21,7 +21,7 @@ from nnterm.engine.data._checks import check_fraction, check_int, check_std
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
 from nnterm.engine.data.names import make_names
-from nnterm.engine.data.regression import RandomFeatures, Teacher, sine
+from nnterm.engine.data.regression import IllConditioned, RandomFeatures, Teacher, sine
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,11 @@ def _teacher(rng, *, noise, label_flip, **params):
     return task, 0, task.dim, 1, {"target": task.target}
 
 
+def _ill_conditioned(rng, *, noise, label_flip, **params):
+    task = IllConditioned.from_rng(rng, noise=noise, **params)
+    return task, 0, task.dim, 1, {"target": task.target, "scales": task.scales}
+
+
 def _random_features(rng, *, noise, label_flip, **params):
     task = RandomFeatures.from_rng(rng, noise=noise, **params)
     return task, 0, task.dim, 1, {"target": task.target}
@@ -87,6 +92,9 @@ _SPECS: dict[str, _Spec] = {
     "sine": _Spec(REGRESSION, 0.1, {"frequency": 1.0}, _sine),
     "teacher_student": _Spec(REGRESSION, 0.0, {"dim": 2, "hidden": 64, "scale": 2.0}, _teacher),
     "random_features": _Spec(REGRESSION, 0.5, {"dim": 20}, _random_features),
+    "ill_conditioned": _Spec(
+        REGRESSION, 0.0, {"dim": 2, "condition": 1000.0}, _ill_conditioned
+    ),
     "names": _Spec(CLASSIFICATION, 0.0, {"context": 3}, None, finite=True),
 }
 

@@ -1,10 +1,11 @@
 """Regression tasks: targets are float64 of shape ``(n, 1)``; ``noise`` is the std of Gaussian
 noise added to the target (``y = f(x) + eps``, ``eps ~ N(0, noise^2)``).
 
-``sine`` is a plain generator ``sine(n, rng, ...) -> (X, y)``. The two tasks with a random
-target function (``Teacher``, ``RandomFeatures``) are frozen, picklable objects: ``from_rng``
-draws the function once, ``target(X)`` evaluates it without noise, and calling the object
-``task(n, rng) -> (X, y)`` samples fresh examples of the *same* function.
+``sine`` is a plain generator ``sine(n, rng, ...) -> (X, y)``. The tasks with a random
+target function (``Teacher``, ``RandomFeatures``, ``IllConditioned``) are frozen, picklable
+objects: ``from_rng`` draws the function once, ``target(X)`` evaluates it without noise,
+and calling the object ``task(n, rng) -> (X, y)`` samples fresh examples of the *same*
+function.
 """
 
 from __future__ import annotations
@@ -110,4 +111,51 @@ class RandomFeatures:
 
     def __call__(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         X = rng.standard_normal((n, self.dim))
+        return X, _noisy(self.target(X), self.noise, rng)
+
+
+@dataclass(frozen=True, eq=False)
+class IllConditioned:
+    """Linear regression on badly scaled inputs (SCENARIOS recipe 6, the optimizers lesson):
+    ``x_j ~ N(0, s_j^2)`` with scales ``s_j`` spaced geometrically from 1 to
+    ``sqrt(condition)`` (1 and ~31.6 for ``dim=2``), ``y = w . x + eps`` with
+    ``w_j = +-1 / s_j`` (signs drawn once by ``from_rng``), so every input contributes
+    variance 1 to the target however it is scaled, and ``eps ~ N(0, noise^2)``.
+
+    For a linear model with MSE the loss is a quadratic whose Hessian ``2 E[x x^T]`` is
+    ``2 diag(s_j^2)``: its condition number is ``condition`` (the bias direction has
+    curvature 2, like the smallest scale). Gradient descent must keep its step below
+    ``2 / lambda_max`` for the steep direction and then crawls along the flat one;
+    momentum and Adam (which rescales each coordinate) do not.
+    """
+
+    w: np.ndarray  # (dim,)
+    scales: np.ndarray  # (dim,)
+    noise: float = 0.0
+
+    @classmethod
+    def from_rng(
+        cls,
+        rng: np.random.Generator,
+        *,
+        dim: int = 2,
+        condition: float = 1000.0,
+        noise: float = 0.0,
+    ) -> IllConditioned:
+        d = check_int("ill_conditioned: dim", dim, 1)
+        condition = check_float("ill_conditioned: condition", condition, 1.0)
+        scales = np.sqrt(condition) ** (np.arange(d) / max(d - 1, 1))
+        signs = rng.choice([-1.0, 1.0], size=d)
+        return cls(signs / scales, scales, check_std("ill_conditioned: noise", noise))
+
+    @property
+    def dim(self) -> int:
+        return len(self.w)
+
+    def target(self, X: np.ndarray) -> np.ndarray:
+        """The noise-free target ``w . x``, shape ``(n, 1)``."""
+        return (X @ self.w).reshape(-1, 1)
+
+    def __call__(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+        X = rng.standard_normal((n, self.dim)) * self.scales
         return X, _noisy(self.target(X), self.noise, rng)

@@ -375,11 +375,15 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     # ----------------------------------------------------------------- drawing
     def _refresh_if_changed(self) -> bool:
-        signature = (self._config, self._in, self._out, self._selected, self._hint)
+        """Redraw only when what the panel shows changed (the model, not say the learning
+        rate), and re-layout only when its number of rows did."""
+        model = self._config.model if self._config else None
+        signature = (model, self._in, self._out, self._selected, self._hint)
         if self._signature is not None and signature == self._signature:
             return False
+        old_rows = len(self._signature[0].hidden) if self._signature and self._signature[0] else -1
         self._signature = signature
-        self.refresh(layout=True)
+        self.refresh(layout=(len(model.hidden) if model else -1) != old_rows)
         return True
 
     def render(self) -> Text:

@@ -1,0 +1,634 @@
+"""The app as a user meets it: training speed with the TUI open, key-to-screen latency and
+memory on a long run, measured through a real terminal (tmux) and printed as ratios and
+percentiles (never pass/fail).
+
+Method (everything in one run, on this machine, beside whatever else it is doing: the
+load average before and after each part is printed):
+
+1. **Throughput.** For each preset (``--set train.steps=10**9`` so it never finishes):
+
+   * ``headless``: ``Trainer.run`` in this process for ``--window`` seconds after a short
+     warm-up (BLAS held to one thread, as the app does), once before and once after the
+     TUI runs; the ratio uses the mean of the two.
+   * ``tui``: ``nnterm PRESET`` (engine in its child process, the default) in a private
+     tmux server at ``--size`` (120x40, all panels, default fps). After the first step and
+     ``--warmup`` seconds, ``tmux capture-pane`` reads the status line (``step N`` on the
+     first line) every 0.25 s for ``--window`` seconds; steps/s is the least-squares
+     slope of step over time (the line lags the engine by at most one snapshot, ~0.1 s).
+   * ``tui --in-process``: the same with the engine in the app's worker thread.
+
+   CPU% of the UI process, the engine process and the tmux server over the window (from
+   ``/proc/PID/stat``; 100% = one core) shows who used the machine, and "steps per
+   train-cpu-s" (steps/s over the CPU share of the process that trains: this one headless,
+   the engine child, or the whole app with ``--in-process``) separates what a step costs
+   from how much CPU the process was given. On a busy machine the two ratios differ: with
+   the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) the CPU
+   is shared between sessions, and the app's UI and engine share one session's share.
+
+2. **Key-to-screen latency** while training (``--latency-preset``, 120x40): send ``-`` and
+   ``+`` alternately (lr goes 0.1 -> 0.03 -> 0.1 ...; the status line shows ``lr X``) and
+   poll ``capture-pane`` of the first line back to back until it shows the new value.
+   Latency = time the screen is seen changed - time just before ``tmux send-keys`` was
+   started. Nothing is subtracted: it includes starting ``send-keys`` and up to one
+   ``capture-pane`` round trip (its median and p95, measured alone, are printed as the
+   polling resolution). ``--samples`` keys with random gaps of 0.1-0.4 s. Then the same
+   with the run paused (space), as a reference for the path without training and redraws
+   competing. CPU% of UI, engine, tmux server and this poller (with its tmux clients)
+   over each series shows what the polling itself costs.
+
+3. **Memory.** ``--memory-preset`` (xor: tiny and fast) at full speed; resident memory
+   (``VmRSS`` from ``/proc``) of the UI process and its engine child when the screen
+   first shows ``step >= 20,000`` and ``>= 200,000`` (``--mem-steps``); each is the median
+   of three readings 0.2 s apart. The ratio later/earlier should be close to 1.
+
+Every tmux session runs on a private server socket with a unique name; each is quit with
+``q``, then killed, the server is killed, and every process that carries this run's marker
+in its environment (the app, its engine child and multiprocessing's resource tracker) is
+checked gone (killed if not) before the tables print. Needs tmux and Linux ``/proc``.
+
+    .venv/bin/python benchmarks/ui.py                 # ~3 minutes
+    .venv/bin/python benchmarks/ui.py --quick         # ~1 minute: one preset, shorter
+    .venv/bin/python benchmarks/ui.py --only latency --samples 80
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import random
+import re
+import shlex
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
+from nnterm.engine.preset_loader import apply_overrides, load_preset
+from nnterm.engine.trainer import Trainer
+
+LONG_RUN = "train.steps=1000000000"
+STEP_RE = re.compile(r"\bstep ([\d,]+)")
+LR_RE = re.compile(r"\blr (\S+)")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+console = Console(width=None if sys.stdout.isatty() else 150)
+
+
+def log(message: str) -> None:
+    console.print(f"[dim]{time.strftime('%H:%M:%S')} {message}[/dim]")
+
+
+def loadavg() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def pct(values: list[float], q: float) -> float:
+    """The ``q``-th percentile, interpolated linearly between order statistics."""
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    x = (len(v) - 1) * q / 100
+    i = int(x)
+    return v[i] if i + 1 >= len(v) else v[i] + (v[i + 1] - v[i]) * (x - i)
+
+
+# ---------------------------------------------------------------------------- /proc
+def _read(path: str) -> str | None:
+    try:
+        return Path(path).read_text()
+    except OSError:
+        return None
+
+
+def _stat_fields(pid: int) -> list[str] | None:
+    text = _read(f"/proc/{pid}/stat")
+    if text is None:
+        return None
+    return text[text.rindex(")") + 2:].split()  # fields from 3 (state) on
+
+
+def ppid_of(pid: int) -> int | None:
+    f = _stat_fields(pid)
+    return int(f[1]) if f else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """utime + stime of ``pid`` (all its threads), in seconds."""
+    f = _stat_fields(pid)
+    return (int(f[11]) + int(f[12])) / CLK_TCK if f else None
+
+
+def rss_mb(pid: int) -> float | None:
+    text = _read(f"/proc/{pid}/status")
+    if text is None:
+        return None
+    m = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+    return int(m.group(1)) / 1024 if m else None
+
+
+def cmdline(pid: int) -> str:
+    text = _read(f"/proc/{pid}/cmdline")
+    return (text or "").replace("\0", " ").strip()
+
+
+def all_pids() -> list[int]:
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def descendants(root: int) -> list[int]:
+    """``root`` and every process below it (no /proc/PID/task/*/children here: a scan)."""
+    parents = {pid: ppid_of(pid) for pid in all_pids()}
+    tree, frontier = [root], [root]
+    while frontier:
+        nxt = [pid for pid, pp in parents.items() if pp in frontier]
+        tree += nxt
+        frontier = nxt
+    return [pid for pid in tree if _read(f"/proc/{pid}/stat") is not None]
+
+
+def marked_pids(marker: str) -> list[int]:
+    """Processes whose environment carries ``marker`` (only the ones this run started)."""
+    found = []
+    needle = marker.encode()
+    for pid in all_pids():
+        try:
+            if needle in Path(f"/proc/{pid}/environ").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return [pid for pid in found if pid != os.getpid()]
+
+
+# ---------------------------------------------------------------------------- tmux
+@dataclass
+class Tmux:
+    """A private tmux server (its own socket), so nothing else's sessions are touched."""
+
+    socket: str
+    width: int
+    height: int
+    marker: str
+    started: list[str] = field(default_factory=list)
+
+    def run(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+                              capture_output=True, text=True)
+        if check and proc.returncode:
+            raise RuntimeError(f"tmux {' '.join(args)}: {proc.stderr.strip()}")
+        return proc.stdout
+
+    def start(self, name: str, argv: list[str]) -> None:
+        env = f"{self.marker}=1 COLORTERM=truecolor"
+        command = f"exec env {env} {shlex.join(argv)}"
+        self.run("new-session", "-d", "-s", name, "-x", str(self.width), "-y", str(self.height),
+                 command)
+        self.started.append(name)
+
+    def first_line(self, name: str) -> str:
+        return self.run("capture-pane", "-p", "-t", name, "-S", "0", "-E", "0", check=False)
+
+    def send(self, name: str, key: str) -> None:
+        self.run("send-keys", "-t", name, "-l", "--", key, check=False)
+
+    def pane_pid(self, name: str) -> int:
+        return int(self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip())
+
+    def server_pid(self) -> int | None:
+        out = self.run("display-message", "-p", "#{pid}", check=False).strip()
+        return int(out) if out.isdigit() else None
+
+    def processes(self, name: str) -> dict[str, int]:
+        """{'ui': pid, 'engine': pid, 'tracker': pid} of the app in session ``name``."""
+        found: dict[str, int] = {}
+        for pid in descendants(self.pane_pid(name)):
+            line = cmdline(pid)
+            if "resource_tracker" in line:
+                found["tracker"] = pid
+            elif "multiprocessing" in line or "spawn_main" in line:
+                found["engine"] = pid
+            elif "nnterm" in line and "ui" not in found:
+                found["ui"] = pid
+        return found
+
+    def stop(self, name: str) -> None:
+        """Quit the app with q, then kill the session; kill what is left of its tree."""
+        try:
+            tree = descendants(self.pane_pid(name))
+        except (RuntimeError, ValueError):
+            tree = []
+        self.send(name, "q")
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline and any(_alive(p) for p in tree):
+            time.sleep(0.05)
+        self.run("kill-session", "-t", name, check=False)
+        _kill(tree, self.marker)
+        if name in self.started:
+            self.started.remove(name)
+
+    def shutdown(self) -> list[int]:
+        """Kill every session and the server; returns the pids that had to be killed."""
+        for name in list(self.started):
+            self.stop(name)
+        self.run("kill-server", check=False)
+        tmpdir = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        (tmpdir / self.socket).unlink(missing_ok=True)  # the server leaves its socket file
+        time.sleep(0.2)
+        left = [p for p in marked_pids(self.marker) if _alive(p)]
+        _kill(left, self.marker)
+        return left
+
+
+def _alive(pid: int) -> bool:
+    f = _stat_fields(pid)
+    return f is not None and f[0] != "Z"
+
+
+def _kill(pids: list[int], marker: str) -> None:
+    """SIGTERM, then SIGKILL, the live ``pids`` that carry ``marker`` (never a reused pid)."""
+    pids = [p for p in pids if p in marked_pids(marker)]
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        live = [p for p in pids if _alive(p)]
+        for pid in live:
+            with contextlib.suppress(OSError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + 1
+        while live and time.monotonic() < deadline:
+            live = [p for p in live if _alive(p)]
+            time.sleep(0.05)
+
+
+def read_step(line: str) -> int | None:
+    m = STEP_RE.search(line)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def wait_for(poll: Callable[[], object], timeout: float, every: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = poll()
+        if value:
+            return value
+        time.sleep(every)
+    return None
+
+
+def nnterm_argv(args, preset: str, *extra: str) -> list[str]:
+    argv = [args.nnterm, preset, "--set", LONG_RUN]
+    if args.fps is not None:
+        argv += ["--fps", str(args.fps)]
+    return argv + list(extra)
+
+
+def start_training(tmux: Tmux, name: str, argv: list[str], timeout: float = 60) -> int:
+    """Start the app and wait for the status line to show a step > 0; returns it."""
+    tmux.start(name, argv)
+    step = wait_for(lambda: read_step(tmux.first_line(name)), timeout)
+    if not step:
+        screen = tmux.run("capture-pane", "-p", "-t", name, check=False)
+        raise RuntimeError(f"{' '.join(argv)} showed no step within {timeout:g} s:\n{screen}")
+    return step
+
+
+# ---------------------------------------------------------------------------- 1. throughput
+@dataclass
+class Speed:
+    label: str
+    steps_per_s: float
+    cpu: dict[str, float]
+    load: str
+    note: str = ""
+
+
+def headless_speed(preset: str, window: float) -> Speed:
+    config = apply_overrides(load_preset(preset), [LONG_RUN]).config
+    trainer = Trainer(config)
+    trainer.run(steps=200)
+    load = loadavg()
+    cpu0, t0, steps = time.process_time(), time.perf_counter(), 0
+    while time.perf_counter() - t0 < window:
+        trainer.run(steps=50)
+        steps += 50
+    elapsed = time.perf_counter() - t0
+    cpu = 100 * (time.process_time() - cpu0) / elapsed
+    return Speed("headless", steps / elapsed, {"ui": cpu}, load)
+
+
+def tui_speed(tmux: Tmux, args, preset: str, in_process: bool) -> Speed:
+    name = f"{tmux.socket}-tp-{preset}-{'inproc' if in_process else 'child'}"
+    extra = ["--in-process"] if in_process else []
+    start_training(tmux, name, nnterm_argv(args, preset, *extra))
+    time.sleep(args.warmup)
+    procs = tmux.processes(name)
+    procs["tmux"] = tmux.server_pid() or 0
+    load = loadavg()
+    cpu0 = {k: cpu_seconds(p) for k, p in procs.items() if p}
+    times, steps = [], []
+    t_start = time.perf_counter()
+    c0 = time.perf_counter()
+    while time.perf_counter() - t_start < args.window:
+        before = time.perf_counter()
+        step = read_step(tmux.first_line(name))
+        after = time.perf_counter()
+        if step is not None:
+            times.append((before + after) / 2)
+            steps.append(step)
+        time.sleep(0.25)
+    c1 = time.perf_counter()
+    cpu = {}
+    for k, p in procs.items():
+        a, b = cpu0.get(k), cpu_seconds(p) if p else None
+        if a is not None and b is not None and k != "tracker":
+            cpu[k] = 100 * (b - a) / (c1 - c0)
+    state = tmux.first_line(name).split("step")[0].strip()
+    tmux.stop(name)
+    slope = statistics.linear_regression(times, steps).slope if len(steps) >= 2 else float("nan")
+    note = "" if "running" in state else f"state at end: {state!r}"
+    label = "tui --in-process" if in_process else "tui (engine child)"
+    return Speed(label, slope, cpu, load, note)
+
+
+def per_cpu_second(r: Speed) -> float:
+    """Steps per CPU-second of the process that trains (headless: this one; engine child;
+    --in-process: the whole app, UI included): what the steps cost, whatever the load."""
+    cpu = r.cpu.get("engine", r.cpu.get("ui", float("nan")))
+    return r.steps_per_s / (cpu / 100) if cpu else float("nan")
+
+
+def throughput(tmux: Tmux, args) -> Table:
+    table = Table(title=f"1. training throughput, TUI open ({args.size}, fps "
+                        f"{args.fps or 'default'}) vs headless; target tui >= 0.90x headless; "
+                        f"cpu: % of one core over the window", title_justify="left")
+    for col in ("preset", "mode", "steps/s", "vs headless", "UI cpu", "engine cpu",
+                "tmux cpu", "steps per train-cpu-s", "vs headless ", "load 1/5/15", "note"):
+        table.add_column(col, justify="left" if col in ("preset", "mode", "note") else "right")
+    for preset in args.presets:
+        log(f"throughput {preset}: headless")
+        h1 = headless_speed(preset, args.window)
+        log(f"throughput {preset}: tui, engine in child process")
+        child = tui_speed(tmux, args, preset, in_process=False)
+        rows = [h1, child]
+        if not args.no_in_process:
+            log(f"throughput {preset}: tui --in-process")
+            rows.append(tui_speed(tmux, args, preset, in_process=True))
+        log(f"throughput {preset}: headless again")
+        h2 = headless_speed(preset, args.window)
+        h2.label = "headless (after)"
+        rows.insert(1, h2)
+        base = (h1.steps_per_s + h2.steps_per_s) / 2
+        per_cpu = {r.label: per_cpu_second(r) for r in rows}
+        base_cpu = (per_cpu[h1.label] + per_cpu[h2.label]) / 2
+        for r in rows:
+            headless = r.label.startswith("headless")
+            ratio = "" if headless else f"{r.steps_per_s / base:.2f}x"
+            ratio_cpu = "" if headless else f"{per_cpu[r.label] / base_cpu:.2f}x"
+            fmt = {k: f"{v:.0f}%" for k, v in r.cpu.items()}
+            table.add_row(preset, r.label, f"{r.steps_per_s:,.0f}", ratio, fmt.get("ui", ""),
+                          fmt.get("engine", ""), fmt.get("tmux", ""),
+                          f"{per_cpu[r.label]:,.0f}", ratio_cpu, r.load, r.note)
+        table.add_section()
+    return table
+
+
+# ---------------------------------------------------------------------------- 2. latency
+@dataclass
+class Keys:
+    """Latencies (s) of one series of keys, and who used the CPU meanwhile."""
+
+    samples: list[float] = field(default_factory=list)
+    sends: list[float] = field(default_factory=list)
+    polls: list[int] = field(default_factory=list)
+    timeouts: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
+    state: str = ""
+
+
+def own_cpu() -> float:
+    """CPU seconds of this process and its reaped children (the tmux clients)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def press_keys(tmux: Tmux, name: str, n: int, poll_interval: float, rng: random.Random) -> Keys:
+    """``-`` and ``+`` alternately; each timed until the status line shows the new lr."""
+    keys = Keys()
+    procs = {k: p for k, p in tmux.processes(name).items() if k in ("ui", "engine")}
+    procs["tmux"] = tmux.server_pid() or 0
+    cpu0 = {k: cpu_seconds(p) for k, p in procs.items()}
+    mine0, c0 = own_cpu(), time.perf_counter()
+    line = tmux.first_line(name)
+    for i in range(n):
+        m = LR_RE.search(line)
+        old = m.group(1) if m else None
+        t0 = time.perf_counter()
+        tmux.send(name, "-" if i % 2 == 0 else "+")
+        keys.sends.append(time.perf_counter() - t0)
+        count = 0
+        while True:
+            line = tmux.first_line(name)
+            count += 1
+            m = LR_RE.search(line)
+            now = time.perf_counter()
+            if m and m.group(1) != old:
+                keys.samples.append(now - t0)
+                keys.polls.append(count)
+                break
+            if now - t0 > 2.0:
+                keys.timeouts += 1
+                break
+            if poll_interval:
+                time.sleep(poll_interval)
+        time.sleep(rng.uniform(0.1, 0.4))
+        line = tmux.first_line(name)
+    elapsed = time.perf_counter() - c0
+    for k, p in procs.items():
+        a, b = cpu0.get(k), cpu_seconds(p) if p else None
+        if a is not None and b is not None:
+            keys.cpu[k] = 100 * (b - a) / elapsed
+    keys.cpu["poller"] = 100 * (own_cpu() - mine0) / elapsed
+    keys.state = line.split("step")[0].strip()
+    return keys
+
+
+def latency(tmux: Tmux, args) -> Table:
+    name = f"{tmux.socket}-lat"
+    log(f"latency: {args.latency_preset}, {args.samples} keys while training, then paused")
+    start_training(tmux, name, nnterm_argv(args, args.latency_preset))
+    time.sleep(args.warmup)
+    load0 = loadavg()
+    rtt = []
+    for _ in range(50):
+        t0 = time.perf_counter()
+        tmux.first_line(name)
+        rtt.append(time.perf_counter() - t0)
+    rng = random.Random(0)
+    series = {"training": press_keys(tmux, name, args.samples, args.poll_interval, rng)}
+    if not args.no_paused:
+        tmux.send(name, " ")
+        if wait_for(lambda: "paused" in tmux.first_line(name), 5):
+            time.sleep(0.5)
+            series["paused (reference)"] = press_keys(tmux, name, args.samples,
+                                                      args.poll_interval, rng)
+    tmux.stop(name)
+    poll = "back to back" if not args.poll_interval else f"every {1000 * args.poll_interval:g} ms"
+    table = Table(title=f"2. key-to-screen latency, ms ({args.latency_preset}, {args.size}); "
+                        f"target p95 <= 100 ms while training; nothing subtracted; "
+                        f"capture-pane polled {poll}", title_justify="left")
+    for col in ("measure", "median", "p95", "min", "max", "n", "UI cpu", "engine cpu",
+                "tmux cpu", "poller cpu", "state at end"):
+        table.add_column(col, justify="left" if col in ("measure", "state at end") else "right")
+
+    def row(label: str, values: list[float], n: str, cpu: dict | None = None,
+            state: str = "") -> None:
+        cpu = {k: f"{v:.0f}%" for k, v in (cpu or {}).items()}
+        table.add_row(label, f"{pct(values, 50):.1f}", f"{pct(values, 95):.1f}",
+                      f"{min(values, default=float('nan')):.1f}",
+                      f"{max(values, default=float('nan')):.1f}", n, cpu.get("ui", ""),
+                      cpu.get("engine", ""), cpu.get("tmux", ""), cpu.get("poller", ""), state)
+
+    for label, k in series.items():
+        timed = f" +{k.timeouts} >2 s" if k.timeouts else ""
+        row(f"key -> screen, {label}", [1000 * x for x in k.samples],
+            f"{len(k.samples)}{timed}", k.cpu, k.state)
+    row("capture-pane round trip (= resolution)", [1000 * x for x in rtt], str(len(rtt)))
+    sends = [1000 * x for k in series.values() for x in k.sends]
+    row("send-keys call (included above)", sends, str(len(sends)))
+    polls = [float(x) for k in series.values() for x in k.polls]
+    table.add_row("polls per sample", f"{pct(polls, 50):.0f}", f"{pct(polls, 95):.0f}",
+                  f"{min(polls, default=0):.0f}", f"{max(polls, default=0):.0f}",
+                  str(len(polls)))
+    table.caption = f"load 1/5/15 at start {load0}, end {loadavg()}"
+    return table
+
+
+# ---------------------------------------------------------------------------- 3. memory
+def memory(tmux: Tmux, args) -> Table:
+    name = f"{tmux.socket}-mem"
+    early, late = args.mem_steps
+    log(f"memory: {args.memory_preset} to step {late:,}")
+    t_start = time.perf_counter()
+    start_training(tmux, name, nnterm_argv(args, args.memory_preset))
+    procs = tmux.processes(name)
+    readings: dict[int, dict[str, float]] = {}
+    reached: dict[int, tuple[int, float]] = {}
+    load0 = loadavg()
+    for target in (early, late):
+        step = wait_for(lambda t=target: (s := read_step(tmux.first_line(name))) is not None
+                        and s >= t and s, args.mem_timeout, every=0.05)
+        if not step:
+            break
+        reached[target] = (step, time.perf_counter() - t_start)
+        values: dict[str, list[float]] = {"ui": [], "engine": []}
+        for _ in range(3):
+            for k in values:
+                v = rss_mb(procs[k]) if k in procs else None
+                if v is not None:
+                    values[k].append(v)
+            time.sleep(0.2)
+        readings[target] = {k: statistics.median(v) for k, v in values.items() if v}
+    last = read_step(tmux.first_line(name))
+    tmux.stop(name)
+    table = Table(title=f"3. resident memory (VmRSS, MB) on a long run ({args.memory_preset}, "
+                        f"{args.size}); target later/earlier within 10%", title_justify="left")
+    for col in ("process", f"step {early:,}", f"step {late:,}", "later/earlier"):
+        table.add_column(col, justify="left" if col == "process" else "right")
+    for k in ("ui", "engine", "total"):
+        def get(t: int, k: str = k) -> float | None:
+            r = readings.get(t)
+            if r is None:
+                return None
+            return sum(r.values()) if k == "total" else r.get(k)
+        a, b = get(early), get(late)
+        table.add_row({"ui": "UI process", "engine": "engine child",
+                       "total": "UI + engine"}[k],
+                      f"{a:.1f}" if a else "n/a", f"{b:.1f}" if b else "n/a",
+                      f"{b / a:.3f}" if a and b else "n/a")
+    times = ", ".join(f"step {s:,} at {t:.1f} s" for s, t in reached.values())
+    if late not in reached:
+        times += f"; gave up after {args.mem_timeout:g} s at step {last}"
+    table.caption = f"reached: {times}; load 1/5/15 at start {load0}, end {loadavg()}"
+    return table
+
+
+# ---------------------------------------------------------------------------- main
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=" ".join(__doc__.split("\n\n")[0].split()),
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--presets", nargs="+", default=["learning_rate", "dead_relu"],
+                        help="presets for the throughput part (default: learning_rate "
+                        "(2-64-64-2 on moons) and dead_relu (3-128-128-2))")
+    parser.add_argument("--latency-preset", default="learning_rate",
+                        help="preset trained while keys are timed (its lr must allow - and +)")
+    parser.add_argument("--memory-preset", default="xor", help="a small, fast preset")
+    parser.add_argument("--mem-steps", nargs=2, type=int, default=[20_000, 200_000],
+                        metavar=("EARLY", "LATE"), help="step counts to compare memory at")
+    parser.add_argument("--mem-timeout", type=float, default=120.0,
+                        help="seconds to wait for each memory step count")
+    parser.add_argument("--window", type=float, default=8.0,
+                        help="seconds of each throughput measurement (default 8)")
+    parser.add_argument("--warmup", type=float, default=3.0,
+                        help="seconds after the first step before measuring (default 3)")
+    parser.add_argument("--samples", type=int, default=40, help="latency keys (default 40)")
+    parser.add_argument("--poll-interval", type=float, default=0.0, metavar="SECONDS",
+                        help="sleep between capture-pane polls (default 0: back to back)")
+    parser.add_argument("--no-paused", action="store_true",
+                        help="skip the paused reference series of the latency part")
+    parser.add_argument("--size", default="120x40", help="terminal size (default 120x40)")
+    parser.add_argument("--fps", type=float, help="pass --fps to nnterm (default: its own)")
+    parser.add_argument("--only", nargs="+", choices=("throughput", "latency", "memory"),
+                        default=["throughput", "latency", "memory"])
+    parser.add_argument("--no-in-process", action="store_true",
+                        help="skip the --in-process throughput run")
+    parser.add_argument("--quick", action="store_true",
+                        help="one preset, 4 s windows, 20 keys, memory at 10k/100k steps")
+    parser.add_argument("--nnterm", default=None, help="the nnterm command (default: beside "
+                        "this Python, else on PATH)")
+    args = parser.parse_args()
+    if args.quick:
+        args.presets, args.window, args.warmup = args.presets[:1], 4.0, 2.0
+        args.samples, args.mem_steps = 20, [10_000, 100_000]
+    if args.nnterm is None:
+        beside = Path(sys.executable).with_name("nnterm")
+        args.nnterm = str(beside) if beside.exists() else (shutil.which("nnterm") or "nnterm")
+    if shutil.which("tmux") is None:
+        print("ui.py: needs tmux", file=sys.stderr)
+        return 2
+    width, height = (int(x) for x in args.size.lower().split("x"))
+
+    tag = f"nntermui{os.getpid()}"
+    tmux = Tmux(socket=tag, width=width, height=height, marker=f"NNTERM_BENCH_{tag.upper()}")
+    console.print(f"[bold]nnterm UI benchmark[/bold]  {os.cpu_count()} cpus, load 1/5/15 "
+                  f"{loadavg()}, tmux socket {tag}, {args.nnterm}")
+    tables: list[Table] = []
+    t0 = time.perf_counter()
+    parts = {"throughput": throughput, "latency": latency, "memory": memory}
+    try:
+        for part in args.only:
+            try:
+                tables.append(parts[part](tmux, args))
+            except (RuntimeError, OSError, ValueError) as exc:
+                log(f"[red]{part} failed: {exc}[/red]")
+    except KeyboardInterrupt:
+        log("interrupted")
+    finally:
+        killed = tmux.shutdown()
+    for table in tables:
+        console.print(table)
+    left = [p for p in marked_pids(tmux.marker) if _alive(p)]
+    console.print(f"took {time.perf_counter() - t0:.0f} s; load 1/5/15 now {loadavg()}; "
+                  f"processes killed at cleanup: {len(killed)}; nnterm processes left: {len(left)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,240 @@
+"""Render the screenshots of real presets shown in the README: SVG, then PNG.
+
+Each shot loads a built-in preset, sets ``train.steps`` to N (so the run finishes at
+step N and stays there), runs the app with the engine in-process inside Textual's
+``run_test`` at a fixed terminal size, waits (on the session's update counter, never a
+sleep) for the snapshot of the finished run, lets every panel draw it (the loss plot's
+redraw throttle is flushed), clears the notifications and saves
+``screenshots/<shot>.svg``. Then ``rsvg-convert -w 1400`` turns each SVG into a PNG
+(skipped, with a message, if rsvg-convert is not installed: ``apt-get install
+librsvg2-bin``). The SVG asks for Fira Code (``apt-get install fonts-firacode``);
+without it the PNG uses the system's monospace font.
+
+The output depends only on the preset, the seed and N: the same command gives the same
+files. User presets (``$XDG_CONFIG_HOME/nnterm/presets``) are ignored, and the terminal
+is pinned to truecolor with NO_COLOR unset, so the pictures do not depend on the machine.
+
+Usage (from the repository root, with the project installed, e.g. ``make test`` once)::
+
+    .venv/bin/python screenshots/make.py              # every shot below
+    .venv/bin/python screenshots/make.py xor dead_relu # only these shots
+    .venv/bin/python screenshots/make.py --list       # the shots and their settings
+    .venv/bin/python screenshots/make.py --no-png     # SVG only
+
+A shot whose preset does not exist (yet) is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
+
+# Pin what the pictures could otherwise take from the environment, before Textual loads:
+# colours (the boundary panel falls back to glyphs without truecolor) and user presets.
+os.environ.pop("NO_COLOR", None)
+os.environ["COLORTERM"] = "truecolor"
+os.environ["TERM"] = "xterm-256color"
+_NO_USER_PRESETS = tempfile.TemporaryDirectory(prefix="nnterm-shots-")  # removed at exit
+os.environ["XDG_CONFIG_HOME"] = _NO_USER_PRESETS.name
+
+from rich.cells import cell_len  # noqa: E402
+
+from nnterm.app.app import NntermApp  # noqa: E402
+from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
+from nnterm.engine.preset_errors import PresetError  # noqa: E402
+from nnterm.engine.preset_loader import apply_overrides, load_preset  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+#: PNG width in pixels (rsvg-convert keeps the aspect ratio).
+PNG_WIDTH = 1400
+#: The run states after which nothing moves any more.
+DONE = ("finished", "diverged", "early stopped")
+#: Longest wait for one run to reach its last step.
+TIMEOUT = 600.0
+#: The README's pictures should stay small: warn above this many bytes in all.
+SIZE_BUDGET = 5_000_000
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: ``preset`` after ``steps`` steps, at ``size`` columns x rows."""
+
+    name: str  # the file name without .svg
+    preset: str
+    steps: int  # N; 0: the preset's own train.steps
+    why: str  # what the picture shows
+    size: tuple[int, int] = (120, 40)
+    theme: str | None = None
+    overrides: tuple[str, ...] = field(default=())
+
+
+SHOTS = [
+    Shot("xor", "xor", 300, "the boundary bent around the four XOR points, loss near 0",
+         overrides=("train.log_every=10",)),
+    Shot("dead_relu", "dead_relu", 600,
+         "the loss stuck at ln 2 = 0.693, the gradients of layer 1 exactly 0"),
+    Shot("vanishing_gradients", "vanishing_gradients", 150,
+         "the loss stuck near 0.693, the first layer's gradients around 1e-7",
+         overrides=("train.log_every=10",)),
+    Shot("overfitting", "overfitting", 2000,
+         "train loss near 0 while the validation loss climbs after step ~100",
+         overrides=("train.log_every=20",)),
+    Shot("double_descent", "double_descent", 1,
+         "the base run of the sweep, p = n = 200: train loss 0, a huge val loss"),
+    Shot("playground", "playground", 1000, "the boundary curled into the two spiral arms",
+         overrides=("train.log_every=20",)),
+    Shot("xor-80x24", "xor", 300, "the compact layout of an 80x24 terminal", size=(80, 24),
+         overrides=("train.log_every=10",)),
+    Shot("xor-light", "xor", 300, "the textual-light theme", theme="textual-light",
+         overrides=("train.log_every=10",)),
+]
+
+
+async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
+    """Wait for snapshots until the run has stopped; return the last snapshot."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        session = app.session
+        version = session.version
+        snapshot = app.snapshot
+        if snapshot is not None and snapshot.status in DONE:
+            return snapshot
+        if not session.alive and session.error:
+            raise RuntimeError(f"the engine stopped: {session.error}")
+        await asyncio.to_thread(session.wait_for_update, version, 5.0)
+        app._poll()
+        await pilot.pause()
+    raise TimeoutError(f"the run did not finish within {timeout:.0f} s")
+
+
+async def render(shot: Shot, preset, svg: Path) -> str:
+    """Run ``preset`` to its end in the app and save the screen to ``svg``; return the
+    status line's first line (for the log)."""
+    app = NntermApp(preset, in_process=True, theme=shot.theme)
+    async with app.run_test(size=shot.size) as pilot:
+        snapshot = await wait_done(app, pilot)
+        if snapshot.status == "finished" and snapshot.step != shot.steps:
+            raise RuntimeError(f"finished at step {snapshot.step}, expected {shot.steps}")
+        await pilot.pause()
+        app.query_one(LossPlot).flush()  # its last redraw may still wait for the throttle
+        app.clear_notifications()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        app.save_screenshot(filename=svg.name, path=str(svg.parent))
+        return app.query_one("#status").text.plain.splitlines()[0]
+
+
+#: One run of text in Rich's SVG export: class, x, y, width in pixels, rest, content.
+TEXT_RUN = re.compile(r'<text class="([^"]+)" x="([\d.]+)" y="([\d.]+)" '
+                      r'textLength="([\d.]+)"([^>]*)>([^<]*)</text>')
+
+
+def _one_glyph_per_cell(match: re.Match) -> str:
+    cls, x, y, length, rest, content = match.groups()
+    text = html.unescape(content)
+    cells = cell_len(text)
+    if not cells:
+        return ""
+    width, left = float(length) / cells, float(x)
+    out = []
+    for ch in text:
+        if not ch.isspace():
+            out.append(f'<text class="{cls}" x="{left:.1f}" y="{y}"{rest}>'
+                       f"{xml_escape(ch)}</text>")
+        left += cell_len(ch) * width
+    return "".join(out)
+
+
+def for_rsvg(svg: str) -> str:
+    """``svg`` with every glyph placed in its own cell, for rsvg-convert.
+
+    librsvg ignores ``textLength`` and drops leading no-break spaces, so a run drawn in
+    a proportional fallback font (DejaVu Sans Mono and Fira Code have no braille, which
+    the loss plot is drawn with) grows past its cells, and a run that starts with spaces
+    is drawn too far left. One ``<text>`` per glyph, at the x of its cell, puts every
+    glyph where a terminal would.
+    """
+    return TEXT_RUN.sub(_one_glyph_per_cell, svg)
+
+
+def to_png(svg: Path, png: Path) -> None:
+    """Render ``svg`` to ``png``, ``PNG_WIDTH`` pixels wide."""
+    subprocess.run(["rsvg-convert", "-w", str(PNG_WIDTH), "-o", str(png)],
+                   input=for_rsvg(svg.read_text(encoding="utf-8")).encode(), check=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Render README screenshots of real presets (SVG, then PNG).")
+    parser.add_argument("shots", nargs="*", metavar="SHOT",
+                        help="shot names to render (default: all; see --list)")
+    parser.add_argument("--out", type=Path, default=HERE,
+                        help="output folder (default: the screenshots folder)")
+    parser.add_argument("--no-png", action="store_true", help="write SVG files only")
+    parser.add_argument("--list", action="store_true", help="list the shots and exit")
+    args = parser.parse_args(argv)
+
+    by_name = {s.name: s for s in SHOTS}
+    if args.list:
+        for s in SHOTS:
+            extra = " ".join(filter(None, [s.theme, *s.overrides]))
+            steps = s.steps or "preset's"
+            print(f"{s.name:22} {s.preset:20} {steps!s:>8} steps  "
+                  f"{s.size[0]}x{s.size[1]}  {extra}\n{'':24}{s.why}")
+        return 0
+    unknown = [n for n in args.shots if n not in by_name]
+    if unknown:
+        parser.error(f"unknown shot(s): {', '.join(unknown)} (choose from "
+                     f"{', '.join(by_name)})")
+    shots = [by_name[n] for n in args.shots] if args.shots else SHOTS
+    png = not args.no_png and shutil.which("rsvg-convert") is not None
+    if not args.no_png and not png:
+        print("rsvg-convert not found: writing SVG only (apt-get install librsvg2-bin)")
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    failed = 0
+    for shot in shots:
+        try:
+            preset = load_preset(shot.preset)
+        except PresetError as err:
+            print(f"skip {shot.name}: {err}")
+            continue
+        steps = shot.steps or preset.config.train.steps
+        shot = Shot(shot.name, shot.preset, steps, shot.why, shot.size, shot.theme,
+                    shot.overrides)
+        try:
+            preset = apply_overrides(preset, [f"train.steps={steps}", *shot.overrides])
+        except PresetError as err:
+            print(f"skip {shot.name}: {err}")
+            continue
+        svg = args.out / f"{shot.name}.svg"
+        started = time.monotonic()
+        try:
+            status = asyncio.run(render(shot, preset, svg))
+        except Exception as exc:  # report and go on with the other shots
+            print(f"FAILED {shot.name}: {type(exc).__name__}: {exc}")
+            failed += 1
+            continue
+        if png:
+            to_png(svg, svg.with_suffix(".png"))
+        print(f"{svg.name:28} {time.monotonic() - started:5.1f} s  {status.strip()}")
+    total = sum(p.stat().st_size for p in args.out.glob("*") if p.suffix in (".svg", ".png"))
+    print(f"{args.out}: {total / 1e6:.1f} MB of SVG and PNG"
+          + (f" (over the {SIZE_BUDGET / 1e6:.0f} MB budget)" if total > SIZE_BUDGET else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

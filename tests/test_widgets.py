@@ -480,3 +480,18 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
         heat = app.query_one(WeightHeatmap)
         assert "▀" in heat.render_line(1).text  # NaN cells are drawn (in magenta), not skipped
         assert "no points yet" in app.query_one(LossPlot).render().plain
+
+
+async def test_architecture_editor_shows_each_layers_health():
+    editor = ArchitectureEditor()
+    relu, tanh, out = (dataclasses.replace(v, activation=a, dead_frac=d)
+                       for v, a, d in zip(LAYERS, ("relu", "tanh", "output"), (0.75, 0.5, 0.0),
+                                          strict=True))
+    async with Host(editor).run_test(size=(100, 20)) as pilot:
+        editor.update_snapshot(make_snapshot(layers=(relu, tanh, out)))
+        await pilot.pause()
+        last_rows = editor.render().plain.splitlines()[-3:]
+        hidden1, hidden2, output = (row.split() for row in last_rows)
+        assert hidden1 == ["hidden", "1", "5.0e-01", "-3.0", "75%", "0%"]
+        assert hidden2[4] == "-"  # "dead" means nothing for tanh
+        assert output[:3] == ["output", "1.5e+00", "-1.0"]

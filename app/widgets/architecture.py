@@ -8,6 +8,7 @@ The editor never changes anything itself: each edit method posts
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -130,6 +131,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         self._selected = 0
         self._hint = ""
         self._signature: tuple | None = None
+        self._health: tuple[tuple[float, float, float, float], ...] = ()
 
     # ----------------------------------------------------------------- state
     @property
@@ -155,6 +157,12 @@ class ArchitectureEditor(Widget, can_focus=True):
         layers = snapshot.layers
         fan_in = layers[0].fan_in if layers else None
         fan_out = layers[-1].fan_out if layers else None
+        # "dead" (never fires on the probe set) means something for ReLU layers only
+        self._health = tuple(
+            (v.grad_norm, v.update_ratio,
+             v.dead_frac if v.activation == "relu" else math.nan, v.saturation)
+            for v in layers
+        )
         return self.set_config(snapshot.config, fan_in, fan_out)
 
     def set_config(
@@ -378,12 +386,13 @@ class ArchitectureEditor(Widget, can_focus=True):
         """Redraw only when what the panel shows changed (the model, not say the learning
         rate), and re-layout only when its number of rows did."""
         model = self._config.model if self._config else None
-        signature = (model, self._in, self._out, self._selected, self._hint)
+        rows = (len(model.hidden) if model else -1, len(self._health), bool(self._hint))
+        signature = (model, self._in, self._out, self._selected, self._hint, self._health, rows)
         if self._signature is not None and signature == self._signature:
             return False
-        old_rows = len(self._signature[0].hidden) if self._signature and self._signature[0] else -1
+        old_rows = self._signature[-1] if self._signature else None
         self._signature = signature
-        self.refresh(layout=(len(model.hidden) if model else -1) != old_rows)
+        self.refresh(layout=rows != old_rows)
         return True
 
     def render(self) -> Text:
@@ -421,11 +430,26 @@ class ArchitectureEditor(Widget, can_focus=True):
         t.append(f"  total {total:,} parameters" if known else "  total: waiting for data", "bold")
         if self._hint:
             t.append(f"\n  ✗ {self._hint}", "yellow")
+        if len(self._health) == n + 1:
+            self._render_health(t, n)
         return t
+
+    def _render_health(self, t: Text, n: int) -> None:
+        """Per layer: gradient norm, log10 update/weight ratio, dead and saturated units."""
+        t.append(f"\n\n  {'health':<10}{'‖grad‖':>8} {'log u/w':>7} {'dead':>5} {'sat':>5}", "dim")
+        for i, (grad, ratio, dead, sat) in enumerate(self._health):
+            kind = f"hidden {i + 1}" if i < n else "output"
+            t.append(f"\n  {kind:<10}{_num(grad, '.1e'):>8} {_num(ratio, '.1f'):>7} "
+                     f"{_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
+                     "bold red" if dead >= 0.5 else "")
 
 
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _num(x: float, spec: str) -> str:
+    return "-" if not math.isfinite(x) else format(x, spec)
 
 
 def _w(x: int | None) -> str:

@@ -7,6 +7,7 @@ turn into Config edits through ``controls``; every panel draws what the engine p
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from multiprocessing import resource_tracker
 from pathlib import Path
@@ -38,6 +39,10 @@ from nnterm.engine.snapshot import Snapshot
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 #: How often the app looks for a new snapshot (a cheap integer compare).
 POLL_SECONDS = 1 / 60
+#: The plots, histograms, heatmap and boundary redraw at most this often while training
+#: (the status line and the architecture panel take every snapshot): a key's effect then
+#: reaches the screen without waiting for a frame that redraws every panel.
+PANEL_SECONDS = 0.25
 
 
 class NntermApp(App):
@@ -122,6 +127,10 @@ class NntermApp(App):
             panel.border_title = title
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
+        self._fast_panels = [self.query_one(w) for w in (StatusLine, ArchitectureEditor)]
+        self._slow_panels = [self.query_one(w) for w in (LossPlot, DecisionBoundary,
+                                                         GradientHistogram, WeightHeatmap)]
+        self._panels_drawn = 0.0
         self.set_interval(POLL_SECONDS, self._poll)
         if self.preset is None:
             self.push_screen(PresetPicker(), self._start_chosen)
@@ -173,9 +182,14 @@ class NntermApp(App):
         if snapshot is None or snapshot is self.snapshot:
             return
         self.snapshot = snapshot
-        for widget in (StatusLine, ArchitectureEditor, LossPlot, DecisionBoundary,
-                       GradientHistogram, WeightHeatmap):
-            self.query_one(widget).update_snapshot(snapshot)
+        for widget in self._fast_panels:
+            widget.update_snapshot(snapshot)
+        now = time.monotonic()
+        training = snapshot.status == "training" and not snapshot.paused
+        if not training or now - self._panels_drawn >= PANEL_SECONDS:
+            self._panels_drawn = now
+            for widget in self._slow_panels:
+                widget.update_snapshot(snapshot)
         self._notify_diagnoses(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:

@@ -19,7 +19,7 @@ from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.commands import SetSpeed
 from nnterm.engine.config import with_changes
-from nnterm.engine.preset_loader import parse_preset
+from nnterm.engine.preset_loader import load_preset, parse_preset
 
 PRESET = parse_preset("""
 name: keys
@@ -187,3 +187,17 @@ async def test_architecture_keys_edit_the_network(running):
     await pilot.press("e")
     snap = await settled(app, pilot, lambda s: s.config.model.activation != "tanh")
     assert snap.config.model.activation == ("tanh", "identity")  # the second layer is selected
+
+
+async def test_screenshot_and_save_preset_keys_write_files(running, tmp_path, monkeypatch):
+    app, pilot = running
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    await pilot.press("plus")
+    await settled(app, pilot, lambda s: s.config.train.optimizer.lr == pytest.approx(0.3))
+    await pilot.press("s", "S")
+    await pilot.pause()
+    assert len(list(tmp_path.glob("*.svg"))) == 1
+    saved = load_preset(str(tmp_path / "config" / "nnterm" / "presets" / "keys_saved.yaml"))
+    assert saved.config.train.optimizer.lr == pytest.approx(0.3)
+    assert saved.config.model == app.snapshot.config.model

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
 from nnterm.app.widgets._common import (
     CLASS_ANSI,
@@ -15,14 +14,13 @@ from nnterm.app.widgets._common import (
     NEUTRAL_LIGHT,
     ColorMode,
     Row,
-    detect_color_mode,
     fg_bg,
     fit,
-    is_dark,
     mix,
     same,
     sample_index,
 )
+from nnterm.app.widgets._panel import PicturePanel
 from nnterm.engine.snapshot import Boundary, Snapshot
 
 NO_INPUT_PLANE = "no 2-D input: the decision boundary needs exactly two input features"
@@ -41,7 +39,7 @@ def _glyph(k: int, val: bool) -> str:
     return g.upper() if val else g
 
 
-class DecisionBoundary(Widget):
+class DecisionBoundary(PicturePanel):
     """Predicted class per grid cell (colour = class, fainter = less confident), training
     points as class-coloured dots, validation points on ``show_validation(True)``.
 
@@ -66,29 +64,15 @@ class DecisionBoundary(Widget):
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
     ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._forced_mode = color_mode
+        super().__init__(color_mode=color_mode, name=name, id=id, classes=classes)
         self._boundary: Boundary | None = None
         self._received = False
         self._validation = False
-        self._cache_key: tuple | None = None
-        self._lines: list[Strip] = []
 
     # ----------------------------------------------------------------- public
     @property
     def validation_shown(self) -> bool:
         return self._validation
-
-    @property
-    def color_mode(self) -> ColorMode:
-        if self._forced_mode is not None:
-            return self._forced_mode
-        return detect_color_mode(self.app) if self.is_attached else "truecolor"
-
-    def set_color_mode(self, mode: ColorMode | None) -> None:
-        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
-        self._forced_mode = mode
-        self._invalidate()
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Keep the boundary; refresh if its grid or points changed."""
@@ -110,24 +94,6 @@ class DecisionBoundary(Widget):
             self._invalidate()
 
     # ----------------------------------------------------------------- internals
-    def _invalidate(self) -> None:
-        self._cache_key = None
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        mode = self.color_mode
-        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
-        dark = is_dark(self.app)
-        key = (width, height, mode, dark, base)
-        if key != self._cache_key:
-            built = self._build(width, height, mode, dark)
-            self._lines = [strip.apply_style(base) for strip in built]
-            self._cache_key = key
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, base)
-
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         b = self._boundary
         if width <= 0 or height <= 0:

@@ -8,10 +8,10 @@ import math
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
-from nnterm.app.widgets._common import ColorMode, detect_color_mode, fmt_num, same
-from nnterm.engine.snapshot import LayerView, Snapshot
+from nnterm.app.widgets._common import ColorMode, fmt_num
+from nnterm.app.widgets._panel import LayerPanel
+from nnterm.engine.snapshot import LayerView
 from nnterm.engine.telemetry import HIST_CENTERS, HIST_DECADES
 
 #: Signed-log axis: y = sign(v) * (log10 |v| - FLOOR), 0 for |v| < 10**FLOOR.
@@ -55,7 +55,7 @@ def symlog_label(y: float) -> str:
 BIN_Y = [symlog(float(c)) for c in HIST_CENTERS]
 
 
-class GradientHistogram(Widget):
+class GradientHistogram(LayerPanel):
     """The selected layer's gradients: a TensorBoard-like band over time (per column, the
     2-98 % range shaded light, 16-84 % dark, the median as a line, on a signed-log axis),
     the latest histogram beside it as horizontal bars on the same axis, and a table of
@@ -69,93 +69,10 @@ class GradientHistogram(Widget):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        color_mode: ColorMode | None = None,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._forced_mode = color_mode
-        self._layers: tuple[LayerView, ...] = ()
-        self._selected = 0
-        self._shown: tuple | None = None
-        self._cache_key: tuple | None = None
-        self._lines: list[Strip] = []
-
-    # ----------------------------------------------------------------- public
-    @property
-    def selected_layer(self) -> int:
-        return self._selected
-
-    @property
-    def color_mode(self) -> ColorMode:
-        if self._forced_mode is not None:
-            return self._forced_mode
-        return detect_color_mode(self.app) if self.is_attached else "truecolor"
-
-    def set_color_mode(self, mode: ColorMode | None) -> None:
-        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
-        self._forced_mode = mode
-        self._cache_key = None
-        self.refresh()
-
-    def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Keep the layers; refresh if what is drawn changed."""
-        self._layers = snapshot.layers
-        if self._layers and self._selected >= len(self._layers):
-            self._selected = len(self._layers) - 1
-        return self._check_changed()
-
-    def select_layer(self, index: int) -> None:
-        self._selected = max(0, index)
-        if self._layers:
-            self._selected = min(self._selected, len(self._layers) - 1)
-        self._check_changed()
-
-    def next_layer(self) -> None:
-        if self._layers:
-            self.select_layer((self._selected + 1) % len(self._layers))
-
-    def prev_layer(self) -> None:
-        if self._layers:
-            self.select_layer((self._selected - 1) % len(self._layers))
-
-    # ----------------------------------------------------------------- internals
-    def _layer(self) -> LayerView | None:
-        if not self._layers:
-            return None
-        return self._layers[min(self._selected, len(self._layers) - 1)]
-
-    def _check_changed(self) -> bool:
-        layer = self._layer()
-        shown = None
-        if layer is not None:
-            table = tuple((v.grad_norm, v.update_ratio, v.activation) for v in self._layers)
-            shown = (self._selected, table, layer.grad_hist, layer.grad_band, layer.band_steps,
-                     layer.fan_in, layer.fan_out)
-        if (shown is None and self._shown is None) or (
-            shown is not None and self._shown is not None and same(shown, self._shown)
-        ):
-            return False
-        self._shown = shown
-        self._cache_key = None
-        self.refresh()
-        return True
-
-    def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        mode = self.color_mode
-        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
-        key = (width, height, mode, base)
-        if key != self._cache_key:
-            self._lines = [strip.apply_style(base) for strip in self._build(width, height, mode)]
-            self._cache_key = key
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, base)
+    def _shown_key(self, layer: LayerView) -> tuple:
+        table = tuple((v.grad_norm, v.update_ratio, v.activation) for v in self._layers)
+        return (self._selected, table, layer.grad_hist, layer.grad_band, layer.band_steps,
+                layer.fan_in, layer.fan_out)
 
     # ----------------------------------------------------------------- drawing
     def _styles(self, mode: ColorMode) -> tuple[Style | None, ...]:
@@ -165,7 +82,7 @@ class GradientHistogram(Widget):
             return ANSI_STYLES
         return None, None, None, None
 
-    def _build(self, width: int, height: int, mode: ColorMode) -> list[Strip]:
+    def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         layer = self._layer()
         if width <= 0 or height <= 0:
             return []

@@ -7,7 +7,6 @@ import math
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
-from textual.widget import Widget
 
 from nnterm.app.widgets._common import (
     NEGATIVE_RGB,
@@ -15,16 +14,14 @@ from nnterm.app.widgets._common import (
     NEUTRAL_LIGHT,
     POSITIVE_RGB,
     ColorMode,
-    detect_color_mode,
     fg_bg,
     fit,
     fmt_num,
-    is_dark,
     mix,
-    same,
     sample_index,
 )
-from nnterm.engine.snapshot import LayerView, Snapshot
+from nnterm.app.widgets._panel import LayerPanel
+from nnterm.engine.snapshot import LayerView
 
 #: Colour steps per sign in truecolor mode.
 LEVELS = 16
@@ -46,7 +43,7 @@ def _level(w: float, scale: float, levels: int) -> int | None:
     return int(round(t * levels))
 
 
-class WeightHeatmap(Widget):
+class WeightHeatmap(LayerPanel):
     """The selected layer's weights W (rows: inputs, columns: units), symmetric around 0.
 
     Truecolor: negative blue, zero neutral, positive red, scale max |w|, two matrix rows
@@ -62,94 +59,9 @@ class WeightHeatmap(Widget):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        color_mode: ColorMode | None = None,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._forced_mode = color_mode
-        self._layers: tuple[LayerView, ...] = ()
-        self._selected = 0
-        self._shown: tuple | None = None  # what the current picture shows
-        self._cache_key: tuple | None = None
-        self._lines: list[Strip] = []
-
-    # ----------------------------------------------------------------- public
-    @property
-    def selected_layer(self) -> int:
-        return self._selected
-
-    @property
-    def color_mode(self) -> ColorMode:
-        """The colour mode in use: forced by ``set_color_mode`` or detected from the app."""
-        if self._forced_mode is not None:
-            return self._forced_mode
-        return detect_color_mode(self.app) if self.is_attached else "truecolor"
-
-    def set_color_mode(self, mode: ColorMode | None) -> None:
-        """Force ``truecolor``/``ansi``/``mono``, or None to follow the app."""
-        self._forced_mode = mode
-        self.refresh()
-
-    def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Keep the layers; refresh if the selected layer's matrix changed."""
-        self._layers = snapshot.layers
-        if self._layers and self._selected >= len(self._layers):
-            self._selected = len(self._layers) - 1
-        return self._check_changed()
-
-    def select_layer(self, index: int) -> None:
-        self._selected = max(0, index)
-        if self._layers:
-            self._selected = min(self._selected, len(self._layers) - 1)
-        self._check_changed()
-
-    def next_layer(self) -> None:
-        if self._layers:
-            self.select_layer((self._selected + 1) % len(self._layers))
-
-    def prev_layer(self) -> None:
-        if self._layers:
-            self.select_layer((self._selected - 1) % len(self._layers))
-
-    # ----------------------------------------------------------------- internals
-    def _layer(self) -> LayerView | None:
-        if not self._layers:
-            return None
-        return self._layers[min(self._selected, len(self._layers) - 1)]
-
-    def _check_changed(self) -> bool:
-        layer = self._layer()
-        shown = None
-        if layer is not None:
-            shown = (len(self._layers), layer.index, layer.activation, layer.pooled,
-                     layer.fan_in, layer.fan_out, layer.weights)
-        if self._shown is not None and shown is not None and same(shown, self._shown):
-            return False
-        if shown is None and self._shown is None:
-            return False
-        self._shown = shown
-        self._cache_key = None
-        self.refresh()
-        return True
-
-    def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        mode = self.color_mode
-        base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
-        dark = is_dark(self.app)
-        key = (width, height, mode, dark, base)
-        if key != self._cache_key:
-            built = self._build(width, height, mode, dark)
-            self._lines = [strip.apply_style(base) for strip in built]
-            self._cache_key = key
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, base)
+    def _shown_key(self, layer: LayerView) -> tuple:
+        return (len(self._layers), layer.index, layer.activation, layer.pooled,
+                layer.fan_in, layer.fan_out, layer.weights)
 
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         layer = self._layer()

@@ -84,6 +84,7 @@ class NntermApp(App):
 
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
                  fps: float = 10.0, theme: str | None = None) -> None:
+        """``theme`` must be one of ``available_themes`` (the CLI checks it first)."""
         super().__init__()
         self.preset = preset
         self.in_process = in_process

@@ -67,7 +67,8 @@ def build_app_parser() -> argparse.ArgumentParser:
                         help="run the engine in the app's worker thread (for debugging)")
     parser.add_argument("--fps", type=float, default=10.0,
                         help="redraws per second at most (lower it on slow links; default 10)")
-    parser.add_argument("--theme", help="a Textual theme, e.g. textual-light or textual-ansi")
+    parser.add_argument("--theme", help="a Textual theme, e.g. textual-light, or ansi-dark for "
+                        "16-colour terminals (the command palette lists them all)")
     return parser
 
 
@@ -115,10 +116,16 @@ def _run_app(args: argparse.Namespace) -> int:
                 preset = replace(preset, config=replace(preset.config, seed=args.seed))
         elif args.sets or args.seed is not None:
             raise PresetError("needs a PRESET", key="--set/--seed")
+        app = NntermApp(preset, in_process=args.in_process, fps=args.fps)
+        if args.theme is not None:
+            if args.theme not in app.available_themes:
+                raise PresetError(f"{args.theme!r} is not a theme", key="--theme",
+                                  allowed=", ".join(sorted(app.available_themes)))
+            app.theme = args.theme
     except PresetError as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2
-    NntermApp(preset, in_process=args.in_process, fps=args.fps, theme=args.theme).run()
+    app.run()
     return 0
 
 

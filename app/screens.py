@@ -63,6 +63,7 @@ class PresetPicker(ModalScreen[Preset | None]):
     PresetPicker OptionList { height: 1fr; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    AUTO_FOCUS = "OptionList"
 
     def compose(self) -> ComposeResult:
         self.presets, problems = scan_presets()

@@ -201,3 +201,15 @@ async def test_screenshot_and_save_preset_keys_write_files(running, tmp_path, mo
     saved = load_preset(str(tmp_path / "config" / "nnterm" / "presets" / "keys_saved.yaml"))
     assert saved.config.train.optimizer.lr == pytest.approx(0.3)
     assert saved.config.model == app.snapshot.config.model
+
+
+async def test_the_preset_picker_switches_lessons(running):
+    app, pilot = running
+    await pilot.press("p")
+    await pilot.pause()
+    picker = app.screen
+    wanted = picker.presets[1].name
+    await pilot.press("down", "enter")
+    await settled(app, pilot, lambda s: app.preset.name == wanted and s.config.data.name
+                  == picker.presets[1].config.data.name)
+    assert app.screen is app.screen_stack[0]

@@ -101,3 +101,11 @@ def test_bad_override_is_named(tiny, capsys):
     assert main(["run", str(tiny), "--set", "model.activation=swish"]) == 2
     err = capsys.readouterr().err
     assert "model.activation" in err and "swish" in err and "relu" in err
+
+
+def test_the_app_refuses_an_unknown_theme_or_fps(capsys):
+    assert main(["xor", "--theme", "no-such-theme"]) == 2
+    err = capsys.readouterr().err
+    assert "--theme" in err and "textual-dark" in err
+    assert main(["xor", "--fps", "0"]) == 2
+    assert "--fps" in capsys.readouterr().err

@@ -68,6 +68,7 @@ class NntermApp(App):
         Binding("l", "log_scale", "Log scale", show=False, id="log_scale"),
         Binding("c", "accuracy", "Loss/accuracy", show=False, id="accuracy"),
         Binding("v", "validation", "Val points", show=False, id="validation"),
+        Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
         Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
                 id="layer_next"),
         Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[",
@@ -288,6 +289,14 @@ class NntermApp(App):
     def action_validation(self) -> None:
         boundary = self.query_one(DecisionBoundary)
         boundary.show_validation(not boundary.validation_shown)
+
+    def action_tiles(self) -> None:
+        heatmap = self.query_one(WeightHeatmap)
+        heatmap.show_tiles(not heatmap.tiles_shown)
+        if self.snapshot is not None and self.snapshot.layers[0].tiles is None:
+            self.notify("tiles need image inputs (e.g. the bars dataset)", timeout=3)
+        else:
+            self._select_layer(0)
 
     def action_layer(self, direction: int) -> None:
         n_layers = len(self.snapshot.layers) if self.snapshot else 1

@@ -50,6 +50,7 @@ class LayerView:
     band_steps: np.ndarray  # (t,) the steps of grad_band's rows
     dead_frac: float  # NaN for the output layer
     saturation: float
+    tiles: np.ndarray | None = None  # first layer, image inputs: (units, height, width)
 
 
 @dataclass(frozen=True)

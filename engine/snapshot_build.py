@@ -61,7 +61,7 @@ def build_snapshot(
         train_acc=latest.train_acc,
         val_acc=latest.val_acc,
         series=series,
-        layers=_layers(net, latest, bands, heatmap_max),
+        layers=_layers(net, latest, bands, heatmap_max, trainer.dataset.meta.get("image_shape")),
         boundary=_boundary(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
         message=message,
@@ -232,11 +232,26 @@ def _bands(
     )
 
 
+#: At most this many first-layer units are drawn as image tiles.
+MAX_TILES = 16
+
+
+def first_layer_tiles(weights: np.ndarray, image_shape: tuple[int, int] | None
+                      ) -> np.ndarray | None:
+    """For image inputs, the incoming weights of the first ``MAX_TILES`` units of the first
+    layer, each reshaped to the image: (units, height, width). None for other inputs."""
+    if image_shape is None or weights.shape[0] != image_shape[0] * image_shape[1]:
+        return None
+    units = min(weights.shape[1], MAX_TILES)
+    return np.ascontiguousarray(weights[:, :units].T).reshape(units, *image_shape)
+
+
 def _layers(
     net: MLP,
     latest: StepRecord,
     bands: tuple[tuple[np.ndarray, np.ndarray], ...],
     heatmap_max: int,
+    image_shape: tuple[int, int] | None = None,
 ) -> tuple[LayerView, ...]:
     nan = float("nan")
     views = []
@@ -261,6 +276,7 @@ def _layers(
             band_steps=bands[i][1],
             dead_frac=_at(latest.dead_frac, i) if hidden else nan,
             saturation=_at(latest.saturation, i) if hidden else nan,
+            tiles=first_layer_tiles(net.params[0], image_shape) if i == 0 else None,
         ))
     return tuple(views)
 

@@ -432,3 +432,14 @@ def test_no_boundary_for_regression():
     snap = build_snapshot(trainer)
     assert snap.boundary is None
     assert snap.series.train_acc is None and snap.train_acc is None
+
+
+def test_image_inputs_give_first_layer_tiles():
+    from nnterm.engine.snapshot_build import MAX_TILES, first_layer_tiles
+
+    w = np.arange(64 * 20, dtype=float).reshape(64, 20)
+    tiles = first_layer_tiles(w, (8, 8))
+    assert tiles.shape == (MAX_TILES, 8, 8)
+    np.testing.assert_array_equal(tiles[3], w[:, 3].reshape(8, 8))
+    assert first_layer_tiles(w, None) is None
+    assert first_layer_tiles(w, (4, 4)) is None

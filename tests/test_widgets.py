@@ -19,6 +19,7 @@ from nnterm.app.widgets import (
     WeightHeatmap,
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
+from nnterm.app.widgets.heatmap import tile_grid
 from nnterm.engine.config import Config, ModelConfig
 from nnterm.engine.initializers import Init
 from nnterm.engine.snapshot import Boundary, LayerView, Series, Snapshot
@@ -495,3 +496,20 @@ async def test_architecture_editor_shows_each_layers_health():
         assert hidden1 == ["hidden", "1", "5.0e-01", "-3.0", "75%", "0%"]
         assert hidden2[4] == "-"  # "dead" means nothing for tanh
         assert output[:3] == ["output", "1.5e+00", "-1.0"]
+
+
+async def test_heatmap_draws_image_tiles_on_request():
+    tiles = np.stack([np.eye(4) * (k + 1) for k in range(3)])
+    first = dataclasses.replace(LAYERS[0], tiles=tiles)
+    heatmap = WeightHeatmap(color_mode="mono")
+    async with Host(heatmap).run_test(size=(60, 12)) as pilot:
+        heatmap.update_snapshot(make_snapshot(layers=(first, *LAYERS[1:])))
+        heatmap.show_tiles(True)
+        await pilot.pause()
+        text = "\n".join(lines(heatmap))
+        assert "tiles: 3 units as 4x4 images" in text
+        assert heatmap.tiles_shown
+    grid = tile_grid(tiles, width=9)  # two 4-wide tiles and a gap fit in 9 columns
+    assert grid.shape == (9, 9)
+    np.testing.assert_array_equal(grid[5:9, 0:4], tiles[2])
+    assert not grid[4].any() and not grid[:, 4].any()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -43,6 +44,19 @@ def _level(w: float, scale: float, levels: int) -> int | None:
     return int(round(t * levels))
 
 
+def tile_grid(tiles: np.ndarray, width: int) -> np.ndarray:
+    """Lay (units, h, w) tiles out in rows as wide as ``width`` allows, with one row and
+    column of zeros (the scale's neutral colour) between tiles."""
+    units, h, w = tiles.shape
+    per_row = max(1, min(units, (width + 1) // (w + 1)))
+    n_rows = -(-units // per_row)
+    grid = np.zeros((n_rows * (h + 1) - 1, per_row * (w + 1) - 1))
+    for k, tile in enumerate(tiles):
+        r, c = divmod(k, per_row)
+        grid[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w] = tile
+    return grid
+
+
 class WeightHeatmap(LayerPanel):
     """The selected layer's weights W (rows: inputs, columns: units), symmetric around 0.
 
@@ -59,25 +73,43 @@ class WeightHeatmap(LayerPanel):
     }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._tiles = False
+
+    @property
+    def tiles_shown(self) -> bool:
+        return self._tiles
+
+    def show_tiles(self, show: bool) -> None:
+        """For image inputs, draw the first layer as one image tile per unit."""
+        if show != self._tiles:
+            self._tiles = show
+            self._invalidate()
+
     def _shown_key(self, layer: LayerView) -> tuple:
         return (len(self._layers), layer.index, layer.activation, layer.pooled,
-                layer.fan_in, layer.fan_out, layer.weights)
+                layer.fan_in, layer.fan_out, layer.weights, layer.tiles)
 
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         layer = self._layer()
         if layer is None or width <= 0 or height <= 0:
             msg = "no weights yet"
             return [Strip([Segment(msg[:width].ljust(width))])]
-        w = layer.weights
+        tiles = layer.tiles if self._tiles else None
+        w = layer.weights if tiles is None else tile_grid(tiles, width)
         rows, cols = (int(w.shape[0]), int(w.shape[1])) if w.ndim == 2 else (1, int(w.size))
         values = w.reshape(rows, cols).tolist()
         finite = [abs(v) for row in values for v in row if math.isfinite(v)]
         scale = max(finite) if finite else 0.0
         n = len(self._layers)
         kind = "output" if layer.activation == "output" else layer.activation
+        shape = "" if tiles is None else (
+            f" tiles: {len(tiles)} units as {tiles.shape[1]}x{tiles.shape[2]} images"
+        )
         title = (
-            f"W{layer.index + 1}/{n} {layer.fan_in}→{layer.fan_out} {kind}"
-            f"{' pooled' if layer.pooled else ''}  max|w| {fmt_num(scale)}"
+            f"W{layer.index + 1}/{n} {layer.fan_in}→{layer.fan_out} {kind}{shape}"
+            f"{' pooled' if layer.pooled and tiles is None else ''}  max|w| {fmt_num(scale)}"
         )
         lines: list[Strip] = []
         if height >= 3:

@@ -6,7 +6,7 @@
     idx = batches.next_batch(); X, y = ds.X_train[idx], ds.y_train[idx]
 
 Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
-(d-dimensional), ``regression``, ``names`` (characters), ``noise`` (jitter, label flips,
+(d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters), ``noise`` (jitter, label flips,
 input-noise augmentation), ``batching`` (BatchSampler), ``registry`` (make_dataset).
 """
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from nnterm.engine.data import plane
+from nnterm.engine.data import images, plane
 from nnterm.engine.data._checks import check_fraction, check_int, check_std
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
@@ -45,6 +45,11 @@ def _plane(fn, n_classes: int | None = None):
         return sampler, k, 2, k, {"extent": box}
 
     return build
+
+
+def _bars(rng, *, noise, label_flip, size=8):
+    sampler = functools.partial(images.bars, size=size, noise=noise, label_flip=label_flip)
+    return sampler, 2, size * size, 2, {"image_shape": (size, size)}
 
 
 def _blobs(rng, *, noise, label_flip, **params):
@@ -83,6 +88,7 @@ _SPECS: dict[str, _Spec] = {
     "spiral": _Spec(CLASSIFICATION, 0.0, {"n_classes": 2, "turns": 1.75}, _plane(plane.spiral)),
     "moons": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.moons, 2)),
     "blobs": _Spec(CLASSIFICATION, 0.0, {"n_classes": 3, "dim": 2, "spread": 0.2}, _blobs),
+    "bars": _Spec(CLASSIFICATION, 0.0, {"size": 8}, _bars),
     "random_classification": _Spec(
         CLASSIFICATION,
         0.0,

@@ -6,8 +6,9 @@
     idx = batches.next_batch(); X, y = ds.X_train[idx], ds.y_train[idx]
 
 Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
-(d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters), ``noise`` (jitter, label flips,
-input-noise augmentation), ``batching`` (BatchSampler), ``registry`` (make_dataset).
+(d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters),
+``noise`` (jitter, label flips, input-noise augmentation), ``batching`` (BatchSampler),
+``registry`` (make_dataset).
 """
 
 from nnterm.engine.data.batching import BatchSampler

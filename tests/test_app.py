@@ -16,6 +16,10 @@ import pytest
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.grad_histogram import GradientHistogram
+from nnterm.app.widgets.heatmap import WeightHeatmap
+from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.commands import SetSpeed
 from nnterm.engine.config import with_changes
@@ -213,3 +217,25 @@ async def test_the_preset_picker_switches_lessons(running):
     await settled(app, pilot, lambda s: app.preset.name == wanted and s.config.data.name
                   == picker.presets[1].config.data.name)
     assert app.screen is app.screen_stack[0]
+
+
+async def test_view_keys_toggle_their_panels(running):
+    app, pilot = running
+    plot, boundary = app.query_one(LossPlot), app.query_one(DecisionBoundary)
+    gradients, heatmap = app.query_one(GradientHistogram), app.query_one(WeightHeatmap)
+    await pilot.press("l", "c", "v", "right_square_bracket", "t")
+    await pilot.pause()
+    assert plot.log_scale and plot.accuracy_shown and boundary.validation_shown
+    assert heatmap.tiles_shown  # moons has no image input: the app says so
+    assert gradients.selected_layer == heatmap.selected_layer == 1
+    await pilot.press("right_square_bracket")
+    assert gradients.selected_layer == heatmap.selected_layer == 2
+    await pilot.press("n")
+    assert not app.query_one("#lesson").display
+    await pilot.press("z")
+    assert app.screen.maximized is plot
+    await pilot.press("z")
+    assert app.screen.maximized is None
+    await pilot.press("f")
+    await settled(app, pilot, lambda s: "1 steps/s" in s.message)
+    assert app.speed == 1.0 and "1 steps/s" in status(app)

@@ -15,7 +15,7 @@ from typing import Any
 
 from nnterm.engine import commands as cmd
 from nnterm.engine.config import Config
-from nnterm.engine.session import describe_error, run_loop
+from nnterm.engine.run_loop import describe_error, run_loop
 from nnterm.engine.trainer import Trainer
 
 

@@ -20,14 +20,8 @@ import pytest
 
 from nnterm.engine import commands as cmd
 from nnterm.engine.config import Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
-from nnterm.engine.session import (
-    InProcessSession,
-    Pacer,
-    ProcessSession,
-    Session,
-    open_session,
-    run_loop,
-)
+from nnterm.engine.run_loop import Pacer, run_loop
+from nnterm.engine.session import InProcessSession, ProcessSession, Session, open_session
 from nnterm.engine.snapshot import Snapshot
 from nnterm.engine.snapshot_build import (
     build_snapshot,

@@ -1,0 +1,321 @@
+"""The loop that drives a Trainer from commands and publishes snapshots.
+
+``run_loop`` is the one loop behind every session (``engine.session``): between steps it
+applies the commands that arrived, and it publishes a Snapshot at most ``fps`` times a
+second (and at once after a command, so a changed value shows without delay). A fixed
+speed is kept by a ``Pacer``; a diverged run pauses itself; a bad command is reported in
+the snapshot's message and rolled back, never fatal.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from nnterm.engine import commands as cmd
+from nnterm.engine.config import Config, get_path
+from nnterm.engine.snapshot import Snapshot
+from nnterm.engine.snapshot_build import build_snapshot
+from nnterm.engine.trainer import DIVERGED, LIVE_SETTINGS, Trainer
+
+FPS = 10.0
+#: Longest wait for a command while paused, finished or between paced steps, before
+#: ``should_stop`` is checked again (keeps quitting fast without a busy loop).
+IDLE_WAIT = 0.1
+#: While stepping, look for commands at most this often (a pipe poll is a system call:
+#: once per 100 µs step it costs ~10% of the speed; a 2 ms delay is imperceptible).
+POLL_INTERVAL = 0.002
+
+
+class Inbox(Protocol):
+    """Where commands come from: ``queue.SimpleQueue`` or the child's pipe reader.
+    ``get`` raises ``queue.Empty`` when nothing arrived in time."""
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any: ...
+
+    def get_nowait(self) -> Any: ...
+
+
+# ---------------------------------------------------------------------------- pacing
+class Pacer:
+    """When to take the next step at a fixed speed (``None``: full speed, no waiting).
+
+    Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
+    shift the ones after it, so the rate is exact on average. A step later than a whole
+    interval (after a pause, or when steps are slower than the asked speed) starts a new
+    grid instead of rushing to catch up, so there is never a burst of steps.
+    """
+
+    def __init__(
+        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.clock = clock
+        self.steps_per_second: float | None = None
+        self._due: float | None = None
+        self.set_speed(steps_per_second)
+
+    def set_speed(self, steps_per_second: float | None) -> None:
+        if steps_per_second is not None:
+            sps = float(steps_per_second)
+            if not (math.isfinite(sps) and sps > 0):
+                raise ValueError(
+                    f"steps per second must be a number > 0 (or none for full speed), "
+                    f"got {steps_per_second!r}"
+                )
+            steps_per_second = sps
+        self.steps_per_second = steps_per_second
+        self._due = None
+
+    def delay(self) -> float:
+        """Seconds to wait before the next step (0: step now)."""
+        if self.steps_per_second is None or self._due is None:
+            return 0.0
+        return max(0.0, self._due - self.clock())
+
+    def stepped(self) -> None:
+        """Book a step taken now."""
+        if self.steps_per_second is None:
+            return
+        now, interval = self.clock(), 1.0 / self.steps_per_second
+        if self._due is None or now - self._due > interval:
+            self._due = now + interval
+        else:
+            self._due += interval
+
+
+class _Rate:
+    """Steps per second over about the last second."""
+
+    def __init__(self, window: float = 1.0) -> None:
+        self.window = window
+        self._marks: deque[tuple[float, int]] = deque()
+
+    def mark(self, now: float, steps: int) -> None:
+        self._marks.append((now, steps))
+        while len(self._marks) > 2 and self._marks[1][0] <= now - self.window:
+            self._marks.popleft()
+
+    def clear(self) -> None:
+        self._marks.clear()
+
+    @property
+    def value(self) -> float:
+        if len(self._marks) < 2:
+            return 0.0
+        (t0, n0), (t1, n1) = self._marks[0], self._marks[-1]
+        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+
+
+# ---------------------------------------------------------------------------- the loop
+def run_loop(
+    trainer: Trainer,
+    inbox: Inbox,
+    publish: Callable[[Snapshot], None],
+    *,
+    fps: float = FPS,
+    should_stop: Callable[[], bool] = lambda: False,
+    clock: Callable[[], float] = time.monotonic,
+    idle_wait: float = IDLE_WAIT,
+) -> None:
+    """Drive ``trainer`` until a ``Stop`` command arrives or ``should_stop()`` (checked
+    before every step) says so.
+
+    Each turn: apply every pending command (``SetSpeed`` and ``Stop`` here, the rest with
+    ``Trainer.apply``; at full speed the inbox is looked at every ``POLL_INTERVAL`` of
+    ``clock``), take a step (``Trainer.tick``), and publish a snapshot if a command
+    changed something, or ``1 / fps`` seconds passed since the last one. While
+    paused or done it publishes what it has, then blocks on the inbox for up to
+    ``idle_wait`` seconds at a time (no busy loop). At a fixed speed it waits for the
+    ``Pacer`` the same way, so commands are still taken at once.
+
+    A run that diverges pauses itself: the snapshot says ``diverged`` and ``stop_reason``
+    names the step. A command that fails (an unknown setting, a bad value) changes nothing
+    and is reported in the snapshot's ``message``; so is an error inside a step, which
+    pauses the run.
+    """
+    _Driver(trainer, publish, fps, clock).run(inbox, should_stop, idle_wait)
+
+
+class _Driver:
+    def __init__(
+        self, trainer: Trainer, publish: Callable[[Snapshot], None], fps: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.trainer = trainer
+        self.publish_fn = publish
+        self.clock = clock
+        self.interval = 1.0 / fps if fps > 0 else 0.0
+        self.pacer = Pacer(None, clock)
+        self.rate = _Rate()
+        self.message = ""
+        self.dirty = True  # a change not yet published
+        self.unpublished = 0  # steps taken since the last snapshot
+        self.steps = 0  # steps taken by this loop (for the rate)
+        self.last_publish = -math.inf
+        self.last_poll = -math.inf
+        self.stopped = False
+
+    def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
+        t = self.trainer
+        self.publish()
+        while not self.stopped and not should_stop():
+            now = self.clock()
+            if now - self.last_poll >= POLL_INTERVAL:
+                self.last_poll = now
+                self.drain(inbox)
+                if self.stopped:
+                    break
+            if not (t.paused or t.done):
+                delay = self.pacer.delay()
+                if delay > 0:
+                    self.publish_if_due(idle=False)
+                    self.wait(inbox, min(delay, idle_wait))
+                    continue
+            stepped = self.tick()
+            self.publish_if_due(idle=not stepped)
+            if not stepped:
+                self.rate.clear()
+                self.wait(inbox, idle_wait)
+
+    # -- commands
+    def drain(self, inbox: Inbox) -> None:
+        for _ in range(1000):  # commands come at human rates; never starve the steps
+            try:
+                command = inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.handle(command)
+            if self.stopped:
+                return
+
+    def wait(self, inbox: Inbox, timeout: float) -> None:
+        try:
+            command = inbox.get(timeout=timeout)
+        except queue.Empty:
+            return
+        self.handle(command)
+
+    def handle(self, command: Any) -> None:
+        self.dirty = True
+        try:
+            match command:
+                case cmd.Stop():
+                    self.stopped = True
+                case cmd.SetSpeed(steps_per_second=sps):
+                    self.pacer.set_speed(sps)
+                    self.message = ("full speed" if self.pacer.steps_per_second is None
+                                    else f"{self.pacer.steps_per_second:g} steps/s")
+                case _:
+                    self.apply(command)
+        except Exception as exc:  # a bad command must never end the session
+            self.message = f"error: {describe_error(exc)}"
+
+    def apply(self, command: Any) -> None:
+        t = self.trainer
+        before, parts = t.config, (t.net, t.dataset, t.loss)
+        try:
+            t.apply(command)
+        except Exception:
+            if isinstance(command, cmd.Set) and t.config is not before:
+                _roll_back(t, before, parts, command)
+            raise
+        self.message = describe(command, t)
+
+    # -- stepping
+    def tick(self) -> bool:
+        t = self.trainer
+        try:
+            stepped = t.tick()
+        except Exception as exc:
+            t.apply(cmd.Pause())
+            self.message = f"error at step {t.step_count}: {describe_error(exc)}; paused"
+            self.dirty = True
+            return False
+        if not stepped:
+            return False
+        self.pacer.stepped()
+        self.steps += 1
+        self.unpublished += 1
+        if t.done:
+            self.dirty = True
+            if t.status == DIVERGED and not t.paused:
+                t.apply(cmd.Pause())
+                self.message = f"diverged: {t.stop_reason}; paused"
+        return True
+
+    # -- publishing
+    def publish_if_due(self, idle: bool) -> None:
+        if self.dirty or (self.unpublished and (
+                idle or self.clock() - self.last_publish >= self.interval)):
+            self.publish()
+
+    def publish(self) -> None:
+        t = self.trainer
+        now = self.clock()
+        self.rate.mark(now, self.steps)
+        running = not (t.paused or t.done)
+        snapshot = build_snapshot(
+            t, steps_per_second=self.rate.value if running else 0.0, message=self.message
+        )
+        self.last_publish, self.dirty, self.unpublished = now, False, 0
+        self.publish_fn(snapshot)
+
+
+def _roll_back(trainer: Trainer, before: Config, parts: tuple, command: cmd.Set) -> None:
+    """Undo a Set that raised halfway: ``Trainer.apply`` may have taken part of it (the
+    new config, some optimizer attributes, a rebuilt dataset) before the bad value raised.
+    ``parts`` are the trainer's (net, dataset, loss) from before."""
+    live = all(p.startswith(LIVE_SETTINGS) for p in command.changes)
+    if not live and (trainer.net, trainer.dataset, trainer.loss) == parts:
+        trainer.config = before  # the rebuild failed before it replaced anything
+        return
+    try:  # put the old values back the way they came in
+        trainer.apply(cmd.Set({p: get_path(before, p) for p in command.changes}))
+    except Exception:
+        trainer.config = before
+
+
+def describe(command: Any, trainer: Trainer) -> str:
+    """The effect of a command, in a few words, for the status line."""
+    match command:
+        case cmd.Pause():
+            return f"paused at step {trainer.step_count}"
+        case cmd.Resume():
+            if trainer.done:
+                return f"the run has {trainer.status}: reset to start again"
+            return "resumed"
+        case cmd.StepOnce():
+            return "one step"
+        case cmd.Reset():
+            return f"reset to step 0 (seed {trainer.config.seed})"
+        case cmd.Reseed():
+            return f"new seed {trainer.config.seed}, from step 0"
+        case cmd.Reinitialize():
+            return f"re-initialised (seed {trainer.net.seed})"
+        case cmd.Set(changes=changes):
+            return ", ".join(f"{_setting_name(p)} {_format(v)}" for p, v in changes.items())
+    return type(command).__name__
+
+
+def _setting_name(path: str) -> str:
+    parts = path.split(".")
+    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_format(v) for v in value) + ")"
+    return str(value)
+
+
+def describe_error(exc: BaseException) -> str:
+    """An exception as a human sentence (KeyError's quotes removed)."""
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import pickle
 from pathlib import Path
 
 import pytest
-import yaml
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from nnterm.engine.config import (
     Config,
@@ -36,11 +32,9 @@ from nnterm.engine.preset_loader import (
     PresetError,
     apply_overrides,
     dump_preset,
-    list_presets,
     load_preset,
     parse_preset,
     save_preset,
-    scan_presets,
 )
 
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "presets"
@@ -591,165 +585,3 @@ def test_variant_overrides_rebuild_the_checked_config():
     p = parse_preset(RICH)
     for run in p.compare:
         assert variant_config(p, run) != p.config
-
-
-# ---------------------------------------------------------------------------- finding presets
-def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.yaml"
-    path.write_text(f"name: {name}\ntitle: {title}\nsection: S\nlesson: L\n{body}")
-    return path
-
-
-@pytest.fixture
-def places(tmp_path, monkeypatch):
-    """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
-    from nnterm.engine import preset_loader
-
-    builtin = tmp_path / "builtin"
-    builtin.mkdir()
-    monkeypatch.setattr(preset_loader, "_builtins",
-                        lambda: {p.stem: p for p in builtin.glob("*.yaml")})
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    return builtin, tmp_path / "config" / "nnterm" / "presets"
-
-
-def test_a_path_wins_then_the_user_folder_then_the_builtins(places, tmp_path, monkeypatch):
-    builtin, user = places
-    write_preset(builtin, "xor", "built-in")
-    write_preset(builtin, "moons", "built-in moons")
-    write_preset(user, "xor", "mine")
-    assert load_preset("xor").title == "mine"
-    assert load_preset("moons").title == "built-in moons"
-    assert load_preset("moons").source == "presets/moons.yaml"
-    monkeypatch.chdir(tmp_path)
-    write_preset(tmp_path, "xor", "here")
-    assert load_preset("xor.yaml").title == "here"
-    assert load_preset("./xor.yaml").title == "here"
-    assert load_preset(tmp_path / "xor.yaml").title == "here"
-    err = error_of_load("xr")
-    assert "unknown preset 'xr'; did you mean 'xor'?" in str(err)
-    assert err.allowed == "moons, xor"
-
-
-def test_listing_skips_and_reports_broken_presets(places, caplog):
-    builtin, user = places
-    write_preset(builtin, "xor", "built-in")
-    write_preset(builtin, "moons")
-    write_preset(user, "xor", "mine")
-    write_preset(user, "broken", body="model: {hidden: [0]}\n")
-    write_preset(user, "bad name")
-    (user / "binary.yaml").write_bytes(b"\xff\xfe")
-    presets, errors = scan_presets()
-    assert [(p.name, p.title) for p in presets] == [("moons", "T"), ("xor", "mine")]
-    assert sorted(str(e).split(":")[0].rsplit("/", 1)[-1] for e in errors) == [
-        "bad name.yaml", "binary.yaml", "broken.yaml"]
-    with caplog.at_level(logging.WARNING):
-        assert list_presets() == presets
-    assert sum("skipped a broken preset" in r.message for r in caplog.records) == 3
-
-
-def test_the_user_folder_defaults_to_dot_config(places, tmp_path, monkeypatch):
-    monkeypatch.delenv("XDG_CONFIG_HOME")
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    write_preset(tmp_path / "home" / ".config" / "nnterm" / "presets", "mine")
-    assert load_preset("mine").name == "mine"
-    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/ignored")
-    assert load_preset("mine").name == "mine"
-
-
-# ---------------------------------------------------------------------------- fuzzing
-NAMES = ["tanh", "relu", "adam", "sgd", "xor", "names", "end", "base", "adam", "model.hidden",
-         "seed", "n_params", "val_loss", "act_std[0]", "<", "1e3", "bigram", "he_normal"]
-scalars = (st.none() | st.booleans() | st.integers(-5, 10**6) | st.sampled_from(NAMES)
-           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=10))
-values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
-                      | st.dictionaries(st.sampled_from(NAMES) | st.text(max_size=8), inner,
-                                        max_size=4), max_leaves=12)
-
-
-def node_paths(node, path=()):
-    yield path
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from node_paths(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from node_paths(value, (*path, i))
-
-
-def mutate(data, draw):
-    path = draw(st.sampled_from(list(node_paths(data))))
-    op = draw(st.sampled_from(["delete", "replace", "insert", "rename"]))
-    if not path:
-        return draw(values) if op == "replace" else data
-    parent = data
-    for part in path[:-1]:
-        parent = parent[part]
-    last = path[-1]
-    if op == "delete":
-        del parent[last]
-    elif op == "replace":
-        parent[last] = draw(values)
-    elif isinstance(parent, dict):
-        key = draw(st.sampled_from(NAMES) | st.text(max_size=8))
-        if op == "insert":
-            parent[key] = draw(values)
-        elif key not in parent:
-            parent[key] = parent.pop(last)
-    return data
-
-
-def survives(text):
-    """It loads (and then round-trips) or raises PresetError; nothing else."""
-    try:
-        p = parse_preset(text, "fuzz.yaml")
-    except PresetError as err:
-        assert str(err)
-        return
-    assert parse_preset(dump_preset(p)) == p
-
-
-FUZZ = settings(max_examples=300, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-@FUZZ
-@given(st.data())
-def test_fuzz_schema_violations(data):
-    tree = yaml.safe_load(FUZZ_BASE)
-    for _ in range(data.draw(st.integers(1, 3))):
-        tree = mutate(tree, data.draw)
-    survives(yaml.safe_dump(tree, allow_unicode=True))
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.integers(0, len(FUZZ_BASE)), st.integers(0, 20), st.text(max_size=8))
-def test_fuzz_text_edits(position, cut, insert):
-    survives(FUZZ_BASE[:position] + insert + FUZZ_BASE[position + cut:])
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.binary(max_size=200) | st.text(max_size=200))
-def test_fuzz_random_bytes_and_text(blob):
-    survives(blob)
-    survives(HEAD.encode() + blob if isinstance(blob, bytes) else HEAD + blob)
-
-
-SETTINGS = ["model.hidden", "model.activation", "model.init", "model.init.std", "seed",
-            "train.optimizer", "train.optimizer.lr", "train.schedule.name", "data.params.turns",
-            "data.name", "train.early_stopping.patience", "train.solver", "model.dropout"]
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(SETTINGS) | st.text(max_size=12), values)
-                .map(lambda kv: f"{kv[0]}={yaml.safe_dump(kv[1], default_flow_style=True)}")
-                | st.text(max_size=20), max_size=3))
-def test_fuzz_overrides(args):
-    p = parse_preset(FUZZ_BASE)
-    try:
-        q = apply_overrides(p, args)
-    except PresetError as err:
-        assert str(err).startswith("--set ")
-        return
-    assert parse_preset(dump_preset(q)) == q

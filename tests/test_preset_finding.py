@@ -1,0 +1,79 @@
+"""Where presets come from: a path, then the user's folder, then the built-ins."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from test_preset_loader import error_of_load
+
+from nnterm.engine.preset_loader import (
+    list_presets,
+    load_preset,
+    scan_presets,
+)
+
+
+def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(f"name: {name}\ntitle: {title}\nsection: S\nlesson: L\n{body}")
+    return path
+
+
+@pytest.fixture
+def places(tmp_path, monkeypatch):
+    """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
+    from nnterm.engine import preset_loader
+
+    builtin = tmp_path / "builtin"
+    builtin.mkdir()
+    monkeypatch.setattr(preset_loader, "_builtins",
+                        lambda: {p.stem: p for p in builtin.glob("*.yaml")})
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return builtin, tmp_path / "config" / "nnterm" / "presets"
+
+
+def test_a_path_wins_then_the_user_folder_then_the_builtins(places, tmp_path, monkeypatch):
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(builtin, "moons", "built-in moons")
+    write_preset(user, "xor", "mine")
+    assert load_preset("xor").title == "mine"
+    assert load_preset("moons").title == "built-in moons"
+    assert load_preset("moons").source == "presets/moons.yaml"
+    monkeypatch.chdir(tmp_path)
+    write_preset(tmp_path, "xor", "here")
+    assert load_preset("xor.yaml").title == "here"
+    assert load_preset("./xor.yaml").title == "here"
+    assert load_preset(tmp_path / "xor.yaml").title == "here"
+    err = error_of_load("xr")
+    assert "unknown preset 'xr'; did you mean 'xor'?" in str(err)
+    assert err.allowed == "moons, xor"
+
+
+def test_listing_skips_and_reports_broken_presets(places, caplog):
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(builtin, "moons")
+    write_preset(user, "xor", "mine")
+    write_preset(user, "broken", body="model: {hidden: [0]}\n")
+    write_preset(user, "bad name")
+    (user / "binary.yaml").write_bytes(b"\xff\xfe")
+    presets, errors = scan_presets()
+    assert [(p.name, p.title) for p in presets] == [("moons", "T"), ("xor", "mine")]
+    assert sorted(str(e).split(":")[0].rsplit("/", 1)[-1] for e in errors) == [
+        "bad name.yaml", "binary.yaml", "broken.yaml"]
+    with caplog.at_level(logging.WARNING):
+        assert list_presets() == presets
+    assert sum("skipped a broken preset" in r.message for r in caplog.records) == 3
+
+
+def test_the_user_folder_defaults_to_dot_config(places, tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    write_preset(tmp_path / "home" / ".config" / "nnterm" / "presets", "mine")
+    assert load_preset("mine").name == "mine"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/ignored")
+    assert load_preset("mine").name == "mine"

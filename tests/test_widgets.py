@@ -513,3 +513,17 @@ async def test_heatmap_draws_image_tiles_on_request():
     assert grid.shape == (9, 9)
     np.testing.assert_array_equal(grid[5:9, 0:4], tiles[2])
     assert not grid[4].any() and not grid[:, 4].any()
+
+
+async def test_an_all_zero_gradient_is_said_in_words():
+    hist = np.zeros(HIST_BINS)
+    hist[HIST_BINS // 2] = 50  # every entry in the |g| < 1e-8 bin
+    dead = dataclasses.replace(LAYERS[0], grad_hist=hist, grad_norm=0.0)
+    panel = GradientHistogram(color_mode="mono")
+    async with Host(panel).run_test(size=(60, 12)) as pilot:
+        panel.update_snapshot(make_snapshot(layers=(dead, *LAYERS[1:])))
+        await pilot.pause()
+        assert "exactly 0" in "\n".join(lines(panel))
+        panel.select_layer(1)
+        await pilot.pause()
+        assert "exactly 0" not in "\n".join(lines(panel))

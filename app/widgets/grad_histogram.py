@@ -97,6 +97,12 @@ class GradientHistogram(LayerPanel):
         body = height - 2
         if body < 2:
             return [Strip(lines[0]).adjust_cell_length(width)]
+        counts = layer.grad_hist.tolist()
+        zero_bin = len(HIST_CENTERS) // 2
+        if counts[zero_bin] and not any(n for j, n in enumerate(counts) if j != zero_bin):
+            note = "every gradient of this layer is exactly 0: nothing here learns"
+            return [Strip(seg).adjust_cell_length(width)
+                    for seg in (lines[0], [Segment(note[:width], Style(italic=True))])]
 
         table = width >= MIN_TABLE_WIDTH
         main_w = width - (TABLE_W + 1 if table else 0)

@@ -81,7 +81,8 @@ class StatusLine(Widget):
         label, style = STATES.get(state, (state, "bold"))
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(label, style)
-        t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {s.steps_per_second:,.0f} steps/s")
+        rate = f"{s.steps_per_second:,.0f} steps/s" if state == "running" else "stopped"
+        t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
         t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
         if s.stop_reason and state != "running":
             t.append(f"  ({s.stop_reason})", "dim")

@@ -50,6 +50,7 @@ class LayerView:
     band_steps: np.ndarray  # (t,) the steps of grad_band's rows
     dead_frac: float  # NaN for the output layer
     saturation: float
+    act_std: float = float("nan")  # std of the layer's output on the probe set (hidden layers)
     tiles: np.ndarray | None = None  # first layer, image inputs: (units, height, width)
 
 

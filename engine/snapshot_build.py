@@ -276,6 +276,7 @@ def _layers(
             band_steps=bands[i][1],
             dead_frac=_at(latest.dead_frac, i) if hidden else nan,
             saturation=_at(latest.saturation, i) if hidden else nan,
+            act_std=_at(latest.act_std, i) if hidden else nan,
             tiles=first_layer_tiles(net.params[0], image_shape) if i == 0 else None,
         ))
     return tuple(views)

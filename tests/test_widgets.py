@@ -485,7 +485,7 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
 
 async def test_architecture_editor_shows_each_layers_health():
     editor = ArchitectureEditor()
-    relu, tanh, out = (dataclasses.replace(v, activation=a, dead_frac=d)
+    relu, tanh, out = (dataclasses.replace(v, activation=a, dead_frac=d, act_std=0.25)
                        for v, a, d in zip(LAYERS, ("relu", "tanh", "output"), (0.75, 0.5, 0.0),
                                           strict=True))
     async with Host(editor).run_test(size=(100, 20)) as pilot:
@@ -493,9 +493,9 @@ async def test_architecture_editor_shows_each_layers_health():
         await pilot.pause()
         last_rows = editor.render().plain.splitlines()[-3:]
         hidden1, hidden2, output = (row.split() for row in last_rows)
-        assert hidden1 == ["hidden", "1", "5.0e-01", "-3.0", "75%", "0%"]
+        assert hidden1 == ["L1", "5.0e-01", "-3.0", "0.25", "75%", "0%"]
         assert hidden2[4] == "-"  # "dead" means nothing for tanh
-        assert output[:3] == ["output", "1.5e+00", "-1.0"]
+        assert output[:3] == ["out", "1.5e+00", "-1.0"]
 
 
 async def test_heatmap_draws_image_tiles_on_request():

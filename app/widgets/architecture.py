@@ -131,7 +131,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         self._selected = 0
         self._hint = ""
         self._signature: tuple | None = None
-        self._health: tuple[tuple[float, float, float, float], ...] = ()
+        self._health: tuple[tuple[float, float, float, float, float], ...] = ()
 
     # ----------------------------------------------------------------- state
     @property
@@ -159,7 +159,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         fan_out = layers[-1].fan_out if layers else None
         # "dead" (never fires on the probe set) means something for ReLU layers only
         self._health = tuple(
-            (v.grad_norm, v.update_ratio,
+            (v.grad_norm, v.update_ratio, v.act_std,
              v.dead_frac if v.activation == "relu" else math.nan, v.saturation)
             for v in layers
         )
@@ -435,12 +435,14 @@ class ArchitectureEditor(Widget, can_focus=True):
         return t
 
     def _render_health(self, t: Text, n: int) -> None:
-        """Per layer: gradient norm, log10 update/weight ratio, dead and saturated units."""
-        t.append(f"\n\n  {'health':<10}{'‖grad‖':>8} {'log u/w':>7} {'dead':>5} {'sat':>5}", "dim")
-        for i, (grad, ratio, dead, sat) in enumerate(self._health):
-            kind = f"hidden {i + 1}" if i < n else "output"
-            t.append(f"\n  {kind:<10}{_num(grad, '.1e'):>8} {_num(ratio, '.1f'):>7} "
-                     f"{_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
+        """Per layer: gradient norm, log10 update/weight ratio, the spread (std) of its
+        output, and its dead (ReLU) and saturated units."""
+        head = f"{'':<4}{'‖grad‖':>8} {'u/w':>5} {'act sd':>6} {'dead':>5} {'sat':>5}"
+        t.append(f"\n\n  {head}", "dim")
+        for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
+            kind = f"L{i + 1}" if i < n else "out"
+            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {_num(ratio, '.1f'):>5} "
+                     f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
                      "bold red" if dead >= 0.5 else "")
 
 

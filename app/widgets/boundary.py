@@ -56,15 +56,8 @@ class DecisionBoundary(PicturePanel):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        color_mode: ColorMode | None = None,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(color_mode=color_mode, name=name, id=id, classes=classes)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._boundary: Boundary | None = None
         self._received = False
         self._validation = False

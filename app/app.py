@@ -28,12 +28,12 @@ from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config
-from nnterm.engine.preset import Preset
-from nnterm.engine.preset_loader import save_preset, user_preset_dir
-from nnterm.engine.session import Session, open_session
-from nnterm.engine.snapshot import Snapshot
+from nnterm.engine.lessons.loader import save_preset, user_preset_dir
+from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.live.session import Session, open_session
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
@@ -168,7 +168,7 @@ class NntermApp(App):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def _serve(self, session: Session) -> None:
-        """The thread worker that owns the session (see engine.session)."""
+        """The thread worker that owns the session (see nnterm.engine.live.session)."""
         session.serve()
 
     def _poll(self) -> None:

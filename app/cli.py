@@ -15,7 +15,7 @@ from dataclasses import replace
 from importlib.metadata import version
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
-from nnterm.engine.preset_loader import PresetError
+from nnterm.engine.lessons.loader import PresetError
 
 SUBCOMMANDS = ("list", "run", "check")
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_app(args: argparse.Namespace) -> int:
     from nnterm.app.app import NntermApp
-    from nnterm.engine.preset_loader import apply_overrides, load_preset
+    from nnterm.engine.lessons.loader import apply_overrides, load_preset
 
     try:
         if args.fps <= 0:

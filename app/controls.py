@@ -10,9 +10,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from nnterm.engine.activations import ACTIVATIONS
-from nnterm.engine.config import Config
-from nnterm.engine.initializers import INITS, Init
+from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.nn.initializers import INITS, Init
+from nnterm.engine.training.config import Config
 
 #: Learning rates for + and -: 1e-5, 3e-5, 1e-4, ... 3, 10.
 LEARNING_RATES = tuple(m * 10.0**e for e in range(-5, 1) for m in (1, 3)) + (1.0, 3.0, 10.0)

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from nnterm.engine.preset import Preset
-from nnterm.engine.preset_loader import scan_presets
+from nnterm.engine.lessons.loader import scan_presets
+from nnterm.engine.lessons.preset import Preset
 
 
 def key_table(title: str, bindings: Iterable[Binding]) -> Table:

@@ -4,7 +4,7 @@ For each network (ReLU hidden layers, softmax cross-entropy, Adam lr 1e-3, mini-
 from a reshuffled permutation each epoch) it prints steps/s of
 
 * ``minimal``: forward, backward and Adam written out inline, nothing else;
-* ``engine``: ``nnterm.engine.trainer.Trainer`` with telemetry at its default interval,
+* ``engine``: ``nnterm.engine.training.trainer.Trainer`` with telemetry at its default interval,
 
 and the ratio engine/minimal. Both run in this process, alternating, best of the rounds.
 
@@ -21,8 +21,14 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from nnterm.engine.config import Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+)
+from nnterm.engine.training.trainer import Trainer
 
 
 @dataclass(frozen=True)

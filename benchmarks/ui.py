@@ -68,8 +68,8 @@ from rich.console import Console
 from rich.table import Table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
-from nnterm.engine.preset_loader import apply_overrides, load_preset
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.lessons.loader import apply_overrides, load_preset
+from nnterm.engine.training.trainer import Trainer
 
 LR_RE = re.compile(r"\blr (\S+)")
 console = Console(width=None if sys.stdout.isatty() else 150)

@@ -7,13 +7,20 @@ The scripting API (a contract other code depends on)::
     loss, grads = net.loss_and_grads(X, y, loss="cross_entropy")
     opt = make_optimizer("adamw", lr=1e-3, weight_decay=1e-2)
     opt.step(net.params, grads)
+
+The engine is in rooms, one job each; a room imports only rooms below it:
+
+    live/       what a UI talks to: sessions, the engine process, snapshots
+    lessons/    presets: the YAML format, experiments, claims
+    training/   one run: Config, Trainer, telemetry, diagnostics, metrics output
+    nn/, data/  the math of a network; the datasets (the bottom: they import neither)
 """
 
-from nnterm.engine.activations import ACTIVATIONS
-from nnterm.engine.initializers import INITS, Init
-from nnterm.engine.losses import LOSSES
-from nnterm.engine.network import MLP
-from nnterm.engine.optimizers import OPTIMIZERS, clip_grad_norm, make_optimizer
+from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.nn.initializers import INITS, Init
+from nnterm.engine.nn.losses import LOSSES
+from nnterm.engine.nn.network import MLP
+from nnterm.engine.nn.optimizers import OPTIMIZERS, clip_grad_norm, make_optimizer
 
 __all__ = [
     "ACTIVATIONS",

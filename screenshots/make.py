@@ -52,8 +52,8 @@ from rich.cells import cell_len  # noqa: E402
 
 from nnterm.app.app import NntermApp  # noqa: E402
 from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
-from nnterm.engine.preset_errors import PresetError  # noqa: E402
-from nnterm.engine.preset_loader import apply_overrides, load_preset  # noqa: E402
+from nnterm.engine.lessons.errors import PresetError  # noqa: E402
+from nnterm.engine.lessons.loader import apply_overrides, load_preset  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: PNG width in pixels (rsvg-convert keeps the aspect ratio).

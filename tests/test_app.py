@@ -21,9 +21,9 @@ from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
-from nnterm.engine.commands import SetSpeed
-from nnterm.engine.config import with_changes
-from nnterm.engine.preset_loader import load_preset, parse_preset
+from nnterm.engine.lessons.loader import load_preset, parse_preset
+from nnterm.engine.training.commands import SetSpeed
+from nnterm.engine.training.config import with_changes
 
 PRESET = parse_preset("""
 name: keys

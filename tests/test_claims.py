@@ -7,11 +7,9 @@ import math
 
 import pytest
 
-from nnterm.engine.claims import ClaimResult, check_claims, log_log_slope
-from nnterm.engine.config import Config, DataConfig, ModelConfig, TrainConfig
-from nnterm.engine.diagnostics import Diagnosis
-from nnterm.engine.experiment import ExperimentResult, RunResult, run_preset
-from nnterm.engine.preset import (
+from nnterm.engine.lessons.claims import ClaimResult, check_claims, log_log_slope
+from nnterm.engine.lessons.experiment import ExperimentResult, RunResult, run_preset
+from nnterm.engine.lessons.preset import (
     DiagnosisClaim,
     MetricClaim,
     Preset,
@@ -20,7 +18,9 @@ from nnterm.engine.preset import (
     Sweep,
     SweepClaim,
 )
-from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.training.config import Config, DataConfig, ModelConfig, TrainConfig
+from nnterm.engine.training.diagnostics import Diagnosis
+from nnterm.engine.training.telemetry import StepRecord
 
 NAN = float("nan")
 

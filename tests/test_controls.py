@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from nnterm.app import controls
-from nnterm.engine.config import Config, with_changes
-from nnterm.engine.initializers import Init
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import Config, with_changes
 
 BASE = Config()
 

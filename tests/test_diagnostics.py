@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from nnterm.engine.config import Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
-from nnterm.engine.diagnostics import DiagnosisWatcher
-from nnterm.engine.initializers import Init
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+)
+from nnterm.engine.training.diagnostics import DiagnosisWatcher
+from nnterm.engine.training.trainer import Trainer
 
 HEALTHY = Config(
     data=DataConfig(name="moons", n_train=400, n_val=400, noise=0.1),

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from nnterm.engine import experiment
-from nnterm.engine.config import Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
 from nnterm.engine.data import make_dataset
-from nnterm.engine.experiment import (
+from nnterm.engine.lessons import experiment
+from nnterm.engine.lessons.experiment import (
     ExperimentResult,
     ResultLookupError,
     dataset_baselines,
     run_label,
     run_preset,
 )
-from nnterm.engine.preset import Preset, Sweep
+from nnterm.engine.lessons.preset import Preset, Sweep
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+)
 
 TINY = Config(
     data=DataConfig(name="moons", n_train=64, n_val=64, noise=0.1),

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnterm.engine import ACTIVATIONS, INITS, MLP, Init
-from nnterm.engine.losses import LOSSES, cross_entropy, get_loss
+from nnterm.engine.nn.losses import LOSSES, cross_entropy, get_loss
 
 
 def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:

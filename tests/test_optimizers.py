@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnterm.engine.optimizers import (
+from nnterm.engine.nn.optimizers import (
     OPTIMIZERS,
     SGD,
     Adam,

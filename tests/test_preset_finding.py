@@ -6,9 +6,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from test_preset_loader import error_of_load
+from test_preset_loader import HEAD
 
-from nnterm.engine.preset_loader import (
+from nnterm.engine.lessons.loader import (
+    PresetError,
     list_presets,
     load_preset,
     scan_presets,
@@ -25,11 +26,11 @@ def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> P
 @pytest.fixture
 def places(tmp_path, monkeypatch):
     """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
-    from nnterm.engine import preset_loader
+    from nnterm.engine.lessons import loader
 
     builtin = tmp_path / "builtin"
     builtin.mkdir()
-    monkeypatch.setattr(preset_loader, "_builtins",
+    monkeypatch.setattr(loader, "_builtins",
                         lambda: {p.stem: p for p in builtin.glob("*.yaml")})
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return builtin, tmp_path / "config" / "nnterm" / "presets"
@@ -77,3 +78,31 @@ def test_the_user_folder_defaults_to_dot_config(places, tmp_path, monkeypatch):
     assert load_preset("mine").name == "mine"
     monkeypatch.setenv("XDG_CONFIG_HOME", "relative/ignored")
     assert load_preset("mine").name == "mine"
+
+
+def test_missing_files_and_directories(tmp_path):
+    with pytest.raises(PresetError, match="no such file"):
+        load_preset(tmp_path / "nope.yaml")
+    with pytest.raises(PresetError, match="is a directory"):
+        load_preset(tmp_path)
+    with pytest.raises(PresetError, match=r"^nope\.yaml: no such file"):
+        load_preset("nope.yaml")
+    with pytest.raises(PresetError, match="neither a preset name nor a .yaml path"):
+        load_preset("two words")
+
+
+def test_a_preset_found_by_name_must_carry_that_name(tmp_path, monkeypatch):
+    folder = tmp_path / "nnterm" / "presets"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text(HEAD)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    err = error_of_load("mine")
+    assert (err.key, err.line) == ("name", 1)
+    assert "'t' differs from the file name 'mine'" in str(err)
+    assert load_preset(folder / "mine.yaml").name == "t"  # a path may say any name
+
+
+def error_of_load(source) -> PresetError:
+    with pytest.raises(PresetError) as info:
+        load_preset(source)
+    return info.value

@@ -1,4 +1,7 @@
-"""The preset loader: good files, every kind of bad input, --set, dump/load, user presets."""
+"""The preset loader: good files and every kind of bad input (--set and saving are in
+test_preset_saving, finding presets by name in test_preset_finding).
+
+Over 450 lines because of the BAD table: one row per mistake a preset file can hold."""
 
 from __future__ import annotations
 
@@ -7,7 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from nnterm.engine.config import (
+from nnterm.engine.lessons.loader import (
+    PresetError,
+    dump_preset,
+    parse_preset,
+)
+from nnterm.engine.lessons.preset import (
+    DiagnosisClaim,
+    MetricClaim,
+    Preset,
+    Reference,
+    SlopeClaim,
+    Sweep,
+    SweepClaim,
+)
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import (
     Config,
     DataConfig,
     EarlyStoppingConfig,
@@ -17,24 +35,6 @@ from nnterm.engine.config import (
     SolverConfig,
     TrainConfig,
     with_changes,
-)
-from nnterm.engine.initializers import Init
-from nnterm.engine.preset import (
-    DiagnosisClaim,
-    MetricClaim,
-    Preset,
-    Reference,
-    SlopeClaim,
-    Sweep,
-    SweepClaim,
-)
-from nnterm.engine.preset_loader import (
-    PresetError,
-    apply_overrides,
-    dump_preset,
-    load_preset,
-    parse_preset,
-    save_preset,
 )
 
 BUILTIN_DIR = Path(__file__).resolve().parents[1] / "presets"
@@ -228,8 +228,8 @@ def test_a_point_may_leave_out_a_setting_with_one_value():
 
 
 def test_the_metric_names_follow_the_step_record():
-    from nnterm.engine.preset_claims import METRICS
-    from nnterm.engine.telemetry import StepRecord
+    from nnterm.engine.lessons.claims_schema import METRICS
+    from nnterm.engine.training.telemetry import StepRecord
 
     fields = {f for f in StepRecord.__dataclass_fields__ if not f.endswith("_hist")}
     assert set(METRICS) == fields - {"run", "diagnoses"}
@@ -462,126 +462,3 @@ def test_unreadable_files(text, line, words):
     err = error_of(text)
     assert words in str(err)
     assert err.line == line
-
-
-def test_missing_files_and_directories(tmp_path):
-    with pytest.raises(PresetError, match="no such file"):
-        load_preset(tmp_path / "nope.yaml")
-    with pytest.raises(PresetError, match="is a directory"):
-        load_preset(tmp_path)
-    with pytest.raises(PresetError, match=r"^nope\.yaml: no such file"):
-        load_preset("nope.yaml")
-    with pytest.raises(PresetError, match="neither a preset name nor a .yaml path"):
-        load_preset("two words")
-
-
-def test_a_preset_found_by_name_must_carry_that_name(tmp_path, monkeypatch):
-    folder = tmp_path / "nnterm" / "presets"
-    folder.mkdir(parents=True)
-    (folder / "mine.yaml").write_text(HEAD)
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    err = error_of_load("mine")
-    assert (err.key, err.line) == ("name", 1)
-    assert "'t' differs from the file name 'mine'" in str(err)
-    assert load_preset(folder / "mine.yaml").name == "t"  # a path may say any name
-
-
-def error_of_load(source) -> PresetError:
-    with pytest.raises(PresetError) as info:
-        load_preset(source)
-    return info.value
-
-
-# ---------------------------------------------------------------------------- --set
-def test_overrides_change_the_config_and_keep_the_rest():
-    p = parse_preset(XOR, "xor.yaml")
-    q = apply_overrides(p, ["model.hidden=[16,16]", "train.optimizer.lr=0.3", "seed = 7",
-                            "train.early_stopping.patience=20", "data.params.margin=0.1",
-                            "model.init.std=0.5", "model.init.scheme=normal"])
-    assert q.config.model.hidden == (16, 16)
-    assert q.config.train.optimizer.lr == 0.3 and q.config.seed == 7
-    assert q.config.train.early_stopping == EarlyStoppingConfig(patience=20)
-    assert q.config.data.params == {"points": 4, "margin": 0.1}
-    assert q.config.model.init == Init("normal", std=0.5)
-    assert (q.compare, q.sweep, q.expect, q.source) == (p.compare, p.sweep, p.expect, "xor.yaml")
-    assert apply_overrides(p, []) is p
-    assert apply_overrides(p, ["train.clip_norm="]).config.train.clip_norm is None
-
-
-@pytest.mark.parametrize(("args", "file", "key", "words"), [
-    (["train.optimizer.lr=fast"], "--set train.optimizer.lr=fast", "train.optimizer.lr",
-     "'fast' is not a number"),
-    (["model.hiden=[3]"], "--set model.hiden=[3]", None, "did you mean 'model.hidden'?"),
-    (["lr"], "--set lr", None, "expected key=value"),
-    (["model.hidden=[1"], "--set model.hidden=[1", None, "cannot read the value '[1'"),
-    (["train.steps=!!int x"], "--set train.steps=!!int x", None, "cannot read the value"),
-    (["train.optimizer.momentum=0.9"], "--set train.optimizer.momentum=0.9",
-     "train.optimizer.momentum", "unknown adam option"),
-    (["model.init=[zeros, zeros]", "model.hidden=[2, 2]"],
-     "--set model.init=[zeros, zeros]", "model.init",
-     "2 values for 3 layers"),
-    (["model.hidden.width=3"], "--set model.hidden.width=3", None, "unknown setting"),
-    (["data.params.points.x=3"], "--set data.params.points.x=3", None, "unknown setting"),
-    (["model.activation=[relu, relu]"], "--set model.activation=[relu, relu]",
-     "model.activation", "2 values for 1 hidden layer"),
-    (["model.hidden=[2, 2]", "model.activation=[relu, relu]"],
-     "--set model.activation=[relu, relu]", "compare.linear: model.activation",
-     "2 values for 0 hidden layers"),
-])
-def test_override_errors_name_the_argument(args, file, key, words):
-    p = parse_preset(XOR, "xor.yaml")
-    with pytest.raises(PresetError) as info:
-        apply_overrides(p, args)
-    err = info.value
-    assert (err.file, err.key, err.line) == (file, key, None)
-    assert words in err.problem
-    assert str(err).startswith(f"{file}: ")
-
-
-def test_an_override_cannot_reach_into_a_per_layer_list():
-    p = parse_preset(RICH)
-    with pytest.raises(PresetError, match="model.init is .*not a mapping"):
-        apply_overrides(p, ["model.init.std=0.1"])
-
-
-# ---------------------------------------------------------------------------- dump/load
-HAND_WRITTEN = {"xor": XOR, "swept": SWEPT, "rich": RICH, "minimal": HEAD, "fuzz_base": FUZZ_BASE,
-                "odd_text": "name: t\ntitle: '1e3'\nsection: 'yes'\nlesson: 'null'\n",
-                "lesson": HEAD.replace("lesson: L", "lesson: |\n  two\n  lines\n\n  trailing  ")}
-
-
-@pytest.mark.parametrize("name", list(HAND_WRITTEN))
-def test_dump_then_load_is_the_identity(name, tmp_path):
-    p = parse_preset(HAND_WRITTEN[name], "in.yaml")
-    text = dump_preset(p)
-    assert parse_preset(text) == p
-    path = tmp_path / "sub" / "out.yaml"
-    save_preset(p, path)
-    assert load_preset(path) == p
-    assert load_preset(path).source == str(path)
-    assert dump_preset(load_preset(path)) == text
-
-
-def test_dump_leaves_defaults_and_ignored_options_out():
-    p = parse_preset(XOR)
-    switched = apply_overrides(p, ["train.optimizer={name: adamw, lr: 0.01, betas: [0.8, 0.9]}"])
-    sgd = Preset("s", "S", "S", "L", with_changes(switched.config,
-                                                      {"train.optimizer.name": "sgd"}))
-    text = dump_preset(sgd)
-    assert "betas" not in text and "optimizer: {name: sgd, lr: 0.01}" in text
-    assert "dropout" not in dump_preset(p)
-
-
-@pytest.mark.parametrize("path", sorted(BUILTIN_DIR.glob("*.yaml")), ids=lambda p: p.stem)
-def test_every_builtin_preset_loads_and_round_trips(path):
-    p = load_preset(path.stem)
-    assert p.name == path.stem and p.source == f"presets/{path.name}"
-    assert parse_preset(dump_preset(p)) == p
-    for run in p.compare:
-        variant_config(p, run)
-
-
-def test_variant_overrides_rebuild_the_checked_config():
-    p = parse_preset(RICH)
-    for run in p.compare:
-        assert variant_config(p, run) != p.config

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nnterm.engine.claims import check_claims
-from nnterm.engine.experiment import run_preset
-from nnterm.engine.preset_loader import scan_presets
+from nnterm.engine.lessons.claims import check_claims
+from nnterm.engine.lessons.experiment import run_preset
+from nnterm.engine.lessons.loader import scan_presets
 
 PRESETS, PROBLEMS = scan_presets()
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from nnterm.engine.schedules import (
+from nnterm.engine.nn.schedules import (
     SCHEDULES,
     ConstantSchedule,
     CosineSchedule,

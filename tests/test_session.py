@@ -18,19 +18,25 @@ import time
 import numpy as np
 import pytest
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
-from nnterm.engine.run_loop import Pacer, run_loop
-from nnterm.engine.session import InProcessSession, ProcessSession, Session, open_session
-from nnterm.engine.snapshot import Snapshot
-from nnterm.engine.snapshot_build import (
+from nnterm.engine.live.run_loop import Pacer, run_loop
+from nnterm.engine.live.session import InProcessSession, ProcessSession, Session, open_session
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.live.snapshot_build import (
     build_snapshot,
     histogram_quantiles,
     minmax_downsample,
     pool_blocks,
 )
-from nnterm.engine.telemetry import HIST_BINS, HIST_CENTERS
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+)
+from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS
+from nnterm.engine.training.trainer import Trainer
 
 CONFIG = Config(
     data=DataConfig(name="moons", n_train=200, n_val=200),
@@ -429,7 +435,7 @@ def test_no_boundary_for_regression():
 
 
 def test_image_inputs_give_first_layer_tiles():
-    from nnterm.engine.snapshot_build import MAX_TILES, first_layer_tiles
+    from nnterm.engine.live.snapshot_build import MAX_TILES, first_layer_tiles
 
     w = np.arange(64 * 20, dtype=float).reshape(64, 20)
     tiles = first_layer_tiles(w, (8, 8))

@@ -11,7 +11,7 @@ import pytest
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.loss_plot import LossPlot
-from nnterm.engine.preset_loader import apply_overrides, load_preset
+from nnterm.engine.lessons.loader import apply_overrides, load_preset
 
 
 @pytest.fixture(autouse=True)

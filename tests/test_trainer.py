@@ -8,8 +8,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import (
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import (
     Config,
     DataConfig,
     EarlyStoppingConfig,
@@ -19,8 +20,7 @@ from nnterm.engine.config import (
     TrainConfig,
     with_changes,
 )
-from nnterm.engine.initializers import Init
-from nnterm.engine.trainer import DIVERGED, EARLY_STOPPED, FINISHED, Trainer
+from nnterm.engine.training.trainer import DIVERGED, EARLY_STOPPED, FINISHED, Trainer
 
 MOONS = Config(
     data=DataConfig(name="moons", n_train=200, n_val=200, noise=0.1),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -20,10 +19,10 @@ from nnterm.app.widgets import (
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets.heatmap import tile_grid
-from nnterm.engine.config import Config, ModelConfig
-from nnterm.engine.initializers import Init
-from nnterm.engine.snapshot import Boundary, LayerView, Series, Snapshot
-from nnterm.engine.telemetry import HIST_BINS
+from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import Config, ModelConfig
+from nnterm.engine.training.telemetry import HIST_BINS
 
 # ----------------------------------------------------------------------------- snapshots
 
@@ -355,52 +354,11 @@ async def test_architecture_editor_posts_edits():
         assert add.changes == {"model.hidden": (16, 8, 8)} and add.restart
         assert editor.selected_layer == 2  # the new layer
 
-    # per-layer tuples grow and shrink with the layers; frozen indices follow
-    config = Config(model=ModelConfig(
-        hidden=(4, 8), activation=("relu", "tanh"), init=Init("he_normal"),
-        dropout=(0.1, 0.2), frozen=(1,),
-    ))
-    editor = ArchitectureEditor()
-    host = Host(editor)
-    async with host.run_test(size=(100, 12)) as pilot:
-        editor.set_config(config, 2, 3)
-        add = editor.add_layer()  # after layer 1, copying it
-        assert add.changes == {
-            "model.hidden": (4, 4, 8),
-            "model.activation": ("relu", "relu", "tanh"),
-            "model.dropout": (0.1, 0.1, 0.2),
-            "model.frozen": (2,),
-        }
-        editor.set_config(config, 2, 3)
-        editor.select_layer(1)
-        remove = editor.remove_layer()
-        assert remove.changes == {
-            "model.hidden": (4,),
-            "model.activation": ("relu",),
-            "model.dropout": (0.1,),
-            "model.frozen": (),
-        }
-        assert remove.restart and "same seed" in remove.note
-        editor.set_config(config, 2, 3)
-        editor.select_layer(0)
-        down = editor.dropout_down()
-        assert down.changes == {"model.dropout": (0.0, 0.2)} and not down.restart
-        editor.select_layer(2)  # the output layer
-        assert editor.width_up() is None and editor.remove_layer() is None
-        assert editor.cycle_activation() is None
-        init = editor.cycle_init()
-        assert init.changes == {"model.init": (Init("he_normal"),) * 2 + (Init("torch_default"),)}
+        # a refused edit at the output layer posts nothing and says why
+        editor.select_layer(editor.n_hidden)
+        assert editor.remove_layer() is None and "cannot be removed" in editor.hint
         await pilot.pause()
-        assert host.edits == [add, remove, down, init]
-
-
-@pytest.mark.parametrize(
-    ("width", "up", "expected"), [(8, True, 16), (8, False, 4), (1, False, None), (256, True, None)]
-)
-def test_width_steps(width, up, expected):
-    from nnterm.app.widgets.architecture import WIDTH_STEPS, _step
-
-    assert _step(WIDTH_STEPS, width, up) == expected
+        assert host.edits == edits
 
 
 # ----------------------------------------------------------------------------- status line

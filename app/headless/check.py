@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nnterm.engine.claims import check_claims
-from nnterm.engine.experiment import run_preset
-from nnterm.engine.preset import Preset
-from nnterm.engine.preset_loader import PresetError, list_presets, load_preset
+from nnterm.engine.lessons.claims import check_claims
+from nnterm.engine.lessons.experiment import run_preset
+from nnterm.engine.lessons.loader import PresetError, list_presets, load_preset
+from nnterm.engine.lessons.preset import Preset
 
 
 @dataclass(frozen=True)

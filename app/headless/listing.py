@@ -7,7 +7,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from nnterm.engine.preset_loader import scan_presets
+from nnterm.engine.lessons.loader import scan_presets
 
 
 def list_command() -> int:

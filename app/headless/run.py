@@ -14,10 +14,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nnterm.engine.experiment import ExperimentResult, run_preset
-from nnterm.engine.metrics_io import MetricsWriter
-from nnterm.engine.preset_loader import PresetError, apply_overrides, load_preset
-from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.lessons.experiment import ExperimentResult, run_preset
+from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
+from nnterm.engine.training.metrics_io import MetricsWriter
+from nnterm.engine.training.telemetry import StepRecord
 
 
 def fmt(x: float | None, digits: int = 4) -> str:

@@ -12,7 +12,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from nnterm.app.widgets._common import ColorMode, detect_color_mode, is_dark, same
-from nnterm.engine.snapshot import LayerView, Snapshot
+from nnterm.engine.live.snapshot import LayerView, Snapshot
 
 
 class PicturePanel(Widget):

@@ -1,15 +1,15 @@
 """ArchitectureEditor: the network's layers, and keyboard edits posted as Config changes.
 
-The editor never changes anything itself: each edit method posts
-``ArchitectureEditor.Edit(changes, restart, note)`` with dotted-path Config changes
-(``{"model.hidden": (16, 8)}``) for the app to send to the trainer, and returns it.
+The editor never changes anything itself: each edit method asks ``model_edits`` what the
+edit means for the selected layer, then posts ``ArchitectureEditor.Edit(changes, restart,
+note)`` with dotted-path Config changes (``{"model.hidden": (16, 8)}``) for the app to send
+to the trainer, and returns it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -17,40 +17,11 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from nnterm.engine.activations import ACTIVATIONS
-from nnterm.engine.config import Config
-from nnterm.engine.initializers import INITS, Init, as_init
-from nnterm.engine.snapshot import Snapshot
-
-WIDTH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
-DROPOUT_STEPS = (0.0, 0.1, 0.2, 0.3, 0.5)
-MAX_HIDDEN_LAYERS = 8
-RESTART_NOTE = "re-initialised with the same seed"
-
-
-def _expand(value: Any, count: int) -> list:
-    """One value per layer from a single value or a per-layer tuple/list."""
-    if isinstance(value, (tuple, list)):
-        return list(value)
-    return [value] * count
-
-
-def _pack(values: Sequence, original: Any) -> Any:
-    """Back to the Config's form: a single value stays single while all layers agree."""
-    if not isinstance(original, (tuple, list)) and values and all(v == values[0] for v in values):
-        return values[0]
-    if not values and not isinstance(original, (tuple, list)):
-        return original
-    return tuple(values)
-
-
-def _step(steps: Sequence[float], current: float, up: bool) -> float | None:
-    """The next allowed value above (or below) ``current``; None at the end of the scale."""
-    if up:
-        bigger = [s for s in steps if s > current + 1e-12]
-        return bigger[0] if bigger else None
-    smaller = [s for s in steps if s < current - 1e-12]
-    return smaller[-1] if smaller else None
+from nnterm.app import model_edits
+from nnterm.app.model_edits import expand
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.nn.initializers import Init, as_init
+from nnterm.engine.training.config import Config
 
 
 def init_label(init: Init) -> str:
@@ -203,181 +174,50 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     # ----------------------------------------------------------------- edits
     def width_up(self) -> Edit | None:
-        return self._width(up=True)
+        return self._apply(model_edits.change_width, up=True)
 
     def width_down(self) -> Edit | None:
-        return self._width(up=False)
+        return self._apply(model_edits.change_width, up=False)
 
     def cycle_activation(self, step: int = 1) -> Edit | None:
         """Next (or previous, ``step=-1``) activation of the selected hidden layer."""
-        m, i = self._model_and_hidden("the output layer's activation is set by the loss")
-        if m is None:
-            return None
-        acts = _expand(m.activation, len(m.hidden))
-        old = acts[i]
-        new = ACTIVATIONS[(ACTIVATIONS.index(old) + step) % len(ACTIVATIONS)] \
-            if old in ACTIVATIONS else ACTIVATIONS[0]
-        acts[i] = new
-        return self._post(
-            {"model.activation": _pack(acts, m.activation)}, False,
-            f"layer {i + 1} activation {old} → {new} (weights kept)",
-        )
+        return self._apply(model_edits.cycle_activation, step=step)
 
     def cycle_init(self, step: int = 1) -> Edit | None:
         """Next (or previous) init scheme of the selected layer (output layer included)."""
-        m = self._model()
-        if m is None:
-            return None
-        i = self._selected
-        inits = [as_init(x) for x in _expand(m.init, len(m.hidden) + 1)]
-        old = inits[i]
-        scheme = INITS[(INITS.index(old.scheme) + step) % len(INITS)]
-        inits[i] = dataclasses.replace(old, scheme=scheme)
-        return self._post(
-            {"model.init": _pack(inits, m.init)}, True,
-            f"{self._layer_name(i)} init {old.scheme} → {scheme}; {RESTART_NOTE}",
-        )
+        return self._apply(model_edits.cycle_init, step=step)
 
     def dropout_up(self) -> Edit | None:
-        return self._dropout(up=True)
+        return self._apply(model_edits.change_dropout, up=True)
 
     def dropout_down(self) -> Edit | None:
-        return self._dropout(up=False)
+        return self._apply(model_edits.change_dropout, up=False)
 
     def add_layer(self) -> Edit | None:
-        """A hidden layer after the selected one, copying its width, activation, init and
-        dropout (after the last hidden layer when the output layer is selected)."""
-        m = self._model()
-        if m is None:
-            return None
-        n = len(m.hidden)
-        if n >= MAX_HIDDEN_LAYERS:
-            return self._refuse(f"at most {MAX_HIDDEN_LAYERS} hidden layers")
-        src = min(self._selected, n - 1)  # the layer copied; -1: no hidden layer yet
-        at = src + 1  # the new layer's index
-        hidden = list(m.hidden)
-        acts = _expand(m.activation, n)
-        drops = _expand(m.dropout, n)
-        inits = [as_init(x) for x in _expand(m.init, n + 1)]
-        if src >= 0:
-            hidden.insert(at, hidden[src])
-            acts.insert(at, acts[src])
-            drops.insert(at, drops[src])
-            inits.insert(at, inits[src])
-        else:
-            hidden.insert(0, 8)
-            acts.insert(0, m.activation if isinstance(m.activation, str) else "relu")
-            drops.insert(0, m.dropout if not isinstance(m.dropout, (tuple, list)) else 0.0)
-            inits.insert(0, inits[0])
-        changes = {"model.hidden": tuple(hidden)}
-        changes.update(self._per_layer_changes(m, acts, drops, inits))
-        frozen = tuple(f + 1 if f >= at else f for f in m.frozen)
-        if frozen != tuple(m.frozen):
-            changes["model.frozen"] = frozen
-        edit = self._post(
-            changes, True,
-            f"added layer {at + 1} ({hidden[at]} {acts[at]}); {RESTART_NOTE}",
-        )
-        self._selected = at
-        self._refresh_if_changed()
-        return edit
+        """A hidden layer after the selected one, copying it (see ``model_edits``)."""
+        return self._apply(model_edits.add_layer)
 
     def remove_layer(self) -> Edit | None:
         """Remove the selected hidden layer."""
-        m, i = self._model_and_hidden("the output layer cannot be removed")
-        if m is None:
-            return None
-        n = len(m.hidden)
-        hidden = list(m.hidden)
-        acts = _expand(m.activation, n)
-        drops = _expand(m.dropout, n)
-        inits = [as_init(x) for x in _expand(m.init, n + 1)]
-        width = hidden.pop(i)
-        acts.pop(i)
-        drops.pop(i)
-        inits.pop(i)
-        changes = {"model.hidden": tuple(hidden)}
-        changes.update(self._per_layer_changes(m, acts, drops, inits))
-        frozen = tuple(f - 1 if f > i else f for f in m.frozen if f != i)
-        if frozen != tuple(m.frozen):
-            changes["model.frozen"] = frozen
-        edit = self._post(changes, True, f"removed layer {i + 1} ({width}); {RESTART_NOTE}")
-        self._selected = min(i, n - 1)
-        self._refresh_if_changed()
-        return edit
+        return self._apply(model_edits.remove_layer)
 
-    # ----------------------------------------------------------------- helpers
-    def _model(self):
+    def _apply(self, edit_of: Callable[..., model_edits.ModelEdit], **options: Any) -> Edit | None:
+        """Post the Edit that ``edit_of(model, selected, **options)`` describes, or show
+        why it was refused."""
         if self._config is None:
-            self._refuse("no configuration yet")
-            return None
-        return self._config.model
-
-    def _model_and_hidden(self, refusal: str):
-        m = self._model()
-        if m is None:
-            return None, 0
-        if self._selected >= len(m.hidden):
-            self._refuse(refusal)
-            return None, 0
-        return m, self._selected
-
-    def _layer_name(self, i: int) -> str:
-        return "output layer" if i >= self.n_hidden else f"layer {i + 1}"
-
-    def _width(self, up: bool) -> Edit | None:
-        m, i = self._model_and_hidden("the output width is set by the data")
-        if m is None:
-            return None
-        old = m.hidden[i]
-        new = _step(WIDTH_STEPS, old, up)
-        if new is None:
-            return self._refuse(f"width stays within {WIDTH_STEPS[0]}..{WIDTH_STEPS[-1]}")
-        hidden = tuple(int(new) if j == i else w for j, w in enumerate(m.hidden))
-        return self._post(
-            {"model.hidden": hidden}, True,
-            f"layer {i + 1} width {old} → {int(new)}; {RESTART_NOTE}",
-        )
-
-    def _dropout(self, up: bool) -> Edit | None:
-        m, i = self._model_and_hidden("no dropout on the output layer")
-        if m is None:
-            return None
-        drops = [float(p) for p in _expand(m.dropout, len(m.hidden))]
-        old = drops[i]
-        new = _step(DROPOUT_STEPS, old, up)
-        if new is None:
-            return self._refuse(f"dropout stays within {DROPOUT_STEPS[0]}..{DROPOUT_STEPS[-1]}")
-        drops[i] = new
-        return self._post(
-            {"model.dropout": _pack(drops, m.dropout)}, False,
-            f"layer {i + 1} dropout {old:g} → {new:g}",
-        )
-
-    @staticmethod
-    def _per_layer_changes(m, acts: list, drops: list, inits: list) -> dict[str, Any]:
-        """The per-layer settings after a structural edit, in the Config's form; only those
-        that changed."""
-        changes: dict[str, Any] = {}
-        for path, values, original in (
-            ("model.activation", acts, m.activation),
-            ("model.dropout", drops, m.dropout),
-            ("model.init", inits, m.init),
-        ):
-            packed = _pack(values, original)
-            if packed != original:
-                changes[path] = packed
-        return changes
-
-    def _post(self, changes: dict[str, Any], restart: bool, note: str) -> Edit:
-        self._hint = ""
-        edit = self.Edit(changes, restart, note)
-        self.post_message(edit)
-        self._refresh_if_changed()
-        return edit
-
-    def _refuse(self, why: str) -> None:
-        self._hint = why
+            self._hint = "no configuration yet"
+        else:
+            try:
+                edit = edit_of(self._config.model, self._selected, **options)
+            except model_edits.EditRefused as refusal:
+                self._hint = str(refusal)
+            else:
+                self._hint = ""
+                self._selected = edit.select
+                message = self.Edit(edit.changes, edit.restart, edit.note)
+                self.post_message(message)
+                self._refresh_if_changed()
+                return message
         self._refresh_if_changed()
         return None
 
@@ -402,9 +242,9 @@ class ArchitectureEditor(Widget, can_focus=True):
             return t
         m = self._config.model
         n = len(m.hidden)
-        acts = _expand(m.activation, n)
-        drops = _expand(m.dropout, n)
-        inits = [as_init(x) for x in _expand(m.init, n + 1)]
+        acts = expand(m.activation, n)
+        drops = expand(m.dropout, n)
+        inits = [as_init(x) for x in expand(m.init, n + 1)]
         widths = [self._in, *m.hidden, self._out]
         t.append(f"  {'layer':<10}{'width':>5}  {'activation':<17}{'init':<19}{'drop':<5}"
                  f"{'params':>7}\n", "dim")

@@ -21,7 +21,7 @@ from nnterm.app.widgets._common import (
     sample_index,
 )
 from nnterm.app.widgets._panel import PicturePanel
-from nnterm.engine.snapshot import Boundary, Snapshot
+from nnterm.engine.live.snapshot import Boundary, Snapshot
 
 NO_INPUT_PLANE = "no 2-D input: the decision boundary needs exactly two input features"
 #: Region colour strength at full confidence (points are drawn at full strength).

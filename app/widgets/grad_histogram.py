@@ -11,8 +11,8 @@ from textual.strip import Strip
 
 from nnterm.app.widgets._common import ColorMode, fmt_num
 from nnterm.app.widgets._panel import LayerPanel
-from nnterm.engine.snapshot import LayerView
-from nnterm.engine.telemetry import HIST_CENTERS, HIST_DECADES
+from nnterm.engine.live.snapshot import LayerView
+from nnterm.engine.training.telemetry import HIST_CENTERS, HIST_DECADES
 
 #: Signed-log axis: y = sign(v) * (log10 |v| - FLOOR), 0 for |v| < 10**FLOOR.
 FLOOR = HIST_DECADES[0]

@@ -22,7 +22,7 @@ from nnterm.app.widgets._common import (
     sample_index,
 )
 from nnterm.app.widgets._panel import LayerPanel
-from nnterm.engine.snapshot import LayerView
+from nnterm.engine.live.snapshot import LayerView
 
 #: Colour steps per sign in truecolor mode.
 LEVELS = 16

@@ -8,7 +8,7 @@ from time import monotonic
 import numpy as np
 from textual_plotext import PlotextPlot
 
-from nnterm.engine.snapshot import Snapshot
+from nnterm.engine.live.snapshot import Snapshot
 
 #: At most this many redraws a second; plotext rebuilds the whole plot on each.
 MAX_FPS = 4.0

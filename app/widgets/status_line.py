@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from nnterm.app.widgets._common import fmt_num
-from nnterm.engine.snapshot import Snapshot
+from nnterm.engine.live.snapshot import Snapshot
 
 #: Run state -> (label, style).
 STATES = {

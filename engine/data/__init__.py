@@ -9,6 +9,9 @@ Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification`
 (d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters),
 ``noise`` (jitter, label flips, input-noise augmentation), ``batching`` (BatchSampler),
 ``registry`` (make_dataset).
+
+Imports: NumPy only, nothing else of nnterm. This room and ``nn`` are the bottom of the
+engine and do not import each other.
 """
 
 from nnterm.engine.data.batching import BatchSampler

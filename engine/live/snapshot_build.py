@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.initializers import Init
-from nnterm.engine.network import MLP
-from nnterm.engine.snapshot import Boundary, LayerView, Series, Snapshot
-from nnterm.engine.telemetry import HIST_BINS, HIST_CENTERS, BoundedHistory, StepRecord
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.nn.network import MLP
+from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS, BoundedHistory, StepRecord
+from nnterm.engine.training.trainer import Trainer
 
 #: Default sizes of what a snapshot carries (about a plot's width, a panel's cells).
 SERIES_POINTS = 120

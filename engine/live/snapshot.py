@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.config import Config
+from nnterm.engine.training.config import Config
 
 
 @dataclass(frozen=True)

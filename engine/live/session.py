@@ -1,6 +1,6 @@
 """A live training run that a UI steers: commands in, snapshots out.
 
-``run_loop`` (``engine.run_loop``) is the one loop that drives a Trainer: between steps it
+``run_loop`` (``live.run_loop``) is the one loop that drives a Trainer: between steps it
 applies the commands that arrived and publishes a Snapshot at most ``fps`` times a second
 (and at once after a command). Two sessions run it behind one interface, ``Session``:
 
@@ -30,11 +30,11 @@ import time
 from abc import ABC, abstractmethod
 from typing import Any
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config
-from nnterm.engine.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
-from nnterm.engine.snapshot import Snapshot
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.live.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config
+from nnterm.engine.training.trainer import Trainer
 
 #: How long close() waits for the engine to end before it terminates the process.
 CLOSE_TIMEOUT = 0.5
@@ -285,7 +285,7 @@ class ProcessSession(Session):
 
     # -- the child
     def _start_child(self, config: Config) -> None:
-        from nnterm.engine import engine_process
+        from nnterm.engine.live import engine_process
 
         _discard(self._outbox)
         self._fatal = None

@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnterm.engine.config import Config, with_changes
 from nnterm.engine.data import Dataset, bigram_baseline
-from nnterm.engine.preset import Preset
-from nnterm.engine.telemetry import StepRecord
-from nnterm.engine.trainer import Trainer, build_dataset
+from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.telemetry import StepRecord
+from nnterm.engine.training.trainer import Trainer, build_dataset
 
 OnRecord = Callable[[str, StepRecord], None]
 OnRunStart = Callable[[str, int], None]

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from nnterm.engine.experiment import (
+from nnterm.engine.lessons.experiment import (
     ExperimentResult,
     ResultLookupError,
     RunResult,
@@ -46,7 +46,7 @@ from nnterm.engine.experiment import (
     normalize,
     run_label,
 )
-from nnterm.engine.preset import (
+from nnterm.engine.lessons.preset import (
     Claim,
     DiagnosisClaim,
     MetricClaim,
@@ -55,7 +55,7 @@ from nnterm.engine.preset import (
     SlopeClaim,
     SweepClaim,
 )
-from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.training.telemetry import StepRecord
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _METRIC = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?\d+)\s*\])?\s*$")

@@ -60,7 +60,7 @@ class Set:
 Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set
 
 
-# Session-level controls: the loop that drives a Trainer (``engine.run_loop``) handles these
+# Session-level controls: the loop that drives a Trainer (``live.run_loop``) handles these
 # itself; they never reach ``Trainer.apply``.
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nnterm.engine.network import HiddenLayerTrace
+from nnterm.engine.nn.network import HiddenLayerTrace
 
 #: Histogram bins: |x| in decades 1e-8 .. 1e2, two bins a decade, for each sign, and one
 #: central bin for |x| < 1e-8. HIST_EDGES are the upper magnitudes of the positive bins.

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnterm.engine.initializers import Init
+from nnterm.engine.nn.initializers import Init
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class OptimizerConfig:
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    """Learning-rate schedule (see ``schedules``); ``total_steps=None`` means the run's."""
+    """Learning-rate schedule (see ``nn.schedules``); ``total_steps=None`` means the run's."""
 
     name: str = "constant"
     step_size: int = 1000

@@ -1,6 +1,6 @@
 """The loop that drives a Trainer from commands and publishes snapshots.
 
-``run_loop`` is the one loop behind every session (``engine.session``): between steps it
+``run_loop`` is the one loop behind every session (``live.session``): between steps it
 applies the commands that arrived, and it publishes a Snapshot at most ``fps`` times a
 second (and at once after a command, so a changed value shows without delay). A fixed
 speed is kept by a ``Pacer``; a diverged run pauses itself; a bad command is reported in
@@ -16,11 +16,11 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config, get_path
-from nnterm.engine.snapshot import Snapshot
-from nnterm.engine.snapshot_build import build_snapshot
-from nnterm.engine.trainer import DIVERGED, LIVE_SETTINGS, Trainer
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config, get_path
+from nnterm.engine.training.trainer import DIVERGED, LIVE_SETTINGS, Trainer
 
 FPS = 10.0
 #: Longest wait for a command while paused, finished or between paced steps, before

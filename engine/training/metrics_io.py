@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
-from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.training.telemetry import StepRecord
 
 
 class MetricsWriter:

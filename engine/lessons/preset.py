@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnterm.engine.config import Config
+from nnterm.engine.training.config import Config
 
 BASE = "base"
 

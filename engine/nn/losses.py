@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.activations import sigmoid
+from nnterm.engine.nn.activations import sigmoid
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:

@@ -1,6 +1,6 @@
 """Preset files: YAML lessons in, ``Preset`` objects out, and back to YAML.
 
-    from nnterm.engine.preset_loader import load_preset, apply_overrides, dump_preset
+    from nnterm.engine.lessons.loader import load_preset, apply_overrides, dump_preset
     preset = load_preset("xor")                      # a name, or a path to a .yaml file
     preset = apply_overrides(preset, ["model.hidden=[16,16]", "train.optimizer.lr=0.1"])
     text = dump_preset(preset)                       # load(dump(p)) == p
@@ -89,7 +89,7 @@ counting from the end: ``grad_norm[i]``, ``update_ratio[i]`` (every layer), ``ac
 ``act_std[i]``, ``dead_frac[i]``, ``saturation[i]``, ``unit_spread[i]`` (hidden layers).
 A slope's ``x`` over a swept list (``model.hidden``) is the product of its entries.
 With a sweep, a ``metric`` claim names its ``point``, a value for every swept setting
-(one with a single value may be left out). Diagnoses: ``diagnostics.DIAGNOSES``. Whole
+(one with a single value may be left out). Diagnoses: ``training.diagnostics.DIAGNOSES``. Whole
 numbers may be written as floats (``steps: 1.0e3``).
 """
 
@@ -106,10 +106,8 @@ from typing import Any
 
 import yaml
 
-from nnterm.engine.config import get_path
-from nnterm.engine.preset import BASE, Preset, Sweep
-from nnterm.engine.preset_claims import Runs, build_claims, claim_to_raw
-from nnterm.engine.preset_errors import (
+from nnterm.engine.lessons.claims_schema import Runs, build_claims, claim_to_raw
+from nnterm.engine.lessons.errors import (
     ArgsDoc,
     Doc,
     Overlay,
@@ -119,8 +117,9 @@ from nnterm.engine.preset_errors import (
     show_path,
     suggest,
 )
-from nnterm.engine.preset_schema import CONFIG_KEYS, Text, check_keys, validate_config
-from nnterm.engine.preset_yaml import (
+from nnterm.engine.lessons.preset import BASE, Preset, Sweep
+from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, Text, check_keys, validate_config
+from nnterm.engine.lessons.yaml_io import (
     FlowDict,
     FlowList,
     check_setting,
@@ -131,6 +130,7 @@ from nnterm.engine.preset_yaml import (
     set_raw,
     to_raw,
 )
+from nnterm.engine.training.config import get_path
 
 __all__ = [
     "PresetError",

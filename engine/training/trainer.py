@@ -14,17 +14,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config, with_changes
 from nnterm.engine.data import BatchSampler, Dataset, add_input_noise, make_dataset
-from nnterm.engine.diagnostics import Diagnosis, DiagnosisWatcher
-from nnterm.engine.losses import get_loss
-from nnterm.engine.network import MLP
-from nnterm.engine.optimizers import clip_grad_norm, make_optimizer
-from nnterm.engine.schedules import make_schedule
-from nnterm.engine.seeding import stream
-from nnterm.engine.solver import fit_readout
-from nnterm.engine.telemetry import (
+from nnterm.engine.nn.losses import get_loss
+from nnterm.engine.nn.network import MLP
+from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer
+from nnterm.engine.nn.schedules import make_schedule
+from nnterm.engine.nn.seeding import stream
+from nnterm.engine.nn.solver import fit_readout
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
+from nnterm.engine.training.telemetry import (
     BoundedHistory,
     HistogramSampler,
     StepRecord,

@@ -13,10 +13,10 @@ import signal
 import threading
 from typing import Any
 
-from nnterm.engine import commands as cmd
-from nnterm.engine.config import Config
-from nnterm.engine.run_loop import describe_error, run_loop
-from nnterm.engine.trainer import Trainer
+from nnterm.engine.live.run_loop import describe_error, run_loop
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config
+from nnterm.engine.training.trainer import Trainer
 
 
 def main(config: Config, commands: Any, snapshots: Any, fps: float) -> None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.activations import Activation, get_activation
-from nnterm.engine.initializers import Init, as_init, init_layer
-from nnterm.engine.losses import get_loss
-from nnterm.engine.seeding import stream
+from nnterm.engine.nn.activations import Activation, get_activation
+from nnterm.engine.nn.initializers import Init, as_init, init_layer
+from nnterm.engine.nn.losses import get_loss
+from nnterm.engine.nn.seeding import stream
 
 
 @dataclass

@@ -3,7 +3,7 @@
 ``build_claims(raw, where, runs)`` turns the YAML list into MetricClaim / SweepClaim /
 SlopeClaim / DiagnosisClaim objects, checking every name against what exists (runs,
 metrics and their layer indices, steps, sweep settings and values, diagnoses, baselines);
-``claim_to_raw`` is the way back. The schema is documented in ``preset_loader``.
+``claim_to_raw`` is the way back. The schema is documented in ``loader``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nnterm.engine.config import Config
-from nnterm.engine.diagnostics import DIAGNOSES
-from nnterm.engine.preset import (
+from nnterm.engine.lessons.errors import Where, show, suggest
+from nnterm.engine.lessons.preset import (
     BASE,
     OPERATORS,
     DiagnosisClaim,
@@ -26,9 +25,10 @@ from nnterm.engine.preset import (
     Sweep,
     SweepClaim,
 )
-from nnterm.engine.preset_errors import Where, show, suggest
-from nnterm.engine.preset_schema import Bool, Choice, Real, check_keys
-from nnterm.engine.preset_yaml import FlowDict, to_raw
+from nnterm.engine.lessons.settings_schema import Bool, Choice, Real, check_keys
+from nnterm.engine.lessons.yaml_io import FlowDict, to_raw
+from nnterm.engine.training.config import Config
+from nnterm.engine.training.diagnostics import DIAGNOSES
 
 #: StepRecord fields holding one number.
 SCALAR_METRICS = ("train_loss", "val_loss", "batch_loss", "penalty", "train_acc", "val_acc",

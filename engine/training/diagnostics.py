@@ -26,7 +26,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from nnterm.engine.telemetry import StepRecord
+from nnterm.engine.training.telemetry import StepRecord
 
 DIAGNOSES = (
     "nan",

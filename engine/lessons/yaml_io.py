@@ -16,11 +16,9 @@ from typing import Any
 
 import yaml
 
-from nnterm.engine.config import Config, OptimizerConfig, ScheduleConfig
 from nnterm.engine.data import DATASET_PARAMS
-from nnterm.engine.initializers import Init
-from nnterm.engine.preset_errors import PresetError, Where, show, show_path, suggest
-from nnterm.engine.preset_schema import (
+from nnterm.engine.lessons.errors import PresetError, Where, show, show_path, suggest
+from nnterm.engine.lessons.settings_schema import (
     CONFIG,
     INIT_FIELDS,
     InitSpec,
@@ -32,6 +30,8 @@ from nnterm.engine.preset_schema import (
     optimizer_options,
     schedule_options,
 )
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import Config, OptimizerConfig, ScheduleConfig
 
 # ---------------------------------------------------------------------------- reading
 #: Floats that YAML 1.1 (PyYAML) misses and YAML 1.2 reads: ``1e-3``, ``1.0e3``, ``.5e2``.

@@ -2,11 +2,11 @@
 
 ``validate_config(raw, where)`` turns plain YAML data into a ``Config`` or raises
 ``PresetError`` naming the file, the key path, the bad value, what is allowed and the line
-(see ``preset_errors``). Types and ranges are field specs (``Int``, ``Real``, ``Choice``,
+(see ``errors``). Types and ranges are field specs (``Int``, ``Real``, ``Choice``,
 ``Section``, ...); rules the engine already enforces (optimizer options, schedule options,
 dataset parameters) are checked by calling the engine and turning its ValueError into a
 PresetError at the setting its message names. The schema is documented in
-``preset_loader``.
+``loader``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,20 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nnterm.engine.activations import ACTIVATIONS
-from nnterm.engine.config import (
+from nnterm.engine.data import (
+    CLASSIFICATION,
+    DATASET_PARAMS,
+    DATASETS,
+    DEFAULT_NOISE,
+    make_dataset,
+)
+from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
+from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.nn.initializers import INITS, Init
+from nnterm.engine.nn.losses import LOSSES
+from nnterm.engine.nn.optimizers import OPTIMIZERS, make_optimizer
+from nnterm.engine.nn.schedules import _SCHEDULES, SCHEDULES, make_schedule
+from nnterm.engine.training.config import (
     Config,
     DataConfig,
     EarlyStoppingConfig,
@@ -28,18 +40,6 @@ from nnterm.engine.config import (
     SolverConfig,
     TrainConfig,
 )
-from nnterm.engine.data import (
-    CLASSIFICATION,
-    DATASET_PARAMS,
-    DATASETS,
-    DEFAULT_NOISE,
-    make_dataset,
-)
-from nnterm.engine.initializers import INITS, Init
-from nnterm.engine.losses import LOSSES
-from nnterm.engine.optimizers import OPTIMIZERS, make_optimizer
-from nnterm.engine.preset_errors import KeyPath, PresetError, Where, show, suggest
-from nnterm.engine.schedules import _SCHEDULES, SCHEDULES, make_schedule
 
 
 # ---------------------------------------------------------------------------- field specs

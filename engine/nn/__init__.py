@@ -1,0 +1,12 @@
+"""The math of a network: layers, activations, losses, initialisers, optimizers, schedules.
+
+Where to look: ``network`` (MLP: forward, hand-written backward, dropout), ``activations``
+(each f with f'), ``losses`` (each loss with its gradient and output head), ``initializers``
+(zeros to He, with the why of each scale), ``optimizers`` (SGD, momentum, Adam, AdamW, ...
+following ``torch.optim`` term for term), ``schedules`` (learning-rate multipliers),
+``solver`` (the closed-form least-squares readout), ``seeding`` (one seed, independent
+random streams).
+
+Imports: NumPy and SciPy only, nothing else of nnterm. This room and ``data`` are the
+bottom of the engine and do not import each other.
+"""

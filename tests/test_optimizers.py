@@ -7,6 +7,8 @@ round number; only m_hat changes, which keeps the arithmetic doable on paper.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -239,6 +241,23 @@ def test_state_is_per_list_position():
     np.testing.assert_array_equal(b, [[-6.0]])  # -(4 + 2)
     with pytest.raises(ValueError, match="reset_state"):
         opt.step([a], [np.zeros(2)])
+
+
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw"])
+def test_a_deep_copy_mid_run_steps_exactly_like_the_original(name):
+    rng = np.random.default_rng(0)
+    params = [rng.normal(size=(3, 2)), rng.normal(size=2)]
+    grads = [[rng.normal(size=p.shape) for p in params] for _ in range(6)]
+    opt = make_optimizer(name, lr=0.1, **({"momentum": 0.9} if name == "sgd" else {}))
+    for g in grads[:3]:
+        opt.step(params, g)
+    copy_params = [p.copy() for p in params]
+    twin = copy.deepcopy(opt)
+    for g in grads[3:]:
+        opt.step(params, g)
+        twin.step(copy_params, g)
+    for p, q in zip(params, copy_params, strict=True):
+        np.testing.assert_array_equal(p, q)
 
 
 # --- clipping --------------------------------------------------------------------------------

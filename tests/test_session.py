@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from nnterm.engine.live.run_loop import Pacer, run_loop
+from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.session import InProcessSession, ProcessSession, Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.live.snapshot_build import (
@@ -272,7 +273,7 @@ def test_run_loop_publishes_at_most_fps_times_a_second():
     trainer = Trainer(CONFIG)
     clock = FakeClock(tick=0.0005)  # every look at the clock is half a millisecond
     published = []
-    run_loop(trainer, queue.SimpleQueue(), published.append, fps=10.0, clock=clock,
+    run_loop(RunSet([trainer]), queue.SimpleQueue(), published.append, fps=10.0, clock=clock,
              should_stop=lambda: trainer.step_count >= 2000)
     assert trainer.step_count == 2000
     assert len(published) <= 10.0 * clock.now + 2  # + the first and the last
@@ -285,7 +286,7 @@ def test_run_loop_stops_on_stop_and_applies_commands_in_order():
     for c in (cmd.Pause(), cmd.StepOnce(), cmd.StepOnce(), cmd.Set({"train.l2": 0.5})):
         inbox.put(c)
     published = []
-    run_loop(trainer, inbox, published.append,
+    run_loop(RunSet([trainer]), inbox, published.append,
              should_stop=lambda: published[-1].step == 2 and inbox.put(cmd.Stop()))
     assert trainer.step_count == 2 and trainer.config.train.l2 == 0.5
     assert published[-1].message == "l2 0.5"
@@ -299,7 +300,7 @@ def test_a_diverging_run_pauses_itself():
     )
     trainer = Trainer(config)
     published = []
-    run_loop(trainer, queue.SimpleQueue(), published.append, idle_wait=0.01,
+    run_loop(RunSet([trainer]), queue.SimpleQueue(), published.append, idle_wait=0.01,
              should_stop=lambda: published[-1].status == "diverged")
     last = published[-1]
     assert last.paused and f"step {last.step}" in last.stop_reason

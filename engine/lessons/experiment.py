@@ -219,7 +219,7 @@ def run_configs(
     return out
 
 
-class _DataCache:
+class DataCache:
     """One Dataset (and its baselines) per distinct (data settings, seed)."""
 
     def __init__(self) -> None:
@@ -248,7 +248,7 @@ def run_preset(
     ``on_run_start(label, total_steps)`` is called before each run and
     ``on_record(label, record)`` for each of its StepRecords (step 0 included).
     """
-    cache = _DataCache()
+    cache = DataCache()
     runs: dict[str, list[RunResult]] = {name: [] for name in preset.run_names}
     for name, point, config in run_configs(preset, seed=seed, steps=steps):
         label = run_label(name, point)

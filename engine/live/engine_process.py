@@ -1,4 +1,4 @@
-"""The engine's child process: ``run_loop`` over a Trainer, commands in through one pipe
+"""The engine's child process: ``run_loop`` over a lesson's runs, commands in through one pipe
 and snapshots out through another (see ``session.ProcessSession``, the parent's side).
 
 Snapshots leave through a ``LatestSender`` thread that keeps only the newest unsent one:
@@ -14,20 +14,20 @@ import threading
 from typing import Any
 
 from nnterm.engine.live.run_loop import describe_error, run_loop
+from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
-from nnterm.engine.training.trainer import Trainer
 
 
-def main(config: Config, commands: Any, snapshots: Any, fps: float) -> None:
-    """Entry point of the engine process (a ``multiprocessing`` target)."""
+def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: float) -> None:
+    """Entry point of the engine process (a ``multiprocessing`` target): train ``runs``,
+    (name, Config) pairs, in lockstep."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
     sender = LatestSender(snapshots)
     sender.start()
     inbox = ConnectionInbox(commands)
     try:
-        trainer = Trainer(config)
-        run_loop(trainer, inbox, lambda s: sender.put(("snapshot", s)), fps=fps,
+        run_loop(build_run_set(runs), inbox, lambda s: sender.put(("snapshot", s)), fps=fps,
                  should_stop=lambda: sender.broken or inbox.closed)
     except Exception as exc:
         sender.put(("fatal", f"the engine failed: {type(exc).__name__}: {describe_error(exc)}"))

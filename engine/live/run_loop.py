@@ -1,10 +1,11 @@
-"""The loop that drives a Trainer from commands and publishes snapshots.
+"""The loop that drives a lesson's runs from commands and publishes snapshots.
 
-``run_loop`` is the one loop behind every session (``live.session``): between steps it
-applies the commands that arrived, and it publishes a Snapshot at most ``fps`` times a
-second (and at once after a command, so a changed value shows without delay). A fixed
-speed is kept by a ``Pacer``; a diverged run pauses itself; a bad command is reported in
-the snapshot's message and rolled back, never fatal.
+``run_loop`` is the one loop behind every session (``live.session``): it steps every run
+of a ``RunSet`` in lockstep, between steps it applies the commands that arrived, and it
+publishes a Snapshot at most ``fps`` times a second (and at once after a command, so a
+changed value shows without delay). A fixed speed (steps of every run per second) is kept
+by a ``Pacer``; a diverged run pauses itself; a bad command is reported in the snapshot's
+message and rolled back, never fatal.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
-from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.live.snapshot_build import build_frame, describe_changes
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
 from nnterm.engine.training.trainer import DIVERGED, LIVE_SETTINGS, Trainer
@@ -112,7 +115,7 @@ class _Rate:
 
 # ---------------------------------------------------------------------------- the loop
 def run_loop(
-    trainer: Trainer,
+    runs: RunSet,
     inbox: Inbox,
     publish: Callable[[Snapshot], None],
     *,
@@ -121,31 +124,33 @@ def run_loop(
     clock: Callable[[], float] = time.monotonic,
     idle_wait: float = IDLE_WAIT,
 ) -> None:
-    """Drive ``trainer`` until a ``Stop`` command arrives or ``should_stop()`` (checked
+    """Drive ``runs`` until a ``Stop`` command arrives or ``should_stop()`` (checked
     before every step) says so.
 
-    Each turn: apply every pending command (``SetSpeed`` and ``Stop`` here, the rest with
-    ``Trainer.apply``; at full speed the inbox is looked at every ``POLL_INTERVAL`` of
-    ``clock``), take a step (``Trainer.tick``), and publish a snapshot if a command
-    changed something, or ``1 / fps`` seconds passed since the last one. While
-    paused or done it publishes what it has, then blocks on the inbox for up to
-    ``idle_wait`` seconds at a time (no busy loop). At a fixed speed it waits for the
-    ``Pacer`` the same way, so commands are still taken at once.
+    Each turn: apply every pending command (``SetSpeed``, ``Stop`` and the run commands
+    here, the rest with ``Trainer.apply`` on every run or on those a ``ToRuns`` names; at
+    full speed the inbox is looked at every ``POLL_INTERVAL`` of ``clock``), take a step of
+    every run that may step (``RunSet.tick``), and publish a snapshot if a command changed
+    something, or ``1 / fps`` seconds passed since the last one. While every run is paused
+    or done it publishes what it has, then blocks on the inbox for up to ``idle_wait``
+    seconds at a time (no busy loop). At a fixed speed it waits for the ``Pacer`` the same
+    way, so commands are still taken at once, and every snapshot measures the runs at the
+    step it shows (``build_frame(current=True)``).
 
-    A run that diverges pauses itself: the snapshot says ``diverged`` and ``stop_reason``
-    names the step. A command that fails (an unknown setting, a bad value) changes nothing
-    and is reported in the snapshot's ``message``; so is an error inside a step, which
-    pauses the run.
+    A run that diverges pauses itself: its view says ``diverged`` and ``stop_reason`` names
+    the step. A command that fails (an unknown setting, a bad value, an unknown run)
+    changes nothing and is reported in the snapshot's ``message``; so is an error inside a
+    step, which pauses that run.
     """
-    _Driver(trainer, publish, fps, clock).run(inbox, should_stop, idle_wait)
+    _Driver(runs, publish, fps, clock).run(inbox, should_stop, idle_wait)
 
 
 class _Driver:
     def __init__(
-        self, trainer: Trainer, publish: Callable[[Snapshot], None], fps: float,
+        self, runs: RunSet, publish: Callable[[Snapshot], None], fps: float,
         clock: Callable[[], float],
     ) -> None:
-        self.trainer = trainer
+        self.runs = runs
         self.publish_fn = publish
         self.clock = clock
         self.interval = 1.0 / fps if fps > 0 else 0.0
@@ -160,7 +165,6 @@ class _Driver:
         self.stopped = False
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
-        t = self.trainer
         self.publish()
         while not self.stopped and not should_stop():
             now = self.clock()
@@ -169,7 +173,7 @@ class _Driver:
                 self.drain(inbox)
                 if self.stopped:
                     break
-            if not (t.paused or t.done):
+            if not self.runs.idle:
                 delay = self.pacer.delay()
                 if delay > 0:
                     self.publish_if_due(idle=False)
@@ -201,6 +205,7 @@ class _Driver:
 
     def handle(self, command: Any) -> None:
         self.dirty = True
+        runs = self.runs
         try:
             match command:
                 case cmd.Stop():
@@ -209,42 +214,62 @@ class _Driver:
                     self.pacer.set_speed(sps)
                     self.message = ("full speed" if self.pacer.steps_per_second is None
                                     else f"{self.pacer.steps_per_second:g} steps/s")
+                case rc.SelectRun(run=name):
+                    runs.select(name)
+                    self.message = f"showing {name}"
+                case rc.DuplicateRun(run=name, name=new_name):
+                    runs.duplicate(name, new_name)
+                    self.message = f"{new_name}: a copy of {name} at step " \
+                                   f"{runs[new_name].step_count}"
+                case rc.RemoveRun(run=name):
+                    runs.remove(name)
+                    self.message = f"removed {name}"
+                case rc.ToRuns(command=inner, runs=names):
+                    self.apply(inner, runs.targets(names))
                 case _:
-                    self.apply(command)
+                    self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
             self.message = f"error: {describe_error(exc)}"
 
-    def apply(self, command: Any) -> None:
-        t = self.trainer
-        before, parts = t.config, (t.net, t.dataset, t.loss)
-        try:
-            t.apply(command)
-        except Exception:
-            if isinstance(command, cmd.Set) and t.config is not before:
-                _roll_back(t, before, parts, command)
-            raise
-        self.message = describe(command, t)
+    def apply(self, command: Any, targets: list[Trainer]) -> None:
+        """``command`` on each target; if one refuses it, the ones before are rolled back
+        (a Set) so the runs never end up half-changed."""
+        done: list[tuple[Trainer, Config, tuple]] = []
+        for t in targets:
+            before, parts = t.config, (t.net, t.dataset, t.loss)
+            try:
+                t.apply(command)
+            except Exception:
+                if isinstance(command, cmd.Set):
+                    for trainer, config, old_parts in [*done, (t, before, parts)]:
+                        if trainer.config is not config:
+                            _roll_back(trainer, config, old_parts, command)
+                raise
+            done.append((t, before, parts))
+        message = describe(command, targets[0])
+        if len(targets) < len(self.runs.names):
+            message = f"{describe_runs(targets)}: {message}"
+        self.message = message
 
     # -- stepping
     def tick(self) -> bool:
-        t = self.trainer
-        try:
-            stepped = t.tick()
-        except Exception as exc:
-            t.apply(cmd.Pause())
-            self.message = f"error at step {t.step_count}: {describe_error(exc)}; paused"
+        stepped, failed = self.runs.tick()
+        for t, exc in failed:
+            self.message = f"error in {t.run_name} at step {t.step_count}: " \
+                           f"{describe_error(exc)}; paused"
             self.dirty = True
-            return False
         if not stepped:
             return False
         self.pacer.stepped()
         self.steps += 1
         self.unpublished += 1
-        if t.done:
-            self.dirty = True
-            if t.status == DIVERGED and not t.paused:
-                t.apply(cmd.Pause())
-                self.message = f"diverged: {t.stop_reason}; paused"
+        for t in stepped:
+            if t.done:
+                self.dirty = True
+                if t.status == DIVERGED and not t.paused:
+                    t.apply(cmd.Pause())
+                    named = f"{t.run_name} " if len(self.runs.names) > 1 else ""
+                    self.message = f"{named}diverged: {t.stop_reason}; paused"
         return True
 
     # -- publishing
@@ -254,12 +279,12 @@ class _Driver:
             self.publish()
 
     def publish(self) -> None:
-        t = self.trainer
         now = self.clock()
         self.rate.mark(now, self.steps)
-        running = not (t.paused or t.done)
-        snapshot = build_snapshot(
-            t, steps_per_second=self.rate.value if running else 0.0, message=self.message
+        running = not self.runs.idle
+        snapshot = build_frame(
+            self.runs, steps_per_second=self.rate.value if running else 0.0,
+            message=self.message, current=self.pacer.steps_per_second is not None,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)
@@ -297,21 +322,8 @@ def describe(command: Any, trainer: Trainer) -> str:
         case cmd.Reinitialize():
             return f"re-initialised (seed {trainer.net.seed})"
         case cmd.Set(changes=changes):
-            return ", ".join(f"{_setting_name(p)} {_format(v)}" for p, v in changes.items())
+            return describe_changes(changes)
     return type(command).__name__
-
-
-def _setting_name(path: str) -> str:
-    parts = path.split(".")
-    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
-
-
-def _format(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, tuple | list):
-        return "(" + ", ".join(_format(v) for v in value) + ")"
-    return str(value)
 
 
 def describe_error(exc: BaseException) -> str:

@@ -1,6 +1,7 @@
 """A live training run that a UI steers: commands in, snapshots out.
 
-``run_loop`` (``live.run_loop``) is the one loop that drives a Trainer: between steps it
+``run_loop`` (``live.run_loop``) is the one loop that drives a lesson's runs (the base
+Config and any named ``variants``, trained in lockstep as a ``RunSet``): between steps it
 applies the commands that arrived and publishes a Snapshot at most ``fps`` times a second
 (and at once after a command). Two sessions run it behind one interface, ``Session``:
 
@@ -31,10 +32,13 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from nnterm.engine.live.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
+from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
-from nnterm.engine.training.trainer import Trainer
+
+#: A lesson's runs besides the base one: (name, Config) pairs, in order.
+Variants = tuple[tuple[str, Config], ...]
 
 #: How long close() waits for the engine to end before it terminates the process.
 CLOSE_TIMEOUT = 0.5
@@ -48,8 +52,9 @@ class Session(ABC):
     waits on it with ``wait_for_update``.
     """
 
-    def __init__(self, config: Config, *, fps: float = FPS) -> None:
+    def __init__(self, config: Config, *, fps: float = FPS, variants: Variants = ()) -> None:
         self.config = config
+        self.variants = tuple(variants)
         self.fps = fps
         self._cond = threading.Condition()
         self._latest: Snapshot | None = None
@@ -113,7 +118,8 @@ class Session(ABC):
 
     def restart(self, config: Config | None = None) -> None:
         """Replace the engine with a fresh one from ``config`` (default: the session's
-        config); a running serve() starts it within ~0.1 s, else the next serve() does."""
+        config) and the session's variants; a running serve() starts it within ~0.1 s,
+        else the next serve() does."""
         if self.closed:
             raise RuntimeError("the session is closed")
         with self._start_lock:
@@ -158,16 +164,18 @@ class Session(ABC):
         return config
 
 
-def open_session(config: Config, *, in_process: bool = False, fps: float = FPS) -> Session:
+def open_session(config: Config, *, in_process: bool = False, fps: float = FPS,
+                 variants: Variants = ()) -> Session:
     """The session the app uses: an engine process, or (``in_process``) this thread."""
-    return InProcessSession(config, fps=fps) if in_process else ProcessSession(config, fps=fps)
+    kind = InProcessSession if in_process else ProcessSession
+    return kind(config, fps=fps, variants=variants)
 
 
 class InProcessSession(Session):
     """The engine runs in the thread that calls ``serve()``."""
 
-    def __init__(self, config: Config, *, fps: float = FPS) -> None:
-        super().__init__(config, fps=fps)
+    def __init__(self, config: Config, *, fps: float = FPS, variants: Variants = ()) -> None:
+        super().__init__(config, fps=fps, variants=variants)
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._signal = threading.Event()
 
@@ -194,8 +202,8 @@ class InProcessSession(Session):
         _discard(self._inbox)  # commands meant for an engine that is gone
         self._set_state(True, None)
         try:
-            trainer = Trainer(config)
-            run_loop(trainer, self._inbox, self._publish, fps=self.fps,
+            runs = build_run_set([("base", config), *self.variants])
+            run_loop(runs, self._inbox, self._publish, fps=self.fps,
                      should_stop=self._should_stop)
         except Exception as exc:
             self._set_state(False, f"the engine stopped: {type(exc).__name__}: "
@@ -226,9 +234,10 @@ class ProcessSession(Session):
     ``serve()`` relays commands down and snapshots up."""
 
     def __init__(
-        self, config: Config, *, fps: float = FPS, start_method: str = "spawn"
+        self, config: Config, *, fps: float = FPS, variants: Variants = (),
+        start_method: str = "spawn",
     ) -> None:
-        super().__init__(config, fps=fps)
+        super().__init__(config, fps=fps, variants=variants)
         self._ctx = multiprocessing.get_context(start_method)
         self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         # send() writes a byte here so that serve(), waiting on the pipes, wakes at once
@@ -292,7 +301,8 @@ class ProcessSession(Session):
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)
         proc = self._ctx.Process(
-            target=engine_process.main, args=(config, cmd_r, snap_w, self.fps),
+            target=engine_process.main,
+            args=([("base", config), *self.variants], cmd_r, snap_w, self.fps),
             name="nnterm-engine", daemon=True,
         )
         try:

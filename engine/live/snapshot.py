@@ -68,8 +68,28 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class RunView:
+    """One run of the lesson, as the run table, the overlaid curves and the small
+    boundaries show it; every run of a session has one in each Snapshot."""
+
+    name: str
+    colour: int  # the run's colour number (its creation order), the same in every panel
+    changes: str  # what it changes from the base run, e.g. "lr 0.3, activation relu"
+    step: int
+    status: str  # training / finished / diverged / early stopped
+    paused: bool
+    train_loss: float
+    val_loss: float
+    train_acc: float | None
+    val_acc: float | None
+    diagnoses: tuple[str, ...]  # names, in the order first seen
+    series: Series
+    boundary: Boundary | None  # a small grid, for side-by-side boundaries (2-D data)
+
+
+@dataclass(frozen=True)
 class Snapshot:
-    """Everything a frame of the UI needs."""
+    """Everything a frame of the UI needs: the selected run in detail, every run in brief."""
 
     run: str
     config: Config
@@ -91,3 +111,4 @@ class Snapshot:
     boundary: Boundary | None
     diagnoses: tuple[tuple[str, int, str], ...]  # (name, step, message), in order seen
     message: str = ""  # the last control's effect, e.g. "lr 0.03" or "re-initialised (seed 0)"
+    runs: tuple[RunView, ...] = ()  # every run of the session (the selected one is ``run``)

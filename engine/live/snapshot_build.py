@@ -10,13 +10,15 @@ its 40x40 boundary, and about 2 ms for a 784-256-256-10 net (no boundary).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.engine.live.run_set import RunSet
+from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import MLP
+from nnterm.engine.training.config import config_diff
 from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS, BoundedHistory, StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -24,10 +26,32 @@ from nnterm.engine.training.trainer import Trainer
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
 BOUNDARY_RESOLUTION = 40
+#: The side of each run's small boundary (the side-by-side view of every run).
+SMALL_BOUNDARY_RESOLUTION = 20
 #: At most this many training (and validation) points go into a Boundary.
 BOUNDARY_POINTS = 400
 #: The gradient band's quantiles (TensorBoard's distribution bands: ~±2σ, ±1σ, median).
 BAND_QUANTILES = np.array([0.02, 0.16, 0.50, 0.84, 0.98])
+
+
+def build_frame(
+    runs: RunSet,
+    *,
+    steps_per_second: float = 0.0,
+    message: str = "",
+    current: bool = False,
+    series_points: int = SERIES_POINTS,
+) -> Snapshot:
+    """A Snapshot of the selected run in detail, with a RunView of every run.
+
+    ``current``: measure every run's losses at the step it is at, so the numbers, the
+    curves' last point and the boundary all belong to that step (for a slow pace; at full
+    speed the latest logged record is close enough and costs nothing)."""
+    now = {t.run_name: _current(t) if current else None for t in runs.trainers}
+    views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
+    return build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
+                          message=message, series_points=series_points,
+                          now=now[runs.selected], runs=views)
 
 
 def build_snapshot(
@@ -38,10 +62,15 @@ def build_snapshot(
     series_points: int = SERIES_POINTS,
     heatmap_max: int = HEATMAP_MAX,
     boundary_resolution: int = BOUNDARY_RESOLUTION,
+    now: StepRecord | None = None,
+    runs: tuple[RunView, ...] = (),
 ) -> Snapshot:
     """A Snapshot of ``trainer`` now. Every array is a fresh copy, so the trainer may go on
-    stepping while another thread (or process) draws the snapshot."""
+    stepping while another thread (or process) draws the snapshot. ``now``: the losses at
+    the current step (see ``build_frame``), drawn as the curves' last point."""
     series, bands, latest = _history_views(trainer, series_points)
+    if now is not None:
+        series, latest = _with_point(series, now), now
     net, config = trainer.net, trainer.config
     b = config.train.batch_size
     return Snapshot(
@@ -65,7 +94,81 @@ def build_snapshot(
         boundary=_boundary(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
         message=message,
+        runs=runs,
     )
+
+
+def _current(trainer: Trainer) -> StepRecord | None:
+    """The latest record, its losses re-measured at the current step (None when the
+    latest record is of this step already)."""
+    latest = trainer.history.latest
+    if latest is None or latest.step == trainer.step_count:
+        return None
+    train_loss, val_loss, train_acc, val_acc = trainer.current_losses()
+    return replace(latest, step=trainer.step_count, train_loss=train_loss, val_loss=val_loss,
+                   train_acc=train_acc, val_acc=val_acc)
+
+
+def _with_point(series: Series, record: StepRecord) -> Series:
+    """``series`` with ``record``'s losses appended as its last point."""
+    def grow(column: np.ndarray | None, value: float | None) -> np.ndarray | None:
+        if column is None:
+            return None
+        return np.append(column, np.nan if value is None else value)
+
+    return Series(np.append(series.steps, record.step), grow(series.train_loss, record.train_loss),
+                  grow(series.val_loss, record.val_loss), grow(series.train_acc, record.train_acc),
+                  grow(series.val_acc, record.val_acc))
+
+
+def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
+              series_points: int) -> RunView:
+    series, _, latest = _history_views(trainer, series_points)
+    if now is not None:
+        series, latest = _with_point(series, now), now
+    changes = config_diff(runs.base.config, trainer.config) if trainer is not runs.base else {}
+    return RunView(
+        name=trainer.run_name,
+        colour=runs.colour(trainer.run_name),
+        changes=describe_changes(changes, untold=_UNTOLD),
+        step=trainer.step_count,
+        status=trainer.status,
+        paused=bool(trainer.paused),
+        train_loss=latest.train_loss,
+        val_loss=latest.val_loss,
+        train_acc=latest.train_acc,
+        val_acc=latest.val_acc,
+        diagnoses=tuple(d.name for d in trainer.diagnoses),
+        series=series,
+        boundary=_boundary(trainer, SMALL_BOUNDARY_RESOLUTION),
+    )
+
+
+#: Settings that every run of a lesson may differ in without it being the lesson's point.
+_UNTOLD = ("train.steps",)
+
+
+def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
+    """``lr 0.3, activation relu``: settings by their last name, in a few words (the
+    paths in ``untold`` left out)."""
+    return ", ".join(f"{_setting_name(path)} {_format(value)}"
+                     for path, value in changes.items() if path not in untold)
+
+
+def _setting_name(path: str) -> str:
+    """The last meaningful part of a dotted path: ``lr``, ``optimizer`` (for ``.name``)."""
+    parts = path.split(".")
+    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, Init):
+        return _describe_init(value)
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(_format(v) for v in value) + ")"
+    return str(value)
 
 
 # ---------------------------------------------------------------------------- history

@@ -112,11 +112,31 @@ class Optimizer:
         self._grad = np.empty(size, dtype)
         self._tmp = np.empty(size, dtype)
         self._update = np.empty(size, dtype)
-        self._views, start = [], 0
-        for p in params:
-            self._views.append(self._update[start : start + p.size].reshape(p.shape))
-            start += p.size
+        self._views = self._views_of([p.shape for p in params])
         self._allocate(size, dtype)
+
+    def _views_of(self, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
+        """One view of the flat ``_update`` buffer per parameter shape, in order."""
+        views, start = [], 0
+        for shape in shapes:
+            size = int(np.prod(shape, dtype=np.int64))
+            views.append(self._update[start : start + size].reshape(shape))
+            start += size
+        return views
+
+    # A copy (copy.deepcopy, pickle) must keep the views pointing into its own flat
+    # buffer: copied one by one they would become separate arrays, and the copy's
+    # updates would never reach its parameters. So the views travel as their shapes.
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        views = state.pop("_views")
+        state["_view_shapes"] = None if views is None else [v.shape for v in views]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        shapes = state.pop("_view_shapes")
+        self.__dict__.update(state)
+        self._views = None if shapes is None else self._views_of(shapes)
 
     def _subtract_update(self, params: Arrays) -> None:
         """p -= update, for every param (the update was computed flat in ``self._update``)."""

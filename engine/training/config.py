@@ -165,3 +165,22 @@ def _default_of(node: Any, name: str) -> Any:
     if name not in optional:
         raise KeyError(f"{name} is not set")
     return optional[name]()
+
+
+def config_diff(base: Any, other: Any, prefix: str = "") -> dict[str, Any]:
+    """The dotted paths where ``other`` differs from ``base``, with ``other``'s values:
+    ``{"train.optimizer.lr": 0.3}``. Nested configs are compared field by field (and
+    ``data.params`` key by key); an optional sub-config set on one side only is one entry."""
+    if dataclasses.is_dataclass(base) and type(base) is type(other) and not isinstance(base, Init):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(base):
+            out.update(config_diff(getattr(base, f.name), getattr(other, f.name),
+                                   f"{prefix}{f.name}."))
+        return out
+    if isinstance(base, Mapping) and isinstance(other, Mapping):
+        out = {}
+        for key in [*base, *(k for k in other if k not in base)]:
+            if base.get(key) != other.get(key):
+                out[f"{prefix}{key}"] = other.get(key)
+        return out
+    return {} if base == other else {prefix.rstrip("."): other}

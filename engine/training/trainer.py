@@ -245,6 +245,14 @@ class Trainer:
         logits = self.net.forward(X)
         return self._loss_and_accuracy(logits, y)
 
+    def current_losses(self) -> tuple[float, float, float | None, float | None]:
+        """Train loss, val loss, train accuracy and val accuracy of the weights as they are
+        now, measured as a StepRecord would (train on the probe set) but recorded nowhere:
+        a slowly paced UI shows the step it draws without changing the run."""
+        train_loss, train_acc = self._evaluate(self._X_eval, self._y_eval)
+        val_loss, val_acc = self._evaluate(self._X_val, self._y_val)
+        return train_loss, val_loss, train_acc, val_acc
+
     def _loss_and_accuracy(self, logits: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
         if len(y) == 0:
             return float("nan"), None
@@ -319,6 +327,11 @@ class Trainer:
                 self._log(None, None)
 
     # ------------------------------------------------------------------ controls
+    @property
+    def would_step(self) -> bool:
+        """True when ``tick()`` would take a step: not done, and running or asked for one."""
+        return not self.done and (not self.paused or self._pending_steps > 0)
+
     def tick(self) -> bool:
         """Take a step unless paused (a pending StepOnce steps anyway) or done.
         Returns whether a step was taken."""

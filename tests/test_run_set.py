@@ -1,0 +1,187 @@
+"""Several runs in lockstep: the RunSet, the run commands in run_loop, and their frames."""
+
+from __future__ import annotations
+
+import queue
+
+import numpy as np
+import pytest
+
+from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.run_loop import run_loop
+from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set
+from nnterm.engine.live.snapshot_build import build_frame
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+    config_diff,
+    with_changes,
+)
+
+BASE = Config(
+    data=DataConfig(name="moons", n_train=100, n_val=100),
+    model=ModelConfig(hidden=(8,), activation="tanh"),
+    train=TrainConfig(steps=10**6, log_every=10, optimizer=OptimizerConfig("sgd", lr=0.1)),
+)
+RUNS = [("base", BASE),
+        ("fast", with_changes(BASE, {"train.optimizer.lr": 0.5})),
+        ("relu", with_changes(BASE, {"model.activation": "relu"}))]
+
+
+def drive(runs: RunSet, commands=(), until=lambda snap: True, fps: float = 1000.0):
+    """Run the loop with ``commands`` queued until a published snapshot satisfies
+    ``until``; return every snapshot published."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    for c in commands:
+        inbox.put(c)
+    published = []
+
+    def publish(snap):
+        published.append(snap)
+        if until(snap):
+            inbox.put(cmd.Stop())
+
+    run_loop(runs, inbox, publish, fps=fps, idle_wait=0.01)
+    return published
+
+
+def test_runs_with_the_same_data_and_seed_share_one_dataset():
+    other_data = ("noisy", with_changes(BASE, {"data.noise": 0.3}))
+    runs = build_run_set([*RUNS, other_data])
+    datasets = [t.dataset for t in runs.trainers]
+    assert datasets[0] is datasets[1] is datasets[2]
+    assert datasets[3] is not datasets[0]
+
+
+def test_tick_steps_every_running_run_once():
+    runs = build_run_set(RUNS)
+    runs["fast"].apply(cmd.Pause())
+    for _ in range(7):
+        runs.tick()
+    assert [t.step_count for t in runs.trainers] == [7, 0, 7]
+    runs["fast"].apply(cmd.StepOnce())
+    assert not runs.idle
+    stepped, failed = runs.tick()
+    assert [t.run_name for t in stepped] == ["base", "fast", "relu"] and failed == []
+
+
+def test_a_command_goes_to_every_run_or_to_the_named_ones():
+    runs = build_run_set(RUNS)
+    published = drive(runs, [
+        cmd.Pause(),
+        rc.ToRuns(cmd.Set({"train.optimizer.lr": 0.03}), ("relu",)),
+    ], until=lambda s: s.message.startswith("relu"))
+    assert [t.config.train.optimizer.lr for t in runs.trainers] == [0.1, 0.5, 0.03]
+    assert published[-1].message == "relu: lr 0.03"
+    drive(runs, [cmd.Set({"train.l2": 0.01})], until=lambda s: s.message == "l2 0.01")
+    assert all(t.config.train.l2 == 0.01 for t in runs.trainers)
+
+
+def test_a_command_that_one_run_refuses_changes_no_run():
+    runs = build_run_set(RUNS)
+    bad = rc.ToRuns(cmd.Set({"train.optimizer.momentum": -1.0}), ("base", "fast"))
+    published = drive(runs, [cmd.Pause(), bad], until=lambda s: "error" in s.message)
+    assert "momentum" in published[-1].message
+    assert [t.config.train.optimizer.momentum for t in runs.trainers] == [0.0, 0.0, 0.0]
+    published = drive(runs, [rc.ToRuns(cmd.Pause(), ("nope",))],
+                      until=lambda s: "error" in s.message)
+    assert "no run named 'nope'" in published[-1].message
+
+
+def test_a_duplicate_trains_on_exactly_as_its_original_would():
+    runs = build_run_set(RUNS[:1])
+    for _ in range(25):
+        runs.tick()
+    clone = runs.duplicate("base", runs.free_name("base"))
+    assert clone.run_name == "base 2" and runs.selected == "base 2"
+    assert clone.dataset is runs["base"].dataset and clone.net is not runs["base"].net
+    for _ in range(40):
+        runs.tick()
+    a, b = runs["base"].history.records, clone.history.records
+    assert [r.train_loss for r in a] == [r.train_loss for r in b]
+    assert np.array_equal(runs["base"].net.params[0], clone.net.params[0])
+
+
+def test_removing_runs_keeps_the_colours_of_the_others_and_the_last_run():
+    runs = build_run_set(RUNS)
+    runs.select("fast")
+    runs.remove("fast")
+    assert runs.names == ("base", "relu") and runs.selected == "relu"
+    runs.duplicate("base", "again")
+    assert [runs.colour(n) for n in runs.names] == [0, 2, 3]
+    for name in ("relu", "again"):
+        runs.remove(name)
+    with pytest.raises(ValueError, match="last run"):
+        runs.remove("base")
+
+
+def test_at_most_max_runs():
+    runs = build_run_set([(f"r{i}", BASE) for i in range(MAX_RUNS)])
+    with pytest.raises(ValueError, match=f"at most {MAX_RUNS}"):
+        runs.duplicate("r0", "one more")
+
+
+def test_run_commands_through_the_loop():
+    runs = build_run_set(RUNS)
+    published = drive(runs, [
+        cmd.Pause(), rc.SelectRun("relu"), rc.DuplicateRun("relu", "relu 2"),
+        rc.RemoveRun("fast"), rc.SelectRun("base"),
+    ], until=lambda s: s.message == "showing base")
+    last = published[-1]
+    assert [v.name for v in last.runs] == ["base", "relu", "relu 2"]
+    assert last.run == "base"
+    assert runs["relu 2"].step_count == runs["relu"].step_count == 0
+    published = drive(runs, [rc.DuplicateRun("base", "base 2")],
+                      until=lambda s: "copy" in s.message)
+    assert published[-1].message == "base 2: a copy of base at step 0"
+    assert published[-1].run == "base 2"
+
+
+def test_every_frame_describes_every_run_against_the_base():
+    runs = build_run_set(RUNS)
+    for _ in range(30):
+        runs.tick()
+    frame = build_frame(runs)
+    assert [(v.name, v.colour, v.changes) for v in frame.runs] == [
+        ("base", 0, ""), ("fast", 1, "lr 0.5"), ("relu", 2, "activation relu")]
+    assert all(v.step == 30 and v.boundary is not None for v in frame.runs)
+    assert all(v.series.steps[-1] == 30 for v in frame.runs)
+    assert frame.run == "base" and frame.boundary.classes.shape == (40, 40)
+
+
+def test_a_current_frame_measures_every_run_at_the_step_it_shows():
+    runs = build_run_set(RUNS)
+    for _ in range(13):  # logged at 10: the latest record is 3 steps old
+        runs.tick()
+    logged, current = build_frame(runs), build_frame(runs, current=True)
+    fast = runs["fast"]
+    train_loss, val_loss, train_acc, val_acc = fast.current_losses()
+    view = current.runs[1]
+    assert (view.train_loss, view.val_loss, view.val_acc) == (train_loss, val_loss, val_acc)
+    assert view.series.steps[-1] == 13 and view.series.train_loss[-1] == train_loss
+    assert logged.runs[1].series.steps[-1] == 10 and logged.runs[1].train_loss != train_loss
+    assert current.step == 13 and current.series.steps[-1] == 13
+    assert len(fast.history.records) == 2  # measuring recorded nothing
+
+
+def test_a_diverging_run_pauses_only_itself():
+    wild = ("wild", with_changes(BASE, {"train.optimizer.lr": 1e6, "model.loss": "mse",
+                                        "data.name": "teacher_student"}))
+    runs = build_run_set([("base", BASE), wild])
+    published = drive(runs, until=lambda s: s.runs[1].status == "diverged"
+                      and s.runs[0].step > 50)
+    last = published[-1]
+    assert last.runs[1].paused and not last.runs[0].paused
+    assert any(s.message.startswith("wild diverged") for s in published)
+
+
+def test_config_diff_names_every_changed_leaf():
+    other = with_changes(BASE, {"train.optimizer.lr": 0.3, "model.hidden": (4, 4),
+                                "data.params.turns": 2})
+    assert config_diff(BASE, other) == {"data.params.turns": 2, "model.hidden": (4, 4),
+                                        "train.optimizer.lr": 0.3}
+    assert config_diff(BASE, BASE) == {}

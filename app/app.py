@@ -3,6 +3,11 @@
 A thread worker runs the training Session (by default the engine lives in a child process
 behind it); the app only sends Commands and, on a timer, draws the newest Snapshot. Keys
 turn into Config edits through ``controls``; every panel draws what the engine prepared.
+
+A lesson's runs (its base run and ``compare`` variants) train side by side in lockstep.
+One run is selected: the detail panels show it. The setting keys change the selected run
+or every run, each from its own value (``g`` toggles which); space and step follow the
+same choice; reset and reseed always restart every run together.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from nnterm.app import controls
+from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
@@ -27,13 +33,16 @@ from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.run_set import MAX_RUNS
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
-from nnterm.engine.training.config import Config
+from nnterm.engine.training.config import Config, with_changes
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
@@ -43,10 +52,12 @@ POLL_SECONDS = 1 / 60
 #: (the status line and the architecture panel take every snapshot): a key's effect then
 #: reaches the screen without waiting for a frame that redraws every panel.
 PANEL_SECONDS = 0.25
+#: ``speed`` values of the app besides a number of steps per second.
+PRESET_PACE, FULL_SPEED = "preset", "full"
 
 
-class NntermApp(App):
-    """Train the preset's base run live; keys steer it between steps."""
+class NntermApp(RunControls, App):
+    """Train the preset's runs live; keys steer them between steps."""
 
     CSS_PATH = "app.tcss"
     TITLE = "nnterm"
@@ -66,14 +77,25 @@ class NntermApp(App):
         Binding("w", "weight_decay", "Weight decay", show=False, id="weight_decay"),
         Binding("f", "speed", "Speed", show=False, id="speed"),
         Binding("l", "log_scale", "Log scale", show=False, id="log_scale"),
-        Binding("c", "accuracy", "Loss/accuracy", show=False, id="accuracy"),
+        Binding("c", "accuracy", "Curves: loss/accuracy, train/val", show=False,
+                id="accuracy"),
         Binding("v", "validation", "Val points", show=False, id="validation"),
+        Binding("m", "gallery", "Side by side", show=False, id="gallery"),
         Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
         Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
                 id="layer_next"),
         Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[",
                 show=False, id="layer_prev"),
         Binding("R", "reseed", "Reseed", show=False, id="reseed"),
+        Binding("greater_than_sign", "select_run(1)", "Next run", key_display=">",
+                id="run_next"),
+        Binding("less_than_sign", "select_run(-1)", "Prev run", key_display="<", show=False,
+                id="run_prev"),
+        *(Binding(str(n), f"select_run_number({n})", "Select run by number", show=False,
+                  id=f"run_{n}") for n in range(1, MAX_RUNS + 1)),
+        Binding("g", "scope", "One/all runs", id="scope"),
+        Binding("C", "duplicate_run", "Copy run", show=False, id="duplicate_run"),
+        Binding("x", "remove_run", "Remove run", show=False, id="remove_run"),
         Binding("n", "lesson", "Lesson", show=False, id="lesson"),
         Binding("p", "picker", "Presets", show=False, id="picker"),
         Binding("z", "zoom", "Zoom", id="zoom"),
@@ -84,15 +106,22 @@ class NntermApp(App):
     ]
 
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
-                 fps: float = 10.0, theme: str | None = None) -> None:
-        """``theme`` must be one of ``available_themes`` (the CLI checks it first)."""
+                 fps: float = 10.0, theme: str | None = None,
+                 speed: float | str = PRESET_PACE, paused: bool = False) -> None:
+        """``theme`` must be one of ``available_themes`` (the CLI checks it first).
+        ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
+        lesson's own pace; ``paused``: open the first preset paused at step 0."""
         super().__init__()
         self.preset = preset
         self.in_process = in_process
         self.fps = fps
         self.session: Session | None = None
         self.snapshot: Snapshot | None = None
+        self.speed_choice = speed
         self.speed: float | None = None
+        self.start_paused = paused
+        self.all_runs = True  # the setting keys change every run (False: the selected one)
+        self._seen_run = ""
         self._seen_version = -1
         self._seen_diagnoses = 0
         self._selected_layer = 0
@@ -116,12 +145,14 @@ class NntermApp(App):
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
+                yield RunTable(id="runs", classes="panel")
                 yield ArchitectureEditor(id="architecture", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
-        titles = {"architecture": "Architecture", "lesson": "Lesson", "loss": "Loss",
+        titles = {"runs": "Runs", "architecture": "Architecture", "lesson": "Lesson",
+                  "loss": "Loss",
                   "boundary": "Decision boundary", "gradients": "Gradients",
                   "weights": "Weights"}
         for widget_id, title in titles.items():
@@ -129,7 +160,9 @@ class NntermApp(App):
             panel.border_title = title
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
-        self._fast_panels = [self.query_one(w) for w in (StatusLine, ArchitectureEditor)]
+        self.status_line = self.query_one(StatusLine)
+        self._fast_panels = [self.status_line, self.query_one(ArchitectureEditor),
+                             self.query_one(RunTable)]
         self._slow_panels = [self.query_one(w) for w in (LossPlot, DecisionBoundary,
                                                          GradientHistogram, WeightHeatmap)]
         self._panels_drawn = 0.0
@@ -147,17 +180,34 @@ class NntermApp(App):
 
     # ------------------------------------------------------------------ session
     def start(self, preset: Preset) -> None:
-        """Close any running session and train ``preset``'s base run."""
+        """Close any running session and train ``preset``'s runs (base and variants) at
+        the chosen speed: the lesson's own pace unless ``--speed`` said otherwise."""
         self.preset = preset
         self.query_one(LessonPanel).set_preset(preset)
         self.sub_title = preset.title
         if self.session is not None:
             self.session.close()
-        self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps)
+        variants = tuple((name, with_changes(preset.config, changes))
+                         for name, changes in preset.compare.items())
+        self.query_one(RunTable).display = bool(variants)
+        self.query_one(LossPlot).show_curves(preset.view.curves)
+        self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
+                                    variants=variants)
         self._seen_version, self._seen_diagnoses, self._dead_notified = -1, 0, False
         self.snapshot = None
+        if self.speed_choice == PRESET_PACE:
+            self.speed = preset.view.steps_per_second
+        elif self.speed_choice == FULL_SPEED:
+            self.speed = None
+        else:
+            self.speed = float(self.speed_choice)
+        self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
         if self.speed is not None:
             self.session.send(cmd.SetSpeed(self.speed))
+        if self.start_paused:
+            self.start_paused = False
+            self.session.send(cmd.Pause())
+        self._update_scope()
         self._serve(self.session)
 
     def _start_chosen(self, preset: Preset | None) -> None:
@@ -184,6 +234,7 @@ class NntermApp(App):
         if snapshot is None or snapshot is self.snapshot:
             return
         self.snapshot = snapshot
+        self._update_scope()
         for widget in self._fast_panels:
             widget.update_snapshot(snapshot)
         now = time.monotonic()
@@ -195,6 +246,8 @@ class NntermApp(App):
         self._notify_diagnoses(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:
+        if snapshot.run != self._seen_run:  # another run is shown: its old news is old
+            self._seen_run, self._seen_diagnoses = snapshot.run, len(snapshot.diagnoses)
         if len(snapshot.diagnoses) < self._seen_diagnoses:
             self._seen_diagnoses = 0  # the run was reset
         for name, step, message in snapshot.diagnoses[self._seen_diagnoses:]:
@@ -211,28 +264,29 @@ class NntermApp(App):
         """The running config (as the engine last reported it)."""
         return self.snapshot.config if self.snapshot else None
 
-    def _set(self, changes: dict) -> None:
-        if self.config is not None:
-            self.send(cmd.Set(changes))
-
     async def on_unmount(self) -> None:
         if self.session is not None:
             self.session.close()
 
     # ------------------------------------------------------------------ actions
     def action_toggle_pause(self) -> None:
+        """Pause the runs the keys change if any of them is training, else resume them;
+        finished runs train on for as many steps again as the preset asked for."""
         snapshot = self.snapshot
-        if snapshot is not None and snapshot.status == "finished":
-            # a finished run goes on for as many steps again as the preset asked for
-            more = snapshot.step + self.preset.config.train.steps
-            self.send(cmd.Set({"train.steps": more}))
-            self.send(cmd.Resume())
-            self.notify(f"training on to step {more:,}", timeout=2)
+        if snapshot is None:
             return
-        self.send(cmd.Resume() if snapshot is not None and snapshot.paused else cmd.Pause())
+        views = [v for v in snapshot.runs if self.all_runs or v.name == snapshot.run]
+        if views and all(v.status == "finished" for v in views):
+            steps = self.preset.config.train.steps
+            self._change(lambda config: {"train.steps": config.train.steps + steps})
+            self._to_targets(cmd.Resume())
+            self.notify(f"training on for {steps:,} more steps", timeout=2)
+            return
+        running = any(v.status == "training" and not v.paused for v in views)
+        self._to_targets(cmd.Pause() if running else cmd.Resume())
 
     def action_step_once(self) -> None:
-        self.send(cmd.StepOnce())
+        self._to_targets(cmd.StepOnce())
 
     def action_reset(self) -> None:
         if self.session is not None and not self.session.alive and self.session.error:
@@ -245,35 +299,29 @@ class NntermApp(App):
         self.send(cmd.Reseed())
 
     def action_learning_rate(self, direction: int) -> None:
-        if self.config:
-            self._set(controls.learning_rate(self.config, direction))
+        self._change(lambda config: controls.learning_rate(config, direction))
 
     def action_batch_size(self, direction: int) -> None:
-        if self.config:
-            self._set(controls.batch_size(self.config, direction))
+        self._change(lambda config: controls.batch_size(config, direction))
 
     def action_optimizer(self) -> None:
-        if self.config:
-            self._set(controls.optimizer(self.config)[1])
+        self._change(lambda config: controls.optimizer(config)[1])
 
     def action_activation(self) -> None:
-        if self.config:
-            self._set(controls.activation(self.config))
+        self._change(controls.activation)
 
     def action_init(self) -> None:
-        if self.config:
-            self._set(controls.init(self.config))
+        self._change(controls.init)
 
     def action_dropout(self) -> None:
-        if self.config:
-            self._set(controls.dropout(self.config))
+        self._change(controls.dropout)
 
     def action_weight_decay(self) -> None:
-        if self.config:
-            self._set(controls.weight_decay(self.config))
+        self._change(controls.weight_decay)
 
     def action_speed(self) -> None:
-        self.speed = controls.speed(self.speed)
+        pace = self.preset.view.steps_per_second if self.preset else None
+        self.speed = controls.speed(self.speed, pace)
         self.send(cmd.SetSpeed(self.speed))
         self.notify("full speed" if self.speed is None else f"{self.speed:g} steps per second",
                     title="Speed", timeout=2)
@@ -283,12 +331,16 @@ class NntermApp(App):
         plot.set_log_scale(not plot.log_scale)
 
     def action_accuracy(self) -> None:
-        plot = self.query_one(LossPlot)
-        plot.show_accuracy(not plot.accuracy_shown)
+        shown = self.query_one(LossPlot).cycle()
+        self.notify(f"plotting {shown}", title="Curves", timeout=2)
 
     def action_validation(self) -> None:
         boundary = self.query_one(DecisionBoundary)
         boundary.show_validation(not boundary.validation_shown)
+
+    def action_gallery(self) -> None:
+        boundary = self.query_one(DecisionBoundary)
+        boundary.show_gallery(not boundary.gallery_shown)
 
     def action_tiles(self) -> None:
         heatmap = self.query_one(WeightHeatmap)
@@ -311,8 +363,10 @@ class NntermApp(App):
         self._select_layer(message.index)
 
     def on_architecture_editor_edit(self, message: ArchitectureEditor.Edit) -> None:
-        self._set(message.changes)
-        self.notify(message.note, title="Architecture", timeout=3)
+        """The architecture panel edits the run it shows (the selected one)."""
+        if self.snapshot is not None:
+            self.send(rc.ToRuns(cmd.Set(message.changes), (self.snapshot.run,)))
+            self.notify(message.note, title="Architecture", timeout=3)
 
     def action_lesson(self) -> None:
         lesson = self.query_one(LessonPanel)

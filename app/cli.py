@@ -67,9 +67,27 @@ def build_app_parser() -> argparse.ArgumentParser:
                         help="run the engine in the app's worker thread (for debugging)")
     parser.add_argument("--fps", type=float, default=10.0,
                         help="redraws per second at most (lower it on slow links; default 10)")
+    parser.add_argument("--speed", type=_speed, metavar="N|full",
+                        help="steps (of every run) per second, or full; default: the "
+                        "lesson's own pace")
+    parser.add_argument("--paused", action="store_true", help="open paused at step 0")
     parser.add_argument("--theme", help="a Textual theme, e.g. textual-light, or ansi-dark for "
                         "16-colour terminals (the command palette lists them all)")
     return parser
+
+
+def _speed(text: str) -> float | str:
+    """``--speed``: ``full`` or a number of steps per second > 0."""
+    if text.strip().lower() == "full":
+        return "full"
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a speed (allowed: a number > 0, "
+                                         "or full)")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,7 +134,9 @@ def _run_app(args: argparse.Namespace) -> int:
                 preset = replace(preset, config=replace(preset.config, seed=args.seed))
         elif args.sets or args.seed is not None:
             raise PresetError("needs a PRESET", key="--set/--seed")
-        app = NntermApp(preset, in_process=args.in_process, fps=args.fps)
+        app = NntermApp(preset, in_process=args.in_process, fps=args.fps,
+                        speed="preset" if args.speed is None else args.speed,
+                        paused=args.paused)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",

@@ -105,7 +105,9 @@ def init(config: Config) -> dict[str, Any]:
                                value=current.value, gain=current.gain, bias=current.bias)}
 
 
-def speed(current: float | None) -> float | None:
-    """The next speed: full, then 1, 5, 20, 100 steps a second, then full again."""
-    i = SPEEDS.index(current) if current in SPEEDS else 0
-    return SPEEDS[(i + 1) % len(SPEEDS)]
+def speed(current: float | None, pace: float | None = None) -> float | None:
+    """The next speed: full, then 1, 5, 20, 100 steps a second (and the lesson's own
+    ``pace`` in its place among them), then full again."""
+    ladder = (None, *sorted({s for s in (*SPEEDS, pace) if s is not None}))
+    i = ladder.index(current) if current in ladder else 0
+    return ladder[(i + 1) % len(ladder)]

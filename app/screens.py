@@ -17,11 +17,21 @@ from nnterm.engine.lessons.preset import Preset
 
 
 def key_table(title: str, bindings: Iterable[Binding]) -> Table:
+    """One row per action; neighbouring bindings with the same description share a row
+    (``1-8``: select a run by number)."""
+    rows: list[tuple[list[str], str]] = []
+    for b in bindings:
+        does = b.description or b.action
+        key = b.key_display or b.key
+        if rows and rows[-1][1] == does:
+            rows[-1][0].append(key)
+        else:
+            rows.append(([key], does))
     table = Table(title=title, title_justify="left", box=None, pad_edge=False)
     table.add_column("key", style="bold", no_wrap=True)
     table.add_column("does")
-    for b in bindings:
-        table.add_row(b.key_display or b.key, b.description or b.action)
+    for keys, does in rows:
+        table.add_row(keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}", does)
     return table
 
 

@@ -109,3 +109,12 @@ def test_the_app_refuses_an_unknown_theme_or_fps(capsys):
     assert "--theme" in err and "textual-dark" in err
     assert main(["xor", "--fps", "0"]) == 2
     assert "--fps" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("speed", ["0", "-3", "fast", "inf", "nan"])
+def test_the_app_refuses_a_speed_that_is_not_one(speed, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["xor", "--speed", speed])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "--speed" in err and "not a speed" in err and "Traceback" not in err

@@ -59,3 +59,9 @@ def test_cycles_wrap_around():
     assert controls.weight_decay(config) == {"train.optimizer.weight_decay": 0.0}
     assert controls.weight_decay(BASE) == {"train.optimizer.weight_decay": 1e-4}
     assert controls.speed(None) == 1.0 and controls.speed(100.0) is None
+
+
+def test_speed_cycle_takes_the_lessons_own_pace_in_its_place():
+    assert controls.speed(5.0, pace=60.0) == 20.0
+    assert controls.speed(20.0, pace=60.0) == 60.0 and controls.speed(60.0, pace=60.0) == 100.0
+    assert controls.speed(100.0, pace=60.0) is None

@@ -23,6 +23,7 @@ from nnterm.engine.lessons.preset import (
     SlopeClaim,
     Sweep,
     SweepClaim,
+    View,
 )
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import (
@@ -275,6 +276,16 @@ def test_names_dataset_and_the_bigram_baseline():
     assert parse_preset(dump_preset(p)) == p
 
 
+def test_a_view_sets_the_pace_and_round_trips():
+    p = parse_preset(HEAD + "view: {steps_per_second: 40}\n")
+    assert p.view == View(steps_per_second=40.0)
+    assert parse_preset(dump_preset(p)) == p
+    p = parse_preset(HEAD + "view: {curves: val}\n")
+    assert p.view == View(curves="val") and "view: {curves: val}" in dump_preset(p)
+    assert parse_preset(HEAD).view == View() and "view" not in dump_preset(parse_preset(HEAD))
+    assert parse_preset(HEAD + "view: {steps_per_second: null}\n").view == View()
+
+
 def test_regression_with_the_closed_form_solver():
     p = parse_preset(HEAD + "data: {name: random_features, params: {dim: 30}}\n"
                      "model: {hidden: [100], loss: mse, frozen: [0]}\ntrain: {solver: {}}\n"
@@ -403,6 +414,10 @@ BAD = [
      "expect[0].runn", "unknown key 'runn'; did you mean 'run'?"),
     ("expect: {metric: val_loss}  # <-\n", "expect", "not a list of claims"),
     ("sweep: {}  # <-\n", "sweep", "one or two settings, not 0"),
+    ("view:\n  steps_per_second: 0  # <-\n", "view.steps_per_second", "0.0 is out of range"),
+    ("view:\n  fps: 3  # <-\n", "view.fps", "unknown key 'fps'"),
+    ("view: fast  # <-\n", "view", "'fast' is not a mapping"),
+    ("view:\n  curves: test  # <-\n", "view.curves", "unknown curve 'test'"),
     ("sweep: {seed: [1], model.hidden: [[1]], train.steps: [3]}  # <-\n", "sweep",
      "not 3 settings"),
     ("sweep:\n  seed: 3  # <-\n", "sweep.seed", "3 is not a list of values"),

@@ -88,6 +88,21 @@ def session(request):
 
 
 # ---------------------------------------------------------------------------- sessions
+@pytest.mark.parametrize("in_process", [True, False])
+def test_commands_sent_before_the_engine_starts_reach_it(in_process):
+    s = open_session(CONFIG, in_process=in_process)
+    s.send(cmd.Pause())
+    s.send(cmd.SetSpeed(7.0))
+    thread = threading.Thread(target=s.serve, daemon=True)
+    thread.start()
+    try:
+        snap = snapshot_where(s, lambda x: x.message == "7 steps/s")
+        assert snap.paused and snap.step == 0
+    finally:
+        s.close()
+        thread.join(TIMEOUT)
+
+
 def test_snapshots_arrive(session):
     snap = snapshot_where(session, lambda s: s.step > 0)
     assert isinstance(snap, Snapshot)

@@ -1,4 +1,5 @@
-"""Pictures of fixed states: a finished run (it stays put) at 120x40 and at 80x24.
+"""Pictures of fixed states: a finished lesson (it stays put) at 120x40 and at 80x24:
+``xor`` with its two variants, the compare view.
 
 Update the stored pictures after an intended change with ``pytest --snapshot-update``.
 """
@@ -24,10 +25,10 @@ def pinned_colours(monkeypatch, tmp_path):
 
 
 async def finished(pilot) -> None:
-    """Wait (on the session's update counter) until the run has finished, then let every
+    """Wait (on the session's update counter) until every run has finished, then let every
     panel draw its last snapshot and clear the notifications."""
     app = pilot.app
-    while app.snapshot is None or app.snapshot.status != "finished":
+    while app.snapshot is None or any(v.status != "finished" for v in app.snapshot.runs):
         version = app.session.version
         await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
         app._poll()
@@ -39,7 +40,7 @@ async def finished(pilot) -> None:
 
 def xor_app(steps: int = 300) -> NntermApp:
     preset = apply_overrides(load_preset("xor"), [f"train.steps={steps}", "train.log_every=10"])
-    return NntermApp(preset, in_process=True)
+    return NntermApp(preset, in_process=True, speed="full")
 
 
 def test_xor_after_300_steps(snap_compare):

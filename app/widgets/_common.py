@@ -40,6 +40,29 @@ CLASS_ANSI: tuple[str, ...] = (
 #: One letter per class for points drawn without colour (upper case: validation points).
 CLASS_GLYPHS: str = "oxvsdtnz"
 
+#: A run's colour in every panel, by its colour number (``RunView.colour``): the plotext
+#: name for the curves and the Rich colour for text. Red is left to diagnosis markers.
+RUN_COLOURS: tuple[tuple[str, str], ...] = (
+    ("cyan", "cyan"), ("orange", "dark_orange"), ("green", "green"), ("magenta", "magenta"),
+    ("yellow", "yellow"), ("blue+", "bright_blue"), ("white", "white"), ("gray", "grey62"),
+)
+
+
+def run_colour(colour: int) -> tuple[str, str]:
+    """(plotext colour, Rich colour) of run colour number ``colour``."""
+    return RUN_COLOURS[colour % len(RUN_COLOURS)]
+
+
+#: A run's state as a glyph, for legends and tables.
+RUN_STATE_GLYPHS = {"training": "▶", "paused": "‖", "finished": "■", "early stopped": "■",
+                    "diverged": "✖"}
+
+
+def run_state_glyph(status: str, paused: bool) -> str:
+    """▶ training, ‖ paused, ■ finished or stopped early, ✖ diverged."""
+    return RUN_STATE_GLYPHS["paused" if paused and status == "training" else status]
+
+
 POSITIVE_RGB = (214, 48, 39)  # diverging scale: red
 NEGATIVE_RGB = (49, 112, 190)  # blue
 NEUTRAL_DARK = (38, 38, 38)

@@ -1,4 +1,9 @@
-"""DecisionBoundary: the model's predicted class over the input plane, with the data on it."""
+"""DecisionBoundary: the model's predicted class over the input plane, with the data on it.
+
+With several runs it draws every run's boundary side by side (small multiples, as the
+lesson compares them), the selected run marked; ``show_gallery(False)`` draws the selected
+run's alone, at full size.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,13 @@ from nnterm.app.widgets._common import (
     fg_bg,
     fit,
     mix,
+    run_colour,
+    run_state_glyph,
     same,
     sample_index,
 )
 from nnterm.app.widgets._panel import PicturePanel
-from nnterm.engine.live.snapshot import Boundary, Snapshot
+from nnterm.engine.live.snapshot import Boundary, RunView, Snapshot
 
 NO_INPUT_PLANE = "no 2-D input: the decision boundary needs exactly two input features"
 #: Region colour strength at full confidence (points are drawn at full strength).
@@ -61,24 +68,40 @@ class DecisionBoundary(PicturePanel):
         self._boundary: Boundary | None = None
         self._received = False
         self._validation = False
+        self._runs: tuple[RunView, ...] = ()  # runs with a boundary, for side by side
+        self._selected = ""
+        self._gallery = True
 
     # ----------------------------------------------------------------- public
     @property
     def validation_shown(self) -> bool:
         return self._validation
 
+    @property
+    def gallery_shown(self) -> bool:
+        """True when several runs are drawn side by side (when there are several)."""
+        return self._gallery
+
     def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Keep the boundary; refresh if its grid or points changed."""
+        """Keep the boundary (and every run's small one); refresh if a grid changed."""
+        runs = tuple(v for v in snapshot.runs if v.boundary is not None)
         new, old = snapshot.boundary, self._boundary
-        if self._received and (new is old or (new is not None and old is not None and same(
-            (new.extent, new.classes, new.confidence, new.train_points, new.val_points),
-            (old.extent, old.classes, old.confidence, old.train_points, old.val_points),
-        ))):
+        if self._received and snapshot.run == self._selected and same(
+            (_shown(new), tuple((v.name, v.status, v.paused, _shown(v.boundary)) for v in runs)),
+            (_shown(old), tuple((v.name, v.status, v.paused, _shown(v.boundary))
+                                for v in self._runs)),
+        ):
             return False
         self._received = True
-        self._boundary = new
+        self._boundary, self._runs, self._selected = new, runs, snapshot.run
         self._invalidate()
         return True
+
+    def show_gallery(self, show: bool) -> None:
+        """Draw every run's boundary side by side (True) or the selected run's alone."""
+        if show != self._gallery:
+            self._gallery = show
+            self._invalidate()
 
     def show_validation(self, show: bool) -> None:
         """Draw the validation points too (upper-case letters / hollow dots)."""
@@ -107,104 +130,45 @@ class DecisionBoundary(PicturePanel):
                        for ln in lines]
             return strips[:height]
 
-        classes = b.classes.tolist()
-        conf = b.confidence.tolist()
-        rows, cols = len(classes), len(classes[0]) if classes else 0
-        labels = b.train_labels.tolist() + (b.val_labels.tolist() if self._validation else [])
-        n_classes = max([max(r) for r in classes if r] + labels + [1]) + 1
-        chance = 1.0 / n_classes
-
-        def certainty(p: float) -> float:
-            return max(0.0, min(1.0, (p - chance) / (1.0 - chance)))
-
         body = height - 1 if height >= 3 else height
-        half = mode == "truecolor"
-        cell_w = 1 if half else 2
-        out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, False)
-        ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
-        term_rows = (out_rows + 1) // 2 if half else out_rows
-        term_cols = out_cols * cell_w
-        pad = (width - term_cols) // 2
-
-        # points: terminal cell -> (class, validation?); training points drawn last win
-        points: dict[tuple[int, int], tuple[int, bool, bool]] = {}
-        x0, x1, y0, y1 = b.extent
-        sets = [(b.val_points, b.val_labels, True)] if self._validation else []
-        sets.append((b.train_points, b.train_labels, False))
-        for pts, lab, val in sets:
-            for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
-                fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5
-                fy = (y1 - py) / (y1 - y0) if y1 != y0 else 0.5
-                if not (0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0):
-                    continue
-                tx = min(term_cols - 1, int(fx * term_cols))
-                pix = min(out_rows - 1, int(fy * out_rows))
-                ty = pix // 2 if half else pix
-                points[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
-
-        strips: list[Strip] = []
-        if half:
-            base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
-            region_cache: dict[tuple[int, int], tuple[int, int, int]] = {}
-
-            def region(r: int, c: int) -> tuple[int, int, int]:
-                k, q = classes[ri[r]][ci[c]], round(certainty(conf[ri[r]][ci[c]]) * 10)
-                color = region_cache.get((k, q))
-                if color is None:
-                    strength = REGION_STRENGTH * (0.15 + 0.85 * q / 10)
-                    color = mix(base, CLASS_RGB[k % len(CLASS_RGB)], strength)
-                    region_cache[(k, q)] = color
-                return color
-
-            styles: dict[tuple, Style] = {}
-
-            def style(fg, bg) -> Style:
-                st = styles.get((fg, bg))
-                if st is None:
-                    st = styles[(fg, bg)] = fg_bg(fg, bg)
-                return st
-
-            for ty in range(term_rows):
-                segs = Row()
-                segs.add(" " * pad)  # an empty first text is dropped by Strip
-                for tx in range(out_cols):
-                    upper = region(2 * ty, tx)
-                    lower = region(2 * ty + 1, tx) if 2 * ty + 1 < out_rows else None
-                    hit = points.get((ty, tx))
-                    if hit is None:
-                        segs.add("▀", style(upper, lower))
-                    else:
-                        k, val, low = hit
-                        dot = CLASS_RGB[k % len(CLASS_RGB)]
-                        under = lower if (low and lower is not None) else upper
-                        segs.add(VAL_DOT if val else TRAIN_DOT, style(dot, under))
-                strips.append(segs.strip(width))
+        n_classes = _n_classes(b, self._validation)
+        if len(self._runs) > 1 and self._gallery:
+            strips = self._gallery_strips(width, body, mode, dark, n_classes)
         else:
-            ansi = mode == "ansi"
-            point_styles = [Style(color=c, bold=True) if ansi else None for c in CLASS_ANSI]
-            region_styles = [Style(color=c) for c in CLASS_ANSI]
-            for ty in range(term_rows):
-                segs = Row()
-                segs.add(" " * pad)  # an empty first text is dropped by Strip
-                for tx in range(term_cols):
-                    hit = points.get((ty, tx))
-                    if hit is not None:
-                        k, val, _ = hit
-                        segs.add(_glyph(k, val), point_styles[k % len(CLASS_ANSI)])
-                        continue
-                    r, c = ri[ty], ci[tx // cell_w]
-                    k, t = classes[r][c], certainty(conf[r][c])
-                    if t < BAND:
-                        segs.add(" ")
-                    elif mode == "ansi":
-                        segs.add("▒" if t >= 0.6 else "░", region_styles[k % len(CLASS_ANSI)])
-                    else:
-                        segs.add(MONO_FILL[k % len(MONO_FILL)])
-                strips.append(segs.strip(width))
+            strips = boundary_picture(b, width, body, mode, dark, self._validation, n_classes)
         strips = strips[:body]
         if height >= 3:
             strips.extend([Strip.blank(width)] * (body - len(strips)))
             strips.append(self._legend(n_classes, width, mode))
+        return strips
+
+    def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool,
+                        n_classes: int) -> list[Strip]:
+        """Every run's small boundary in a grid of tiles, each under a caption with the
+        run's state and name in its colour (the selected one marked ▸)."""
+        n = len(self._runs)
+        columns = max(1, min(n, round((n * width / max(1, 2 * height)) ** 0.5)))
+        rows = -(-n // columns)
+        while columns < n and height // rows < 4:  # too flat: use more columns
+            columns += 1
+            rows = -(-n // columns)
+        tile_w, tile_h = width // columns, max(2, height // rows)
+        strips: list[Strip] = []
+        for r in range(rows):
+            tiles = []
+            for view in self._runs[r * columns:(r + 1) * columns]:
+                mark = "▸" if view.name == self._selected else " "
+                caption = f"{mark}{run_state_glyph(view.status, view.paused)} {view.name}"
+                colour = run_colour(view.colour)[1]
+                style = Style(color=colour, bold=mark != " ", reverse=mark != " ")
+                head = Strip([Segment(caption[:tile_w - 1], style)]).adjust_cell_length(tile_w)
+                body = boundary_picture(view.boundary, tile_w - 1, tile_h - 1, mode, dark,
+                                        self._validation, n_classes)
+                body += [Strip.blank(tile_w - 1)] * (tile_h - 1 - len(body))
+                tiles.append([head] + [s.adjust_cell_length(tile_w) for s in body])
+            for line in range(tile_h):
+                row = Strip.join(tile[line] for tile in tiles)
+                strips.append(row.adjust_cell_length(width))
         return strips
 
     def _legend(self, n_classes: int, width: int, mode: ColorMode) -> Strip:
@@ -228,3 +192,113 @@ class DecisionBoundary(PicturePanel):
             if strip.cell_length <= width:
                 break
         return strip.crop(0, width).adjust_cell_length(width)
+
+
+def _shown(b: Boundary | None) -> tuple | None:
+    """What a picture of ``b`` depends on (compared with ``same``)."""
+    if b is None:
+        return None
+    return (b.extent, b.classes, b.confidence, b.train_points, b.val_points)
+
+
+def _n_classes(b: Boundary, validation: bool) -> int:
+    labels = b.train_labels.tolist() + (b.val_labels.tolist() if validation else [])
+    return int(max([int(b.classes.max()) if b.classes.size else 0] + labels + [1])) + 1
+
+
+def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: bool,
+                     validation: bool, n_classes: int) -> list[Strip]:
+    """The regions and points of ``b`` fitted into ``width`` x ``body`` cells (at most
+    ``body`` strips, each ``width`` wide)."""
+    classes = b.classes.tolist()
+    conf = b.confidence.tolist()
+    rows, cols = len(classes), len(classes[0]) if classes else 0
+    chance = 1.0 / n_classes
+
+    def certainty(p: float) -> float:
+        return max(0.0, min(1.0, (p - chance) / (1.0 - chance)))
+
+    half = mode == "truecolor"
+    cell_w = 1 if half else 2
+    out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, False)
+    ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
+    term_rows = (out_rows + 1) // 2 if half else out_rows
+    term_cols = out_cols * cell_w
+    pad = (width - term_cols) // 2
+
+    # points: terminal cell -> (class, validation?); training points drawn last win
+    points: dict[tuple[int, int], tuple[int, bool, bool]] = {}
+    x0, x1, y0, y1 = b.extent
+    sets = [(b.val_points, b.val_labels, True)] if validation else []
+    sets.append((b.train_points, b.train_labels, False))
+    for pts, lab, val in sets:
+        for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
+            fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5
+            fy = (y1 - py) / (y1 - y0) if y1 != y0 else 0.5
+            if not (0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0):
+                continue
+            tx = min(term_cols - 1, int(fx * term_cols))
+            pix = min(out_rows - 1, int(fy * out_rows))
+            ty = pix // 2 if half else pix
+            points[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
+
+    strips: list[Strip] = []
+    if half:
+        base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+        region_cache: dict[tuple[int, int], tuple[int, int, int]] = {}
+
+        def region(r: int, c: int) -> tuple[int, int, int]:
+            k, q = classes[ri[r]][ci[c]], round(certainty(conf[ri[r]][ci[c]]) * 10)
+            color = region_cache.get((k, q))
+            if color is None:
+                strength = REGION_STRENGTH * (0.15 + 0.85 * q / 10)
+                color = mix(base, CLASS_RGB[k % len(CLASS_RGB)], strength)
+                region_cache[(k, q)] = color
+            return color
+
+        styles: dict[tuple, Style] = {}
+
+        def style(fg, bg) -> Style:
+            st = styles.get((fg, bg))
+            if st is None:
+                st = styles[(fg, bg)] = fg_bg(fg, bg)
+            return st
+
+        for ty in range(term_rows):
+            segs = Row()
+            segs.add(" " * pad)  # an empty first text is dropped by Strip
+            for tx in range(out_cols):
+                upper = region(2 * ty, tx)
+                lower = region(2 * ty + 1, tx) if 2 * ty + 1 < out_rows else None
+                hit = points.get((ty, tx))
+                if hit is None:
+                    segs.add("▀", style(upper, lower))
+                else:
+                    k, val, low = hit
+                    dot = CLASS_RGB[k % len(CLASS_RGB)]
+                    under = lower if (low and lower is not None) else upper
+                    segs.add(VAL_DOT if val else TRAIN_DOT, style(dot, under))
+            strips.append(segs.strip(width))
+    else:
+        ansi = mode == "ansi"
+        point_styles = [Style(color=c, bold=True) if ansi else None for c in CLASS_ANSI]
+        region_styles = [Style(color=c) for c in CLASS_ANSI]
+        for ty in range(term_rows):
+            segs = Row()
+            segs.add(" " * pad)  # an empty first text is dropped by Strip
+            for tx in range(term_cols):
+                hit = points.get((ty, tx))
+                if hit is not None:
+                    k, val, _ = hit
+                    segs.add(_glyph(k, val), point_styles[k % len(CLASS_ANSI)])
+                    continue
+                r, c = ri[ty], ci[tx // cell_w]
+                k, t = classes[r][c], certainty(conf[r][c])
+                if t < BAND:
+                    segs.add(" ")
+                elif mode == "ansi":
+                    segs.add("▒" if t >= 0.6 else "░", region_styles[k % len(CLASS_ANSI)])
+                else:
+                    segs.add(MONO_FILL[k % len(MONO_FILL)])
+            strips.append(segs.strip(width))
+    return strips

@@ -1,4 +1,11 @@
-"""LossPlot: train and validation loss (or accuracy) against step, with diagnosis markers."""
+"""LossPlot: train and validation loss (or accuracy) against step, with diagnosis markers.
+
+With one run: train (cyan) and validation (orange). With several runs (a lesson's
+``compare`` variants): one curve per run, each in its own colour (``RUN_COLOURS``), its
+train or validation curve (``show_curves``; ``cycle`` steps through train loss, val loss,
+train accuracy, val accuracy), and the legend in the panel's bottom border, where it never
+covers a curve: one entry per run, its state glyph and name in its colour.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,11 @@ import math
 from time import monotonic
 
 import numpy as np
+from textual.content import Content
 from textual_plotext import PlotextPlot
 
-from nnterm.engine.live.snapshot import Snapshot
+from nnterm.app.widgets._common import run_colour, run_state_glyph
+from nnterm.engine.live.snapshot import Series, Snapshot
 
 #: At most this many redraws a second; plotext rebuilds the whole plot on each.
 MAX_FPS = 4.0
@@ -51,7 +60,8 @@ def _decade_label(t: float) -> str:
 
 
 class LossPlot(PlotextPlot):
-    """Loss curves (train and val) against step; ``show_accuracy(True)`` switches to accuracy.
+    """Loss curves (train and val; with several runs, one per run) against step;
+    ``show_accuracy(True)`` switches to accuracy.
 
     ``update_snapshot`` stores the snapshot and redraws at most ``MAX_FPS`` times a second
     (a timer draws the last one if it came too soon). Steps where a diagnosis fired are
@@ -77,6 +87,7 @@ class LossPlot(PlotextPlot):
         self._snapshot: Snapshot | None = None
         self._signature: tuple | None = None
         self._accuracy = False
+        self._curves = "train"  # with several runs: each run's "train" or "val" curve
         self._log = False
         self._dirty = False
         self._last_draw = -math.inf
@@ -88,8 +99,32 @@ class LossPlot(PlotextPlot):
         return self._accuracy
 
     @property
+    def curves_shown(self) -> str:
+        """``train`` or ``val``: which curve of each run is overlaid (several runs)."""
+        return self._curves
+
+    @property
     def log_scale(self) -> bool:
         return self._log
+
+    def show_curves(self, curves: str) -> None:
+        """Overlay each run's ``train`` or ``val`` curve (when there are several runs)."""
+        if curves != self._curves:
+            self._curves = curves
+            self._mark_dirty(now=True)
+
+    def cycle(self) -> str:
+        """The next view, returned in words: loss and accuracy with one run; with several,
+        train loss, val loss, train accuracy, val accuracy, in turn."""
+        several = self._snapshot is not None and len(self._snapshot.runs) > 1
+        if several and self._curves == "train":
+            self.show_curves("val")
+        else:
+            if several:
+                self.show_curves("train")
+            self.show_accuracy(not self._accuracy)
+        what = "accuracy" if self._accuracy else "loss"
+        return f"{self._curves} {what} of every run" if several else what
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Keep ``snapshot``; redraw (now or within 1/MAX_FPS s) if its curves changed.
@@ -103,6 +138,8 @@ class LossPlot(PlotextPlot):
             int(s.steps[-1]) if n else -1,
             len(snapshot.diagnoses),
             s.train_acc is None,
+            tuple((v.name, v.step, len(v.series.steps), v.status, v.paused)
+                  for v in snapshot.runs),
         )
         if signature == self._signature:
             return False
@@ -159,20 +196,16 @@ class LossPlot(PlotextPlot):
         width = max(8, self.size.width - 10)
         accuracy = self._accuracy and s.train_acc is not None
         log = self._log and not accuracy
-        if accuracy:
-            curves = (("train acc", s.train_acc, TRAIN_COLOR), ("val acc", s.val_acc, VAL_COLOR))
-        else:
-            curves = (("train", s.train_loss, TRAIN_COLOR), ("val", s.val_loss, VAL_COLOR))
         xs: list = []
         ys: list = []
-        for label, values, color in curves:
+        for label, steps, values, color, marker in self._curve_list(snap, accuracy):
             if values is None or len(values) == 0:
                 continue
-            x, y = _points(s.steps, values, width, log)
+            x, y = _points(steps, values, width, log)
             if log:  # log10 by hand: plotext's yscale("log") re-logs on every build
                 y = [math.log10(v) for v in y]
             if x:
-                plt.plot(x, y, label=label, color=color, marker="braille")
+                plt.plot(x, y, label=label, color=color, marker=marker)
                 xs.extend((x[0], x[-1]))
                 ys.extend((min(y), max(y)))
         if log and ys:
@@ -181,6 +214,8 @@ class LossPlot(PlotextPlot):
         if accuracy:
             plt.ylim(0.0, 1.0)
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
+        if len(snap.runs) > 1:
+            title = f"{self._curves} {title}"
         if self._accuracy and not accuracy:
             title += " (no accuracy for regression)"
         if xs:
@@ -196,4 +231,39 @@ class LossPlot(PlotextPlot):
         else:
             title += ": no points yet"
         plt.title(title)
+        self.border_subtitle = self.legend(snap)
         self.refresh()
+
+    def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:
+        """(legend label or None, steps, values, colour, marker) per curve, drawn in order:
+        the selected run last, so it lies on top."""
+        def columns(series: Series) -> tuple:
+            if accuracy:
+                return series.train_acc, series.val_acc
+            return series.train_loss, series.val_loss
+
+        if len(snap.runs) <= 1:
+            train, val = columns(snap.series)
+            suffix = " acc" if accuracy else ""
+            return [(f"train{suffix}", snap.series.steps, train, TRAIN_COLOR, "braille"),
+                    (f"val{suffix}", snap.series.steps, val, VAL_COLOR, "braille")]
+        curves = []
+        for view in sorted(snap.runs, key=lambda v: v.name == snap.run):
+            train, val = columns(view.series)
+            values = train if self._curves == "train" else val
+            curves.append((None, view.series.steps, values, run_colour(view.colour)[0],
+                           "braille"))
+        return curves
+
+    @staticmethod
+    def legend(snap: Snapshot | None) -> Content:
+        """One entry per run (none for a single run): ``▶ base  ✖ wild``, each in its
+        run's colour, the selected run underlined."""
+        if snap is None or len(snap.runs) <= 1:
+            return Content("")
+        parts: list[tuple[str, str] | str] = []
+        for view in snap.runs:
+            style = run_colour(view.colour)[1] + (" bold underline" if view.name == snap.run
+                                                  else "")
+            parts += [(f"{run_state_glyph(view.status, view.paused)} {view.name}", style), " "]
+        return Content.assemble(*parts[:-1])

@@ -7,7 +7,7 @@ import math
 from rich.text import Text
 from textual.widget import Widget
 
-from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets._common import fmt_num, run_colour
 from nnterm.engine.live.snapshot import Snapshot
 
 #: Run state -> (label, style).
@@ -58,6 +58,15 @@ class StatusLine(Widget):
         super().__init__(name=name, id=id, classes=classes)
         self._text = Text("waiting for the first step", style="dim")
         self._signature: tuple | None = None
+        self._snapshot: Snapshot | None = None
+        self._scope = ""
+
+    def set_scope(self, scope: str) -> None:
+        """Say which runs the keys change (e.g. "keys → all 3 runs"; "" with one run)."""
+        if scope != self._scope:
+            self._scope = scope
+            if self._snapshot is not None:
+                self.update_snapshot(self._snapshot)
 
     @property
     def text(self) -> Text:
@@ -73,14 +82,19 @@ class StatusLine(Widget):
         signature = (
             state, s.step, round(s.epoch, 2), round(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis, s.message,
-            s.stop_reason,
+            s.stop_reason, s.run, self._scope,
         )
+        self._snapshot = snapshot
         if self._signature is not None and signature == self._signature:
             return False
         self._signature = signature
         label, style = STATES.get(state, (state, "bold"))
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(label, style)
+        if len(s.runs) > 1:
+            view = next((v for v in s.runs if v.name == s.run), None)
+            colour = run_colour(view.colour)[1] if view else "bold"
+            t.append(f"  {s.run}", f"bold {colour}")
         rate = f"{s.steps_per_second:,.0f} steps/s" if state == "running" else "stopped"
         t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
         t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
@@ -93,6 +107,8 @@ class StatusLine(Widget):
         if diagnosis:
             t.append("  ▲ ", "bold red")
             t.append(diagnosis, "bold red")
+        if self._scope:
+            t.append(f"  │ {self._scope}", "bold")
         if s.message:
             t.append("  │ ", "dim")
             t.append(s.message, "italic")

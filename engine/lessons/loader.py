@@ -67,6 +67,11 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
     sweep:                          # one or two settings, each with a list of values;
       model.hidden: [[10], [25], [50]]   # every combination is a run (of every run above,
                                     # the sweep value applied last)
+    view: {steps_per_second: 40, curves: val}
+                                    # the app's pace (steps of every run a second; null:
+                                    # full speed), so the lesson unfolds over ~10-40 s;
+                                    # curves: the one overlaid per run, train (default)
+                                    # or val
     expect:                         # claims, checked after the run
       - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
       - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
@@ -99,6 +104,7 @@ import logging
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import fields
 from importlib import resources
 from itertools import product
 from pathlib import Path
@@ -117,8 +123,17 @@ from nnterm.engine.lessons.errors import (
     show_path,
     suggest,
 )
-from nnterm.engine.lessons.preset import BASE, Preset, Sweep
-from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, Text, check_keys, validate_config
+from nnterm.engine.lessons.preset import BASE, CURVES, Preset, Sweep, View
+from nnterm.engine.lessons.settings_schema import (
+    CONFIG_KEYS,
+    Choice,
+    Optional,
+    Real,
+    Section,
+    Text,
+    check_keys,
+    validate_config,
+)
 from nnterm.engine.lessons.yaml_io import (
     FlowDict,
     FlowList,
@@ -147,7 +162,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUIRED = ("name", "title", "section", "lesson")
-TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect")
+TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view")
+VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
+                      "curves": Choice(CURVES, "curve")})
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
 _TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"
@@ -294,9 +311,10 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
         return get_path(validate_config(raw, Where(overlay)), path)
 
     expect = build_claims(data.get("expect"), root / "expect", Runs(points, sweep, convert))
+    view = VIEW.check(data["view"], root / "view") if "view" in data else View()
     return Preset(name=text["name"], title=text["title"], section=text["section"],
                   lesson=text["lesson"], config=config, compare=compare, sweep=sweep,
-                  expect=expect, source=source)
+                  expect=expect, view=view, source=source)
 
 
 def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, dict]:
@@ -415,6 +433,9 @@ def preset_to_raw(preset: Preset) -> dict:
                         for k, values in preset.sweep.params.items()}
     if preset.expect:
         out["expect"] = [claim_to_raw(claim) for claim in preset.expect]
+    if preset.view != View():
+        out["view"] = FlowDict({f.name: getattr(preset.view, f.name) for f in fields(View)
+                                if getattr(preset.view, f.name) != f.default})
     return out
 
 

@@ -104,6 +104,22 @@ class Sweep:
     params: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 
 
+#: Which curve of each run the loss plot overlays when a lesson has several runs.
+CURVES = ("train", "val")
+
+
+@dataclass(frozen=True)
+class View:
+    """How the app plays the lesson. ``steps_per_second``: the pace at which it opens
+    (steps of every run per second; None is full speed), chosen so that the lesson's
+    effect unfolds over some tens of seconds rather than in a blink. ``curves``: with
+    several runs, the loss plot overlays each run's ``train`` or ``val`` curve (the one
+    the lesson compares)."""
+
+    steps_per_second: float | None = None
+    curves: str = "train"
+
+
 @dataclass(frozen=True)
 class Preset:
     """A lesson: what it teaches, how to run it and what must come out."""
@@ -116,6 +132,7 @@ class Preset:
     compare: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     sweep: Sweep | None = None
     expect: tuple[Claim, ...] = ()
+    view: View = View()
     source: str = field(default="", compare=False)  # the file it came from, for messages
 
     @property

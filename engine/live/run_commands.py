@@ -6,6 +6,7 @@ pipe. A bare ``training.commands`` command goes to every run; ``ToRuns`` address
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,16 @@ class ToRuns:
 
     command: Any
     runs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetEach:
+    """Change each named run's settings by its own dotted-path changes, e.g. every run's
+    learning rate one step up from its own value: ``{"base": {"train.optimizer.lr": 0.3},
+    "fast": {"train.optimizer.lr": 1.0}}``. All or nothing: if one run refuses its
+    changes, no run keeps any."""
+
+    changes: Mapping[str, Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -41,4 +52,4 @@ class RemoveRun:
     run: str
 
 
-RunCommand = ToRuns | SelectRun | DuplicateRun | RemoveRun
+RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun

@@ -226,30 +226,42 @@ class _Driver:
                     self.message = f"removed {name}"
                 case rc.ToRuns(command=inner, runs=names):
                     self.apply(inner, runs.targets(names))
+                case rc.SetEach(changes=per_run):
+                    self.set_each(per_run)
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
             self.message = f"error: {describe_error(exc)}"
 
     def apply(self, command: Any, targets: list[Trainer]) -> None:
-        """``command`` on each target; if one refuses it, the ones before are rolled back
-        (a Set) so the runs never end up half-changed."""
-        done: list[tuple[Trainer, Config, tuple]] = []
-        for t in targets:
-            before, parts = t.config, (t.net, t.dataset, t.loss)
-            try:
-                t.apply(command)
-            except Exception:
-                if isinstance(command, cmd.Set):
-                    for trainer, config, old_parts in [*done, (t, before, parts)]:
-                        if trainer.config is not config:
-                            _roll_back(trainer, config, old_parts, command)
-                raise
-            done.append((t, before, parts))
+        """``command`` on each target; the message names the runs unless it is all."""
+        self.apply_each([(t, command) for t in targets])
         message = describe(command, targets[0])
         if len(targets) < len(self.runs.names):
             message = f"{describe_runs(targets)}: {message}"
         self.message = message
+
+    def set_each(self, per_run: dict) -> None:
+        """Each named run's own Set; the message says what each run took."""
+        pairs = [(t, cmd.Set(per_run[t.run_name])) for t in self.runs.targets(list(per_run))]
+        self.apply_each(pairs)
+        self.message = " · ".join(f"{t.run_name}: {describe(c, t)}" for t, c in pairs)
+
+    @staticmethod
+    def apply_each(pairs: list[tuple[Trainer, Any]]) -> None:
+        """Apply each (run, command); if one raises, the Sets taken before it (and its
+        own half-taken one) are rolled back, so the runs never end up half-changed."""
+        done: list[tuple[Trainer, Config, tuple, Any]] = []
+        for t, command in pairs:
+            before, parts = t.config, (t.net, t.dataset, t.loss)
+            try:
+                t.apply(command)
+            except Exception:
+                for trainer, config, old_parts, applied in [*done, (t, before, parts, command)]:
+                    if isinstance(applied, cmd.Set) and trainer.config is not config:
+                        _roll_back(trainer, config, old_parts, applied)
+                raise
+            done.append((t, before, parts, command))
 
     # -- stepping
     def tick(self) -> bool:

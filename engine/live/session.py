@@ -67,6 +67,7 @@ class Session(ABC):
         self._served.set()
         self._start_lock = threading.Lock()
         self._start_config: Config | None = config  # an engine serve() should start
+        self._engines_started = 0
         self._close_timeout = CLOSE_TIMEOUT
 
     # -- what the UI reads
@@ -163,6 +164,13 @@ class Session(ABC):
             config, self._start_config = self._start_config, None
         return config
 
+    def _pending_are_stale(self) -> bool:
+        """Called as an engine starts: True if commands already queued were meant for an
+        engine before it (drop them); the first engine takes what was sent before it
+        started (the opening speed, a pause)."""
+        self._engines_started += 1
+        return self._engines_started > 1
+
 
 def open_session(config: Config, *, in_process: bool = False, fps: float = FPS,
                  variants: Variants = ()) -> Session:
@@ -199,7 +207,8 @@ class InProcessSession(Session):
             self._leave_serve()
 
     def _run_engine(self, config: Config) -> None:
-        _discard(self._inbox)  # commands meant for an engine that is gone
+        if self._pending_are_stale():
+            _discard(self._inbox)
         self._set_state(True, None)
         try:
             runs = build_run_set([("base", config), *self.variants])
@@ -296,7 +305,8 @@ class ProcessSession(Session):
     def _start_child(self, config: Config) -> None:
         from nnterm.engine.live import engine_process
 
-        _discard(self._outbox)
+        if self._pending_are_stale():
+            _discard(self._outbox)
         self._fatal = None
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)

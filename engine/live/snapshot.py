@@ -74,6 +74,7 @@ class RunView:
 
     name: str
     colour: int  # the run's colour number (its creation order), the same in every panel
+    config: Config
     changes: str  # what it changes from the base run, e.g. "lr 0.3, activation relu"
     step: int
     status: str  # training / finished / diverged / early stopped

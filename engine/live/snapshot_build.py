@@ -130,6 +130,7 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
     return RunView(
         name=trainer.run_name,
         colour=runs.colour(trainer.run_name),
+        config=trainer.config,
         changes=describe_changes(changes, untold=_UNTOLD),
         step=trainer.step_count,
         status=trainer.status,
@@ -167,7 +168,7 @@ def _format(value) -> str:
     if isinstance(value, Init):
         return _describe_init(value)
     if isinstance(value, tuple | list):
-        return "(" + ", ".join(_format(v) for v in value) + ")"
+        return "[" + ", ".join(_format(v) for v in value) + "]"
     return str(value)
 
 

@@ -1,0 +1,148 @@
+"""A lesson's runs in the app (Pilot): selection, one/all-runs keys, copy and remove,
+reset together, and the pace it opens at.
+
+The engine runs in the app's worker thread (``in_process``); tests wait for the session's
+next snapshot, never for wall-clock time.
+"""
+
+from __future__ import annotations
+
+import pytest
+from test_app import settled, status
+
+from nnterm.app.app import NntermApp
+from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.run_table import RunTable
+from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.training.commands import SetSpeed
+
+PRESET = parse_preset("""
+name: arms
+title: Three learning rates
+section: "0. Test"
+lesson: Three arms of one run.
+data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
+model: {hidden: [8], activation: tanh}
+train:
+  steps: 1000000
+  optimizer: {name: sgd, lr: 0.1}
+  log_every: 20
+compare:
+  fast: {train.optimizer.lr: 1.0}
+  slow: {train.optimizer.lr: 0.01}
+view: {steps_per_second: 40}
+""")
+
+
+def lrs(snapshot) -> dict[str, float]:
+    return {v.name: v.config.train.optimizer.lr for v in snapshot.runs}
+
+
+@pytest.fixture
+async def arms():
+    app = NntermApp(PRESET, in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))
+        await settled(app, pilot, lambda s: s.step > 0 and len(s.runs) == 3)
+        yield app, pilot
+
+
+async def test_every_run_is_in_the_table_the_legend_and_the_boundaries(arms):
+    app, pilot = arms
+    await settled(app, pilot, lambda s: all(v.step > 0 for v in s.runs))
+    table = app.query_one(RunTable)
+    assert table.display
+    rows = table.rows
+    assert [row.split()[1] for row in rows] == ["base", "fast", "slow"]
+    assert "lr 1" in rows[1] and "lr 0.01" in rows[2] and "(base)" in rows[0]
+    plot = app.query_one(LossPlot)
+    plot.flush()
+    assert [w for w in plot.legend(app.snapshot).plain.split() if w.isalpha()] == [
+        "base", "fast", "slow"]
+    assert app.query_one(DecisionBoundary).gallery_shown
+
+
+async def test_selection_keys_choose_the_run_the_panels_show(arms):
+    app, pilot = arms
+    await pilot.press("greater_than_sign")
+    await settled(app, pilot, lambda s: s.run == "fast")
+    assert "fast" in status(app).plain.split("\n")[0]
+    await pilot.press("3")
+    await settled(app, pilot, lambda s: s.run == "slow")
+    await pilot.press("greater_than_sign")
+    await settled(app, pilot, lambda s: s.run == "base")  # wraps around
+    await pilot.press("less_than_sign")
+    snap = await settled(app, pilot, lambda s: s.run == "slow")
+    assert snap.config.train.optimizer.lr == 0.01  # the detail is the selected run's
+    assert app.query_one(RunTable).rows[2].startswith("▸")
+
+
+async def test_keys_change_every_run_from_its_own_value_or_only_the_selected(arms):
+    app, pilot = arms
+    assert "keys → all 3 runs" in status(app).plain
+    await pilot.press("plus")
+    snap = await settled(app, pilot, lambda s: lrs(s)["base"] != 0.1)
+    assert lrs(snap) == pytest.approx({"base": 0.3, "fast": 3.0, "slow": 0.03})
+    await pilot.press("2", "g")
+    await settled(app, pilot, lambda s: s.run == "fast")
+    assert "keys → fast only" in status(app).plain
+    await pilot.press("minus")
+    snap = await settled(app, pilot, lambda s: lrs(s)["fast"] != 3.0)
+    assert lrs(snap) == pytest.approx({"base": 0.3, "fast": 1.0, "slow": 0.03})
+    await pilot.press("space")  # pauses the selected run only
+    snap = await settled(app, pilot, lambda s: s.runs[1].paused)
+    assert not snap.runs[0].paused and not snap.runs[2].paused
+    await pilot.press("g", "space")  # all runs: some run, so pause them all
+    snap = await settled(app, pilot, lambda s: all(v.paused for v in s.runs))
+
+
+async def test_copying_a_run_then_changing_only_the_copy(arms):
+    app, pilot = arms
+    await pilot.press("2", "C")
+    snap = await settled(app, pilot, lambda s: len(s.runs) == 4 and s.run == "fast+")
+    assert snap.runs[3].step == snap.runs[1].step or snap.runs[3].step > 0
+    assert "keys → fast+ only" in status(app).plain
+    await pilot.press("minus")
+    snap = await settled(app, pilot, lambda s: lrs(s)["fast+"] != 1.0)
+    assert lrs(snap) == pytest.approx({"base": 0.1, "fast": 1.0, "slow": 0.01, "fast+": 0.3})
+    assert "lr 0.3" in app.query_one(RunTable).rows[3]
+    await pilot.press("x")
+    snap = await settled(app, pilot, lambda s: len(s.runs) == 3)
+    assert [v.name for v in snap.runs] == ["base", "fast", "slow"]
+
+
+async def test_the_last_run_cannot_be_removed(arms):
+    app, pilot = arms
+    await pilot.press("x")
+    await settled(app, pilot, lambda s: len(s.runs) == 2)
+    await pilot.press("x")
+    snap = await settled(app, pilot, lambda s: len(s.runs) == 1)
+    await pilot.press("x")
+    await pilot.pause()
+    assert len(app.snapshot.runs) == 1 and snap.runs[0].name == app.snapshot.runs[0].name
+
+
+async def test_reset_restarts_every_run_together(arms):
+    app, pilot = arms
+    await settled(app, pilot, lambda s: min(v.step for v in s.runs) > 40)
+    await pilot.press("space", "r")
+    snap = await settled(app, pilot, lambda s: all(v.step == 0 for v in s.runs))
+    assert len(snap.runs) == 3
+
+
+async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise():
+    app = NntermApp(PRESET, in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.message == "40 steps/s")
+        assert app.speed == 40.0
+        await pilot.press("f", "f", "f", "f")  # 40 -> 100 -> full -> 1 -> 5
+        await settled(app, pilot, lambda s: s.message == "5 steps/s")
+    app = NntermApp(PRESET, in_process=True, speed="full", paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        snap = await settled(app, pilot, lambda s: s.paused)
+        assert snap.step == 0 and app.speed is None
+        assert all(v.paused for v in snap.runs)
+    app = NntermApp(PRESET, in_process=True, speed=7.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.message == "7 steps/s")

@@ -22,13 +22,14 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import ContentSwitcher, Footer
 
 from nnterm.app import controls
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
@@ -52,6 +53,8 @@ POLL_SECONDS = 1 / 60
 #: (the status line and the architecture panel take every snapshot): a key's effect then
 #: reaches the screen without waiting for a frame that redraws every panel.
 PANEL_SECONDS = 0.25
+#: The title of the picture panel for each view it can show.
+PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
 
@@ -81,6 +84,7 @@ class NntermApp(RunControls, App):
                 id="accuracy"),
         Binding("v", "validation", "Val points", show=False, id="validation"),
         Binding("m", "gallery", "Side by side", show=False, id="gallery"),
+        Binding("k", "depth_metric", "Depth: spread/gradient", show=False, id="depth_metric"),
         Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
         Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
                 id="layer_next"),
@@ -141,7 +145,9 @@ class NntermApp(RunControls, App):
             # panels first: on a small terminal they stack, and the live ones come first
             with Container(id="panels"):
                 yield LossPlot(id="loss", classes="panel")
-                yield DecisionBoundary(id="boundary", classes="panel")
+                with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
+                    yield DecisionBoundary(id="boundary")
+                    yield DepthProfile(id="depth")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
@@ -152,9 +158,8 @@ class NntermApp(RunControls, App):
 
     def on_mount(self) -> None:
         titles = {"runs": "Runs", "architecture": "Architecture", "lesson": "Lesson",
-                  "loss": "Loss",
-                  "boundary": "Decision boundary", "gradients": "Gradients",
-                  "weights": "Weights"}
+                  "loss": "Loss", "picture": PICTURE_TITLES["boundary"],
+                  "gradients": "Gradients", "weights": "Weights"}
         for widget_id, title in titles.items():
             panel = self.query_one(f"#{widget_id}")
             panel.border_title = title
@@ -163,8 +168,9 @@ class NntermApp(RunControls, App):
         self.status_line = self.query_one(StatusLine)
         self._fast_panels = [self.status_line, self.query_one(ArchitectureEditor),
                              self.query_one(RunTable)]
-        self._slow_panels = [self.query_one(w) for w in (LossPlot, DecisionBoundary,
-                                                         GradientHistogram, WeightHeatmap)]
+        self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
+                                                         WeightHeatmap)]
+        self._picture = self.query_one("#picture", ContentSwitcher)
         self._panels_drawn = 0.0
         self.set_interval(POLL_SECONDS, self._poll)
         if self.preset is None:
@@ -191,6 +197,7 @@ class NntermApp(RunControls, App):
                          for name, changes in preset.compare.items())
         self.query_one(RunTable).display = bool(variants)
         self.query_one(LossPlot).show_curves(preset.view.curves)
+        self.query_one(DepthProfile).show_metric(preset.view.depth)
         self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
                                     variants=variants)
         self._seen_version, self._seen_diagnoses, self._dead_notified = -1, 0, False
@@ -243,7 +250,17 @@ class NntermApp(RunControls, App):
             self._panels_drawn = now
             for widget in self._slow_panels:
                 widget.update_snapshot(snapshot)
+            self._update_picture(snapshot)
         self._notify_diagnoses(snapshot)
+
+    def _update_picture(self, snapshot: Snapshot) -> None:
+        """The view that fits the data: the decision boundary over a plane of inputs,
+        else every run's profile over depth. Only the one shown is drawn."""
+        kind = "boundary" if snapshot.boundary is not None else "depth"
+        if self._picture.current != kind:
+            self._picture.current = kind
+            self._picture.border_title = PICTURE_TITLES[kind]
+        self._picture.get_child_by_id(kind).update_snapshot(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:
         if snapshot.run != self._seen_run:  # another run is shown: its old news is old
@@ -337,6 +354,10 @@ class NntermApp(RunControls, App):
     def action_validation(self) -> None:
         boundary = self.query_one(DecisionBoundary)
         boundary.show_validation(not boundary.validation_shown)
+
+    def action_depth_metric(self) -> None:
+        profile = self.query_one(DepthProfile)
+        profile.show_metric("grad_norm" if profile.metric == "act_std" else "act_std")
 
     def action_gallery(self) -> None:
         boundary = self.query_one(DecisionBoundary)

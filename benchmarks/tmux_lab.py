@@ -203,7 +203,7 @@ def wait_for(poll: Callable[[], object], timeout: float, every: float = 0.1):
 
 
 def nnterm_argv(args, preset: str, *extra: str) -> list[str]:
-    argv = [args.nnterm, preset, "--set", LONG_RUN]
+    argv = [args.nnterm, preset, "--set", LONG_RUN, "--speed", "full"]
     if args.fps is not None:
         argv += ["--fps", str(args.fps)]
     return argv + list(extra)

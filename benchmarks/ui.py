@@ -7,10 +7,12 @@ load average before and after each part is printed):
 
 1. **Throughput.** For each preset (``--set train.steps=10**9`` so it never finishes):
 
-   * ``headless``: ``Trainer.run`` in this process for ``--window`` seconds after a short
-     warm-up (BLAS held to one thread, as the app does), once before and once after the
-     TUI runs; the ratio uses the mean of the two.
-   * ``tui``: ``nnterm PRESET`` (engine in its child process, the default) in a private
+   * ``headless``: the preset's runs (base and ``compare`` variants, as the app trains
+     them) stepped in lockstep (``RunSet.tick``) in this process for ``--window`` seconds
+     after a short warm-up (BLAS held to one thread, as the app does), once before and
+     once after the TUI runs; the ratio uses the mean of the two. A step is one step of
+     every run, as the app's status line counts it.
+   * ``tui``: ``nnterm PRESET --speed full`` (engine in its child process) in a private
      tmux server at ``--size`` (120x40, all panels, default fps). After the first step and
      ``--warmup`` seconds, ``tmux capture-pane`` reads the status line (``step N`` on the
      first line) every 0.25 s for ``--window`` seconds; steps/s is the least-squares
@@ -46,7 +48,8 @@ Every tmux session runs on a private server socket with a unique name; each is q
 in its environment (the app, its engine child and multiprocessing's resource tracker) is
 checked gone (killed if not) before the tables print. Needs tmux and Linux ``/proc``.
 
-    .venv/bin/python benchmarks/ui.py                 # ~3 minutes
+    .venv/bin/python benchmarks/ui.py                 # every preset: ~25 minutes
+    .venv/bin/python benchmarks/ui.py --only throughput --no-in-process --window 5
     .venv/bin/python benchmarks/ui.py --quick         # ~1 minute: one preset, shorter
     .venv/bin/python benchmarks/ui.py --only latency --samples 80
 """
@@ -68,8 +71,9 @@ from rich.console import Console
 from rich.table import Table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
-from nnterm.engine.lessons.loader import apply_overrides, load_preset
-from nnterm.engine.training.trainer import Trainer
+from nnterm.engine.lessons.loader import apply_overrides, list_presets, load_preset
+from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.training.config import with_changes
 
 LR_RE = re.compile(r"\blr (\S+)")
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -118,14 +122,17 @@ class Speed:
 
 
 def headless_speed(preset: str, window: float) -> Speed:
-    config = apply_overrides(load_preset(preset), [LONG_RUN]).config
-    trainer = Trainer(config)
-    trainer.run(steps=200)
+    lesson = apply_overrides(load_preset(preset), [LONG_RUN])
+    runs = build_run_set([("base", lesson.config), *(
+        (name, with_changes(lesson.config, changes)) for name, changes in lesson.compare.items())])
+    warm = time.perf_counter()
+    while time.perf_counter() - warm < 0.5:
+        runs.tick()
     load = loadavg()
-    cpu0, t0, steps = time.process_time(), time.perf_counter(), 0
+    cpu0, t0, first = time.process_time(), time.perf_counter(), runs.base.step_count
     while time.perf_counter() - t0 < window:
-        trainer.run(steps=50)
-        steps += 50
+        runs.tick()
+    steps = runs.base.step_count - first  # the base run's steps, as the status line shows
     elapsed = time.perf_counter() - t0
     cpu = 100 * (time.process_time() - cpu0) / elapsed
     return Speed("headless", steps / elapsed, {"ui": cpu}, load)
@@ -372,9 +379,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=" ".join(__doc__.split("\n\n")[0].split()),
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("--presets", nargs="+", default=["learning_rate", "dead_relu"],
-                        help="presets for the throughput part (default: learning_rate "
-                        "(2-64-64-2 on moons) and dead_relu (3-128-128-2))")
+    parser.add_argument("--presets", nargs="+", default=[p.name for p in list_presets()],
+                        help="presets for the throughput part (default: every preset)")
     parser.add_argument("--latency-preset", default="learning_rate",
                         help="preset trained while keys are timed (its lr must allow - and +)")
     parser.add_argument("--memory-preset", default="xor", help="a small, fast preset")

@@ -12,6 +12,7 @@ from test_app import settled, status
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.engine.lessons.loader import parse_preset
@@ -146,3 +147,27 @@ async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise():
     app = NntermApp(PRESET, in_process=True, speed=7.0)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.message == "7 steps/s")
+
+
+async def test_inputs_that_are_not_a_plane_show_the_profile_over_depth():
+    deep = parse_preset("""
+name: deep
+title: Deep
+section: "0. Test"
+lesson: Gradients through depth.
+data: {name: random_classification, n_train: 128, n_val: 64, params: {dim: 3}}
+model: {hidden: [16, 16, 16], activation: sigmoid}
+train: {steps: 1000000, log_every: 10}
+view: {depth: grad_norm}
+""")
+    app = NntermApp(deep, in_process=True, speed="full")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.step > 20)
+        app._update_picture(app.snapshot)
+        await pilot.pause()
+        picture = app.query_one("#picture")
+        assert picture.current == "depth" and picture.border_title == "Layers by depth"
+        profile = app.query_one(DepthProfile)
+        assert profile.metric == "grad_norm" and "gradient norm" in profile.render().plain
+        await pilot.press("k")
+        assert profile.metric == "act_std"

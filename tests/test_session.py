@@ -459,3 +459,15 @@ def test_image_inputs_give_first_layer_tiles():
     np.testing.assert_array_equal(tiles[3], w[:, 3].reshape(8, 8))
     assert first_layer_tiles(w, None) is None
     assert first_layer_tiles(w, (4, 4)) is None
+
+
+def test_a_fast_pace_catches_up_waits_that_overshoot():
+    clock = FakeClock()
+    pacer = Pacer(1000, clock)  # 1 ms a step, but every wait overshoots to 1.5 ms
+    steps = 0
+    while clock.now < 1.0:
+        delay = pacer.delay()
+        clock.now += 0.0015 if delay > 0 else 0.0
+        pacer.stepped()
+        steps += 1
+    assert steps == pytest.approx(1000, rel=0.02)

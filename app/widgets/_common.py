@@ -199,3 +199,27 @@ class Row:
             self._segments.append(Segment("".join(self._text), self._style))
             self._text = []
         return self._segments
+
+
+def log_ticks(lo: float, hi: float) -> list[float]:
+    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi: the decades
+    inside the range if there are two or more, else four evenly spaced values."""
+    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
+    if len(decades) >= 2:
+        step = max(1, math.ceil(len(decades) / 6))
+        return [float(k) for k in decades[::step]]
+    if hi - lo < 1e-12:
+        return [lo]
+    return [lo + (hi - lo) * i / 3 for i in range(4)]
+
+
+def decade_label(t: float) -> str:
+    if float(t).is_integer():
+        return f"1e{int(t)}"
+    return f"{10.0**t:.3g}"
+
+
+def fit_title(title: str, width: int) -> str:
+    """``title`` cut to ``width`` characters with an ellipsis: plotext drops a title that
+    is wider than the plot, so a long one would vanish instead of showing its start."""
+    return title if len(title) <= width else title[: max(0, width - 1)] + "…"

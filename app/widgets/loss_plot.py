@@ -4,7 +4,8 @@ With one run: train (cyan) and validation (orange). With several runs (a lesson'
 ``compare`` variants): one curve per run, each in its own colour (``RUN_COLOURS``), its
 train or validation curve (``show_curves``; ``cycle`` steps through train loss, val loss,
 train accuracy, val accuracy), and the legend in the panel's bottom border, where it never
-covers a curve: one entry per run, its state glyph and name in its colour.
+covers a curve: one entry per run, its state glyph and name in its colour. The loss levels
+the lesson names (chance, ``ln K``; the bigram baseline) are drawn as labelled grey lines.
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import numpy as np
 from textual.content import Content
 from textual_plotext import PlotextPlot
 
-from nnterm.app.widgets._common import run_colour, run_state_glyph
+from nnterm.app.widgets._common import (
+    decade_label,
+    fit_title,
+    log_ticks,
+    run_colour,
+    run_state_glyph,
+)
 from nnterm.engine.live.snapshot import Series, Snapshot
 
 #: At most this many redraws a second; plotext rebuilds the whole plot on each.
@@ -24,6 +31,7 @@ MAX_FPS = 4.0
 TRAIN_COLOR = "cyan"
 VAL_COLOR = "orange"
 MARKER_COLOR = "red"
+REFERENCE_COLOR = "gray"
 
 
 def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tuple[list, list]:
@@ -39,24 +47,6 @@ def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tup
         if x[-1] != last_x:  # always keep the latest point
             x, y = np.append(x, last_x), np.append(y, last_y)
     return x.tolist(), y.tolist()
-
-
-def _log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi: the decades
-    inside the range if there are two or more, else four evenly spaced values."""
-    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
-    if len(decades) >= 2:
-        step = max(1, math.ceil(len(decades) / 6))
-        return [float(k) for k in decades[::step]]
-    if hi - lo < 1e-12:
-        return [lo]
-    return [lo + (hi - lo) * i / 3 for i in range(4)]
-
-
-def _decade_label(t: float) -> str:
-    if float(t).is_integer():
-        return f"1e{int(t)}"
-    return f"{10.0**t:.3g}"
 
 
 class LossPlot(PlotextPlot):
@@ -208,9 +198,11 @@ class LossPlot(PlotextPlot):
                 plt.plot(x, y, label=label, color=color, marker=marker)
                 xs.extend((x[0], x[-1]))
                 ys.extend((min(y), max(y)))
+        if xs and not accuracy:
+            ys.extend(self._draw_references(snap, min(xs), max(xs), log))
         if log and ys:
-            ticks = _log_ticks(min(ys), max(ys))
-            plt.yticks(ticks, [_decade_label(t) for t in ticks])
+            ticks = log_ticks(min(ys), max(ys))
+            plt.yticks(ticks, [decade_label(t) for t in ticks])
         if accuracy:
             plt.ylim(0.0, 1.0)
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
@@ -230,9 +222,24 @@ class LossPlot(PlotextPlot):
                 title += f"   ▲ {name} @ {step}"
         else:
             title += ": no points yet"
-        plt.title(title)
+        plt.title(fit_title(title, self.size.width - 2))
         self.border_subtitle = self.legend(snap)
         self.refresh()
+
+    def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool) -> list[float]:
+        """The loss levels the lesson names (chance, a baseline) as dotted grey lines, each
+        labelled at its right end; returns their heights, so the axis shows them."""
+        heights = []
+        for label, value in snap.references:
+            if not math.isfinite(value) or (log and value <= 0):
+                continue
+            y = math.log10(value) if log else value
+            plt = self.plt
+            plt.plot([lo, hi], [y, y], color=REFERENCE_COLOR, marker="⋅")
+            plt.text(f"{label} = {value:.3g}", x=hi, y=y, color=REFERENCE_COLOR,
+                     alignment="right")
+            heights.append(y)
+        return heights
 
     def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:
         """(legend label or None, steps, values, colour, marker) per curve, drawn in order:

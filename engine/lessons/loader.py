@@ -71,7 +71,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
                                     # the app's pace (steps of every run a second; null:
                                     # full speed), so the lesson unfolds over ~10-40 s;
                                     # curves: the one overlaid per run, train (default)
-                                    # or val
+                                    # or val; depth: act_std (default) or grad_norm, the
+                                    # profile drawn where inputs are not a plane
     expect:                         # claims, checked after the run
       - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
       - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
@@ -123,7 +124,7 @@ from nnterm.engine.lessons.errors import (
     show_path,
     suggest,
 )
-from nnterm.engine.lessons.preset import BASE, CURVES, Preset, Sweep, View
+from nnterm.engine.lessons.preset import BASE, CURVES, DEPTH_PROFILES, Preset, Sweep, View
 from nnterm.engine.lessons.settings_schema import (
     CONFIG_KEYS,
     Choice,
@@ -164,7 +165,8 @@ log = logging.getLogger(__name__)
 REQUIRED = ("name", "title", "section", "lesson")
 TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view")
 VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
-                      "curves": Choice(CURVES, "curve")})
+                      "curves": Choice(CURVES, "curve"),
+                      "depth": Choice(DEPTH_PROFILES, "depth profile")})
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
 _TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"

@@ -106,6 +106,8 @@ class Sweep:
 
 #: Which curve of each run the loss plot overlays when a lesson has several runs.
 CURVES = ("train", "val")
+#: Which profile over depth the app draws where the data has no plane (RunView fields).
+DEPTH_PROFILES = ("act_std", "grad_norm")
 
 
 @dataclass(frozen=True)
@@ -114,10 +116,12 @@ class View:
     (steps of every run per second; None is full speed), chosen so that the lesson's
     effect unfolds over some tens of seconds rather than in a blink. ``curves``: with
     several runs, the loss plot overlays each run's ``train`` or ``val`` curve (the one
-    the lesson compares)."""
+    the lesson compares). ``depth``: where the inputs are not a plane, the profile over
+    depth the app draws: ``act_std`` (each layer's output spread) or ``grad_norm``."""
 
     steps_per_second: float | None = None
     curves: str = "train"
+    depth: str = "act_std"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ IDLE_WAIT = 0.1
 #: While stepping, look for commands at most this often (a pipe poll is a system call:
 #: once per 100 µs step it costs ~10% of the speed; a 2 ms delay is imperceptible).
 POLL_INTERVAL = 0.002
+#: How far behind its grid a paced run may be and still catch up (a burst this short is
+#: invisible; later than this, the Pacer starts a new grid).
+CATCH_UP = 0.05
 
 
 class Inbox(Protocol):
@@ -48,9 +51,11 @@ class Pacer:
     """When to take the next step at a fixed speed (``None``: full speed, no waiting).
 
     Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
-    shift the ones after it, so the rate is exact on average. A step later than a whole
-    interval (after a pause, or when steps are slower than the asked speed) starts a new
-    grid instead of rushing to catch up, so there is never a burst of steps.
+    shift the ones after it, so the rate is exact on average, even at paces whose interval
+    is close to the wait's own granularity (a millisecond or so). A step later than
+    ``CATCH_UP`` seconds or a whole interval, whichever is longer (after a pause, or when
+    steps are slower than the asked speed), starts a new grid instead of rushing to catch
+    up, so there is never a visible burst of steps.
     """
 
     def __init__(
@@ -84,7 +89,7 @@ class Pacer:
         if self.steps_per_second is None:
             return
         now, interval = self.clock(), 1.0 / self.steps_per_second
-        if self._due is None or now - self._due > interval:
+        if self._due is None or now - self._due > max(interval, CATCH_UP):
             self._due = now + interval
         else:
             self._due += interval

@@ -29,7 +29,10 @@ MAX_RUNS = 8
 class RunSet:
     """Named Trainers in order; the first is the base the others are compared with."""
 
-    def __init__(self, trainers: Sequence[Trainer]) -> None:
+    def __init__(self, trainers: Sequence[Trainer],
+                 baselines: dict[str, float] | None = None) -> None:
+        """``baselines``: reference scores of the base run's data, such as ``{"bigram":
+        2.35}`` (``experiment.dataset_baselines``), drawn as levels on the loss plot."""
         if not trainers:
             raise ValueError("a run set needs at least one run")
         names = [t.run_name for t in trainers]
@@ -39,6 +42,7 @@ class RunSet:
         self._colours = {name: i for i, name in enumerate(names)}
         self._created = len(names)
         self.selected = names[0]
+        self.baselines = dict(baselines or {})
 
     # ------------------------------------------------------------------ reading
     @property
@@ -135,8 +139,9 @@ def build_run_set(runs: Sequence[tuple[str, Config]]) -> RunSet:
     """Trainers for ``(name, Config)`` pairs; runs with equal data settings and seed share
     one Dataset object."""
     cache = DataCache()
-    return RunSet([Trainer(config, run_name=name, dataset=cache.get(config)[0])
-                   for name, config in runs])
+    trainers = [Trainer(config, run_name=name, dataset=cache.get(config)[0])
+                for name, config in runs]
+    return RunSet(trainers, baselines=cache.get(runs[0][1])[1])
 
 
 def describe_runs(runs: Sequence[Any]) -> str:

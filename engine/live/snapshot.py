@@ -86,6 +86,8 @@ class RunView:
     diagnoses: tuple[str, ...]  # names, in the order first seen
     series: Series
     boundary: Boundary | None  # a small grid, for side-by-side boundaries (2-D data)
+    act_std: tuple[float, ...] = ()  # per hidden layer: the spread of its output (probe set)
+    grad_norm: tuple[float, ...] = ()  # per layer: the norm of its weight gradient
 
 
 @dataclass(frozen=True)
@@ -113,3 +115,5 @@ class Snapshot:
     diagnoses: tuple[tuple[str, int, str], ...]  # (name, step, message), in order seen
     message: str = ""  # the last control's effect, e.g. "lr 0.03" or "re-initialised (seed 0)"
     runs: tuple[RunView, ...] = ()  # every run of the session (the selected one is ``run``)
+    #: Loss levels the lesson names, drawn on the loss plot: ("chance", ln 2), ("bigram", 2.35)
+    references: tuple[tuple[str, float], ...] = ()

@@ -27,7 +27,7 @@ SERIES_POINTS = 120
 HEATMAP_MAX = 48
 BOUNDARY_RESOLUTION = 40
 #: The side of each run's small boundary (the side-by-side view of every run).
-SMALL_BOUNDARY_RESOLUTION = 20
+SMALL_BOUNDARY_RESOLUTION = 24
 #: At most this many training (and validation) points go into a Boundary.
 BOUNDARY_POINTS = 400
 #: The gradient band's quantiles (TensorBoard's distribution bands: ~±2σ, ±1σ, median).
@@ -49,9 +49,26 @@ def build_frame(
     speed the latest logged record is close enough and costs nothing)."""
     now = {t.run_name: _current(t) if current else None for t in runs.trainers}
     views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
+    references = (*reference_levels(runs.base), *runs.baselines.items())
     return build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
                           message=message, series_points=series_points,
-                          now=now[runs.selected], runs=views)
+                          now=now[runs.selected], runs=views, references=references)
+
+
+def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
+    """The loss of knowing nothing, for the loss plot: a uniform guess over K classes
+    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse); for
+    regression, predicting the mean of the targets costs their variance."""
+    loss, data = trainer.loss.name, trainer.dataset
+    if loss == "cross_entropy" and data.n_classes:
+        return ((f"chance ln {data.n_classes}", float(np.log(data.n_classes))),)
+    if loss == "binary_cross_entropy":
+        return (("chance ln 2", float(np.log(2.0))),)
+    if loss == "sigmoid_mse":
+        return (("chance", 0.25),)
+    if loss == "mse" and len(data.y_val):
+        return (("mean", float(np.var(data.y_val.reshape(len(data.y_val), -1), axis=0).mean())),)
+    return ()
 
 
 def build_snapshot(
@@ -64,6 +81,7 @@ def build_snapshot(
     boundary_resolution: int = BOUNDARY_RESOLUTION,
     now: StepRecord | None = None,
     runs: tuple[RunView, ...] = (),
+    references: tuple[tuple[str, float], ...] = (),
 ) -> Snapshot:
     """A Snapshot of ``trainer`` now. Every array is a fresh copy, so the trainer may go on
     stepping while another thread (or process) draws the snapshot. ``now``: the losses at
@@ -95,6 +113,7 @@ def build_snapshot(
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
         message=message,
         runs=runs,
+        references=references,
     )
 
 
@@ -142,6 +161,8 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
         diagnoses=tuple(d.name for d in trainer.diagnoses),
         series=series,
         boundary=_boundary(trainer, SMALL_BOUNDARY_RESOLUTION),
+        act_std=tuple(float(x) for x in latest.act_std),
+        grad_norm=tuple(float(x) for x in latest.grad_norm),
     )
 
 

@@ -1,0 +1,122 @@
+"""The panels that show several runs, drawn from hand-made snapshots: the run table, the
+overlaid curves with their legend and reference levels, side-by-side boundaries and the
+profiles over depth."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
+
+from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.run_table import RunTable
+from nnterm.engine.live.snapshot import RunView
+
+
+def make_run(name: str, colour: int, **changes) -> RunView:
+    view = RunView(
+        name=name, colour=colour, config=CONFIG, changes="", step=390, status="training",
+        paused=False, train_loss=0.12, val_loss=0.23, train_acc=0.95, val_acc=0.9,
+        diagnoses=(), series=make_series(), boundary=make_boundary(),
+        act_std=(1.0, 0.1, 0.01), grad_norm=(1e-4, 1e-2, 1.0, 2.0),
+    )
+    return dataclasses.replace(view, **changes)
+
+
+RUNS = (
+    make_run("base", 0),
+    make_run("wild", 1, changes="lr 3", status="diverged", paused=True,
+             train_loss=math.nan, val_loss=math.nan, diagnoses=("nan",)),
+    make_run("slow", 2, changes="lr 0.001", status="finished", act_std=(1.0, 1.0, 1.0)),
+)
+
+
+async def test_the_run_table_has_a_row_per_run_with_its_state_and_changes():
+    table = RunTable()
+    async with Host(table).run_test(size=(100, 10)) as pilot:
+        assert table.update_snapshot(make_snapshot(runs=RUNS, run="wild"))
+        await pilot.pause()
+        base, wild, slow = table.rows
+        assert base.startswith(" ▶ base") and "(base)" in base
+        assert wild.startswith("▸✖ wild") and "lr 3" in wild and "nan" in wild
+        assert slow.startswith(" ■ slow") and "lr 0.001" in slow
+        assert not table.update_snapshot(make_snapshot(runs=RUNS, run="wild"))
+        text = "\n".join(lines(table))
+        assert "wild" in text and "diagnosis" in text  # one line a run, with a header
+
+
+async def test_a_narrow_run_table_takes_two_lines_a_run():
+    table = RunTable()
+    async with Host(table).run_test(size=(40, 10)) as pilot:
+        table.update_snapshot(make_snapshot(runs=RUNS, run="base"))
+        await pilot.pause()
+        shown = [line.rstrip() for line in lines(table)]
+        assert shown[0].startswith("▸▶ base") and "loss" in shown[1]
+        assert shown[2].startswith(" ✖ wild") and "▲ nan" in shown[3]
+        assert table.size.height == 6
+
+
+async def test_several_runs_draw_one_curve_each_with_the_legend_in_the_border():
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        snap = make_snapshot(runs=RUNS, run="slow", references=(("chance ln 2", 0.693),))
+        plot.update_snapshot(snap)
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "train loss" in text and "chance ln 2 = 0.693" in text
+        legend = plot.legend(snap)
+        assert legend.plain == "▶ base ✖ wild ■ slow"
+        assert plot.border_subtitle == legend.markup
+        assert plot.cycle() == "val loss of every run"
+        assert plot.cycle() == "train accuracy of every run"
+        assert plot.cycle() == "val accuracy of every run"
+        assert plot.cycle() == "train loss of every run"
+        one_run = make_snapshot(runs=RUNS[:1])
+        assert plot.legend(one_run).plain == ""
+
+
+async def test_the_reference_level_is_inside_the_axis_even_above_every_curve():
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        plot.update_snapshot(make_snapshot(references=(("chance ln 10", math.log(10)),)))
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "chance ln 10 = 2.3" in text
+        assert text.splitlines()[2].startswith("2.30")  # the top tick: the level
+
+
+async def test_boundaries_side_by_side_mark_the_selected_run():
+    boundary = DecisionBoundary(color_mode="mono")
+    async with Host(boundary).run_test(size=(60, 20)) as pilot:
+        boundary.update_snapshot(make_snapshot(runs=RUNS, run="wild"))
+        await pilot.pause()
+        text = "\n".join(lines(boundary))
+        assert "▸✖ wild" in text and "▶ base" in text and "■ slow" in text
+        boundary.show_gallery(False)
+        await pilot.pause()
+        assert "wild" not in "\n".join(lines(boundary))
+
+
+async def test_the_depth_profile_draws_every_run_and_switches_metric():
+    profile = DepthProfile()
+    async with Host(profile).run_test(size=(60, 20)) as pilot:
+        assert profile.update_snapshot(make_snapshot(runs=RUNS))
+        await pilot.pause()
+        text = profile.render().plain
+        assert "output std by hidden layer" in text and "1e-2" in text and "1e0" in text
+        draws = profile.draws
+        assert not profile.update_snapshot(make_snapshot(runs=RUNS))
+        assert profile.draws == draws
+        profile.show_metric("grad_norm")
+        await pilot.pause()
+        text = profile.render().plain
+        assert "gradient norm" in text and "1e-4" in text
+        nothing = tuple(dataclasses.replace(v, grad_norm=(math.nan,)) for v in RUNS)
+        profile.update_snapshot(make_snapshot(runs=nothing))
+        await pilot.pause()
+        assert "no finite values yet" in profile.render().plain

@@ -35,6 +35,7 @@ from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
+from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
@@ -54,7 +55,8 @@ POLL_SECONDS = 1 / 60
 #: reaches the screen without waiting for a frame that redraws every panel.
 PANEL_SECONDS = 0.25
 #: The title of the picture panel for each view it can show.
-PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth"}
+PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
+                  "text": "Samples"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
 
@@ -148,6 +150,7 @@ class NntermApp(RunControls, App):
                 with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
                     yield DecisionBoundary(id="boundary")
                     yield DepthProfile(id="depth")
+                    yield SampleText(id="text")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
@@ -254,9 +257,15 @@ class NntermApp(RunControls, App):
         self._notify_diagnoses(snapshot)
 
     def _update_picture(self, snapshot: Snapshot) -> None:
-        """The view that fits the data: the decision boundary over a plane of inputs,
-        else every run's profile over depth. Only the one shown is drawn."""
-        kind = "boundary" if snapshot.boundary is not None else "depth"
+        """The view that fits the data: the decision boundary over a plane of inputs, text
+        written by the models for next-token data, else every run's profile over depth.
+        Only the one shown is drawn."""
+        if snapshot.boundary is not None:
+            kind = "boundary"
+        elif snapshot.config.data.name == "names":
+            kind = "text"
+        else:
+            kind = "depth"
         if self._picture.current != kind:
             self._picture.current = kind
             self._picture.border_title = PICTURE_TITLES[kind]

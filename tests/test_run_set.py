@@ -7,6 +7,7 @@ import queue
 import numpy as np
 import pytest
 
+from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set
@@ -185,3 +186,30 @@ def test_config_diff_names_every_changed_leaf():
     assert config_diff(BASE, other) == {"data.params.turns": 2, "model.hidden": (4, 4),
                                         "train.optimizer.lr": 0.3}
     assert config_diff(BASE, BASE) == {}
+
+
+def test_next_token_frames_carry_names_written_by_every_model():
+    names = Config(data=DataConfig(name="names", params={"context": 3}),
+                   model=ModelConfig(hidden=(16,)), train=TrainConfig(steps=100))
+    runs = build_run_set([("base", names), ("wide", with_changes(names, {"model.hidden": (32,)}))])
+    frame = build_frame(runs, samples=7)
+    labels = [label for label, _ in frame.samples]
+    assert labels == ["base", "wide", "bigram", "real"]
+    assert all(len(row) == 6 and all(isinstance(n, str) for n in row) for _, row in frame.samples)
+    assert build_frame(runs, samples=7).samples == frame.samples  # the seed fixes the text
+    assert build_frame(runs).samples == ()
+    real = set(runs.base.dataset.meta["val_names"])
+    assert set(frame.samples[-1][1]) <= real
+
+
+def test_sampled_names_follow_the_model():
+    def always_ab(X):  # 'a' after '.', then 'b', then the end
+        probs = np.zeros((len(X), len(VOCAB)))
+        last = X[:, -len(VOCAB):].argmax(axis=1)
+        probs[np.arange(len(X)), np.select([last == 0, last == 1], [1, 2], 0)] = 1.0
+        return probs
+
+    assert sample_names(always_ab, 3, np.random.default_rng(0), 3) == ("ab",) * 3
+    loop = sample_names(lambda X: np.eye(len(VOCAB))[[1] * len(X)], 2,
+                        np.random.default_rng(0), 2, max_len=4)
+    assert loop == ("aaaa…", "aaaa…")

@@ -13,6 +13,7 @@ from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
+from nnterm.app.widgets.samples import SampleText
 from nnterm.engine.live.snapshot import RunView
 
 
@@ -120,3 +121,16 @@ async def test_the_depth_profile_draws_every_run_and_switches_metric():
         profile.update_snapshot(make_snapshot(runs=nothing))
         await pilot.pause()
         assert "no finite values yet" in profile.render().plain
+
+
+async def test_the_samples_panel_keeps_the_last_text_until_new_text_comes():
+    panel = SampleText()
+    rows = (("base", ("emma", "liam")), ("bigram", ("qzx",)), ("real", ("mary",)))
+    async with Host(panel).run_test(size=(60, 10)) as pilot:
+        assert not panel.update_snapshot(make_snapshot(runs=RUNS))
+        assert "waiting" in panel.render().plain
+        assert panel.update_snapshot(make_snapshot(runs=RUNS, samples=rows))
+        assert not panel.update_snapshot(make_snapshot(runs=RUNS))  # no new text: keep
+        await pilot.pause()
+        text = panel.render().plain
+        assert "base: emma liam" in text and "bigram: qzx" in text and "real: mary" in text

@@ -117,13 +117,43 @@ def bigram_baseline(dataset: Dataset) -> float:
     (previous token, next token) pairs in the training split (add-one smoothing); the
     previous token is the last context position. Uniform guessing scores ln 27 = 3.296.
     """
+    probs = bigram_probs(dataset)(dataset.X_val)
+    return float(-np.mean(np.log(probs[np.arange(len(probs)), dataset.y_val])))
+
+
+def sample_names(next_probs, context: int, rng: np.random.Generator, count: int,
+                 max_len: int = 16) -> tuple[str, ...]:
+    """``count`` names drawn one character at a time from a model of the next token.
+
+    ``next_probs(X)`` maps flattened one-hot contexts ``(n, context * 27)`` to
+    probabilities ``(n, 27)``. Every name starts from a context of ``'.'`` and ends at the
+    first ``'.'`` drawn, or after ``max_len`` characters (then it ends in ``…``).
+    """
+    V = len(VOCAB)
+    ctx = np.zeros((count, context), dtype=np.int64)
+    out: list[list[int]] = [[] for _ in range(count)]
+    alive = np.ones(count, dtype=bool)
+    for _ in range(max_len):
+        probs = np.asarray(next_probs(one_hot(ctx[alive], V)), dtype=np.float64)
+        cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+        drawn = (cumulative < rng.random((len(probs), 1))).sum(axis=1).clip(0, V - 1)
+        for row, token in zip(np.flatnonzero(alive), drawn.tolist(), strict=True):
+            if token == 0:
+                alive[row] = False
+            else:
+                out[row].append(token)
+        ctx[alive] = np.column_stack([ctx[alive][:, 1:], drawn[drawn != 0]])
+        if not alive.any():
+            break
+    return tuple(decode(tokens) + ("…" if alive[i] else "") for i, tokens in enumerate(out))
+
+
+def bigram_probs(dataset: Dataset):
+    """``next_probs`` of the bigram model of ``bigram_baseline`` (add-one smoothing)."""
     V = len(dataset.meta["vocab"])
     c = dataset.meta["context"]
-
-    def previous(X: np.ndarray) -> np.ndarray:
-        return np.argmax(X[:, (c - 1) * V : c * V], axis=1)
-
     counts = np.ones((V, V))
-    np.add.at(counts, (previous(dataset.X_train), dataset.y_train), 1.0)
-    logp = np.log(counts / counts.sum(axis=1, keepdims=True))
-    return float(-np.mean(logp[previous(dataset.X_val), dataset.y_val]))
+    previous = np.argmax(dataset.X_train[:, (c - 1) * V : c * V], axis=1)
+    np.add.at(counts, (previous, dataset.y_train), 1.0)
+    table = counts / counts.sum(axis=1, keepdims=True)
+    return lambda X: table[np.argmax(X[:, (c - 1) * V : c * V], axis=1)]

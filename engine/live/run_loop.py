@@ -32,6 +32,8 @@ IDLE_WAIT = 0.1
 #: While stepping, look for commands at most this often (a pipe poll is a system call:
 #: once per 100 µs step it costs ~10% of the speed; a 2 ms delay is imperceptible).
 POLL_INTERVAL = 0.002
+#: How often a next-token lesson's panel gets newly written text (seconds).
+SAMPLE_SECONDS = 3.0
 #: How far behind its grid a paced run may be and still catch up (a burst this short is
 #: invisible; later than this, the Pacer starts a new grid).
 CATCH_UP = 0.05
@@ -167,6 +169,8 @@ class _Driver:
         self.steps = 0  # steps taken by this loop (for the rate)
         self.last_publish = -math.inf
         self.last_poll = -math.inf
+        self.last_samples = -math.inf
+        self.sample_seed = 0
         self.stopped = False
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
@@ -299,9 +303,14 @@ class _Driver:
         now = self.clock()
         self.rate.mark(now, self.steps)
         running = not self.runs.idle
+        samples = 0
+        if now - self.last_samples >= SAMPLE_SECONDS or (self.dirty and not running):
+            self.last_samples, self.sample_seed = now, self.sample_seed + 1
+            samples = self.sample_seed
         snapshot = build_frame(
             self.runs, steps_per_second=self.rate.value if running else 0.0,
             message=self.message, current=self.pacer.steps_per_second is not None,
+            samples=samples,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)

@@ -117,3 +117,6 @@ class Snapshot:
     runs: tuple[RunView, ...] = ()  # every run of the session (the selected one is ``run``)
     #: Loss levels the lesson names, drawn on the loss plot: ("chance", ln 2), ("bigram", 2.35)
     references: tuple[tuple[str, float], ...] = ()
+    #: For next-token data: text drawn from each run's model, then from the bigram baseline
+    #: and real examples, as (label, samples) rows; () when none were drawn for this frame.
+    samples: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from nnterm.engine.data.names import bigram_probs, sample_names
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
@@ -40,19 +41,48 @@ def build_frame(
     steps_per_second: float = 0.0,
     message: str = "",
     current: bool = False,
+    samples: int = 0,
     series_points: int = SERIES_POINTS,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
 
     ``current``: measure every run's losses at the step it is at, so the numbers, the
     curves' last point and the boundary all belong to that step (for a slow pace; at full
-    speed the latest logged record is close enough and costs nothing)."""
+    speed the latest logged record is close enough and costs nothing). ``samples``: for
+    next-token data, draw new text from every run's model with this seed (0: none)."""
     now = {t.run_name: _current(t) if current else None for t in runs.trainers}
     views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
     references = (*reference_levels(runs.base), *runs.baselines.items())
-    return build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
-                          message=message, series_points=series_points,
-                          now=now[runs.selected], runs=views, references=references)
+    snapshot = build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
+                              message=message, series_points=series_points,
+                              now=now[runs.selected], runs=views, references=references)
+    if samples and runs.base.dataset.name == "names":
+        snapshot = replace(snapshot, samples=text_samples(runs, samples))
+    return snapshot
+
+
+#: How many names each model writes for the samples panel.
+SAMPLE_COUNT = 6
+
+
+def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Names written by every run's model, then by the bigram baseline, then real names
+    from the validation split: (label, names) rows, all drawn with ``seed``."""
+    base = runs.base.dataset
+    context = base.meta["context"]
+    rows = []
+    for trainer in runs.trainers:
+        def model(X, net=trainer.net, loss=trainer.loss):
+            return loss.head(net.forward(X.astype(net.dtype, copy=False)))
+
+        rng = np.random.default_rng(seed)
+        rows.append((trainer.run_name, sample_names(model, context, rng, SAMPLE_COUNT)))
+    rng = np.random.default_rng(seed)
+    rows.append(("bigram", sample_names(bigram_probs(base), context, rng, SAMPLE_COUNT)))
+    real = base.meta["val_names"]
+    picks = np.random.default_rng(seed).choice(len(real), SAMPLE_COUNT, replace=False)
+    rows.append(("real", tuple(real[i] for i in picks)))
+    return tuple(rows)
 
 
 def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:

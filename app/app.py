@@ -32,6 +32,7 @@ from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
+from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
@@ -56,7 +57,7 @@ POLL_SECONDS = 1 / 60
 PANEL_SECONDS = 0.25
 #: The title of the picture panel for each view it can show.
 PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
-                  "text": "Samples"}
+                  "text": "Samples", "landscape": "Loss landscape"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
 
@@ -151,6 +152,7 @@ class NntermApp(RunControls, App):
                     yield DecisionBoundary(id="boundary")
                     yield DepthProfile(id="depth")
                     yield SampleText(id="text")
+                    yield LossLandscape(id="landscape")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
@@ -258,10 +260,13 @@ class NntermApp(RunControls, App):
 
     def _update_picture(self, snapshot: Snapshot) -> None:
         """The view that fits the data: the decision boundary over a plane of inputs, text
-        written by the models for next-token data, else every run's profile over depth.
-        Only the one shown is drawn."""
+        written by the models for next-token data, the loss plane and every run's path for
+        a two-weight model, else every run's profile over depth. Only the one shown is
+        drawn."""
         if snapshot.boundary is not None:
             kind = "boundary"
+        elif snapshot.landscape is not None:
+            kind = "landscape"
         elif snapshot.config.data.name == "names":
             kind = "text"
         else:

@@ -12,6 +12,7 @@ from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set
 from nnterm.engine.live.snapshot_build import build_frame
+from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
     Config,
@@ -213,3 +214,41 @@ def test_sampled_names_follow_the_model():
     loop = sample_names(lambda X: np.eye(len(VOCAB))[[1] * len(X)], 2,
                         np.random.default_rng(0), 2, max_len=4)
     assert loop == ("aaaa…", "aaaa…")
+
+
+def test_two_weight_runs_get_a_loss_landscape_with_their_paths():
+    linear = Config(data=DataConfig(name="ill_conditioned", n_train=200, n_val=50,
+                                    params={"dim": 2, "condition": 100}),
+                    model=ModelConfig(hidden=(), init=Init("zeros"), loss="mse"),
+                    train=TrainConfig(steps=10**6, batch_size=0,
+                                      optimizer=OptimizerConfig("sgd", lr=0.005)))
+    runs = build_run_set([("base", linear),
+                          ("adam", with_changes(linear, {"train.optimizer.name": "adam",
+                                                         "train.optimizer.lr": 0.05}))])
+    for _ in range(60):
+        runs.tick()
+    land = build_frame(runs).landscape
+    assert [(name, len(points)) for name, _, points in land.paths] == [("base", 61), ("adam", 61)]
+    assert np.array_equal(land.paths[0][2][0], [0.0, 0.0])  # from the zero init
+    w = runs["adam"].net.params[0][:, 0]
+    assert np.array_equal(land.paths[1][2][-1], w)
+    x0, x1, y0, y1 = land.extent
+    assert x0 < land.optimum[0] < x1 and y0 < land.optimum[1] < y1
+    assert land.excess.min() >= 0 and land.excess.min() < 1e-2 * land.excess.max()
+    runs["base"].apply(cmd.Reset())
+    runs.paths.record(runs["base"])
+    assert len(build_frame(runs).landscape.paths[0][2]) == 1  # a reset starts a new path
+    assert build_frame(build_run_set(RUNS)).landscape is None  # a hidden layer: no plane
+
+
+def test_a_long_path_is_thinned_not_dropped():
+    linear = Config(data=DataConfig(name="ill_conditioned", n_train=50, n_val=10,
+                                    params={"dim": 2}),
+                    model=ModelConfig(hidden=(), loss="mse"),
+                    train=TrainConfig(steps=10**6, batch_size=0, log_every=10**6,
+                                      optimizer=OptimizerConfig("sgd", lr=1e-4)))
+    runs = build_run_set([("base", linear)])
+    for _ in range(5000):
+        runs.tick()
+    path = runs.paths.path("base")
+    assert 900 <= len(path) < 2000

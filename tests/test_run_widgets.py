@@ -7,14 +7,16 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
-from nnterm.engine.live.snapshot import RunView
+from nnterm.engine.live.snapshot import Landscape, RunView
 
 
 def make_run(name: str, colour: int, **changes) -> RunView:
@@ -134,3 +136,39 @@ async def test_the_samples_panel_keeps_the_last_text_until_new_text_comes():
         await pilot.pause()
         text = panel.render().plain
         assert "base: emma liam" in text and "bigram: qzx" in text and "real: mary" in text
+
+
+async def test_a_run_that_blows_up_is_cut_at_the_top_not_flattening_the_others():
+    blowing_up = make_series().train_loss.copy()
+    blowing_up[20:] *= 1e200
+    huge = dataclasses.replace(make_series(), train_loss=blowing_up)
+    runs = (RUNS[0], dataclasses.replace(RUNS[1], series=huge))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs))
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "cut at" in text
+        top_tick = float(text.splitlines()[2].split("┤")[0])
+        assert top_tick < 10  # the axis stays at the scale of the healthy run
+
+
+async def test_the_landscape_draws_the_paths_and_the_optimum():
+    landscape = Landscape(
+        extent=(-1.0, 1.0, -1.0, 1.0),
+        excess=np.fromfunction(lambda r, c: (r - 8.0) ** 2 + 0.01 * (c - 8.0) ** 2 + 1e-3,
+                               (16, 16)),
+        optimum=(0.0, 0.0),
+        paths=(("base", 0, np.array([[-0.9, 0.9], [-0.5, 0.5], [-0.1, 0.1]])),
+               ("wild", 1, np.array([[-0.9, 0.9], [5.0, -5.0]]))),
+    )
+    panel = LossLandscape(color_mode="mono")
+    async with Host(panel).run_test(size=(40, 12)) as pilot:
+        assert panel.update_snapshot(make_snapshot(landscape=landscape))
+        await pilot.pause()
+        shown = lines(panel)
+        text = "\n".join(shown)
+        assert text.count("●") == 1 and "+" in text and "»" in text
+        assert "•" in text and shown[-1].startswith("w1 -1…1")
+        assert not panel.update_snapshot(make_snapshot(landscape=landscape))

@@ -219,6 +219,11 @@ def decade_label(t: float) -> str:
     return f"{10.0**t:.3g}"
 
 
+#: Columns of a plotext plot that its title may not use (plotext drops a title that does
+#: not fit between the y axis labels and the frame).
+TITLE_MARGIN = 10
+
+
 def fit_title(title: str, width: int) -> str:
     """``title`` cut to ``width`` characters with an ellipsis: plotext drops a title that
     is wider than the plot, so a long one would vanish instead of showing its start."""

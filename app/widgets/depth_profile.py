@@ -14,7 +14,14 @@ import math
 
 from textual_plotext import PlotextPlot
 
-from nnterm.app.widgets._common import decade_label, fit_title, log_ticks, run_colour, same
+from nnterm.app.widgets._common import (
+    TITLE_MARGIN,
+    decade_label,
+    fit_title,
+    log_ticks,
+    run_colour,
+    same,
+)
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: The profiles it can show: field of RunView -> title.
@@ -111,8 +118,8 @@ class DepthProfile(PlotextPlot):
             plt.yticks(ticks, [decade_label(t) for t in ticks])
             step = max(1, math.ceil(depth / 10))
             plt.xticks(list(range(1, depth + 1, step)))
-            plt.title(fit_title(f"{title} (log)", self.size.width - 2))
+            plt.title(fit_title(f"{title} (log)", self.size.width - TITLE_MARGIN))
         else:
-            plt.title(fit_title(f"{title}: no finite values yet", self.size.width - 2))
+            plt.title(fit_title(f"{title}: no finite values yet", self.size.width - TITLE_MARGIN))
         plt.xlabel("layer")
         self.refresh()

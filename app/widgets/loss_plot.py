@@ -18,6 +18,7 @@ from textual.content import Content
 from textual_plotext import PlotextPlot
 
 from nnterm.app.widgets._common import (
+    TITLE_MARGIN,
     decade_label,
     fit_title,
     log_ticks,
@@ -47,6 +48,25 @@ def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tup
         if x[-1] != last_x:  # always keep the latest point
             x, y = np.append(x, last_x), np.append(y, last_y)
     return x.tolist(), y.tolist()
+
+
+#: A curve that climbs past this many times the highest start (or reference level) is cut
+#: there, so that one run blowing up does not flatten every other curve to the floor.
+CEILING = 3.0
+
+
+def _ceiling(curves: list[tuple], references: tuple[tuple[str, float], ...]) -> float | None:
+    """Where to cut a linear loss axis: ``CEILING`` x the highest first value of a curve or
+    reference level, if some value goes above it (None: nothing to cut)."""
+    starts = [float(v[np.isfinite(v)][0]) for *_, v, _, _ in curves
+              if v is not None and np.isfinite(v).any()]
+    starts += [value for _, value in references if math.isfinite(value)]
+    if not starts:
+        return None
+    ceiling = CEILING * max(starts)
+    highest = max((np.nanmax(np.where(np.isfinite(v), v, np.nan)) for *_, v, _, _ in curves
+                   if v is not None and np.isfinite(v).any()), default=-math.inf)
+    return ceiling if highest > ceiling else None
 
 
 class LossPlot(PlotextPlot):
@@ -188,9 +208,13 @@ class LossPlot(PlotextPlot):
         log = self._log and not accuracy
         xs: list = []
         ys: list = []
-        for label, steps, values, color, marker in self._curve_list(snap, accuracy):
+        curves = self._curve_list(snap, accuracy)
+        ceiling = None if log or accuracy else _ceiling(curves, snap.references)
+        for label, steps, values, color, marker in curves:
             if values is None or len(values) == 0:
                 continue
+            if ceiling is not None:
+                values = np.minimum(values, ceiling)
             x, y = _points(steps, values, width, log)
             if log:  # log10 by hand: plotext's yscale("log") re-logs on every build
                 y = [math.log10(v) for v in y]
@@ -206,6 +230,8 @@ class LossPlot(PlotextPlot):
         if accuracy:
             plt.ylim(0.0, 1.0)
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
+        if ceiling is not None:
+            title += f", cut at {ceiling:.3g}"
         if len(snap.runs) > 1:
             title = f"{self._curves} {title}"
         if self._accuracy and not accuracy:
@@ -222,7 +248,7 @@ class LossPlot(PlotextPlot):
                 title += f"   ▲ {name} @ {step}"
         else:
             title += ": no points yet"
-        plt.title(fit_title(title, self.size.width - 2))
+        plt.title(fit_title(title, self.size.width - TITLE_MARGIN))
         self.border_subtitle = self.legend(snap)
         self.refresh()
 

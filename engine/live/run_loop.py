@@ -241,6 +241,8 @@ class _Driver:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
             self.message = f"error: {describe_error(exc)}"
+        for t in runs.trainers:  # a reset starts a new path across the loss plane
+            runs.paths.record(t)
 
     def apply(self, command: Any, targets: list[Trainer]) -> None:
         """``command`` on each target; the message names the runs unless it is all."""

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnterm.engine.lessons.experiment import DataCache
+from nnterm.engine.live.landscape import PathRecorder
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.trainer import Trainer
@@ -43,6 +44,9 @@ class RunSet:
         self._created = len(names)
         self.selected = names[0]
         self.baselines = dict(baselines or {})
+        self.paths = PathRecorder()  # (w1, w2) after every step, for two-weight models
+        for trainer in trainers:
+            self.paths.record(trainer)
 
     # ------------------------------------------------------------------ reading
     @property
@@ -82,6 +86,7 @@ class RunSet:
             try:
                 if trainer.tick():
                     stepped.append(trainer)
+                    self.paths.record(trainer)
             except Exception as exc:
                 trainer.apply(cmd.Pause())
                 failed.append((trainer, exc))
@@ -110,6 +115,7 @@ class RunSet:
         clone = copy.deepcopy(source, memo={id(source.dataset): source.dataset})
         clone.run_name = new_name
         self._trainers[new_name] = clone
+        self.paths.copy(name, new_name)
         self._colours[new_name] = self._created
         self._created += 1
         self.selected = new_name
@@ -123,6 +129,7 @@ class RunSet:
         order = list(self._trainers)
         at = order.index(name)
         del self._trainers[name]
+        self.paths.forget(name)
         if self.selected == name:
             self.selected = order[at + 1] if at + 1 < len(order) else order[at - 1]
 

@@ -68,6 +68,17 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class Landscape:
+    """The loss over the (w1, w2) plane of a two-weight model, and each run's path on it
+    (``live.landscape``)."""
+
+    extent: tuple[float, float, float, float]  # w1 from, to; w2 from, to
+    excess: np.ndarray  # (rows, cols): loss minus the least reachable, row 0 at the top
+    optimum: tuple[float, float]
+    paths: tuple[tuple[str, int, np.ndarray], ...]  # (run, colour number, (n, 2) points)
+
+
+@dataclass(frozen=True)
 class RunView:
     """One run of the lesson, as the run table, the overlaid curves and the small
     boundaries show it; every run of a session has one in each Snapshot."""
@@ -120,3 +131,4 @@ class Snapshot:
     #: For next-token data: text drawn from each run's model, then from the bigram baseline
     #: and real examples, as (label, samples) rows; () when none were drawn for this frame.
     samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    landscape: Landscape | None = None  # two-weight models: the loss plane and the paths

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from nnterm.engine.data.names import bigram_probs, sample_names
+from nnterm.engine.live.landscape import build_landscape
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
@@ -58,6 +59,10 @@ def build_frame(
                               now=now[runs.selected], runs=views, references=references)
     if samples and runs.base.dataset.name == "names":
         snapshot = replace(snapshot, samples=text_samples(runs, samples))
+    landscape = build_landscape(list(runs.trainers), runs.paths,
+                                {name: runs.colour(name) for name in runs.names})
+    if landscape is not None:
+        snapshot = replace(snapshot, landscape=landscape)
     return snapshot
 
 

@@ -1,14 +1,15 @@
 """Render the screenshots of real presets shown in the README: SVG, then PNG.
 
-Each shot loads a built-in preset, sets ``train.steps`` to N (so the run finishes at
-step N and stays there), runs the app with the engine in-process inside Textual's
-``run_test`` at a fixed terminal size, waits (on the session's update counter, never a
-sleep) for the snapshot of the finished run, lets every panel draw it (the loss plot's
-redraw throttle is flushed), clears the notifications and saves
-``screenshots/<shot>.svg``. Then ``rsvg-convert -w 1400`` turns each SVG into a PNG
-(skipped, with a message, if rsvg-convert is not installed: ``apt-get install
-librsvg2-bin``). The SVG asks for Fira Code (``apt-get install fonts-firacode``);
-without it the PNG uses the system's monospace font.
+Each shot loads a built-in preset, sets ``train.steps`` to N (the preset's own by default,
+so every run finishes and stays there), runs the app at full speed with the engine
+in-process inside Textual's ``run_test`` at a fixed terminal size, waits (on the session's
+update counter, never a sleep) for the snapshot in which every run has stopped (finished,
+diverged or stopped early), lets every panel draw it (the loss plot's redraw throttle is
+flushed), clears the notifications and saves ``screenshots/<shot>.svg`` (an intermediate,
+ignored by git). Then ``rsvg-convert -w 1400`` turns each SVG into a PNG (skipped, with a
+message, if rsvg-convert is not installed: ``apt-get install librsvg2-bin``), and
+``pngquant``, if installed, shrinks it to a palette. The SVG asks for Fira Code
+(``apt-get install fonts-firacode``); without it the PNG uses the system's monospace font.
 
 The output depends only on the preset, the seed and N: the same command gives the same
 files. User presets (``$XDG_CONFIG_HOME/nnterm/presets``) are ignored, and the terminal
@@ -80,35 +81,56 @@ class Shot:
 
 
 SHOTS = [
-    Shot("xor", "xor", 300, "the boundary bent around the four XOR points, loss near 0",
-         overrides=("train.log_every=10",)),
-    Shot("dead_relu", "dead_relu", 600,
-         "the loss stuck at ln 2 = 0.693, the gradients of layer 1 exactly 0"),
-    Shot("vanishing_gradients", "vanishing_gradients", 150,
-         "the loss stuck near 0.693, the first layer's gradients around 1e-7",
-         overrides=("train.log_every=10",)),
-    Shot("overfitting", "overfitting", 2000,
-         "train loss near 0 while the validation loss climbs after step ~100",
-         overrides=("train.log_every=20",)),
-    Shot("double_descent", "double_descent", 1,
-         "the base run of the sweep, p = n = 200: train loss 0, a huge val loss"),
-    Shot("playground", "playground", 1000, "the boundary curled into the two spiral arms",
-         overrides=("train.log_every=20",)),
-    Shot("xor-80x24", "xor", 300, "the compact layout of an 80x24 terminal", size=(80, 24),
-         overrides=("train.log_every=10",)),
-    Shot("xor-light", "xor", 300, "the textual-light theme", theme="textual-light",
-         overrides=("train.log_every=10",)),
+    Shot("xor", "xor", 0, "tanh bends its boundary around the four points; `linear` and "
+         "`identity` stay at chance (0.693, the grey line)"),
+    Shot("init_too_large", "init_too_large", 0, "std 1.0 in a 10-layer ReLU net: the loss "
+         "blows up and is cut at the top; `he` trains"),
+    Shot("init_too_small", "init_too_small", 0, "std 0.01: the output spread collapses "
+         "layer by layer and the loss sits at ln 10; `he` learns"),
+    Shot("init_zero", "init_zero", 0, "zero init: every unit stays the same, the loss "
+         "never leaves 0.693; random init solves XOR"),
+    Shot("xavier_vs_he", "xavier_vs_he", 0, "the spread of 20 layers' outputs at init: "
+         "He keeps ReLU's level, Xavier halves it every layer, tanh holds"),
+    Shot("dead_relu", "dead_relu", 0, "bias -4: the ReLU layer is dead, the loss flat at "
+         "ln 2; leaky ReLU and a small bias recover"),
+    Shot("vanishing_gradients", "vanishing_gradients", 0, "the sigmoid net's gradient "
+         "falls about 10x a layer towards the input; ReLU+He's stays level"),
+    Shot("activations", "activations", 0, "one deep net, five activations on the spiral: "
+         "side-by-side boundaries, sigmoid stuck at chance"),
+    Shot("learning_rate", "learning_rate", 0, "three learning rates: too small crawls, "
+         "too large diverges, the middle one converges"),
+    Shot("batch_size", "batch_size", 0, "three batch sizes: noisy small batches, smooth "
+         "full batch"),
+    Shot("optimizers", "optimizers", 0, "the loss landscape of a narrow valley with every "
+         "optimizer's path: SGD zigzags, momentum and Adam reach the optimum"),
+    Shot("adam_vs_adamw", "adam_vs_adamw", 0, "validation loss of Adam with L2 and AdamW "
+         "at the same and a strong weight decay"),
+    Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "softmax + cross-entropy against "
+         "squared error on the sigmoid"),
+    Shot("overfitting", "overfitting", 0, "validation loss of the big net turns up after "
+         "its minimum; the small one does not"),
+    Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "
+         "validation loss under the base's"),
+    Shot("double_descent", "double_descent", 0, "the base run of the sweep (p = n = 200); "
+         "the sweep's curve is drawn by `nnterm run`"),
+    Shot("scaling_laws", "scaling_laws", 0, "the base run of the scaling sweep"),
+    Shot("next_token", "next_token", 0, "names written by the MLP and the linear model "
+         "beside the bigram table's, under the bigram line"),
+    Shot("playground", "playground", 0, "the boundary curled into the two spiral arms; "
+         "the linear model cannot"),
+    Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
+    Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
 ]
 
 
 async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
-    """Wait for snapshots until the run has stopped; return the last snapshot."""
+    """Wait for snapshots until every run has stopped; return the last snapshot."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         session = app.session
         version = session.version
         snapshot = app.snapshot
-        if snapshot is not None and snapshot.status in DONE:
+        if snapshot is not None and all(v.status in DONE for v in snapshot.runs):
             return snapshot
         if not session.alive and session.error:
             raise RuntimeError(f"the engine stopped: {session.error}")
@@ -121,7 +143,7 @@ async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
 async def render(shot: Shot, preset, svg: Path) -> str:
     """Run ``preset`` to its end in the app and save the screen to ``svg``; return the
     status line's first line (for the log)."""
-    app = NntermApp(preset, in_process=True, theme=shot.theme)
+    app = NntermApp(preset, in_process=True, theme=shot.theme, speed="full")
     async with app.run_test(size=shot.size) as pilot:
         snapshot = await wait_done(app, pilot)
         if snapshot.status == "finished" and snapshot.step != shot.steps:
@@ -170,9 +192,13 @@ def for_rsvg(svg: str) -> str:
 
 
 def to_png(svg: Path, png: Path) -> None:
-    """Render ``svg`` to ``png``, ``PNG_WIDTH`` pixels wide."""
+    """Render ``svg`` to ``png``, ``PNG_WIDTH`` pixels wide, then, if pngquant is
+    installed, to a 256-colour palette (a quarter of the size, the same to the eye)."""
     subprocess.run(["rsvg-convert", "-w", str(PNG_WIDTH), "-o", str(png)],
                    input=for_rsvg(svg.read_text(encoding="utf-8")).encode(), check=True)
+    if shutil.which("pngquant"):
+        subprocess.run(["pngquant", "--quality", "70-95", "--speed", "3", "--force",
+                        "--output", str(png), str(png)], check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -230,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         if png:
             to_png(svg, svg.with_suffix(".png"))
         print(f"{svg.name:28} {time.monotonic() - started:5.1f} s  {status.strip()}")
-    total = sum(p.stat().st_size for p in args.out.glob("*") if p.suffix in (".svg", ".png"))
-    print(f"{args.out}: {total / 1e6:.1f} MB of SVG and PNG"
+    total = sum(p.stat().st_size for p in args.out.glob("*.png"))
+    print(f"{args.out}: {total / 1e6:.1f} MB of PNG"
           + (f" (over the {SIZE_BUDGET / 1e6:.0f} MB budget)" if total > SIZE_BUDGET else ""))
     return 1 if failed else 0
 

@@ -10,6 +10,7 @@ import math
 import numpy as np
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
+from nnterm.app.widgets._common import detect_color_mode
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.landscape import LossLandscape
@@ -71,7 +72,7 @@ async def test_several_runs_draw_one_curve_each_with_the_legend_in_the_border():
         await pilot.pause()
         text = plot.render().plain
         assert "train loss" in text and "chance ln 2 = 0.693" in text
-        legend = plot.legend(snap)
+        legend = plot.legend(snap, detect_color_mode(plot.app))
         assert legend.plain == "▶ base ✖ wild ■ slow"
         assert plot.border_subtitle == legend.markup
         assert plot.cycle() == "val loss of every run"
@@ -111,7 +112,7 @@ async def test_the_depth_profile_draws_every_run_and_switches_metric():
         assert profile.update_snapshot(make_snapshot(runs=RUNS))
         await pilot.pause()
         text = profile.render().plain
-        assert "output std by hidden layer" in text and "1e-2" in text and "1e0" in text
+        assert "output std per layer" in text and "1e-2" in text and "1e0" in text
         draws = profile.draws
         assert not profile.update_snapshot(make_snapshot(runs=RUNS))
         assert profile.draws == draws

@@ -40,17 +40,26 @@ CLASS_ANSI: tuple[str, ...] = (
 #: One letter per class for points drawn without colour (upper case: validation points).
 CLASS_GLYPHS: str = "oxvsdtnz"
 
-#: A run's colour in every panel, by its colour number (``RunView.colour``): the plotext
-#: name for the curves and the Rich colour for text. Red is left to diagnosis markers.
-RUN_COLOURS: tuple[tuple[str, str], ...] = (
-    ("cyan", "cyan"), ("orange", "dark_orange"), ("green", "green"), ("magenta", "magenta"),
-    ("yellow", "yellow"), ("blue+", "bright_blue"), ("white", "white"), ("gray", "grey62"),
+#: A run's colour in every panel, by its colour number (``RunView.colour``): RGB for
+#: truecolor terminals, and the plotext and Rich names for 16 colours. Red is left to
+#: diagnosis markers; the first is the cyan of a single run's train curve.
+RUN_RGB: tuple[tuple[int, int, int], ...] = (
+    (23, 190, 207), (255, 127, 14), (44, 160, 44), (227, 119, 194),
+    (219, 210, 60), (100, 143, 255), (160, 110, 210), (150, 150, 150),
+)
+RUN_ANSI: tuple[tuple[str, str], ...] = (
+    ("cyan", "cyan"), ("orange", "yellow"), ("green", "green"), ("magenta", "magenta"),
+    ("yellow", "bright_yellow"), ("blue+", "bright_blue"), ("white", "white"),
+    ("gray", "bright_black"),
 )
 
 
-def run_colour(colour: int) -> tuple[str, str]:
-    """(plotext colour, Rich colour) of run colour number ``colour``."""
-    return RUN_COLOURS[colour % len(RUN_COLOURS)]
+def run_colour(colour: int, mode: ColorMode = "truecolor") -> tuple[object, str]:
+    """(plotext colour, Rich colour) of run colour number ``colour`` in ``mode``."""
+    if mode == "truecolor":
+        r, g, b = RUN_RGB[colour % len(RUN_RGB)]
+        return (r, g, b), f"#{r:02x}{g:02x}{b:02x}"
+    return RUN_ANSI[colour % len(RUN_ANSI)]
 
 
 #: A run's state as a glyph, for legends and tables.

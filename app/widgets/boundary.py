@@ -147,11 +147,16 @@ class DecisionBoundary(PicturePanel):
         """Every run's small boundary in a grid of tiles, each under a caption with the
         run's state and name in its colour (the selected one marked ▸)."""
         n = len(self._runs)
-        columns = max(1, min(n, round((n * width / max(1, 2 * height)) ** 0.5)))
-        rows = -(-n // columns)
-        while columns < n and height // rows < 4:  # too flat: use more columns
-            columns += 1
+        half = mode == "truecolor"
+
+        def side(columns: int) -> int:
+            """The picture's side (in grid cells) with ``columns`` tiles a row."""
             rows = -(-n // columns)
+            tile_w, tile_h = width // columns - 1, height // rows - 1
+            return min(tile_w if half else tile_w // 2, tile_h * (2 if half else 1))
+
+        columns = max(range(1, n + 1), key=side)
+        rows = -(-n // columns)
         tile_w, tile_h = width // columns, max(2, height // rows)
         strips: list[Strip] = []
         for r in range(rows):
@@ -159,11 +164,11 @@ class DecisionBoundary(PicturePanel):
             for view in self._runs[r * columns:(r + 1) * columns]:
                 mark = "▸" if view.name == self._selected else " "
                 caption = f"{mark}{run_state_glyph(view.status, view.paused)} {view.name}"
-                colour = run_colour(view.colour)[1]
+                colour = run_colour(view.colour, mode)[1]
                 style = Style(color=colour, bold=mark != " ", reverse=mark != " ")
                 head = Strip([Segment(caption[:tile_w - 1], style)]).adjust_cell_length(tile_w)
                 body = boundary_picture(view.boundary, tile_w - 1, tile_h - 1, mode, dark,
-                                        self._validation, n_classes)
+                                        self._validation, n_classes, points=False)
                 body += [Strip.blank(tile_w - 1)] * (tile_h - 1 - len(body))
                 tiles.append([head] + [s.adjust_cell_length(tile_w) for s in body])
             for line in range(tile_h):
@@ -207,9 +212,9 @@ def _n_classes(b: Boundary, validation: bool) -> int:
 
 
 def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: bool,
-                     validation: bool, n_classes: int) -> list[Strip]:
-    """The regions and points of ``b`` fitted into ``width`` x ``body`` cells (at most
-    ``body`` strips, each ``width`` wide)."""
+                     validation: bool, n_classes: int, points: bool = True) -> list[Strip]:
+    """The regions (and, with ``points``, the data) of ``b`` fitted into ``width`` x
+    ``body`` cells (at most ``body`` strips, each ``width`` wide)."""
     classes = b.classes.tolist()
     conf = b.confidence.tolist()
     rows, cols = len(classes), len(classes[0]) if classes else 0
@@ -226,11 +231,13 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
     term_cols = out_cols * cell_w
     pad = (width - term_cols) // 2
 
-    # points: terminal cell -> (class, validation?); training points drawn last win
-    points: dict[tuple[int, int], tuple[int, bool, bool]] = {}
+    # marks: terminal cell -> (class, validation?); training points drawn last win
+    marks: dict[tuple[int, int], tuple[int, bool, bool]] = {}
     x0, x1, y0, y1 = b.extent
     sets = [(b.val_points, b.val_labels, True)] if validation else []
     sets.append((b.train_points, b.train_labels, False))
+    if not points:
+        sets = []
     for pts, lab, val in sets:
         for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
             fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5
@@ -240,7 +247,7 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
             tx = min(term_cols - 1, int(fx * term_cols))
             pix = min(out_rows - 1, int(fy * out_rows))
             ty = pix // 2 if half else pix
-            points[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
+            marks[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
 
     strips: list[Strip] = []
     if half:
@@ -270,7 +277,7 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
             for tx in range(out_cols):
                 upper = region(2 * ty, tx)
                 lower = region(2 * ty + 1, tx) if 2 * ty + 1 < out_rows else None
-                hit = points.get((ty, tx))
+                hit = marks.get((ty, tx))
                 if hit is None:
                     segs.add("▀", style(upper, lower))
                 else:
@@ -287,7 +294,7 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
             segs = Row()
             segs.add(" " * pad)  # an empty first text is dropped by Strip
             for tx in range(term_cols):
-                hit = points.get((ty, tx))
+                hit = marks.get((ty, tx))
                 if hit is not None:
                     k, val, _ = hit
                     segs.add(_glyph(k, val), point_styles[k % len(CLASS_ANSI)])

@@ -17,6 +17,7 @@ from textual_plotext import PlotextPlot
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
     decade_label,
+    detect_color_mode,
     fit_title,
     log_ticks,
     run_colour,
@@ -26,8 +27,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: The profiles it can show: field of RunView -> title.
 PROFILES = {
-    "act_std": "output std by hidden layer",
-    "grad_norm": "gradient norm by layer",
+    "act_std": "output std per layer",
+    "grad_norm": "gradient norm per layer",
 }
 
 
@@ -103,6 +104,7 @@ class DepthProfile(PlotextPlot):
             self.refresh()
             return
         ordered = sorted(self._runs, key=lambda v: v.name == self._selected)  # selected on top
+        mode = detect_color_mode(self.app)
         title = PROFILES[self._metric]
         ys: list[float] = []
         depth = 0
@@ -111,7 +113,7 @@ class DepthProfile(PlotextPlot):
             depth = max(depth, len(values))
             x, y = _log_points(values)
             if x:
-                plt.plot(x, y, color=run_colour(view.colour)[0], marker="braille")
+                plt.plot(x, y, color=run_colour(view.colour, mode)[0], marker="braille")
                 ys.extend(y)
         if ys:
             ticks = log_ticks(min(ys), max(ys))

@@ -93,7 +93,7 @@ class LossLandscape(PicturePanel):
 
         ordered = sorted(land.paths, key=lambda p: p[0] == self._selected)  # selected on top
         for name, colour, points in ordered:
-            style = Style(color=run_colour(colour)[1], bold=name == self._selected)
+            style = Style(color=run_colour(colour, mode)[1], bold=name == self._selected)
             for i, (w1, w2) in enumerate(points.tolist()):
                 r, c, inside = to_cell(w1, w2)
                 if r < 0:

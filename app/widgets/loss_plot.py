@@ -19,7 +19,9 @@ from textual_plotext import PlotextPlot
 
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
+    ColorMode,
     decade_label,
+    detect_color_mode,
     fit_title,
     log_ticks,
     run_colour,
@@ -50,22 +52,23 @@ def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tup
     return x.tolist(), y.tolist()
 
 
-#: A curve that climbs past this many times the highest start (or reference level) is cut
+#: A curve that climbs past this many times the typical start (or a reference level) is cut
 #: there, so that one run blowing up does not flatten every other curve to the floor.
 CEILING = 3.0
 
 
 def _ceiling(curves: list[tuple], references: tuple[tuple[str, float], ...]) -> float | None:
-    """Where to cut a linear loss axis: ``CEILING`` x the highest first value of a curve or
-    reference level, if some value goes above it (None: nothing to cut)."""
-    starts = [float(v[np.isfinite(v)][0]) for *_, v, _, _ in curves
-              if v is not None and np.isfinite(v).any()]
-    starts += [value for _, value in references if math.isfinite(value)]
-    if not starts:
+    """Where to cut a linear loss axis: ``CEILING`` x the larger of the median first value
+    of the curves and the highest reference level, if some value goes above it (None:
+    nothing to cut). The median, not the maximum: a run that starts out huge (a bad
+    init) is cut too, while a single run is never cut below its own start."""
+    values = [v for *_, v, _, _ in curves if v is not None and np.isfinite(v).any()]
+    if not values:
         return None
-    ceiling = CEILING * max(starts)
-    highest = max((np.nanmax(np.where(np.isfinite(v), v, np.nan)) for *_, v, _, _ in curves
-                   if v is not None and np.isfinite(v).any()), default=-math.inf)
+    starts = [float(v[np.isfinite(v)][0]) for v in values]
+    levels = [value for _, value in references if math.isfinite(value)]
+    ceiling = CEILING * max([float(np.median(starts)), *levels])
+    highest = max(float(np.max(v[np.isfinite(v)])) for v in values)
     return ceiling if highest > ceiling else None
 
 
@@ -249,7 +252,7 @@ class LossPlot(PlotextPlot):
         else:
             title += ": no points yet"
         plt.title(fit_title(title, self.size.width - TITLE_MARGIN))
-        self.border_subtitle = self.legend(snap)
+        self.border_subtitle = self.legend(snap, detect_color_mode(self.app))
         self.refresh()
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool) -> list[float]:
@@ -270,6 +273,7 @@ class LossPlot(PlotextPlot):
     def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:
         """(legend label or None, steps, values, colour, marker) per curve, drawn in order:
         the selected run last, so it lies on top."""
+        mode = detect_color_mode(self.app)
         def columns(series: Series) -> tuple:
             if accuracy:
                 return series.train_acc, series.val_acc
@@ -284,19 +288,19 @@ class LossPlot(PlotextPlot):
         for view in sorted(snap.runs, key=lambda v: v.name == snap.run):
             train, val = columns(view.series)
             values = train if self._curves == "train" else val
-            curves.append((None, view.series.steps, values, run_colour(view.colour)[0],
+            curves.append((None, view.series.steps, values, run_colour(view.colour, mode)[0],
                            "braille"))
         return curves
 
     @staticmethod
-    def legend(snap: Snapshot | None) -> Content:
+    def legend(snap: Snapshot | None, mode: ColorMode = "truecolor") -> Content:
         """One entry per run (none for a single run): ``▶ base  ✖ wild``, each in its
         run's colour, the selected run underlined."""
         if snap is None or len(snap.runs) <= 1:
             return Content("")
         parts: list[tuple[str, str] | str] = []
         for view in snap.runs:
-            style = run_colour(view.colour)[1] + (" bold underline" if view.name == snap.run
+            style = run_colour(view.colour, mode)[1] + (" bold underline" if view.name == snap.run
                                                   else "")
             parts += [(f"{run_state_glyph(view.status, view.paused)} {view.name}", style), " "]
         return Content.assemble(*parts[:-1])

@@ -11,7 +11,12 @@ from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 
-from nnterm.app.widgets._common import fmt_num, run_colour, run_state_glyph
+from nnterm.app.widgets._common import (
+    detect_color_mode,
+    fmt_num,
+    run_colour,
+    run_state_glyph,
+)
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes one line of a table (else two lines).
@@ -66,7 +71,7 @@ class RunTable(Widget):
         return True
 
     def _cells(self, view: RunView) -> list[Text]:
-        colour = run_colour(view.colour)[1]
+        colour = run_colour(view.colour, detect_color_mode(self.app))[1]
         mark = "▸" if view.name == self._selected else " "
         return [
             Text(f"{mark}{run_state_glyph(view.status, view.paused)}", style=f"bold {colour}"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from nnterm.app.widgets._common import run_colour
+from nnterm.app.widgets._common import detect_color_mode, run_colour
 from nnterm.engine.live.snapshot import Snapshot
 
 #: Rows that are not runs, with their style and what they are.
@@ -64,7 +64,8 @@ class SampleText(Widget):
             if label in REFERENCE_ROWS:
                 style, title = REFERENCE_ROWS[label]
             else:
-                style, title = f"bold {run_colour(self._colours.get(label, 0))[1]}", label
+                colour = run_colour(self._colours.get(label, 0), detect_color_mode(self.app))
+                style, title = f"bold {colour[1]}", label
             out.append(f"\n{title}:", style)
             out.append(" " + " ".join(names))
         return out

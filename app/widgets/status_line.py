@@ -7,7 +7,7 @@ import math
 from rich.text import Text
 from textual.widget import Widget
 
-from nnterm.app.widgets._common import fmt_num, run_colour
+from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.engine.live.snapshot import Snapshot
 
 #: Run state -> (label, style).
@@ -93,7 +93,7 @@ class StatusLine(Widget):
         t.append(label, style)
         if len(s.runs) > 1:
             view = next((v for v in s.runs if v.name == s.run), None)
-            colour = run_colour(view.colour)[1] if view else "bold"
+            colour = run_colour(view.colour, detect_color_mode(self.app))[1] if view else "bold"
             t.append(f"  {s.run}", f"bold {colour}")
         rate = f"{s.steps_per_second:,.0f} steps/s" if state == "running" else "stopped"
         t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")

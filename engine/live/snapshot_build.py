@@ -202,7 +202,7 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
 
 
 #: Settings that every run of a lesson may differ in without it being the lesson's point.
-_UNTOLD = ("train.steps",)
+_UNTOLD = ("train.steps", "train.log_every")
 
 
 def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:

@@ -27,9 +27,11 @@ from textual.widgets import ContentSwitcher, Footer
 from nnterm.app import controls
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
+from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.landscape import LossLandscape
@@ -38,6 +40,7 @@ from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
+from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live import run_commands as rc
@@ -57,12 +60,13 @@ POLL_SECONDS = 1 / 60
 PANEL_SECONDS = 0.25
 #: The title of the picture panel for each view it can show.
 PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
-                  "text": "Samples", "landscape": "Loss landscape"}
+                  "text": "Samples", "landscape": "Loss landscape", "fit": "Fit",
+                  "surface": "Prediction"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
 
 
-class NntermApp(RunControls, App):
+class NntermApp(RunControls, ViewKeys, App):
     """Train the preset's runs live; keys steer them between steps."""
 
     CSS_PATH = "app.tcss"
@@ -153,6 +157,8 @@ class NntermApp(RunControls, App):
                     yield DepthProfile(id="depth")
                     yield SampleText(id="text")
                     yield LossLandscape(id="landscape")
+                    yield FitPlot(id="fit")
+                    yield SurfacePanel(id="surface")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
@@ -261,12 +267,17 @@ class NntermApp(RunControls, App):
     def _update_picture(self, snapshot: Snapshot) -> None:
         """The view that fits the data: the decision boundary over a plane of inputs, text
         written by the models for next-token data, the loss plane and every run's path for
-        a two-weight model, else every run's profile over depth. Only the one shown is
+        a two-weight model, the fitted curves or the predicted surface for regression on
+        one or two inputs, else every run's profile over depth. Only the one shown is
         drawn."""
         if snapshot.boundary is not None:
             kind = "boundary"
         elif snapshot.landscape is not None:
             kind = "landscape"
+        elif snapshot.fit is not None:
+            kind = "fit"
+        elif snapshot.surface is not None:
+            kind = "surface"
         elif snapshot.config.data.name == "names":
             kind = "text"
         else:
@@ -357,43 +368,6 @@ class NntermApp(RunControls, App):
         self.notify("full speed" if self.speed is None else f"{self.speed:g} steps per second",
                     title="Speed", timeout=2)
 
-    def action_log_scale(self) -> None:
-        plot = self.query_one(LossPlot)
-        plot.set_log_scale(not plot.log_scale)
-
-    def action_accuracy(self) -> None:
-        shown = self.query_one(LossPlot).cycle()
-        self.notify(f"plotting {shown}", title="Curves", timeout=2)
-
-    def action_validation(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
-        boundary.show_validation(not boundary.validation_shown)
-
-    def action_depth_metric(self) -> None:
-        profile = self.query_one(DepthProfile)
-        profile.show_metric("grad_norm" if profile.metric == "act_std" else "act_std")
-
-    def action_gallery(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
-        boundary.show_gallery(not boundary.gallery_shown)
-
-    def action_tiles(self) -> None:
-        heatmap = self.query_one(WeightHeatmap)
-        heatmap.show_tiles(not heatmap.tiles_shown)
-        if self.snapshot is not None and self.snapshot.layers[0].tiles is None:
-            self.notify("tiles need image inputs (e.g. the bars dataset)", timeout=3)
-        else:
-            self._select_layer(0)
-
-    def action_layer(self, direction: int) -> None:
-        n_layers = len(self.snapshot.layers) if self.snapshot else 1
-        self._select_layer((self._selected_layer + direction) % n_layers)
-
-    def _select_layer(self, index: int) -> None:
-        self._selected_layer = index
-        self.query_one(GradientHistogram).select_layer(index)
-        self.query_one(WeightHeatmap).select_layer(index)
-
     def on_architecture_editor_selected(self, message: ArchitectureEditor.Selected) -> None:
         self._select_layer(message.index)
 
@@ -403,22 +377,8 @@ class NntermApp(RunControls, App):
             self.send(rc.ToRuns(cmd.Set(message.changes), (self.snapshot.run,)))
             self.notify(message.note, title="Architecture", timeout=3)
 
-    def action_lesson(self) -> None:
-        lesson = self.query_one(LessonPanel)
-        lesson.display = not lesson.display
-
     def action_picker(self) -> None:
         self.push_screen(PresetPicker(), self._start_chosen)
-
-    def action_zoom(self) -> None:
-        screen: Screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
-            return
-        focused = self.focused
-        panel = next((w for w in (focused, *(focused.ancestors if focused else ()))
-                      if w is not None and w.has_class("panel")), None)
-        screen.maximize(panel or self.query_one(LossPlot))
 
     def action_screenshot(self) -> None:
         path = self.save_screenshot(path=str(Path.cwd()))

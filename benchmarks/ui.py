@@ -5,18 +5,23 @@ percentiles (never pass/fail).
 Method (everything in one run, on this machine, beside whatever else it is doing: the
 load average before and after each part is printed):
 
-1. **Throughput.** For each preset (``--set train.steps=10**9`` so it never finishes):
+1. **Throughput.** For each preset (``--set train.steps=10**9`` so it never finishes),
+   in alternating windows, ``--rounds`` times: the app's speed for ``--window`` seconds,
+   then, with the app paused, the headless speed for as long. This machine's speed drifts
+   by up to 2x over tens of seconds (a shared host: the same loop runs at ~1,800 or
+   ~3,600 steps/s for minutes at a time), and alternating puts both sides in the same
+   phases.
 
    * ``headless``: the preset's runs (base and ``compare`` variants, as the app trains
-     them) stepped in lockstep (``RunSet.tick``) in this process for ``--window`` seconds
-     after a short warm-up (BLAS held to one thread, as the app does), once before and
-     once after the TUI runs; the ratio uses the mean of the two. A step is one step of
-     every run, as the app's status line counts it.
+     them) stepped in lockstep (``RunSet.tick``) in this process, BLAS held to one thread
+     as the app does. A step is one step of every run, as the app's status line counts
+     it (of the base run, or, if the base run stops, as in ``init_too_large``, of the
+     first run still training, which the app is told to select).
    * ``tui``: ``nnterm PRESET --speed full`` (engine in its child process) in a private
      tmux server at ``--size`` (120x40, all panels, default fps). After the first step and
      ``--warmup`` seconds, ``tmux capture-pane`` reads the status line (``step N`` on the
-     first line) every 0.25 s for ``--window`` seconds; steps/s is the least-squares
-     slope of step over time (the line lags the engine by at most one snapshot, ~0.1 s).
+     first line) every 0.25 s; steps/s is the least-squares slope of step over time (the
+     line lags the engine by at most one snapshot, ~0.1 s), averaged over the windows.
    * ``tui --in-process``: the same with the engine in the app's worker thread.
 
    CPU% of the UI process, the engine process and the tmux server over the window (from
@@ -48,8 +53,8 @@ Every tmux session runs on a private server socket with a unique name; each is q
 in its environment (the app, its engine child and multiprocessing's resource tracker) is
 checked gone (killed if not) before the tables print. Needs tmux and Linux ``/proc``.
 
-    .venv/bin/python benchmarks/ui.py                 # every preset: ~25 minutes
-    .venv/bin/python benchmarks/ui.py --only throughput --no-in-process --window 5
+    .venv/bin/python benchmarks/ui.py                 # every preset: ~20 minutes
+    .venv/bin/python benchmarks/ui.py --only throughput --no-in-process   # ~10 minutes
     .venv/bin/python benchmarks/ui.py --quick         # ~1 minute: one preset, shorter
     .venv/bin/python benchmarks/ui.py --only latency --samples 80
 """
@@ -119,38 +124,36 @@ class Speed:
     cpu: dict[str, float]
     load: str
     note: str = ""
+    run: int = 0  # which run's steps were counted (its place in the run table)
 
 
-def headless_speed(preset: str, window: float) -> Speed:
+def lesson_runs(preset: str):
+    """The preset's runs as the app trains them (base and variants, lockstep), warmed up;
+    and which one to count: the first still training (the base run unless it diverged or
+    stopped, as in init_too_large), what the status line shows once it is selected."""
     lesson = apply_overrides(load_preset(preset), [LONG_RUN])
     runs = build_run_set([("base", lesson.config), *(
         (name, with_changes(lesson.config, changes)) for name, changes in lesson.compare.items())])
     warm = time.perf_counter()
     while time.perf_counter() - warm < 0.5:
         runs.tick()
-    load = loadavg()
-    cpu0, t0, first = time.process_time(), time.perf_counter(), runs.base.step_count
+    return runs, next((i for i, t in enumerate(runs.trainers) if not t.done), 0)
+
+
+def headless_window(runs, run: int, window: float) -> tuple[int, float, float]:
+    """Tick ``runs`` for ``window`` seconds: (steps of run ``run``, seconds, CPU seconds)."""
+    trainer = runs.trainers[run]
+    cpu0, t0, first = time.process_time(), time.perf_counter(), trainer.step_count
     while time.perf_counter() - t0 < window:
         runs.tick()
-    steps = runs.base.step_count - first  # the base run's steps, as the status line shows
-    elapsed = time.perf_counter() - t0
-    cpu = 100 * (time.process_time() - cpu0) / elapsed
-    return Speed("headless", steps / elapsed, {"ui": cpu}, load)
+    return trainer.step_count - first, time.perf_counter() - t0, time.process_time() - cpu0
 
 
-def tui_speed(tmux: Tmux, args, preset: str, in_process: bool) -> Speed:
-    name = f"{tmux.socket}-tp-{preset}-{'inproc' if in_process else 'child'}"
-    extra = ["--in-process"] if in_process else []
-    start_training(tmux, name, nnterm_argv(args, preset, *extra))
-    time.sleep(args.warmup)
-    procs = tmux.processes(name)
-    procs["tmux"] = tmux.server_pid() or 0
-    load = loadavg()
-    cpu0 = {k: cpu_seconds(p) for k, p in procs.items() if p}
+def tui_window(tmux: Tmux, name: str, window: float) -> tuple[list[float], list[int]]:
+    """(times, steps) read off the status line every 0.25 s for ``window`` seconds."""
     times, steps = [], []
     t_start = time.perf_counter()
-    c0 = time.perf_counter()
-    while time.perf_counter() - t_start < args.window:
+    while time.perf_counter() - t_start < window:
         before = time.perf_counter()
         step = read_step(tmux.first_line(name))
         after = time.perf_counter()
@@ -158,18 +161,65 @@ def tui_speed(tmux: Tmux, args, preset: str, in_process: bool) -> Speed:
             times.append((before + after) / 2)
             steps.append(step)
         time.sleep(0.25)
-    c1 = time.perf_counter()
-    cpu = {}
-    for k, p in procs.items():
-        a, b = cpu0.get(k), cpu_seconds(p) if p else None
-        if a is not None and b is not None and k != "tracker":
-            cpu[k] = 100 * (b - a) / (c1 - c0)
+    return times, steps
+
+
+def set_running(tmux: Tmux, name: str, running: bool) -> None:
+    """Press space until the status line says running (or paused)."""
+    want = "running" if running else "paused"
+    for _ in range(3):
+        if want in tmux.first_line(name):
+            return
+        tmux.send(name, " ")
+        if wait_for(lambda: want in tmux.first_line(name), 3):
+            return
+    raise RuntimeError(f"the app did not get {want}: {tmux.first_line(name)!r}")
+
+
+def paired_speeds(tmux: Tmux, args, preset: str, in_process: bool) -> tuple[Speed, Speed]:
+    """Headless and TUI speed in alternating windows (TUI, then headless with the app
+    paused, ``args.rounds`` times): this machine's speed drifts by up to 2x over tens of
+    seconds (a shared host), and alternating puts both sides in the same phases."""
+    runs, run = lesson_runs(preset)
+    name = f"{tmux.socket}-tp-{preset}-{'inproc' if in_process else 'child'}"
+    start_training(tmux, name, nnterm_argv(args, preset, *(["--in-process"] if in_process
+                                                            else [])))
+    if run:
+        tmux.send(name, str(run + 1))
+    time.sleep(args.warmup)
+    procs = tmux.processes(name)
+    procs["tmux"] = tmux.server_pid() or 0
+    load = loadavg()
+    h_steps = h_time = h_cpu = 0.0
+    slopes, tui_time, cpu_used = [], 0.0, {k: 0.0 for k in procs}
+    for _ in range(args.rounds):
+        cpu0 = {k: cpu_seconds(p) for k, p in procs.items() if p}
+        c0 = time.perf_counter()
+        times, steps = tui_window(tmux, name, args.window)
+        c1 = time.perf_counter()
+        for k, p in procs.items():
+            a, b = cpu0.get(k), cpu_seconds(p) if p else None
+            if a is not None and b is not None:
+                cpu_used[k] += b - a
+        tui_time += c1 - c0
+        if len(steps) >= 2:
+            slopes.append((statistics.linear_regression(times, steps).slope, c1 - c0))
+        set_running(tmux, name, False)
+        steps_h, seconds, cpu = headless_window(runs, run, args.window)
+        h_steps, h_time, h_cpu = h_steps + steps_h, h_time + seconds, h_cpu + cpu
+        set_running(tmux, name, True)
     state = tmux.first_line(name).split("step")[0].strip()
     tmux.stop(name)
-    slope = statistics.linear_regression(times, steps).slope if len(steps) >= 2 else float("nan")
-    note = "" if "running" in state else f"state at end: {state!r}"
+    tui_rate = (sum(s * w for s, w in slopes) / sum(w for _, w in slopes)) if slopes \
+        else float("nan")
+    counted = "" if run == 0 else f"counted run {run + 1}: base stopped"
+    headless = Speed("headless", h_steps / h_time, {"ui": 100 * h_cpu / h_time}, load,
+                     counted, run)
+    cpu = {k: 100 * v / tui_time for k, v in cpu_used.items() if k != "tracker"}
+    note = "; ".join(filter(None, [counted, "" if "running" in state
+                                   else f"state at end: {state!r}"]))
     label = "tui --in-process" if in_process else "tui (engine child)"
-    return Speed(label, slope, cpu, load, note)
+    return headless, Speed(label, tui_rate, cpu, load, note, run)
 
 
 def per_cpu_second(r: Speed) -> float:
@@ -187,29 +237,22 @@ def throughput(tmux: Tmux, args) -> Table:
                 "tmux cpu", "steps per train-cpu-s", "vs headless ", "load 1/5/15", "note"):
         table.add_column(col, justify="left" if col in ("preset", "mode", "note") else "right")
     for preset in args.presets:
-        log(f"throughput {preset}: headless")
-        h1 = headless_speed(preset, args.window)
-        log(f"throughput {preset}: tui, engine in child process")
-        child = tui_speed(tmux, args, preset, in_process=False)
-        rows = [h1, child]
-        if not args.no_in_process:
-            log(f"throughput {preset}: tui --in-process")
-            rows.append(tui_speed(tmux, args, preset, in_process=True))
-        log(f"throughput {preset}: headless again")
-        h2 = headless_speed(preset, args.window)
-        h2.label = "headless (after)"
-        rows.insert(1, h2)
-        base = (h1.steps_per_s + h2.steps_per_s) / 2
-        per_cpu = {r.label: per_cpu_second(r) for r in rows}
-        base_cpu = (per_cpu[h1.label] + per_cpu[h2.label]) / 2
-        for r in rows:
-            headless = r.label.startswith("headless")
-            ratio = "" if headless else f"{r.steps_per_s / base:.2f}x"
-            ratio_cpu = "" if headless else f"{per_cpu[r.label] / base_cpu:.2f}x"
-            fmt = {k: f"{v:.0f}%" for k, v in r.cpu.items()}
-            table.add_row(preset, r.label, f"{r.steps_per_s:,.0f}", ratio, fmt.get("ui", ""),
-                          fmt.get("engine", ""), fmt.get("tmux", ""),
-                          f"{per_cpu[r.label]:,.0f}", ratio_cpu, r.load, r.note)
+        modes = [False] if args.no_in_process else [False, True]
+        for in_process in modes:
+            log(f"throughput {preset}: {'--in-process' if in_process else 'engine child'}, "
+                f"{args.rounds} x ({args.window:g} s TUI, {args.window:g} s headless)")
+            headless, tui = paired_speeds(tmux, args, preset, in_process)
+            per_cpu = {r.label: per_cpu_second(r) for r in (headless, tui)}
+            for r in (headless, tui):
+                is_headless = r is headless
+                ratio = "" if is_headless or not headless.steps_per_s \
+                    else f"{r.steps_per_s / headless.steps_per_s:.2f}x"
+                ratio_cpu = "" if is_headless or not per_cpu[headless.label] \
+                    else f"{per_cpu[r.label] / per_cpu[headless.label]:.2f}x"
+                fmt = {k: f"{v:.0f}%" for k, v in r.cpu.items()}
+                table.add_row(preset, r.label, f"{r.steps_per_s:,.0f}", ratio,
+                              fmt.get("ui", ""), fmt.get("engine", ""), fmt.get("tmux", ""),
+                              f"{per_cpu[r.label]:,.0f}", ratio_cpu, r.load, r.note)
         table.add_section()
     return table
 
@@ -388,8 +431,10 @@ def main() -> int:
                         metavar=("EARLY", "LATE"), help="step counts to compare memory at")
     parser.add_argument("--mem-timeout", type=float, default=120.0,
                         help="seconds to wait for each memory step count")
-    parser.add_argument("--window", type=float, default=8.0,
-                        help="seconds of each throughput measurement (default 8)")
+    parser.add_argument("--window", type=float, default=3.0,
+                        help="seconds of each throughput window (default 3)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="alternating TUI/headless window pairs per preset (default 3)")
     parser.add_argument("--warmup", type=float, default=3.0,
                         help="seconds after the first step before measuring (default 3)")
     parser.add_argument("--samples", type=int, default=40, help="latency keys (default 40)")

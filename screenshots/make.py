@@ -20,6 +20,7 @@ Usage (from the repository root, with the project installed, e.g. ``make test`` 
     .venv/bin/python screenshots/make.py              # every shot below
     .venv/bin/python screenshots/make.py xor dead_relu # only these shots
     .venv/bin/python screenshots/make.py --list       # the shots and their settings
+    .venv/bin/python screenshots/make.py --markdown   # the README's gallery table
     .venv/bin/python screenshots/make.py --no-png     # SVG only
 
 A shot whose preset does not exist (yet) is skipped with a message.
@@ -201,6 +202,16 @@ def to_png(svg: Path, png: Path) -> None:
                         "--output", str(png), str(png)], check=True)
 
 
+def gallery_markdown(shots: list[Shot], per_row: int = 2) -> str:
+    """A Markdown table of the shots, ``per_row`` a row, each with its caption."""
+    cells = [f"![{s.name}](screenshots/{s.name}.png) **{s.name}**: {s.why}" for s in shots]
+    rows = ["|" + " |" * per_row, "|" + "---|" * per_row]
+    for i in range(0, len(cells), per_row):
+        row = cells[i:i + per_row] + [""] * (per_row - len(cells[i:i + per_row]))
+        rows.append("| " + " | ".join(row) + " |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Render README screenshots of real presets (SVG, then PNG).")
@@ -210,9 +221,14 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: the screenshots folder)")
     parser.add_argument("--no-png", action="store_true", help="write SVG files only")
     parser.add_argument("--list", action="store_true", help="list the shots and exit")
+    parser.add_argument("--markdown", action="store_true",
+                        help="print the README's gallery (two shots a row) and exit")
     args = parser.parse_args(argv)
 
     by_name = {s.name: s for s in SHOTS}
+    if args.markdown:
+        print(gallery_markdown(SHOTS))
+        return 0
     if args.list:
         for s in SHOTS:
             extra = " ".join(filter(None, [s.theme, *s.overrides]))

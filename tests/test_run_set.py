@@ -9,14 +9,15 @@ import pytest
 
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.frame import build_frame, describe_changes
 from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set
-from nnterm.engine.live.snapshot_build import build_frame
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
     Config,
     DataConfig,
+    EarlyStoppingConfig,
     ModelConfig,
     OptimizerConfig,
     TrainConfig,
@@ -252,3 +253,35 @@ def test_a_long_path_is_thinned_not_dropped():
         runs.tick()
     path = runs.paths.path("base")
     assert 900 <= len(path) < 2000
+
+
+def test_regression_frames_carry_fitted_curves_or_a_surface():
+    sine = Config(data=DataConfig(name="sine", n_train=50, n_val=20),
+                  model=ModelConfig(hidden=(8,), loss="mse"), train=TrainConfig(steps=100))
+    runs = build_run_set([("base", sine), ("wide", with_changes(sine, {"model.hidden": (16,)}))])
+    frame = build_frame(runs)
+    fit = frame.fit
+    assert [name for name, _, _ in fit.curves] == ["base", "wide"] and frame.surface is None
+    net = runs["wide"].net
+    assert np.allclose(fit.curves[1][2], net.forward(fit.x.reshape(-1, 1))[:, 0])
+    assert fit.x[0] < fit.train_x.min() and fit.x[-1] > fit.train_x.max()
+    plane = Config(data=DataConfig(name="teacher_student", n_train=64, n_val=20,
+                                   params={"dim": 2}),
+                   model=ModelConfig(hidden=(8,), loss="mse"), train=TrainConfig(steps=100))
+    frame = build_frame(build_run_set([("base", plane)]))
+    assert frame.fit is None and frame.surface.values.shape == (40, 40)
+    x0, x1, y0, y1 = frame.surface.extent
+    points = frame.surface.train_points
+    assert (x0 < points[:, 0].min() and points[:, 0].max() < x1
+            and y0 < points[:, 1].min() and points[:, 1].max() < y1)
+    moons = build_frame(build_run_set(RUNS))
+    assert moons.fit is None and moons.surface is None  # classification: the boundary
+
+
+def test_changes_are_said_in_a_few_words():
+    assert describe_changes({"train.optimizer.lr": 0.3, "model.hidden": (),
+                             "train.batch_size": 0, "train.optimizer.name": "adam"}) == \
+        "lr 0.3, hidden [], batch full, optimizer adam"
+    assert describe_changes({"train.early_stopping": EarlyStoppingConfig(patience=50),
+                             "train.steps": 9}, untold=("train.steps",)) == \
+        "early_stopping (patience 50)"

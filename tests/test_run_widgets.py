@@ -13,11 +13,13 @@ from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_s
 from nnterm.app.widgets._common import detect_color_mode
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
-from nnterm.engine.live.snapshot import Landscape, RunView
+from nnterm.app.widgets.surface import SurfacePanel
+from nnterm.engine.live.snapshot import FitCurve, Landscape, RunView, Surface
 
 
 def make_run(name: str, colour: int, **changes) -> RunView:
@@ -71,7 +73,7 @@ async def test_several_runs_draw_one_curve_each_with_the_legend_in_the_border():
         plot.flush()
         await pilot.pause()
         text = plot.render().plain
-        assert "train loss" in text and "chance ln 2 = 0.693" in text
+        assert "train loss" in text and plot.border_title == "Loss  ⋯ chance ln 2 = 0.693"
         legend = plot.legend(snap, detect_color_mode(plot.app))
         assert legend.plain == "▶ base ✖ wild ■ slow"
         assert plot.border_subtitle == legend.markup
@@ -90,7 +92,7 @@ async def test_the_reference_level_is_inside_the_axis_even_above_every_curve():
         plot.flush()
         await pilot.pause()
         text = plot.render().plain
-        assert "chance ln 10 = 2.3" in text
+        assert "chance ln 10 = 2.3" in plot.border_title
         assert text.splitlines()[2].startswith("2.30")  # the top tick: the level
 
 
@@ -173,3 +175,33 @@ async def test_the_landscape_draws_the_paths_and_the_optimum():
         assert text.count("●") == 1 and "+" in text and "»" in text
         assert "•" in text and shown[-1].startswith("w1 -1…1")
         assert not panel.update_snapshot(make_snapshot(landscape=landscape))
+
+
+async def test_the_fit_plot_draws_the_data_and_every_curve():
+    x = np.linspace(-1, 1, 30)
+    fit = FitCurve(x=x, curves=(("base", 0, np.sin(3 * x)), ("wild", 1, 50 * x)),
+                   train_x=x[::3], train_y=np.sin(3 * x[::3]))
+    plot = FitPlot()
+    async with Host(plot).run_test(size=(60, 16)) as pilot:
+        assert plot.update_snapshot(make_snapshot(fit=fit))
+        await pilot.pause()
+        text = plot.render().plain
+        assert "prediction" in text and "•" in text
+        top = float(text.splitlines()[2].split("┤")[0])
+        assert top < 2  # the axis keeps to the data, however wild a fit
+        assert not plot.update_snapshot(make_snapshot(fit=fit))
+
+
+async def test_the_surface_colours_the_prediction_and_shows_the_points():
+    values = np.fromfunction(lambda r, c: (c - 10.0) / 10.0, (20, 20))  # left blue, right red
+    surface = Surface(extent=(-1.0, 1.0, -1.0, 1.0), values=values,
+                      train_points=np.array([[0.5, 0.5]]), train_targets=np.array([0.7]))
+    panel = SurfacePanel(color_mode="ansi")
+    async with Host(panel).run_test(size=(40, 12)) as pilot:
+        assert panel.update_snapshot(make_snapshot(surface=surface))
+        await pilot.pause()
+        shown = lines(panel)
+        assert "o" in "".join(shown) and shown[-1].startswith("prediction: blue −1")
+        row = shown[2]
+        assert row.strip()[0] in "▓█" and row.strip()[-1] in "▓█"  # strong at both ends
+        assert not panel.update_snapshot(make_snapshot(surface=surface))

@@ -225,6 +225,7 @@ class LossPlot(PlotextPlot):
                 plt.plot(x, y, label=label, color=color, marker=marker)
                 xs.extend((x[0], x[-1]))
                 ys.extend((min(y), max(y)))
+        self.border_title = "Accuracy" if accuracy else "Loss"
         if xs and not accuracy:
             ys.extend(self._draw_references(snap, min(xs), max(xs), log))
         if log and ys:
@@ -256,18 +257,18 @@ class LossPlot(PlotextPlot):
         self.refresh()
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool) -> list[float]:
-        """The loss levels the lesson names (chance, a baseline) as dotted grey lines, each
-        labelled at its right end; returns their heights, so the axis shows them."""
-        heights = []
+        """The loss levels the lesson names (chance, a baseline) as dotted grey lines,
+        named in the panel's top border (a label inside the plot would hide the curves);
+        returns their heights, so the axis shows them."""
+        heights, names = [], []
         for label, value in snap.references:
             if not math.isfinite(value) or (log and value <= 0):
                 continue
             y = math.log10(value) if log else value
-            plt = self.plt
-            plt.plot([lo, hi], [y, y], color=REFERENCE_COLOR, marker="⋅")
-            plt.text(f"{label} = {value:.3g}", x=hi, y=y, color=REFERENCE_COLOR,
-                     alignment="right")
+            self.plt.plot([lo, hi], [y, y], color=REFERENCE_COLOR, marker="⋅")
             heights.append(y)
+            names.append(f"{label} = {value:.3g}")
+        self.border_title = "Loss" + (f"  ⋯ {', '.join(names)}" if names else "")
         return heights
 
     def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.frame import build_frame, describe_changes
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
-from nnterm.engine.live.snapshot_build import build_frame, describe_changes
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
 from nnterm.engine.training.trainer import DIVERGED, LIVE_SETTINGS, Trainer

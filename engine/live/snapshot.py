@@ -79,6 +79,26 @@ class Landscape:
 
 
 @dataclass(frozen=True)
+class FitCurve:
+    """One-input regression: every run's prediction along a line of x over the data."""
+
+    x: np.ndarray  # (n,) the grid
+    curves: tuple[tuple[str, int, np.ndarray], ...]  # (run, colour number, predictions (n,))
+    train_x: np.ndarray  # (m,) training inputs (at most BOUNDARY_POINTS)
+    train_y: np.ndarray  # (m,) their targets
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Two-input regression: the selected run's prediction over the plane of inputs."""
+
+    extent: tuple[float, float, float, float]  # x0, x1, y0, y1
+    values: np.ndarray  # (rows, cols), row 0 at the top (y1)
+    train_points: np.ndarray  # (m, 2)
+    train_targets: np.ndarray  # (m,)
+
+
+@dataclass(frozen=True)
 class RunView:
     """One run of the lesson, as the run table, the overlaid curves and the small
     boundaries show it; every run of a session has one in each Snapshot."""
@@ -132,3 +152,5 @@ class Snapshot:
     #: and real examples, as (label, samples) rows; () when none were drawn for this frame.
     samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
     landscape: Landscape | None = None  # two-weight models: the loss plane and the paths
+    fit: FitCurve | None = None  # one-input regression: every run's fitted curve
+    surface: Surface | None = None  # two-input regression: the selected run's prediction

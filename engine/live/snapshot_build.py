@@ -1,4 +1,5 @@
-"""Building a Snapshot from a Trainer: the engine's half of every frame.
+"""Building a Snapshot from a Trainer: the engine's half of every frame (``frame`` adds
+what a frame says about every run of the lesson).
 
 ``build_snapshot`` runs in the engine (process) up to ~10 times a second, so everything
 here is vectorised NumPy over bounded inputs: at most ``BoundedHistory.capacity`` records,
@@ -10,17 +11,13 @@ its 40x40 boundary, and about 2 ms for a 784-256-256-10 net (no boundary).
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.data.names import bigram_probs, sample_names
-from nnterm.engine.live.landscape import build_landscape
-from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import MLP
-from nnterm.engine.training.config import config_diff
 from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS, BoundedHistory, StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -28,82 +25,10 @@ from nnterm.engine.training.trainer import Trainer
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
 BOUNDARY_RESOLUTION = 40
-#: The side of each run's small boundary (the side-by-side view of every run).
-SMALL_BOUNDARY_RESOLUTION = 24
 #: At most this many training (and validation) points go into a Boundary.
 BOUNDARY_POINTS = 400
 #: The gradient band's quantiles (TensorBoard's distribution bands: ~±2σ, ±1σ, median).
 BAND_QUANTILES = np.array([0.02, 0.16, 0.50, 0.84, 0.98])
-
-
-def build_frame(
-    runs: RunSet,
-    *,
-    steps_per_second: float = 0.0,
-    message: str = "",
-    current: bool = False,
-    samples: int = 0,
-    series_points: int = SERIES_POINTS,
-) -> Snapshot:
-    """A Snapshot of the selected run in detail, with a RunView of every run.
-
-    ``current``: measure every run's losses at the step it is at, so the numbers, the
-    curves' last point and the boundary all belong to that step (for a slow pace; at full
-    speed the latest logged record is close enough and costs nothing). ``samples``: for
-    next-token data, draw new text from every run's model with this seed (0: none)."""
-    now = {t.run_name: _current(t) if current else None for t in runs.trainers}
-    views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
-    references = (*reference_levels(runs.base), *runs.baselines.items())
-    snapshot = build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
-                              message=message, series_points=series_points,
-                              now=now[runs.selected], runs=views, references=references)
-    if samples and runs.base.dataset.name == "names":
-        snapshot = replace(snapshot, samples=text_samples(runs, samples))
-    landscape = build_landscape(list(runs.trainers), runs.paths,
-                                {name: runs.colour(name) for name in runs.names})
-    if landscape is not None:
-        snapshot = replace(snapshot, landscape=landscape)
-    return snapshot
-
-
-#: How many names each model writes for the samples panel.
-SAMPLE_COUNT = 6
-
-
-def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """Names written by every run's model, then by the bigram baseline, then real names
-    from the validation split: (label, names) rows, all drawn with ``seed``."""
-    base = runs.base.dataset
-    context = base.meta["context"]
-    rows = []
-    for trainer in runs.trainers:
-        def model(X, net=trainer.net, loss=trainer.loss):
-            return loss.head(net.forward(X.astype(net.dtype, copy=False)))
-
-        rng = np.random.default_rng(seed)
-        rows.append((trainer.run_name, sample_names(model, context, rng, SAMPLE_COUNT)))
-    rng = np.random.default_rng(seed)
-    rows.append(("bigram", sample_names(bigram_probs(base), context, rng, SAMPLE_COUNT)))
-    real = base.meta["val_names"]
-    picks = np.random.default_rng(seed).choice(len(real), SAMPLE_COUNT, replace=False)
-    rows.append(("real", tuple(real[i] for i in picks)))
-    return tuple(rows)
-
-
-def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
-    """The loss of knowing nothing, for the loss plot: a uniform guess over K classes
-    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse); for
-    regression, predicting the mean of the targets costs their variance."""
-    loss, data = trainer.loss.name, trainer.dataset
-    if loss == "cross_entropy" and data.n_classes:
-        return ((f"chance ln {data.n_classes}", float(np.log(data.n_classes))),)
-    if loss == "binary_cross_entropy":
-        return (("chance ln 2", float(np.log(2.0))),)
-    if loss == "sigmoid_mse":
-        return (("chance", 0.25),)
-    if loss == "mse" and len(data.y_val):
-        return (("mean", float(np.var(data.y_val.reshape(len(data.y_val), -1), axis=0).mean())),)
-    return ()
 
 
 def build_snapshot(
@@ -121,9 +46,9 @@ def build_snapshot(
     """A Snapshot of ``trainer`` now. Every array is a fresh copy, so the trainer may go on
     stepping while another thread (or process) draws the snapshot. ``now``: the losses at
     the current step (see ``build_frame``), drawn as the curves' last point."""
-    series, bands, latest = _history_views(trainer, series_points)
+    series, bands, latest = history_views(trainer, series_points)
     if now is not None:
-        series, latest = _with_point(series, now), now
+        series, latest = with_point(series, now), now
     net, config = trainer.net, trainer.config
     b = config.train.batch_size
     return Snapshot(
@@ -144,7 +69,7 @@ def build_snapshot(
         val_acc=latest.val_acc,
         series=series,
         layers=_layers(net, latest, bands, heatmap_max, trainer.dataset.meta.get("image_shape")),
-        boundary=_boundary(trainer, boundary_resolution),
+        boundary=boundary_grid(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
         message=message,
         runs=runs,
@@ -152,18 +77,7 @@ def build_snapshot(
     )
 
 
-def _current(trainer: Trainer) -> StepRecord | None:
-    """The latest record, its losses re-measured at the current step (None when the
-    latest record is of this step already)."""
-    latest = trainer.history.latest
-    if latest is None or latest.step == trainer.step_count:
-        return None
-    train_loss, val_loss, train_acc, val_acc = trainer.current_losses()
-    return replace(latest, step=trainer.step_count, train_loss=train_loss, val_loss=val_loss,
-                   train_acc=train_acc, val_acc=val_acc)
-
-
-def _with_point(series: Series, record: StepRecord) -> Series:
+def with_point(series: Series, record: StepRecord) -> Series:
     """``series`` with ``record``'s losses appended as its last point."""
     def grow(column: np.ndarray | None, value: float | None) -> np.ndarray | None:
         if column is None:
@@ -173,59 +87,6 @@ def _with_point(series: Series, record: StepRecord) -> Series:
     return Series(np.append(series.steps, record.step), grow(series.train_loss, record.train_loss),
                   grow(series.val_loss, record.val_loss), grow(series.train_acc, record.train_acc),
                   grow(series.val_acc, record.val_acc))
-
-
-def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
-              series_points: int) -> RunView:
-    series, _, latest = _history_views(trainer, series_points)
-    if now is not None:
-        series, latest = _with_point(series, now), now
-    changes = config_diff(runs.base.config, trainer.config) if trainer is not runs.base else {}
-    return RunView(
-        name=trainer.run_name,
-        colour=runs.colour(trainer.run_name),
-        config=trainer.config,
-        changes=describe_changes(changes, untold=_UNTOLD),
-        step=trainer.step_count,
-        status=trainer.status,
-        paused=bool(trainer.paused),
-        train_loss=latest.train_loss,
-        val_loss=latest.val_loss,
-        train_acc=latest.train_acc,
-        val_acc=latest.val_acc,
-        diagnoses=tuple(d.name for d in trainer.diagnoses),
-        series=series,
-        boundary=_boundary(trainer, SMALL_BOUNDARY_RESOLUTION),
-        act_std=tuple(float(x) for x in latest.act_std),
-        grad_norm=tuple(float(x) for x in latest.grad_norm),
-    )
-
-
-#: Settings that every run of a lesson may differ in without it being the lesson's point.
-_UNTOLD = ("train.steps", "train.log_every")
-
-
-def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
-    """``lr 0.3, activation relu``: settings by their last name, in a few words (the
-    paths in ``untold`` left out)."""
-    return ", ".join(f"{_setting_name(path)} {_format(value)}"
-                     for path, value in changes.items() if path not in untold)
-
-
-def _setting_name(path: str) -> str:
-    """The last meaningful part of a dotted path: ``lr``, ``optimizer`` (for ``.name``)."""
-    parts = path.split(".")
-    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
-
-
-def _format(value) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, Init):
-        return _describe_init(value)
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_format(v) for v in value) + "]"
-    return str(value)
 
 
 # ---------------------------------------------------------------------------- history
@@ -247,7 +108,7 @@ class _HistoryViews:
 _VIEWS: weakref.WeakKeyDictionary[BoundedHistory, _HistoryViews] = weakref.WeakKeyDictionary()
 
 
-def _history_views(
+def history_views(
     trainer: Trainer, max_points: int
 ) -> tuple[Series, tuple[tuple[np.ndarray, np.ndarray], ...], StepRecord]:
     history = trainer.history
@@ -364,7 +225,7 @@ def histogram_quantiles(counts: np.ndarray, quantiles: np.ndarray = BAND_QUANTIL
     return band
 
 
-def _describe_init(init: Init) -> str:
+def describe_init(init: Init) -> str:
     extra = {"normal": f" std={init.std:g}", "uniform": f" limit={init.limit:g}",
              "constant": f" {init.value:g}"}.get(init.scheme, "")
     if init.gain != 1.0:
@@ -423,7 +284,7 @@ def _layers(
             fan_in=net.sizes[i],
             fan_out=net.sizes[i + 1],
             activation=net.activations[i].name if hidden else "output",
-            init=_describe_init(net.inits[i]),
+            init=describe_init(net.inits[i]),
             dropout=net.dropout[i] if hidden else 0.0,
             frozen=i in net.frozen,
             weights=weights,
@@ -451,7 +312,7 @@ def _hist_at(hists: tuple[np.ndarray, ...], i: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- boundary
-def _boundary(trainer: Trainer, resolution: int) -> Boundary | None:
+def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     """The predicted class and its probability on a resolution x resolution grid over the
     plane (cell centres, row 0 at the top), for 2-D classification only."""
     data, loss = trainer.dataset, trainer.loss
@@ -477,7 +338,7 @@ def _boundary(trainer: Trainer, resolution: int) -> Boundary | None:
         else:
             confidence = probs[np.arange(len(probs)), classes]
     shape = (resolution, resolution)
-    train_idx, val_idx = _spread(data.n_train), _spread(data.n_val)
+    train_idx, val_idx = spread(data.n_train), spread(data.n_val)
     return Boundary(
         extent=(x0, x1, y0, y1),
         classes=classes.astype(np.int64).reshape(shape),
@@ -489,7 +350,7 @@ def _boundary(trainer: Trainer, resolution: int) -> Boundary | None:
     )
 
 
-def _spread(n: int, cap: int = BOUNDARY_POINTS) -> np.ndarray:
+def spread(n: int, cap: int = BOUNDARY_POINTS) -> np.ndarray:
     """A fixed subset of 0..n-1: all of them, or ``cap`` evenly spaced (so ordered data
     keeps every class)."""
     if n <= cap:

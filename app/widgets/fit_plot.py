@@ -1,0 +1,84 @@
+"""FitPlot: a one-input regression's data and every run's fitted curve over it."""
+
+from __future__ import annotations
+
+import numpy as np
+from textual_plotext import PlotextPlot
+
+from nnterm.app.widgets._common import (
+    TITLE_MARGIN,
+    detect_color_mode,
+    fit_title,
+    run_colour,
+    same,
+)
+from nnterm.engine.live.snapshot import FitCurve, Snapshot
+
+POINT_COLOR = "gray"
+
+
+class FitPlot(PlotextPlot):
+    """The training points (grey dots) and each run's prediction (a line in its colour),
+    the selected run's drawn last, on top."""
+
+    DEFAULT_CSS = """
+    FitPlot {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's name
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._fit: FitCurve | None = None
+        self._selected = ""
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        fit = snapshot.fit
+        if fit is None or (self._fit is not None and snapshot.run == self._selected
+                           and same(_shown(fit), _shown(self._fit))):
+            return False
+        self._fit, self._selected = fit, snapshot.run
+        if self.is_mounted:
+            self._draw()
+        return True
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        fit = self._fit
+        if fit is None:
+            plt.title("waiting for the first step")
+            self.refresh()
+            return
+        plt.scatter(fit.train_x.tolist(), fit.train_y.tolist(), color=POINT_COLOR, marker="•")
+        mode = detect_color_mode(self.app)
+        for _, colour, y in sorted(fit.curves, key=lambda c: c[0] == self._selected):
+            keep = np.isfinite(y)
+            if keep.any():
+                plt.plot(fit.x[keep].tolist(), y[keep].tolist(),
+                         color=run_colour(colour, mode)[0], marker="braille")
+        low, high = float(fit.train_y.min()), float(fit.train_y.max())
+        pad = 0.25 * max(high - low, 1e-9)
+        plt.ylim(low - pad, high + pad)  # the data's range: a wild fit leaves the frame
+        plt.title(fit_title("prediction (lines) over the data (dots)",
+                            self.size.width - TITLE_MARGIN))
+        plt.xlabel("x")
+        self.refresh()
+
+
+def _shown(fit: FitCurve) -> tuple:
+    return (fit.x, fit.train_x, tuple((n, c, y) for n, c, y in fit.curves))

@@ -1,0 +1,231 @@
+"""A frame of a live lesson: the selected run in detail and every run in brief.
+
+``build_frame(runs)`` is what the run loop publishes: ``snapshot_build.build_snapshot`` of
+the selected run, plus a ``RunView`` of every run (its curves, numbers, small boundary,
+per-layer profiles and what it changes from the base run), the loss levels the lesson
+names, and what fits the data: text the models write (next-token data), the loss
+landscape (two-weight models), the fitted curves (one-input regression) or the predicted
+surface (two-input regression).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+
+import numpy as np
+
+from nnterm.engine.data.names import bigram_probs, sample_names
+from nnterm.engine.live.landscape import build_landscape
+from nnterm.engine.live.run_set import RunSet
+from nnterm.engine.live.snapshot import FitCurve, RunView, Snapshot, Surface
+from nnterm.engine.live.snapshot_build import (
+    BOUNDARY_RESOLUTION,
+    SERIES_POINTS,
+    boundary_grid,
+    build_snapshot,
+    describe_init,
+    history_views,
+    spread,
+    with_point,
+)
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import config_diff
+from nnterm.engine.training.telemetry import StepRecord
+from nnterm.engine.training.trainer import Trainer
+
+#: The side of each run's small boundary (the side-by-side view of every run).
+SMALL_BOUNDARY_RESOLUTION = 24
+#: Points of a one-input regression's fitted curves.
+CURVE_POINTS = 120
+
+
+def build_frame(
+    runs: RunSet,
+    *,
+    steps_per_second: float = 0.0,
+    message: str = "",
+    current: bool = False,
+    samples: int = 0,
+    series_points: int = SERIES_POINTS,
+) -> Snapshot:
+    """A Snapshot of the selected run in detail, with a RunView of every run.
+
+    ``current``: measure every run's losses at the step it is at, so the numbers, the
+    curves' last point and the boundary all belong to that step (for a slow pace; at full
+    speed the latest logged record is close enough and costs nothing). ``samples``: for
+    next-token data, draw new text from every run's model with this seed (0: none)."""
+    now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
+    views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
+    references = (*reference_levels(runs.base), *runs.baselines.items())
+    snapshot = build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
+                              message=message, series_points=series_points,
+                              now=now[runs.selected], runs=views, references=references)
+    if samples and runs.base.dataset.name == "names":
+        snapshot = replace(snapshot, samples=text_samples(runs, samples))
+    landscape = build_landscape(list(runs.trainers), runs.paths,
+                                {name: runs.colour(name) for name in runs.names})
+    if landscape is not None:
+        return replace(snapshot, landscape=landscape)
+    return replace(snapshot, fit=fit_curve(runs), surface=surface(runs[runs.selected]))
+
+
+def _regression_inputs(trainer: Trainer) -> int:
+    """The input width of a one-output regression run (0 for anything else)."""
+    data = trainer.dataset
+    return data.input_dim if not trainer.loss.classification and data.output_dim == 1 else 0
+
+
+def fit_curve(runs: RunSet, points: int = CURVE_POINTS) -> FitCurve | None:
+    """For one-input regression, every run's prediction on ``points`` x values spanning
+    the training inputs (and a tenth beyond each end)."""
+    if any(_regression_inputs(t) != 1 for t in runs.trainers):
+        return None
+    data = runs.base.dataset
+    lo, hi = float(data.X_train.min()), float(data.X_train.max())
+    pad = 0.1 * max(hi - lo, 1e-9)
+    x = np.linspace(lo - pad, hi + pad, points)
+    curves = []
+    for t in runs.trainers:
+        with np.errstate(all="ignore"):
+            y = t.net.forward(x.reshape(-1, 1).astype(t.net.dtype))[:, 0].astype(np.float64)
+        curves.append((t.run_name, runs.colour(t.run_name), y))
+    keep = spread(data.n_train)
+    return FitCurve(x=x, curves=tuple(curves), train_x=data.X_train[keep, 0].copy(),
+                    train_y=data.y_train.reshape(data.n_train, -1)[keep, 0].copy())
+
+
+def surface(trainer: Trainer, resolution: int = BOUNDARY_RESOLUTION) -> Surface | None:
+    """For two-input regression, the prediction on a grid over the training inputs."""
+    if _regression_inputs(trainer) != 2:
+        return None
+    data = trainer.dataset
+    lo, hi = data.X_train.min(axis=0), data.X_train.max(axis=0)
+    pad = 0.05 * np.maximum(hi - lo, 1e-9)
+    x0, x1, y0, y1 = lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]
+    cells = (np.arange(resolution) + 0.5) / resolution
+    grid = np.empty((resolution, resolution, 2), dtype=trainer.net.dtype)
+    grid[..., 0] = (x0 + cells * (x1 - x0))[None, :]
+    grid[..., 1] = (y1 - cells * (y1 - y0))[:, None]
+    with np.errstate(all="ignore"):
+        values = trainer.net.forward(grid.reshape(-1, 2))[:, 0].astype(np.float64)
+    keep = spread(data.n_train)
+    return Surface(extent=(float(x0), float(x1), float(y0), float(y1)),
+                   values=values.reshape(resolution, resolution),
+                   train_points=data.X_train[keep].copy(),
+                   train_targets=data.y_train.reshape(data.n_train, -1)[keep, 0].copy())
+
+
+#: How many names each model writes for the samples panel.
+SAMPLE_COUNT = 6
+
+
+def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Names written by every run's model, then by the bigram baseline, then real names
+    from the validation split: (label, names) rows, all drawn with ``seed``."""
+    base = runs.base.dataset
+    context = base.meta["context"]
+    rows = []
+    for trainer in runs.trainers:
+        def model(X, net=trainer.net, loss=trainer.loss):
+            return loss.head(net.forward(X.astype(net.dtype, copy=False)))
+
+        rng = np.random.default_rng(seed)
+        rows.append((trainer.run_name, sample_names(model, context, rng, SAMPLE_COUNT)))
+    rng = np.random.default_rng(seed)
+    rows.append(("bigram", sample_names(bigram_probs(base), context, rng, SAMPLE_COUNT)))
+    real = base.meta["val_names"]
+    picks = np.random.default_rng(seed).choice(len(real), SAMPLE_COUNT, replace=False)
+    rows.append(("real", tuple(real[i] for i in picks)))
+    return tuple(rows)
+
+
+def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
+    """The loss of knowing nothing, for the loss plot: a uniform guess over K classes
+    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse); for
+    regression, predicting the mean of the targets costs their variance."""
+    loss, data = trainer.loss.name, trainer.dataset
+    if loss == "cross_entropy" and data.n_classes:
+        return ((f"chance ln {data.n_classes}", float(np.log(data.n_classes))),)
+    if loss == "binary_cross_entropy":
+        return (("chance ln 2", float(np.log(2.0))),)
+    if loss == "sigmoid_mse":
+        return (("chance", 0.25),)
+    if loss == "mse" and len(data.y_val):
+        return (("mean", float(np.var(data.y_val.reshape(len(data.y_val), -1), axis=0).mean())),)
+    return ()
+
+
+def current_record(trainer: Trainer) -> StepRecord | None:
+    """The latest record, its losses re-measured at the current step (None when the
+    latest record is of this step already)."""
+    latest = trainer.history.latest
+    if latest is None or latest.step == trainer.step_count:
+        return None
+    train_loss, val_loss, train_acc, val_acc = trainer.current_losses()
+    return replace(latest, step=trainer.step_count, train_loss=train_loss, val_loss=val_loss,
+                   train_acc=train_acc, val_acc=val_acc)
+
+
+def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
+              series_points: int) -> RunView:
+    series, _, latest = history_views(trainer, series_points)
+    if now is not None:
+        series, latest = with_point(series, now), now
+    changes = config_diff(runs.base.config, trainer.config) if trainer is not runs.base else {}
+    return RunView(
+        name=trainer.run_name,
+        colour=runs.colour(trainer.run_name),
+        config=trainer.config,
+        changes=describe_changes(changes, untold=_UNTOLD),
+        step=trainer.step_count,
+        status=trainer.status,
+        paused=bool(trainer.paused),
+        train_loss=latest.train_loss,
+        val_loss=latest.val_loss,
+        train_acc=latest.train_acc,
+        val_acc=latest.val_acc,
+        diagnoses=tuple(d.name for d in trainer.diagnoses),
+        series=series,
+        boundary=boundary_grid(trainer, SMALL_BOUNDARY_RESOLUTION),
+        act_std=tuple(float(x) for x in latest.act_std),
+        grad_norm=tuple(float(x) for x in latest.grad_norm),
+    )
+
+
+#: Settings that every run of a lesson may differ in without it being the lesson's point.
+_UNTOLD = ("train.steps", "train.log_every")
+
+
+def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
+    """``lr 0.3, activation relu, batch full``: settings by their last name, in a few
+    words (the paths in ``untold`` left out)."""
+    parts = []
+    for path, value in changes.items():
+        if path in untold:
+            continue
+        if path == "train.batch_size" and value == 0:
+            parts.append("batch full")
+        else:
+            parts.append(f"{_setting_name(path)} {_format(value)}")
+    return ", ".join(parts)
+
+
+def _setting_name(path: str) -> str:
+    """The last meaningful part of a dotted path: ``lr``, ``optimizer`` (for ``.name``)."""
+    parts = path.split(".")
+    return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
+
+
+def _format(value) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, Init):
+        return describe_init(value)
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_format(v) for v in value) + "]"
+    if dataclasses.is_dataclass(value):  # a sub-config switched on: its own settings
+        fields = [f"{f.name} {_format(getattr(value, f.name))}" for f in dataclasses.fields(value)
+                  if getattr(value, f.name) != f.default]
+        return "(" + ", ".join(fields) + ")" if fields else "on"
+    return str(value)

@@ -88,33 +88,36 @@ SHOTS = [
          "blows up and is cut at the top; `he` trains"),
     Shot("init_too_small", "init_too_small", 0, "std 0.01: the output spread collapses "
          "layer by layer and the loss sits at ln 10; `he` learns"),
-    Shot("init_zero", "init_zero", 0, "zero init: every unit stays the same, the loss "
-         "never leaves 0.693; random init solves XOR"),
+    Shot("init_zero", "init_zero", 0, "constant init: every unit stays the same "
+         "(symmetric_units), one diagonal cut; `zeros` stays at 0.693, `random` solves XOR"),
     Shot("xavier_vs_he", "xavier_vs_he", 0, "the spread of 20 layers' outputs at init: "
          "He keeps ReLU's level, Xavier halves it every layer, tanh holds"),
-    Shot("dead_relu", "dead_relu", 0, "bias -4: the ReLU layer is dead, the loss flat at "
-         "ln 2; leaky ReLU and a small bias recover"),
+    Shot("dead_relu", "dead_relu", 0, "bias -4: layer 2 is dead (100% in the architecture "
+         "panel, gradient exactly 0), the loss flat at ln 2; leaky ReLU and GELU learn"),
     Shot("vanishing_gradients", "vanishing_gradients", 0, "the sigmoid net's gradient "
          "falls about 10x a layer towards the input; ReLU+He's stays level"),
     Shot("activations", "activations", 0, "one deep net, five activations on the spiral: "
          "side-by-side boundaries, sigmoid stuck at chance"),
-    Shot("learning_rate", "learning_rate", 0, "three learning rates: too small crawls, "
-         "too large diverges, the middle one converges"),
-    Shot("batch_size", "batch_size", 0, "three batch sizes: noisy small batches, smooth "
-         "full batch"),
+    Shot("learning_rate", "learning_rate", 0, "three learning rates: `too_low` crawls "
+         "(underfitting), `too_high` jumps off the top and its boundary is one class, the "
+         "base converges"),
+    Shot("batch_size", "batch_size", 0, "three batch sizes: `batch_1` zigzags, "
+         "`full_batch` slides down smoothly"),
     Shot("optimizers", "optimizers", 0, "the loss landscape of a narrow valley with every "
          "optimizer's path: SGD zigzags, momentum and Adam reach the optimum"),
     Shot("adam_vs_adamw", "adam_vs_adamw", 0, "validation loss of Adam with L2 and AdamW "
          "at the same and a strong weight decay"),
-    Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "softmax + cross-entropy against "
-         "squared error on the sigmoid"),
+    Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "a confidently wrong start: "
+         "cross-entropy swings the boundary round in a few dozen steps, squared error on the "
+         "sigmoid stays stuck (flat_loss, 0% accuracy)"),
     Shot("overfitting", "overfitting", 0, "validation loss of the big net turns up after "
          "its minimum; the small one does not"),
     Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "
          "validation loss under the base's"),
-    Shot("double_descent", "double_descent", 0, "the base run of the sweep (p = n = 200); "
-         "the sweep's curve is drawn by `nnterm run`"),
-    Shot("scaling_laws", "scaling_laws", 0, "the base run of the scaling sweep"),
+    Shot("double_descent", "double_descent", 0, "the base run of the sweep (p = n = 200, "
+         "20-D inputs: the profile over depth); the sweep is run by `nnterm run`"),
+    Shot("scaling_laws", "scaling_laws", 0, "the base run of the sweep: a 2-16-1 student's "
+         "prediction surface over the teacher's plane; the sweep is drawn by `nnterm run`"),
     Shot("next_token", "next_token", 0, "names written by the MLP and the linear model "
          "beside the bigram table's, under the bigram line"),
     Shot("playground", "playground", 0, "the boundary curled into the two spiral arms; "

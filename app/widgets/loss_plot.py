@@ -213,6 +213,7 @@ class LossPlot(PlotextPlot):
         ys: list = []
         curves = self._curve_list(snap, accuracy)
         ceiling = None if log or accuracy else _ceiling(curves, snap.references)
+        drawn = []
         for label, steps, values, color, marker in curves:
             if values is None or len(values) == 0:
                 continue
@@ -222,12 +223,14 @@ class LossPlot(PlotextPlot):
             if log:  # log10 by hand: plotext's yscale("log") re-logs on every build
                 y = [math.log10(v) for v in y]
             if x:
-                plt.plot(x, y, label=label, color=color, marker=marker)
+                drawn.append((x, y, label, color, marker))
                 xs.extend((x[0], x[-1]))
                 ys.extend((min(y), max(y)))
         self.border_title = "Accuracy" if accuracy else "Loss"
-        if xs and not accuracy:
+        if xs and not accuracy:  # first, so that a curve at the level lies on top of it
             ys.extend(self._draw_references(snap, min(xs), max(xs), log))
+        for x, y, label, color, marker in drawn:
+            plt.plot(x, y, label=label, color=color, marker=marker)
         if log and ys:
             ticks = log_ticks(min(ys), max(ys))
             plt.yticks(ticks, [decade_label(t) for t in ticks])

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import math
 
-from textual_plotext import PlotextPlot
-
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
     decade_label,
@@ -23,6 +21,7 @@ from nnterm.app.widgets._common import (
     run_colour,
     same,
 )
+from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: The profiles it can show: field of RunView -> title.
@@ -39,7 +38,7 @@ def _log_points(values: tuple[float, ...]) -> tuple[list[int], list[float]]:
     return [x for x, _ in points], [y for _, y in points]
 
 
-class DepthProfile(PlotextPlot):
+class DepthProfile(RedrawnPlot):
     """Per run: activation spread or gradient norm against layer number (log10)."""
 
     DEFAULT_CSS = """
@@ -50,14 +49,8 @@ class DepthProfile(PlotextPlot):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._runs: tuple[RunView, ...] = ()
         self._selected = ""
         self._shown: tuple | None = None
@@ -74,8 +67,7 @@ class DepthProfile(PlotextPlot):
             raise ValueError(f"no profile {metric!r} (profiles: {', '.join(PROFILES)})")
         if metric != self._metric:
             self._metric = metric
-            if self.is_mounted:
-                self._draw()
+            self.redraw()
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Keep every run's profiles; redraw if one changed."""
@@ -84,16 +76,8 @@ class DepthProfile(PlotextPlot):
         if self._shown is not None and same(shown, self._shown):
             return False
         self._shown, self._runs, self._selected = shown, snapshot.runs, snapshot.run
-        if self.is_mounted:
-            self._draw()
+        self.redraw()
         return True
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._draw()
-
-    def on_resize(self) -> None:
-        self._draw()
 
     def _draw(self) -> None:
         self.draws += 1

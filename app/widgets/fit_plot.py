@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from textual_plotext import PlotextPlot
 
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
@@ -12,12 +11,13 @@ from nnterm.app.widgets._common import (
     run_colour,
     same,
 )
+from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.engine.live.snapshot import FitCurve, Snapshot
 
 POINT_COLOR = "gray"
 
 
-class FitPlot(PlotextPlot):
+class FitPlot(RedrawnPlot):
     """The training points (grey dots) and each run's prediction (a line in its colour),
     the selected run's drawn last, on top."""
 
@@ -28,14 +28,8 @@ class FitPlot(PlotextPlot):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._fit: FitCurve | None = None
         self._selected = ""
 
@@ -45,16 +39,8 @@ class FitPlot(PlotextPlot):
                            and same(_shown(fit), _shown(self._fit))):
             return False
         self._fit, self._selected = fit, snapshot.run
-        if self.is_mounted:
-            self._draw()
+        self.redraw()
         return True
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self._draw()
-
-    def on_resize(self) -> None:
-        self._draw()
 
     def _draw(self) -> None:
         plt = self.plt

@@ -41,14 +41,8 @@ class RunTable(Widget):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._runs: tuple[RunView, ...] = ()
         self._selected = ""
         self._signature: tuple | None = None

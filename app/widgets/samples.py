@@ -29,14 +29,8 @@ class SampleText(Widget):
     }
     """
 
-    def __init__(
-        self,
-        *,
-        name: str | None = None,
-        id: str | None = None,  # noqa: A002 - Textual's name
-        classes: str | None = None,
-    ) -> None:
-        super().__init__(name=name, id=id, classes=classes)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
         self._samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self._colours: dict[str, int] = {}
         self._step = 0

@@ -53,11 +53,13 @@ from nnterm.engine.training.config import Config, with_changes
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 #: How often the app looks for a new snapshot (a cheap integer compare).
-POLL_SECONDS = 1 / 60
-#: The plots, histograms, heatmap and boundary redraw at most this often while training
-#: (the status line and the architecture panel take every snapshot): a key's effect then
-#: reaches the screen without waiting for a frame that redraws every panel.
+POLL_SECONDS = 1 / 120
+#: The plots, histograms, heatmap and picture each redraw at most this often while
+#: training, one at a time in turn (the status line, the run table and the architecture
+#: panel take every snapshot): a key's effect then waits behind one redraw at most.
 PANEL_SECONDS = 0.25
+#: After a key's command, the slow panels wait this long (the status line does not).
+KEY_QUIET = 0.15
 #: The title of the picture panel for each view it can show.
 PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "text": "Samples", "landscape": "Loss landscape", "fit": "Fit",
@@ -133,6 +135,8 @@ class NntermApp(RunControls, ViewKeys, App):
         self.start_paused = paused
         self.all_runs = True  # the setting keys change every run (False: the selected one)
         self._seen_run = ""
+        self._quiet_until = 0.0
+        self._next_panel = 0
         self._seen_version = -1
         self._seen_diagnoses = 0
         self._selected_layer = 0
@@ -257,11 +261,16 @@ class NntermApp(RunControls, ViewKeys, App):
             widget.update_snapshot(snapshot)
         now = time.monotonic()
         training = snapshot.status == "training" and not snapshot.paused
-        if not training or now - self._panels_drawn >= PANEL_SECONDS:
+        quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
+        updates = [w.update_snapshot for w in self._slow_panels] + [self._update_picture]
+        if not training:
+            for update in updates:
+                update(snapshot)
+        elif not quiet and now - self._panels_drawn >= PANEL_SECONDS / len(updates):
+            # one slow panel at a time, in turn: a key waits behind one redraw at most
             self._panels_drawn = now
-            for widget in self._slow_panels:
-                widget.update_snapshot(snapshot)
-            self._update_picture(snapshot)
+            self._next_panel = (self._next_panel + 1) % len(updates)
+            updates[self._next_panel](snapshot)
         self._notify_diagnoses(snapshot)
 
     def _update_picture(self, snapshot: Snapshot) -> None:
@@ -298,8 +307,12 @@ class NntermApp(RunControls, ViewKeys, App):
         self._seen_diagnoses = len(snapshot.diagnoses)
 
     def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
+        """Queue ``command`` for the engine, and hold the slow panels back for
+        ``KEY_QUIET`` seconds so that the status line shows its effect without waiting
+        behind a plot's redraw."""
         if self.session is not None:
             self.session.send(command)
+            self._quiet_until = time.monotonic() + KEY_QUIET
 
     @property
     def config(self) -> Config | None:

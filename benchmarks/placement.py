@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import statistics
+import sys
 import time
 
 from rich.console import Console
@@ -81,12 +83,23 @@ def process_per_run(preset: str, window: float) -> list[tuple[str, float]]:
     return results
 
 
+def same_heap_as_the_engine() -> None:
+    """Re-run this script with the engine's malloc setting (``session.ask_for_huge_pages``)
+    so that both placements are measured on the same terms as the app's engine."""
+    from nnterm.engine.live.session import ask_for_huge_pages
+
+    if "glibc.malloc.hugetlb" not in os.environ.get("GLIBC_TUNABLES", ""):
+        ask_for_huge_pages()
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("presets", nargs="*",
                         default=["activations", "regularization", "playground"])
     parser.add_argument("--window", type=float, default=4.0, help="seconds per measurement")
     args = parser.parse_args()
+    same_heap_as_the_engine()
     table = Table(title="runs of a lesson on 2 cores: steps/s of each run", title_justify="left")
     for col in ("preset", "runs", "one process (lockstep)", "process per run: slowest",
                 "mean", "slowest / one process"):

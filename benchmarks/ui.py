@@ -48,6 +48,9 @@ load average before and after each part is printed):
    first shows ``step >= 20,000`` and ``>= 200,000`` (``--mem-steps``); each is the median
    of three readings 0.2 s apart. The ratio later/earlier should be close to 1.
 
+The script re-runs itself with the engine's malloc setting (a heap on transparent huge
+pages, ``session.ask_for_huge_pages``), so the headless side runs on the same terms.
+
 Every tmux session runs on a private server socket with a unique name; each is quit with
 ``q``, then killed, the server is killed, and every process that carries this run's marker
 in its environment (the app, its engine child and multiprocessing's resource tracker) is
@@ -78,6 +81,7 @@ from rich.table import Table
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
 from nnterm.engine.lessons.loader import apply_overrides, list_presets, load_preset
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.live.session import ask_for_huge_pages
 from nnterm.engine.training.config import with_changes
 
 LR_RE = re.compile(r"\blr (\S+)")
@@ -418,6 +422,15 @@ def memory(tmux: Tmux, args) -> Table:
 
 
 # ---------------------------------------------------------------------------- main
+def same_heap_as_the_engine() -> None:
+    """Re-run this script with the engine's malloc setting (``session.ask_for_huge_pages``:
+    a heap on transparent huge pages, read at a process's start), so that the headless
+    side is measured on the same terms as the app's engine."""
+    if "glibc.malloc.hugetlb" not in os.environ.get("GLIBC_TUNABLES", ""):
+        ask_for_huge_pages()
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=" ".join(__doc__.split("\n\n")[0].split()),
@@ -453,6 +466,7 @@ def main() -> int:
     parser.add_argument("--nnterm", default=None, help="the nnterm command (default: beside "
                         "this Python, else on PATH)")
     args = parser.parse_args()
+    same_heap_as_the_engine()
     if args.quick:
         args.presets, args.window, args.warmup = args.presets[:1], 4.0, 2.0
         args.samples, args.mem_steps = 20, [10_000, 100_000]

@@ -14,6 +14,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -471,3 +472,18 @@ def test_a_fast_pace_catches_up_waits_that_overshoot():
         pacer.stepped()
         steps += 1
     assert steps == pytest.approx(1000, rel=0.02)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_engine_process_starts_with_its_heap_on_huge_pages():
+    s = ProcessSession(CONFIG)
+    thread = threading.Thread(target=s.serve, daemon=True)
+    thread.start()
+    try:
+        snapshot_where(s, lambda x: x.step > 0)
+        environ = Path(f"/proc/{s.pid}/environ").read_bytes().split(b"\0")
+        tunables = [v for v in environ if v.startswith(b"GLIBC_TUNABLES=")]
+        assert tunables and b"glibc.malloc.hugetlb=1" in tunables[0]
+    finally:
+        s.close()
+        thread.join(TIMEOUT)

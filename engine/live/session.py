@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.connection
+import os
 import queue
 import signal
 import socket
@@ -42,6 +43,20 @@ Variants = tuple[tuple[str, Config], ...]
 
 #: How long close() waits for the engine to end before it terminates the process.
 CLOSE_TIMEOUT = 0.5
+#: The glibc tunable that backs malloc's heap with transparent huge pages.
+HUGE_PAGES = "glibc.malloc.hugetlb=1"
+
+
+def ask_for_huge_pages() -> None:
+    """Have processes started from now on back their malloc heap with transparent huge
+    pages (``GLIBC_TUNABLES``, read by glibc 2.35+ at a process's start; ignored
+    elsewhere). Measured with a session and no UI on playground: a spawned engine without
+    it trained at 2,000-2,350 steps/s against 3,300-3,400 in this process or in a forked
+    one (whose heap is this process's, already backed); with it, 3,000-3,400. A user's
+    own setting for it wins."""
+    current = os.environ.get("GLIBC_TUNABLES", "")
+    if "glibc.malloc.hugetlb" not in current:
+        os.environ["GLIBC_TUNABLES"] = f"{current}:{HUGE_PAGES}" if current else HUGE_PAGES
 
 # ---------------------------------------------------------------------------- sessions
 class Session(ABC):
@@ -310,6 +325,7 @@ class ProcessSession(Session):
         self._fatal = None
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)
+        ask_for_huge_pages()
         proc = self._ctx.Process(
             target=engine_process.main,
             args=([("base", config), *self.variants], cmd_r, snap_w, self.fps),

@@ -186,6 +186,8 @@ class NntermApp(RunControls, ViewKeys, App):
         self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
                                                          WeightHeatmap)]
         self._picture = self.query_one("#picture", ContentSwitcher)
+        # kept from mount on: no query in the poll, which may run while unmounting
+        self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
         self._panels_drawn = 0.0
         self.set_interval(POLL_SECONDS, self._poll)
         if self.preset is None:
@@ -294,7 +296,7 @@ class NntermApp(RunControls, ViewKeys, App):
         if self._picture.current != kind:
             self._picture.current = kind
             self._picture.border_title = PICTURE_TITLES[kind]
-        self._picture.get_child_by_id(kind).update_snapshot(snapshot)
+        self._pictures[kind].update_snapshot(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:
         if snapshot.run != self._seen_run:  # another run is shown: its old news is old

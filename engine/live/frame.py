@@ -169,7 +169,7 @@ def current_record(trainer: Trainer) -> StepRecord | None:
 
 def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
               series_points: int) -> RunView:
-    series, _, latest = history_views(trainer, series_points)
+    series, _, latest = history_views(trainer, series_points, with_bands=False)
     if now is not None:
         series, latest = with_point(series, now), now
     changes = config_diff(runs.base.config, trainer.config) if trainer is not runs.base else {}

@@ -43,9 +43,13 @@ class PathRecorder:
         self._paths: dict[str, list[tuple[float, float]]] = {}
         self._strides: dict[str, int] = {}
         self._last_step: dict[str, int] = {}
+        self._plain: dict[str, object] = {}  # run -> its network, if that has no plane
 
     def record(self, trainer: Trainer) -> None:
+        if self._plain.get(trainer.run_name) is trainer.net:
+            return  # known not to be a two-weight model (checked once per network)
         if not two_weights(trainer):
+            self._plain[trainer.run_name] = trainer.net
             return
         name, step = trainer.run_name, trainer.step_count
         last = self._last_step.get(name)
@@ -71,7 +75,7 @@ class PathRecorder:
             self._last_step[new_name] = self._last_step[name]
 
     def forget(self, name: str) -> None:
-        for store in (self._paths, self._strides, self._last_step):
+        for store in (self._paths, self._strides, self._last_step, self._plain):
             store.pop(name, None)
 
     def path(self, name: str) -> np.ndarray:

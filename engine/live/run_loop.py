@@ -182,14 +182,14 @@ class _Driver:
                 self.drain(inbox)
                 if self.stopped:
                     break
-            if not self.runs.idle:
+            if self.pacer.steps_per_second is not None and not self.runs.idle:
                 delay = self.pacer.delay()
                 if delay > 0:
-                    self.publish_if_due(idle=False)
+                    self.publish_if_due(idle=False, now=now)
                     self.wait(inbox, min(delay, idle_wait))
                     continue
             stepped = self.tick()
-            self.publish_if_due(idle=not stepped)
+            self.publish_if_due(idle=not stepped, now=now)
             if not stepped:
                 self.rate.clear()
                 self.wait(inbox, idle_wait)
@@ -296,9 +296,12 @@ class _Driver:
         return True
 
     # -- publishing
-    def publish_if_due(self, idle: bool) -> None:
+    def publish_if_due(self, idle: bool, now: float) -> None:
+        """Publish if a command changed something, or steps were taken and the runs went
+        idle or ``1 / fps`` passed (``now``: the clock at the top of this turn, so that
+        the hot loop reads the clock once a step)."""
         if self.dirty or (self.unpublished and (
-                idle or self.clock() - self.last_publish >= self.interval)):
+                idle or now - self.last_publish >= self.interval)):
             self.publish()
 
     def publish(self) -> None:

@@ -99,7 +99,7 @@ class _HistoryViews:
     latest: StepRecord
     key: tuple
     series: Series
-    bands: tuple[tuple[np.ndarray, np.ndarray], ...]
+    bands: tuple[tuple[np.ndarray, np.ndarray], ...] | None  # None until asked for
 
 
 #: Per history: its series and gradient bands. They change only every ``log_every`` steps
@@ -108,27 +108,41 @@ class _HistoryViews:
 _VIEWS: weakref.WeakKeyDictionary[BoundedHistory, _HistoryViews] = weakref.WeakKeyDictionary()
 
 
-def history_views(
-    trainer: Trainer, max_points: int
-) -> tuple[Series, tuple[tuple[np.ndarray, np.ndarray], ...], StepRecord]:
-    history = trainer.history
-    key = (max_points, trainer.loss.classification, trainer.net.n_layers)
-    views = _VIEWS.get(history)
-    if (views is not None and views.records is history.records
-            and views.count == len(history.records) and views.latest is history.latest
-            and views.key == key):
-        return views.series, views.bands, views.latest
+def _with_latest(history: BoundedHistory) -> list[StepRecord]:
     records = list(history.records)
     if history.latest is not None and (not records or records[-1] is not history.latest):
         records.append(history.latest)
-    series = _series(records, trainer.loss.classification, max_points)
-    bands = _bands(records, trainer.net.n_layers, max_points)
-    for a in (*vars(series).values(), *(a for pair in bands for a in pair)):
+    return records
+
+
+def _frozen(arrays) -> None:
+    for a in arrays:
         if isinstance(a, np.ndarray):
             a.flags.writeable = False  # shared by successive snapshots
-    _VIEWS[history] = _HistoryViews(history.records, len(history.records), history.latest,
-                                    key, series, bands)
-    return series, bands, records[-1]
+
+
+def history_views(
+    trainer: Trainer, max_points: int, with_bands: bool = True
+) -> tuple[Series, tuple[tuple[np.ndarray, np.ndarray], ...] | None, StepRecord]:
+    """The trainer's curves, gradient bands (only ``with_bands``: the selected run's
+    panels need them, a run's view in the table and the plot does not) and latest record,
+    computed once per new record."""
+    history = trainer.history
+    key = (max_points, trainer.loss.classification, trainer.net.n_layers)
+    views = _VIEWS.get(history)
+    if not (views is not None and views.records is history.records
+            and views.count == len(history.records) and views.latest is history.latest
+            and views.key == key):
+        records = _with_latest(history)
+        series = _series(records, trainer.loss.classification, max_points)
+        _frozen(vars(series).values())
+        views = _HistoryViews(history.records, len(history.records), records[-1], key,
+                              series, None)
+        _VIEWS[history] = views
+    if with_bands and views.bands is None:
+        views.bands = _bands(_with_latest(history), trainer.net.n_layers, max_points)
+        _frozen(a for pair in views.bands for a in pair)
+    return views.series, views.bands, views.latest
 
 
 # ---------------------------------------------------------------------------- series

@@ -14,7 +14,7 @@ from typing import Any
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.run_set import MAX_RUNS
+from nnterm.engine.live.run_set import MAX_RUNS, free_name
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
@@ -92,10 +92,7 @@ class RunControls:
         if len(self.run_names) >= MAX_RUNS:
             self.notify(f"at most {MAX_RUNS} runs: remove one first (x)", timeout=3)
             return
-        name, n = f"{snapshot.run}+", 1
-        while name in self.run_names:
-            n += 1
-            name = f"{snapshot.run}+{n}"
+        name = free_name(self.run_names, f"{snapshot.run}+")
         self.send(rc.DuplicateRun(snapshot.run, name))
         self.query_one(RunTable).display = True
         self.all_runs = False  # "what if I change just this?": the keys now change the copy

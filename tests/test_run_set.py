@@ -11,7 +11,7 @@ from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.frame import build_frame, describe_changes
 from nnterm.engine.live.run_loop import run_loop
-from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set
+from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -99,7 +99,7 @@ def test_a_duplicate_trains_on_exactly_as_its_original_would():
     runs = build_run_set(RUNS[:1])
     for _ in range(25):
         runs.tick()
-    clone = runs.duplicate("base", runs.free_name("base"))
+    clone = runs.duplicate("base", free_name(runs.names, "base"))
     assert clone.run_name == "base 2" and runs.selected == "base 2"
     assert clone.dataset is runs["base"].dataset and clone.net is not runs["base"].net
     for _ in range(40):

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from typing import Any
 
 from nnterm.engine.lessons.experiment import DataCache
 from nnterm.engine.live.landscape import PathRecorder
@@ -133,14 +132,6 @@ class RunSet:
         if self.selected == name:
             self.selected = order[at + 1] if at + 1 < len(order) else order[at - 1]
 
-    def free_name(self, stem: str) -> str:
-        """``stem`` or ``stem 2``, ``stem 3``, ... whichever no run has yet."""
-        name, n = stem, 1
-        while name in self._trainers:
-            n += 1
-            name = f"{stem} {n}"
-        return name
-
 
 def build_run_set(runs: Sequence[tuple[str, Config]]) -> RunSet:
     """Trainers for ``(name, Config)`` pairs; runs with equal data settings and seed share
@@ -151,7 +142,17 @@ def build_run_set(runs: Sequence[tuple[str, Config]]) -> RunSet:
     return RunSet(trainers, baselines=cache.get(runs[0][1])[1])
 
 
-def describe_runs(runs: Sequence[Any]) -> str:
+def free_name(taken: Sequence[str], stem: str) -> str:
+    """``stem`` or ``stem 2``, ``stem 3``, ... whichever is not in ``taken``: the name of
+    a copied run."""
+    name, n = stem, 1
+    while name in taken:
+        n += 1
+        name = f"{stem} {n}"
+    return name
+
+
+def describe_runs(trainers: Sequence[Trainer]) -> str:
     """``base, tanh and relu``: run names for a message."""
-    names = [getattr(r, "run_name", r) for r in runs]
+    names = [t.run_name for t in trainers]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -21,10 +21,12 @@ from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from nnterm.app import controls
+from nnterm.app.heap import QuietHeap
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.view_keys import ViewKeys
@@ -52,8 +54,6 @@ from nnterm.engine.training.config import Config, with_changes
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
-#: How often the app looks for a new snapshot (a cheap integer compare).
-POLL_SECONDS = 1 / 120
 #: The plots, histograms, heatmap and picture each redraw at most this often while
 #: training, one at a time in turn (the status line, the run table and the architecture
 #: panel take every snapshot): a key's effect then waits behind one redraw at most.
@@ -66,6 +66,10 @@ PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "surface": "Prediction"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
+
+
+class SnapshotReady(Message):
+    """The session has something new (a snapshot, or the engine stopped)."""
 
 
 class NntermApp(RunControls, ViewKeys, App):
@@ -181,15 +185,15 @@ class NntermApp(RunControls, ViewKeys, App):
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
         self.status_line = self.query_one(StatusLine)
-        self._fast_panels = [self.status_line, self.query_one(ArchitectureEditor),
-                             self.query_one(RunTable)]
+        self._fast_panels = [self.query_one(ArchitectureEditor), self.query_one(RunTable)]
         self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
                                                          WeightHeatmap)]
         self._picture = self.query_one("#picture", ContentSwitcher)
         # kept from mount on: no query in the poll, which may run while unmounting
         self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
         self._panels_drawn = 0.0
-        self.set_interval(POLL_SECONDS, self._poll)
+        self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
+        self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
         if self.preset is None:
             self.push_screen(PresetPicker(), self._start_chosen)
         else:
@@ -217,6 +221,8 @@ class NntermApp(RunControls, ViewKeys, App):
         self.query_one(DepthProfile).show_metric(preset.view.depth)
         self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
                                     variants=variants)
+        # the session's thread tells the app at once (a message is thread-safe to post)
+        self.session.on_update = lambda: self.post_message(SnapshotReady())
         self._seen_version, self._seen_diagnoses, self._dead_notified = -1, 0, False
         self.snapshot = None
         if self.speed_choice == PRESET_PACE:
@@ -245,6 +251,9 @@ class NntermApp(RunControls, ViewKeys, App):
         """The thread worker that owns the session (see nnterm.engine.live.session)."""
         session.serve()
 
+    def on_snapshot_ready(self, _: SnapshotReady) -> None:
+        self._poll()
+
     def _poll(self) -> None:
         session = self.session
         if session is None or session.version == self._seen_version:
@@ -259,11 +268,14 @@ class NntermApp(RunControls, ViewKeys, App):
             return
         self.snapshot = snapshot
         self._update_scope()
-        for widget in self._fast_panels:
-            widget.update_snapshot(snapshot)
         now = time.monotonic()
-        training = snapshot.status == "training" and not snapshot.paused
         quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
+        self.status_line.update_snapshot(snapshot)
+        if quiet:  # the status line reaches the screen first, the other panels next
+            self.call_after_refresh(self._update_fast_panels)
+        else:
+            self._update_fast_panels()
+        training = snapshot.status == "training" and not snapshot.paused
         updates = [w.update_snapshot for w in self._slow_panels] + [self._update_picture]
         if not training:
             for update in updates:
@@ -274,6 +286,11 @@ class NntermApp(RunControls, ViewKeys, App):
             self._next_panel = (self._next_panel + 1) % len(updates)
             updates[self._next_panel](snapshot)
         self._notify_diagnoses(snapshot)
+
+    def _update_fast_panels(self) -> None:
+        if self.snapshot is not None:
+            for widget in self._fast_panels:
+                widget.update_snapshot(self.snapshot)
 
     def _update_picture(self, snapshot: Snapshot) -> None:
         """The view that fits the data: the decision boundary over a plane of inputs, text

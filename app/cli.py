@@ -10,11 +10,18 @@ problem and exits with status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from importlib.metadata import version
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
+
+# Textual paints a change at its next frame, at most TEXTUAL_FPS a second (default 60):
+# a key's effect waits up to a frame for its paint. At 120 it waits half as long; how
+# often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
+# Textual is first imported (the user's own setting wins).
+os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.engine.lessons.loader import PresetError
 
 SUBCOMMANDS = ("list", "run", "check")

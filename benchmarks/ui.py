@@ -343,7 +343,7 @@ def latency(tmux: Tmux, args) -> Table:
     tmux.stop(name)
     poll = "back to back" if not args.poll_interval else f"every {1000 * args.poll_interval:g} ms"
     table = Table(title=f"2. key-to-screen latency, ms ({args.latency_preset}, {args.size}); "
-                        f"target p95 <= 100 ms while training; nothing subtracted; "
+                        f"target p95 <= 50 ms while training; nothing subtracted; "
                         f"capture-pane polled {poll}", title_justify="left")
     for col in ("measure", "median", "p95", "min", "max", "n", "UI cpu", "engine cpu",
                 "tmux cpu", "poller cpu", "state at end"):

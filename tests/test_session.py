@@ -112,6 +112,22 @@ def test_snapshots_arrive(session):
     assert snap.status == "training" and not snap.paused
 
 
+@pytest.mark.parametrize("in_process", [True, False])
+def test_the_listener_hears_every_update(in_process):
+    s = open_session(CONFIG, in_process=in_process)
+    heard: queue.SimpleQueue[int] = queue.SimpleQueue()
+    s.on_update = lambda: heard.put(s.version)  # the version it was told about
+    thread = threading.Thread(target=s.serve, daemon=True)
+    thread.start()
+    try:
+        snapshot_where(s, lambda x: x.step > 0)
+        versions = [heard.get(timeout=TIMEOUT) for _ in range(3)]
+        assert versions == sorted(set(versions)) and versions[0] >= 1
+    finally:
+        s.close()
+        thread.join(TIMEOUT)
+
+
 def test_pause_stops_the_step_count(session):
     snapshot_where(session, lambda s: s.step > 0)
     first = paused_snapshot(session)

@@ -13,6 +13,8 @@ exactly the valley the weights move in, whatever the bias is doing.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from nnterm.engine.live.snapshot import Landscape
@@ -80,7 +82,8 @@ class PathRecorder:
 
     def path(self, name: str) -> np.ndarray:
         """(n, 2) points of run ``name`` (empty if it has none)."""
-        return np.array(self._paths.get(name, []), dtype=np.float64).reshape(-1, 2)
+        path = self._paths.get(name, [])
+        return np.fromiter(chain.from_iterable(path), np.float64, 2 * len(path)).reshape(-1, 2)
 
 
 def build_landscape(trainers: list[Trainer], paths: PathRecorder, colours: dict[str, int],

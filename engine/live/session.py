@@ -30,6 +30,7 @@ import socket
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from nnterm.engine.live.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
@@ -63,8 +64,10 @@ class Session(ABC):
     """One live run behind a thread-safe interface; see the module docstring.
 
     ``version`` counts updates: it grows by one with every new snapshot and every change
-    of ``alive`` or ``error``. A UI timer compares it with the last value it saw; a test
-    waits on it with ``wait_for_update``.
+    of ``alive`` or ``error``. ``on_update``, if set, is called after each (from the
+    session's own thread: it must not block; a UI posts itself a message there); a UI
+    then compares ``version`` with the last value it saw, and a test waits on it with
+    ``wait_for_update``.
     """
 
     def __init__(self, config: Config, *, fps: float = FPS, variants: Variants = ()) -> None:
@@ -84,6 +87,7 @@ class Session(ABC):
         self._start_config: Config | None = config  # an engine serve() should start
         self._engines_started = 0
         self._close_timeout = CLOSE_TIMEOUT
+        self.on_update: Callable[[], None] | None = None
 
     # -- what the UI reads
     def latest(self) -> Snapshot | None:
@@ -158,12 +162,19 @@ class Session(ABC):
             self._latest = snapshot
             self._version += 1
             self._cond.notify_all()
+        self._announce()
 
     def _set_state(self, alive: bool, error: str | None) -> None:
         with self._cond:
             self._alive, self._error = alive, error
             self._version += 1
             self._cond.notify_all()
+        self._announce()
+
+    def _announce(self) -> None:
+        listener = self.on_update
+        if listener is not None:
+            listener()
 
     def _enter_serve(self) -> None:
         if not self._serve_lock.acquire(blocking=False):

@@ -29,6 +29,7 @@ from nnterm.app import controls
 from nnterm.app.heap import QuietHeap
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
+from nnterm.app.sweep_screen import SweepScreen
 from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
@@ -66,6 +67,10 @@ PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "surface": "Prediction"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
+#: The name the sweep view is installed under while a sweep preset is open.
+SWEEP_SCREEN = "sweep"
+#: The app's keys that also work over the sweep view.
+SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette")
 
 
 class SnapshotReady(Message):
@@ -118,6 +123,7 @@ class NntermApp(RunControls, ViewKeys, App):
         Binding("z", "zoom", "Zoom", id="zoom"),
         Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
         Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
+        Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
     ]
@@ -147,11 +153,11 @@ class NntermApp(RunControls, ViewKeys, App):
         self._dead_notified = False
         if theme:
             self.theme = theme
-        if not in_process:
-            # Start multiprocessing's resource tracker while sys.stderr is still the real
-            # one: started later, it would pass the fd of Textual's stderr capture (-1) to
-            # the child and fail with "bad value(s) in fds_to_keep".
-            resource_tracker.ensure_running()
+        # Start multiprocessing's resource tracker while sys.stderr is still the real one
+        # (the engine process and a sweep's workers need it): started later, it would pass
+        # the fd of Textual's stderr capture (-1) to the child and fail with "bad value(s)
+        # in fds_to_keep".
+        resource_tracker.ensure_running()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -207,6 +213,56 @@ class NntermApp(RunControls, ViewKeys, App):
 
     # ------------------------------------------------------------------ session
     def start(self, preset: Preset) -> None:
+        """Close any running session or sweep; open ``preset``'s sweep view if it has a
+        sweep, else train its runs (base and variants)."""
+        self._close_sweep()
+        if preset.sweep is not None:
+            self._open_sweep(preset)
+        else:
+            self._train(preset)
+
+    def _open_sweep(self, preset: Preset) -> None:
+        if self.session is not None:
+            self.session.close()
+            self.session = None
+        self.preset = preset
+        self.query_one(LessonPanel).set_preset(preset)
+        self.sub_title = preset.title
+        self.install_screen(SweepScreen(preset), name=SWEEP_SCREEN)
+        self.push_screen(SWEEP_SCREEN)
+
+    def _close_sweep(self) -> None:
+        """Stop the sweep (its workers end) and forget its screen."""
+        if not self.is_screen_installed(SWEEP_SCREEN):
+            return
+        screen = self.get_screen(SWEEP_SCREEN)
+        screen.stop(wait=True)
+        if screen in self.screen_stack:
+            self.pop_screen()
+        self.uninstall_screen(SWEEP_SCREEN)
+
+    def open_sweep_point(self, preset: Preset) -> None:
+        """Train one run of the sweep in the main view; ``escape`` comes back."""
+        self.pop_screen()
+        self._train(preset)
+        self.notify("escape: back to the sweep", timeout=4)
+
+    def action_back_to_sweep(self) -> None:
+        if self.is_screen_installed(SWEEP_SCREEN) and self.screen is self.screen_stack[0]:
+            if self.session is not None:
+                self.session.close()  # the sweep's workers get the cores back
+                self.session = None
+            self.push_screen(SWEEP_SCREEN)
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Over the sweep view only the app-wide keys work (and show in the footer)."""
+        if isinstance(self.screen, SweepScreen):
+            return action in SWEEP_KEYS
+        if action == "back_to_sweep":
+            return self.is_screen_installed(SWEEP_SCREEN)
+        return True
+
+    def _train(self, preset: Preset) -> None:
         """Close any running session and train ``preset``'s runs (base and variants) at
         the chosen speed: the lesson's own pace unless ``--speed`` said otherwise."""
         self.preset = preset

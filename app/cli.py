@@ -22,6 +22,7 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
+from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
 
 SUBCOMMANDS = ("list", "run", "check")
@@ -49,14 +50,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--metrics", metavar="FILE",
                      help="write every logged step to FILE: JSONL, or CSV if it ends in .csv")
+    run.add_argument("--plot", metavar="FILE.svg",
+                     help="save a sweep's summary curve to FILE.svg")
+    _add_pool_arguments(run)
 
     check = sub.add_parser("check", help="run presets headless and check their claims")
     check.add_argument("presets", nargs="*", metavar="PRESET", help="default: every preset")
     check.add_argument("--seed", dest="seeds", type=int, nargs="+", metavar="S",
                        help="one or more seeds (default: each preset's own)")
-    check.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="run N presets at once in separate processes (default 1)")
+    _add_pool_arguments(check)
     return parser
+
+
+def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="train N runs at once (default: one per core; 1: one after "
+                        "another in this process)")
+    parser.add_argument("--executor", choices=EXECUTORS, default="local",
+                        help="local worker processes (default), or a Dask or Ray cluster "
+                        "(optional extras: pip install 'nnterm[dask]')")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="a running cluster to send the runs to: tcp://HOST:PORT (dask) "
+                        "or ray://HOST:PORT (ray); default: start one on this machine")
 
 
 def build_app_parser() -> argparse.ArgumentParser:
@@ -112,12 +127,15 @@ def main(argv: list[str] | None = None) -> int:
             from nnterm.app.headless.run import run_command
 
             return run_command(args.preset, steps=args.steps, seed=args.seed, sets=args.sets,
-                               metrics=args.metrics)
+                               metrics=args.metrics, workers=args.workers,
+                               executor=args.executor, scheduler=args.scheduler,
+                               plot=args.plot)
         if args.command == "check":
             from nnterm.app.headless.check import check_command
 
-            return check_command(args.presets, seeds=args.seeds, jobs=args.jobs)
-    except PresetError as err:
+            return check_command(args.presets, seeds=args.seeds, workers=args.workers,
+                                 executor=args.executor, scheduler=args.scheduler)
+    except (PresetError, ExecutorError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

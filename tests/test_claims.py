@@ -6,6 +6,7 @@ import dataclasses
 import math
 
 import pytest
+from helpers import record
 
 from nnterm.engine.lessons.claims import ClaimResult, check_claims, log_log_slope
 from nnterm.engine.lessons.experiment import ExperimentResult, RunResult, run_preset
@@ -25,20 +26,6 @@ from nnterm.engine.training.telemetry import StepRecord
 NAN = float("nan")
 
 
-def record(step: int, **values) -> StepRecord:
-    """A StepRecord with the given fields; every other field is 0 (numbers) or () (lists)."""
-    kwargs = {}
-    for f in dataclasses.fields(StepRecord):
-        if f.name in values:
-            kwargs[f.name] = values.pop(f.name)
-        elif f.name == "run":
-            kwargs[f.name] = "base"
-        elif f.name == "step":
-            kwargs[f.name] = step
-        else:
-            kwargs[f.name] = () if str(f.type).startswith("tuple") else 0.0
-    assert not values, f"not StepRecord fields: {values}"
-    return StepRecord(**kwargs)
 
 
 def curve(metric: str, values, *, every: int = 100, **fixed) -> list[StepRecord]:

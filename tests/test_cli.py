@@ -10,6 +10,7 @@ import textwrap
 import pytest
 
 from nnterm.app.cli import main
+from nnterm.engine.lessons.pool import cores
 
 TINY = textwrap.dedent("""\
     name: tiny
@@ -53,8 +54,16 @@ def test_run_writes_jsonl_records_and_summaries(tiny, tmp_path, capsys):
     assert len(records[-1]["grad_norm"]) == 2 and len(records[-1]["dead_frac"]) == 1
     assert [s["run"] for s in summaries] == ["base", "slow"]
     assert summaries[0]["final"]["step"] == 60
+    printed = capsys.readouterr().out  # two runs, in a pool of one worker per core
+    assert f"2 runs on {cores()} local worker processes" in printed
+    assert "metrics written" in printed
+    assert "base: finished at step 60" in printed
+
+
+def test_one_worker_trains_in_this_process_with_progress_lines(tiny, capsys):
+    assert main(["run", str(tiny), "--workers", "1"]) == 0
     printed = capsys.readouterr().out
-    assert "base: 60 steps" in printed and "metrics written" in printed
+    assert "base: 60 steps" in printed and "base: step 60/60" in printed
 
 
 def test_run_with_overrides_and_csv(tiny, tmp_path):

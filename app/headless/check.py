@@ -1,23 +1,31 @@
 """``nnterm check``: run presets headless and prove their claims.
 
 Prints one table row per claim (preset, seed, claim, expected, measured, pass/fail,
-seconds of that preset's runs) and exits 1 if any claim fails. ``--jobs N`` checks N
-presets at once, each in its own process (spawned, so nothing is shared).
+seconds of that preset's runs) and exits 1 if any claim fails. With more than one worker
+(the default: one per core) or a cluster executor, every run of every preset and seed is
+a job of one ``PointPool``; a preset's claims are checked as soon as its last run ends.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nnterm.app.headless.run import check_pool_options
 from nnterm.engine.lessons.claims import check_claims
-from nnterm.engine.lessons.experiment import run_preset
+from nnterm.engine.lessons.executors import open_pool
+from nnterm.engine.lessons.experiment import (
+    ExperimentResult,
+    RunResult,
+    collect,
+    preset_jobs,
+    run_preset,
+)
 from nnterm.engine.lessons.loader import PresetError, list_presets, load_preset
+from nnterm.engine.lessons.pool import PointPool, cores
 from nnterm.engine.lessons.preset import Preset
 
 
@@ -33,8 +41,11 @@ class ClaimRow:
 
 
 def check_preset(preset: Preset, seed: int | None) -> list[ClaimRow]:
-    """Run ``preset`` (at ``seed``, or its own) and check every claim."""
-    result = run_preset(preset, seed=seed)
+    """Run ``preset`` (at ``seed``, or its own) here and check every claim."""
+    return claim_rows(preset, run_preset(preset, seed=seed))
+
+
+def claim_rows(preset: Preset, result: ExperimentResult) -> list[ClaimRow]:
     seconds = sum(run.seconds for run in result)
     return [
         ClaimRow(preset.name, result.seed, c.description, c.expected, c.measured_text, c.passed,
@@ -43,9 +54,9 @@ def check_preset(preset: Preset, seed: int | None) -> list[ClaimRow]:
     ]
 
 
-def check_command(sources: list[str], *, seeds: list[int] | None, jobs: int) -> int:
-    if jobs < 1:
-        raise PresetError(f"{jobs} is not allowed", key="--jobs", allowed="an integer >= 1")
+def check_command(sources: list[str], *, seeds: list[int] | None, workers: int | None = 1,
+                  executor: str = "local", scheduler: str | None = None) -> int:
+    check_pool_options(workers, executor, scheduler)
     if seeds and min(seeds) < 0:
         raise PresetError(f"{min(seeds)} is not allowed", key="--seed", allowed="integers >= 0")
     presets = [load_preset(s) for s in sources] if sources else list_presets()
@@ -56,13 +67,19 @@ def check_command(sources: list[str], *, seeds: list[int] | None, jobs: int) -> 
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   disable=not console.is_terminal) as progress:
         bar = progress.add_task("", total=len(tasks))
-        for done in _run_all(tasks, jobs):
+        if executor == "local" and (workers or cores()) == 1:
+            done_tasks = (check_preset(p, s) for p, s in tasks)
+        else:
+            done_tasks = _check_in_pool(tasks, open_pool(executor, workers, scheduler))
+        for done in done_tasks:
             rows.extend(done)
             progress.update(bar, advance=1, description=done[0].preset if done else "")
             if not console.is_terminal and done:
                 passed = sum(r.passed for r in done)
                 console.print(f"{done[0].preset} seed {done[0].seed}: {passed}/{len(done)} "
                               f"claims hold ({done[0].seconds:.1f} s)")
+    order = {(p.name, s): i for i, (p, s) in enumerate(tasks)}
+    rows.sort(key=lambda r: order.get((r.preset, r.seed), order.get((r.preset, None), 0)))
     console.print(claims_table(rows))
     failed = sum(not r.passed for r in rows)
     console.print(f"{len(rows) - failed} claims passed, {failed} failed "
@@ -70,17 +87,25 @@ def check_command(sources: list[str], *, seeds: list[int] | None, jobs: int) -> 
     return 1 if failed else 0
 
 
-def _run_all(tasks, jobs: int):
-    """Yield each task's rows as it finishes (in order when jobs == 1)."""
-    if jobs == 1:
-        for preset, seed in tasks:
-            yield check_preset(preset, seed)
-        return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(check_preset, p, s) for p, s in tasks]
-        for future in futures:
-            yield future.result()
+def _check_in_pool(tasks: list[tuple[Preset, int | None]], pool: PointPool):
+    """Every run of every task as one job of ``pool``; yield each task's claim rows as
+    its last run finishes."""
+    jobs, owner = [], []
+    for t, (preset, seed) in enumerate(tasks):
+        for job in preset_jobs(preset, seed=seed):
+            jobs.append(job)
+            owner.append(t)
+    results: list[RunResult | None] = [None] * len(jobs)
+    left = [owner.count(t) for t in range(len(tasks))]
+    with pool:
+        for index, run in pool.run(jobs):
+            results[index] = run
+            t = owner[index]
+            left[t] -= 1
+            if left[t] == 0:
+                preset, seed = tasks[t]
+                mine = [r for r, o in zip(results, owner, strict=True) if o == t]
+                yield claim_rows(preset, collect(preset, mine, seed))
 
 
 def claims_table(rows: list[ClaimRow]) -> Table:

@@ -1,7 +1,12 @@
 """``nnterm run``: train a preset's runs headless, with a progress bar, and summarise them.
 
-On a terminal a rich progress bar per run shows steps/s and the losses; otherwise (a pipe,
-a log file, CI) plain lines report each run's start, every tenth of it, and its end.
+With one worker the runs train here, one after another; with more (the default: one per
+core) or a cluster executor, every run (each variant at each sweep point) is a job of a
+``PointPool``, and the metrics file is written in the preset's order all the same, so it
+is identical whatever ran it. On a terminal a rich progress bar per run shows its state
+(queued, running, done, diverged), steps/s and losses; otherwise (a pipe, a log file, CI)
+plain lines report each run's start, progress and end. A preset with a sweep ends with
+its summary curve, drawn in the terminal and, with ``--plot``, saved as SVG.
 """
 
 from __future__ import annotations
@@ -14,8 +19,20 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from nnterm.engine.lessons.experiment import ExperimentResult, run_preset
+from nnterm.app.sweep_chart import chart_text, line_legend, save_svg
+from nnterm.engine.lessons.executors import open_pool
+from nnterm.engine.lessons.experiment import (
+    ExperimentResult,
+    PointJob,
+    RunResult,
+    collect,
+    preset_jobs,
+    run_preset,
+)
 from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
+from nnterm.engine.lessons.pool import PointPool, cores
+from nnterm.engine.lessons.pool import Progress as PoolProgress
+from nnterm.engine.lessons.sweep_summary import summarize
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord
 
@@ -66,6 +83,52 @@ class RunReporter:
             self._next_line = record.step + max(1, self._total // 10)
 
 
+class PointReporter:
+    """Progress of jobs in a pool: a rich bar per run (queued until a worker reports
+    on it), or plain lines as each run starts and ends."""
+
+    def __init__(self, console: Console, jobs: list[PointJob], where: str) -> None:
+        self.console = console
+        self.live = console.is_terminal
+        self.progress = Progress(
+            TextColumn("{task.description}"), TextColumn("{task.fields[state]:<9}"),
+            BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[losses]}"),
+            console=console, disable=not self.live,
+        )
+        self.tasks = {job.label: self.progress.add_task(job.label, total=job.config.train.steps,
+                                                        state="queued", losses="")
+                      for job in jobs}
+        self.started: set[str] = set()
+        if not self.live:
+            console.print(f"{len(jobs)} runs on {where}")
+
+    def __enter__(self) -> PointReporter:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)
+
+    def update(self, reports: list[PoolProgress]) -> None:
+        for r in reports:
+            losses = f"train {fmt(r.train_loss)}  val {fmt(r.val_loss)}"
+            self.progress.update(self.tasks[r.label], completed=r.step, state="running",
+                                 losses=losses)
+            if not self.live and r.label not in self.started:
+                self.console.print(f"{r.label}: running")
+            self.started.add(r.label)
+
+    def finished(self, run: RunResult) -> None:
+        last = run.final
+        losses = f"train {fmt(last.train_loss)}  val {fmt(last.val_loss)}"
+        state = "diverged" if run.status == "diverged" else "done"
+        self.progress.update(self.tasks[run.label], completed=last.step, state=state,
+                             losses=losses)
+        if not self.live:
+            self.console.print(f"{run.label}: {run.status} at step {last.step}  {losses} "
+                               f"({run.seconds:.1f} s)")
+
+
 def summary_table(result: ExperimentResult) -> Table:
     table = Table(title=f"{result.preset} (seed {result.seed})")
     for column in ("run", "step", "train loss", "val loss", "train acc", "val acc", "status",
@@ -81,23 +144,28 @@ def summary_table(result: ExperimentResult) -> Table:
 
 
 def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[str],
-                metrics: str | None) -> int:
+                metrics: str | None, workers: int | None = 1, executor: str = "local",
+                scheduler: str | None = None, plot: str | None = None) -> int:
     if steps is not None and steps < 1:
         raise PresetError(f"{steps} is not allowed", key="--steps", allowed="an integer >= 1")
     if seed is not None and seed < 0:
         raise PresetError(f"{seed} is not allowed", key="--seed", allowed="an integer >= 0")
+    check_pool_options(workers, executor, scheduler)
     preset = apply_overrides(load_preset(source), sets)
+    if plot is not None and preset.sweep is None:
+        raise PresetError(f"{preset.name} has no sweep to plot", key="--plot")
+    if plot is not None and not plot.endswith(".svg"):
+        raise PresetError(f"{plot!r} is not allowed", key="--plot", allowed="a file name ending "
+                          "in .svg")
     console = Console()
     writer = MetricsWriter(metrics) if metrics else contextlib.nullcontext()
     try:
-        with writer as out, RunReporter(console) as reporter:
-            def on_record(label: str, record: StepRecord) -> None:
-                reporter.record(label, record)
-                if out is not None:
-                    out.record(label, record)
-
-            result = run_preset(preset, seed=seed, steps=steps, on_record=on_record,
-                                on_run_start=reporter.start)
+        with writer as out:
+            if executor == "local" and (workers or cores()) == 1:
+                result = _run_here(preset, console, out, seed=seed, steps=steps)
+            else:
+                result = _run_in_pool(preset, console, out, open_pool(executor, workers, scheduler),
+                                      seed=seed, steps=steps)
             if out is not None:
                 for run in result:
                     out.summary(run.label, run_summary(run))
@@ -109,9 +177,62 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
             console.print(f"[bold]{run.label}[/] step {d.step}: {d.name}: {d.message}")
         if run.stop_reason:
             console.print(f"[bold]{run.label}[/] stopped: {run.stop_reason}")
+    if preset.sweep is not None:
+        summary = summarize(preset, list(result))
+        console.print(chart_text(summary, width=min(console.width, 110), height=24))
+        for line in summary.lines:
+            console.print(line_legend(line))
+        if plot is not None:
+            try:
+                save_svg(summary, plot, title=f"nnterm: {preset.title}")
+            except OSError as err:
+                raise PresetError(f"cannot write {plot}: {err.strerror}", key="--plot") from None
+            console.print(f"summary curve saved to {plot}")
     if metrics:
         console.print(f"metrics written to {metrics}")
     return 0
+
+
+def _run_here(preset, console: Console, out, *, seed, steps) -> ExperimentResult:
+    """Every run in this process, one after another, each with a live bar."""
+    with RunReporter(console) as reporter:
+        def on_record(label: str, record: StepRecord) -> None:
+            reporter.record(label, record)
+            if out is not None:
+                out.record(label, record)
+
+        return run_preset(preset, seed=seed, steps=steps, on_record=on_record,
+                          on_run_start=reporter.start)
+
+
+def _run_in_pool(preset, console: Console, out, pool: PointPool, *, seed, steps
+                 ) -> ExperimentResult:
+    """Every run as a job of ``pool``; the metrics of each run are written once every
+    run before it (in the preset's order) is written, so the file does not depend on the
+    order in which the jobs finish."""
+    jobs = preset_jobs(preset, seed=seed, steps=steps)
+    results: list[RunResult | None] = [None] * len(jobs)
+    written = 0
+    with pool, PointReporter(console, jobs, pool.description) as reporter:
+        for index, run in pool.run(jobs, poll=lambda: reporter.update(pool.progress_updates())):
+            results[index] = run
+            reporter.finished(run)
+            while written < len(jobs) and results[written] is not None:
+                if out is not None:
+                    for record in results[written].records:
+                        out.record(results[written].label, record)
+                written += 1
+    return collect(preset, results, seed)
+
+
+def check_pool_options(workers: int | None, executor: str, scheduler: str | None) -> None:
+    """``--workers``, ``--executor`` and ``--scheduler`` make sense together."""
+    if workers is not None and workers < 1:
+        raise PresetError(f"{workers} is not allowed", key="--workers",
+                          allowed="an integer >= 1")
+    if scheduler is not None and executor == "local":
+        raise PresetError("a scheduler needs a cluster executor", key="--scheduler",
+                          allowed="with --executor dask or ray")
 
 
 def run_summary(run) -> dict:

@@ -55,6 +55,7 @@ from nnterm.engine.lessons.preset import (
     SlopeClaim,
     SweepClaim,
 )
+from nnterm.engine.lessons.sweep_summary import point_x, power_law
 from nnterm.engine.training.telemetry import StepRecord
 
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
@@ -219,11 +220,9 @@ def log_log_slope(xs: list[float], ys: list[float], metric: str = "y", x: str = 
         if not (math.isfinite(yv) and yv > 0):
             raise ClaimError(f"{metric} = {_num(yv)} (at {x} = {_num(xv)}): "
                              f"a log-log slope needs positive finite values")
-    lx, ly = np.log(np.asarray(xs, float)), np.log(np.asarray(ys, float))
-    if len(set(lx.tolist())) < 2:
+    if len(set(xs)) < 2:
         raise ClaimError(f"a slope needs at least two values of {x} (got {len(set(xs))})")
-    dx = lx - lx.mean()
-    return float(np.dot(dx, ly - ly.mean()) / np.dot(dx, dx))
+    return power_law(xs, ys).exponent
 
 
 def _value_at(run: RunResult, metric: str, at: str | int) -> float:
@@ -265,18 +264,10 @@ def _value(record: StepRecord, metric: str) -> float:
 
 
 def _x_value(x: str, point: Mapping[str, Any], run: RunResult) -> float:
-    if x == "n_params":
-        return float(run.n_params)
-    if x not in point:
-        raise ClaimError(f"{x} is not swept (swept: {', '.join(point)}; or n_params)")
-    value = normalize(point[x])
-    if isinstance(value, tuple):
-        if not value or not all(isinstance(v, (int, float)) for v in value):
-            raise ClaimError(f"{x} = {format_value(value)} is not a list of numbers")
-        return float(math.prod(value))
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ClaimError(f"{x} = {format_value(value)} is not a number")
-    return float(value)
+    try:
+        return point_x(x, point, run.n_params)
+    except ValueError as e:
+        raise ClaimError(str(e)) from None
 
 
 def _resolve(ref: Reference, claim: Any, result: ExperimentResult) -> float:

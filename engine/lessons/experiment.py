@@ -22,7 +22,7 @@ import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from nnterm.engine.data import Dataset, bigram_baseline
 from nnterm.engine.lessons.preset import Preset
@@ -235,6 +235,101 @@ class DataCache:
         return dataset, baselines
 
 
+@dataclass(frozen=True)
+class PointJob:
+    """One run to train: variant ``name`` at sweep ``point`` ({} without a sweep)."""
+
+    name: str
+    point: dict[str, Any]
+    config: Config
+
+    @property
+    def label(self) -> str:
+        return run_label(self.name, self.point)
+
+
+class Cancelled(Exception):
+    """A job was told to stop before it finished."""
+
+
+#: A job looks at its stop flag and reports progress about this often (seconds).
+CHUNK_SECONDS = 0.1
+
+
+def train_point(
+    job: PointJob,
+    data: DataCache,
+    *,
+    on_record: Callable[[StepRecord], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    on_chunk: Callable[[Trainer, StepRecord], None] | None = None,
+) -> RunResult:
+    """Train ``job`` to its end and return its RunResult with every record, step 0 on.
+
+    ``on_record`` sees each record as it is made. The steps go in chunks of about
+    ``CHUNK_SECONDS``; after each, ``on_chunk(trainer, latest record)`` is called and,
+    if ``should_stop()``, ``Cancelled`` is raised. Chunking changes nothing in the
+    result: the steps are the same."""
+    dataset, baselines = data.get(job.config)
+    records: list[StepRecord] = []
+
+    def keep(record: StepRecord) -> None:
+        records.append(record)
+        if on_record is not None:
+            on_record(record)
+
+    start = time.perf_counter()
+    trainer = Trainer(job.config, run_name=job.label, dataset=dataset)
+    chunk = 1
+    while not trainer.done:
+        if should_stop is not None and should_stop():
+            raise Cancelled(job.label)
+        began = time.perf_counter()
+        trainer.run(steps=chunk, on_record=keep)
+        if on_chunk is not None:
+            on_chunk(trainer, records[-1])
+        chunk = _next_chunk(chunk, time.perf_counter() - began)
+    return RunResult(
+        name=job.name, point=dict(job.point), config=job.config, records=records,
+        status=trainer.status, stop_reason=trainer.stop_reason,
+        diagnoses=tuple(trainer.diagnoses), n_params=trainer.net.n_params,
+        seconds=time.perf_counter() - start, baselines=baselines,
+    )
+
+
+def _next_chunk(chunk: int, took: float) -> int:
+    """Steps in the next chunk: twice as many until a chunk takes about
+    ``CHUNK_SECONDS``, fewer if it took longer."""
+    if took <= 0:
+        return chunk * 2
+    return max(1, min(chunk * 2, int(chunk * CHUNK_SECONDS / took)))
+
+
+class JobRunner(Protocol):
+    """Runs jobs somewhere (``pool.PointPool``): yields ``(index, RunResult)`` as each
+    job finishes, in any order."""
+
+    def run(self, jobs: list[PointJob]) -> Iterator[tuple[int, RunResult]]: ...
+
+
+def preset_jobs(preset: Preset, *, seed: int | None = None, steps: int | None = None
+                ) -> list[PointJob]:
+    """Every run of ``preset`` as a job, in the preset's order."""
+    return [PointJob(name, dict(point), config)
+            for name, point, config in run_configs(preset, seed=seed, steps=steps)]
+
+
+def collect(preset: Preset, results: list[RunResult], seed: int | None = None
+            ) -> ExperimentResult:
+    """The ExperimentResult of ``results`` (given in the preset's job order)."""
+    runs: dict[str, list[RunResult]] = {name: [] for name in preset.run_names}
+    for result in results:
+        runs[result.name].append(result)
+    base_seed = preset.config.seed if seed is None else seed
+    swept = tuple(preset.sweep.params) if preset.sweep is not None else ()
+    return ExperimentResult(preset=preset.name, seed=base_seed, runs=runs, swept=swept)
+
+
 def run_preset(
     preset: Preset,
     *,
@@ -242,34 +337,30 @@ def run_preset(
     steps: int | None = None,
     on_record: OnRecord | None = None,
     on_run_start: OnRunStart | None = None,
+    pool: JobRunner | None = None,
+    on_result: Callable[[RunResult], None] | None = None,
 ) -> ExperimentResult:
     """Train every run of ``preset`` (base, variants, sweep points) and collect the results.
 
-    ``on_run_start(label, total_steps)`` is called before each run and
-    ``on_record(label, record)`` for each of its StepRecords (step 0 included).
+    In this process, one run after another, unless a ``pool`` is given: then every run
+    is a job of the pool, and ``on_result(result)`` is called as each finishes (in any
+    order). In this process, ``on_run_start(label, total_steps)`` is called before each
+    run and ``on_record(label, record)`` for each of its StepRecords (step 0 included).
+    The result is the same either way.
     """
-    cache = DataCache()
-    runs: dict[str, list[RunResult]] = {name: [] for name in preset.run_names}
-    for name, point, config in run_configs(preset, seed=seed, steps=steps):
-        label = run_label(name, point)
-        dataset, baselines = cache.get(config)
-        if on_run_start is not None:
-            on_run_start(label, config.train.steps)
-        start = time.perf_counter()
-        trainer = Trainer(config, run_name=label, dataset=dataset)
-        callback = None if on_record is None else (lambda r, _label=label: on_record(_label, r))
-        trainer.run(on_record=callback)
-        seconds = time.perf_counter() - start
-        records = list(trainer.history.records)
-        latest = trainer.history.latest
-        if latest is not None and (not records or records[-1] is not latest):
-            records.append(latest)  # a bounded history may have skipped the newest record
-        runs[name].append(RunResult(
-            name=name, point=dict(point), config=config, records=records,
-            status=trainer.status, stop_reason=trainer.stop_reason,
-            diagnoses=tuple(trainer.diagnoses), n_params=trainer.net.n_params,
-            seconds=seconds, baselines=baselines,
-        ))
-    base_seed = preset.config.seed if seed is None else seed
-    swept = tuple(preset.sweep.params) if preset.sweep is not None else ()
-    return ExperimentResult(preset=preset.name, seed=base_seed, runs=runs, swept=swept)
+    jobs = preset_jobs(preset, seed=seed, steps=steps)
+    results: list[RunResult | None] = [None] * len(jobs)
+    if pool is not None:
+        for index, result in pool.run(jobs):
+            results[index] = result
+            if on_result is not None:
+                on_result(result)
+    else:
+        cache = DataCache()
+        for index, job in enumerate(jobs):
+            if on_run_start is not None:
+                on_run_start(job.label, job.config.train.steps)
+            callback = None if on_record is None else (
+                lambda r, _label=job.label: on_record(_label, r))
+            results[index] = train_point(job, cache, on_record=callback)
+    return collect(preset, [r for r in results if r is not None], seed)

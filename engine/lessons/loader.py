@@ -72,7 +72,12 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
                                     # full speed), so the lesson unfolds over ~10-40 s;
                                     # curves: the one overlaid per run, train (default)
                                     # or val; depth: act_std (default) or grad_norm, the
-                                    # profile drawn where inputs are not a plane
+                                    # profile drawn where inputs are not a plane;
+                                    # with a sweep, its summary curve: sweep_y (default
+                                    # val_loss) against sweep_x (a swept path or
+                                    # n_params), sweep_log: none, x or both,
+                                    # sweep_fit: true (a power law per line),
+                                    # sweep_mark: data.n_train (a line at its value)
     expect:                         # claims, checked after the run
       - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
       - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
@@ -113,7 +118,7 @@ from typing import Any
 
 import yaml
 
-from nnterm.engine.lessons.claims_schema import Runs, build_claims, claim_to_raw
+from nnterm.engine.lessons.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
 from nnterm.engine.lessons.errors import (
     ArgsDoc,
     Doc,
@@ -124,9 +129,19 @@ from nnterm.engine.lessons.errors import (
     show_path,
     suggest,
 )
-from nnterm.engine.lessons.preset import BASE, CURVES, DEPTH_PROFILES, Preset, Sweep, View
+from nnterm.engine.lessons.preset import (
+    BASE,
+    CURVES,
+    DEPTH_PROFILES,
+    SWEEP_LOG,
+    SWEEP_METRICS,
+    Preset,
+    Sweep,
+    View,
+)
 from nnterm.engine.lessons.settings_schema import (
     CONFIG_KEYS,
+    Bool,
     Choice,
     Optional,
     Real,
@@ -166,7 +181,12 @@ REQUIRED = ("name", "title", "section", "lesson")
 TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view")
 VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
                       "curves": Choice(CURVES, "curve"),
-                      "depth": Choice(DEPTH_PROFILES, "depth profile")})
+                      "depth": Choice(DEPTH_PROFILES, "depth profile"),
+                      "sweep_x": Optional(Text()),
+                      "sweep_y": Choice(SWEEP_METRICS, "metric"),
+                      "sweep_log": Choice(SWEEP_LOG, "log scale"),
+                      "sweep_fit": Bool(),
+                      "sweep_mark": Optional(Text())})
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 _NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
 _TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"
@@ -314,9 +334,29 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
 
     expect = build_claims(data.get("expect"), root / "expect", Runs(points, sweep, convert))
     view = VIEW.check(data["view"], root / "view") if "view" in data else View()
+    _check_sweep_view(view, sweep, config, root / "view")
     return Preset(name=text["name"], title=text["title"], section=text["section"],
                   lesson=text["lesson"], config=config, compare=compare, sweep=sweep,
                   expect=expect, view=view, source=source)
+
+
+def _check_sweep_view(view: View, sweep: Sweep | None, config: Any, at: Where) -> None:
+    """The summary curve's x is a swept setting (or n_params) and its mark a number
+    setting of the base run."""
+    if view.sweep_x is not None:
+        allowed = (N_PARAMS, *(sweep.params if sweep is not None else ()))
+        if view.sweep_x not in allowed:
+            raise (at / "sweep_x").error(f"{view.sweep_x!r} is not swept", view.sweep_x,
+                                         ", ".join(allowed))
+    if view.sweep_mark is not None:
+        try:
+            value = get_path(config, view.sweep_mark)
+        except (KeyError, AttributeError, TypeError):
+            value = None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise (at / "sweep_mark").error(
+                f"{view.sweep_mark!r} is not a number setting", view.sweep_mark,
+                "a dotted path to a number, e.g. data.n_train")
 
 
 def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, dict]:

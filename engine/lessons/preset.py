@@ -108,6 +108,9 @@ class Sweep:
 CURVES = ("train", "val")
 #: Which profile over depth the app draws where the data has no plane (RunView fields).
 DEPTH_PROFILES = ("act_std", "grad_norm")
+#: What a sweep's summary curve may plot against x, and which of its axes are log scale.
+SWEEP_METRICS = ("train_loss", "val_loss", "train_acc", "val_acc")
+SWEEP_LOG = ("none", "x", "both")
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,22 @@ class View:
     effect unfolds over some tens of seconds rather than in a blink. ``curves``: with
     several runs, the loss plot overlays each run's ``train`` or ``val`` curve (the one
     the lesson compares). ``depth``: where the inputs are not a plane, the profile over
-    depth the app draws: ``act_std`` (each layer's output spread) or ``grad_norm``."""
+    depth the app draws: ``act_std`` (each layer's output spread) or ``grad_norm``.
+
+    With a sweep, the summary curve (``sweep_summary``): ``sweep_y`` (a final metric)
+    against ``sweep_x`` (a swept setting or ``n_params``; default the first swept
+    setting), ``sweep_log`` axes on a log scale (``none``, ``x`` or ``both``),
+    ``sweep_fit`` a power law fitted to each line, ``sweep_mark`` a setting whose value
+    is marked on the x axis."""
 
     steps_per_second: float | None = None
     curves: str = "train"
     depth: str = "act_std"
+    sweep_x: str | None = None
+    sweep_y: str = "val_loss"
+    sweep_log: str = "none"
+    sweep_fit: bool = False
+    sweep_mark: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""A sweep's summary curve drawn with plotext: in the app's sweep view, after
+``nnterm run`` in the terminal, and saved as SVG (``--plot``).
+
+``draw_summary(plt, summary, colours)`` draws on any plotext-like ``plt`` (the
+``plotext`` module, or a ``PlotextPlot``'s ``plt``): one line of points per
+``SweepLine`` in its colour, joined by a line or, where a power law was fitted, with
+that law drawn through them and its exponent and R² in the legend, and the marked x
+value (the interpolation threshold) as a vertical line.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.text import Text
+
+from nnterm.engine.lessons.sweep_summary import SweepSummary
+
+MARK_COLOUR = "gray"
+
+
+def line_legend(line) -> str:
+    """``base`` or ``base: ∝ x^-1.78, R² 0.991`` (with a fit)."""
+    text = line.label
+    if line.fit is not None:
+        text += f": ∝ x^{line.fit.exponent:.2f}, R² {line.fit.r2:.3f}"
+    if line.missing:
+        text += f" ({line.missing} diverged)"
+    return text
+
+
+def draw_summary(plt, summary: SweepSummary, colours: Sequence[object]) -> None:
+    """Draw ``summary`` on ``plt`` (cleared first); line i takes ``colours[i]``."""
+    plt.clear_figure()
+    if not any(line.xs for line in summary.lines):
+        plt.title("waiting for the first run to finish")
+        return
+    if summary.log_x:  # (plotext fails on a log axis without data)
+        plt.xscale("log")
+    if summary.log_y:
+        plt.yscale("log")
+    plt.xlabel(summary.x_label + (" (log)" if summary.log_x else ""))
+    plt.ylabel(summary.y_label + (" (log)" if summary.log_y else ""))
+    for i, line in enumerate(summary.lines):
+        colour = colours[i % len(colours)]
+        if not line.xs:
+            continue
+        if line.fit is not None and len(line.xs) >= 2:  # the points and the law through them
+            xs = np.geomspace(min(line.xs), max(line.xs), 60)
+            ys = line.fit.coefficient * xs ** line.fit.exponent
+            plt.plot(xs.tolist(), ys.tolist(), color=colour, marker="braille",
+                     label=line_legend(line))
+        else:  # the points joined
+            plt.plot(list(line.xs), list(line.ys), color=colour, marker="braille",
+                     label=line_legend(line))
+        plt.scatter(list(line.xs), list(line.ys), color=colour, marker="●")
+    if summary.mark is not None:
+        label, x = summary.mark
+        plt.vline(x, MARK_COLOUR)
+        plt.title(f"│ {label}")
+
+
+#: plotext colour names for the terminal and SVG chart, in the app's run order.
+CHART_COLOURS = ("cyan", "orange", "green", "magenta", "yellow", "blue+", "white", "gray")
+
+
+def chart_text(summary: SweepSummary, width: int = 100, height: int = 24) -> Text:
+    """The chart as rich Text (ANSI colours) of ``width`` x ``height`` cells."""
+    import plotext
+
+    plotext.clear_figure()
+    plotext.plotsize(width, height)
+    plotext.theme("dark")
+    draw_summary(plotext, summary, CHART_COLOURS)
+    return Text.from_ansi(plotext.build())
+
+
+def save_svg(summary: SweepSummary, path: str | Path, title: str,
+             width: int = 100, height: int = 28) -> None:
+    """Write the chart to ``path`` as SVG (a picture of the terminal chart), atomically:
+    a temporary file in the same folder, then renamed over ``path``."""
+    console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
+    console.print(chart_text(summary, width, height))
+    svg = console.export_svg(title=title)
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(svg)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

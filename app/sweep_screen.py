@@ -1,0 +1,237 @@
+"""SweepScreen: a preset's sweep trained in a pool of worker processes, drawn as it goes.
+
+Every run of the preset (each variant at each sweep point) is a job of a
+``pool.local_pool``; a table lists them with their state (queued, running with its step,
+done, diverged) and a plot draws the summary curve (``sweep_summary``) point by point as
+runs finish, with the axes the lesson asks for. ``enter`` opens the selected run in the
+app's main view, trained live with every panel (``escape`` there comes back here, the
+sweep still running); ``r`` runs the sweep again, ``R`` with a new seed. Leaving the
+screen for good (quitting) cancels the pool: running jobs stop at their next chunk of
+steps and the workers end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from concurrent.futures import CancelledError
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from nnterm.app.sweep_chart import draw_summary, line_legend
+from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.engine.lessons.experiment import Cancelled, PointJob, RunResult, preset_jobs
+from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
+from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
+from nnterm.engine.live.run_set import MAX_RUNS
+
+
+class SweepPlot(RedrawnPlot):
+    """The summary curve; line i in run colour i."""
+
+    DEFAULT_CSS = "SweepPlot { width: 1fr; height: 1fr; }"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.summary: SweepSummary | None = None
+
+    def show(self, summary: SweepSummary) -> None:
+        self.summary = summary
+        self.redraw()
+
+    def _draw(self) -> None:
+        mode = detect_color_mode(self.app)
+        summary = self.summary or SweepSummary("", "", False, False, ())
+        draw_summary(self.plt, summary, [run_colour(i, mode)[0] for i in range(MAX_RUNS)])
+        self.refresh()
+
+
+class SweepScreen(Screen):
+    """The sweep of ``preset``, run by ``workers`` processes (default: one per core)."""
+
+    DEFAULT_CSS = """
+    SweepScreen > Horizontal { height: 1fr; }
+    SweepScreen #points { width: 66; max-width: 50%; height: 1fr; border: round $accent; }
+    SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
+    SweepScreen #sweep-status { height: auto; padding: 0 1; }
+    """
+    BINDINGS = [
+        Binding("enter", "open_point", "Open run", id="open_point"),
+        Binding("r", "rerun", "Rerun", id="rerun"),
+        Binding("R", "reseed", "Reseed+rerun", id="reseed"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+    AUTO_FOCUS = "#points"
+
+    class PointsProgressed(Message):
+        def __init__(self, generation: int, reports: list[Progress]) -> None:
+            super().__init__()
+            self.generation, self.reports = generation, reports
+
+    class PointFinished(Message):
+        def __init__(self, generation: int, index: int, result: RunResult | None,
+                     error: str = "") -> None:
+            super().__init__()
+            self.generation, self.index, self.result, self.error = (generation, index, result,
+                                                                     error)
+
+    def __init__(self, preset: Preset, workers: int | None = None) -> None:
+        super().__init__()
+        self.preset = preset
+        self.n_workers = workers
+        self.seed = preset.config.seed
+        self.jobs: list[PointJob] = []
+        self.results: list[RunResult | None] = []
+        self.states: list[str] = []
+        self.pool: PointPool | None = None
+        self.generation = 0  # which run of the sweep the messages belong to
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="sweep-status")
+        with Horizontal():
+            yield DataTable(id="points", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="summary"):
+                yield SweepPlot(id="sweep-plot")
+                yield Static(id="sweep-legend")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#points").border_title = "Runs"
+        table = self.query_one(DataTable)
+        self.columns = table.add_columns("run", "state", "params", self.preset.view.sweep_y,
+                                         "time")
+        self.start()
+
+    # ------------------------------------------------------------------ running
+    def start(self) -> None:
+        """(Re)start the sweep at ``self.seed``: a new pool, every job queued."""
+        self.stop()
+        self.generation += 1
+        self.jobs = preset_jobs(self.preset, seed=self.seed)
+        self.results = [None] * len(self.jobs)
+        self.states = ["queued"] * len(self.jobs)
+        table = self.query_one(DataTable)
+        table.clear()
+        for job in self.jobs:
+            table.add_row(job.label, "queued", "", "", "", key=job.label)
+        self.pool = local_pool(self.n_workers)
+        self._show_summary()
+        self._train(self.pool, self.jobs, self.generation)
+
+    def stop(self, wait: bool = False) -> None:
+        """Cancel the running sweep: its workers end within one chunk of steps (the
+        thread that ran it closes the pool; with ``wait``, this waits for that too)."""
+        if self.pool is not None:
+            pool, self.pool = self.pool, None
+            pool.cancel()
+            if wait:
+                pool.close()
+
+    @work(thread=True, group="sweep", exit_on_error=False)
+    def _train(self, pool: PointPool, jobs: list[PointJob], generation: int) -> None:
+        """The pool's results, posted to the screen as they come; the pool is closed
+        (its workers joined) when the sweep ends or is cancelled."""
+        try:
+            for index, result in pool.run(jobs, poll=lambda: self._progress(pool, generation)):
+                self.post_message(self.PointFinished(generation, index, result))
+        except (CancelledError, Cancelled):
+            pass
+        except Exception as exc:  # a broken worker: say so, keep the app
+            self.post_message(self.PointFinished(generation, -1, None, str(exc)))
+        finally:
+            pool.close()
+
+    def _progress(self, pool: PointPool, generation: int) -> None:
+        reports = pool.progress_updates()
+        if reports:
+            self.post_message(self.PointsProgressed(generation, reports))
+
+    def on_sweep_screen_points_progressed(self, message: PointsProgressed) -> None:
+        if message.generation != self.generation:
+            return
+        table = self.query_one(DataTable)
+        index = {job.label: i for i, job in enumerate(self.jobs)}
+        for r in message.reports:
+            i = index[r.label]
+            if self.results[i] is None:
+                self.states[i] = "running"
+                table.update_cell(r.label, self.columns[1], f"{r.step:,}/{r.total:,}")
+                table.update_cell(r.label, self.columns[3], fmt_num(r.val_loss))
+        self._show_status()
+
+    def on_sweep_screen_point_finished(self, message: PointFinished) -> None:
+        if message.generation != self.generation:
+            return
+        if message.result is None:
+            self.notify(f"the sweep stopped: {message.error}", severity="error", timeout=10)
+            return
+        run = message.result
+        self.results[message.index] = run
+        self.states[message.index] = "diverged" if run.status == "diverged" else "done"
+        table = self.query_one(DataTable)
+        value = getattr(run.final, self.preset.view.sweep_y)
+        for column, text in ((1, self.states[message.index]), (2, f"{run.n_params:,}"),
+                             (3, fmt_num(value)), (4, f"{run.seconds:.1f} s")):
+            table.update_cell(run.label, self.columns[column], text)
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        summary = summarize(self.preset, [r for r in self.results if r is not None])
+        self.query_one(SweepPlot).show(summary)
+        self.query_one("#summary").border_title = (
+            f"{summary.y_label} against {summary.x_label}")
+        legend = [line_legend(line) for line in summary.lines]
+        if summary.mark is not None:
+            legend.append(f"│ {summary.mark[0]}")
+        self.query_one("#sweep-legend", Static).update("   ".join(legend))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        counts = {state: self.states.count(state)
+                  for state in ("queued", "running", "done", "diverged")}
+        done = counts["done"] + counts["diverged"]
+        where = self.pool.description if self.pool is not None else "stopped"
+        parts = [f"{n} {state}" for state, n in counts.items() if n]
+        self.query_one("#sweep-status", Static).update(
+            f"[b]{self.preset.title}[/b]\n"
+            f"sweep: {done}/{len(self.jobs)} runs ({', '.join(parts)}) on {where}, "
+            f"seed {self.seed}   enter: open a run   r: rerun   R: new seed")
+
+    # ------------------------------------------------------------------ keys
+    def action_open_point(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.jobs or table.cursor_row is None:
+            return
+        job = self.jobs[table.cursor_row]
+        self.app.open_sweep_point(point_preset(self.preset, job))
+
+    def action_rerun(self) -> None:
+        self.start()
+        self.notify("the sweep runs again", timeout=2)
+
+    def action_reseed(self) -> None:
+        self.seed += 1
+        self.start()
+        self.notify(f"the sweep runs again with seed {self.seed}", timeout=2)
+
+    def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
+        self.action_open_point()
+
+    def on_unmount(self) -> None:
+        self.stop(wait=True)
+
+
+def point_preset(preset: Preset, job: PointJob) -> Preset:
+    """One run of a sweep as a preset of its own: its Config, no variants, no sweep, no
+    claims (they speak of the whole sweep), the preset's pace."""
+    return dataclasses.replace(
+        preset, title=f"{preset.title}: {job.label}", config=job.config, compare={},
+        sweep=None, expect=())
+

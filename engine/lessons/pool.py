@@ -1,0 +1,174 @@
+"""A preset's runs (base, variants, sweep points) trained in a pool of worker processes.
+
+A ``PointPool`` runs ``experiment.PointJob`` s on any ``concurrent.futures.Executor``:
+``train_point`` trains a job anywhere (a spawned process here, a Dask or Ray worker on
+another machine) and a run depends only on its Config (the seed fixes the data, the
+weights and the batches), so results are the same, bit for bit, whatever ran them and in
+which order; ``experiment.run_preset`` puts them back in the preset's order.
+
+``local_pool(workers)`` is a ``ProcessPoolExecutor`` of spawned processes that share a
+stop flag and a progress queue with this process: ``cancel()`` makes every running job
+stop within one chunk of steps (``experiment.CHUNK_SECONDS``), so closing the pool leaves
+nothing running. The distributed executors are in ``executors``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from nnterm.engine.lessons.experiment import DataCache, PointJob, RunResult, train_point
+from nnterm.engine.training.telemetry import StepRecord
+from nnterm.engine.training.trainer import Trainer
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A running job's latest record, sent from a worker while it trains."""
+
+    label: str
+    step: int
+    total: int
+    train_loss: float
+    val_loss: float
+
+
+# ---------------------------------------------------------------------------- the worker
+@dataclass
+class _Worker:
+    """What a worker process shares with its pool (set by ``_start_worker``)."""
+
+    stop: Any = None  # a multiprocessing Event, or None
+    progress: Any = None  # a multiprocessing Queue of Progress, or None
+    data: DataCache = field(default_factory=DataCache)
+
+
+_WORKER = _Worker()
+
+
+def _start_worker(stop: Any, progress: Any) -> None:
+    """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue."""
+    _WORKER.stop, _WORKER.progress = stop, progress
+
+
+def run_job(job: PointJob) -> RunResult:
+    """A worker's entry point: ``train_point`` with the worker's data cache, stop flag
+    and progress queue (each optional: a Dask or Ray worker has neither)."""
+    stop = _WORKER.stop
+    return train_point(job, _WORKER.data,
+                       should_stop=None if stop is None else stop.is_set,
+                       on_chunk=_reporter(job) if _WORKER.progress is not None else None)
+
+
+def _reporter(job: PointJob) -> Callable[[Trainer, StepRecord], None]:
+    def report(trainer: Trainer, latest: StepRecord) -> None:
+        with contextlib.suppress(queue.Full):  # a slow reader loses reports, not steps
+            _WORKER.progress.put_nowait(Progress(job.label, trainer.step_count,
+                                                 job.config.train.steps, latest.train_loss,
+                                                 latest.val_loss))
+    return report
+
+
+# ---------------------------------------------------------------------------- the pool
+class PointPool:
+    """Jobs on an ``Executor`` with ``workers`` workers. ``progress``: a queue of
+    Progress from the workers (None where the executor cannot share one); ``stop``: the
+    flag ``cancel`` sets (None: running jobs finish)."""
+
+    def __init__(self, executor: Executor, workers: int, *, stop: Any = None,
+                 progress: Any = None, on_close: Callable[[], None] | None = None,
+                 description: str = "") -> None:
+        self.executor = executor
+        self.workers = workers
+        self.stop = stop
+        self.progress = progress
+        self.description = description or f"{workers} workers"
+        self._on_close = on_close
+        self._futures: list[Future] = []
+        self._closed = False
+        self._close_lock = threading.Lock()
+
+    def submit(self, job: PointJob) -> Future:
+        future = self.executor.submit(run_job, job)
+        self._futures.append(future)
+        return future
+
+    def run(self, jobs: list[PointJob], poll: Callable[[], None] | None = None,
+            poll_seconds: float = 0.2) -> Iterator[tuple[int, RunResult]]:
+        """Submit every job; yield ``(index in jobs, result)`` as each finishes, calling
+        ``poll()`` at least every ``poll_seconds`` meanwhile (to show progress)."""
+        futures = {self.submit(job): i for i, job in enumerate(jobs)}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=poll_seconds, return_when=FIRST_COMPLETED)
+            if poll is not None:
+                poll()
+            for future in sorted(done, key=futures.__getitem__):
+                yield futures[future], future.result()
+
+    def progress_updates(self) -> list[Progress]:
+        """The progress reports that arrived since the last call."""
+        out: list[Progress] = []
+        while self.progress is not None:
+            try:
+                out.append(self.progress.get_nowait())
+            except (queue.Empty, OSError, ValueError):
+                break
+        return out
+
+    def cancel(self) -> None:
+        """Drop queued jobs and make running ones stop at their next chunk."""
+        if self.stop is not None:
+            self.stop.set()
+        for future in self._futures:
+            future.cancel()
+
+    def close(self) -> None:
+        """Cancel what is left and wait for the workers to end; idempotent, and safe to
+        call from several threads (the later calls wait for the first)."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+            self.cancel()  # queued futures are cancelled: shutdown waits for running ones
+            self.executor.shutdown(wait=True)
+            if self._on_close is not None:
+                self._on_close()
+
+    def __enter__(self) -> PointPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def local_pool(workers: int | None = None) -> PointPool:
+    """A pool of ``workers`` spawned processes (default: one per core). Spawned, not
+    forked: a worker starts clean even when the parent runs threads (the TUI)."""
+    workers = workers or cores()
+    context = multiprocessing.get_context("spawn")
+    stop, progress = context.Event(), context.Queue(maxsize=10_000)
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_start_worker, initargs=(stop, progress))
+
+    def release() -> None:
+        progress.close()
+        progress.join_thread()
+
+    return PointPool(executor, workers, stop=stop, progress=progress, on_close=release,
+                     description=f"{workers} local worker processes")

@@ -1,0 +1,150 @@
+"""Runs in a pool: the same results whatever runs them (this process, local workers, a
+Dask cluster), cancellation that leaves no process behind, clear errors for executors
+that cannot be used, and the command line's pool options."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import textwrap
+import time
+
+import pytest
+
+from nnterm.app.cli import main
+from nnterm.engine.lessons.executors import ExecutorError, open_pool
+from nnterm.engine.lessons.experiment import preset_jobs, run_preset
+from nnterm.engine.lessons.loader import load_preset
+from nnterm.engine.lessons.pool import local_pool
+
+SWEEP = textwrap.dedent("""\
+    name: small_sweep
+    title: A small width sweep
+    section: "0. Test"
+    lesson: |
+      Just a test.
+    seed: 3
+    data: {name: moons, n_train: 64, n_val: 64, noise: 0.2}
+    model: {hidden: [4], activation: tanh}
+    train: {steps: 40, batch_size: 16, optimizer: {name: adam, lr: 0.05}, log_every: 10}
+    compare:
+      relu: {model.activation: relu}
+    sweep:
+      model.hidden: [[2], [4], [8]]
+    view: {sweep_x: n_params, sweep_log: both, sweep_fit: true}
+""")
+
+
+@pytest.fixture
+def sweep_file(tmp_path):
+    path = tmp_path / "small_sweep.yaml"
+    path.write_text(SWEEP)
+    return path
+
+
+def as_json(result) -> list:
+    """Everything a result holds but the time each run took."""
+    return [(r.label, r.status, r.n_params, [rec.to_json() for rec in r.records])
+            for r in result]
+
+
+def test_a_local_pool_gives_the_same_results_as_this_process(sweep_file):
+    preset = load_preset(str(sweep_file))
+    here = run_preset(preset)
+    with local_pool(2) as pool:
+        seen = []
+        pooled = run_preset(preset, pool=pool, on_result=lambda r: seen.append(r.label))
+    assert as_json(pooled) == as_json(here)
+    assert sorted(seen) == sorted(r.label for r in here) and len(seen) == 6
+
+
+def metrics_lines(path) -> list[dict]:
+    """The metrics file's lines without the seconds a run took."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()]
+    for line in lines:
+        line.pop("seconds", None)
+    return lines
+
+
+def test_the_metrics_file_is_identical_for_one_worker_two_workers_and_dask(sweep_file, tmp_path):
+    files = {}
+    for name, options in (("one", ["--workers", "1"]), ("two", ["--workers", "2"]),
+                          ("dask", ["--workers", "2", "--executor", "dask"])):
+        files[name] = tmp_path / f"{name}.jsonl"
+        assert main(["run", str(sweep_file), "--metrics", str(files[name]), *options]) == 0
+    one = metrics_lines(files["one"])
+    assert len(one) == 6 * 5 + 6  # five logged steps and a summary line per run
+    assert metrics_lines(files["two"]) == one
+    assert metrics_lines(files["dask"]) == one
+
+
+def long_jobs():
+    preset = load_preset("scaling_laws")
+    return preset_jobs(preset, steps=10**7)
+
+
+def test_cancelling_a_pool_stops_running_jobs_and_leaves_no_process():
+    pool = local_pool(2)
+    jobs = long_jobs()
+    for job in jobs:
+        pool.submit(job)
+    deadline = time.monotonic() + 60
+    running: set[str] = set()
+    while len(running) < 2 and time.monotonic() < deadline:
+        running |= {r.label for r in pool.progress_updates()}
+        time.sleep(0.05)  # waiting for the workers' reports, not standing in for them
+    assert len(running) == 2, "both workers should be training"
+    children = multiprocessing.active_children()
+    assert len(children) >= 2
+    pool.close()
+    assert not any(child.is_alive() for child in children)
+    assert all(future.done() for future in pool._futures)
+
+
+def test_a_missing_extra_says_how_to_install_it(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray fails
+    with pytest.raises(ExecutorError, match=r"pip install 'nnterm\[ray\]'"):
+        open_pool("ray", 2)
+
+
+def test_an_unreachable_dask_scheduler_is_a_clear_error():
+    with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
+        open_pool("dask", scheduler="tcp://127.0.0.1:9")
+
+
+@pytest.mark.parametrize("options, says", [
+    (["--workers", "0"], "--workers"),
+    (["--scheduler", "tcp://127.0.0.1:8786"], "--scheduler"),
+    (["--plot", "curve.png"], "--plot"),
+])
+def test_bad_pool_options_exit_2_with_one_line(sweep_file, capsys, options, says):
+    assert main(["run", str(sweep_file), *options]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("nnterm: error:") and says in err and "\n" not in err
+
+
+def test_plot_needs_a_sweep(capsys):
+    assert main(["run", "xor", "--plot", "xor.svg"]) == 2
+    assert "has no sweep" in capsys.readouterr().err
+
+
+def test_a_sweep_run_draws_its_summary_and_saves_it_as_svg(sweep_file, tmp_path, capsys):
+    svg = tmp_path / "curve.svg"
+    assert main(["run", str(sweep_file), "--workers", "2", "--plot", str(svg)]) == 0
+    out = capsys.readouterr().out
+    assert "relu: ∝ x^" in out and "R² " in out  # the legend with each fitted power law
+    text = svg.read_text()
+    assert text.startswith("<svg") and "n_params" in text
+    assert not list(tmp_path.glob(".curve.svg.*"))  # no temporary file left
+
+
+def test_check_gives_the_same_verdicts_in_a_pool(capsys):
+    assert main(["check", "double_descent", "--workers", "1"]) == 0
+    here = capsys.readouterr().out
+    assert main(["check", "double_descent", "--workers", "2"]) == 0
+    pooled = capsys.readouterr().out
+    def verdicts(out):
+        return [line for line in out.splitlines() if "pass" in line or "FAIL" in line]
+    assert verdicts(here) and [v.split("│")[:6] for v in verdicts(here)] == [
+        v.split("│")[:6] for v in verdicts(pooled)]

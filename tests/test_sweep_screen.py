@@ -1,0 +1,79 @@
+"""The sweep view: every run listed with its state, the summary drawn as runs finish,
+a run opened in the main view and back, rerun, and no worker left after quitting."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+
+import pytest
+
+from nnterm.app.app import NntermApp
+from nnterm.app.sweep_screen import SweepPlot, SweepScreen
+from nnterm.engine.lessons.loader import parse_preset
+
+SWEEP = """\
+name: tiny_sweep
+title: A tiny sweep
+section: "0. Test"
+lesson: Just a test.
+seed: 2
+data: {name: moons, n_train: 64, n_val: 64, noise: 0.2}
+model: {hidden: [4], activation: tanh}
+train: {steps: 30, batch_size: 16, optimizer: {name: adam, lr: 0.05}, log_every: 10}
+compare:
+  relu: {model.activation: relu}
+sweep:
+  model.hidden: [[2], [4], [8]]
+view: {sweep_x: model.hidden, sweep_log: x}
+"""
+
+
+async def all_finished(pilot, screen: SweepScreen, timeout: float = 60.0) -> None:
+    """Let the app run until every run of the sweep has finished."""
+    deadline = time.monotonic() + timeout
+    while not (screen.states and all(s in ("done", "diverged") for s in screen.states)):
+        assert time.monotonic() < deadline, f"the sweep did not finish: {screen.states}"
+        await pilot.pause(0.05)
+
+
+@pytest.mark.asyncio
+async def test_a_sweep_opens_its_view_and_a_run_opens_in_the_main_view():
+    app = NntermApp(parse_preset(SWEEP), in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SweepScreen) and app.session is None
+        await all_finished(pilot, screen)
+        assert len(screen.jobs) == 6
+        summary = screen.query_one(SweepPlot).summary
+        assert [line.label for line in summary.lines] == ["base", "relu"]
+        assert all(len(line.xs) == 3 for line in summary.lines)
+
+        await pilot.press("down", "enter")  # the second run: base at width 4
+        await pilot.pause()
+        assert app.screen is app.screen_stack[0]
+        assert app.session is not None
+        assert app.session.config == screen.jobs[1].config
+        assert screen.jobs[1].label in app.sub_title
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen and app.session is None
+
+        generation = screen.generation
+        await pilot.press("R")
+        assert screen.generation == generation + 1 and screen.seed == 3
+        await all_finished(pilot, screen)
+    assert not multiprocessing.active_children()  # quitting left no worker behind
+
+
+@pytest.mark.asyncio
+async def test_the_sweep_view_shows_only_the_keys_that_work_there():
+    app = NntermApp(parse_preset(SWEEP), in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = {binding.action for _, binding, enabled, *_
+                 in app.screen.active_bindings.values() if enabled}
+        assert {"rerun", "reseed"} <= shown
+        assert "toggle_pause" not in shown and "learning_rate(1)" not in shown
+        app.screen.stop(wait=True)

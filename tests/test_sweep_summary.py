@@ -1,0 +1,109 @@
+"""The sweep's summary curve: power-law fits, lines per run and per second setting,
+diverged points kept out, the marked threshold; and the preset's view settings."""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import pytest
+from helpers import record
+
+from nnterm.engine.lessons.errors import PresetError
+from nnterm.engine.lessons.experiment import RunResult
+from nnterm.engine.lessons.loader import load_preset, parse_preset
+from nnterm.engine.lessons.preset import Preset, Sweep, View
+from nnterm.engine.lessons.sweep_summary import power_law, summarize
+from nnterm.engine.training.config import Config, DataConfig
+
+
+def test_a_power_law_is_recovered_exactly():
+    xs = [2.0, 8.0, 32.0, 128.0]
+    law = power_law(xs, [3.0 * x ** -1.5 for x in xs])
+    assert law.exponent == pytest.approx(-1.5)
+    assert law.coefficient == pytest.approx(3.0)
+    assert law.r2 == pytest.approx(1.0)
+
+
+def test_scatter_lowers_r2():
+    law = power_law([1, 2, 4, 8], [1.0, 0.2, 0.5, 0.05])
+    assert law.r2 < 0.9 and law.exponent < 0
+
+
+@pytest.mark.parametrize("xs, ys", [([1, 2], [1, 0]), ([1, 1], [2, 3]), ([0, 2], [1, 1])])
+def test_a_power_law_needs_positive_values_at_two_xs(xs, ys):
+    with pytest.raises(ValueError):
+        power_law(xs, ys)
+
+
+def result(name, point, val_loss, n_params=10):
+    return RunResult(name=name, point=point, config=Config(),
+                     records=[record(5, val_loss=val_loss)],
+                     status="finished", n_params=n_params)
+
+
+def two_setting_preset(**view) -> Preset:
+    return Preset(name="p", title="t", section="s", lesson="", compare={"other": {}},
+                  config=Config(data=DataConfig(name="moons", n_train=100)),
+                  sweep=Sweep({"model.hidden": ((4,), (8,)), "data.n_train": (100, 200)}),
+                  view=View(**view))
+
+
+def test_one_line_per_run_and_value_of_the_second_setting():
+    preset = two_setting_preset(sweep_x="model.hidden", sweep_fit=True,
+                                sweep_mark="data.n_train")
+    results = [result(name, {"model.hidden": (h,), "data.n_train": n}, 8.0 / h * n / 100)
+               for name in ("base", "other") for h in (4, 8) for n in (100, 200)]
+    summary = summarize(preset, reversed(results))  # in any order
+    labels = [line.label for line in summary.lines]
+    assert labels == ["base, data.n_train=100", "base, data.n_train=200",
+                      "other, data.n_train=100", "other, data.n_train=200"]
+    first = summary.lines[0]
+    assert first.xs == (4.0, 8.0) and first.ys == (2.0, 1.0)
+    assert first.fit.exponent == pytest.approx(-1.0)
+    assert summary.mark == ("n_train = 100", 100.0)
+
+
+def test_a_diverged_point_is_counted_not_drawn():
+    preset = two_setting_preset(sweep_x="model.hidden")
+    results = [result("base", {"model.hidden": (4,), "data.n_train": 100}, math.nan),
+               result("base", {"model.hidden": (8,), "data.n_train": 100}, 0.5)]
+    (line,) = summarize(preset, results).lines
+    assert line.xs == (8.0,) and line.missing == 1
+
+
+def test_against_n_params_the_first_setting_runs_along_the_line():
+    preset = two_setting_preset(sweep_x="n_params")
+    results = [result("base", {"model.hidden": (h,), "data.n_train": 100}, 1.0 / h, 3 * h)
+               for h in (4, 8)]
+    (line,) = summarize(preset, results).lines
+    assert line.label == "base, data.n_train=100" and line.xs == (12.0, 24.0)
+
+
+def test_the_lessons_that_sweep_say_how_to_draw_it():
+    dd, sl = load_preset("double_descent"), load_preset("scaling_laws")
+    assert (dd.view.sweep_x, dd.view.sweep_log, dd.view.sweep_mark) == (
+        "model.hidden", "both", "data.n_train")
+    assert (sl.view.sweep_x, sl.view.sweep_log, sl.view.sweep_fit) == ("n_params", "both", True)
+
+
+BASE = textwrap.dedent("""\
+    name: p
+    title: t
+    section: s
+    lesson: l
+    sweep: {model.hidden: [[2], [4]]}
+""")
+
+
+@pytest.mark.parametrize("view, key", [
+    ("{sweep_x: model.depth}", "view.sweep_x"),
+    ("{sweep_mark: data.name}", "view.sweep_mark"),
+    ("{sweep_mark: data.nope}", "view.sweep_mark"),
+    ("{sweep_log: y}", "view.sweep_log"),
+    ("{sweep_y: loss}", "view.sweep_y"),
+])
+def test_bad_sweep_view_settings_name_the_key(view, key):
+    with pytest.raises(PresetError) as err:
+        parse_preset(BASE + f"view: {view}\n")
+    assert key in str(err.value)

@@ -26,7 +26,13 @@ from textual.widgets import DataTable, Footer, Static
 from nnterm.app.sweep_chart import draw_summary, line_legend
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
-from nnterm.engine.lessons.experiment import Cancelled, PointJob, RunResult, preset_jobs
+from nnterm.engine.lessons.experiment import (
+    Cancelled,
+    PointJob,
+    RunResult,
+    format_value,
+    preset_jobs,
+)
 from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
@@ -58,7 +64,9 @@ class SweepScreen(Screen):
 
     DEFAULT_CSS = """
     SweepScreen > Horizontal { height: 1fr; }
-    SweepScreen #points { width: 66; max-width: 50%; height: 1fr; border: round $accent; }
+    SweepScreen #points {
+        width: 72; max-width: 55%; height: 1fr; overflow-x: hidden; border: round $accent;
+    }
     SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
     SweepScreen #sweep-status { height: auto; padding: 0 1; }
     """
@@ -105,8 +113,11 @@ class SweepScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#points").border_title = "Runs"
         table = self.query_one(DataTable)
-        self.columns = table.add_columns("run", "state", "params", self.preset.view.sweep_y,
-                                         "time")
+        # the lesson's metric before the sizes: it stays in view on a narrow terminal
+        self.columns = [table.add_column("run @ point"), table.add_column("state", width=8),
+                        table.add_column(self.preset.view.sweep_y, width=9),
+                        table.add_column("params", width=7),
+                        table.add_column("seconds", width=7)]
         self.start()
 
     # ------------------------------------------------------------------ running
@@ -120,7 +131,8 @@ class SweepScreen(Screen):
         table = self.query_one(DataTable)
         table.clear()
         for job in self.jobs:
-            table.add_row(job.label, "queued", "", "", "", key=job.label)
+            point = ", ".join(format_value(v) for v in job.point.values())
+            table.add_row(f"{job.name} @ {point}", "queued", "", "", "", key=job.label)
         self.pool = local_pool(self.n_workers)
         self._show_summary()
         self._train(self.pool, self.jobs, self.generation)
@@ -162,8 +174,11 @@ class SweepScreen(Screen):
             i = index[r.label]
             if self.results[i] is None:
                 self.states[i] = "running"
-                table.update_cell(r.label, self.columns[1], f"{r.step:,}/{r.total:,}")
-                table.update_cell(r.label, self.columns[3], fmt_num(r.val_loss))
+                table.update_cell(r.label, self.columns[1], f"{100 * r.step // r.total}%")
+                live = {"val_loss": r.val_loss, "train_loss": r.train_loss}
+                if self.preset.view.sweep_y in live:  # (accuracy is reported at the end)
+                    table.update_cell(r.label, self.columns[2],
+                                      fmt_num(live[self.preset.view.sweep_y]))
         self._show_status()
 
     def on_sweep_screen_point_finished(self, message: PointFinished) -> None:
@@ -177,8 +192,8 @@ class SweepScreen(Screen):
         self.states[message.index] = "diverged" if run.status == "diverged" else "done"
         table = self.query_one(DataTable)
         value = getattr(run.final, self.preset.view.sweep_y)
-        for column, text in ((1, self.states[message.index]), (2, f"{run.n_params:,}"),
-                             (3, fmt_num(value)), (4, f"{run.seconds:.1f} s")):
+        for column, text in ((1, self.states[message.index]), (2, fmt_num(value)),
+                             (3, f"{run.n_params:,}"), (4, f"{run.seconds:.1f}")):
             table.update_cell(run.label, self.columns[column], text)
         self._show_summary()
 
@@ -202,7 +217,7 @@ class SweepScreen(Screen):
         self.query_one("#sweep-status", Static).update(
             f"[b]{self.preset.title}[/b]\n"
             f"sweep: {done}/{len(self.jobs)} runs ({', '.join(parts)}) on {where}, "
-            f"seed {self.seed}   enter: open a run   r: rerun   R: new seed")
+            f"seed {self.seed}   enter: open a run")
 
     # ------------------------------------------------------------------ keys
     def action_open_point(self) -> None:

@@ -5,7 +5,9 @@ percentiles (never pass/fail).
 Method (everything in one run, on this machine, beside whatever else it is doing: the
 load average before and after each part is printed):
 
-1. **Throughput.** For each preset (``--set train.steps=10**9`` so it never finishes),
+1. **Throughput.** For each preset without a sweep (a sweep opens the sweep view, whose
+   runs train in a pool: ``benchmarks/sweep.py`` measures that), with
+   ``--set train.steps=10**9`` so it never finishes,
    in alternating windows, ``--rounds`` times: the app's speed for ``--window`` seconds,
    then, with the app paused, the headless speed for as long. This machine's speed drifts
    by up to 2x over tens of seconds (a shared host: the same loop runs at ~1,800 or
@@ -435,8 +437,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=" ".join(__doc__.split("\n\n")[0].split()),
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
-    parser.add_argument("--presets", nargs="+", default=[p.name for p in list_presets()],
-                        help="presets for the throughput part (default: every preset)")
+    parser.add_argument("--presets", nargs="+",
+                        default=[p.name for p in list_presets() if p.sweep is None],
+                        help="presets for the throughput part (default: every preset "
+                        "without a sweep)")
     parser.add_argument("--latency-preset", default="learning_rate",
                         help="preset trained while keys are timed (its lr must allow - and +)")
     parser.add_argument("--memory-preset", default="xor", help="a small, fast preset")

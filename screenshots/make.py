@@ -53,6 +53,7 @@ os.environ["XDG_CONFIG_HOME"] = _NO_USER_PRESETS.name
 from rich.cells import cell_len  # noqa: E402
 
 from nnterm.app.app import NntermApp  # noqa: E402
+from nnterm.app.sweep_screen import SweepScreen  # noqa: E402
 from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
 from nnterm.engine.lessons.errors import PresetError  # noqa: E402
 from nnterm.engine.lessons.loader import apply_overrides, load_preset  # noqa: E402
@@ -114,10 +115,10 @@ SHOTS = [
          "its minimum; the small one does not"),
     Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "
          "validation loss under the base's"),
-    Shot("double_descent", "double_descent", 0, "the base run of the sweep (p = n = 200, "
-         "20-D inputs: the profile over depth); the sweep is run by `nnterm run`"),
-    Shot("scaling_laws", "scaling_laws", 0, "the base run of the sweep: a 2-16-1 student's "
-         "prediction surface over the teacher's plane; the sweep is drawn by `nnterm run`"),
+    Shot("double_descent", "double_descent", 0, "the sweep view: test loss against p on "
+         "log axes spikes at p = n = 200 (the grey line); `ridge` stays low"),
+    Shot("scaling_laws", "scaling_laws", 0, "the sweep view: loss against parameters on "
+         "log-log axes, a straight line with the fitted power law, exponent and R²"),
     Shot("next_token", "next_token", 0, "names written by the MLP and the linear model "
          "beside the bigram table's, under the bigram line"),
     Shot("playground", "playground", 0, "the boundary curled into the two spiral arms; "
@@ -144,11 +145,25 @@ async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
     raise TimeoutError(f"the run did not finish within {timeout:.0f} s")
 
 
+async def wait_sweep_done(screen: SweepScreen, pilot, timeout: float = TIMEOUT) -> None:
+    """Let the app run until every run of the sweep view has finished."""
+    deadline = time.monotonic() + timeout
+    while not (screen.states and all(s in ("done", "diverged") for s in screen.states)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the sweep did not finish within {timeout:.0f} s")
+        await pilot.pause(0.1)
+
+
 async def render(shot: Shot, preset, svg: Path) -> str:
-    """Run ``preset`` to its end in the app and save the screen to ``svg``; return the
-    status line's first line (for the log)."""
+    """Run ``preset`` to its end in the app (every run of a sweep) and save the screen
+    to ``svg``; return the status line's first line (for the log)."""
     app = NntermApp(preset, in_process=True, theme=shot.theme, speed="full")
     async with app.run_test(size=shot.size) as pilot:
+        if preset.sweep is not None:
+            await wait_sweep_done(app.screen, pilot)
+            await pilot.pause()
+            app.save_screenshot(filename=svg.name, path=str(svg.parent))
+            return app.screen.query_one("#sweep-status").render().plain.splitlines()[-1]
         snapshot = await wait_done(app, pilot)
         if snapshot.status == "finished" and snapshot.step != shot.steps:
             raise RuntimeError(f"finished at step {snapshot.step}, expected {shot.steps}")

@@ -67,16 +67,18 @@ def metrics_lines(path) -> list[dict]:
     return lines
 
 
-def test_the_metrics_file_is_identical_for_one_worker_two_workers_and_dask(sweep_file, tmp_path):
+def test_the_metrics_file_is_identical_for_one_worker_two_workers_dask_and_ray(
+        sweep_file, tmp_path):
     files = {}
     for name, options in (("one", ["--workers", "1"]), ("two", ["--workers", "2"]),
-                          ("dask", ["--workers", "2", "--executor", "dask"])):
+                          ("dask", ["--workers", "2", "--executor", "dask"]),
+                          ("ray", ["--workers", "2", "--executor", "ray"])):
         files[name] = tmp_path / f"{name}.jsonl"
         assert main(["run", str(sweep_file), "--metrics", str(files[name]), *options]) == 0
     one = metrics_lines(files["one"])
     assert len(one) == 6 * 5 + 6  # five logged steps and a summary line per run
-    assert metrics_lines(files["two"]) == one
-    assert metrics_lines(files["dask"]) == one
+    for name in ("two", "dask", "ray"):
+        assert metrics_lines(files[name]) == one, name
 
 
 def long_jobs():

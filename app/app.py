@@ -47,6 +47,7 @@ from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.run_set import MAX_RUNS
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
@@ -129,7 +130,7 @@ class NntermApp(RunControls, ViewKeys, App):
     ]
 
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
-                 fps: float = 10.0, theme: str | None = None,
+                 fps: float = FPS, theme: str | None = None,
                  speed: float | str = PRESET_PACE, paused: bool = False) -> None:
         """``theme`` must be one of ``available_themes`` (the CLI checks it first).
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the

@@ -24,6 +24,7 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
+from nnterm.engine.live.run_loop import FPS
 
 SUBCOMMANDS = ("list", "run", "check")
 
@@ -87,8 +88,9 @@ def build_app_parser() -> argparse.ArgumentParser:
                         metavar="KEY.PATH=VALUE", help="override a setting (repeatable)")
     parser.add_argument("--in-process", action="store_true",
                         help="run the engine in the app's worker thread (for debugging)")
-    parser.add_argument("--fps", type=float, default=10.0,
-                        help="redraws per second at most (lower it on slow links; default 10)")
+    parser.add_argument("--fps", type=float, default=FPS,
+                        help=f"redraws per second at most (lower it on slow links; default "
+                        f"{FPS:g})")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")

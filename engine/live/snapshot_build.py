@@ -1,9 +1,10 @@
 """Building a Snapshot from a Trainer: the engine's half of every frame (``frame`` adds
 what a frame says about every run of the lesson).
 
-``build_snapshot`` runs in the engine (process) up to ~10 times a second, so everything
-here is vectorised NumPy over bounded inputs: at most ``BoundedHistory.capacity`` records,
-a resolution x resolution grid, weight matrices pooled with one ``reduceat`` per axis.
+``build_snapshot`` runs in the engine (process) up to ``run_loop.FPS`` times a second
+(and at once after a key), so everything here is vectorised NumPy over bounded inputs:
+at most ``BoundedHistory.capacity`` records, a resolution x resolution grid, weight
+matrices pooled with one ``reduceat`` per axis.
 Measured (one core, float64): about 1 ms for a 2-16-16-2 net with a full history and
 its 40x40 boundary, and about 2 ms for a 784-256-256-10 net (no boundary).
 """
@@ -103,8 +104,9 @@ class _HistoryViews:
 
 
 #: Per history: its series and gradient bands. They change only every ``log_every`` steps
-#: while snapshots come ~10 times a second, and extracting columns from ~2,000 records is
-#: the costliest part of a snapshot (~1.5 ms), so they are reused until a record arrives.
+#: while snapshots come several times a second, and extracting columns from ~2,000
+#: records is the costliest part of a snapshot (~1.5 ms), so they are reused until a
+#: record arrives.
 _VIEWS: weakref.WeakKeyDictionary[BoundedHistory, _HistoryViews] = weakref.WeakKeyDictionary()
 
 

@@ -12,6 +12,7 @@ same choice; reset and reseed always restart every run together.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from multiprocessing import resource_tracker
@@ -44,6 +45,7 @@ from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.surface import SurfacePanel
+from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live import run_commands as rc
@@ -53,6 +55,7 @@ from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.safe_files import write_atomic
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
@@ -131,11 +134,13 @@ class NntermApp(RunControls, ViewKeys, App):
 
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
                  fps: float = FPS, theme: str | None = None,
-                 speed: float | str = PRESET_PACE, paused: bool = False) -> None:
+                 speed: float | str = PRESET_PACE, paused: bool = False,
+                 screenshot_folder: Path | None = None) -> None:
         """``theme`` must be one of ``available_themes`` (the CLI checks it first).
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
         lesson's own pace; ``paused``: open the first preset paused at step 0."""
         super().__init__()
+        self.screenshot_folder = screenshot_folder  # None: screenshot_dir()
         self.preset = preset
         self.in_process = in_process
         self.fps = fps
@@ -470,18 +475,35 @@ class NntermApp(RunControls, ViewKeys, App):
         self.push_screen(PresetPicker(), self._start_chosen)
 
     def action_screenshot(self) -> None:
-        path = self.save_screenshot(path=str(Path.cwd()))
+        """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""
+        folder = self.screenshot_folder or screenshot_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"nnterm_{time.strftime('%Y%m%d_%H%M%S')}.svg"
+            path = folder / f"{_free_name(folder, path.stem, '.svg')}.svg"
+            write_atomic(path, self.export_screenshot())
+        except OSError as err:
+            self.notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
+                        title="Screenshot", severity="error", timeout=8)
+            return
         self.notify(f"saved {path}", title="Screenshot", timeout=4)
 
     def action_save_preset(self) -> None:
+        """The selected run's settings as a preset in the user's preset folder; a failure
+        is shown and training goes on."""
         if self.preset is None or self.config is None:
             return
         folder = user_preset_dir() or Path.cwd()
-        name = _free_name(folder, f"{self.preset.name}_saved")
-        preset = replace(self.preset, name=name, config=self.config)
-        path = folder / f"{name}.yaml"
-        folder.mkdir(parents=True, exist_ok=True)
-        save_preset(preset, path)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            name = _free_name(folder, f"{self.preset.name}_saved")
+            path = folder / f"{name}.yaml"
+            save_preset(replace(self.preset, name=name, config=self.config), path)
+        except (OSError, PresetError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+            self.notify(f"cannot save the preset in {folder}: {reason}", title="Preset",
+                        severity="error", timeout=8)
+            return
         self.notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
 
     def action_help(self) -> None:
@@ -496,10 +518,24 @@ class NntermApp(RunControls, ViewKeys, App):
                                 lambda action=binding.action: self.run_action(action))
 
 
-def _free_name(folder: Path, stem: str) -> str:
-    """``stem``, or ``stem_2``, ``stem_3``... whichever has no file in ``folder`` yet."""
+def screenshot_dir() -> Path:
+    """Where ``s`` saves: ``$XDG_PICTURES_DIR/nnterm`` if set, else
+    ``$XDG_DATA_HOME/nnterm/screenshots`` (default ``~/.local/share/...``); never the
+    current folder, which is often someone's repository."""
+    pictures = os.environ.get("XDG_PICTURES_DIR", "")
+    if os.path.isabs(pictures):
+        return Path(pictures) / "nnterm"
+    data = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(data):  # the XDG spec: relative paths are ignored
+        data = str(Path.home() / ".local" / "share")
+    return Path(data) / "nnterm" / "screenshots"
+
+
+def _free_name(folder: Path, stem: str, suffix: str = ".yaml") -> str:
+    """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
+    (not even a dangling link)."""
     name, n = stem, 1
-    while (folder / f"{name}.yaml").exists():
+    while os.path.lexists(folder / f"{name}{suffix}"):
         n += 1
         name = f"{stem}_{n}"
     return name

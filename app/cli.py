@@ -14,6 +14,7 @@ import os
 import sys
 from dataclasses import replace
 from importlib.metadata import version
+from pathlib import Path
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 
@@ -95,6 +96,9 @@ def build_app_parser() -> argparse.ArgumentParser:
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")
     parser.add_argument("--paused", action="store_true", help="open paused at step 0")
+    parser.add_argument("--screenshot-dir", type=Path, metavar="DIR",
+                        help="where s saves screenshots (default: $XDG_PICTURES_DIR/nnterm, "
+                        "else ~/.local/share/nnterm/screenshots)")
     parser.add_argument("--theme", help="a Textual theme, e.g. textual-light, or ansi-dark for "
                         "16-colour terminals (the command palette lists them all)")
     return parser
@@ -152,7 +156,7 @@ def _run_app(args: argparse.Namespace) -> int:
     from nnterm.engine.lessons.loader import apply_overrides, load_preset
 
     try:
-        if args.fps <= 0:
+        if not 0 < args.fps < float("inf"):  # (nan fails this too)
             raise PresetError(f"{args.fps:g} is not allowed", key="--fps", allowed="a number > 0")
         preset = None
         if args.preset is not None:
@@ -163,7 +167,7 @@ def _run_app(args: argparse.Namespace) -> int:
             raise PresetError("needs a PRESET", key="--set/--seed")
         app = NntermApp(preset, in_process=args.in_process, fps=args.fps,
                         speed="preset" if args.speed is None else args.speed,
-                        paused=args.paused)
+                        paused=args.paused, screenshot_folder=args.screenshot_dir)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",

@@ -197,11 +197,14 @@ async def test_screenshot_and_save_preset_keys_write_files(running, tmp_path, mo
     app, pilot = running
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("XDG_PICTURES_DIR", raising=False)
     await pilot.press("plus")
     await settled(app, pilot, lambda s: s.config.train.optimizer.lr == pytest.approx(0.3))
     await pilot.press("s", "S")
     await pilot.pause()
-    assert len(list(tmp_path.glob("*.svg"))) == 1
+    assert not list(tmp_path.glob("*.svg"))  # never into the current folder
+    assert len(list((tmp_path / "data" / "nnterm" / "screenshots").glob("*.svg"))) == 1
     saved = load_preset(str(tmp_path / "config" / "nnterm" / "presets" / "keys_saved.yaml"))
     assert saved.config.train.optimizer.lr == pytest.approx(0.3)
     assert saved.config.model == app.snapshot.config.model

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 
 from rich.console import Console
@@ -157,6 +158,10 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
     if plot is not None and not plot.endswith(".svg"):
         raise PresetError(f"{plot!r} is not allowed", key="--plot", allowed="a file name ending "
                           "in .svg")
+    for key, output in (("--metrics", metrics), ("--plot", plot)):
+        if output is not None and _same_file(output, preset.source):
+            raise PresetError(f"{output} is the preset being run: it would be overwritten",
+                              key=key, allowed="another file name")
     console = Console()
     writer = MetricsWriter(metrics) if metrics else contextlib.nullcontext()
     try:
@@ -223,6 +228,16 @@ def _run_in_pool(preset, console: Console, out, pool: PointPool, *, seed, steps
                         out.record(results[written].label, record)
                 written += 1
     return collect(preset, results, seed)
+
+
+def _same_file(a: str, b: str) -> bool:
+    """True if paths ``a`` and ``b`` name one file (``b`` may be empty: no file)."""
+    if not b:
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return os.path.realpath(a) == os.path.realpath(b)
 
 
 def check_pool_options(workers: int | None, executor: str, scheduler: str | None) -> None:

@@ -162,6 +162,7 @@ from nnterm.engine.lessons.yaml_io import (
     to_raw,
 )
 from nnterm.engine.training.config import get_path
+from nnterm.engine.training.safe_files import write_atomic
 
 __all__ = [
     "PresetError",
@@ -487,10 +488,12 @@ def dump_preset(preset: Preset) -> str:
 
 
 def save_preset(preset: Preset, path: str | os.PathLike) -> None:
-    """Write ``preset`` as YAML to ``path`` (creating its folder)."""
+    """Write ``preset`` as YAML to ``path`` (creating its folder), atomically and never
+    through a symlink (``safe_files.write_atomic``): a failed save leaves no file, or the
+    old one whole. PresetError says why it failed."""
     path = Path(path).expanduser()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(dump_preset(preset), encoding="utf-8")
+        write_atomic(path, dump_preset(preset))
     except OSError as err:
         raise PresetError(f"cannot write it: {err.strerror or err}", file=str(path)) from None

@@ -6,6 +6,10 @@ status, stop reason, diagnoses (name, step, message) and final metrics.
 
 CSV (``.csv``): one row per logged step; per-layer lists are JSON-encoded in their cell;
 summaries are left out (they do not fit the columns).
+
+The file is written under a temporary name beside ``path`` and renamed over it when the
+writer closes, or when the run is interrupted (Ctrl-C keeps what was measured); a run
+that fails leaves the old file as it was (``safe_files.AtomicWriter``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import json
 from pathlib import Path
 from typing import IO, Any
 
+from nnterm.engine.training.safe_files import AtomicWriter
 from nnterm.engine.training.telemetry import StepRecord
 
 
@@ -28,12 +33,12 @@ class MetricsWriter:
         self._csv_writer: csv.DictWriter | None = None
 
     def __enter__(self) -> MetricsWriter:
-        self._file = self.path.open("w", newline="" if self.csv else None, encoding="utf-8")
+        self._writer = AtomicWriter(self.path, newline="" if self.csv else None)
+        self._file = self._writer.file
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        if self._file is not None:
-            self._file.close()
+    def __exit__(self, kind, error, traceback) -> None:
+        self._writer.__exit__(kind, error, traceback)
 
     def record(self, run: str, record: StepRecord) -> None:
         row = record.to_json()

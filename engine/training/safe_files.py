@@ -15,6 +15,7 @@ operating system's reason) for what the file system refuses.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import tempfile
@@ -94,14 +95,10 @@ class AtomicWriter:
         self._remove()
 
     def _remove(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             self.file.close()
-        except OSError:
-            pass
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(self.temporary)
-        except FileNotFoundError:
-            pass
 
     def __enter__(self) -> AtomicWriter:
         return self

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
+from rich.terminal_theme import MONOKAI
 from rich.text import Text
 
 from nnterm.engine.lessons.sweep_summary import SweepSummary
@@ -76,18 +77,19 @@ def chart_text(summary: SweepSummary, width: int = 100, height: int = 24) -> Tex
 
     plotext.clear_figure()
     plotext.plotsize(width, height)
-    plotext.theme("dark")
+    plotext.theme("clear")  # the terminal's (or the picture's) own background
     draw_summary(plotext, summary, CHART_COLOURS)
-    return Text.from_ansi(plotext.build())
+    return Text.from_ansi(plotext.build(), no_wrap=True, overflow="crop")
 
 
 def save_svg(summary: SweepSummary, path: str | Path, title: str,
              width: int = 100, height: int = 28) -> None:
     """Write the chart to ``path`` as SVG (a picture of the terminal chart), atomically:
     a temporary file in the same folder, then renamed over ``path``."""
-    console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
+    console = Console(record=True, width=width + 2, file=io.StringIO(),
+                      color_system="truecolor")
     console.print(chart_text(summary, width, height))
-    svg = console.export_svg(title=title)
+    svg = console.export_svg(title=title, theme=MONOKAI)
     target = Path(path)
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent or ".")
     try:

@@ -150,3 +150,15 @@ def test_check_gives_the_same_verdicts_in_a_pool(capsys):
         return [line for line in out.splitlines() if "pass" in line or "FAIL" in line]
     assert verdicts(here) and [v.split("│")[:6] for v in verdicts(here)] == [
         v.split("│")[:6] for v in verdicts(pooled)]
+
+
+def test_a_running_dask_cluster_takes_the_runs_by_its_address(sweep_file, tmp_path):
+    from dask.distributed import LocalCluster
+
+    here, there = tmp_path / "here.jsonl", tmp_path / "there.jsonl"
+    assert main(["run", str(sweep_file), "--metrics", str(here), "--workers", "1"]) == 0
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        assert main(["run", str(sweep_file), "--metrics", str(there), "--executor", "dask",
+                     "--scheduler", cluster.scheduler_address]) == 0
+    assert metrics_lines(there) == metrics_lines(here)

@@ -12,7 +12,10 @@ same choice; reset and reseed always restart every run together.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 import time
 from dataclasses import replace
 from multiprocessing import resource_tracker
@@ -71,6 +74,8 @@ PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "surface": "Prediction"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
+#: Signals that end the app as ``q`` does (see ``_catch_signals``).
+HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
@@ -204,6 +209,7 @@ class NntermApp(RunControls, ViewKeys, App):
         # kept from mount on: no query in the poll, which may run while unmounting
         self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
         self._panels_drawn = 0.0
+        self._catch_signals()
         self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
         self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
         if self.preset is None:
@@ -400,7 +406,19 @@ class NntermApp(RunControls, ViewKeys, App):
         """The running config (as the engine last reported it)."""
         return self.snapshot.config if self.snapshot else None
 
+    def _catch_signals(self) -> None:
+        """SIGTERM and SIGHUP (a closed terminal, ``kill``) end the app the way ``q``
+        does, so the terminal is restored (alternate screen left, cursor shown, mouse
+        and raw mode off) and the engine stopped; the exit status is 128 + the signal."""
+        loop = asyncio.get_running_loop()
+        for sig in HANDLED_SIGNALS:
+            loop.add_signal_handler(sig, self.exit, None, 128 + sig)
+
     async def on_unmount(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop may be closing
+            loop = asyncio.get_running_loop()
+            for sig in HANDLED_SIGNALS:
+                loop.remove_signal_handler(sig)
         if self.session is not None:
             self.session.close()
 

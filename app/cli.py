@@ -177,7 +177,7 @@ def _run_app(args: argparse.Namespace) -> int:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2
     app.run()
-    return 0
+    return app.return_code or 0  # 128 + the signal after SIGTERM or SIGHUP
 
 
 if __name__ == "__main__":

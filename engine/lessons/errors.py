@@ -41,7 +41,7 @@ class PresetError(Exception):
             where = f"line {self.line}: "
         key = f"{self.key}: " if self.key else ""
         allowed = f" (allowed: {self.allowed})" if self.allowed else ""
-        return f"{where}{key}{self.problem}{allowed}"
+        return one_line(f"{where}{key}{self.problem}{allowed}")
 
     def __reduce__(self):
         return _rebuild_error, (self.problem, dict(self.__dict__))
@@ -59,6 +59,13 @@ def show_path(path: KeyPath) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``): a
+    message stays one line, and a value cannot move the cursor or recolour a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def show(value: Any) -> str:

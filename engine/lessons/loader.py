@@ -109,6 +109,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import fields
 from importlib import resources
@@ -151,6 +152,7 @@ from nnterm.engine.lessons.settings_schema import (
     validate_config,
 )
 from nnterm.engine.lessons.yaml_io import (
+    MAX_YAML_CHARS,
     FlowDict,
     FlowList,
     check_setting,
@@ -247,7 +249,18 @@ def load_preset(source: str | os.PathLike) -> Preset:
 
 
 def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
+    """Read a preset file: a regular file of at most ``MAX_YAML_CHARS`` bytes (a FIFO
+    would block the read, ``/dev/zero`` would never end it)."""
     try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(info.st_mode):
+            raise PresetError("is not a regular file", file=label, value=label,
+                              allowed="a .yaml file")
+        if info.st_size > MAX_YAML_CHARS:
+            raise PresetError(f"the file is {info.st_size:,} bytes: too big for a preset",
+                              file=label, allowed=f"at most {MAX_YAML_CHARS:,} bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         raise PresetError("no such file", file=label, value=label,

@@ -305,6 +305,9 @@ def _check_model(m: ModelConfig, at: Where) -> None:
         if index > n:
             raise (at / "frozen" / i).error(f"layer {index} does not exist", index,
                                             f"layer indices 0..{n}")
+        if index in m.frozen[:i]:
+            raise (at / "frozen" / i).error(f"layer {index} is listed twice", index,
+                                            f"distinct layer indices 0..{n}")
 
 
 _PROBES: dict[tuple, Any] = {}

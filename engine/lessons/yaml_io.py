@@ -57,6 +57,12 @@ for _cls in (_Loader, _Dumper):
     _cls.add_implicit_resolver("tag:yaml.org,2002:float", _FLOAT_12, list("-+0123456789."))
 
 
+#: A preset is a page of YAML; these bounds leave room for big hand-written data tables
+#: and refuse what would take the loader minutes or all the memory.
+MAX_YAML_CHARS = 1_000_000
+MAX_YAML_VALUES = 100_000
+
+
 def read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
     """The data in YAML ``text`` and its node tree (None, None for an empty document)."""
     if isinstance(text, bytes):
@@ -68,12 +74,16 @@ def read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
                 file=source, line=text.count(b"\n", 0, err.start) + 1,
                 allowed="a UTF-8 text file") from None
     text = text.removeprefix("\ufeff")
+    if len(text) > MAX_YAML_CHARS:
+        raise PresetError(f"the file is {len(text):,} characters long: too big for a preset",
+                          file=source, allowed=f"at most {MAX_YAML_CHARS:,} characters")
     loader = None
     try:
         loader = _Loader(text)
         root = loader.get_single_node()
         if root is None:
             return None, None
+        _check_expanded_size(root, source)
         _check_duplicates(root, source)
         return loader.construct_document(root), root
     except PresetError:
@@ -95,6 +105,29 @@ def read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+def _check_expanded_size(root: yaml.Node, source: str) -> None:
+    """Refuse a document whose aliases expand it beyond ``MAX_YAML_VALUES`` values.
+
+    An alias shares a node, so a few lines (``a: &a [1, 1]``, ``b: &b [*a, *a]``, ...)
+    stand for 10⁹ values, or for infinitely many if one refers to itself; anything that
+    walks the data (a message, a comparison) would then run out of time or memory. The
+    walk here counts each visit of a shared node again and stops at the limit."""
+    stack, visits = [root], 0
+    while stack:
+        node = stack.pop()
+        visits += 1
+        if visits > MAX_YAML_VALUES:
+            raise PresetError(f"expands to more than {MAX_YAML_VALUES:,} values through "
+                              f"its aliases (*name)", file=source,
+                              line=node.start_mark.line + 1,
+                              allowed=f"at most {MAX_YAML_VALUES:,} values")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += (key, value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
 
 
 def _check_duplicates(root: yaml.Node, source: str) -> None:
@@ -119,8 +152,17 @@ def _check_duplicates(root: yaml.Node, source: str) -> None:
             stack.extend((v, (*path, i)) for i, v in enumerate(node.value))
 
 def read_value(text: str) -> Any:
-    """One YAML value (a ``--set`` argument's); yaml's exceptions pass through."""
-    return yaml.load(text, Loader=_Loader)  # a SafeLoader
+    """One YAML value (a ``--set`` argument's), bounded like a file
+    (``_check_expanded_size``); yaml's exceptions pass through."""
+    loader = _Loader(text)  # a SafeLoader
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        _check_expanded_size(root, "--set")
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
 
 
 # ---------------------------------------------------------------------------- dotted paths

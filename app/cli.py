@@ -10,7 +10,9 @@ problem and exits with status 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from dataclasses import replace
 from importlib.metadata import version
@@ -125,28 +127,59 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "list":
-            from nnterm.app.headless.listing import list_command
-
-            return list_command()
-        if args.command == "run":
-            from nnterm.app.headless.run import run_command
-
-            return run_command(args.preset, steps=args.steps, seed=args.seed, sets=args.sets,
-                               metrics=args.metrics, workers=args.workers,
-                               executor=args.executor, scheduler=args.scheduler,
-                               plot=args.plot)
-        if args.command == "check":
-            from nnterm.app.headless.check import check_command
-
-            return check_command(args.presets, seeds=args.seeds, workers=args.workers,
-                                 executor=args.executor, scheduler=args.scheduler)
+        with interrupted_by_signals():
+            return _run_command(parser, args)
     except (PresetError, ExecutorError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2
+    except Interrupted as stop:
+        print(f"nnterm: stopped by {signal.Signals(stop.signum).name}", file=sys.stderr)
+        return 128 + stop.signum
     except KeyboardInterrupt:
         print("nnterm: interrupted", file=sys.stderr)
         return 130
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP during a headless command: unwinds like Ctrl-C (pools cancel
+    their workers, a metrics file keeps what was measured), then exits 128 + signum."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+@contextlib.contextmanager
+def interrupted_by_signals():
+    """Turn SIGTERM and SIGHUP into ``Interrupted`` while the block runs."""
+    def stop(signum, _frame):
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command == "list":
+        from nnterm.app.headless.listing import list_command
+
+        return list_command()
+    if args.command == "run":
+        from nnterm.app.headless.run import run_command
+
+        return run_command(args.preset, steps=args.steps, seed=args.seed, sets=args.sets,
+                           metrics=args.metrics, workers=args.workers,
+                           executor=args.executor, scheduler=args.scheduler,
+                           plot=args.plot)
+    if args.command == "check":
+        from nnterm.app.headless.check import check_command
+
+        return check_command(args.presets, seeds=args.seeds, workers=args.workers,
+                             executor=args.executor, scheduler=args.scheduler)
     parser.print_help()
     return 0
 

@@ -8,6 +8,7 @@ a job of one ``PointPool``; a preset's claims are checked as soon as its last ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
@@ -70,14 +71,23 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
         if executor == "local" and (workers or cores()) == 1:
             done_tasks = (check_preset(p, s) for p, s in tasks)
         else:
-            done_tasks = _check_in_pool(tasks, open_pool(executor, workers, scheduler))
-        for done in done_tasks:
-            rows.extend(done)
-            progress.update(bar, advance=1, description=done[0].preset if done else "")
-            if not console.is_terminal and done:
-                passed = sum(r.passed for r in done)
-                console.print(f"{done[0].preset} seed {done[0].seed}: {passed}/{len(done)} "
-                              f"claims hold ({done[0].seconds:.1f} s)")
+            done_tasks = _check_in_pool(tasks, lambda: open_pool(executor, workers, scheduler))
+        try:
+            for done in done_tasks:
+                rows.extend(done)
+                progress.update(bar, advance=1, description=done[0].preset if done else "")
+                if not console.is_terminal and done:
+                    passed = sum(r.passed for r in done)
+                    console.print(f"{done[0].preset} seed {done[0].seed}: {passed}/{len(done)} "
+                                  f"claims hold ({done[0].seconds:.1f} s)")
+        except KeyboardInterrupt:  # show what was checked; closing stops the pool's workers
+            done_tasks.close()
+            progress.stop()
+            if rows:
+                console.print(claims_table(rows))
+            console.print(f"interrupted: {len({(r.preset, r.seed) for r in rows})} of "
+                          f"{len(tasks)} presets checked")
+            raise
     order = {(p.name, s): i for i, (p, s) in enumerate(tasks)}
     rows.sort(key=lambda r: order.get((r.preset, r.seed), order.get((r.preset, None), 0)))
     console.print(claims_table(rows))
@@ -87,9 +97,10 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
     return 1 if failed else 0
 
 
-def _check_in_pool(tasks: list[tuple[Preset, int | None]], pool: PointPool):
-    """Every run of every task as one job of ``pool``; yield each task's claim rows as
-    its last run finishes."""
+def _check_in_pool(tasks: list[tuple[Preset, int | None]],
+                   open_the_pool: Callable[[], PointPool]):
+    """Every run of every task as one job of the pool ``open_the_pool()`` opens (when the
+    first task is asked for); yield each task's claim rows as its last run finishes."""
     jobs, owner = [], []
     for t, (preset, seed) in enumerate(tasks):
         for job in preset_jobs(preset, seed=seed):
@@ -97,7 +108,7 @@ def _check_in_pool(tasks: list[tuple[Preset, int | None]], pool: PointPool):
             owner.append(t)
     results: list[RunResult | None] = [None] * len(jobs)
     left = [owner.count(t) for t in range(len(tasks))]
-    with pool:
+    with open_the_pool() as pool:
         for index, run in pool.run(jobs):
             results[index] = run
             t = owner[index]

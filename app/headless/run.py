@@ -15,6 +15,7 @@ import contextlib
 import math
 import os
 import time
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -169,7 +170,8 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
             if executor == "local" and (workers or cores()) == 1:
                 result = _run_here(preset, console, out, seed=seed, steps=steps)
             else:
-                result = _run_in_pool(preset, console, out, open_pool(executor, workers, scheduler),
+                result = _run_in_pool(preset, console, out,
+                                      lambda: open_pool(executor, workers, scheduler),
                                       seed=seed, steps=steps)
             if out is not None:
                 for run in result:
@@ -210,23 +212,32 @@ def _run_here(preset, console: Console, out, *, seed, steps) -> ExperimentResult
                           on_run_start=reporter.start)
 
 
-def _run_in_pool(preset, console: Console, out, pool: PointPool, *, seed, steps
-                 ) -> ExperimentResult:
-    """Every run as a job of ``pool``; the metrics of each run are written once every
-    run before it (in the preset's order) is written, so the file does not depend on the
-    order in which the jobs finish."""
+def _run_in_pool(preset, console: Console, out, open_the_pool: Callable[[], PointPool], *,
+                 seed, steps) -> ExperimentResult:
+    """Every run as a job of the pool ``open_the_pool()`` opens; the metrics of each run
+    are written once every run before it (in the preset's order) is written, so the file
+    does not depend on the order in which the jobs finish."""
     jobs = preset_jobs(preset, seed=seed, steps=steps)
     results: list[RunResult | None] = [None] * len(jobs)
     written = 0
-    with pool, PointReporter(console, jobs, pool.description) as reporter:
-        for index, run in pool.run(jobs, poll=lambda: reporter.update(pool.progress_updates())):
-            results[index] = run
-            reporter.finished(run)
-            while written < len(jobs) and results[written] is not None:
-                if out is not None:
-                    for record in results[written].records:
-                        out.record(results[written].label, record)
-                written += 1
+    try:
+        with open_the_pool() as pool, PointReporter(console, jobs,
+                                                    pool.description) as reporter:
+            for index, run in pool.run(jobs,
+                                       poll=lambda: reporter.update(pool.progress_updates())):
+                results[index] = run
+                reporter.finished(run)
+                while written < len(jobs) and results[written] is not None:
+                    if out is not None:
+                        for record in results[written].records:
+                            out.record(results[written].label, record)
+                    written += 1
+    except KeyboardInterrupt:  # the pool has stopped its workers: say what finished
+        finished = [r for r in results if r is not None]
+        if finished:
+            console.print(summary_table(collect(preset, finished, seed)))
+        console.print(f"interrupted: {len(finished)} of {len(jobs)} runs finished")
+        raise
     return collect(preset, results, seed)
 
 

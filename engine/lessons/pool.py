@@ -18,6 +18,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -53,8 +54,25 @@ class _Worker:
 _WORKER = _Worker()
 
 
+@contextlib.contextmanager
+def _ctrl_c_blocked_for_children():
+    """SIGINT blocked in this thread while the block runs. Processes started meanwhile
+    inherit the signal mask (it survives exec), so a Ctrl-C, which a terminal sends to
+    every process of its group, never reaches the workers, not even while Python starts
+    in them; this process still gets it (through its other threads, or as soon as the
+    block ends) and stops the jobs through the pool's flag."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _start_worker(stop: Any, progress: Any) -> None:
-    """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue."""
+    """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue, and
+    leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the parent,
+    which stops the jobs through the flag: a worker killed mid-job would break the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see local_pool)
     _WORKER.stop, _WORKER.progress = stop, progress
 
 
@@ -188,6 +206,15 @@ def local_pool(workers: int | None = None) -> PointPool:
     stop, progress = context.Event(), context.Queue(maxsize=10_000)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                    initializer=_start_worker, initargs=(stop, progress))
+    try:
+        with _ctrl_c_blocked_for_children():  # the workers start now, one per task in flight
+            for started in [executor.submit(int) for _ in range(workers)]:
+                started.result()
+    except BaseException:  # interrupted while starting: leave nothing behind
+        executor.shutdown(wait=True, cancel_futures=True)
+        progress.close()
+        progress.join_thread()
+        raise
 
     def release() -> None:
         progress.close()

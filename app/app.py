@@ -17,7 +17,6 @@ import contextlib
 import os
 import signal
 import time
-from dataclasses import replace
 from multiprocessing import resource_tracker
 from pathlib import Path
 
@@ -51,6 +50,7 @@ from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.lessons.saving import edited_preset
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.run_set import MAX_RUNS
@@ -507,16 +507,17 @@ class NntermApp(RunControls, ViewKeys, App):
         self.notify(f"saved {path}", title="Screenshot", timeout=4)
 
     def action_save_preset(self) -> None:
-        """The selected run's settings as a preset in the user's preset folder; a failure
-        is shown and training goes on."""
+        """Every run as it stands, as a preset in the user's preset folder
+        (``saving.edited_preset``); a failure is shown and training goes on."""
         if self.preset is None or self.config is None:
             return
         folder = user_preset_dir() or Path.cwd()
+        runs = [(view.name, view.config) for view in self.snapshot.runs]
         try:
             folder.mkdir(parents=True, exist_ok=True)
             name = _free_name(folder, f"{self.preset.name}_saved")
             path = folder / f"{name}.yaml"
-            save_preset(replace(self.preset, name=name, config=self.config), path)
+            save_preset(edited_preset(self.preset, runs, name), path)
         except (OSError, PresetError) as err:
             reason = err.strerror if isinstance(err, OSError) and err.strerror else err
             self.notify(f"cannot save the preset in {folder}: {reason}", title="Preset",

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from nnterm.engine.nn.activations import ACTIVATIONS
-from nnterm.engine.nn.initializers import INITS, Init
+from nnterm.engine.nn.initializers import INITS, Init, for_scheme
 from nnterm.engine.training.config import Config
 
-#: Learning rates for + and -: 1e-5, 3e-5, 1e-4, ... 3, 10.
-LEARNING_RATES = tuple(m * 10.0**e for e in range(-5, 1) for m in (1, 3)) + (1.0, 3.0, 10.0)
+#: Learning rates for + and -: 1e-5, 3e-5, 1e-4, ... 3, 10 (read from text, so each is
+#: the float nearest its decimal: 3 * 0.1 would be 0.30000000000000004).
+LEARNING_RATES = tuple(float(f"{m}e{e}") for e in range(-5, 1) for m in (1, 3)) + (10.0,)
 #: Batch sizes for the batch keys; 0 is the full training set.
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)
 #: Weight decay values for the weight-decay key.
@@ -23,11 +24,18 @@ WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 #: Dropout probabilities for the dropout key.
 DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
 #: Optimizers for the optimizer key: (label, changes).
+#: Each sets the options the others read back to their defaults, so that a saved preset
+#: never carries one that its optimizer does not read (``momentum`` on adam is refused).
+_SGD_DEFAULTS = {"train.optimizer.dampening": 0.0, "train.optimizer.nesterov": False,
+                 "train.optimizer.betas": (0.9, 0.999), "train.optimizer.eps": 1e-8}
+_ADAM_DEFAULTS = {"train.optimizer.momentum": 0.0, "train.optimizer.dampening": 0.0,
+                  "train.optimizer.nesterov": False}
 OPTIMIZER_CYCLE = (
-    ("sgd", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.0}),
-    ("momentum", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.9}),
-    ("adam", {"train.optimizer.name": "adam"}),
-    ("adamw", {"train.optimizer.name": "adamw"}),
+    ("sgd", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.0, **_SGD_DEFAULTS}),
+    ("momentum", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.9,
+                  **_SGD_DEFAULTS}),
+    ("adam", {"train.optimizer.name": "adam", **_ADAM_DEFAULTS}),
+    ("adamw", {"train.optimizer.name": "adamw", **_ADAM_DEFAULTS}),
 )
 #: Steps per second for the speed key; None is full speed.
 SPEEDS = (None, 1.0, 5.0, 20.0, 100.0)
@@ -97,12 +105,11 @@ def activation(config: Config) -> dict[str, Any]:
 
 
 def init(config: Config) -> dict[str, Any]:
-    """The next init scheme for every layer (its other parameters kept); re-initialises."""
+    """The next init scheme for every layer (the options it reads kept); re-initialises."""
     i = config.model.init
     current = i if isinstance(i, Init) else i[0]
     scheme = INITS[(INITS.index(current.scheme) + 1) % len(INITS)]
-    return {"model.init": Init(scheme, std=current.std, limit=current.limit,
-                               value=current.value, gain=current.gain, bias=current.bias)}
+    return {"model.init": for_scheme(current, scheme)}
 
 
 def speed(current: float | None, pace: float | None = None) -> float | None:

@@ -10,13 +10,12 @@ while every layer agrees.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from nnterm.engine.nn.activations import ACTIVATIONS
-from nnterm.engine.nn.initializers import INITS, as_init
+from nnterm.engine.nn.initializers import INITS, as_init, for_scheme
 from nnterm.engine.training.config import ModelConfig
 
 WIDTH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -117,7 +116,7 @@ def cycle_init(model: ModelConfig, i: int, step: int = 1) -> ModelEdit:
     inits = [as_init(x) for x in expand(model.init, len(model.hidden) + 1)]
     old = inits[i]
     scheme = INITS[(INITS.index(old.scheme) + step) % len(INITS)]
-    inits[i] = dataclasses.replace(old, scheme=scheme)
+    inits[i] = for_scheme(old, scheme)
     return ModelEdit({"model.init": pack(inits, model.init)}, True,
                      f"{layer_name(model, i)} init {old.scheme} → {scheme}; {RESTART_NOTE}", i)
 

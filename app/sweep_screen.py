@@ -248,5 +248,5 @@ def point_preset(preset: Preset, job: PointJob) -> Preset:
     claims (they speak of the whole sweep), the preset's pace."""
     return dataclasses.replace(
         preset, title=f"{preset.title}: {job.label}", config=job.config, compare={},
-        sweep=None, expect=())
+        sweep=None, expect=(), view=preset.view.without_sweep())
 

@@ -10,7 +10,7 @@ run. Everything here is plain frozen data.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from nnterm.engine.training.config import Config
@@ -136,6 +136,12 @@ class View:
     sweep_log: str = "none"
     sweep_fit: bool = False
     sweep_mark: str | None = None
+
+    def without_sweep(self) -> View:
+        """This view for the same lesson without its sweep (a swept ``sweep_x`` would
+        name nothing)."""
+        defaults = {f.name: f.default for f in fields(self) if f.name.startswith("sweep_")}
+        return replace(self, **defaults)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from nnterm.engine.data import (
 )
 from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
 from nnterm.engine.nn.activations import ACTIVATIONS
-from nnterm.engine.nn.initializers import INITS, Init
+from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
 from nnterm.engine.nn.losses import LOSSES
 from nnterm.engine.nn.optimizers import OPTIMIZERS, make_optimizer
 from nnterm.engine.nn.schedules import _SCHEDULES, SCHEDULES, make_schedule
@@ -191,11 +191,6 @@ class Section(Spec):
         return self.cls(**{k: self.fields[k].check(v, at / k) for k, v in value.items()})
 
 
-#: Which options each init scheme reads (``bias`` applies to every scheme).
-INIT_OPTIONS = {
-    "zeros": (), "constant": ("value",), "normal": ("std", "gain"), "uniform": ("limit", "gain"),
-    **{s: ("gain",) for s in INITS if s not in ("zeros", "constant", "normal", "uniform")},
-}
 INIT_FIELDS = {
     "scheme": Choice(INITS, "init scheme"), "std": Real(0), "limit": Real(0),
     "value": Real(), "gain": Real(0), "bias": Optional(Real()),

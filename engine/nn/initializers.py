@@ -40,6 +40,13 @@ INITS = (
 )
 
 
+#: Which options each init scheme reads (``bias`` applies to every scheme).
+INIT_OPTIONS: dict[str, tuple[str, ...]] = {
+    "zeros": (), "constant": ("value",), "normal": ("std", "gain"), "uniform": ("limit", "gain"),
+    **{s: ("gain",) for s in INITS if s not in ("zeros", "constant", "normal", "uniform")},
+}
+
+
 @dataclass(frozen=True)
 class Init:
     """How to initialise one layer: a scheme, its parameters and an optional bias value."""
@@ -54,6 +61,14 @@ class Init:
     def __post_init__(self) -> None:
         if self.scheme not in INITS:
             raise ValueError(f"unknown init {self.scheme!r}; allowed: {', '.join(INITS)}")
+
+
+def for_scheme(init: Init, scheme: str) -> Init:
+    """``init`` switched to ``scheme``, keeping the options the new scheme reads (and the
+    bias) and setting the others back to their defaults: a ``std`` means nothing to
+    ``uniform``, and a preset that says it is refused."""
+    kept = {k: getattr(init, k) for k in (*INIT_OPTIONS[scheme], "bias")}
+    return Init(scheme, **kept)
 
 
 def as_init(spec: str | dict | Init) -> Init:

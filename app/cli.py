@@ -28,6 +28,7 @@ os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
 from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.training import memory
 
 SUBCOMMANDS = ("list", "run", "check")
 
@@ -66,7 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_memory_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--max-memory", type=_size, metavar="SIZE",
+                        help="refuse runs that would need more memory than SIZE (4G, 500M; "
+                        "default: half of this machine's)")
+
+
+def _size(text: str) -> int:
+    try:
+        return memory.parse_size(text)
+    except (ValueError, IndexError):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (allowed: a number of "
+                                         "bytes, or with K, M, G or T, e.g. 4G)") from None
+
+
 def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_memory_argument(parser)
     parser.add_argument("--workers", type=int, metavar="N",
                         help="train N runs at once (default: one per core; 1: one after "
                         "another in this process)")
@@ -98,6 +114,7 @@ def build_app_parser() -> argparse.ArgumentParser:
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")
     parser.add_argument("--paused", action="store_true", help="open paused at step 0")
+    _add_memory_argument(parser)
     parser.add_argument("--screenshot-dir", type=Path, metavar="DIR",
                         help="where s saves screenshots (default: $XDG_PICTURES_DIR/nnterm, "
                         "else ~/.local/share/nnterm/screenshots)")
@@ -126,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
         return _run_app(build_app_parser().parse_args(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "max_memory", None):
+        memory.set_limit(args.max_memory)
     try:
         with interrupted_by_signals():
             return _run_command(parser, args)
@@ -186,6 +205,9 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
 def _run_app(args: argparse.Namespace) -> int:
     from nnterm.app.app import NntermApp
+
+    if args.max_memory:
+        memory.set_limit(args.max_memory)
     from nnterm.engine.lessons.loader import apply_overrides, load_preset
 
     try:

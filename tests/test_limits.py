@@ -11,6 +11,9 @@ import pytest
 from nnterm.app.cli import main
 from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import apply_overrides, load_preset, parse_preset, scan_presets
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training import memory
+from nnterm.engine.training.trainer import Trainer
 
 HEAD = textwrap.dedent("""\
     name: bomb
@@ -83,3 +86,42 @@ def test_control_characters_in_a_message_stay_on_one_line(capsys):
     assert main(["run", "xor", "--workers", "1", "--set", "model.activation=re\nlu\x1b[31m"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "\x1b" not in err and "\\x1b" in err
+
+
+@pytest.mark.parametrize("settings, key", [
+    (["model.hidden=[100000,100000]"], "model.hidden"),
+    (["data.n_train=1e9"], "data.n_train"),
+    (["data.name=blobs", "data.params={n_classes: 1e8}"], "data.params"),
+])
+def test_a_run_too_big_for_memory_is_refused_before_allocating(settings, key, capsys,
+                                                                monkeypatch):
+    monkeypatch.setenv(memory.LIMIT_VARIABLE, str(8 * 10**9))
+    args = [arg for setting in settings for arg in ("--set", setting)]
+    assert main(["run", "xor", "--workers", "1", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{key}: this run needs about" in err
+    assert "over the limit of 8 GB" in err
+
+
+def test_max_memory_sets_the_limit(capsys, monkeypatch):
+    monkeypatch.setenv(memory.LIMIT_VARIABLE, "")  # (as it was is restored after the test)
+    assert main(["run", "xor", "--workers", "1", "--max-memory", "1K"]) == 2
+    assert "over the limit of 1 kB" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # argparse's own exit for a bad argument
+        main(["run", "xor", "--workers", "1", "--max-memory", "lots"])
+    assert stop.value.code == 2 and "'lots' is not a size" in capsys.readouterr().err
+
+
+def test_widening_a_layer_past_the_limit_changes_nothing(monkeypatch):
+    monkeypatch.setenv(memory.LIMIT_VARIABLE, str(10**9))
+    trainer = Trainer(load_preset("xor").config)
+    before = trainer.config
+    with pytest.raises(memory.TooBig, match="this run needs about"):
+        trainer.apply(cmd.Set({"model.hidden": (30000, 30000)}))
+    assert trainer.config == before
+
+
+@pytest.mark.parametrize("text, size", [("4G", 4 * 10**9), ("500M", 5 * 10**8),
+                                        ("2.5GB", 25 * 10**8), ("1000", 1000)])
+def test_sizes_read_as_people_write_them(text, size):
+    assert memory.parse_size(text) == size

@@ -97,3 +97,18 @@ def test_every_preset_saved_untouched_loads_back_whole(preset):
     runs = [(name, config) for name, _, config in run_configs(preset)]
     loaded = parse_preset(dump_preset(edited_preset(preset, runs, "saved")), "s.yaml")
     assert [c for _, _, c in run_configs(loaded)] == [tidy(c) for _, c in runs]
+
+
+@pytest.mark.parametrize("name", ["learning_rate", "optimizers", "regularization"])
+def test_a_saved_edit_trains_exactly_like_the_runs_it_came_from(name):
+    from nnterm.engine.training.trainer import Trainer
+
+    preset = next(p for p in PRESETS if p.name == name)
+    runs = [(run, config) for run, _, config in run_configs(preset)]
+    for key in ("o", "+", "i", "C", "B"):
+        runs = press(runs, key, 0, 0, all_runs=key != "C")
+    loaded = parse_preset(dump_preset(edited_preset(preset, runs, "saved")), "s.yaml")
+    for (_, before), (_, _, after) in zip(runs, run_configs(loaded), strict=True):
+        a, b = Trainer(with_changes(before, {"train.steps": 30})), Trainer(
+            with_changes(after, {"train.steps": 30}))
+        assert a.run().to_json() == b.run().to_json()

@@ -27,9 +27,10 @@ from nnterm.engine.data import (
 from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
 from nnterm.engine.nn.activations import ACTIVATIONS
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
-from nnterm.engine.nn.losses import LOSSES
+from nnterm.engine.nn.losses import LOSSES, get_loss
 from nnterm.engine.nn.optimizers import OPTIMIZERS, make_optimizer
 from nnterm.engine.nn.schedules import _SCHEDULES, SCHEDULES, make_schedule
+from nnterm.engine.training import memory
 from nnterm.engine.training.config import (
     Config,
     DataConfig,
@@ -39,6 +40,7 @@ from nnterm.engine.training.config import (
     ScheduleConfig,
     SolverConfig,
     TrainConfig,
+    get_path,
 )
 
 
@@ -284,7 +286,22 @@ def validate_config(raw: Any, at: Where) -> Config:
     _check_optimizer(config.train.optimizer, raw_train.get("optimizer") or {},
                      at / "train" / "optimizer")
     _check_schedule(config.train, raw_train.get("schedule") or {}, at / "train" / "schedule")
+    _check_memory(config, dataset, at)
     return config
+
+
+def _check_memory(config: Config, dataset: Any, at: Where) -> None:
+    """Refuse a run over the memory limit before anything big is allocated, naming the
+    setting to lower (``memory.check``)."""
+    output_dim = get_loss(config.model.loss).output_dim(dataset.n_classes, dataset.output_dim)
+    try:
+        memory.check(config, dataset.input_dim, output_dim)
+    except memory.TooBig as err:
+        where = at
+        for part in err.key.split("."):
+            where = where / part
+        raise where.error(str(err), get_path(config, err.key), "a smaller run, or a "
+                          "larger --max-memory") from None
 
 
 def _check_model(m: ModelConfig, at: Where) -> None:

@@ -22,6 +22,7 @@ from nnterm.engine.nn.schedules import make_schedule
 from nnterm.engine.nn.seeding import stream
 from nnterm.engine.nn.solver import fit_readout
 from nnterm.engine.training import commands as cmd
+from nnterm.engine.training import memory
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
 from nnterm.engine.training.telemetry import (
@@ -372,6 +373,9 @@ class Trainer:
     def _set(self, changes) -> None:
         new = with_changes(self.config, changes)
         if not all(path.startswith(LIVE_SETTINGS) for path in changes):
+            data = self.dataset  # (its widths stand for the new data's: a rough guess)
+            memory.check(new, data.input_dim,
+                         get_loss(new.model.loss).output_dim(data.n_classes, data.output_dim))
             data_changed = new.data != self.config.data
             self._start(new, None if data_changed else self.dataset)
             return

@@ -16,11 +16,11 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
 from multiprocessing import resource_tracker
 from pathlib import Path
 
-from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Container, Horizontal, Vertical
@@ -314,10 +314,14 @@ class NntermApp(RunControls, ViewKeys, App):
         elif self.session is None:
             self.exit()
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="engine")
     def _serve(self, session: Session) -> None:
-        """The thread worker that owns the session (see nnterm.engine.live.session)."""
-        session.serve()
+        """Run the session in a thread of its own (see nnterm.engine.live.session).
+
+        A daemon thread, not a Textual worker: those run in asyncio's executor, whose
+        threads the interpreter joins at exit, so quitting ``--in-process`` in the middle
+        of a long step waited for the step to end (5-11 s on a big net). The session's
+        ``close`` already stops the engine; nothing is left to wait for."""
+        threading.Thread(target=session.serve, name="nnterm-session", daemon=True).start()
 
     def on_snapshot_ready(self, _: SnapshotReady) -> None:
         self._poll()

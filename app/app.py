@@ -515,9 +515,10 @@ class NntermApp(RunControls, ViewKeys, App):
         (``saving.edited_preset``); a failure is shown and training goes on."""
         if self.preset is None or self.config is None:
             return
-        folder = user_preset_dir() or Path.cwd()
         runs = [(view.name, view.config) for view in self.snapshot.runs]
+        folder = user_preset_dir()
         try:
+            folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
             folder.mkdir(parents=True, exist_ok=True)
             name = _free_name(folder, f"{self.preset.name}_saved")
             path = folder / f"{name}.yaml"

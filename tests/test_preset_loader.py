@@ -471,7 +471,8 @@ def test_the_message_is_one_line_with_everything():
     ("name: t\nmodel: [\n", 3, "invalid YAML"),
     ("name: !!int abc\n", None, "invalid YAML"),
     ("a: &x [*x]\n", 1, "expands to more than 100,000 values"),  # itself, forever
-    ("[" * 1000, None, "invalid YAML: nested too deeply"),
+    ("[" * 1000, 1, "invalid YAML: nested too deeply"),
+    ("name: t\nmodel:\n  hidden: " + "[" * 1000, 3, "invalid YAML: nested too deeply"),
 ], ids=lambda v: v[:30] if isinstance(v, str | bytes) else None)
 def test_unreadable_files(text, line, words):
     err = error_of(text)

@@ -98,8 +98,9 @@ def read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
         char = f"#x{char:04x}" if isinstance(char, int) else repr(char)
         raise PresetError(f"invalid YAML: character {char} is not allowed",
                           file=source, line=text.count("\n", 0, err.position) + 1) from None
-    except RecursionError:
-        raise PresetError("invalid YAML: nested too deeply", file=source) from None
+    except RecursionError:  # the reader stopped where the nesting went too deep
+        line = loader.line + 1 if loader is not None else None
+        raise PresetError("invalid YAML: nested too deeply", file=source, line=line) from None
     except Exception as err:  # e.g. `!!int abc`: PyYAML lets the int() error through
         raise PresetError(f"invalid YAML: {err}", file=source) from None
     finally:

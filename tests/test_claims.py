@@ -235,6 +235,21 @@ def test_slope_claims_fit_a_power_law():
         == pytest.approx(0.0)
 
 
+def test_r2_claims_say_how_straight_the_log_log_line_is():
+    widths = (10, 20, 40, 80)
+    straight = result(*swept(values=tuple(5.0 * w ** -0.5 for w in widths), widths=widths,
+                             n_params=lambda w: 4 * w * w))
+    got = one(straight, SlopeClaim("val_loss", "n_params", ">", Reference(value=0.99),
+                                   measure="r2"))
+    assert got.passed and got.measured == pytest.approx(1.0)
+    assert got.description.startswith("R² of the line through log val_loss against log")
+    bent = result(*swept(values=(1.0, 0.2, 0.5, 0.05), widths=widths,
+                         n_params=lambda w: 4 * w * w))
+    got = one(bent, SlopeClaim("val_loss", "n_params", ">", Reference(value=0.9),
+                               measure="r2"))
+    assert not got.passed and got.measured < 0.9
+
+
 def test_slope_of_a_two_layer_width_uses_the_product_and_bad_values_fail():
     runs = [run("base", curve("val_loss", [v]), point={"model.hidden": h})
             for h, v in (((2, 5), 1.0), ((4, 5), 0.5), ((8, 5), 0.25))]

@@ -153,7 +153,8 @@ def _check_sweep(claim: SweepClaim, result: ExperimentResult) -> ClaimResult:
 def _check_slope(claim: SlopeClaim, result: ExperimentResult) -> ClaimResult:
     at = "" if claim.at == "end" else f" at {_at_text(claim.at)}"
     ref_text = _reference_text(claim.than, claim)
-    description = (f"slope of log {claim.metric}{at} against log {claim.x} over the sweep of "
+    what = "slope of" if claim.measure == "slope" else "R² of the line through"
+    description = (f"{what} log {claim.metric}{at} against log {claim.x} over the sweep of "
                    f"{claim.run} {claim.op} {ref_text}")
     expected = f"{claim.op} {ref_text}"
     try:
@@ -163,11 +164,12 @@ def _check_slope(claim: SlopeClaim, result: ExperimentResult) -> ClaimResult:
             xs.append(_x_value(claim.x, point, run))
             ys.append(_value_at(run, claim.metric, claim.at))
         slope = log_log_slope(xs, ys, claim.metric, claim.x)
+        measured = slope if claim.measure == "slope" else power_law(xs, ys).r2
         threshold = _resolve(claim.than, claim, result)
     except ClaimError as e:
         return ClaimResult(claim, description, expected, str(e), False)
     expected = f"{claim.op} {_num(threshold)}"
-    return _compare(claim, description, expected, slope, threshold, compare, result,
+    return _compare(claim, description, expected, measured, threshold, compare, result,
                     claim.run, None)
 
 

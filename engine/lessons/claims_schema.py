@@ -45,16 +45,18 @@ AT_WORDS = ("end", "min", "max")
 #: ``x:`` of a slope claim besides a swept setting: the network's parameter count.
 N_PARAMS = "n_params"
 
-KINDS = ("metric", "argmax", "argmin", "slope", "diagnosis", "healthy")
+KINDS = ("metric", "argmax", "argmin", "slope", "r2", "diagnosis", "healthy")
 CLAIM_KEYS = {
     "metric": ("metric", "run", "point", "at", "op", "value", "than"),
     "argmax": ("argmax", "param", "equals", "run", "at"),
     "argmin": ("argmin", "param", "equals", "run", "at"),
     "slope": ("slope", "x", "op", "value", "than", "run", "at"),
+    "r2": ("r2", "x", "op", "value", "than", "run", "at"),
     "diagnosis": ("diagnosis", "present", "run"),
     "healthy": ("healthy", "run"),
 }
-_KINDS_ALLOWED = "a mapping with one of metric, argmax, argmin, slope, diagnosis, healthy"
+_KINDS_ALLOWED = ("a mapping with one of metric, argmax, argmin, slope, r2, diagnosis, "
+                  "healthy")
 _METRIC = re.compile(r"\s*([A-Za-z_]+)\s*(?:\[\s*(-?[0-9]{1,6})\s*\])?\s*")
 
 
@@ -118,7 +120,7 @@ def _claim(raw: Any, at: Where, runs: Runs) -> Any:
     configs = runs.configs(run)
     metric = _metric(raw[kind], at / kind, configs)
     when = _at(raw.get("at", "end"), at / "at", configs)
-    if kind == "slope":
+    if kind in ("slope", "r2"):
         x = _required(raw, "x", at, f"{N_PARAMS} or a swept setting: {', '.join(sweep.params)}")
         if x != N_PARAMS:
             x = _swept_path(x, at / "x", sweep, extra=(N_PARAMS,))
@@ -129,7 +131,7 @@ def _claim(raw: Any, at: Where, runs: Runs) -> Any:
                                        "setting whose values are numbers > 0 or lists of "
                                        "them (a list counts as the product of its entries)")
         op, than = _comparison(raw, at, runs, run, metric, when, None, slope=True)
-        return SlopeClaim(metric, x, op, than, run, when)
+        return SlopeClaim(metric, x, op, than, run, when, measure=kind)
     param = _swept_path(_required(raw, "param", at, ", ".join(sweep.params)), at / "param",
                         sweep)
     _required(raw, "equals", at, "one of the swept values")
@@ -288,7 +290,7 @@ def claim_to_raw(claim: Any) -> FlowDict:
         return out
     point = getattr(claim, "point", None)
     if isinstance(claim, SlopeClaim):
-        out["slope"] = claim.metric
+        out[claim.measure] = claim.metric
         out["x"] = claim.x
     else:
         out["metric"] = claim.metric

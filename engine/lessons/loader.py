@@ -87,7 +87,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       - {metric: val_loss, point: {model.hidden: [50]}, op: "<", value: 0.1}  # in a sweep
       - {argmax: val_loss, param: model.hidden, equals: [25]}    # or argmin; run, at
       - {slope: val_loss, x: n_params, op: "<", value: -1.2}     # x: n_params or a swept
-      - {diagnosis: dead_relu, run: base}                         # path; present: false
+      - {r2: val_loss, x: n_params, op: ">", value: 0.95}         # path; r2: how straight
+      - {diagnosis: dead_relu, run: base}                         # present: false
       - {healthy: true, run: identity}                            # no diagnosis at all
 
 Claims: ``run`` defaults to ``base``; ``at`` is ``end`` (default), ``min``, ``max`` or a

@@ -71,9 +71,10 @@ class SweepClaim:
 
 @dataclass(frozen=True)
 class SlopeClaim:
-    """Over a sweep: the least-squares slope of log(metric) against log(x), where ``x`` is
-    a swept setting or ``n_params``, compared with ``than``. A falling power law
-    metric ~ x^-alpha has slope -alpha."""
+    """Over a sweep: the least-squares line through log(metric) against log(x), where
+    ``x`` is a swept setting or ``n_params``; its ``slope`` (a falling power law
+    metric ~ x^-alpha has slope -alpha) or its ``r2`` (how straight the line is: 1 is a
+    perfect power law) compared with ``than``."""
 
     metric: str
     x: str
@@ -81,6 +82,7 @@ class SlopeClaim:
     than: Reference
     run: str = BASE
     at: str | int = "end"
+    measure: str = "slope"  # "slope" | "r2"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ documented there), ``yaml_io`` (YAML in and out, dotted setting paths), ``settin
 read and written), ``errors`` (PresetError: file, key path, value, line), ``experiment``
 (run a preset's base run, variants and sweep points headless), ``pool`` and
 ``executors`` (the same runs in worker processes, on this machine or a Dask or Ray
-cluster), ``sweep_summary`` (a sweep's summary curve), ``claims`` (check the claims
-against those runs).
+cluster), ``sweep_summary`` (a sweep's summary curve), ``saving`` (the app's runs as a
+preset that loads back), ``claims`` (check the claims against those runs).
 
 Imports: ``nn``, ``data`` and ``training``; never ``live``.
 """

@@ -137,6 +137,11 @@ class SweepScreen(Screen):
         self._show_summary()
         self._train(self.pool, self.jobs, self.generation)
 
+    @property
+    def finished(self) -> bool:
+        """True once every run of the sweep has ended (done or diverged)."""
+        return bool(self.states) and all(s in ("done", "diverged") for s in self.states)
+
     def stop(self, wait: bool = False) -> None:
         """Cancel the running sweep: its workers end within one chunk of steps (the
         thread that ran it closes the pool; with ``wait``, this waits for that too)."""

@@ -148,7 +148,7 @@ async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
 async def wait_sweep_done(screen: SweepScreen, pilot, timeout: float = TIMEOUT) -> None:
     """Let the app run until every run of the sweep view has finished."""
     deadline = time.monotonic() + timeout
-    while not (screen.states and all(s in ("done", "diverged") for s in screen.states)):
+    while not screen.finished:
         if time.monotonic() > deadline:
             raise TimeoutError(f"the sweep did not finish within {timeout:.0f} s")
         await pilot.pause(0.1)

@@ -32,7 +32,7 @@ view: {sweep_x: model.hidden, sweep_log: x}
 async def all_finished(pilot, screen: SweepScreen, timeout: float = 60.0) -> None:
     """Let the app run until every run of the sweep has finished."""
     deadline = time.monotonic() + timeout
-    while not (screen.states and all(s in ("done", "diverged") for s in screen.states)):
+    while not screen.finished:
         assert time.monotonic() < deadline, f"the sweep did not finish: {screen.states}"
         await pilot.pause(0.05)
 

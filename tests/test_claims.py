@@ -81,6 +81,10 @@ TWO_RUNS = result(
     (MetricClaim("val_loss", "<", Reference(value=0.6), at=250), 0.8, False),  # logged: 200
     (MetricClaim("val_loss", "<", Reference(value=0.6), at=10_000), 1.0, False),  # the end
     (MetricClaim("val_loss", "<", Reference(value=1.5), run="dropout"), 0.4, True),
+    # a window's median: base logs 0.5, 0.8, 1.0 at steps 100-300
+    (MetricClaim("val_loss", "<", Reference(value=0.85), at=(100, 300)), 0.8, True),
+    (MetricClaim("val_loss", "<", Reference(value=0.75), at=(100, 300)), 0.8, False),
+    (MetricClaim("val_loss", ">", Reference(value=1.0), at=(0, 100)), 1.25, True),
 ])
 def test_metric_claim_against_a_number(claim, measured, passed):
     got = one(TWO_RUNS, claim)
@@ -114,6 +118,19 @@ def test_metric_claim_against_a_baseline():
     assert not got.passed and got.expected == "< 2.16"
     got = one(res, MetricClaim("val_loss", "<", Reference(baseline="trigram")))
     assert not got.passed and "no trigram baseline" in got.measured and "bigram" in got.measured
+
+
+def test_a_window_is_judged_by_its_median_so_one_spike_does_not_decide():
+    spiky = result(run("base", curve("train_loss", [0.9, 0.1, 0.1, 5.0, 0.1, 0.1])))
+    window = MetricClaim("train_loss", "<", Reference(value=0.2), at=(100, 500))
+    assert one(spiky, window).passed and one(spiky, window).measured == 0.1
+    assert not one(spiky, MetricClaim("train_loss", "<", Reference(value=0.2), at=300)).passed
+    got = one(spiky, window)
+    assert got.description == "train_loss of base at steps 100-500 (median) < 0.2"
+    nan_inside = result(run("base", curve("train_loss", [0.9, NAN, 0.3, 0.1])))
+    assert one(nan_inside, dataclasses.replace(window, at=(100, 300))).measured == 0.2
+    empty = one(spiky, dataclasses.replace(window, at=(510, 590)))
+    assert not empty.passed and "no step in 510..590" in empty.measured
 
 
 def test_per_layer_metrics_take_an_index():

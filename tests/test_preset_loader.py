@@ -153,6 +153,7 @@ compare:
 sweep: {seed: [0, 1]}
 expect:
   - {metric: "act_std[-1]", at: 50, point: {seed: 0}, op: "<", than: {run: wide, factor: 2}}
+  - {metric: train_loss, at: [20, 80], point: {seed: 1}, op: "<", than: {at: [0, 10]}}
   - {argmin: val_loss, param: seed, equals: 1}
   - {slope: val_loss, x: n_params, op: "<", value: -1}
   - {diagnosis: dead_relu, run: wide}
@@ -380,6 +381,14 @@ BAD = [
      "unknown step 'last'"),
     ("expect:\n  - {metric: train_acc, at: 5000, op: '<', value: 1}  # <-\n", "expect[0].at",
      "outside the run"),
+    ("expect:\n  - {metric: train_acc, at: [10, 5000], op: '<', value: 1}  # <-\n",
+     "expect[0].at[1]", "outside the run"),
+    ("expect:\n  - {metric: train_acc, at: [50, 10], op: '<', value: 1}  # <-\n",
+     "expect[0].at", "the window [50, 10] is empty"),
+    ("expect:\n  - {metric: train_acc, at: [0, 10, 20], op: '<', value: 1}  # <-\n",
+     "expect[0].at", "a window is two steps"),
+    ("expect:\n  - {metric: train_acc, at: [end, 10], op: '<', value: 1}  # <-\n",
+     "expect[0].at[0]", "is not a step"),
     ("expect:\n  - {metric: val_loss, op: '<', than: {baseline: bigram}}  # <-\n",
      "expect[0].than.baseline", "needs the names dataset"),
     ("expect:\n  - {metric: val_loss, op: '<', than: {baseline: unigram}}  # <-\n",

@@ -12,7 +12,8 @@ Semantics:
 - ``at``: ``end`` is the final record; ``min``/``max`` are over every kept record of the
   run (NaN records ignored); an integer is the record of that step or, if that step was
   not logged, of the nearest logged step before it (the last record of a run that stopped
-  earlier).
+  earlier); a window ``(first, last)`` is the median over the records logged at steps
+  first..last (NaN records ignored).
 - ``point`` picks a sweep point (``{"model.hidden": [50]}``; it may leave out swept paths
   if it still matches one point). A claim on a swept run without a point fails.
 - ``than``: ``value``; or ``metric`` of ``run`` at ``at`` and ``point`` (each defaulting
@@ -47,6 +48,7 @@ from nnterm.engine.lessons.experiment import (
     run_label,
 )
 from nnterm.engine.lessons.preset import (
+    At,
     Claim,
     DiagnosisClaim,
     MetricClaim,
@@ -197,7 +199,7 @@ def _check_diagnosis(claim: DiagnosisClaim, result: ExperimentResult) -> ClaimRe
 
 
 # ---------------------------------------------------------------------- measuring
-def measure(result: ExperimentResult, metric: str, run: str, at: str | int = "end",
+def measure(result: ExperimentResult, metric: str, run: str, at: At = "end",
             point: Mapping[str, Any] | None = None) -> float:
     """``metric`` of ``run`` (at ``point``) at ``at``; ClaimError if it cannot be measured.
     May return NaN (the caller decides)."""
@@ -227,9 +229,11 @@ def log_log_slope(xs: list[float], ys: list[float], metric: str = "y", x: str = 
     return power_law(xs, ys).exponent
 
 
-def _value_at(run: RunResult, metric: str, at: str | int) -> float:
+def _value_at(run: RunResult, metric: str, at: At) -> float:
     if not run.records:
         raise ClaimError(f"run {run.label} has no records")
+    if isinstance(at, tuple):
+        return _window_median(run, metric, *at)
     if at == "end":
         return _value(run.final, metric)
     if at in ("min", "max"):
@@ -239,6 +243,17 @@ def _value_at(run: RunResult, metric: str, at: str | int) -> float:
             return float("nan")
         return min(finite) if at == "min" else max(finite)
     return _value(record_at(run.records, at), metric)
+
+
+def _window_median(run: RunResult, metric: str, first: int, last: int) -> float:
+    """The median of ``metric`` over the records logged at steps first..last (NaN records
+    left out; NaN if all are): one spike of a noisy run moves it little."""
+    inside = [r for r in run.records if first <= r.step <= last]
+    if not inside:
+        raise ClaimError(f"run {run.label} logged no step in {first}..{last}")
+    values = [_value(r, metric) for r in inside]
+    finite = [v for v in values if not math.isnan(v)]
+    return float(np.median(finite)) if finite else float("nan")
 
 
 def _value(record: StepRecord, metric: str) -> float:
@@ -295,7 +310,7 @@ def _resolve(ref: Reference, claim: Any, result: ExperimentResult) -> float:
     return value * ref.factor
 
 
-def _reference_target(ref: Reference, claim: Any) -> tuple[str, str | int, Any]:
+def _reference_target(ref: Reference, claim: Any) -> tuple[str, At, Any]:
     metric = ref.metric or claim.metric
     at = ref.at if ref.at is not None else claim.at
     point = ref.point if ref.point is not None else getattr(claim, "point", None)
@@ -355,11 +370,13 @@ def _step(at: str | int) -> int:
     raise ClaimError(f"bad 'at': {at!r} (end, min, max or a step number)")
 
 
-def _at_text(at: str | int) -> str:
+def _at_text(at: At) -> str:
+    if isinstance(at, tuple):
+        return f"steps {at[0]}-{at[1]} (median)"
     return at if at in ("end", "min", "max") else f"step {at}"
 
 
-def _subject(metric: str, run: str, at: str | int, point: Mapping[str, Any] | None) -> str:
+def _subject(metric: str, run: str, at: At, point: Mapping[str, Any] | None) -> str:
     return f"{metric} of {run_label(run, point)} at {_at_text(at)}"
 
 

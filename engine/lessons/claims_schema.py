@@ -18,6 +18,7 @@ from nnterm.engine.lessons.errors import Where, show, suggest
 from nnterm.engine.lessons.preset import (
     BASE,
     OPERATORS,
+    At,
     DiagnosisClaim,
     MetricClaim,
     Reference,
@@ -218,10 +219,25 @@ def _metric(value: Any, at: Where, configs: list[Config]) -> str:
     return f"{name}[{i}]"
 
 
-def _at(value: Any, at: Where, configs: list[Config]) -> str | int:
+def _at(value: Any, at: Where, configs: list[Config]) -> At:
     steps = max(c.train.steps for c in configs)
-    allowed = f"{', '.join(AT_WORDS)} or a step in 0..{steps}"
-    if isinstance(value, str):
+    allowed = f"{', '.join(AT_WORDS)}, a step in 0..{steps} or a window [first, last]"
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise at.error(f"a window is two steps [first, last], not {len(value)}", value,
+                           allowed)
+        first, last = (_step_in(v, at / i, steps, allowed, words=False)
+                       for i, v in enumerate(value))
+        if first >= last:
+            raise at.error(f"the window [{first}, {last}] is empty: first must be below last",
+                           value, allowed)
+        return first, last
+    return _step_in(value, at, steps, allowed)
+
+
+def _step_in(value: Any, at: Where, steps: int, allowed: str, words: bool = True) -> str | int:
+    """A step in 0..steps, or (if ``words``) one of AT_WORDS."""
+    if isinstance(value, str) and words:
         if value not in AT_WORDS:
             raise at.error(f"unknown step {value!r}{suggest(value, AT_WORDS)}", value, allowed)
         return value
@@ -234,7 +250,7 @@ def _at(value: Any, at: Where, configs: list[Config]) -> str | int:
     return value
 
 
-def _comparison(raw: dict, at: Where, runs: Runs, run: str, metric: str, when: str | int,
+def _comparison(raw: dict, at: Where, runs: Runs, run: str, metric: str, when: At,
                 point: dict | None, *, slope: bool) -> tuple[str, Reference]:
     op = Choice(OPERATORS, "operator").check(_required(raw, "op", at, ", ".join(OPERATORS)),
                                              at / "op")
@@ -264,7 +280,7 @@ def _comparison(raw: dict, at: Where, runs: Runs, run: str, metric: str, when: s
     ref_point = _point(ref["point"], at / "point", runs) if "point" in ref else point
     configs = runs.configs(ref_run, ref_point)
     ref_metric = _metric(ref.get("metric", metric), at / "metric", configs)
-    ref_at = _at(ref.get("at", when), at / "at", configs)
+    ref_at = _at(ref.get("at", _at_raw(when)), at / "at", configs)
     return op, Reference(run=ref_run, metric=ref_metric, at=ref_at, point=ref_point,
                          factor=factor)
 
@@ -310,7 +326,7 @@ def claim_to_raw(claim: Any) -> FlowDict:
     if ref.metric is not None and ref.metric != claim.metric:
         than["metric"] = ref.metric
     if ref.at is not None and ref.at != claim.at:
-        than["at"] = ref.at
+        than["at"] = _at_raw(ref.at)
     if ref.point is not None and ref.point != point:
         than["point"] = to_raw(ref.point)
     if ref.factor != 1.0:
@@ -319,8 +335,13 @@ def claim_to_raw(claim: Any) -> FlowDict:
     return out
 
 
-def _run_at(out: dict, run: str, at: str | int) -> None:
+def _run_at(out: dict, run: str, at: At) -> None:
     if run != BASE:
         out["run"] = run
     if at != "end":
-        out["at"] = at
+        out["at"] = _at_raw(at)
+
+
+def _at_raw(at: At) -> Any:
+    """A window back to the YAML list it was read from."""
+    return list(at) if isinstance(at, tuple) else at

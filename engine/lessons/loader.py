@@ -84,6 +84,7 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       - {metric: "act_std[-1]", op: "<", than: {metric: "act_std[0]", factor: 0.01}}
       - {metric: val_loss, op: "<", than: {baseline: bigram, factor: 0.92}}   # names data
       - {metric: train_loss, op: ">", than: {at: 0, factor: 0.95}}
+      - {metric: train_loss, at: [800, 1000], op: "<", value: 0.1}  # median over steps
       - {metric: val_loss, point: {model.hidden: [50]}, op: "<", value: 0.1}  # in a sweep
       - {argmax: val_loss, param: model.hidden, equals: [25]}    # or argmin; run, at
       - {slope: val_loss, x: n_params, op: "<", value: -1.2}     # x: n_params or a swept
@@ -91,14 +92,16 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       - {diagnosis: dead_relu, run: base}                         # present: false
       - {healthy: true, run: identity}                            # no diagnosis at all
 
-Claims: ``run`` defaults to ``base``; ``at`` is ``end`` (default), ``min``, ``max`` or a
-step number; ``op`` is one of ``<``, ``<=``, ``>``, ``>=`` and compares with ``value:``
-(a number) or ``than:`` (``run``, ``metric``, ``at``, ``point`` default to the claim's own,
-times ``factor``, default 1; or a dataset ``baseline``). Metrics are the StepRecord
-numbers (``train_loss``, ``val_loss``, ``batch_loss``, ``penalty``, ``train_acc``,
-``val_acc``, ``lr``, ``epoch``, ``step``) and per-layer lists with an index, negative
-counting from the end: ``grad_norm[i]``, ``update_ratio[i]`` (every layer), ``act_mean[i]``,
-``act_std[i]``, ``dead_frac[i]``, ``saturation[i]``, ``unit_spread[i]`` (hidden layers).
+Claims: ``run`` defaults to ``base``; ``at`` is ``end`` (default), ``min``, ``max``, a step
+number, or a window ``[first, last]`` of steps (the median of the records logged in it: one
+spike of a noisy run does not decide the claim); ``op`` is one of ``<``, ``<=``, ``>``,
+``>=`` and compares with ``value:`` (a number) or ``than:`` (``run``, ``metric``, ``at``,
+``point`` default to the claim's own, times ``factor``, default 1; or a dataset
+``baseline``). Metrics are the StepRecord numbers (``train_loss``, ``val_loss``,
+``batch_loss``, ``penalty``, ``train_acc``, ``val_acc``, ``lr``, ``epoch``, ``step``) and
+per-layer lists with an index, negative counting from the end: ``grad_norm[i]``,
+``update_ratio[i]`` (every layer), ``act_mean[i]``, ``act_std[i]``, ``dead_frac[i]``,
+``saturation[i]``, ``unit_spread[i]`` (hidden layers).
 A slope's ``x`` over a swept list (``model.hidden``) is the product of its entries.
 With a sweep, a ``metric`` claim names its ``point``, a value for every swept setting
 (one with a single value may be left out). Diagnoses: ``training.diagnostics.DIAGNOSES``. Whole

@@ -17,6 +17,10 @@ from nnterm.engine.training.config import Config
 
 BASE = "base"
 
+#: When a claim measures: "end", "min", "max", a step, or a window (first, last) of steps
+#: whose logged records' median is taken.
+At = str | int | tuple[int, int]
+
 #: Comparison operators a claim may use.
 OPERATORS = ("<", "<=", ">", ">=")
 
@@ -33,7 +37,7 @@ class Reference:
     value: float | None = None
     run: str | None = None
     metric: str | None = None
-    at: str | int | None = None
+    at: At | None = None
     point: Mapping[str, Any] | None = None
     baseline: str | None = None
     factor: float = 1.0
@@ -45,14 +49,15 @@ class MetricClaim:
 
     ``metric`` names a StepRecord field, with an index for per-layer lists
     (``grad_norm[0]``, ``act_std[-1]``). ``at`` is ``end``, a step number, ``min`` or
-    ``max`` (over the run). ``point`` picks one point of a sweep.
+    ``max`` (over the run), or a window ``(first, last)`` (the median of its records).
+    ``point`` picks one point of a sweep.
     """
 
     metric: str
     op: str
     than: Reference
     run: str = BASE
-    at: str | int = "end"
+    at: At = "end"
     point: Mapping[str, Any] | None = None
 
 
@@ -66,7 +71,7 @@ class SweepClaim:
     param: str
     equals: Any
     run: str = BASE
-    at: str | int = "end"
+    at: At = "end"
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class SlopeClaim:
     op: str
     than: Reference
     run: str = BASE
-    at: str | int = "end"
+    at: At = "end"
     measure: str = "slope"  # "slope" | "r2"
 
 

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
@@ -102,6 +103,20 @@ def test_cancelling_a_pool_stops_running_jobs_and_leaves_no_process():
     pool.close()
     assert not any(child.is_alive() for child in children)
     assert all(future.done() for future in pool._futures)
+
+
+def test_a_pool_closes_when_nobody_read_its_progress_reports(sweep_file):
+    """Thousands of unread reports (more than a pipe holds) must not hang the workers'
+    exit, as they did at the end of `nnterm check --seed 0 ... 20`."""
+    jobs = preset_jobs(load_preset(str(sweep_file)), steps=1) * 100  # 600 reports, ~94 KB
+    pool = local_pool(1)
+    for job in jobs:
+        pool.submit(job)
+    assert all(future.result().status == "finished" for future in pool._futures)
+    closing = threading.Thread(target=pool.close, daemon=True)
+    closing.start()
+    closing.join(timeout=120)  # a hang guard: it takes well under a second
+    assert not closing.is_alive(), "the pool's workers hung at exit"
 
 
 def test_a_missing_extra_says_how_to_install_it(monkeypatch):

@@ -73,6 +73,10 @@ def _start_worker(stop: Any, progress: Any) -> None:
     leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the parent,
     which stops the jobs through the flag: a worker killed mid-job would break the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see local_pool)
+    # A worker's queue flushes its reports at exit; if nobody reads them (nnterm check)
+    # the pipe fills, the flush never ends and the pool's shutdown waits forever. Reports
+    # still unsent when a worker ends are stale: drop them.
+    progress.cancel_join_thread()
     _WORKER.stop, _WORKER.progress = stop, progress
 
 

@@ -115,6 +115,9 @@ SHOTS = [
          "its minimum; the small one does not"),
     Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "
          "validation loss under the base's"),
+    Shot("augmentation", "augmentation", 0, "56 noisy pictures of bars: the base run "
+         "memorises them and its val loss climbs; with random flips it falls to near 0, "
+         "with input noise under the base's best"),
     Shot("double_descent", "double_descent", 0, "the sweep view: test loss against p on "
          "log axes spikes at p = n = 200 (the grey line); `ridge` stays low"),
     Shot("scaling_laws", "scaling_laws", 0, "the sweep view: loss against parameters on "

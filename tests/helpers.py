@@ -2,6 +2,8 @@
 
 import dataclasses
 
+import numpy as np
+
 from nnterm.engine.training.telemetry import StepRecord
 
 
@@ -19,3 +21,14 @@ def record(step: int, **values) -> StepRecord:
             kwargs[f.name] = () if str(f.type).startswith("tuple") else 0.0
     assert not values, f"not StepRecord fields: {values}"
     return StepRecord(**kwargs)
+
+
+def bars_class(image: np.ndarray) -> int:
+    """The class a noise-free bars image shows: 0 for one fully lit row and nothing else
+    lit, 1 for one fully lit column; AssertionError for anything else."""
+    size = len(image)
+    lit_rows, lit_cols = image.sum(axis=1), image.sum(axis=0)
+    if sorted(lit_rows) == [0] * (size - 1) + [size] and set(lit_cols) == {1}:
+        return 0
+    assert sorted(lit_cols) == [0] * (size - 1) + [size] and set(lit_rows) == {1}, image
+    return 1

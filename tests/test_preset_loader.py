@@ -69,6 +69,7 @@ train:
   l1: 0
   l2: 0
   input_noise: 0
+  flips: none
   early_stopping: null
   solver: null
   log_every: 50
@@ -330,6 +331,10 @@ BAD = [
     ("data:\n  name: sine\n  label_flip: 0.1  # <-\nmodel: {loss: mse}\n", "data.label_flip",
      "regression"),
     ("data:\n  name: names\n  noise: 0.1  # <-\n", "data.noise", "takes no noise"),
+    ("train:\n  flips: both  # <-\n", "train.flips",
+     "flips 'both' do not apply to 'xor': flips need image data"),
+    ("data: {name: bars}\ntrain:\n  flips: diagonal  # <-\n", "train.flips",
+     "unknown flips 'diagonal'"),
     ("train:\n  optimizer: {name: adam, lr: fast}  # <-\n", "train.optimizer.lr",
      "'fast' is not a number"),
     ("train:\n  optimizer: {name: adam, momentum: 0.9}  # <-\n", "train.optimizer.momentum",

@@ -72,6 +72,8 @@ def test_an_override_cannot_reach_into_a_per_layer_list():
 
 # ---------------------------------------------------------------------------- dump/load
 HAND_WRITTEN = {"xor": XOR, "swept": SWEPT, "rich": RICH, "minimal": HEAD, "fuzz_base": FUZZ_BASE,
+                "flips": HEAD + "data: {name: bars, n_train: 8}\ntrain: {flips: vertical}\n"
+                         "compare:\n  both: {train.flips: both}\n  plain: {train.flips: none}\n",
                 "odd_text": "name: t\ntitle: '1e3'\nsection: 'yes'\nlesson: 'null'\n",
                 "lesson": HEAD.replace("lesson: L", "lesson: |\n  two\n  lines\n\n  trailing  ")}
 

@@ -15,7 +15,7 @@ CONTRACT = {
     "xor", "init_too_large", "init_too_small", "init_zero", "xavier_vs_he",
     "softmax_ce_vs_mse", "learning_rate", "batch_size", "dead_relu", "vanishing_gradients",
     "activations", "optimizers", "adam_vs_adamw", "overfitting", "regularization",
-    "double_descent", "scaling_laws", "next_token", "playground",
+    "augmentation", "double_descent", "scaling_laws", "next_token", "playground",
 }
 
 

@@ -1,4 +1,4 @@
-"""Datasets for the lessons, mini-batching and input noise (NumPy only).
+"""Datasets for the lessons, mini-batching, input noise and image flips (NumPy only).
 
     from nnterm.engine.data import make_dataset, BatchSampler
     ds = make_dataset("moons", n_train=200, n_val=200, seed=0, noise=0.1)
@@ -7,7 +7,8 @@
 
 Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
 (d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters),
-``noise`` (jitter, label flips, input-noise augmentation), ``batching`` (BatchSampler),
+``noise`` (jitter, label flips, input-noise augmentation), ``flips`` (random mirror
+images, augmentation for pictures), ``batching`` (BatchSampler),
 ``registry`` (make_dataset).
 
 Imports: NumPy only, nothing else of nnterm. This room and ``nn`` are the bottom of the
@@ -17,17 +18,27 @@ engine and do not import each other.
 from nnterm.engine.data.batching import BatchSampler
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
+from nnterm.engine.data.flips import FLIPS, random_flips
 from nnterm.engine.data.names import VOCAB, bigram_baseline, load_names
 from nnterm.engine.data.noise import add_input_noise
 from nnterm.engine.data.plane import PLANE_EXTENT, circle, gauss, moons, spiral, xor
-from nnterm.engine.data.registry import DATASET_PARAMS, DATASETS, DEFAULT_NOISE, make_dataset
+from nnterm.engine.data.registry import (
+    DATASET_FLIPS,
+    DATASET_PARAMS,
+    DATASETS,
+    DEFAULT_NOISE,
+    check_flips,
+    make_dataset,
+)
 from nnterm.engine.data.regression import RandomFeatures, Teacher, sine
 
 __all__ = [
     "CLASSIFICATION",
     "DATASETS",
+    "DATASET_FLIPS",
     "DATASET_PARAMS",
     "DEFAULT_NOISE",
+    "FLIPS",
     "PLANE_EXTENT",
     "REGRESSION",
     "VOCAB",
@@ -40,11 +51,13 @@ __all__ = [
     "Teacher",
     "add_input_noise",
     "bigram_baseline",
+    "check_flips",
     "circle",
     "gauss",
     "load_names",
     "make_dataset",
     "moons",
+    "random_flips",
     "sine",
     "spiral",
     "xor",

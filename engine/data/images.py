@@ -19,7 +19,8 @@ def bars(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bars: a ``size`` x ``size`` image, dark (0) but for one bright (1) row, class 0,
     or one bright column, class 1, at a uniformly random position; ``noise`` adds
-    N(0, noise^2) to every pixel. X is (n, size*size), row-major."""
+    N(0, noise^2) to every pixel. X is (n, size*size), row-major. A mirror either way
+    keeps the class (a row stays a row, a column a column): every ``train.flips`` applies."""
     s = check_int("bars: size", size, 2)
     y = balanced_labels(n, 2, rng)
     where = rng.integers(0, s, size=n)

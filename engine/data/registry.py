@@ -20,6 +20,7 @@ from nnterm.engine.data import images, plane
 from nnterm.engine.data._checks import check_fraction, check_int, check_std
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
+from nnterm.engine.data.flips import FLIPS
 from nnterm.engine.data.names import make_names
 from nnterm.engine.data.regression import IllConditioned, RandomFeatures, Teacher, sine
 
@@ -27,13 +28,15 @@ from nnterm.engine.data.regression import IllConditioned, RandomFeatures, Teache
 @dataclass(frozen=True)
 class _Spec:
     """How to build one dataset: its task, its default noise, its own parameters, and
-    ``build(rng, noise=..., label_flip=..., **params) -> (sampler, n_classes, dims, meta)``."""
+    ``build(rng, noise=..., label_flip=..., **params) -> (sampler, n_classes, dims, meta)``;
+    ``flips``: the ``train.flips`` that keep every label (only ``none`` but for images)."""
 
     task: str
     noise: float
     params: Mapping[str, Any]
     build: Callable[..., tuple[Sampler, int, int, int, dict]] | None
     finite: bool = False  # names: sizes come from the corpus, no noise, no sampler
+    flips: tuple[str, ...] = ("none",)
 
 
 def _plane(fn, n_classes: int | None = None):
@@ -88,7 +91,8 @@ _SPECS: dict[str, _Spec] = {
     "spiral": _Spec(CLASSIFICATION, 0.0, {"n_classes": 2, "turns": 1.75}, _plane(plane.spiral)),
     "moons": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.moons, 2)),
     "blobs": _Spec(CLASSIFICATION, 0.0, {"n_classes": 3, "dim": 2, "spread": 0.2}, _blobs),
-    "bars": _Spec(CLASSIFICATION, 0.0, {"size": 8}, _bars),
+    # a row mirrored either way is still a row (class 0), a column still a column (class 1)
+    "bars": _Spec(CLASSIFICATION, 0.0, {"size": 8}, _bars, flips=FLIPS),
     "random_classification": _Spec(
         CLASSIFICATION,
         0.0,
@@ -110,9 +114,22 @@ DATASETS: tuple[str, ...] = tuple(_SPECS)
 #: Each dataset's own parameters and their defaults (besides noise and label_flip).
 DATASET_PARAMS: Mapping[str, Mapping[str, Any]] = {k: dict(s.params) for k, s in _SPECS.items()}
 
+#: The ``train.flips`` each dataset allows: those that keep every label of its images.
+DATASET_FLIPS: Mapping[str, tuple[str, ...]] = {k: s.flips for k, s in _SPECS.items()}
+
 #: The default ``noise`` of each dataset (input jitter for classification, target noise
 #: for regression).
 DEFAULT_NOISE: Mapping[str, float] = {k: s.noise for k, s in _SPECS.items()}
+
+
+def check_flips(name: str, flips: str) -> None:
+    """ValueError unless dataset ``name`` allows ``train.flips`` ``flips``
+    (``DATASET_FLIPS``): a flip needs images, and images whose labels it keeps."""
+    allowed = DATASET_FLIPS[name]
+    if flips not in allowed:
+        images = ", ".join(k for k, v in DATASET_FLIPS.items() if len(v) > 1)
+        raise ValueError(f"flips {flips!r} do not apply to {name!r}: flips need image "
+                         f"data whose labels a mirror keeps ({images})")
 
 
 def make_dataset(

@@ -19,9 +19,12 @@ from typing import Any
 
 from nnterm.engine.data import (
     CLASSIFICATION,
+    DATASET_FLIPS,
     DATASET_PARAMS,
     DATASETS,
     DEFAULT_NOISE,
+    FLIPS,
+    check_flips,
     make_dataset,
 )
 from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
@@ -254,7 +257,7 @@ SCHEDULE = Section(ScheduleConfig, {
 TRAIN = Section(TrainConfig, {
     "steps": Int(1), "batch_size": Int(0), "optimizer": OPTIMIZER, "schedule": SCHEDULE,
     "clip_norm": Optional(Real(0, low_open=True)), "l1": Real(0), "l2": Real(0),
-    "input_noise": Real(0),
+    "input_noise": Real(0), "flips": Choice(FLIPS, "flips"),
     "early_stopping": Optional(Section(EarlyStoppingConfig, {
         "patience": Int(1), "min_delta": Real(0), "restore_best": Bool()})),
     "solver": Optional(Section(SolverConfig, {"ridge": Real(0)})),
@@ -282,6 +285,7 @@ def validate_config(raw: Any, at: Where) -> Config:
     _check_model(config.model, at / "model")
     dataset = _check_data(config.data, raw.get("data") or {}, at / "data")
     _check_loss(config, dataset, at)
+    _check_flips(config, at / "train" / "flips")
     raw_train = raw.get("train") or {}
     _check_optimizer(config.train.optimizer, raw_train.get("optimizer") or {},
                      at / "train" / "optimizer")
@@ -396,6 +400,15 @@ def _check_loss(config: Config, dataset: Any, at: Where) -> None:
         raise (at / "train" / "solver").error(
             f"the closed-form solver fits a regression read-out, not {loss}", None,
             "null, or loss mse")
+
+
+def _check_flips(config: Config, at: Where) -> None:
+    """Flips only where they keep the labels: image data (``DATASET_FLIPS``)."""
+    try:
+        check_flips(config.data.name, config.train.flips)
+    except ValueError as err:
+        raise at.error(str(err), config.train.flips,
+                       ", ".join(DATASET_FLIPS[config.data.name])) from None
 
 
 def _check_optimizer(o: OptimizerConfig, given: Mapping, at: Where) -> None:

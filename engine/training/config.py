@@ -109,6 +109,7 @@ class TrainConfig:
     l1: float = 0.0
     l2: float = 0.0
     input_noise: float = 0.0
+    flips: str = "none"  # image data: none, horizontal, vertical or both, each with p 1/2
     early_stopping: EarlyStoppingConfig | None = None
     solver: SolverConfig | None = None
     log_every: int = 100

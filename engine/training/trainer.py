@@ -14,7 +14,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from nnterm.engine.data import BatchSampler, Dataset, add_input_noise, make_dataset
+from nnterm.engine.data import (
+    BatchSampler,
+    Dataset,
+    add_input_noise,
+    check_flips,
+    make_dataset,
+    random_flips,
+)
 from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer
@@ -52,6 +59,7 @@ LIVE_SETTINGS = (
     "train.l1",
     "train.l2",
     "train.input_noise",
+    "train.flips",
     "train.clip_norm",
     "train.log_every",
     "train.steps",
@@ -98,6 +106,7 @@ class Trainer:
         """(Re)build everything for ``config`` and go back to step 0."""
         if config.train.solver is not None and config.model.loss != "mse":
             raise ValueError("the closed-form solver fits a regression read-out: use loss mse")
+        check_flips(config.data.name, config.train.flips)
         self.config = config
         if dataset is None or dataset.name != config.data.name:
             dataset = build_dataset(config)
@@ -117,6 +126,7 @@ class Trainer:
         self._batches = BatchSampler(len(self._X), self._batch_size(), batch_rng)
         self._fresh_rng = stream(config.seed, "batches")
         self._noise_rng = stream(config.seed, "input_noise")
+        self._flip_rng = stream(config.seed, "flips")
         self._make_optimizer()
         self.schedule = make_schedule(**self._schedule_kwargs())
         self.step_count = 0
@@ -183,6 +193,8 @@ class Trainer:
         else:
             idx = self._batches.next_batch()
             X, y = self._X[idx], self._y[idx]
+        if t.flips != "none":
+            X = random_flips(X, self.dataset.meta["image_shape"], t.flips, self._flip_rng)
         if t.input_noise > 0:
             X = add_input_noise(X, t.input_noise, self._noise_rng)
         self.optimizer.lr = self.lr
@@ -379,6 +391,7 @@ class Trainer:
             data_changed = new.data != self.config.data
             self._start(new, None if data_changed else self.dataset)
             return
+        check_flips(new.data.name, new.train.flips)
         old, self.config = self.config, new
         if self.status == FINISHED and self.step_count < new.train.steps:
             self.status = TRAINING  # more steps asked of a finished run: go on

@@ -85,6 +85,9 @@ class Shot:
 SHOTS = [
     Shot("xor", "xor", 0, "tanh bends its boundary around the four points; `linear` and "
          "`identity` stay at chance (0.693, the grey line)"),
+    Shot("universal_approximation", "universal_approximation", 0, "the sweep view: loss "
+         "against the width of one tanh layer falls to the noise; `identity`, without "
+         "activation, stays one line at every width"),
     Shot("init_too_large", "init_too_large", 0, "std 1.0 in a 10-layer ReLU net: the loss "
          "blows up and is cut at the top; `he` trains"),
     Shot("init_too_small", "init_too_small", 0, "std 0.01: the output spread collapses "
@@ -122,6 +125,11 @@ SHOTS = [
          "log axes spikes at p = n = 200 (the grey line); `ridge` stays low"),
     Shot("scaling_laws", "scaling_laws", 0, "the sweep view: loss against parameters on "
          "log-log axes, a straight line with the fitted power law, exponent and R²"),
+    Shot("scaling_laws_data", "scaling_laws_data", 0, "the sweep view: loss against "
+         "examples on log-log axes, a straight line; `small` bends flat where the model is "
+         "the bottleneck"),
+    Shot("scaling_laws_compute", "scaling_laws_compute", 0, "the sweep view: at a fixed "
+         "compute 6ND, loss against parameters is a U: the best model is in the middle"),
     Shot("next_token", "next_token", 0, "names written by the MLP and the linear model "
          "beside the bigram table's, under the bigram line"),
     Shot("playground", "playground", 0, "the boundary curled into the two spiral arms; "

@@ -100,6 +100,18 @@ def test_sweep_runs_every_combination_for_every_run():
     assert len(list(result)) == 8
 
 
+def test_a_paired_sweep_runs_its_listed_points_only():
+    sweep = Sweep({"model.hidden": ((2,), (6,)), "train.steps": (15, 5)}, paired=True)
+    result = run_preset(Preset(name="tiny", title="Tiny", section="test", lesson="",
+                               config=TINY, sweep=sweep))
+    points = result.points("base")
+    assert [p for p, _ in points] == [{"model.hidden": (2,), "train.steps": 15},
+                                      {"model.hidden": (6,), "train.steps": 5}]
+    assert [(r.config.model.hidden, r.final.step) for _, r in points] == [((2,), 15),
+                                                                          ((6,), 5)]
+    assert result.get("base", {"model.hidden": [6]}).final.step == 5  # one setting picks it
+
+
 def test_seed_and_steps_override_and_runs_are_deterministic():
     p = preset({"fast": {"train.optimizer.lr": 0.2}})
     a = run_preset(p, seed=7, steps=10)

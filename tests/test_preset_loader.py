@@ -230,6 +230,38 @@ def test_a_point_may_leave_out_a_setting_with_one_value():
     assert p.expect[0].point == {"seed": 1, "train.steps": 50}
 
 
+PAIRED = HEAD + """\
+sweep:
+  - {model.hidden: [8], train.steps: 400}
+  - {model.hidden: [16], train.steps: 200}
+  - {model.hidden: [32], train.steps: 100}
+expect:
+  - {metric: val_loss, point: {model.hidden: [16]}, op: '<', than: {point: {train.steps: 400}}}
+  - {argmin: val_loss, param: model.hidden, equals: [16]}
+"""
+
+
+def test_a_paired_sweep_lists_its_points():
+    p = parse_preset(PAIRED)
+    assert p.sweep == Sweep({"model.hidden": ((8,), (16,), (32,)),
+                             "train.steps": (400, 200, 100)}, paired=True)
+    assert p.sweep.points == [{"model.hidden": (8,), "train.steps": 400},
+                              {"model.hidden": (16,), "train.steps": 200},
+                              {"model.hidden": (32,), "train.steps": 100}]
+    # one setting picks a point, the other is filled in from it
+    assert p.expect[0].point == {"model.hidden": (16,), "train.steps": 200}
+    assert p.expect[0].than.point == {"model.hidden": (8,), "train.steps": 400}
+    assert parse_preset(dump_preset(p)) == p
+    assert "- {model.hidden: [8], train.steps: 400}" in dump_preset(p)
+
+
+def test_a_grid_has_every_combination_as_its_points():
+    p = parse_preset(HEAD + "sweep: {seed: [0, 1], train.steps: [5, 6]}\n")
+    assert not p.sweep.paired
+    assert p.sweep.points == [{"seed": 0, "train.steps": 5}, {"seed": 0, "train.steps": 6},
+                              {"seed": 1, "train.steps": 5}, {"seed": 1, "train.steps": 6}]
+
+
 def test_the_metric_names_follow_the_step_record():
     from nnterm.engine.lessons.claims_schema import METRICS
     from nnterm.engine.training.telemetry import StepRecord
@@ -434,6 +466,20 @@ BAD = [
     ("view:\n  curves: test  # <-\n", "view.curves", "unknown curve 'test'"),
     ("sweep: {seed: [1], model.hidden: [[1]], train.steps: [3]}  # <-\n", "sweep",
      "not 3 settings"),
+    ("sweep: []  # <-\n", "sweep", "an empty list of points"),
+    ("sweep:\n  - {seed: 1}\n  - seed  # <-\n", "sweep[1]", "'seed' is not a mapping"),
+    ("sweep:\n  - {seed: 1}\n  - {seed: 2, train.steps: 3}  # <-\n", "sweep[1]",
+     "this point sets seed, train.steps, the first seed"),
+    ("sweep:\n  - {seed: 1, train.steps: 3}\n  - {train.steps: 3.0, seed: 1}  # <-\n",
+     "sweep[1]", "this point is listed twice"),
+    ("sweep:\n  - {seed: 1, train.steps: 3, model.hidden: [2]}  # <-\n", "sweep[0]",
+     "a point sets one or two settings, not 3"),
+    ("sweep:\n  - {sead: 1}  # <-\n", "sweep[0].sead", "unknown setting 'sead'"),
+    ("sweep:\n  - {model.hidden: [2]}\n  - {model.hidden: [0]}  # <-\n",
+     "sweep[1].model.hidden[0]", "too small"),
+    ("sweep:\n  - {seed: 1, train.steps: 3}\n  - {seed: 2, train.steps: 4}\nexpect:\n"
+     "  - {metric: val_loss, point: {seed: 1, train.steps: 4}, op: '<', value: 1}  # <-\n",
+     "expect[0].point", "no point of the sweep has these values together"),
     ("sweep:\n  seed: 3  # <-\n", "sweep.seed", "3 is not a list of values"),
     ("sweep:\n  seed: []  # <-\n", "sweep.seed", "is not a list of values"),
     ("sweep:\n  sead: [1]  # <-\n", "sweep.sead", "unknown setting 'sead'"),

@@ -64,6 +64,16 @@ def test_one_line_per_run_and_value_of_the_second_setting():
     assert summary.mark == ("n_train = 100", 100.0)
 
 
+def test_the_points_of_a_paired_sweep_make_one_line_per_run():
+    preset = Preset(name="p", title="t", section="s", lesson="", config=Config(),
+                    sweep=Sweep({"model.hidden": ((4,), (8,)), "train.steps": (200, 100)},
+                                paired=True), view=View(sweep_x="n_params"))
+    results = [result("base", {"model.hidden": (h,), "train.steps": s}, 1.0 / h, 3 * h)
+               for h, s in ((4, 200), (8, 100))]
+    (line,) = summarize(preset, results).lines
+    assert line.label == "base" and line.xs == (12.0, 24.0) and line.ys == (0.25, 0.125)
+
+
 def test_a_diverged_point_is_counted_not_drawn():
     preset = two_setting_preset(sweep_x="model.hidden")
     results = [result("base", {"model.hidden": (4,), "data.n_train": 100}, math.nan),

@@ -108,7 +108,7 @@ def _claim(raw: Any, at: Where, runs: Runs) -> Any:
     if kind == "metric":
         point = _point(raw["point"], at / "point", runs) if "point" in raw else None
         sweep = runs.sweep
-        if point is None and sweep is not None and math.prod(map(len, sweep.params.values())) > 1:
+        if point is None and sweep is not None and len(sweep.points) > 1:
             first = next(iter(sweep.params))
             raise at.error("every run is swept: say at which point", None,
                            f"point: {{{first}: {show(sweep.params[first][0])}, ...}}")
@@ -180,15 +180,18 @@ def _swept_value(path: str, value: Any, at: Where, runs: Runs) -> Any:
 
 
 def _point(value: Any, at: Where, runs: Runs) -> dict[str, Any]:
-    """One point of the sweep, with every swept path (one left out must have one value)."""
+    """One point of the sweep, with every swept path: a path left out is filled in from
+    the one point that the given values pick (in a grid, it must have one value)."""
     sweep = _need_sweep(runs, at)
     check_keys(value, at, tuple(sweep.params), "sweep point")
-    missing = [p for p in sweep.params if p not in value and len(sweep.params[p]) > 1]
-    if missing:
-        raise at.error(f"the point does not give {', '.join(missing)}", value,
+    given = {p: _swept_value(p, value[p], at / p, runs) for p in sweep.params if p in value}
+    found = [point for point in sweep.points if all(point[p] == v for p, v in given.items())]
+    if len(found) != 1:
+        missing = [p for p in sweep.params if p not in value]
+        raise at.error(f"the point does not give {', '.join(missing)}" if found else
+                       "no point of the sweep has these values together", value,
                        f"a mapping with a value for each of {', '.join(sweep.params)}")
-    return {p: _swept_value(p, value[p], at / p, runs) if p in value else sweep.params[p][0]
-            for p in sweep.params}
+    return found[0]
 
 
 def _metric(value: Any, at: Where, configs: list[Config]) -> str:

@@ -18,7 +18,6 @@ steps keeps them).
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -193,13 +192,10 @@ class ExperimentResult:
 
 # ---------------------------------------------------------------------- running
 def sweep_points(preset: Preset) -> list[dict[str, Any]]:
-    """Every combination of the swept values (``[{}]`` without a sweep), first path
-    slowest."""
+    """Every point of the sweep (``Sweep.points``; ``[{}]`` without a sweep)."""
     if preset.sweep is None or not preset.sweep.params:
         return [{}]
-    paths = list(preset.sweep.params)
-    return [dict(zip(paths, values, strict=True))
-            for values in itertools.product(*(preset.sweep.params[p] for p in paths))]
+    return preset.sweep.points
 
 
 def run_configs(

@@ -68,7 +68,10 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       identity: {model.activation: identity}
     sweep:                          # one or two settings, each with a list of values;
       model.hidden: [[10], [25], [50]]   # every combination is a run (of every run above,
-                                    # the sweep value applied last)
+                                    # the sweep value applied last); or a list of points,
+                                    # settings varied together (paired, not a grid):
+                                    # - {model.hidden: [8], train.steps: 400}
+                                    # - {model.hidden: [16], train.steps: 200}
     view: {steps_per_second: 40, curves: val}
                                     # the app's pace (steps of every run a second; null:
                                     # full speed), so the lesson unfolds over ~10-40 s;
@@ -106,7 +109,8 @@ per-layer lists with an index, negative counting from the end: ``grad_norm[i]``,
 ``saturation[i]``, ``unit_spread[i]`` (hidden layers).
 A slope's ``x`` over a swept list (``model.hidden``) is the product of its entries.
 With a sweep, a ``metric`` claim names its ``point``, a value for every swept setting
-(one with a single value may be left out). Diagnoses: ``training.diagnostics.DIAGNOSES``. Whole
+(one with a single value may be left out; in a list of points, any settings that pick
+one point). Diagnoses: ``training.diagnostics.DIAGNOSES``. Whole
 numbers may be written as floats (``steps: 1.0e3``).
 """
 
@@ -116,7 +120,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields
 from importlib import resources
 from itertools import product
@@ -412,44 +416,100 @@ def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, di
 
 
 def _sweep(raw: Any, at: Where, setups: dict) -> tuple[Sweep | None, dict]:
-    """The Sweep and, for each run, its ``(point, config)`` for every combination."""
+    """The Sweep and, for each run, its ``(point, config)`` for every point: every
+    combination of a mapping's lists, or each point of a list (paired)."""
     if raw is None:
         return None, {run: [({}, config)] for run, (_, _, config) in setups.items()}
-    allowed = "a mapping of one or two dotted paths to lists of values"
-    if not isinstance(raw, dict) or not 1 <= len(raw) <= 2:
-        count = f"{len(raw)} settings" if isinstance(raw, dict) else show(raw)
-        raise at.error(f"a sweep varies one or two settings, not {count}", raw, allowed)
-    paths = {}
-    for key, values in raw.items():
-        paths[key] = check_setting(key, at / str(key))
-        if not isinstance(values, list) or not values:
-            raise (at / key).error(f"{show(values)} is not a list of values", values, allowed)
+    paired = isinstance(raw, list)
+    values, where = _paired_values(raw, at) if paired else _grid_values(raw, at)
+    paths = {key: check_setting(key, at / str(key)) for key in values}
     if len(paths) == 2:
         (a, pa), (b, pb) = paths.items()
         if pa[: len(pb)] == pb or pb[: len(pa)] == pa:
-            raise (at / b).error(f"{b} overlaps {a}", b, "two separate settings")
+            raise where(b, 0).error(f"{b} overlaps {a}", b, "two separate settings")
+    count = len(next(iter(values.values())))
+    combos = ([(i,) * len(paths) for i in range(count)] if paired
+              else list(product(*(range(len(v)) for v in values.values()))))
     converted: dict[str, list] = {key: [] for key in paths}
     points: dict[str, list] = {run: [] for run in setups}
-    for combo in product(*(range(len(raw[key])) for key in paths)):
+    for combo in combos:
         point = {}
         for run, (settings, run_doc, _) in setups.items():
             settings, links = dict(settings), []
             for key, i in zip(paths, combo, strict=True):
-                set_raw(settings, paths[key], raw[key][i], at / key / i)
-                links.append((paths[key], (*at.path, key, i)))
-            label = ", ".join(show_path(origin) for _, origin in links)
+                set_raw(settings, paths[key], values[key][i], where(key, i))
+                links.append((paths[key], where(key, i).path))
+            label = ", ".join(show_path(o) for _, o in links)
             overlay = Overlay(at.doc, run_doc, links, links[-1][1], label=label)
             config = validate_config(settings, Where(overlay))
             point = {key: get_path(config, key) for key in paths} if run == BASE else point
             points[run].append((point, config))
-        for key, i in zip(paths, combo, strict=True):
-            if len(converted[key]) == i:
-                value = point[key]
-                if any(value == other for other in converted[key]):
-                    raise (at / key / i).error(f"{show(raw[key][i])} is listed twice",
-                                               raw[key][i], "distinct values")
-                converted[key].append(value)
-    return Sweep(params={key: tuple(values) for key, values in converted.items()}), points
+        if paired:
+            _add_point(point, converted, at / combo[0])
+        else:
+            _add_values(point, combo, converted, values, where)
+    sweep = Sweep(params={key: tuple(v) for key, v in converted.items()}, paired=paired)
+    return sweep, points
+
+
+_SWEEP_ALLOWED = ("a mapping of one or two dotted paths to lists of values (every "
+                  "combination), or a list of points, each a mapping of the same one or two "
+                  "dotted paths to a value")
+
+
+def _grid_values(raw: Any, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
+    """``{path: [values]}`` of a mapping sweep and ``where(path, i)``, its i-th value."""
+    if not isinstance(raw, dict) or not 1 <= len(raw) <= 2:
+        count = f"{len(raw)} settings" if isinstance(raw, dict) else show(raw)
+        raise at.error(f"a sweep varies one or two settings, not {count}", raw, _SWEEP_ALLOWED)
+    for key, values in raw.items():
+        check_setting(key, at / str(key))
+        if not isinstance(values, list) or not values:
+            raise (at / key).error(f"{show(values)} is not a list of values", values,
+                                   _SWEEP_ALLOWED)
+    return raw, lambda key, i: at / key / i
+
+
+def _paired_values(raw: list, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
+    """``{path: [values]}`` of a list of points (each the same settings) and
+    ``where(path, i)``, the value of point i."""
+    if not raw:
+        raise at.error("an empty list of points", raw, _SWEEP_ALLOWED)
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            raise (at / i).error(f"{show(item)} is not a mapping of settings to values",
+                                 item, _SWEEP_ALLOWED)
+        if not 1 <= len(item) <= 2:
+            raise (at / i).error(f"a point sets one or two settings, not {len(item)}",
+                                 item, _SWEEP_ALLOWED)
+        for key in item:
+            check_setting(key, at / i / str(key))
+        if set(item) != set(raw[0]):
+            raise (at / i).error(f"this point sets {', '.join(item)}, the first "
+                                 f"{', '.join(raw[0])}", item, "the same settings at every point")
+    return {key: [item[key] for item in raw] for key in raw[0]}, lambda key, i: at / i / key
+
+
+def _add_point(point: dict, converted: dict[str, list], at: Where) -> None:
+    """Append each value of a listed ``point`` to ``converted``; a point listed twice
+    would be the same run."""
+    count = len(next(iter(converted.values())))
+    if any(all(point[k] == converted[k][j] for k in point) for j in range(count)):
+        raise at.error("this point is listed twice", None, "distinct points")
+    for key, value in point.items():
+        converted[key].append(value)
+
+
+def _add_values(point: dict, combo: tuple, converted: dict[str, list],
+                values: dict[str, list], where) -> None:
+    """Append each value of a grid's ``point`` met for the first time to ``converted``;
+    a value listed twice (``where(key, i)``) would give the same runs."""
+    for key, i in zip(point, combo, strict=True):
+        if len(converted[key]) == i:
+            if any(point[key] == other for other in converted[key]):
+                raise where(key, i).error(f"{show(values[key][i])} is listed twice",
+                                          values[key][i], "distinct values")
+            converted[key].append(point[key])
 
 
 # ---------------------------------------------------------------------------- overrides
@@ -490,7 +550,10 @@ def preset_to_raw(preset: Preset) -> dict:
     if preset.compare:
         out["compare"] = {run: FlowDict({k: to_raw(v) for k, v in overrides.items()})
                           for run, overrides in preset.compare.items()}
-    if preset.sweep is not None:
+    if preset.sweep is not None and preset.sweep.paired:
+        out["sweep"] = [FlowDict({k: to_raw(v) for k, v in point.items()})
+                        for point in preset.sweep.points]
+    elif preset.sweep is not None:
         out["sweep"] = {k: FlowList(to_raw(v) for v in values)
                         for k, values in preset.sweep.params.items()}
     if preset.expect:

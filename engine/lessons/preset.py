@@ -3,12 +3,13 @@
 A preset file (``presets/*.yaml``; the schema is documented in the README and in
 ``presets/example.yaml.txt``) becomes a ``Preset``: a base ``Config``, optional named
 variants (``compare``) that override parts of it and run on the same data and seed, an
-optional ``sweep`` over one or two settings, and ``expect``, the claims checked after the
-run. Everything here is plain frozen data.
+optional ``sweep`` over one or two settings (a grid, or points of paired values), and
+``expect``, the claims checked after the run. Everything here is plain frozen data.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -105,10 +106,20 @@ Claim = MetricClaim | SweepClaim | SlopeClaim | DiagnosisClaim
 
 @dataclass(frozen=True)
 class Sweep:
-    """One or two settings (dotted paths) over listed values; every combination is a full
-    run, summarised by its final record."""
+    """One or two settings (dotted paths) over listed values; each point is a full run,
+    summarised by its final record. The points are every combination of the values, or,
+    if ``paired``, the i-th value of every setting together (``params`` then lists one
+    value per point for each setting: width and steps chosen so that N x D is constant)."""
 
     params: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    paired: bool = False
+
+    @property
+    def points(self) -> list[dict[str, Any]]:
+        """Every point in order (the first setting slowest in a grid)."""
+        rows = (zip(*self.params.values(), strict=True) if self.paired
+                else itertools.product(*self.params.values()))
+        return [dict(zip(self.params, row, strict=True)) for row in rows]
 
 
 #: Which curve of each run the loss plot overlays when a lesson has several runs.

@@ -1,9 +1,10 @@
 """A sweep's summary curve: one metric of each finished point against a swept setting.
 
 ``summarize(preset, results)`` turns the RunResults finished so far into lines ready to
-plot, one per run (``base``, ``ridge``) and, for a two-setting sweep, per value of the
-second setting; with ``view.sweep_fit`` each line carries its power law
-``y = coefficient * x ** exponent``, fitted by least squares on log-log axes, and its R².
+plot, one per run (``base``, ``ridge``) and, for a two-setting grid, per value of the
+second setting (the points of a paired sweep make one line); with ``view.sweep_fit``
+each line carries its power law ``y = coefficient * x ** exponent``, fitted by least
+squares on log-log axes, and its R².
 The preset's ``view`` chooses the axes (see ``Preset.View``): ``sweep_x`` is a swept
 setting or ``n_params`` (a list value such as ``[50]`` counts as the product of its
 entries: a width for one hidden layer; against ``n_params`` the first swept setting
@@ -107,9 +108,10 @@ def summarize(preset: Preset, results: Iterable[RunResult]) -> SweepSummary:
     """The summary curve of the ``results`` finished so far (in any order)."""
     view = preset.view
     x = sweep_x(preset)
-    swept = list(preset.sweep.params) if preset.sweep is not None else []
+    sweep = preset.sweep
+    swept = [] if sweep is None or sweep.paired else list(sweep.params)
     along = x if x != N_PARAMS else (swept[0] if swept else x)  # what varies along a line
-    second = [p for p in swept if p != along]
+    second = [p for p in swept if p != along]  # one line per value (a paired sweep: none)
     groups: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     for run in results:
         key = run.name + "".join(f", {p}={format_value(run.point[p])}" for p in second)

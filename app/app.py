@@ -38,6 +38,8 @@ from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
+from nnterm.app.widgets.fit_table import HEADER as FIT_TABLE_HEADER
+from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.landscape import LossLandscape
@@ -189,11 +191,13 @@ class NntermApp(RunControls, ViewKeys, App):
             with Vertical(id="side"):
                 yield RunTable(id="runs", classes="panel")
                 yield ArchitectureEditor(id="architecture", classes="panel")
+                yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
-        titles = {"runs": "Runs", "architecture": "Architecture", "lesson": "Lesson",
+        titles = {"runs": "Runs", "architecture": "Architecture",
+                  "fit-table": FIT_TABLE_HEADER, "lesson": "Lesson",
                   "loss": "Loss", "picture": PICTURE_TITLES["boundary"],
                   "gradients": "Gradients", "weights": "Weights"}
         for widget_id, title in titles.items():
@@ -202,7 +206,7 @@ class NntermApp(RunControls, ViewKeys, App):
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
         self.status_line = self.query_one(StatusLine)
-        self._fast_panels = [self.query_one(ArchitectureEditor), self.query_one(RunTable)]
+        self._fast_panels = [self.query_one(w) for w in (ArchitectureEditor, RunTable, FitTable)]
         self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
                                                          WeightHeatmap)]
         self._picture = self.query_one("#picture", ContentSwitcher)
@@ -285,6 +289,7 @@ class NntermApp(RunControls, ViewKeys, App):
         variants = tuple((name, with_changes(preset.config, changes))
                          for name, changes in preset.compare.items())
         self.query_one(RunTable).display = bool(variants)
+        self.query_one(FitTable).display = preset.view.fit_table
         self.query_one(LossPlot).show_curves(preset.view.curves)
         self.query_one(DepthProfile).show_metric(preset.view.depth)
         self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,

@@ -13,9 +13,10 @@ from test_app import settled, status
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
-from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.lessons.loader import load_preset, parse_preset
 from nnterm.engine.training.commands import SetSpeed
 
 PRESET = parse_preset("""
@@ -171,3 +172,25 @@ view: {depth: grad_norm}
         assert profile.metric == "grad_norm" and "gradient norm" in profile.render().plain
         await pilot.press("k")
         assert profile.metric == "act_std"
+
+
+async def test_the_train_val_table_lights_the_overfitting_row():
+    """The glossary's table of section 8 on the overfitting lesson: "not yet" at step 0
+    (the loss is at chance), then, once the base run memorises its 100 points, the low
+    train / high val row."""
+    app = NntermApp(load_preset("overfitting"), in_process=True, speed="full", paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        table = app.query_one(FitTable)
+        assert table.display and table.lit == "" and table.border_subtitle == "not yet"
+        assert not any(row.startswith("▸") for row in table.rows)
+        await pilot.press("space")
+        await settled(app, pilot, lambda s: s.fit_diagnosis == "overfitting")
+        await pilot.pause()
+        assert table.lit == "overfitting" and table.border_subtitle == ""
+        assert [row for row in table.rows if row.startswith("▸")] == [
+            "▸low   high overfitting (memorising)"]
+
+
+async def test_lessons_outside_section_8_have_no_train_val_table(arms):
+    assert not arms[0].query_one(FitTable).display

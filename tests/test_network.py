@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from nnterm.engine import ACTIVATIONS, INITS, MLP, Init
-from nnterm.engine.nn.losses import LOSSES, cross_entropy, get_loss
+from nnterm.engine.nn.losses import LOSSES, chance_loss, cross_entropy, get_loss
 
 
 def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:
@@ -83,6 +83,19 @@ def test_data_loss_is_reported_without_the_penalty():
     assert plain == penalised
     w = net.params[0::2]
     assert net.penalty(l2=10.0) == pytest.approx(5.0 * sum((x**2).sum() for x in w))
+
+
+@pytest.mark.parametrize("loss", LOSSES)
+def test_chance_loss_is_the_loss_of_knowing_nothing(loss):
+    """All-zero logits (a uniform guess) cost the chance loss under classification
+    losses; under MSE, predicting the targets' mean does."""
+    _, y, width = batch_for(loss, np.random.default_rng(0), n=50)
+    uninformed = np.zeros((len(y), width))
+    if loss == "mse":
+        uninformed += y.mean(axis=0)
+    n_classes = width if loss == "cross_entropy" else 2
+    expected = get_loss(loss).value_and_grad(uninformed, y)[0]
+    assert chance_loss(loss, n_classes, y) == pytest.approx(expected, rel=1e-12)
 
 
 def test_stable_cross_entropy_on_extreme_logits():

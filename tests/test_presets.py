@@ -34,6 +34,13 @@ def test_every_preset_teaches_and_claims():
         assert preset.expect, f"{preset.name} makes no claim"
 
 
+def test_the_lessons_of_section_8_show_the_train_val_table():
+    """The glossary's train/val loss table belongs to its section 8."""
+    section_8 = [p for p in PRESETS if p.section.startswith("8.")]
+    assert {p.name for p in section_8} >= {"overfitting", "regularization"}
+    assert [p.name for p in section_8 if not p.view.fit_table] == []
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
 def test_preset_claims_hold(preset, seed):

@@ -78,6 +78,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
                                     # curves: the one overlaid per run, train (default)
                                     # or val; depth: act_std (default) or grad_norm, the
                                     # profile drawn where inputs are not a plane;
+                                    # fit_table: true shows the train/val loss table
+                                    # of section 8 (underfitting, good, overfitting);
                                     # with a sweep, its summary curve: sweep_y (default
                                     # val_loss) against sweep_x (a swept path or
                                     # n_params), sweep_log: none, x or both,
@@ -195,6 +197,7 @@ TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view")
 VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
                       "curves": Choice(CURVES, "curve"),
                       "depth": Choice(DEPTH_PROFILES, "depth profile"),
+                      "fit_table": Bool(),
                       "sweep_x": Optional(Text()),
                       "sweep_y": Choice(SWEEP_METRICS, "metric"),
                       "sweep_log": Choice(SWEEP_LOG, "log scale"),

@@ -139,6 +139,8 @@ class View:
     several runs, the loss plot overlays each run's ``train`` or ``val`` curve (the one
     the lesson compares). ``depth``: where the inputs are not a plane, the profile over
     depth the app draws: ``act_std`` (each layer's output spread) or ``grad_norm``.
+    ``fit_table``: show the glossary's table of train against val loss (underfitting,
+    good, overfitting) with the selected run's row lit, for the lessons of section 8.
 
     With a sweep, the summary curve (``sweep_summary``): ``sweep_y`` (a final metric)
     against ``sweep_x`` (a swept setting or ``n_params``; default the first swept
@@ -149,6 +151,7 @@ class View:
     steps_per_second: float | None = None
     curves: str = "train"
     depth: str = "act_std"
+    fit_table: bool = False
     sweep_x: str | None = None
     sweep_y: str = "val_loss"
     sweep_log: str = "none"

@@ -30,6 +30,7 @@ from nnterm.engine.live.snapshot_build import (
     with_point,
 )
 from nnterm.engine.nn.initializers import Init
+from nnterm.engine.nn.losses import chance_loss
 from nnterm.engine.training.config import config_diff
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
@@ -141,19 +142,13 @@ def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], 
 
 
 def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
-    """The loss of knowing nothing, for the loss plot: a uniform guess over K classes
-    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse); for
-    regression, predicting the mean of the targets costs their variance."""
-    loss, data = trainer.loss.name, trainer.dataset
-    if loss == "cross_entropy" and data.n_classes:
-        return ((f"chance ln {data.n_classes}", float(np.log(data.n_classes))),)
-    if loss == "binary_cross_entropy":
-        return (("chance ln 2", float(np.log(2.0))),)
-    if loss == "sigmoid_mse":
-        return (("chance", 0.25),)
-    if loss == "mse" and len(data.y_val):
-        return (("mean", float(np.var(data.y_val.reshape(len(data.y_val), -1), axis=0).mean())),)
-    return ()
+    """The loss of knowing nothing (``losses.chance_loss``), for the loss plot: "chance"
+    for classification, "mean" for regression (the variance of the val targets)."""
+    loss, data = trainer.loss, trainer.dataset
+    if not loss.classification:
+        return (("mean", chance_loss(loss.name, 0, data.y_val)),) if len(data.y_val) else ()
+    label = "chance" if loss.name == "sigmoid_mse" else f"chance ln {data.n_classes}"
+    return ((label, chance_loss(loss.name, data.n_classes, data.y_val)),)
 
 
 def current_record(trainer: Trainer) -> StepRecord | None:

@@ -144,6 +144,9 @@ class Snapshot:
     layers: tuple[LayerView, ...]
     boundary: Boundary | None
     diagnoses: tuple[tuple[str, int, str], ...]  # (name, step, message), in order seen
+    #: The run's row of the glossary's train/val loss table: underfitting, good,
+    #: overfitting, or "" (not yet); ``training.diagnostics`` says when each holds.
+    fit_diagnosis: str = ""
     message: str = ""  # the last control's effect, e.g. "lr 0.03" or "re-initialised (seed 0)"
     runs: tuple[RunView, ...] = ()  # every run of the session (the selected one is ``run``)
     #: Loss levels the lesson names, drawn on the loss plot: ("chance", ln 2), ("bigram", 2.35)

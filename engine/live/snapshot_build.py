@@ -72,6 +72,7 @@ def build_snapshot(
         layers=_layers(net, latest, bands, heatmap_max, trainer.dataset.meta.get("image_shape")),
         boundary=boundary_grid(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
+        fit_diagnosis=trainer.fit_diagnosis,
         message=message,
         runs=runs,
         references=references,

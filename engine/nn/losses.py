@@ -127,3 +127,17 @@ def get_loss(name: str) -> Loss:
         return LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown loss {name!r}; allowed: {', '.join(LOSSES)}") from None
+
+
+def chance_loss(name: str, n_classes: int, targets: np.ndarray) -> float:
+    """The loss of a model that knows nothing but the task: a uniform guess over K classes
+    costs ln K under cross-entropy (ln 2 for one sigmoid output, and (1/2)^2 = 0.25 under
+    sigmoid MSE); for regression, predicting the mean of ``targets`` costs their variance
+    (averaged over the outputs, as ``mse`` averages)."""
+    if name == "cross_entropy":
+        return float(np.log(n_classes))
+    if name == "binary_cross_entropy":
+        return float(np.log(2.0))
+    if name == "sigmoid_mse":
+        return 0.25
+    return float(np.var(targets.reshape(len(targets), -1), axis=0).mean())

@@ -22,7 +22,7 @@ from nnterm.engine.data import (
     make_dataset,
     random_flips,
 )
-from nnterm.engine.nn.losses import get_loss
+from nnterm.engine.nn.losses import chance_loss, get_loss
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer
 from nnterm.engine.nn.schedules import make_schedule
@@ -134,7 +134,8 @@ class Trainer:
         self.status = TRAINING
         self.stop_reason = ""
         self.history = BoundedHistory()
-        self._watcher = DiagnosisWatcher()
+        self._watcher = DiagnosisWatcher(chance_loss(self.loss.name, dataset.n_classes,
+                                                     dataset.y_train))
         self._batch_losses: list[float] = []
         self._best: tuple[float, int, list[np.ndarray]] | None = None
         self._log(grads=None, before=None)
@@ -172,6 +173,12 @@ class Trainer:
     def diagnoses(self) -> list[Diagnosis]:
         """Every diagnosis of this run so far, in the order first seen."""
         return self._watcher.seen
+
+    @property
+    def fit_diagnosis(self) -> str:
+        """The run's row of the glossary's train/val loss table so far: underfitting, good,
+        overfitting, or "" (not yet); see ``diagnostics``."""
+        return self._watcher.fit_diagnosis
 
     @property
     def epoch(self) -> float:

@@ -58,6 +58,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       l1: 0
       l2: 0
       input_noise: 0
+      loss_scale: 1.0               # > 0: the optimizer sees the gradient of loss_scale *
+                                    # (loss + penalty); the recorded losses are unscaled
       early_stopping: null          # or {patience: 100, min_delta: 0, restore_best: true}
       solver: null                  # or {ridge: 0}: closed-form read-out (loss mse)
       log_every: 50

@@ -92,7 +92,8 @@ SHOTS = [
     Shot("init_zero", "init_zero", 0, "constant init: every unit stays the same "
          "(symmetric_units), one diagonal cut; `zeros` stays at 0.693, `random` solves XOR"),
     Shot("xavier_vs_he", "xavier_vs_he", 0, "the spread of 20 layers' outputs at init: "
-         "He keeps ReLU's level, Xavier halves it every layer, tanh holds"),
+         "He keeps ReLU's level, Xavier and PyTorch's default let it fade, tanh holds; "
+         "sigmoid keeps its spread but not its gradient"),
     Shot("dead_relu", "dead_relu", 0, "bias -4: layer 2 is dead (100% in the architecture "
          "panel, gradient exactly 0), the loss flat at ln 2; leaky ReLU and GELU learn"),
     Shot("vanishing_gradients", "vanishing_gradients", 0, "the sigmoid net's gradient "

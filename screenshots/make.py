@@ -111,7 +111,9 @@ SHOTS = [
          "at the same and a strong weight decay"),
     Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "a confidently wrong start: "
          "cross-entropy swings the boundary round in a few dozen steps, squared error on the "
-         "sigmoid stays stuck (flat_loss, 0% accuracy)"),
+         "sigmoid stays stuck (flat_loss, 0% accuracy); with six classes softmax + "
+         "cross-entropy gives each blob its own wedge, softmax + squared error leaves some "
+         "wrong"),
     Shot("overfitting", "overfitting", 0, "validation loss of the big net turns up after "
          "its minimum; the small one does not"),
     Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "

@@ -31,7 +31,7 @@ def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:
 
 def batch_for(loss: str, rng: np.random.Generator, n: int = 7, d: int = 3, k: int = 4):
     X = rng.normal(size=(n, d))
-    if loss == "cross_entropy":
+    if loss in ("cross_entropy", "softmax_mse"):
         return X, rng.integers(0, k, size=n), k
     if loss in ("binary_cross_entropy", "sigmoid_mse"):
         return X, rng.integers(0, 2, size=n), 1

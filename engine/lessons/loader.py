@@ -45,7 +45,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       dropout: 0.0                  # in [0, 1), or one per hidden layer
       frozen: []                    # layer indices 0..len(hidden)
       leaky_slope: 0.01
-      loss: cross_entropy           # or binary_cross_entropy, sigmoid_mse (2 classes); mse
+      loss: cross_entropy           # or softmax_mse; binary_cross_entropy, sigmoid_mse
+                                    # (2 classes); mse
       dtype: float64                # or float32
     train:
       steps: 2000

@@ -142,7 +142,8 @@ def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], 
 
 def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
     """The loss of knowing nothing, for the loss plot: a uniform guess over K classes
-    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse); for
+    costs ln K (cross-entropy; ln 2 for one sigmoid output, 0.25 for sigmoid_mse,
+    (K - 1)/K for softmax_mse); for
     regression, predicting the mean of the targets costs their variance."""
     loss, data = trainer.loss.name, trainer.dataset
     if loss == "cross_entropy" and data.n_classes:
@@ -151,6 +152,8 @@ def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
         return (("chance ln 2", float(np.log(2.0))),)
     if loss == "sigmoid_mse":
         return (("chance", 0.25),)
+    if loss == "softmax_mse" and data.n_classes:
+        return (("chance", (data.n_classes - 1) / data.n_classes),)
     if loss == "mse" and len(data.y_val):
         return (("mean", float(np.var(data.y_val.reshape(len(data.y_val), -1), axis=0).mean())),)
     return ()

@@ -85,6 +85,23 @@ def sigmoid_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(loss), (2.0 / n) * diff * s * (1.0 - s)
 
 
+def softmax_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Squared error of the softmax probabilities against one-hot labels, K outputs: the
+    K-class contrast to ``cross_entropy``.
+
+    L = (1/N) sum_i ||p_i - onehot(y_i)||^2 with p = softmax(z);
+    dL/dz = (2/N) J^T (p - y), J = diag(p) - p p^T, that is (2/N) p * (d - p.d) with
+    d = p - y. J vanishes when p is saturated (one probability near 1): a confidently
+    wrong example gets almost no gradient, where cross-entropy gives it p - y.
+    """
+    n = z.shape[0]
+    p = softmax(z)
+    d = p.copy()
+    d[np.arange(n), y] -= 1.0
+    loss = (d * d).sum() / n
+    return float(loss), (2.0 / n) * p * (d - (p * d).sum(axis=1, keepdims=True))
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss: its value-and-gradient function, the output head, and the task it serves."""
@@ -117,12 +134,13 @@ LOSSES = {
     ),
     "mse": Loss("mse", mse, lambda z: z, classification=False),
     "sigmoid_mse": Loss("sigmoid_mse", sigmoid_mse, sigmoid, classification=True),
+    "softmax_mse": Loss("softmax_mse", softmax_mse, softmax, classification=True),
 }
 
 
 def get_loss(name: str) -> Loss:
     """Return the loss called ``name`` (``cross_entropy``, ``binary_cross_entropy``, ``mse``,
-    ``sigmoid_mse``)."""
+    ``sigmoid_mse``, ``softmax_mse``)."""
     try:
         return LOSSES[name]
     except KeyError:

@@ -108,7 +108,8 @@ SHOTS = [
     Shot("optimizers", "optimizers", 0, "the loss landscape of a narrow valley with every "
          "optimizer's path: SGD zigzags, momentum and Adam reach the optimum"),
     Shot("adam_vs_adamw", "adam_vs_adamw", 0, "validation loss of Adam with L2 and AdamW "
-         "at the same and a strong weight decay"),
+         "at the same and a strong weight decay, and of both on 100 x the loss: Adam + L2 "
+         "loses its regularisation, AdamW keeps it"),
     Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "a confidently wrong start: "
          "cross-entropy swings the boundary round in a few dozen steps, squared error on the "
          "sigmoid stays stuck (flat_loss, 0% accuracy); with six classes softmax + "

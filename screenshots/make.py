@@ -95,7 +95,8 @@ SHOTS = [
     Shot("init_zero", "init_zero", 0, "constant init: every unit stays the same "
          "(symmetric_units), one diagonal cut; `zeros` stays at 0.693, `random` solves XOR"),
     Shot("xavier_vs_he", "xavier_vs_he", 0, "the spread of 20 layers' outputs at init: "
-         "He keeps ReLU's level, Xavier halves it every layer, tanh holds"),
+         "He keeps ReLU's level, Xavier and PyTorch's default let it fade, tanh holds; "
+         "sigmoid keeps its spread but not its gradient"),
     Shot("dead_relu", "dead_relu", 0, "bias -4: layer 2 is dead (100% in the architecture "
          "panel, gradient exactly 0), the loss flat at ln 2; leaky ReLU and GELU learn"),
     Shot("vanishing_gradients", "vanishing_gradients", 0, "the sigmoid net's gradient "
@@ -110,10 +111,13 @@ SHOTS = [
     Shot("optimizers", "optimizers", 0, "the loss landscape of a narrow valley with every "
          "optimizer's path: SGD zigzags, momentum and Adam reach the optimum"),
     Shot("adam_vs_adamw", "adam_vs_adamw", 0, "validation loss of Adam with L2 and AdamW "
-         "at the same and a strong weight decay"),
+         "at the same and a strong weight decay, and of both on 100 x the loss: Adam + L2 "
+         "loses its regularisation, AdamW keeps it"),
     Shot("softmax_ce_vs_mse", "softmax_ce_vs_mse", 0, "a confidently wrong start: "
          "cross-entropy swings the boundary round in a few dozen steps, squared error on the "
-         "sigmoid stays stuck (flat_loss, 0% accuracy)"),
+         "sigmoid stays stuck (flat_loss, 0% accuracy); with six classes softmax + "
+         "cross-entropy gives each blob its own wedge, softmax + squared error leaves some "
+         "wrong"),
     Shot("overfitting", "overfitting", 0, "validation loss of the big net turns up after "
          "its minimum; the small one does not"),
     Shot("regularization", "regularization", 0, "six cures for overfitting, each as a run: "

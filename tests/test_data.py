@@ -19,6 +19,7 @@ from nnterm.engine.data import (
     load_names,
     make_dataset,
 )
+from nnterm.engine.data.plane import gauss_centers
 
 SYNTHETIC = tuple(n for n in DATASETS if n != "names")
 CLASSIFIERS = tuple(n for n in SYNTHETIC if make_dataset(n, n_train=2, n_val=0, seed=0).n_classes)
@@ -112,6 +113,20 @@ def test_plane_labels_follow_their_formulas():
     X0 = ds.X_train[ds.y_train == 0] + [0.5, 0.25]  # back to sklearn's coordinates
     np.testing.assert_allclose(np.linalg.norm(X0, axis=1), 1.0)
     assert np.bincount(ds.y_train).tolist() == [500, 500]
+
+
+def test_gauss_puts_k_blobs_evenly_round_a_circle():
+    np.testing.assert_array_equal(gauss_centers(2), [[-0.5, -0.5], [0.5, 0.5]])
+    np.testing.assert_array_equal(gauss_centers(4), [[-0.5, -0.5], [0.5, -0.5], [0.5, 0.5],
+                                                     [-0.5, 0.5]])
+    six = gauss_centers(6)
+    np.testing.assert_allclose(np.linalg.norm(six, axis=1), np.sqrt(0.5))
+    np.testing.assert_allclose(np.linalg.norm(six - np.roll(six, 1, axis=0), axis=1),
+                               np.sqrt(0.5))  # neighbours 60 degrees apart
+    ds = make_dataset("gauss", n_train=3000, n_val=0, seed=0, n_classes=6, spread=0.1)
+    assert ds.n_classes == 6 and np.bincount(ds.y_train).tolist() == [500] * 6
+    for k in range(6):
+        np.testing.assert_allclose(ds.X_train[ds.y_train == k].mean(0), six[k], atol=0.02)
 
 
 def test_xor_four_points_is_the_exact_truth_table():

@@ -31,7 +31,7 @@ def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:
 
 def batch_for(loss: str, rng: np.random.Generator, n: int = 7, d: int = 3, k: int = 4):
     X = rng.normal(size=(n, d))
-    if loss == "cross_entropy":
+    if loss in ("cross_entropy", "softmax_mse"):
         return X, rng.integers(0, k, size=n), k
     if loss in ("binary_cross_entropy", "sigmoid_mse"):
         return X, rng.integers(0, 2, size=n), 1
@@ -93,7 +93,7 @@ def test_chance_loss_is_the_loss_of_knowing_nothing(loss):
     uninformed = np.zeros((len(y), width))
     if loss == "mse":
         uninformed += y.mean(axis=0)
-    n_classes = width if loss == "cross_entropy" else 2
+    n_classes = width if loss in ("cross_entropy", "softmax_mse") else 2
     expected = get_loss(loss).value_and_grad(uninformed, y)[0]
     assert chance_loss(loss, n_classes, y) == pytest.approx(expected, rel=1e-12)
 

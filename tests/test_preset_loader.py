@@ -70,6 +70,7 @@ train:
   l2: 0
   input_noise: 0
   flips: none
+  loss_scale: 1.0
   early_stopping: null
   solver: null
   log_every: 50
@@ -125,6 +126,7 @@ train:
   l1: 1.0e-5
   l2: 0.001
   input_noise: 0.05
+  loss_scale: 100
   early_stopping: {}
 compare:
   adam: {train.optimizer: {name: adamw, lr: 0.01}}
@@ -288,6 +290,7 @@ def test_per_layer_settings_whole_floats_variants_and_sweeps():
                                           weight_decay=1e-4)
     assert t.schedule == ScheduleConfig("cosine", min_factor=0.1, warmup_steps=10)
     assert t.early_stopping == EarlyStoppingConfig() and t.clip_norm == 1.0
+    assert t.loss_scale == 100.0 and type(t.loss_scale) is float
     assert variant_config(p, "adam").train.optimizer == OptimizerConfig("adamw", lr=0.01)
     patient = variant_config(p, "patient")
     assert patient.train.early_stopping.patience == 50
@@ -344,6 +347,7 @@ BAD = [
     ("data:\n  n_train: 0  # <-\n", "data.n_train", "0 is too small"),
     ("data:\n  label_flip: 2  # <-\n", "data.label_flip", "2.0 is out of range"),
     ("train:\n  l2: .inf  # <-\n", "train.l2", "inf is not a finite number"),
+    ("train:\n  loss_scale: 0  # <-\n", "train.loss_scale", "0.0 is out of range"),
     ("seed: -1  # <-\n", "seed", "-1 is too small"),
     ("model:\n  activation: tanhh  # <-\n", "model.activation", "unknown activation 'tanhh'"),
     ("model:\n  activation: [tanh, relo]  # <-\n", "model.activation[1]", "'relo'"),

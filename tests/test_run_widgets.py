@@ -108,6 +108,22 @@ async def test_boundaries_side_by_side_mark_the_selected_run():
         assert "wild" not in "\n".join(lines(boundary))
 
 
+async def test_side_by_side_boundaries_name_every_runs_classes():
+    """A variant on other data (six classes beside the base's two): the legend lists all
+    six, and the selected run's own picture lists its own."""
+    six = dataclasses.replace(make_boundary(), classes=np.arange(256).reshape(16, 16) % 6)
+    runs = (make_run("base", 0), make_run("six", 1, boundary=six))
+    boundary = DecisionBoundary(color_mode="mono")
+    async with Host(boundary).run_test(size=(80, 20)) as pilot:
+        boundary.update_snapshot(make_snapshot(runs=runs, run="base"))
+        await pilot.pause()
+        assert "class 5" in lines(boundary)[-1]
+        boundary.show_gallery(False)
+        await pilot.pause()
+        legend = lines(boundary)[-1]
+        assert "class 1" in legend and "class 2" not in legend
+
+
 async def test_the_depth_profile_draws_every_run_and_switches_metric():
     profile = DepthProfile()
     async with Host(profile).run_test(size=(60, 20)) as pilot:

@@ -226,6 +226,46 @@ def test_fresh_batches_and_input_noise_are_seeded():
     assert records(a) != records(plain)
 
 
+def _trained(config: Config, steps: int = 40) -> Trainer:
+    t = Trainer(config)
+    t.run(steps=steps)
+    return t
+
+
+def _same_weights(a: Trainer, b: Trainer) -> bool:
+    return all(np.array_equal(p, q) for p, q in zip(a.net.params, b.net.params, strict=True))
+
+
+#: Full batch, no dropout, tanh (no gradient entry exactly 0, so Adam with eps 0 is defined).
+SMOOTH = with_changes(MOONS, {"model.activation": "tanh", "model.dropout": 0.0,
+                              "train.batch_size": 0, "train.l2": 1e-3})
+
+
+def test_loss_scale_scales_the_gradient_the_optimizer_sees_exactly():
+    """A power of two scales every float exactly, so these equalities are bit for bit."""
+    sgd = with_changes(SMOOTH, {"train.optimizer": OptimizerConfig("sgd", lr=0.05)})
+    scaled = _trained(with_changes(sgd, {"train.loss_scale": 8.0}))
+    faster = _trained(with_changes(sgd, {"train.optimizer.lr": 0.4}))
+    assert _same_weights(scaled, faster)  # SGD on 8 * objective is SGD with 8 * lr
+    first_scaled, first = scaled.history.records[0], faster.history.records[0]
+    assert first_scaled.train_loss == first.train_loss  # the records keep the loss unscaled
+    assert first_scaled.grad_norm == tuple(8.0 * g for g in first.grad_norm)
+    assert not _same_weights(faster, _trained(sgd))
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw"])
+def test_adam_steps_do_not_see_the_loss_scale_but_adams_weight_decay_does(name):
+    """Adam divides m by sqrt(v): a scale s cancels (exactly for s = 2^k and eps = 0).
+    AdamW's decay is decoupled from the gradient, so it cancels too; Adam's weight_decay
+    is added to the scaled gradient, so it weighs 1/s as much."""
+    adam = with_changes(SMOOTH, {"train.optimizer": OptimizerConfig(name, lr=0.01, eps=0.0,
+                                                                    weight_decay=0.0)})
+    for decay in (0.0, 0.5):
+        config = with_changes(adam, {"train.optimizer.weight_decay": decay})
+        scaled = _trained(with_changes(config, {"train.loss_scale": 8.0}))
+        assert _same_weights(scaled, _trained(config)) == (name == "adamw" or decay == 0.0)
+
+
 def test_history_stays_bounded_and_spans_the_run():
     t = Trainer(with_changes(
         MOONS, {"train.log_every": 1, "model.hidden": (4,), "train.steps": 1000}

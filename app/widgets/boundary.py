@@ -133,7 +133,9 @@ class DecisionBoundary(PicturePanel):
         body = height - 1 if height >= 3 else height
         n_classes = _n_classes(b, self._validation)
         if len(self._runs) > 1 and self._gallery:
-            strips = self._gallery_strips(width, body, mode, dark, n_classes)
+            strips = self._gallery_strips(width, body, mode, dark)
+            # the legend names every run's classes (a variant may have more classes)
+            n_classes = max(_n_classes(v.boundary, self._validation) for v in self._runs)
         else:
             strips = boundary_picture(b, width, body, mode, dark, self._validation, n_classes)
         strips = strips[:body]
@@ -142,10 +144,11 @@ class DecisionBoundary(PicturePanel):
             strips.append(self._legend(n_classes, width, mode))
         return strips
 
-    def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool,
-                        n_classes: int) -> list[Strip]:
+    def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool
+                        ) -> list[Strip]:
         """Every run's small boundary in a grid of tiles, each under a caption with the
-        run's state and name in its colour (the selected one marked ▸)."""
+        run's state and name in its colour (the selected one marked ▸); each tile's
+        confidence is measured against its own run's chance level (1 / its classes)."""
         n = len(self._runs)
         half = mode == "truecolor"
 
@@ -168,7 +171,9 @@ class DecisionBoundary(PicturePanel):
                 style = Style(color=colour, bold=mark != " ", reverse=mark != " ")
                 head = Strip([Segment(caption[:tile_w - 1], style)]).adjust_cell_length(tile_w)
                 body = boundary_picture(view.boundary, tile_w - 1, tile_h - 1, mode, dark,
-                                        self._validation, n_classes, points=False)
+                                        self._validation,
+                                        _n_classes(view.boundary, self._validation),
+                                        points=False)
                 body += [Strip.blank(tile_w - 1)] * (tile_h - 1 - len(body))
                 tiles.append([head] + [s.adjust_cell_length(tile_w) for s in body])
             for line in range(tile_h):

@@ -83,13 +83,24 @@ def gauss(
     noise: float = 0.0,
     label_flip: float = 0.0,
     spread: float = 0.25,
+    n_classes: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two Gaussian blobs: ``x ~ N(mu_y, spread^2 I)`` with ``mu_0 = (-0.5, -0.5)`` and
-    ``mu_1 = (0.5, 0.5)``. Classes are balanced."""
+    """Gaussian blobs ``x ~ N(mu_y, spread^2 I)``, one per class, their centres evenly
+    spaced on the circle of radius sqrt(1/2) starting at ``(-0.5, -0.5)``: two classes
+    sit at ``(-0.5, -0.5)`` and ``(0.5, 0.5)``, four at the corners ``(+-0.5, +-0.5)``.
+    Classes are balanced."""
     spread = check_std("gauss: spread", spread)
-    y = balanced_labels(n, 2, rng)
-    X = np.where(y[:, None] == 1, 0.5, -0.5) + spread * rng.standard_normal((n, 2))
-    return _finish(X, y, 2, noise, label_flip, rng)
+    k = check_int("gauss: n_classes", n_classes, 2)
+    y = balanced_labels(n, k, rng)
+    X = gauss_centers(k)[y] + spread * rng.standard_normal((n, 2))
+    return _finish(X, y, k, noise, label_flip, rng)
+
+
+def gauss_centers(n_classes: int) -> np.ndarray:
+    """The ``gauss`` blob centres, (n_classes, 2); rounded to 12 decimals, so that the
+    corners come out as exactly +-0.5 (cos and sin of 5 pi/4 are not exact)."""
+    angles = 1.25 * np.pi + 2.0 * np.pi * np.arange(n_classes) / n_classes
+    return np.round(np.sqrt(0.5) * np.column_stack([np.cos(angles), np.sin(angles)]), 12)
 
 
 def spiral(

@@ -87,7 +87,7 @@ def _random_features(rng, *, noise, label_flip, **params):
 _SPECS: dict[str, _Spec] = {
     "xor": _Spec(CLASSIFICATION, 0.0, {"points": None, "margin": 0.05}, _plane(plane.xor, 2)),
     "circle": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.circle, 2)),
-    "gauss": _Spec(CLASSIFICATION, 0.0, {"spread": 0.25}, _plane(plane.gauss, 2)),
+    "gauss": _Spec(CLASSIFICATION, 0.0, {"spread": 0.25, "n_classes": 2}, _plane(plane.gauss)),
     "spiral": _Spec(CLASSIFICATION, 0.0, {"n_classes": 2, "turns": 1.75}, _plane(plane.spiral)),
     "moons": _Spec(CLASSIFICATION, 0.0, {}, _plane(plane.moons, 2)),
     "blobs": _Spec(CLASSIFICATION, 0.0, {"n_classes": 3, "dim": 2, "spread": 0.2}, _blobs),

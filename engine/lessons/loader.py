@@ -45,7 +45,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       dropout: 0.0                  # in [0, 1), or one per hidden layer
       frozen: []                    # layer indices 0..len(hidden)
       leaky_slope: 0.01
-      loss: cross_entropy           # or binary_cross_entropy, sigmoid_mse (2 classes); mse
+      loss: cross_entropy           # or softmax_mse; binary_cross_entropy, sigmoid_mse
+                                    # (2 classes); mse
       dtype: float64                # or float32
     train:
       steps: 2000
@@ -60,6 +61,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       input_noise: 0
       flips: none                   # image data (bars): horizontal, vertical or both; each
                                     # training image mirrored with p 1/2 per axis
+      loss_scale: 1.0               # > 0: the optimizer sees the gradient of loss_scale *
+                                    # (loss + penalty); the recorded losses are unscaled
       early_stopping: null          # or {patience: 100, min_delta: 0, restore_best: true}
       solver: null                  # or {ridge: 0}: closed-form read-out (loss mse)
       log_every: 50

@@ -258,6 +258,7 @@ TRAIN = Section(TrainConfig, {
     "steps": Int(1), "batch_size": Int(0), "optimizer": OPTIMIZER, "schedule": SCHEDULE,
     "clip_norm": Optional(Real(0, low_open=True)), "l1": Real(0), "l2": Real(0),
     "input_noise": Real(0), "flips": Choice(FLIPS, "flips"),
+    "loss_scale": Real(0, low_open=True),
     "early_stopping": Optional(Section(EarlyStoppingConfig, {
         "patience": Int(1), "min_delta": Real(0), "restore_best": Bool()})),
     "solver": Optional(Section(SolverConfig, {"ridge": Real(0)})),

@@ -147,7 +147,7 @@ def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
     loss, data = trainer.loss, trainer.dataset
     if not loss.classification:
         return (("mean", chance_loss(loss.name, 0, data.y_val)),) if len(data.y_val) else ()
-    label = "chance" if loss.name == "sigmoid_mse" else f"chance ln {data.n_classes}"
+    label = "chance" if loss.name.endswith("_mse") else f"chance ln {data.n_classes}"
     return ((label, chance_loss(loss.name, data.n_classes, data.y_val)),)
 
 

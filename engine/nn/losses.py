@@ -85,6 +85,23 @@ def sigmoid_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     return float(loss), (2.0 / n) * diff * s * (1.0 - s)
 
 
+def softmax_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """Squared error of the softmax probabilities against one-hot labels, K outputs: the
+    K-class contrast to ``cross_entropy``.
+
+    L = (1/N) sum_i ||p_i - onehot(y_i)||^2 with p = softmax(z);
+    dL/dz = (2/N) J^T (p - y), J = diag(p) - p p^T, that is (2/N) p * (d - p.d) with
+    d = p - y. J vanishes when p is saturated (one probability near 1): a confidently
+    wrong example gets almost no gradient, where cross-entropy gives it p - y.
+    """
+    n = z.shape[0]
+    p = softmax(z)
+    d = p.copy()
+    d[np.arange(n), y] -= 1.0
+    loss = (d * d).sum() / n
+    return float(loss), (2.0 / n) * p * (d - (p * d).sum(axis=1, keepdims=True))
+
+
 @dataclass(frozen=True)
 class Loss:
     """A loss: its value-and-gradient function, the output head, and the task it serves."""
@@ -117,12 +134,13 @@ LOSSES = {
     ),
     "mse": Loss("mse", mse, lambda z: z, classification=False),
     "sigmoid_mse": Loss("sigmoid_mse", sigmoid_mse, sigmoid, classification=True),
+    "softmax_mse": Loss("softmax_mse", softmax_mse, softmax, classification=True),
 }
 
 
 def get_loss(name: str) -> Loss:
     """Return the loss called ``name`` (``cross_entropy``, ``binary_cross_entropy``, ``mse``,
-    ``sigmoid_mse``)."""
+    ``sigmoid_mse``, ``softmax_mse``)."""
     try:
         return LOSSES[name]
     except KeyError:
@@ -132,12 +150,14 @@ def get_loss(name: str) -> Loss:
 def chance_loss(name: str, n_classes: int, targets: np.ndarray) -> float:
     """The loss of a model that knows nothing but the task: a uniform guess over K classes
     costs ln K under cross-entropy (ln 2 for one sigmoid output, and (1/2)^2 = 0.25 under
-    sigmoid MSE); for regression, predicting the mean of ``targets`` costs their variance
-    (averaged over the outputs, as ``mse`` averages)."""
+    sigmoid MSE, (K - 1)/K under softmax MSE); for regression, predicting the mean of
+    ``targets`` costs their variance (averaged over the outputs, as ``mse`` averages)."""
     if name == "cross_entropy":
         return float(np.log(n_classes))
     if name == "binary_cross_entropy":
         return float(np.log(2.0))
     if name == "sigmoid_mse":
         return 0.25
+    if name == "softmax_mse":
+        return (n_classes - 1) / n_classes
     return float(np.var(targets.reshape(len(targets), -1), axis=0).mean())

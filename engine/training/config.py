@@ -99,7 +99,14 @@ class SolverConfig:
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """How the network is trained and how often the run is measured."""
+    """How the network is trained and how often the run is measured.
+
+    ``loss_scale`` multiplies the training objective (data loss plus the ``l1``/``l2``
+    penalty) whose gradient the optimizer sees; the recorded losses stay unscaled. SGD
+    with ``loss_scale`` s steps like SGD with lr * s; Adam without weight decay hardly
+    notices (its step divides the gradient by its own scale); Adam's ``weight_decay``,
+    added by the optimizer after the scaling, weighs 1/s as much against the gradient.
+    """
 
     steps: int = 1000
     batch_size: int = 32  # 0 means the full training set
@@ -110,6 +117,7 @@ class TrainConfig:
     l2: float = 0.0
     input_noise: float = 0.0
     flips: str = "none"  # image data: none, horizontal, vertical or both, each with p 1/2
+    loss_scale: float = 1.0
     early_stopping: EarlyStoppingConfig | None = None
     solver: SolverConfig | None = None
     log_every: int = 100

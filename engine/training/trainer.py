@@ -60,6 +60,7 @@ LIVE_SETTINGS = (
     "train.l2",
     "train.input_noise",
     "train.flips",
+    "train.loss_scale",
     "train.clip_norm",
     "train.log_every",
     "train.steps",
@@ -205,7 +206,7 @@ class Trainer:
         if t.input_noise > 0:
             X = add_input_noise(X, t.input_noise, self._noise_rng)
         self.optimizer.lr = self.lr
-        loss, grads = self.net.loss_and_grads(X, y, loss=self.loss.name, l1=t.l1, l2=t.l2)
+        loss, grads = self._loss_and_grads(X, y)
         trainable = grads if len(self._trainable) == len(grads) else [
             grads[j] for j in self._trainable
         ]
@@ -218,6 +219,19 @@ class Trainer:
         if logging or self.done:
             self._log(grads, before)
         return loss
+
+    def _loss_and_grads(
+        self, X: np.ndarray, y: np.ndarray, train: bool = True
+    ) -> tuple[float, list[np.ndarray]]:
+        """The batch's data loss, unscaled, and the gradient the optimizer sees: that of
+        ``loss_scale * (data loss + penalty)``. The records' gradient norms and histograms
+        are of this scaled gradient too."""
+        t = self.config.train
+        loss, grads = self.net.loss_and_grads(X, y, loss=self.loss.name, train=train,
+                                              l1=t.l1, l2=t.l2)
+        if t.loss_scale != 1.0:
+            grads = [t.loss_scale * g for g in grads]
+        return loss, grads
 
     def _count_step(self, examples: int, loss: float) -> None:
         """Book a finished step; a non-finite loss ends the run as diverged."""
@@ -289,8 +303,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             logits, _, hidden = self.net.trace(self._X_eval)
             if grads is None:  # step 0 or a solve: the gradient on the probe set
-                grads = self.net.loss_and_grads(self._X_eval, self._y_eval, self.loss.name,
-                                                train=False, l1=t.l1, l2=t.l2)[1]
+                grads = self._loss_and_grads(self._X_eval, self._y_eval, train=False)[1]
             train_loss, train_acc = self._loss_and_accuracy(logits, self._y_eval)
             val_loss, val_acc = self._evaluate(self._X_val, self._y_val)
             stats = activation_stats(hidden, [a.saturated for a in self.net.activations])

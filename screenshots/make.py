@@ -97,7 +97,7 @@ SHOTS = [
     Shot("xavier_vs_he", "xavier_vs_he", 0, "the spread of 20 layers' outputs at init: "
          "He keeps ReLU's level, Xavier and PyTorch's default let it fade, tanh holds; "
          "sigmoid keeps its spread but not its gradient"),
-    Shot("dead_relu", "dead_relu", 0, "bias -4: layer 2 is dead (100% in the architecture "
+    Shot("dead_relu", "dead_relu", 0, "bias -5: layer 2 is dead (100% in the architecture "
          "panel, gradient exactly 0), the loss flat at ln 2; leaky ReLU and GELU learn"),
     Shot("vanishing_gradients", "vanishing_gradients", 0, "the sigmoid net's gradient "
          "falls about 10x a layer towards the input; ReLU+He's stays level"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import textwrap
 
 import pytest
@@ -78,10 +79,19 @@ def test_run_with_overrides_and_csv(tiny, tmp_path):
 
 
 def test_check_reports_each_claim_and_fails_when_one_fails(tiny, capsys):
-    assert main(["check", str(tiny), "--seed", "0", "1"]) == 1
+    assert main(["check", str(tiny), "--seed", "0"]) == 1
     out = capsys.readouterr().out
-    assert out.count("pass") >= 2 and out.count("FAIL") == 2
-    assert "2 claims passed, 2 failed" in " ".join(out.split())
+    assert len(re.findall(r"\bpass\b", out)) == 1 and out.count("FAIL") == 1
+    assert "1 claims passed, 1 failed" in " ".join(out.split())
+
+
+def test_check_over_seeds_lists_the_failures_and_a_line_per_preset(tiny, capsys):
+    assert main(["check", str(tiny), "--seed", "0", "1", "2"]) == 1
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.count("FAIL") == 3 and not re.findall(r"\bpass\b", out)  # failures only
+    assert "claims by preset and seed" in out
+    assert "0 of 3" in out and "0-2: train_loss of slow" in out
+    assert "3 claims passed, 3 failed" in out
 
 
 @pytest.mark.parametrize(

@@ -125,6 +125,7 @@ def test_dropout_is_inverted_and_only_in_training():
     mask = hidden[0].mask
     assert set(np.unique(mask)) == {0.0, 2.0}  # kept units scaled by 1 / (1 - p)
     assert abs((mask == 0).mean() - 0.5) < 0.02
+    assert len({row.tobytes() for row in mask}) == len(X)  # each example its own mask
     np.testing.assert_array_equal(inputs[1], hidden[0].a * mask)
     _, _, eval_hidden = net.trace(X)
     assert eval_hidden[0].mask is None

@@ -1,7 +1,9 @@
 """``nnterm check``: run presets headless and prove their claims.
 
 Prints one table row per claim (preset, seed, claim, expected, measured, pass/fail,
-seconds of that preset's runs) and exits 1 if any claim fails. With more than one worker
+seconds of that preset's runs) and exits 1 if any claim fails. Over several seeds it
+prints the failed claims only, then one row per preset: on how many seeds every claim
+held, and which claims failed on which seeds. With more than one worker
 (the default: one per core) or a cluster executor, every run of every preset and seed is
 a job of one ``PointPool``; a preset's claims are checked as soon as its last run ends.
 """
@@ -90,7 +92,12 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
             raise
     order = {(p.name, s): i for i, (p, s) in enumerate(tasks)}
     rows.sort(key=lambda r: order.get((r.preset, r.seed), order.get((r.preset, None), 0)))
-    console.print(claims_table(rows))
+    if len({r.seed for r in rows}) > 1:  # one line a preset; the claims only where one failed
+        if not all(r.passed for r in rows):
+            console.print(claims_table([r for r in rows if not r.passed], "failed claims"))
+        console.print(seeds_table(rows))
+    else:
+        console.print(claims_table(rows))
     failed = sum(not r.passed for r in rows)
     console.print(f"{len(rows) - failed} claims passed, {failed} failed "
                   f"({len(presets)} presets, {len(tasks)} runs)")
@@ -119,8 +126,8 @@ def _check_in_pool(tasks: list[tuple[Preset, int | None]],
                 yield claim_rows(preset, collect(preset, mine, seed))
 
 
-def claims_table(rows: list[ClaimRow]) -> Table:
-    table = Table(title="claims")
+def claims_table(rows: list[ClaimRow], title: str = "claims") -> Table:
+    table = Table(title=title)
     for column in ("preset", "seed", "claim", "expected", "measured", "result", "seconds"):
         table.add_column(column, justify="right" if column in ("seed", "seconds") else "left",
                          overflow="fold")
@@ -128,3 +135,34 @@ def claims_table(rows: list[ClaimRow]) -> Table:
         table.add_row(r.preset, str(r.seed), r.description, r.expected, r.measured,
                       "[green]pass[/]" if r.passed else "[bold red]FAIL[/]", f"{r.seconds:.1f}")
     return table
+
+
+def seeds_table(rows: list[ClaimRow]) -> Table:
+    """One row per preset checked on several seeds: its claims, the seeds on which every
+    claim held, and each failed claim with the seeds it failed on."""
+    table = Table(title="claims by preset and seed")
+    for column in ("preset", "claims", "seeds", "all hold on", "failed on"):
+        table.add_column(column, justify="right" if column in ("claims", "seeds") else "left",
+                         overflow="fold")
+    for preset in dict.fromkeys(r.preset for r in rows):
+        mine = [r for r in rows if r.preset == preset]
+        seeds = list(dict.fromkeys(r.seed for r in mine))
+        failing_seeds = {r.seed for r in mine if not r.passed}
+        failed: dict[str, list[int]] = {}
+        for r in mine:
+            if not r.passed:
+                failed.setdefault(r.description, []).append(r.seed)
+        held = len(seeds) - len(failing_seeds)
+        table.add_row(preset, str(len(mine) // len(seeds)), _seed_list(seeds),
+                      f"[green]{held} of {len(seeds)}[/]" if not failing_seeds
+                      else f"[bold red]{held} of {len(seeds)}[/]",
+                      "\n".join(f"{_seed_list(s)}: {d}" for d, s in failed.items()))
+    return table
+
+
+def _seed_list(seeds: list[int]) -> str:
+    """0-20 for a run of consecutive seeds, else the seeds with commas."""
+    ordered = sorted(seeds)
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{ordered[0]}-{ordered[-1]}"
+    return ", ".join(map(str, ordered))

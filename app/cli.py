@@ -30,22 +30,28 @@ from nnterm.engine.lessons.loader import PresetError
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.training import memory
 
-SUBCOMMANDS = ("list", "run", "check")
+#: The headless commands and their one-line help.
+COMMANDS = {
+    "list": "name, glossary section and title of every preset, in course order",
+    "run": "train a preset headless, with a progress bar",
+    "check": "run presets headless and check their claims",
+}
+EPILOG = ("Presets are found by name among the built-in ones, in "
+          "$XDG_CONFIG_HOME/nnterm/presets, or by path.")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnterm",
         description="Train a NumPy neural network live in your terminal and watch it learn.",
-        epilog="Presets are found by name among the built-in ones, in "
-        "$XDG_CONFIG_HOME/nnterm/presets, or by path.",
+        epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sub.add_parser("list", help="name, title and glossary section of every preset")
+    sub.add_parser("list", help=COMMANDS["list"])
 
-    run = sub.add_parser("run", help="train a preset headless, with a progress bar")
+    run = sub.add_parser("run", help=COMMANDS["run"])
     run.add_argument("preset", help="a preset name or a path to a .yaml file")
     run.add_argument("--steps", type=int, help="train this many steps instead of the preset's")
     run.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
@@ -59,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="save a sweep's summary curve to FILE.svg")
     _add_pool_arguments(run)
 
-    check = sub.add_parser("check", help="run presets headless and check their claims")
+    check = sub.add_parser("check", help=COMMANDS["check"])
     check.add_argument("presets", nargs="*", metavar="PRESET", help="default: every preset")
     check.add_argument("--seed", dest="seeds", type=int, nargs="+", metavar="S",
                        help="one or more seeds (default: each preset's own)")
@@ -98,10 +104,13 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnterm",
         usage="nnterm [PRESET] [options]  |  nnterm {list,run,check} ...",
-        description="Open the app: train PRESET live (no PRESET: choose one). "
-        "For the headless commands see: nnterm --help",
+        description="Train a NumPy neural network live in your terminal and watch it learn: "
+        "open PRESET in the app (no PRESET: choose one).",
+        epilog=_commands_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("preset", nargs="?", help="a preset name or a path to a .yaml file")
+    parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
     parser.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
     parser.add_argument("--set", dest="sets", action="append", default=[],
                         metavar="KEY.PATH=VALUE", help="override a setting (repeatable)")
@@ -123,6 +132,13 @@ def build_app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _commands_text() -> str:
+    """The headless commands, each with its one-line help, for the app's --help."""
+    lines = [f"  {name:<8}{text}" for name, text in COMMANDS.items()]
+    return ("headless commands (nnterm COMMAND --help for their options):\n"
+            + "\n".join(lines) + "\n\n" + EPILOG)
+
+
 def _speed(text: str) -> float | str:
     """``--speed``: ``full`` or a number of steps per second > 0."""
     if text.strip().lower() == "full":
@@ -139,8 +155,8 @@ def _speed(text: str) -> float | str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] not in (*SUBCOMMANDS, "-h", "--help", "--version"):
-        return _run_app(build_app_parser().parse_args(argv))
+    if not argv or argv[0] not in COMMANDS:
+        return _run_app(build_app_parser().parse_args(argv))  # (its --help lists the commands)
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "max_memory", None):

@@ -137,3 +137,32 @@ def test_the_app_refuses_a_speed_that_is_not_one(speed, capsys):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert "--speed" in err and "not a speed" in err and "Traceback" not in err
+
+
+def test_list_shows_the_presets_in_course_order_one_line_each(capsys):
+    assert main(["list"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]  # (a pipe here: plain rows)
+    names = [line.split()[0] for line in lines]
+    assert len(names) == len(set(names)) >= 23 and names[0] == "playground"
+    sections = [int(line.split()[1].rstrip(".")) for line in lines]
+    assert sections == sorted(sections)  # 0. Playground, 1. ..., 10. Scaling laws
+    assert names.index("xor") < names.index("init_zero") < names.index("scaling_laws")
+
+
+def test_piped_tables_are_plain_rows_with_every_cell_whole(tiny, capsys):
+    assert main(["run", str(tiny), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out and "│" not in out
+    row = next(line for line in out.splitlines() if line.startswith("slow "))
+    assert "finished" in row.split()  # one line, every column of the run
+
+
+def test_help_shows_the_apps_options_and_the_headless_commands(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for option in ("--fps", "--theme", "--seed", "--set", "--speed", "--paused"):
+        assert option in out
+    for command in ("list", "run", "check"):
+        assert f"  {command}  " in out

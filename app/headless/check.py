@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nnterm.app.headless.console import headless_console, print_table
 from nnterm.app.headless.run import check_pool_options
 from nnterm.engine.lessons.claims import check_claims
 from nnterm.engine.lessons.executors import open_pool
@@ -64,7 +64,7 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
         raise PresetError(f"{min(seeds)} is not allowed", key="--seed", allowed="integers >= 0")
     presets = [load_preset(s) for s in sources] if sources else list_presets()
     tasks = [(p, s) for p in presets for s in (seeds or [None])]
-    console = Console()
+    console = headless_console()
     rows: list[ClaimRow] = []
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
                   TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
@@ -86,7 +86,7 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
             done_tasks.close()
             progress.stop()
             if rows:
-                console.print(claims_table(rows))
+                print_table(console, claims_table(rows))
             console.print(f"interrupted: {len({(r.preset, r.seed) for r in rows})} of "
                           f"{len(tasks)} presets checked")
             raise
@@ -94,10 +94,11 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
     rows.sort(key=lambda r: order.get((r.preset, r.seed), order.get((r.preset, None), 0)))
     if len({r.seed for r in rows}) > 1:  # one line a preset; the claims only where one failed
         if not all(r.passed for r in rows):
-            console.print(claims_table([r for r in rows if not r.passed], "failed claims"))
-        console.print(seeds_table(rows))
+            failed_rows = [r for r in rows if not r.passed]
+            print_table(console, claims_table(failed_rows, "failed claims"))
+        print_table(console, seeds_table(rows))
     else:
-        console.print(claims_table(rows))
+        print_table(console, claims_table(rows))
     failed = sum(not r.passed for r in rows)
     console.print(f"{len(rows) - failed} claims passed, {failed} failed "
                   f"({len(presets)} presets, {len(tasks)} runs)")

@@ -1,23 +1,24 @@
-"""``nnterm list``: name, title and glossary section of every preset."""
+"""``nnterm list``: name, glossary section and title of every preset, in course order."""
 
 from __future__ import annotations
 
 import sys
 
-from rich.console import Console
 from rich.table import Table
 
+from nnterm.app.headless.console import headless_console, print_table
 from nnterm.engine.lessons.loader import scan_presets
 
 
 def list_command() -> int:
     presets, problems = scan_presets()
     table = Table(box=None, pad_edge=False)
-    for column in ("name", "title", "section"):
-        table.add_column(column)
+    table.add_column("name", no_wrap=True)
+    table.add_column("section", no_wrap=True)  # a wrapped one looks like another entry
+    table.add_column("title")
     for preset in presets:
-        table.add_row(preset.name, preset.title, preset.section)
-    Console().print(table)
+        table.add_row(preset.name, preset.section, preset.title)
+    print_table(headless_console(), table)
     for problem in problems:
         print(f"nnterm: skipped a broken preset: {problem}", file=sys.stderr)
     return 0

@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from nnterm.app.headless.console import headless_console, print_table
 from nnterm.app.sweep_chart import chart_text, line_legend, save_svg
 from nnterm.engine.lessons.executors import open_pool
 from nnterm.engine.lessons.experiment import (
@@ -163,7 +164,7 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
         if output is not None and _same_file(output, preset.source):
             raise PresetError(f"{output} is the preset being run: it would be overwritten",
                               key=key, allowed="another file name")
-    console = Console()
+    console = headless_console()
     writer = MetricsWriter(metrics) if metrics else contextlib.nullcontext()
     try:
         with writer as out:
@@ -178,7 +179,7 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
                     out.summary(run.label, run_summary(run))
     except OSError as err:
         raise PresetError(f"cannot write {metrics}: {err.strerror}", key="--metrics") from None
-    console.print(summary_table(result))
+    print_table(console, summary_table(result))
     for run in result:
         for d in run.diagnoses:
             console.print(f"[bold]{run.label}[/] step {d.step}: {d.name}: {d.message}")
@@ -235,7 +236,7 @@ def _run_in_pool(preset, console: Console, out, open_the_pool: Callable[[], Poin
     except KeyboardInterrupt:  # the pool has stopped its workers: say what finished
         finished = [r for r in results if r is not None]
         if finished:
-            console.print(summary_table(collect(preset, finished, seed)))
+            print_table(console, summary_table(collect(preset, finished, seed)))
         console.print(f"interrupted: {len(finished)} of {len(jobs)} runs finished")
         raise
     return collect(preset, results, seed)

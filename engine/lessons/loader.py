@@ -122,6 +122,7 @@ numbers may be written as floats (``steps: 1.0e3``).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import stat
@@ -289,8 +290,9 @@ def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
 
 
 def scan_presets() -> tuple[list[Preset], list[PresetError]]:
-    """Every built-in and user preset (a user preset shadows a built-in of the same name),
-    sorted by name, and the errors of those that failed to load (skipped)."""
+    """Every built-in and user preset (a user preset shadows a built-in of the same name)
+    in course order (``course_order``), and the errors of those that failed to load
+    (skipped)."""
     files: dict[str, Any] = {name: ("builtin", entry) for name, entry in _builtins().items()}
     files.update({name: ("user", path) for name, path in _user_files().items()})
     presets, errors = [], []
@@ -307,11 +309,18 @@ def scan_presets() -> tuple[list[Preset], list[PresetError]]:
                                             name=name))
         except PresetError as err:
             errors.append(err)
-    return sorted(presets, key=lambda p: p.name), errors
+    return sorted(presets, key=course_order), errors
+
+
+def course_order(preset: Preset) -> tuple[float, str, str]:
+    """Sort key: the course text's section number ("8. Overfitting" is 8; a section
+    without a number comes last), then the section's words, then the name."""
+    number = re.match(r"\s*(\d+)\s*\.", preset.section)
+    return (int(number.group(1)) if number else math.inf, preset.section, preset.name)
 
 
 def list_presets() -> list[Preset]:
-    """Every built-in and user preset, sorted by name; broken ones are skipped and logged
+    """Every built-in and user preset in course order; broken ones are skipped and logged
     as warnings (``scan_presets`` returns them instead)."""
     presets, errors = scan_presets()
     for err in errors:

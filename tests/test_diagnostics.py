@@ -122,6 +122,15 @@ def test_no_underfitting_while_learning_or_once_low(train, val, drop):
     assert "underfitting" not in fired(watch_losses(losses))
 
 
+def test_a_spike_back_to_chance_is_not_a_plateau():
+    """A healthy run whose loss jumps (a noisy SGD step) to chance at step 200: the loss
+    rose, it did not stall, so no underfitting (loss_rising names it)."""
+    low = 0.05 * CHANCE
+    spike = 1.2 * CHANCE
+    watcher = watch_losses([(CHANCE, CHANCE), (0.3, 0.3), (low, low), (low, low), (spike, spike)])
+    assert "underfitting" not in fired(watcher) and "loss_rising" in fired(watcher)
+
+
 def test_high_means_a_fraction_of_chance():
     just_low = (HIGH_FRACTION - 0.01) * CHANCE
     just_high = (HIGH_FRACTION + 0.01) * CHANCE

@@ -18,9 +18,9 @@ overfitting         after 100+ steps, val loss > 2x train loss and the gap excee
                     of the initial loss
 underfitting        after 200+ steps, train and val loss are both high (at least 80% of the
                     chance loss: ln K for K classes, the targets' variance for regression)
-                    and the train loss fell by less than 5% over the last 100 steps: a
-                    plateau far from fitting, too small a model or too low an lr (a loss
-                    over 1.5x its start is loss_rising, not underfitting)
+                    and the train loss moved by less than 5% over the last 100 steps: a
+                    plateau (not a spike) far from fitting, too small a model or too low
+                    an lr (a loss over 1.5x its start is loss_rising, not underfitting)
 loss_rising         train loss is 1.5x its lowest so far and above its start: lr too high
 ================== ======================================================================
 
@@ -107,10 +107,12 @@ class DiagnosisWatcher:
             self._recent.popleft()
 
     def _plateau(self, r: StepRecord) -> bool:
-        """The train loss fell by less than PLATEAU_GAIN of itself over the last
-        PLATEAU_STEPS steps (False while the run is younger than that)."""
+        """The train loss moved by less than PLATEAU_GAIN of itself, down or up, over the
+        last PLATEAU_STEPS steps (False while the run is younger than that): a plateau,
+        where a spike (a loss that jumped up) is not one."""
         step, before = self._recent[0]
-        return step <= r.step - PLATEAU_STEPS and r.train_loss > (1 - PLATEAU_GAIN) * before
+        return (step <= r.step - PLATEAU_STEPS
+                and abs(r.train_loss - before) < PLATEAU_GAIN * before)
 
     def _high(self, loss: float) -> bool:
         """At least HIGH_FRACTION of chance; NaN counts as high."""

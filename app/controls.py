@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
+from nnterm.engine.data.registry import sized_by_corpus
 from nnterm.engine.nn.activations import ACTIVATIONS
 from nnterm.engine.nn.initializers import INITS, Init, for_scheme
 from nnterm.engine.training.config import Config
@@ -65,12 +67,19 @@ def learning_rate(config: Config, direction: int) -> dict[str, Any]:
 
 
 def batch_size(config: Config, direction: int) -> dict[str, Any]:
-    """Batch size up or down the ladder; the full batch (0) sits above 256."""
+    """Batch size up or down the ladder; the full batch (0) sits above the rungs smaller
+    than the training set (a batch as big as it is the full batch, so no rung offers one;
+    data sized by its corpus, whose n_train is not its size, keeps every rung)."""
+    n_train = 0 if sized_by_corpus(config.data.name) else config.data.n_train
+    rungs = [b for b in BATCH_SIZES[:-1] if not n_train or b < n_train]
+    ladder = (*rungs, 0)
     current = config.train.batch_size
-    if current not in BATCH_SIZES:
-        current = BATCH_SIZES[nearest_index(BATCH_SIZES[:-1], current)]
-    i = BATCH_SIZES.index(current) + direction
-    return {"train.batch_size": BATCH_SIZES[max(0, min(len(BATCH_SIZES) - 1, i))]}
+    if n_train and current >= n_train:
+        current = 0
+    if current not in ladder:
+        current = rungs[nearest_index(rungs, current)]
+    i = ladder.index(current) + direction
+    return {"train.batch_size": ladder[max(0, min(len(ladder) - 1, i))]}
 
 
 def weight_decay(config: Config) -> dict[str, Any]:
@@ -88,10 +97,15 @@ def dropout(config: Config) -> dict[str, Any]:
     return {"model.dropout": DROPOUTS[(i + 1) % len(DROPOUTS)]}
 
 
+def optimizer_label(config: Config) -> str:
+    """The optimizer as the course names it: SGD with momentum is ``momentum``."""
+    o = config.train.optimizer
+    return "momentum" if o.name == "sgd" and o.momentum else o.name
+
+
 def optimizer(config: Config) -> tuple[str, dict[str, Any]]:
     """The next optimizer in sgd -> momentum -> adam -> adamw -> sgd."""
-    o = config.train.optimizer
-    label = "momentum" if o.name == "sgd" and o.momentum else o.name
+    label = optimizer_label(config)
     labels = [name for name, _ in OPTIMIZER_CYCLE]
     name, changes = OPTIMIZER_CYCLE[(labels.index(label) + 1) % len(OPTIMIZER_CYCLE)]
     return name, dict(changes)
@@ -104,12 +118,20 @@ def activation(config: Config) -> dict[str, Any]:
     return {"model.activation": ACTIVATIONS[(ACTIVATIONS.index(current) + 1) % len(ACTIVATIONS)]}
 
 
+#: The value the init key gives ``constant`` when it would be 0: ``zeros`` again, under
+#: another name. Any other constant shows the same failure (every unit alike) unhidden.
+CONSTANT_INIT = 0.5
+
+
 def init(config: Config) -> dict[str, Any]:
     """The next init scheme for every layer (the options it reads kept); re-initialises."""
     i = config.model.init
     current = i if isinstance(i, Init) else i[0]
     scheme = INITS[(INITS.index(current.scheme) + 1) % len(INITS)]
-    return {"model.init": for_scheme(current, scheme)}
+    new = for_scheme(current, scheme)
+    if scheme == "constant" and new.value == 0:
+        new = replace(new, value=CONSTANT_INIT)
+    return {"model.init": new}
 
 
 def speed(current: float | None, pace: float | None = None) -> float | None:

@@ -28,13 +28,26 @@ def test_learning_rate_steps(lr, direction, expected):
 
 
 def test_batch_size_ladder_ends_in_full_batch():
-    config = with_changes(BASE, {"train.batch_size": 256})
+    big = with_changes(BASE, {"data.n_train": 1000})
+    config = with_changes(big, {"train.batch_size": 256})
     assert controls.batch_size(config, 1) == {"train.batch_size": 0}
-    full = with_changes(BASE, {"train.batch_size": 0})
+    full = with_changes(big, {"train.batch_size": 0})
     assert controls.batch_size(full, 1) == {"train.batch_size": 0}
     assert controls.batch_size(full, -1) == {"train.batch_size": 256}
-    odd = with_changes(BASE, {"train.batch_size": 100})
+    odd = with_changes(big, {"train.batch_size": 100})
     assert controls.batch_size(odd, -1) == {"train.batch_size": 64}
+
+
+def test_no_batch_rung_is_as_big_as_the_training_set():
+    four = with_changes(BASE, {"data.n_train": 4, "train.batch_size": 2})
+    assert controls.batch_size(four, 1) == {"train.batch_size": 0}  # 4 would be full batch
+    full = with_changes(four, {"train.batch_size": 0})
+    assert controls.batch_size(full, -1) == {"train.batch_size": 2}
+    too_big = with_changes(four, {"train.batch_size": 256})  # (from a saved preset)
+    assert controls.batch_size(too_big, -1) == {"train.batch_size": 2}
+    names = with_changes(BASE, {"data.name": "names", "data.n_train": 4,
+                                "train.batch_size": 0})  # n_train is not the corpus's size
+    assert controls.batch_size(names, -1) == {"train.batch_size": 256}
 
 
 def test_optimizer_cycle_goes_through_momentum():
@@ -53,6 +66,9 @@ def test_cycles_wrap_around():
     assert controls.activation(config) == {"model.activation": "identity"}
     config = with_changes(BASE, {"model.init": Init("torch_default", bias=-1.0)})
     assert controls.init(config)["model.init"] == Init("zeros", bias=-1.0)
+    zeros = with_changes(BASE, {"model.init": Init("zeros")})
+    constant = controls.init(zeros)["model.init"]  # not zeros again under another name
+    assert constant.scheme == "constant" and constant.value == controls.CONSTANT_INIT != 0
     config = with_changes(BASE, {"model.dropout": 0.5})
     assert controls.dropout(config) == {"model.dropout": 0.0}
     config = with_changes(BASE, {"train.optimizer.weight_decay": 1.0})

@@ -21,7 +21,7 @@ from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets.heatmap import tile_grid
 from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
-from nnterm.engine.training.config import Config, ModelConfig
+from nnterm.engine.training.config import Config, ModelConfig, with_changes
 from nnterm.engine.training.telemetry import HIST_BINS
 
 # ----------------------------------------------------------------------------- snapshots
@@ -377,6 +377,12 @@ async def test_status_line_shows_the_run():
                      "dead_relu", "lr 0.03"):
             assert part in text, part
         assert not status.update_snapshot(snap)
+        momentum = with_changes(CONFIG, {"train.optimizer.name": "sgd",
+                                         "train.optimizer.momentum": 0.9})
+        status.update_snapshot(dataclasses.replace(snap, config=momentum))
+        assert "momentum" in status.text.plain and "sgd" not in status.text.plain
+        status.update_snapshot(dataclasses.replace(snap, steps_per_second=1.0))
+        assert " 1 step/s" in status.text.plain
         status.update_snapshot(dataclasses.replace(snap, paused=True))
         assert "paused" in status.text.plain
         status.update_snapshot(dataclasses.replace(snap, status="diverged"))

@@ -7,6 +7,7 @@ import math
 from rich.text import Text
 from textual.widget import Widget
 
+from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.engine.live.snapshot import Snapshot
 
@@ -78,7 +79,7 @@ class StatusLine(Widget):
         s = snapshot
         state = run_state(s)
         diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
-        optimizer = s.config.train.optimizer.name
+        optimizer = optimizer_label(s.config)
         signature = (
             state, s.step, round(s.epoch, 2), round(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis, s.message,
@@ -95,7 +96,9 @@ class StatusLine(Widget):
             view = next((v for v in s.runs if v.name == s.run), None)
             colour = run_colour(view.colour, detect_color_mode(self.app))[1] if view else "bold"
             t.append(f"  {s.run}", f"bold {colour}")
-        rate = f"{s.steps_per_second:,.0f} steps/s" if state == "running" else "stopped"
+        per_second = f"{s.steps_per_second:,.0f}"
+        rate = (f"{per_second} step{'' if per_second == '1' else 's'}/s" if state == "running"
+                else "stopped")
         t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
         t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
         if s.stop_reason and state != "running":

@@ -122,6 +122,12 @@ DATASET_FLIPS: Mapping[str, tuple[str, ...]] = {k: s.flips for k, s in _SPECS.it
 DEFAULT_NOISE: Mapping[str, float] = {k: s.noise for k, s in _SPECS.items()}
 
 
+def sized_by_corpus(name: str) -> bool:
+    """True for data whose split sizes come from a fixed corpus (names): its ``n_train``
+    is ignored, so it does not say how many training examples there are."""
+    return _SPECS[name].finite
+
+
 def check_flips(name: str, flips: str) -> None:
     """ValueError unless dataset ``name`` allows ``train.flips`` ``flips``
     (``DATASET_FLIPS``): a flip needs images, and images whose labels it keeps."""

@@ -62,7 +62,7 @@ def build_snapshot(
         stop_reason=trainer.stop_reason,
         steps_per_second=float(steps_per_second),
         lr=float(trainer.lr),
-        batch_size=b if b > 0 else trainer.dataset.n_train,
+        batch_size=b if 0 < b < trainer.dataset.n_train else trainer.dataset.n_train,
         n_params=net.n_params,
         train_loss=latest.train_loss,
         val_loss=latest.val_loss,

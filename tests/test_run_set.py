@@ -7,6 +7,7 @@ import queue
 import numpy as np
 import pytest
 
+from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.frame import build_frame, describe_changes
@@ -285,3 +286,6 @@ def test_changes_are_said_in_a_few_words():
     assert describe_changes({"train.early_stopping": EarlyStoppingConfig(patience=50),
                              "train.steps": 9}, untold=("train.steps",)) == \
         "early_stopping (patience 50)"
+    said = [describe_changes(changes) for _, changes in OPTIMIZER_CYCLE]  # the o key's
+    assert said == ["optimizer sgd", "optimizer sgd, momentum 0.9", "optimizer adam",
+                    "optimizer adamw"]

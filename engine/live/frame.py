@@ -31,7 +31,7 @@ from nnterm.engine.live.snapshot_build import (
 )
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.losses import chance_loss
-from nnterm.engine.training.config import config_diff
+from nnterm.engine.training.config import OptimizerConfig, config_diff
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -194,16 +194,27 @@ _UNTOLD = ("train.steps", "train.log_every")
 
 def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
     """``lr 0.3, activation relu, batch full``: settings by their last name, in a few
-    words (the paths in ``untold`` left out)."""
+    words (the paths in ``untold`` left out). A switch of optimizer resets the options
+    the new one does not read to their defaults; those resets are not news, and are
+    left out too."""
+    switched = "train.optimizer.name" in changes
     parts = []
     for path, value in changes.items():
-        if path in untold:
+        if path in untold or (switched and _optimizer_default(path, value)):
             continue
         if path == "train.batch_size" and value == 0:
             parts.append("batch full")
         else:
             parts.append(f"{_setting_name(path)} {_format(value)}")
     return ", ".join(parts)
+
+
+def _optimizer_default(path: str, value) -> bool:
+    """``path`` is an option of the optimizer (not its name) set to its default."""
+    prefix = "train.optimizer."
+    option = path.removeprefix(prefix)
+    return (path.startswith(prefix) and option != "name"
+            and getattr(OptimizerConfig(), option, object()) == value)
 
 
 def _setting_name(path: str) -> str:

@@ -288,6 +288,7 @@ class NntermApp(RunControls, ViewKeys, App):
             self.session.close()
         variants = tuple((name, with_changes(preset.config, changes))
                          for name, changes in preset.compare.items())
+        self.reset_view()  # (the lesson's own curves and depth metric below)
         self.query_one(RunTable).display = bool(variants)
         self.query_one(FitTable).display = preset.view.fit_table
         self.query_one(LossPlot).show_curves(preset.view.curves)

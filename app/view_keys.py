@@ -24,6 +24,19 @@ class ViewKeys:
     snapshot: Snapshot | None  # the newest snapshot (the app's)
     _selected_layer: int  # the layer the histogram and the heatmap show
 
+    def reset_view(self) -> None:
+        """Every toggle back to how a lesson opens (a new preset starts from there: a log
+        scale or a hidden lesson left on by the last one would be unexplained)."""
+        self.query_one(LossPlot).set_log_scale(False)
+        boundary = self.query_one(DecisionBoundary)
+        boundary.show_validation(False)
+        boundary.show_gallery(True)
+        self.query_one(WeightHeatmap).show_tiles(False)
+        self.query_one(LessonPanel).display = True
+        self._select_layer(0)
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+
     def action_log_scale(self) -> None:
         plot = self.query_one(LossPlot)
         plot.set_log_scale(not plot.log_scale)

@@ -223,6 +223,19 @@ async def test_the_preset_picker_switches_lessons(running):
     assert app.screen is app.screen_stack[0]
 
 
+async def test_a_new_lesson_opens_with_the_view_reset(running):
+    app, pilot = running
+    plot, boundary = app.query_one(LossPlot), app.query_one(DecisionBoundary)
+    await pilot.press("l", "v", "m", "right_square_bracket", "n")
+    assert plot.log_scale and boundary.validation_shown and not boundary.gallery_shown
+    assert not app.query_one("#lesson").display
+    app.start(PRESET)
+    await pilot.pause()
+    assert not plot.log_scale and not boundary.validation_shown and boundary.gallery_shown
+    assert app.query_one("#lesson").display
+    assert app.query_one(GradientHistogram).selected_layer == 0
+
+
 async def test_view_keys_toggle_their_panels(running):
     app, pilot = running
     plot, boundary = app.query_one(LossPlot), app.query_one(DecisionBoundary)

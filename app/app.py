@@ -54,7 +54,7 @@ from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.lessons.saving import edited_preset
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.live.run_loop import FPS, rate_text
 from nnterm.engine.live.run_set import MAX_RUNS
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
@@ -487,7 +487,7 @@ class NntermApp(RunControls, ViewKeys, App):
         pace = self.preset.view.steps_per_second if self.preset else None
         self.speed = controls.speed(self.speed, pace)
         self.send(cmd.SetSpeed(self.speed))
-        self.notify("full speed" if self.speed is None else f"{self.speed:g} steps per second",
+        self.notify("full speed" if self.speed is None else rate_text(self.speed),
                     title="Speed", timeout=2)
 
     def on_architecture_editor_selected(self, message: ArchitectureEditor.Selected) -> None:

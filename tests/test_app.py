@@ -253,6 +253,11 @@ async def test_view_keys_toggle_their_panels(running):
     assert app.screen.maximized is plot
     await pilot.press("z")
     assert app.screen.maximized is None
+    app.query_one("#lesson").display = True
+    app.query_one("#lesson").focus()
+    await pilot.press("z")  # the lesson zooms too
+    assert app.screen.maximized is app.query_one("#lesson")
+    await pilot.press("z")
     await pilot.press("f")
-    await settled(app, pilot, lambda s: "1 steps/s" in s.message)
-    assert app.speed == 1.0 and "1 steps/s" in status(app)
+    await settled(app, pilot, lambda s: "1 step/s" in s.message)
+    assert app.speed == 1.0 and "1 step/s" in status(app)

@@ -12,6 +12,8 @@ from textual.widgets import Markdown, Static
 class LessonPanel(VerticalScroll, can_focus=True):
     """The lesson of the running preset as Markdown; the app shows or hides it."""
 
+    ALLOW_MAXIMIZE = True  # (scrolling containers refuse it by default: z zooms it too)
+
     DEFAULT_CSS = """
     LessonPanel {
         width: 1fr;

@@ -9,6 +9,7 @@ from textual.widget import Widget
 
 from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
 #: Run state -> (label, style).
@@ -96,9 +97,7 @@ class StatusLine(Widget):
             view = next((v for v in s.runs if v.name == s.run), None)
             colour = run_colour(view.colour, detect_color_mode(self.app))[1] if view else "bold"
             t.append(f"  {s.run}", f"bold {colour}")
-        per_second = f"{s.steps_per_second:,.0f}"
-        rate = (f"{per_second} step{'' if per_second == '1' else 's'}/s" if state == "running"
-                else "stopped")
+        rate = rate_text(s.steps_per_second, ",.0f") if state == "running" else "stopped"
         t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
         t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
         if s.stop_reason and state != "running":

@@ -226,7 +226,7 @@ class _Driver:
                 case cmd.SetSpeed(steps_per_second=sps):
                     self.pacer.set_speed(sps)
                     self.message = ("full speed" if self.pacer.steps_per_second is None
-                                    else f"{self.pacer.steps_per_second:g} steps/s")
+                                    else rate_text(self.pacer.steps_per_second))
                 case rc.SelectRun(run=name):
                     runs.select(name)
                     self.message = f"showing {name}"
@@ -337,6 +337,12 @@ def _roll_back(trainer: Trainer, before: Config, parts: tuple, command: cmd.Set)
         trainer.apply(cmd.Set({p: get_path(before, p) for p in command.changes}))
     except Exception:
         trainer.config = before
+
+
+def rate_text(steps_per_second: float, digits: str = "g") -> str:
+    """``20 steps/s``, ``1 step/s``: a speed in words (``digits``: the number's format)."""
+    number = format(steps_per_second, digits)
+    return f"{number} step{'' if number == '1' else 's'}/s"
 
 
 def describe(command: Any, trainer: Trainer) -> str:

@@ -217,7 +217,7 @@ class NntermApp(RunControls, ViewKeys, App):
         self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
         self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
         if self.preset is None:
-            self.push_screen(PresetPicker(), self._start_chosen)
+            self.push_screen(PresetPicker(first=True), self._start_chosen)
         else:
             self.start(self.preset)
 
@@ -500,7 +500,8 @@ class NntermApp(RunControls, ViewKeys, App):
             self.notify(message.note, title="Architecture", timeout=3)
 
     def action_picker(self) -> None:
-        self.push_screen(PresetPicker(), self._start_chosen)
+        current = self.preset.name if self.preset is not None else None
+        self.push_screen(PresetPicker(current), self._start_chosen)
 
     def action_screenshot(self) -> None:
         """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""

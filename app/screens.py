@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from nnterm.engine.lessons.loader import scan_presets
 from nnterm.engine.lessons.preset import Preset
@@ -62,7 +64,9 @@ class HelpScreen(ModalScreen[None]):
 
 
 class PresetPicker(ModalScreen[Preset | None]):
-    """Choose a preset to train; escape returns None."""
+    """Choose a preset to train, in course order under each section's name; typing
+    filters the list (by name, title or section). Escape returns None, except at start-up
+    (``first``), where nothing runs yet: it says how to quit instead."""
 
     DEFAULT_CSS = """
     PresetPicker { align: center middle; }
@@ -70,19 +74,76 @@ class PresetPicker(ModalScreen[Preset | None]):
         width: 90%; max-width: 100; height: 80%;
         border: round $accent; background: $panel;
     }
-    PresetPicker OptionList { height: 1fr; }
+    PresetPicker OptionList { height: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
     """
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
-    AUTO_FOCUS = "OptionList"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+    AUTO_FOCUS = "Input"
+    QUIT_HINT = "choose a lesson and press enter, or ctrl+q to quit"
+
+    def __init__(self, current: str | None = None, first: bool = False) -> None:
+        super().__init__()
+        self.current = current
+        self.first = first
+        self.presets, self.problems = scan_presets()
 
     def compose(self) -> ComposeResult:
-        self.presets, problems = scan_presets()
         with Vertical():
-            yield Label(" Choose a lesson (enter to start, escape to cancel)")
-            yield OptionList(*(Option(f"{p.name:<22} {p.title}  [dim]{p.section}[/]", id=p.name)
-                               for p in self.presets))
-            for problem in problems:
+            yield Label(" Type to filter; up/down, enter: start; "
+                        + ("ctrl+q: quit" if self.first else "escape: cancel"))
+            yield Input(placeholder="filter: a name, a word of the title, a section")
+            yield OptionList()
+            for problem in self.problems:
                 yield Label(f" skipped: {problem}")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        if self.current is not None:
+            options = self.query_one(OptionList)
+            with contextlib.suppress(OptionDoesNotExist):
+                options.highlighted = options.get_option_index(self.current)
+
+    def matching(self, text: str) -> list[Preset]:
+        """The presets whose name, title or section holds every word of ``text``."""
+        words = text.lower().split()
+        return [p for p in self.presets
+                if all(w in f"{p.name} {p.title} {p.section}".lower() for w in words)]
+
+    def _fill(self, text: str) -> None:
+        """The matching presets under their sections' names (not selectable)."""
+        options = self.query_one(OptionList)
+        options.clear_options()
+        section = None
+        for preset in self.matching(text):
+            if preset.section != section:
+                section = preset.section
+                options.add_option(Option(Text(section, style="bold"), disabled=True))
+            line = Text.assemble(f"  {preset.name:<24}", (preset.title, "dim"))
+            options.add_option(Option(line, id=preset.name))
+        options.highlighted = next(
+            (i for i in range(options.option_count) if not options.get_option_at_index(i).disabled),
+            None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            options.action_select()
+
+    def action_move(self, direction: int) -> None:
+        options = self.query_one(OptionList)
+        (options.action_cursor_down if direction > 0 else options.action_cursor_up)()
+
+    def action_cancel(self) -> None:
+        if self.first:
+            self.notify(self.QUIT_HINT, title="Nothing is running yet", timeout=4)
+        else:
+            self.dismiss(None)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(next(p for p in self.presets if p.name == event.option.id))

@@ -13,8 +13,11 @@ import re
 from dataclasses import replace
 
 import pytest
+from textual.app import App
+from textual.widgets import OptionList
 
 from nnterm.app.app import NntermApp
+from nnterm.app.screens import PresetPicker
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.grad_histogram import GradientHistogram
@@ -215,12 +218,41 @@ async def test_the_preset_picker_switches_lessons(running):
     await pilot.press("p")
     await pilot.pause()
     picker = app.screen
-    index = next(i for i, p in enumerate(picker.presets) if i and p.sweep is None)  # not a sweep
-    wanted = picker.presets[index]
-    await pilot.press(*["down"] * index, "enter")
-    await settled(app, pilot, lambda s: app.preset.name == wanted.name and s.config.data.name
-                  == wanted.config.data.name)
+    options = picker.query_one(OptionList)
+    await pilot.press(*"dead relu")  # typing filters: every word must match
+    await pilot.pause()
+    shown = [options.get_option_at_index(i) for i in range(options.option_count)]
+    assert [o.id for o in shown if not o.disabled] == ["dead_relu"]
+    assert shown[0].disabled  # its section's name heads it, not selectable
+    await pilot.press("enter")
+    await settled(app, pilot, lambda s: app.preset.name == "dead_relu"
+                  and s.config.model.init.bias == -5.0)
     assert app.screen is app.screen_stack[0]
+
+
+async def test_the_picker_lists_the_course_in_order_under_section_names():
+    picker = PresetPicker(current="xor")
+    async with App().run_test(size=(100, 40)) as pilot:
+        pilot.app.push_screen(picker)
+        await pilot.pause()
+        options = picker.query_one(OptionList)
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        headers = [i for i, name in enumerate(ids) if name is None]
+        assert ids[0] is None and ids[1] == "playground" and len(headers) >= 10
+        order = [p.name for p in picker.presets]
+        assert [name for name in ids if name] == order
+        assert ids[options.highlighted] == "xor"  # the cursor starts on the current lesson
+
+
+async def test_escape_on_the_start_up_picker_says_how_to_quit():
+    app = NntermApp(None, in_process=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, PresetPicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, PresetPicker)
+        assert any("ctrl+q to quit" in n.message for n in app._notifications)
 
 
 async def test_a_new_lesson_opens_with_the_view_reset(running):

@@ -299,6 +299,7 @@ class NntermApp(RunControls, ViewKeys, App):
         self.session.on_update = lambda: self.post_message(SnapshotReady())
         self._seen_version, self._seen_diagnoses, self._dead_notified = -1, 0, False
         self.snapshot = None
+        self.status_line.engine_restarted()
         if self.speed_choice == PRESET_PACE:
             self.speed = preset.view.steps_per_second
         elif self.speed_choice == FULL_SPEED:
@@ -339,6 +340,7 @@ class NntermApp(RunControls, ViewKeys, App):
         self._seen_version = session.version
         if not session.alive and session.error and not self._dead_notified:
             self._dead_notified = True
+            self.status_line.show_engine_stopped(session.error)
             self.notify(f"{session.error}. Press r to restart it.", title="Engine stopped",
                         severity="error", timeout=10)
         snapshot = session.latest()
@@ -455,6 +457,7 @@ class NntermApp(RunControls, ViewKeys, App):
     def action_reset(self) -> None:
         if self.session is not None and not self.session.alive and self.session.error:
             self._dead_notified = False
+            self.status_line.engine_restarted()
             self.session.restart(self.config or self.preset.config)
             return
         self.send(cmd.Reset())

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import html
+import os
 import random
 import re
+import signal
 from dataclasses import replace
 
 import pytest
@@ -293,3 +295,21 @@ async def test_view_keys_toggle_their_panels(running):
     await pilot.press("f")
     await settled(app, pilot, lambda s: "1 step/s" in s.message)
     assert app.speed == 1.0 and "1 step/s" in status(app)
+
+
+async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
+    app = NntermApp(PRESET, in_process=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.step > 0)
+        session = app.session
+        os.kill(session.pid, signal.SIGKILL)
+        while session.alive:
+            await asyncio.to_thread(session.wait_for_update, session.version, 5.0)
+        app._poll()
+        await pilot.pause()
+        text = status(app).plain
+        assert "engine stopped" in text and "running" not in text and "r restarts" in text
+        last = app.snapshot
+        await pilot.press("r")
+        await settled(app, pilot, lambda s: s is not last and session.alive)
+        assert "running" in status(app).plain

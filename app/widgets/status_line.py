@@ -62,6 +62,7 @@ class StatusLine(Widget):
         self._signature: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._scope = ""
+        self._stopped = False
 
     def set_scope(self, scope: str) -> None:
         """Say which runs the keys change (e.g. "keys → all 3 runs"; "" with one run)."""
@@ -75,8 +76,27 @@ class StatusLine(Widget):
         """What the line shows (plain text via ``.plain``)."""
         return self._text
 
+    def show_engine_stopped(self, error: str) -> None:
+        """The engine died (or never started): say so, and how to restart, until a
+        snapshot of a new engine arrives (its last one would claim it still runs)."""
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append("✖ engine stopped", "bold red")
+        t.append(f"  {error}  ")
+        t.append("│ r restarts it", "dim")
+        self._text, self._signature, self._stopped = t, None, True
+        self.refresh()
+
+    def engine_restarted(self) -> None:
+        """A new engine starts: wait for its first step."""
+        self._text = Text("waiting for the first step", style="dim")
+        self._signature, self._snapshot, self._stopped = None, None, False
+        self.refresh()
+
     def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Rebuild the text and refresh if anything shown changed."""
+        """Rebuild the text and refresh if anything shown changed (not while the line
+        says the engine stopped)."""
+        if self._stopped:
+            return False
         s = snapshot
         state = run_state(s)
         diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))

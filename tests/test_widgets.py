@@ -457,9 +457,9 @@ async def test_architecture_editor_shows_each_layers_health():
         await pilot.pause()
         last_rows = editor.render().plain.splitlines()[-3:]
         hidden1, hidden2, output = (row.split() for row in last_rows)
-        assert hidden1 == ["L1", "5.0e-01", "-3.0", "0.25", "75%", "0%"]
+        assert hidden1 == ["L1", "5.0e-01", "1e-3", "0.25", "75%", "0%"]  # u/w = 10^-3
         assert hidden2[4] == "-"  # "dead" means nothing for tanh
-        assert output[:3] == ["out", "1.5e+00", "-1.0"]
+        assert output[:3] == ["out", "1.5e+00", "1e-1"]
 
 
 async def test_heatmap_draws_image_tiles_on_request():

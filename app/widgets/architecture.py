@@ -275,13 +275,14 @@ class ArchitectureEditor(Widget, can_focus=True):
         return t
 
     def _render_health(self, t: Text, n: int) -> None:
-        """Per layer: gradient norm, log10 update/weight ratio, the spread (std) of its
-        output, and its dead (ReLU) and saturated units."""
+        """Per layer: gradient norm, update/weight ratio (``2e-4``, as the lessons speak
+        of it: about 1e-3 is healthy), the spread (std) of its output, and its dead (ReLU)
+        and saturated units."""
         head = f"{'':<4}{'‖grad‖':>8} {'u/w':>5} {'act sd':>6} {'dead':>5} {'sat':>5}"
         t.append(f"\n\n  {head}", "dim")
         for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
             kind = f"L{i + 1}" if i < n else "out"
-            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {_num(ratio, '.1f'):>5} "
+            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {_power_of_ten(ratio):>5} "
                      f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
                      "bold red" if dead >= 0.5 else "")
 
@@ -292,6 +293,14 @@ def _cut(text: str, width: int) -> str:
 
 def _num(x: float, spec: str) -> str:
     return "-" if not math.isfinite(x) else format(x, spec)
+
+
+def _power_of_ten(log10: float) -> str:
+    """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4``."""
+    if not math.isfinite(log10):
+        return "-"
+    mantissa, exponent = format(10.0 ** log10, ".0e").split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _w(x: int | None) -> str:

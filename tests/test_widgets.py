@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 
@@ -18,6 +19,7 @@ from nnterm.app.widgets import (
     WeightHeatmap,
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
+from nnterm.app.widgets._common import fmt_power_of_ten, title_with_numbers
 from nnterm.app.widgets.heatmap import tile_grid
 from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
@@ -441,8 +443,11 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
                 widget.update_snapshot(snap)
         await pilot.pause()
         assert "diverged" in app.query_one(StatusLine).text.plain
-        assert "nan" in app.query_one(GradientHistogram).render_line(0).text
+        gradients = app.query_one(GradientHistogram)
+        assert "nan" in gradients.render_line(0).text
+        assert "diverged" in gradients.render_line(1).text  # never "exactly 0" for NaN
         heat = app.query_one(WeightHeatmap)
+        assert "max|w| nan" in heat.render_line(0).text  # never 0 for weights all NaN
         assert "▀" in heat.render_line(1).text  # NaN cells are drawn (in magenta), not skipped
         assert "no points yet" in app.query_one(LossPlot).render().plain
 
@@ -491,3 +496,11 @@ async def test_an_all_zero_gradient_is_said_in_words():
         panel.select_layer(1)
         await pilot.pause()
         assert "exactly 0" not in "\n".join(lines(panel))
+
+
+@pytest.mark.parametrize("width", [26, 30, 44, 80])
+def test_a_panel_title_cuts_its_label_never_its_numbers(width):
+    title = title_with_numbers("grad L1/11 20→256 relu", "‖g‖ 3.04e+78  u/w 1e68", width)
+    assert len(title) <= width and title.endswith("‖g‖ 3.04e+78  u/w 1e68")
+    assert title.startswith("grad L1/11 20→256 relu" if width >= 46 else "g")
+    assert fmt_power_of_ten(-3.7) == "2e-4" and fmt_power_of_ten(float("nan")) == "nan"

@@ -161,6 +161,27 @@ def fmt_num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
+def fmt_power_of_ten(log10: float) -> str:
+    """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4`` (how the lessons
+    speak of an update/weight ratio: about 1e-3 is healthy); nan/inf as such."""
+    if not math.isfinite(log10):
+        return fmt_num(log10)
+    mantissa, exponent = format(10.0 ** log10, ".0e").split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def title_with_numbers(label: str, numbers: str, width: int) -> str:
+    """``label  numbers`` in ``width`` cells: the label is cut (with …) before any of
+    the numbers is, so a number is never shown truncated (3.04e+7 for 3.04e+78)."""
+    full = f"{label}  {numbers}"
+    if len(full) <= width:
+        return full
+    room = width - len(numbers) - 2
+    if room >= 2:
+        return f"{label[:room - 1]}…  {numbers}"
+    return numbers[:width]
+
+
 def same(a: Any, b: Any) -> bool:
     """Equality that treats NumPy arrays by identity or content and NaN as equal to NaN."""
     if a is b:

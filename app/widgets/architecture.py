@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from nnterm.app import model_edits
 from nnterm.app.model_edits import expand
+from nnterm.app.widgets._common import fmt_power_of_ten
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.nn.initializers import Init, as_init
 from nnterm.engine.training.config import Config
@@ -282,7 +283,7 @@ class ArchitectureEditor(Widget, can_focus=True):
         t.append(f"\n\n  {head}", "dim")
         for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
             kind = f"L{i + 1}" if i < n else "out"
-            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {_power_of_ten(ratio):>5} "
+            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {fmt_power_of_ten(ratio):>5} "
                      f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
                      "bold red" if dead >= 0.5 else "")
 
@@ -293,14 +294,6 @@ def _cut(text: str, width: int) -> str:
 
 def _num(x: float, spec: str) -> str:
     return "-" if not math.isfinite(x) else format(x, spec)
-
-
-def _power_of_ten(log10: float) -> str:
-    """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4``."""
-    if not math.isfinite(log10):
-        return "-"
-    mantissa, exponent = format(10.0 ** log10, ".0e").split("e")
-    return f"{mantissa}e{int(exponent)}"
 
 
 def _w(x: int | None) -> str:

@@ -9,7 +9,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from nnterm.app.widgets._common import ColorMode, fmt_num
+from nnterm.app.widgets._common import ColorMode, fmt_num, fmt_power_of_ten, title_with_numbers
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
 from nnterm.engine.training.telemetry import HIST_CENTERS, HIST_DECADES
@@ -89,18 +89,22 @@ class GradientHistogram(LayerPanel):
         if layer is None:
             return [Strip([Segment("no gradients yet"[:width].ljust(width))])]
         kind = "output" if layer.activation == "output" else layer.activation
-        title = (
-            f"grad L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}"
-            f"  ‖g‖ {fmt_num(layer.grad_norm)}  log10 u/w {fmt_num(layer.update_ratio, 2)}"
-        )
-        lines: list[list[Segment]] = [[Segment(title[:width], Style(bold=True))]]
+        title = title_with_numbers(
+            f"grad L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
+            f"‖g‖ {fmt_num(layer.grad_norm)}  u/w {fmt_power_of_ten(layer.update_ratio)}", width)
+        lines: list[list[Segment]] = [[Segment(title, Style(bold=True))]]
         body = height - 2
         if body < 2:
             return [Strip(lines[0]).adjust_cell_length(width)]
         counts = layer.grad_hist.tolist()
         zero_bin = len(HIST_CENTERS) // 2
-        if counts[zero_bin] and not any(n for j, n in enumerate(counts) if j != zero_bin):
+        note = ""
+        if not math.isfinite(layer.grad_norm):
+            note = f"the gradient is {fmt_num(layer.grad_norm)}: the run has diverged"
+        elif layer.grad_norm == 0 and counts[zero_bin] and not any(
+                n for j, n in enumerate(counts) if j != zero_bin):
             note = "every gradient of this layer is exactly 0: nothing here learns"
+        if note:
             return [Strip(seg).adjust_cell_length(width)
                     for seg in (lines[0], [Segment(note[:width], Style(italic=True))])]
 

@@ -20,6 +20,7 @@ from nnterm.app.widgets._common import (
     fmt_num,
     mix,
     sample_index,
+    title_with_numbers,
 )
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
@@ -102,18 +103,19 @@ class WeightHeatmap(LayerPanel):
         values = w.reshape(rows, cols).tolist()
         finite = [abs(v) for row in values for v in row if math.isfinite(v)]
         scale = max(finite) if finite else 0.0
+        shown_scale = fmt_num(scale) if finite else "nan"  # never 0 for weights all NaN
         n = len(self._layers)
         kind = "output" if layer.activation == "output" else layer.activation
         shape = "" if tiles is None else (
             f" tiles: {len(tiles)} units as {tiles.shape[1]}x{tiles.shape[2]} images"
         )
-        title = (
+        title = title_with_numbers(
             f"W{layer.index + 1}/{n} {layer.fan_in}→{layer.fan_out} {kind}{shape}"
-            f"{' pooled' if layer.pooled and tiles is None else ''}  max|w| {fmt_num(scale)}"
-        )
+            f"{' pooled' if layer.pooled and tiles is None else ''}", f"max|w| {shown_scale}",
+            width)
         lines: list[Strip] = []
         if height >= 3:
-            lines.append(Strip([Segment(title[:width].ljust(width), Style(bold=True))]))
+            lines.append(Strip([Segment(title.ljust(width), Style(bold=True))]))
         body = height - 2 if height >= 3 else height
         lines.extend(self._matrix(values, rows, cols, scale, width, body, mode, dark))
         if height >= 3:
@@ -186,11 +188,13 @@ class WeightHeatmap(LayerPanel):
         segs = [Segment(lo)]
         if mode == "truecolor":
             neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
-            for i in range(8, 0, -1):
-                segs.append(Segment("█", fg_bg(mix(neutral, NEGATIVE_RGB, i / 8), None)))
+            # up to 8 shades a side, fewer when the numbers at its ends need the room
+            steps = max(2, min(8, (width - len(lo) - len(hi) - 1) // 2))
+            for i in range(steps, 0, -1):
+                segs.append(Segment("█", fg_bg(mix(neutral, NEGATIVE_RGB, i / steps), None)))
             segs.append(Segment("0", fg_bg(None, neutral)))
-            for i in range(1, 9):
-                segs.append(Segment("█", fg_bg(mix(neutral, POSITIVE_RGB, i / 8), None)))
+            for i in range(1, steps + 1):
+                segs.append(Segment("█", fg_bg(mix(neutral, POSITIVE_RGB, i / steps), None)))
         elif mode == "ansi":
             segs.append(Segment(DENSITY[::-1], Style(color="blue")))
             segs.append(Segment(" 0 "))

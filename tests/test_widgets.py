@@ -19,7 +19,12 @@ from nnterm.app.widgets import (
     WeightHeatmap,
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
-from nnterm.app.widgets._common import fmt_power_of_ten, title_with_numbers
+from nnterm.app.widgets._common import (
+    fmt_power_of_ten,
+    tick_label,
+    title_with_numbers,
+    zero_based_ticks,
+)
 from nnterm.app.widgets.heatmap import tile_grid
 from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
@@ -504,3 +509,15 @@ def test_a_panel_title_cuts_its_label_never_its_numbers(width):
     assert len(title) <= width and title.endswith("‖g‖ 3.04e+78  u/w 1e68")
     assert title.startswith("grad L1/11 20→256 relu" if width >= 46 else "g")
     assert fmt_power_of_ten(-3.7) == "2e-4" and fmt_power_of_ten(float("nan")) == "nan"
+
+
+@pytest.mark.parametrize(("top", "ticks"), [
+    (0.6931, [0.0, 0.2, 0.4, 0.6, 0.8]),
+    (2.3026, [0.0, 0.5, 1.0, 1.5, 2.0, 2.5]),
+    (374742145.8, [0.0, 1e8, 2e8, 3e8, 4e8]),
+    (1.0, [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]),
+    (0.0, [0.0, 1.0]),
+])
+def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
+    assert zero_based_ticks(top) == pytest.approx(ticks)
+    assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]

@@ -243,6 +243,24 @@ def log_ticks(lo: float, hi: float) -> list[float]:
     return [lo + (hi - lo) * i / 3 for i in range(4)]
 
 
+def zero_based_ticks(top: float, most: int = 6) -> list[float]:
+    """Ticks from 0 to at least ``top`` a round step apart (1, 2 or 5 times a power of
+    ten), at most ``most`` of them: a loss axis that starts at 0 shows scale honestly
+    (a flat loss looks flat), and its labels need few digits."""
+    if not (math.isfinite(top) and top > 0):
+        return [0.0, 1.0]
+    rough = top / (most - 1)
+    power = 10.0 ** math.floor(math.log10(rough))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    count = math.ceil(top / step - 1e-9)
+    return [round(i * step, 12) for i in range(count + 1)]
+
+
+def tick_label(t: float) -> str:
+    """A round tick's label in at most 3 significant digits: 0, 0.25, 2e-05, 1.5e+06."""
+    return f"{t:.3g}"
+
+
 def decade_label(t: float) -> str:
     if float(t).is_integer():
         return f"1e{int(t)}"

@@ -26,6 +26,8 @@ from nnterm.app.widgets._common import (
     log_ticks,
     run_colour,
     run_state_glyph,
+    tick_label,
+    zero_based_ticks,
 )
 from nnterm.engine.live.snapshot import Series, Snapshot
 
@@ -234,6 +236,11 @@ class LossPlot(PlotextPlot):
         if log and ys:
             ticks = log_ticks(min(ys), max(ys))
             plt.yticks(ticks, [decade_label(t) for t in ticks])
+        elif ys and not accuracy:  # from 0: a flat loss looks flat (l: the log scale zooms)
+            ticks = zero_based_ticks(max(ys))
+            plt.yticks(ticks, [tick_label(t) for t in ticks])
+            plt.ylim(0.0, ticks[-1])
+            ys.extend((0.0, ticks[-1]))
         if accuracy:
             plt.ylim(0.0, 1.0)
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
@@ -245,6 +252,10 @@ class LossPlot(PlotextPlot):
             title += " (no accuracy for regression)"
         if xs:
             lo, hi = min(xs), max(xs)
+            right = hi if hi > lo else lo + 1  # one point: not an axis from -1 to 1
+            plt.xlim(lo, right)
+            steps = [t for t in zero_based_ticks(right, 5) if lo <= t <= right]
+            plt.xticks(steps, [f"{int(t):,}" for t in steps])  # whole steps: 0, 500, 1,000
             y0, y1 = (0.0, 1.0) if accuracy else (min(ys), max(ys))
             for _, step, _ in snap.diagnoses:
                 if lo <= step <= hi:

@@ -223,3 +223,17 @@ async def test_the_surface_colours_the_prediction_and_shows_the_points():
         row = shown[2]
         assert row.strip()[0] in "▓█" and row.strip()[-1] in "▓█"  # strong at both ends
         assert not panel.update_snapshot(make_snapshot(surface=surface))
+
+
+async def test_without_colour_train_and_val_differ_by_marker(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        assert detect_color_mode(plot.app) == "mono"
+        plot.update_snapshot(make_snapshot())
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "•" in text and any("\u2801" <= ch <= "\u28ff" for ch in text)  # dots, braille
+        several = make_snapshot(runs=RUNS, run="base")
+        assert "•" in plot.legend(several, "mono").plain  # each run named with its marker

@@ -74,6 +74,11 @@ def _ceiling(curves: list[tuple], references: tuple[tuple[str, float], ...]) -> 
     return ceiling if highest > ceiling else None
 
 
+#: Curve markers without colour (plotext's names) and the glyph each draws, for the legend.
+MONO_MARKERS = ("braille", "dot", "x", "+", "o", "*")
+MONO_GLYPHS = ("⣿", "•", "x", "+", "o", "*")
+
+
 class LossPlot(PlotextPlot):
     """Loss curves (train and val; with several runs, one per run) against step;
     ``show_accuracy(True)`` switches to accuracy.
@@ -294,28 +299,33 @@ class LossPlot(PlotextPlot):
                 return series.train_acc, series.val_acc
             return series.train_loss, series.val_loss
 
+        # without colour (NO_COLOR) each curve is told apart by its marker instead
+        markers = MONO_MARKERS if mode == "mono" else ("braille",) * len(MONO_MARKERS)
         if len(snap.runs) <= 1:
             train, val = columns(snap.series)
             suffix = " acc" if accuracy else ""
-            return [(f"train{suffix}", snap.series.steps, train, TRAIN_COLOR, "braille"),
-                    (f"val{suffix}", snap.series.steps, val, VAL_COLOR, "braille")]
+            return [(f"train{suffix}", snap.series.steps, train, TRAIN_COLOR, markers[0]),
+                    (f"val{suffix}", snap.series.steps, val, VAL_COLOR, markers[1])]
         curves = []
         for view in sorted(snap.runs, key=lambda v: v.name == snap.run):
             train, val = columns(view.series)
             values = train if self._curves == "train" else val
             curves.append((None, view.series.steps, values, run_colour(view.colour, mode)[0],
-                           "braille"))
+                           markers[view.colour % len(markers)]))
         return curves
 
     @staticmethod
     def legend(snap: Snapshot | None, mode: ColorMode = "truecolor") -> Content:
         """One entry per run (none for a single run): ``▶ base  ✖ wild``, each in its
-        run's colour, the selected run underlined."""
+        run's colour, the selected run underlined; without colour, with its marker."""
         if snap is None or len(snap.runs) <= 1:
             return Content("")
         parts: list[tuple[str, str] | str] = []
         for view in snap.runs:
             style = run_colour(view.colour, mode)[1] + (" bold underline" if view.name == snap.run
                                                   else "")
-            parts += [(f"{run_state_glyph(view.status, view.paused)} {view.name}", style), " "]
+            marker = (f" {MONO_GLYPHS[view.colour % len(MONO_GLYPHS)]}" if mode == "mono"
+                      else "")
+            parts += [(f"{run_state_glyph(view.status, view.paused)} {view.name}{marker}", style),
+                      " "]
         return Content.assemble(*parts[:-1])

@@ -88,6 +88,9 @@ class SnapshotReady(Message):
     """The session has something new (a snapshot, or the engine stopped)."""
 
 
+#: How long a diagnosis stays in its toast (the status line and the run table keep it).
+DIAGNOSIS_SECONDS = 5
+
 class NntermApp(RunControls, ViewKeys, App):
     """Train the preset's runs live; keys steer them between steps."""
 
@@ -400,9 +403,13 @@ class NntermApp(RunControls, ViewKeys, App):
             self._seen_run, self._seen_diagnoses = snapshot.run, len(snapshot.diagnoses)
         if len(snapshot.diagnoses) < self._seen_diagnoses:
             self._seen_diagnoses = 0  # the run was reset
-        for name, step, message in snapshot.diagnoses[self._seen_diagnoses:]:
-            self.notify(message, title=f"{name} at step {step}",
-                        severity="error" if name == "nan" else "warning", timeout=8)
+        new = snapshot.diagnoses[self._seen_diagnoses:]
+        if new:  # one short toast for what arrived together (the status line keeps them)
+            names = [name for name, _, _ in new]
+            self.notify("\n".join(f"{name} (step {step}): {message}"
+                                   for name, step, message in new),
+                        title=", ".join(names), timeout=DIAGNOSIS_SECONDS,
+                        severity="error" if "nan" in names else "warning")
         self._seen_diagnoses = len(snapshot.diagnoses)
 
     def send(self, command: cmd.Command | cmd.SessionCommand) -> None:

@@ -313,3 +313,18 @@ async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
         await pilot.press("r")
         await settled(app, pilot, lambda s: s is not last and session.alive)
         assert "running" in status(app).plain
+
+
+async def test_diagnoses_that_arrive_together_share_one_short_toast(running):
+    app, pilot = running
+    app._notify_diagnoses(replace(app.snapshot, diagnoses=()))  # this run, no news yet
+    app.clear_notifications()
+    news = (("dead_relu", 2, "dead"), ("loss_rising", 2, "rising"), ("nan", 2, "NaN"))
+    app._notify_diagnoses(replace(app.snapshot, diagnoses=news))
+    await pilot.pause()
+    toasts = list(app._notifications)
+    assert len(toasts) == 1 and toasts[0].title == "dead_relu, loss_rising, nan"
+    assert toasts[0].severity == "error" and toasts[0].timeout <= 5
+    app._notify_diagnoses(replace(app.snapshot, diagnoses=news))  # nothing new: no toast
+    await pilot.pause()
+    assert len(list(app._notifications)) == 1

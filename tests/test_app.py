@@ -325,6 +325,3 @@ async def test_diagnoses_that_arrive_together_share_one_short_toast(running):
     toasts = list(app._notifications)
     assert len(toasts) == 1 and toasts[0].title == "dead_relu, loss_rising, nan"
     assert toasts[0].severity == "error" and toasts[0].timeout <= 5
-    app._notify_diagnoses(replace(app.snapshot, diagnoses=news))  # nothing new: no toast
-    await pilot.pause()
-    assert len(list(app._notifications)) == 1

@@ -336,9 +336,14 @@ async def test_architecture_editor_posts_edits():
         assert editor.update_snapshot(make_snapshot())
         await pilot.pause()
         text = editor.render().plain
-        assert "hidden 1" in text and "hidden 2" in text and "output" in text
+        rows = [line.split() for line in text.splitlines()]
+        assert ["▸", "L1", "16", "tanh", "0", "48"] in rows and ["out", "2", "-", "18"] in rows
         assert "202" in text  # 2*16+16 + 16*8+8 + 8*2+2
-        assert "▸ hidden 1" in text
+        assert "▸ L1" in text
+        # one init for every layer: said once under the table, with the loss
+        assert any(line.strip().startswith("init ") and "loss" in line
+                   for line in text.splitlines())
+        assert max(len(line) for line in text.splitlines()[:6]) <= 44  # fits the panel
 
         edits = [editor.width_up(), editor.width_down()]
         editor.select_next()

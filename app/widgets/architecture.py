@@ -247,26 +247,36 @@ class ArchitectureEditor(Widget, can_focus=True):
         drops = expand(m.dropout, n)
         inits = [as_init(x) for x in expand(m.init, n + 1)]
         widths = [self._in, *m.hidden, self._out]
-        t.append(f"  {'layer':<10}{'width':>5}  {'activation':<17}{'init':<19}{'drop':<5}"
-                 f"{'params':>7}\n", "dim")
-        t.append(f"  {'input':<10}{_w(self._in):>5}\n")
+        labels = [init_label(x) for x in inits]
+        one_init = len(set(labels)) == 1  # then said once, under the table, not per row
+        rows = []
         total = 0
         for i in range(n + 1):
             fan_in, fan_out = widths[i], widths[i + 1]
             params = fan_in * fan_out + fan_out if fan_in and fan_out else None
             total += params or 0
+            last = i == n
+            rows.append(("out" if last else f"L{i + 1}", _w(fan_out), "-" if last else acts[i],
+                         "" if one_init else labels[i], "" if last else f"{float(drops[i]):g}",
+                         _w(params), " ❄" if i in m.frozen else ""))
+        # columns as wide as what they hold: the table fits the panel at 120x40
+        act_w = max(len("act"), *(len(r[2]) for r in rows))
+        init_w = 0 if one_init else max(len("init"), *(len(r[3]) for r in rows))
+        par_w = max(len("params"), *(len(r[5]) for r in rows))
+        init_head = "" if one_init else f"{'init':<{init_w}}  "
+        t.append(f"  {'layer':<5}{'width':>7}  {'act':<{act_w}}  {init_head}{'drop':<4}"
+                 f"{'params':>{par_w + 2}}\n", "dim")
+        t.append(f"  {'in':<5}{_w(self._in):>7}\n")
+        for i, (kind, width, act, init, drop, params, frozen) in enumerate(rows):
             selected = i == self._selected
-            mark = "▸ " if selected else "  "
-            if i < n:
-                kind, act, drop = f"hidden {i + 1}", acts[i], f"{float(drops[i]):g}"
-            else:
-                kind, act, drop = "output", f"({m.loss})", ""
-            frozen = " ❄" if i in m.frozen else ""
-            line = (
-                f"{mark}{kind:<10}{_w(fan_out):>5}  {_cut(act, 16):<17}"
-                f"{_cut(init_label(inits[i]), 18):<19}{drop:<5}{_w(params):>7}{frozen}"
-            )
+            init_cell = "" if one_init else f"{init:<{init_w}}  "
+            line = (f"{'▸ ' if selected else '  '}{kind:<5}{width:>7}  {act:<{act_w}}  "
+                    f"{init_cell}{drop:<4}{params:>{par_w + 2}}{frozen}")
             t.append(line + "\n", "reverse bold" if selected else "")
+        if one_init:
+            t.append(f"  init {labels[0]}, loss {m.loss}\n", "dim")
+        else:
+            t.append(f"  loss {m.loss}\n", "dim")
         known = self._in is not None and self._out is not None
         t.append(f"  total {total:,} parameters" if known else "  total: waiting for data", "bold")
         if self._hint:

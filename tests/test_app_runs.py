@@ -194,3 +194,13 @@ async def test_the_train_val_table_lights_the_overfitting_row():
 
 async def test_lessons_outside_section_8_have_no_train_val_table(arms):
     assert not arms[0].query_one(FitTable).display
+
+
+async def test_a_key_that_does_the_same_to_every_run_says_it_once(arms):
+    app, pilot = arms
+    await pilot.press("a")  # every run's activation to the next one: the same for all
+    snap = await settled(app, pilot, lambda s: "activation" in s.message)
+    assert ":" not in snap.message and "·" not in snap.message  # not once per run
+    await pilot.press("plus")  # each run's own lr up a rung: they differ, so named
+    snap = await settled(app, pilot, lambda s: "lr" in s.message)
+    assert snap.message.count("·") == 2 and "fast: lr 3" in snap.message

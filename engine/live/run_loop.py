@@ -257,10 +257,17 @@ class _Driver:
         self.message = message
 
     def set_each(self, per_run: dict) -> None:
-        """Each named run's own Set; the message says what each run took."""
+        """Each named run's own Set; the message says what each run took, once for all
+        when they took the same (the status line has one line for it)."""
         pairs = [(t, cmd.Set(per_run[t.run_name])) for t in self.runs.targets(list(per_run))]
         self.apply_each(pairs)
-        self.message = " · ".join(f"{t.run_name}: {describe(c, t)}" for t, c in pairs)
+        said = [(t.run_name, describe(c, t)) for t, c in pairs]
+        if len({text for _, text in said}) == 1:
+            everyone = len(pairs) == len(self.runs.names)
+            self.message = said[0][1] if everyone else (
+                f"{describe_runs([t for t, _ in pairs])}: {said[0][1]}")
+        else:
+            self.message = " · ".join(f"{name}: {text}" for name, text in said)
 
     @staticmethod
     def apply_each(pairs: list[tuple[Trainer, Any]]) -> None:

@@ -50,7 +50,7 @@ from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import save_preset, user_preset_dir
+from nnterm.engine.lessons.loader import save_preset, scan_presets, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.lessons.saving import edited_preset
 from nnterm.engine.live import run_commands as rc
@@ -87,6 +87,40 @@ SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette
 class SnapshotReady(Message):
     """The session has something new (a snapshot, or the engine stopped)."""
 
+
+#: What each key does, in words, for the command palette (by action name).
+ACTION_WORDS = {
+    "toggle_pause": "Pause the training, or run it again",
+    "step_once": "Take one training step while paused",
+    "reset": "Start every run again from step 0 with the same seed",
+    "learning_rate": "Move the learning rate one rung up (+) or down (-): 1e-5, 3e-5 ... 10",
+    "batch_size": "Make the batch bigger (B) or smaller (b); above the largest: the full batch",
+    "optimizer": "Switch the optimizer: sgd, momentum, adam, adamw",
+    "activation": "Switch the hidden layers' activation",
+    "init": "Switch the weight initialisation and re-initialise",
+    "dropout": "Switch the dropout of the hidden layers: 0, 0.1, 0.2, 0.3, 0.5",
+    "weight_decay": "Switch the weight decay: 0, 1e-4 ... 1",
+    "speed": "Change the pace: full speed, 1, 5, 20, 100 steps a second",
+    "log_scale": "Draw the loss on a log scale, or not",
+    "accuracy": "Plot loss or accuracy, train or validation curves",
+    "validation": "Show the validation points on the boundary, or not",
+    "gallery": "Show every run's boundary side by side, or the selected one's",
+    "depth_metric": "Profile by depth: the output spread or the gradient of each layer",
+    "tiles": "Draw the first layer's weights as image tiles (image data)",
+    "layer": "Show the next (]) or previous ([) layer's gradients and weights",
+    "reseed": "Start again with the next seed",
+    "select_run": "Select the next (>) or previous (<) run",
+    "select_run_number": "Select a run by its number",
+    "scope": "Make the keys change every run, or the selected run only",
+    "duplicate_run": "Copy the selected run, to change only the copy",
+    "remove_run": "Remove the selected run",
+    "lesson": "Show or hide the lesson",
+    "picker": "Choose another lesson",
+    "zoom": "Zoom the focused panel to the whole screen, or back",
+    "screenshot": "Save a screenshot (SVG)",
+    "save_preset": "Save every run as a preset you can open again",
+    "back_to_sweep": "Go back to the sweep",
+}
 
 #: How long a diagnosis stays in its toast (the status line and the run table keep it).
 DIAGNOSIS_SECONDS = 5
@@ -551,11 +585,19 @@ class NntermApp(RunControls, ViewKeys, App):
         self.push_screen(HelpScreen(self.BINDINGS, ArchitectureEditor.BINDINGS))
 
     def get_system_commands(self, screen: Screen):
+        """The palette (ctrl+p): every lesson by name, then every key's action, each
+        said in words with its key."""
         yield from super().get_system_commands(screen)
+        presets, _ = scan_presets()
+        for preset in presets:
+            yield SystemCommand(f"Open lesson {preset.name}", f"{preset.section}: {preset.title}",
+                                lambda p=preset: self.start(p))
         for binding in self.BINDINGS:
             if binding.action in ("quit", "help"):
                 continue
-            yield SystemCommand(binding.description, f"key {binding.key_display or binding.key}",
+            said = ACTION_WORDS.get(binding.action.split("(")[0], binding.description)
+            yield SystemCommand(binding.description,
+                                f"{said} (key {binding.key_display or binding.key})",
                                 lambda action=binding.action: self.run_action(action))
 
 

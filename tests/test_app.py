@@ -325,3 +325,16 @@ async def test_diagnoses_that_arrive_together_share_one_short_toast(running):
     toasts = list(app._notifications)
     assert len(toasts) == 1 and toasts[0].title == "dead_relu, loss_rising, nan"
     assert toasts[0].severity == "error" and toasts[0].timeout <= 5
+
+
+async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
+    app, _ = running
+    commands = list(app.get_system_commands(app.screen))
+    titles = {c.title: c for c in commands}
+    assert "Open lesson dead_relu" in titles
+    assert "6. Activation functions" in titles["Open lesson dead_relu"].help
+    lr = titles["LR+"].help
+    assert lr.startswith("Move the learning rate") and "(key +)" in lr
+    keys = [c for c in commands if "(key " in c.help]
+    assert all(not c.help.startswith("key ") for c in keys)  # words first, then the key
+    assert len({c.help for c in keys}) >= 25

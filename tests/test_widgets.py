@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
@@ -514,6 +515,7 @@ def test_a_panel_title_cuts_its_label_never_its_numbers(width):
     assert len(title) <= width and title.endswith("‖g‖ 3.04e+78  u/w 1e68")
     assert title.startswith("grad L1/11 20→256 relu" if width >= 46 else "g")
     assert fmt_power_of_ten(-3.7) == "2e-4" and fmt_power_of_ten(float("nan")) == "nan"
+    assert fmt_power_of_ten(-math.inf) == "0"  # no update at all
 
 
 @pytest.mark.parametrize(("top", "ticks"), [
@@ -526,3 +528,15 @@ def test_a_panel_title_cuts_its_label_never_its_numbers(width):
 def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
     assert zero_based_ticks(top) == pytest.approx(ticks)
     assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]
+
+
+async def test_a_dead_layers_note_wraps_instead_of_being_cut():
+    counts = np.zeros(HIST_BINS)
+    counts[HIST_BINS // 2] = 100  # every gradient in the zero bin
+    dead = dataclasses.replace(LAYERS[0], grad_norm=0.0, grad_hist=counts)
+    gradients = GradientHistogram()
+    async with Host(gradients).run_test(size=(35, 10)) as pilot:
+        gradients.update_snapshot(make_snapshot(layers=(dead, *LAYERS[1:])))
+        await pilot.pause()
+        text = " ".join(" ".join(lines(gradients)).split())
+        assert "every gradient of this layer is exactly 0: nothing here learns" in text

@@ -164,6 +164,8 @@ def fmt_num(x: float, digits: int = 3) -> str:
 def fmt_power_of_ten(log10: float) -> str:
     """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4`` (how the lessons
     speak of an update/weight ratio: about 1e-3 is healthy); nan/inf as such."""
+    if log10 == -math.inf:
+        return "0"  # nothing moved
     if not math.isfinite(log10):
         return fmt_num(log10)
     mantissa, exponent = format(10.0 ** log10, ".0e").split("e")

@@ -4,6 +4,7 @@ and every layer's gradient norm and update/weight ratio."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 from rich.segment import Segment
 from rich.style import Style
@@ -104,9 +105,11 @@ class GradientHistogram(LayerPanel):
         elif layer.grad_norm == 0 and counts[zero_bin] and not any(
                 n for j, n in enumerate(counts) if j != zero_bin):
             note = "every gradient of this layer is exactly 0: nothing here learns"
-        if note:
-            return [Strip(seg).adjust_cell_length(width)
-                    for seg in (lines[0], [Segment(note[:width], Style(italic=True))])]
+        if note:  # wrapped, never cut: it is the panel's whole message
+            wrapped = textwrap.wrap(note, max(8, width))[:max(1, height - 1)]
+            return [Strip(lines[0]).adjust_cell_length(width)] + [
+                Strip([Segment(line, Style(italic=True))]).adjust_cell_length(width)
+                for line in wrapped]
 
         table = width >= MIN_TABLE_WIDTH
         main_w = width - (TABLE_W + 1 if table else 0)

@@ -4,6 +4,7 @@
 size, colour mode or theme changed, and served line by line from the cache; a colour mode
 (truecolor / ansi / mono) is detected from the app or forced. ``LayerPanel`` adds the
 choice of one layer of a Snapshot to show (the gradient histogram and the heatmap).
+``RowsPanel``: a panel of text rows, one line each, cut with an ellipsis, never wrapped.
 """
 
 from __future__ import annotations
@@ -13,6 +14,21 @@ from textual.widget import Widget
 
 from nnterm.app.widgets._common import ColorMode, detect_color_mode, is_dark, same
 from nnterm.engine.live.snapshot import LayerView, Snapshot
+
+
+class RowsPanel(Widget):
+    """A panel of text rows (the run table, the train/val table): as tall as its rows,
+    each on one line, cut with an ellipsis rather than wrapped into the next."""
+
+    DEFAULT_CSS = """
+    RowsPanel {
+        width: 1fr;
+        height: auto;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
 
 
 class PicturePanel(Widget):

@@ -10,8 +10,8 @@ takes little room from the lesson below it.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widget import Widget
 
+from nnterm.app.widgets._panel import RowsPanel
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.diagnostics import FITS
 
@@ -25,18 +25,8 @@ HEADER = "train val  diagnosis"
 NOT_YET = "not yet"
 
 
-class FitTable(Widget):
+class FitTable(RowsPanel):
     """The three rows of the table; ``lit`` names the lit one ("" for none)."""
-
-    DEFAULT_CSS = """
-    FitTable {
-        width: 1fr;
-        height: auto;
-        padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.widget import Widget
 
 from nnterm.app.widgets._common import (
     detect_color_mode,
@@ -17,6 +16,7 @@ from nnterm.app.widgets._common import (
     run_colour,
     run_state_glyph,
 )
+from nnterm.app.widgets._panel import RowsPanel
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes one line of a table (else two lines).
@@ -28,18 +28,8 @@ def _accuracy(view: RunView) -> str:
     return "-" if acc is None or acc != acc else f"{100 * acc:.0f}%"
 
 
-class RunTable(Widget):
+class RunTable(RowsPanel):
     """The runs of the snapshot, as a table; ``rows`` gives its plain text per row."""
-
-    DEFAULT_CSS = """
-    RunTable {
-        width: 1fr;
-        height: auto;
-        padding: 0 1;
-        text-wrap: nowrap;
-        text-overflow: ellipsis;
-    }
-    """
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -26,8 +26,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: The profiles it can show: field of RunView -> title.
 PROFILES = {
-    "act_std": "output std per layer",
-    "grad_norm": "gradient norm per layer",
+    "act_std": "output spread",  # (the x axis says: by layer)
+    "grad_norm": "gradient norm",
 }
 
 

@@ -8,28 +8,31 @@ A lesson's runs (its base run and ``compare`` variants) train side by side in lo
 One run is selected: the detail panels show it. The setting keys change the selected run
 or every run, each from its own value (``g`` toggles which); space and step follow the
 same choice; reset and reseed always restart every run together.
+
+The keys themselves are listed in ``keys``; the view toggles live in ``view_keys``, the
+run controls in ``run_controls`` and the file-writing actions in ``file_actions``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
 import threading
 import time
 from multiprocessing import resource_tracker
 from pathlib import Path
 
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
+from textual.app import App, ComposeResult
 from textual.containers import Container, Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
 
 from nnterm.app import controls
+from nnterm.app.file_actions import FileActions
 from nnterm.app.heap import QuietHeap
+from nnterm.app.keys import APP_BINDINGS, palette_commands
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.sweep_screen import SweepScreen
@@ -49,18 +52,13 @@ from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.surface import SurfacePanel
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import save_preset, scan_presets, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.lessons.saving import edited_preset
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.run_loop import FPS, rate_text
-from nnterm.engine.live.run_set import MAX_RUNS
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
-from nnterm.engine.training.safe_files import write_atomic
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
@@ -88,93 +86,17 @@ class SnapshotReady(Message):
     """The session has something new (a snapshot, or the engine stopped)."""
 
 
-#: What each key does, in words, for the command palette (by action name).
-ACTION_WORDS = {
-    "toggle_pause": "Pause the training, or run it again",
-    "step_once": "Take one training step while paused",
-    "reset": "Start every run again from step 0 with the same seed",
-    "learning_rate": "Move the learning rate one rung up (+) or down (-): 1e-5, 3e-5 ... 10",
-    "batch_size": "Make the batch bigger (B) or smaller (b); above the largest: the full batch",
-    "optimizer": "Switch the optimizer: sgd, momentum, adam, adamw",
-    "activation": "Switch the hidden layers' activation",
-    "init": "Switch the weight initialisation and re-initialise",
-    "dropout": "Switch the dropout of the hidden layers: 0, 0.1, 0.2, 0.3, 0.5",
-    "weight_decay": "Switch the weight decay: 0, 1e-4 ... 1",
-    "speed": "Change the pace: full speed, 1, 5, 20, 100 steps a second",
-    "log_scale": "Draw the loss on a log scale, or not",
-    "accuracy": "Plot loss or accuracy, train or validation curves",
-    "validation": "Show the validation points on the boundary, or not",
-    "gallery": "Show every run's boundary side by side, or the selected one's",
-    "depth_metric": "Profile by depth: the output spread or the gradient of each layer",
-    "tiles": "Draw the first layer's weights as image tiles (image data)",
-    "layer": "Show the next (]) or previous ([) layer's gradients and weights",
-    "reseed": "Start again with the next seed",
-    "select_run": "Select the next (>) or previous (<) run",
-    "select_run_number": "Select a run by its number",
-    "scope": "Make the keys change every run, or the selected run only",
-    "duplicate_run": "Copy the selected run, to change only the copy",
-    "remove_run": "Remove the selected run",
-    "lesson": "Show or hide the lesson",
-    "picker": "Choose another lesson",
-    "zoom": "Zoom the focused panel to the whole screen, or back",
-    "screenshot": "Save a screenshot (SVG)",
-    "save_preset": "Save every run as a preset you can open again",
-    "back_to_sweep": "Go back to the sweep",
-}
 
 #: How long a diagnosis stays in its toast (the status line and the run table keep it).
 DIAGNOSIS_SECONDS = 5
 
-class NntermApp(RunControls, ViewKeys, App):
+class NntermApp(RunControls, ViewKeys, FileActions, App):
     """Train the preset's runs live; keys steer them between steps."""
 
     CSS_PATH = "app.tcss"
     TITLE = "nnterm"
     AUTO_FOCUS = "#loss"  # the footer then lists the app's own keys first
-    BINDINGS = [
-        Binding("space", "toggle_pause", "Pause/run", id="pause"),
-        Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
-        Binding("r", "reset", "Reset", id="reset"),
-        Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
-        Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
-        Binding("B", "batch_size(1)", "Batch+", show=False, id="batch_up"),
-        Binding("b", "batch_size(-1)", "Batch-", show=False, id="batch_down"),
-        Binding("o", "optimizer", "Optimizer", id="optimizer"),
-        Binding("a", "activation", "Activation", id="activation"),
-        Binding("i", "init", "Init", show=False, id="init"),
-        Binding("d", "dropout", "Dropout", show=False, id="dropout"),
-        Binding("w", "weight_decay", "Weight decay", show=False, id="weight_decay"),
-        Binding("f", "speed", "Speed", show=False, id="speed"),
-        Binding("l", "log_scale", "Log scale", show=False, id="log_scale"),
-        Binding("c", "accuracy", "Curves: loss/accuracy, train/val", show=False,
-                id="accuracy"),
-        Binding("v", "validation", "Val points", show=False, id="validation"),
-        Binding("m", "gallery", "Side by side", show=False, id="gallery"),
-        Binding("k", "depth_metric", "Depth: spread/gradient", show=False, id="depth_metric"),
-        Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
-        Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
-                id="layer_next"),
-        Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[",
-                show=False, id="layer_prev"),
-        Binding("R", "reseed", "Reseed", show=False, id="reseed"),
-        Binding("greater_than_sign", "select_run(1)", "Next run", key_display=">",
-                id="run_next"),
-        Binding("less_than_sign", "select_run(-1)", "Prev run", key_display="<", show=False,
-                id="run_prev"),
-        *(Binding(str(n), f"select_run_number({n})", "Select run by number", show=False,
-                  id=f"run_{n}") for n in range(1, MAX_RUNS + 1)),
-        Binding("g", "scope", "One/all runs", id="scope"),
-        Binding("C", "duplicate_run", "Copy run", show=False, id="duplicate_run"),
-        Binding("x", "remove_run", "Remove run", show=False, id="remove_run"),
-        Binding("n", "lesson", "Lesson", show=False, id="lesson"),
-        Binding("p", "picker", "Presets", show=False, id="picker"),
-        Binding("z", "zoom", "Zoom", id="zoom"),
-        Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
-        Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
-        Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
-        Binding("question_mark", "help", "Help", key_display="?", id="help"),
-        Binding("q", "quit", "Quit", id="quit"),
-    ]
+    BINDINGS = APP_BINDINGS
 
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
                  fps: float = FPS, theme: str | None = None,
@@ -547,78 +469,10 @@ class NntermApp(RunControls, ViewKeys, App):
         current = self.preset.name if self.preset is not None else None
         self.push_screen(PresetPicker(current), self._start_chosen)
 
-    def action_screenshot(self) -> None:
-        """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""
-        folder = self.screenshot_folder or screenshot_dir()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"nnterm_{time.strftime('%Y%m%d_%H%M%S')}.svg"
-            path = folder / f"{_free_name(folder, path.stem, '.svg')}.svg"
-            write_atomic(path, self.export_screenshot())
-        except OSError as err:
-            self.notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
-                        title="Screenshot", severity="error", timeout=8)
-            return
-        self.notify(f"saved {path}", title="Screenshot", timeout=4)
-
-    def action_save_preset(self) -> None:
-        """Every run as it stands, as a preset in the user's preset folder
-        (``saving.edited_preset``); a failure is shown and training goes on."""
-        if self.preset is None or self.config is None:
-            return
-        runs = [(view.name, view.config) for view in self.snapshot.runs]
-        folder = user_preset_dir()
-        try:
-            folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
-            folder.mkdir(parents=True, exist_ok=True)
-            name = _free_name(folder, f"{self.preset.name}_saved")
-            path = folder / f"{name}.yaml"
-            save_preset(edited_preset(self.preset, runs, name), path)
-        except (OSError, PresetError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
-            self.notify(f"cannot save the preset in {folder}: {reason}", title="Preset",
-                        severity="error", timeout=8)
-            return
-        self.notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
-
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.BINDINGS, ArchitectureEditor.BINDINGS))
 
     def get_system_commands(self, screen: Screen):
-        """The palette (ctrl+p): every lesson by name, then every key's action, each
-        said in words with its key."""
+        """The palette (ctrl+p): every lesson by name, then every key's action in words."""
         yield from super().get_system_commands(screen)
-        presets, _ = scan_presets()
-        for preset in presets:
-            yield SystemCommand(f"Open lesson {preset.name}", f"{preset.section}: {preset.title}",
-                                lambda p=preset: self.start(p))
-        for binding in self.BINDINGS:
-            if binding.action in ("quit", "help"):
-                continue
-            said = ACTION_WORDS.get(binding.action.split("(")[0], binding.description)
-            yield SystemCommand(binding.description,
-                                f"{said} (key {binding.key_display or binding.key})",
-                                lambda action=binding.action: self.run_action(action))
-
-
-def screenshot_dir() -> Path:
-    """Where ``s`` saves: ``$XDG_PICTURES_DIR/nnterm`` if set, else
-    ``$XDG_DATA_HOME/nnterm/screenshots`` (default ``~/.local/share/...``); never the
-    current folder, which is often someone's repository."""
-    pictures = os.environ.get("XDG_PICTURES_DIR", "")
-    if os.path.isabs(pictures):
-        return Path(pictures) / "nnterm"
-    data = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(data):  # the XDG spec: relative paths are ignored
-        data = str(Path.home() / ".local" / "share")
-    return Path(data) / "nnterm" / "screenshots"
-
-
-def _free_name(folder: Path, stem: str, suffix: str = ".yaml") -> str:
-    """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
-    (not even a dangling link)."""
-    name, n = stem, 1
-    while os.path.lexists(folder / f"{name}{suffix}"):
-        n += 1
-        name = f"{stem}_{n}"
-    return name
+        yield from palette_commands(self)

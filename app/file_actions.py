@@ -1,0 +1,83 @@
+"""Writing files from the app: a screenshot (``s``) and every run as a preset (``S``).
+
+A mixin of ``NntermApp``: it reads the app's preset, snapshot and screenshot folder, and
+says in a notice where the file went or why it could not be written (training goes on).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from nnterm.engine.lessons.errors import PresetError
+from nnterm.engine.lessons.loader import save_preset, user_preset_dir
+from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.lessons.saving import edited_preset
+from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.training.safe_files import write_atomic
+
+
+class FileActions:
+    """The screenshot and save-preset actions."""
+
+    screenshot_folder: Path | None  # the app's --screenshot-dir (None: screenshot_dir())
+    preset: Preset | None  # the lesson running
+    snapshot: Snapshot | None  # the newest snapshot: every run's config
+
+    def action_screenshot(self) -> None:
+        """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""
+        folder = self.screenshot_folder or screenshot_dir()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"nnterm_{time.strftime('%Y%m%d_%H%M%S')}.svg"
+            path = folder / f"{_free_name(folder, path.stem, '.svg')}.svg"
+            write_atomic(path, self.export_screenshot())
+        except OSError as err:
+            self.notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
+                        title="Screenshot", severity="error", timeout=8)
+            return
+        self.notify(f"saved {path}", title="Screenshot", timeout=4)
+
+    def action_save_preset(self) -> None:
+        """Every run as it stands, as a preset in the user's preset folder
+        (``saving.edited_preset``); a failure is shown and training goes on."""
+        if self.preset is None or self.config is None:
+            return
+        runs = [(view.name, view.config) for view in self.snapshot.runs]
+        folder = user_preset_dir()
+        try:
+            folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
+            folder.mkdir(parents=True, exist_ok=True)
+            name = _free_name(folder, f"{self.preset.name}_saved")
+            path = folder / f"{name}.yaml"
+            save_preset(edited_preset(self.preset, runs, name), path)
+        except (OSError, PresetError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+            self.notify(f"cannot save the preset in {folder}: {reason}", title="Preset",
+                        severity="error", timeout=8)
+            return
+        self.notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
+
+
+def screenshot_dir() -> Path:
+    """Where ``s`` saves: ``$XDG_PICTURES_DIR/nnterm`` if set, else
+    ``$XDG_DATA_HOME/nnterm/screenshots`` (default ``~/.local/share/...``); never the
+    current folder, which is often someone's repository."""
+    pictures = os.environ.get("XDG_PICTURES_DIR", "")
+    if os.path.isabs(pictures):
+        return Path(pictures) / "nnterm"
+    data = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(data):  # the XDG spec: relative paths are ignored
+        data = str(Path.home() / ".local" / "share")
+    return Path(data) / "nnterm" / "screenshots"
+
+
+def _free_name(folder: Path, stem: str, suffix: str = ".yaml") -> str:
+    """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
+    (not even a dangling link)."""
+    name, n = stem, 1
+    while os.path.lexists(folder / f"{name}{suffix}"):
+        n += 1
+        name = f"{stem}_{n}"
+    return name

@@ -1,0 +1,108 @@
+"""The app's keys: each binding (the footer and the help list them) and what its action
+does in words, for the command palette, which also opens every lesson by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+from nnterm.engine.lessons.loader import scan_presets
+from nnterm.engine.live.run_set import MAX_RUNS
+
+APP_BINDINGS = [
+    Binding("space", "toggle_pause", "Pause/run", id="pause"),
+    Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
+    Binding("r", "reset", "Reset", id="reset"),
+    Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
+    Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
+    Binding("B", "batch_size(1)", "Batch+", show=False, id="batch_up"),
+    Binding("b", "batch_size(-1)", "Batch-", show=False, id="batch_down"),
+    Binding("o", "optimizer", "Optimizer", id="optimizer"),
+    Binding("a", "activation", "Activation", id="activation"),
+    Binding("i", "init", "Init", show=False, id="init"),
+    Binding("d", "dropout", "Dropout", show=False, id="dropout"),
+    Binding("w", "weight_decay", "Weight decay", show=False, id="weight_decay"),
+    Binding("f", "speed", "Speed", show=False, id="speed"),
+    Binding("l", "log_scale", "Log scale", show=False, id="log_scale"),
+    Binding("c", "accuracy", "Curves: loss/accuracy, train/val", show=False,
+            id="accuracy"),
+    Binding("v", "validation", "Val points", show=False, id="validation"),
+    Binding("m", "gallery", "Side by side", show=False, id="gallery"),
+    Binding("k", "depth_metric", "Depth: spread/gradient", show=False, id="depth_metric"),
+    Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
+    Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
+            id="layer_next"),
+    Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[",
+            show=False, id="layer_prev"),
+    Binding("R", "reseed", "Reseed", show=False, id="reseed"),
+    Binding("greater_than_sign", "select_run(1)", "Next run", key_display=">",
+            id="run_next"),
+    Binding("less_than_sign", "select_run(-1)", "Prev run", key_display="<", show=False,
+            id="run_prev"),
+    *(Binding(str(n), f"select_run_number({n})", "Select run by number", show=False,
+              id=f"run_{n}") for n in range(1, MAX_RUNS + 1)),
+    Binding("g", "scope", "One/all runs", id="scope"),
+    Binding("C", "duplicate_run", "Copy run", show=False, id="duplicate_run"),
+    Binding("x", "remove_run", "Remove run", show=False, id="remove_run"),
+    Binding("n", "lesson", "Lesson", show=False, id="lesson"),
+    Binding("p", "picker", "Presets", show=False, id="picker"),
+    Binding("z", "zoom", "Zoom", id="zoom"),
+    Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
+    Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
+    Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
+    Binding("question_mark", "help", "Help", key_display="?", id="help"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+#: What each key does, in words, for the command palette (by action name).
+ACTION_WORDS = {
+    "toggle_pause": "Pause the training, or run it again",
+    "step_once": "Take one training step while paused",
+    "reset": "Start every run again from step 0 with the same seed",
+    "learning_rate": "Move the learning rate one rung up (+) or down (-): 1e-5, 3e-5 ... 10",
+    "batch_size": "Make the batch bigger (B) or smaller (b); above the largest: the full batch",
+    "optimizer": "Switch the optimizer: sgd, momentum, adam, adamw",
+    "activation": "Switch the hidden layers' activation",
+    "init": "Switch the weight initialisation and re-initialise",
+    "dropout": "Switch the dropout of the hidden layers: 0, 0.1, 0.2, 0.3, 0.5",
+    "weight_decay": "Switch the weight decay: 0, 1e-4 ... 1",
+    "speed": "Change the pace: full speed, 1, 5, 20, 100 steps a second",
+    "log_scale": "Draw the loss on a log scale, or not",
+    "accuracy": "Plot loss or accuracy, train or validation curves",
+    "validation": "Show the validation points on the boundary, or not",
+    "gallery": "Show every run's boundary side by side, or the selected one's",
+    "depth_metric": "Profile by depth: the output spread or the gradient of each layer",
+    "tiles": "Draw the first layer's weights as image tiles (image data)",
+    "layer": "Show the next (]) or previous ([) layer's gradients and weights",
+    "reseed": "Start again with the next seed",
+    "select_run": "Select the next (>) or previous (<) run",
+    "select_run_number": "Select a run by its number",
+    "scope": "Make the keys change every run, or the selected run only",
+    "duplicate_run": "Copy the selected run, to change only the copy",
+    "remove_run": "Remove the selected run",
+    "lesson": "Show or hide the lesson",
+    "picker": "Choose another lesson",
+    "zoom": "Zoom the focused panel to the whole screen, or back",
+    "screenshot": "Save a screenshot (SVG)",
+    "save_preset": "Save every run as a preset you can open again",
+    "back_to_sweep": "Go back to the sweep",
+}
+
+
+def palette_commands(app: Any) -> Iterator[SystemCommand]:
+    """Every lesson (opened with ``app.start``), then every key of ``APP_BINDINGS`` but
+    quit and help (the palette has its own), said in words before its key."""
+    presets, _ = scan_presets()
+    for preset in presets:
+        yield SystemCommand(f"Open lesson {preset.name}", f"{preset.section}: {preset.title}",
+                            lambda p=preset: app.start(p))
+    for binding in APP_BINDINGS:
+        if binding.action in ("quit", "help"):
+            continue
+        said = ACTION_WORDS.get(binding.action.split("(")[0], binding.description)
+        yield SystemCommand(binding.description,
+                            f"{said} (key {binding.key_display or binding.key})",
+                            lambda action=binding.action: app.run_action(action))

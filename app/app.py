@@ -24,7 +24,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import Container, Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
@@ -148,9 +148,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
-                yield RunTable(id="runs", classes="panel")
-                yield ArchitectureEditor(id="architecture", classes="panel")
-                yield FitTable(id="fit-table", classes="panel")
+                # the lesson keeps its share of the column; what is above it scrolls
+                with VerticalScroll(id="side-top", can_focus=False):
+                    yield RunTable(id="runs", classes="panel")
+                    yield ArchitectureEditor(id="architecture", classes="panel")
+                    yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         yield Footer()
 

@@ -65,6 +65,33 @@ async def test_a_narrow_run_table_takes_two_lines_a_run():
         assert table.size.height == 6
 
 
+async def test_a_narrow_run_table_wraps_long_changes_and_diagnoses_instead_of_cutting():
+    long = make_run("tanh_xavier", 1, changes="activation tanh, init xavier_normal",
+                    diagnoses=("dead_relu", "vanishing_gradients"))
+    table = RunTable()
+    async with Host(table).run_test(size=(40, 12)) as pilot:
+        table.update_snapshot(make_snapshot(runs=(RUNS[0], long), run="base"))
+        await pilot.pause()
+        shown = [line.rstrip() for line in lines(table)]
+        text = " ".join(shown)
+        assert "…" not in text
+        assert "init xavier_normal" in text and "vanishing_gradients" in text
+        assert all(len(line) <= table.content_size.width for line in shown)
+        assert table.size.height == len([line for line in shown if line])
+
+
+async def test_a_wide_run_table_wraps_a_long_change_into_a_taller_row():
+    long = make_run("adamw_strong_x100", 1, changes="optimizer adamw, weight_decay 1, "
+                    "lr 0.1, batch_size 32, dropout 0.5, n_train 1000")
+    table = RunTable()
+    async with Host(table).run_test(size=(70, 12)) as pilot:
+        table.update_snapshot(make_snapshot(runs=(RUNS[0], long), run="base"))
+        await pilot.pause()
+        text = "\n".join(lines(table))
+        assert "…" not in text and "adamw_strong_x100" in text and "n_train 1000" in text
+        assert table.size.height > 3  # the header, the base row, and two lines for the long
+
+
 async def test_several_runs_draw_one_curve_each_with_the_legend_in_the_border():
     plot = LossPlot()
     async with Host(plot).run_test(size=(80, 20)) as pilot:

@@ -2,7 +2,8 @@
 
 One row per run: its colour swatch and state (▶ training, ‖ paused, ■ finished, ✖ diverged),
 its name, what it changes from the base run, train and validation loss, accuracy and its
-diagnoses. The same colour marks the run's curves in the loss plot.
+diagnoses. The same colour marks the run's curves in the loss plot. In a narrow panel a run
+takes two lines, more when its changes or diagnoses need them: a cell wraps, never cut.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from nnterm.app.widgets._common import (
 from nnterm.app.widgets._panel import RowsPanel
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
-#: From this content width on, a run takes one line of a table (else two lines).
+#: From this content width on, a run takes a row of a table (else two lines or more).
 WIDE = 64
 
 
@@ -69,40 +70,67 @@ class RunTable(RowsPanel):
         ]
 
     def _wide(self, width: int) -> bool:
-        """One line per run when the panel is wide enough, else two."""
+        """A table row per run when the panel is wide enough, else two lines or more."""
         return width >= WIDE
 
     def render(self) -> Table | Text:
-        if not self._wide(self.content_size.width):
-            return self._render_narrow()
+        return self._renderable(self.content_size.width)
+
+    def _renderable(self, width: int) -> Table | Text:
+        if not self._wide(width):
+            return Text("\n", no_wrap=True).join(self._narrow_lines(width))
         table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
                       header_style="dim")
         table.add_column("", no_wrap=True, width=2)
-        table.add_column("run", no_wrap=True, max_width=14, overflow="ellipsis")
-        table.add_column("changes", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column("run", no_wrap=True)
+        table.add_column("changes", ratio=1, overflow="fold")  # (wraps: never cut)
         for label in ("train", "val", "acc"):
             table.add_column(label, justify="right", no_wrap=True)
-        table.add_column("diagnosis", no_wrap=True, max_width=20, overflow="ellipsis")
+        table.add_column("diagnosis", max_width=20, overflow="fold")
         for view in self._runs:
             table.add_row(*self._cells(view))
         return table
 
-    def _render_narrow(self) -> Text:
-        """Per run: state, name and changes; below, the losses, accuracy and diagnoses."""
-        out = Text(no_wrap=True, overflow="ellipsis")
-        for i, view in enumerate(self._runs):
+    def _narrow_lines(self, width: int) -> list[Text]:
+        """Per run: state, name and changes; below, the losses, accuracy and diagnoses.
+        What does not fit a line moves to its own lines, wrapped at ", " and indented,
+        so that nothing is cut."""
+        lines: list[Text] = []
+        for view in self._runs:
             mark, name, changes, train, val, acc, diagnoses = self._cells(view)
-            out.append_text(Text.assemble(mark, " ", name, "  ", changes))
-            out.append("\n   ")
-            out.append_text(Text.assemble(("loss ", "dim"), train, (" val ", "dim"), val,
-                                          (" acc ", "dim"), acc))
+            head = Text.assemble(mark, " ", name)
+            numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val,
+                                    (" acc ", "dim"), acc)
+            lines += _joined_or_wrapped(head, "  ", changes, width)
             if diagnoses.plain:
-                out.append_text(Text.assemble(("  ▲ ", "bold red"), diagnoses))
-            if i < len(self._runs) - 1:
-                out.append("\n")
-        return out
+                lines += _joined_or_wrapped(numbers, "  ", Text.assemble(
+                    ("▲ ", "bold red"), diagnoses), width)
+            else:
+                lines.append(numbers)
+        return lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        if self._wide(width):
-            return len(self._runs) + 1  # the header and one line per run
-        return 2 * len(self._runs)
+        if self._wide(width):  # the header and a line per run, more where a cell wraps
+            options = self.app.console.options.update_width(width)
+            return len(self.app.console.render_lines(self._renderable(width), options))
+        return len(self._narrow_lines(width))
+
+
+#: Where a wrapped part of a narrow row starts.
+INDENT = "   "
+
+
+def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Text]:
+    """``head + gap + tail`` on one line if it fits ``width``; else ``head`` and then
+    ``tail`` on indented lines of its own, broken after its commas."""
+    if not tail.plain or head.cell_len + len(gap) + tail.cell_len <= width:
+        return [Text.assemble(head, gap, tail) if tail.plain else head]
+    lines, line = [head], Text(INDENT)
+    for part in tail.split(", ", allow_blank=False):
+        piece = part if line.plain == INDENT else Text.assemble(", ", part)
+        if line.plain != INDENT and line.cell_len + piece.cell_len > width:
+            lines.append(Text.assemble(line, ","))
+            line, piece = Text(INDENT), part
+        line.append_text(piece)
+    lines.append(line)
+    return lines

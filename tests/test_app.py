@@ -338,3 +338,19 @@ async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
     keys = [c for c in commands if "(key " in c.help]
     assert all(not c.help.startswith("key ") for c in keys)  # words first, then the key
     assert len({c.help for c in keys}) >= 25
+
+
+async def test_selecting_a_deep_layer_scrolls_its_row_into_the_side_column():
+    app = NntermApp(load_preset("xavier_vs_he"), in_process=True, paused=True)
+    async with app.run_test(size=(120, 34)) as pilot:  # (the smallest not compact)
+        editor = app.query_one(ArchitectureEditor)
+        column = app.query_one("#side-top")
+        await settled(app, pilot, lambda s: s.config is not None)
+        editor.focus()
+        for key in ("down", "up"):  # to the output row, then back to the first layer
+            for _ in range(editor.n_hidden):
+                await pilot.press(key)
+            await pilot.pause()
+            row_y = editor.virtual_region.y + editor.gutter.top + 2 + editor.selected_layer
+            shown = column.scroll_offset.y, column.scroll_offset.y + column.content_region.height
+            assert shown[0] <= row_y < shown[1], key

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
@@ -156,6 +157,23 @@ class ArchitectureEditor(Widget, can_focus=True):
             self._hint = ""
             self.post_message(self.Selected(index))
             self._refresh_if_changed()
+            self.call_after_refresh(self._reveal_selected)
+
+    def _reveal_selected(self) -> None:
+        """Scroll the nearest scrolling container (the column above the lesson; the whole
+        screen on a small terminal) so that the selected layer's row shows: the border,
+        the header and the ``in`` row come before it."""
+        y = self.gutter.top + 2 + self._selected  # in this widget
+        node: Widget = self
+        for ancestor in self.ancestors:
+            if not isinstance(ancestor, Widget):
+                return
+            y += node.virtual_region.y  # now in the ancestor's scrollable content
+            if ancestor.allow_vertical_scroll:
+                ancestor.scroll_to_region(Region(0, y, 1, 1), animate=False, immediate=True)
+                return
+            y += ancestor.gutter.top
+            node = ancestor
 
     def action_select(self, direction: int) -> None:
         if direction > 0:

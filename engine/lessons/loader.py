@@ -35,6 +35,9 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
     seed: 0
     data:     {name: xor, n_train: 4, n_val: 4, noise: 0.0, label_flip: 0.0,
                fresh_batches: false, params: {points: 4}}   # params: DATASET_PARAMS[name]
+                                    # csv: {path: FILE, target: COLUMN}, path relative to
+                                    # this file's folder; n_train/n_val default to 80/20
+                                    # of its rows (engine/data/table.py)
     model:
       hidden: [8]                   # widths >= 1; [] is a linear model
       activation: tanh              # or one per hidden layer: [tanh, relu]

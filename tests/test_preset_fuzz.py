@@ -15,8 +15,9 @@ from nnterm.engine.lessons.loader import (
     parse_preset,
 )
 
-NAMES = ["tanh", "relu", "adam", "sgd", "xor", "names", "end", "base", "adam", "model.hidden",
-         "seed", "n_params", "val_loss", "act_std[0]", "<", "1e3", "bigram", "he_normal"]
+NAMES = ["tanh", "relu", "adam", "sgd", "xor", "names", "csv", "path", "target", "end", "base",
+         "adam", "model.hidden", "seed", "n_params", "val_loss", "act_std[0]", "<", "1e3",
+         "bigram", "he_normal"]
 scalars = (st.none() | st.booleans() | st.integers(-5, 10**6) | st.sampled_from(NAMES)
            | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=10))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)

@@ -327,6 +327,19 @@ async def test_boundary_regions_points_and_validation():
         assert "no 2-D input" in "\n".join(lines(view))
 
 
+async def test_boundary_legend_names_the_datas_classes():
+    view = DecisionBoundary(color_mode="mono")
+    async with Host(view).run_test(size=(40, 12)) as pilot:
+        view.update_snapshot(make_snapshot())
+        await pilot.pause()
+        assert "class 0" in lines(view)[-1] and "class 1" in lines(view)[-1]
+        named = dataclasses.replace(make_boundary(), class_names=("lower", "upper"))
+        view.update_snapshot(make_snapshot(boundary=named))
+        await pilot.pause()
+        legend = lines(view)[-1]
+        assert "lower" in legend and "upper" in legend and "class" not in legend
+
+
 # ----------------------------------------------------------------------------- architecture
 
 

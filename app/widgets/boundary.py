@@ -141,7 +141,7 @@ class DecisionBoundary(PicturePanel):
         strips = strips[:body]
         if height >= 3:
             strips.extend([Strip.blank(width)] * (body - len(strips)))
-            strips.append(self._legend(n_classes, width, mode))
+            strips.append(self._legend(n_classes, width, mode, b.class_names))
         return strips
 
     def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool
@@ -181,7 +181,10 @@ class DecisionBoundary(PicturePanel):
                 strips.append(row.adjust_cell_length(width))
         return strips
 
-    def _legend(self, n_classes: int, width: int, mode: ColorMode) -> Strip:
+    def _legend(self, n_classes: int, width: int, mode: ColorMode,
+                names: tuple[str, ...] | None) -> Strip:
+        """Each class's colour and name (the data's own, else ``class k``), then the
+        point marks; compact (numbers only) if that does not fit."""
         for compact in (False, True):
             segs: list[Segment] = []
             for k in range(n_classes):
@@ -192,7 +195,8 @@ class DecisionBoundary(PicturePanel):
                     segs.append(Segment(_glyph(k, False), style))
                 else:
                     segs.append(Segment(f"{_glyph(k, False)}{MONO_FILL[k % len(MONO_FILL)]}"))
-                segs.append(Segment(f"{k} " if compact else f" class {k}  "))
+                name = names[k] if names is not None and k < len(names) else f"class {k}"
+                segs.append(Segment(f"{k} " if compact else f" {name}  "))
             if mode == "truecolor":
                 marks = f"{TRAIN_DOT} train" + (f" {VAL_DOT} val" if self._validation else "")
             else:
@@ -208,7 +212,7 @@ def _shown(b: Boundary | None) -> tuple | None:
     """What a picture of ``b`` depends on (compared with ``same``)."""
     if b is None:
         return None
-    return (b.extent, b.classes, b.confidence, b.train_points, b.val_points)
+    return (b.extent, b.classes, b.confidence, b.train_points, b.val_points, b.class_names)
 
 
 def _n_classes(b: Boundary, validation: bool) -> int:

@@ -8,8 +8,8 @@
 Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
 (d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters),
 ``noise`` (jitter, label flips, input-noise augmentation), ``flips`` (random mirror
-images, augmentation for pictures), ``batching`` (BatchSampler),
-``registry`` (make_dataset).
+images, augmentation for pictures), ``table`` (a CSV file of your own),
+``batching`` (BatchSampler), ``registry`` (make_dataset).
 
 Imports: NumPy only, nothing else of nnterm. This room and ``nn`` are the bottom of the
 engine and do not import each other.
@@ -23,18 +23,22 @@ from nnterm.engine.data.names import VOCAB, bigram_baseline, load_names
 from nnterm.engine.data.noise import add_input_noise
 from nnterm.engine.data.plane import PLANE_EXTENT, circle, gauss, moons, spiral, xor
 from nnterm.engine.data.registry import (
+    DATASET_FILES,
     DATASET_FLIPS,
     DATASET_PARAMS,
     DATASETS,
     DEFAULT_NOISE,
     check_flips,
     make_dataset,
+    sized_by_table,
 )
 from nnterm.engine.data.regression import RandomFeatures, Teacher, sine
+from nnterm.engine.data.table import TableError, split_sizes
 
 __all__ = [
     "CLASSIFICATION",
     "DATASETS",
+    "DATASET_FILES",
     "DATASET_FLIPS",
     "DATASET_PARAMS",
     "DEFAULT_NOISE",
@@ -48,6 +52,7 @@ __all__ = [
     "RandomClassification",
     "RandomFeatures",
     "Sampler",
+    "TableError",
     "Teacher",
     "add_input_noise",
     "bigram_baseline",
@@ -59,6 +64,8 @@ __all__ = [
     "moons",
     "random_flips",
     "sine",
+    "sized_by_table",
     "spiral",
+    "split_sizes",
     "xor",
 ]

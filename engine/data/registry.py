@@ -1,7 +1,8 @@
 """``make_dataset``: every dataset by name, with its parameters checked.
 
 Seeding: ``numpy.random.SeedSequence(seed)`` spawns three independent generators, one for
-the task's fixed parts (a teacher's weights, blob centres, the names split), one for the
+the task's fixed parts (a teacher's weights, blob centres, the names split, the order of a
+CSV file's rows), one for the
 training set and one for the validation set. So the same seed gives bit-identical arrays,
 and changing ``n_val`` leaves the training set untouched. The validation set is drawn from
 the same distribution as the training set (same noise and label flips).
@@ -23,19 +24,26 @@ from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Samp
 from nnterm.engine.data.flips import FLIPS
 from nnterm.engine.data.names import make_names
 from nnterm.engine.data.regression import IllConditioned, RandomFeatures, Teacher, sine
+from nnterm.engine.data.table import table_dataset
 
 
 @dataclass(frozen=True)
 class _Spec:
-    """How to build one dataset: its task, its default noise, its own parameters, and
-    ``build(rng, noise=..., label_flip=..., **params) -> (sampler, n_classes, dims, meta)``;
+    """How to build one dataset: its task (None: the data decides), its default noise, its
+    own parameters, and either ``build(rng, noise=..., label_flip=..., **params) ->
+    (sampler, n_classes, dims, meta)`` for a distribution, or ``fixed(rng, n_train=...,
+    n_val=..., **params) -> Dataset`` for a fixed set of examples (no noise, no sampler);
+    ``finite``: a fixed set whose sizes come from the corpus (names), not ``n_train``;
+    ``files``: the parameters that name files (a preset resolves them against its folder);
     ``flips``: the ``train.flips`` that keep every label (only ``none`` but for images)."""
 
-    task: str
+    task: str | None
     noise: float
     params: Mapping[str, Any]
     build: Callable[..., tuple[Sampler, int, int, int, dict]] | None
-    finite: bool = False  # names: sizes come from the corpus, no noise, no sampler
+    fixed: Callable[..., Dataset] | None = None
+    finite: bool = False
+    files: tuple[str, ...] = ()
     flips: tuple[str, ...] = ("none",)
 
 
@@ -63,6 +71,10 @@ def _blobs(rng, *, noise, label_flip, **params):
 def _random_classification(rng, *, noise, label_flip, **params):
     task = RandomClassification.from_rng(rng, noise=noise, label_flip=label_flip, **params)
     return task, task.n_classes, task.dim, task.n_classes, {}
+
+
+def _names(rng, *, n_train, n_val, **params):
+    return make_names(rng, **params)  # split by the corpus: 80/10/10 of the names
 
 
 def _sine(rng, *, noise, label_flip, **params):
@@ -105,7 +117,9 @@ _SPECS: dict[str, _Spec] = {
     "ill_conditioned": _Spec(
         REGRESSION, 0.0, {"dim": 2, "condition": 1000.0}, _ill_conditioned
     ),
-    "names": _Spec(CLASSIFICATION, 0.0, {"context": 3}, None, finite=True),
+    "names": _Spec(CLASSIFICATION, 0.0, {"context": 3}, None, fixed=_names, finite=True),
+    "csv": _Spec(None, 0.0, {"path": None, "target": None}, None, fixed=table_dataset,
+                 files=("path",)),
 }
 
 #: Every dataset name ``make_dataset`` knows.
@@ -117,6 +131,9 @@ DATASET_PARAMS: Mapping[str, Mapping[str, Any]] = {k: dict(s.params) for k, s in
 #: The ``train.flips`` each dataset allows: those that keep every label of its images.
 DATASET_FLIPS: Mapping[str, tuple[str, ...]] = {k: s.flips for k, s in _SPECS.items()}
 
+#: The parameters of each dataset that name files (``csv``: ``path``).
+DATASET_FILES: Mapping[str, tuple[str, ...]] = {k: s.files for k, s in _SPECS.items() if s.files}
+
 #: The default ``noise`` of each dataset (input jitter for classification, target noise
 #: for regression).
 DEFAULT_NOISE: Mapping[str, float] = {k: s.noise for k, s in _SPECS.items()}
@@ -126,6 +143,12 @@ def sized_by_corpus(name: str) -> bool:
     """True for data whose split sizes come from a fixed corpus (names): its ``n_train``
     is ignored, so it does not say how many training examples there are."""
     return _SPECS[name].finite
+
+
+def sized_by_table(name: str) -> bool:
+    """True for data that is a fixed table of rows (csv): ``n_train + n_val`` of them are
+    used, so the preset format may leave the sizes out (``table.split_sizes``)."""
+    return _SPECS[name].fixed is not None and not _SPECS[name].finite
 
 
 def check_flips(name: str, flips: str) -> None:
@@ -158,7 +181,9 @@ def make_dataset(
     parameters and bad values raise ValueError saying what is allowed.
 
     ``names`` is a fixed corpus: its split sizes come from the corpus (80/10/10 by name),
-    so ``n_train`` and ``n_val`` are ignored, and it takes no noise or label flips.
+    so ``n_train`` and ``n_val`` are ignored. ``csv`` reads the table ``path`` and
+    predicts its column ``target`` (``table``); ``n_train + n_val`` may not exceed its
+    rows. Neither takes noise or label flips.
     """
     spec = _SPECS.get(name)
     if spec is None:
@@ -179,10 +204,11 @@ def make_dataset(
     fn_rng, train_rng, val_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(int(seed)).spawn(3)
     )
-    if spec.finite:
+    if spec.fixed is not None:
         if noise or label_flip:
-            raise ValueError(f"dataset {name!r} is a fixed corpus: it takes no noise or label_flip")
-        return make_names(fn_rng, **params)
+            raise ValueError(f"dataset {name!r} is a fixed set of examples: it takes no noise "
+                             f"or label_flip (train.input_noise jitters the training batches)")
+        return spec.fixed(fn_rng, n_train=n_train, n_val=n_val, **{**spec.params, **params})
     if label_flip and spec.task == REGRESSION:
         raise ValueError(f"label_flip applies to classification; {name!r} is a regression task")
     resolved = {**spec.params, **params}

@@ -35,6 +35,9 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
     seed: 0
     data:     {name: xor, n_train: 4, n_val: 4, noise: 0.0, label_flip: 0.0,
                fresh_batches: false, params: {points: 4}}   # params: DATASET_PARAMS[name]
+                                    # csv: {path: FILE, target: COLUMN}, path relative to
+                                    # this file's folder; n_train/n_val default to 80/20
+                                    # of its rows (engine/data/table.py)
     model:
       hidden: [8]                   # widths >= 1; [] is a linear model
       activation: tanh              # or one per hidden layer: [tanh, relu]
@@ -286,7 +289,7 @@ def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
         raise PresetError("is a directory, not a .yaml file", file=label, value=label) from None
     except OSError as err:
         raise PresetError(f"cannot read it: {err.strerror or err}", file=label) from None
-    return parse_preset(data, label, name=name)
+    return parse_preset(data, label, name=name, folder=path.parent)
 
 
 def scan_presets() -> tuple[list[Preset], list[PresetError]]:
@@ -329,19 +332,22 @@ def list_presets() -> list[Preset]:
 
 
 # ---------------------------------------------------------------------------- reading
-def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | None = None
-                 ) -> Preset:
+def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | None = None,
+                 folder: str | os.PathLike | None = None) -> Preset:
     """The preset in YAML ``text``; ``source`` names it in messages, ``name`` (if given)
-    is the name the file must declare."""
+    is the name the file must declare; the data files it names relative are in ``folder``
+    (the file's; None, as for built-in presets: the current directory)."""
     data, root = read_yaml(text, source)
     try:
-        return build_preset(data, Doc(source, root), name=name, source=source)
+        return build_preset(data, Doc(source, root), name=name, source=source, folder=folder)
     except RecursionError:
         raise PresetError("the file nests too deeply", file=source) from None
 
 
-def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = "") -> Preset:
-    """A Preset from YAML data; ``doc`` locates key paths for messages."""
+def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = "",
+                 folder: str | os.PathLike | None = None) -> Preset:
+    """A Preset from YAML data; ``doc`` locates key paths for messages, ``folder`` is where
+    relative data files are (``validate_config``)."""
     root = Where(doc)
     if data is None:
         raise root.error("the file is empty", None, _TOP_ALLOWED)
@@ -360,16 +366,16 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
         raise (root / "name").error(f"{text['name']!r} differs from the file name {name!r}",
                                     text["name"], name)
     base_raw = {k: data[k] for k in CONFIG_KEYS if k in data}
-    config = validate_config(base_raw, root)
-    compare, setups = _compare(data.get("compare"), root / "compare", base_raw, config)
-    sweep, points = _sweep(data.get("sweep"), root / "sweep", setups)
+    config = validate_config(base_raw, root, folder)
+    compare, setups = _compare(data.get("compare"), root / "compare", base_raw, config, folder)
+    sweep, points = _sweep(data.get("sweep"), root / "sweep", setups, folder)
 
     def convert(path: str, value: Any, at: Where) -> Any:
         parts = tuple(path.split("."))
         raw = dict(base_raw)
         set_raw(raw, parts, value, at)
         overlay = Overlay(doc, doc, [(parts, at.path)], at.path)
-        return get_path(validate_config(raw, Where(overlay)), path)
+        return get_path(validate_config(raw, Where(overlay), folder), path)
 
     expect = build_claims(data.get("expect"), root / "expect", Runs(points, sweep, convert))
     view = VIEW.check(data["view"], root / "view") if "view" in data else View()
@@ -398,7 +404,8 @@ def _check_sweep_view(view: View, sweep: Sweep | None, config: Any, at: Where) -
                 "a dotted path to a number, e.g. data.n_train")
 
 
-def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, dict]:
+def _compare(raw: Any, at: Where, base_raw: dict, config: Any, folder: Any
+             ) -> tuple[dict, dict]:
     """The variants (``{name: {path: value}}``, values as in the Config) and each run's
     ``(raw settings, doc, config)``."""
     setups: dict[str, tuple] = {BASE: (base_raw, at.doc, config)}
@@ -424,13 +431,13 @@ def _compare(raw: Any, at: Where, base_raw: dict, config: Any) -> tuple[dict, di
             set_raw(settings, parts, value, where / key)
             links.append((parts, (*at.path, run, key)))
         overlay = Overlay(at.doc, at.doc, links, where.path)
-        run_config = validate_config(settings, Where(overlay))
+        run_config = validate_config(settings, Where(overlay), folder)
         variants[run] = {key: get_path(run_config, key) for key in overrides}
         setups[run] = (settings, overlay, run_config)
     return variants, setups
 
 
-def _sweep(raw: Any, at: Where, setups: dict) -> tuple[Sweep | None, dict]:
+def _sweep(raw: Any, at: Where, setups: dict, folder: Any) -> tuple[Sweep | None, dict]:
     """The Sweep and, for each run, its ``(point, config)`` for every point: every
     combination of a mapping's lists, or each point of a list (paired)."""
     if raw is None:
@@ -456,7 +463,7 @@ def _sweep(raw: Any, at: Where, setups: dict) -> tuple[Sweep | None, dict]:
                 links.append((paths[key], where(key, i).path))
             label = ", ".join(show_path(o) for _, o in links)
             overlay = Overlay(at.doc, run_doc, links, links[-1][1], label=label)
-            config = validate_config(settings, Where(overlay))
+            config = validate_config(settings, Where(overlay), folder)
             point = {key: get_path(config, key) for key in paths} if run == BASE else point
             points[run].append((point, config))
         if paired:

@@ -1,32 +1,44 @@
 """The settings part of a preset file (``seed``, ``data``, ``model``, ``train``): specs and checks.
 
-``validate_config(raw, where)`` turns plain YAML data into a ``Config`` or raises
+``validate_config(raw, where, folder)`` turns plain YAML data into a ``Config`` or raises
 ``PresetError`` naming the file, the key path, the bad value, what is allowed and the line
-(see ``errors``). Types and ranges are field specs (``Int``, ``Real``, ``Choice``,
-``Section``, ...); rules the engine already enforces (optimizer options, schedule options,
-dataset parameters) are checked by calling the engine and turning its ValueError into a
-PresetError at the setting its message names. The schema is documented in
-``loader``.
+(see ``errors``). Two settings are resolved on the way, so that the Config means the same
+wherever it goes (an engine process, a saved preset): a dataset's file (``csv``'s
+``data.params.path``) becomes an absolute path, relative to ``folder`` (the preset file's;
+None: the current directory), and a table's omitted ``n_train``/``n_val`` become numbers
+(``split_sizes``: a fifth of the rows validate, the rest train).
+
+Types and ranges are field specs (``Int``, ``Real``, ``Choice``, ``Section``, ...); rules
+the engine already enforces (optimizer options, schedule options, dataset parameters) are
+checked by calling the engine and turning its ValueError into a PresetError at the setting
+its message names. The schema is documented in ``loader``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from nnterm.engine.data import (
     CLASSIFICATION,
+    DATASET_FILES,
     DATASET_FLIPS,
     DATASET_PARAMS,
     DATASETS,
     DEFAULT_NOISE,
     FLIPS,
+    TableError,
     check_flips,
     make_dataset,
+    sized_by_table,
+    split_sizes,
 )
+from nnterm.engine.data.table import split_allowed
 from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
 from nnterm.engine.nn.activations import ACTIVATIONS
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
@@ -279,12 +291,17 @@ def optimizer_options(name: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------- the checks
-def validate_config(raw: Any, at: Where) -> Config:
-    """The Config described by ``raw`` (``{seed:, data:, model:, train:}``), fully checked."""
+def validate_config(raw: Any, at: Where, folder: str | os.PathLike | None = None) -> Config:
+    """The Config described by ``raw`` (``{seed:, data:, model:, train:}``), fully checked;
+    relative data files are found in ``folder`` (None: the current directory)."""
     raw = {} if raw is None else raw
     config = CONFIG.check(raw, at)
+    config = dataclasses.replace(config, data=_resolve_files(config.data, folder))
     _check_model(config.model, at / "model")
-    dataset = _check_data(config.data, raw.get("data") or {}, at / "data")
+    given = raw.get("data") or {}
+    dataset = _check_data(config.data, given, at / "data")
+    config = dataclasses.replace(config, data=_fill_split(config.data, given, dataset,
+                                                          at / "data"))
     _check_loss(config, dataset, at)
     _check_flips(config, at / "train" / "flips")
     raw_train = raw.get("train") or {}
@@ -327,19 +344,48 @@ def _check_model(m: ModelConfig, at: Where) -> None:
                                             f"distinct layer indices 0..{n}")
 
 
+def _resolve_files(d: DataConfig, folder: str | os.PathLike | None) -> DataConfig:
+    """``d`` with each file parameter (``DATASET_FILES``) an absolute path: a relative one
+    is taken from ``folder`` (None: the current directory), ``~`` is the home folder."""
+    files = {key: value for key, value in d.params.items()
+             if key in DATASET_FILES.get(d.name, ()) and isinstance(value, str) and value}
+    if not files:
+        return d
+    base = Path(folder if folder is not None else os.curdir)
+    resolved = {key: str((base / Path(value).expanduser()).absolute())
+                for key, value in files.items()}
+    return dataclasses.replace(d, params={**d.params, **resolved})
+
+
+def _file_stamps(name: str, params: Mapping) -> tuple:
+    """Size and modification time of the dataset's files: a probe of a file that changed
+    since is stale."""
+    stamps = []
+    for key in DATASET_FILES.get(name, ()):
+        try:
+            info = os.stat(params[key])
+            stamps.append((info.st_size, info.st_mtime_ns))
+        except (OSError, TypeError, ValueError):
+            stamps.append(None)
+    return tuple(stamps)
+
+
 _PROBES: dict[tuple, Any] = {}
 
 
 def _probe(name: str, noise: float | None, label_flip: float, params: Mapping) -> Any:
     """A tiny instance of the dataset (the engine's own checks of every parameter);
-    raises ValueError with the engine's message. Cached: ``names`` takes ~0.1 s."""
+    raises ValueError with the engine's message (a TableError as it is). Cached:
+    ``names`` takes ~0.1 s."""
     noise = DEFAULT_NOISE[name] if noise is None else noise
     resolved = {**DATASET_PARAMS[name], **params}
-    key = (name, noise, label_flip, repr(resolved))
+    key = (name, noise, label_flip, repr(resolved), _file_stamps(name, resolved))
     if key not in _PROBES:
         try:
             dataset = make_dataset(name, n_train=1, n_val=1, seed=0, noise=noise,
                                    label_flip=label_flip, **resolved)
+        except TableError:
+            raise
         except Exception as err:  # the engine's checks of user data; any failure is bad data
             raise ValueError(str(err) or type(err).__name__) from None
         if len(_PROBES) >= 64:
@@ -375,12 +421,36 @@ def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
         if isinstance(value, float) and value.is_integer() and type(allowed[key]) is int:
             d.params[key] = int(value)  # whole floats count as ints, as elsewhere
     try:
-        return _probe(d.name, d.noise, d.label_flip, d.params)
+        dataset = _probe(d.name, d.noise, d.label_flip, d.params)
+    except TableError as err:
+        raise (at / "params" / err.param).error(str(err), d.params.get(err.param),
+                                                err.allowed) from None
     except ValueError as err:
         candidates = {("params", k): (k, v) for k, v in d.params.items()}
         candidates.update({(k,): (k, getattr(d, k)) for k in ("noise", "label_flip")
                            if k in given})
         raise _blame(at, str(err), candidates) from None
+    if d.fresh_batches and dataset.sampler is None:
+        raise (at / "fresh_batches").error(
+            f"dataset {d.name!r} is a fixed set of examples: there is no distribution to "
+            f"draw fresh batches from", d.fresh_batches, "false")
+    return dataset
+
+
+def _fill_split(d: DataConfig, given: Mapping, dataset: Any, at: Where) -> DataConfig:
+    """A table's ``n_train`` and ``n_val`` (``split_sizes``: those given, the others
+    from its rows), checked against its rows."""
+    if not sized_by_table(d.name):
+        return d
+    rows = dataset.meta["rows"]
+    sizes = {key: getattr(d, key) for key in ("n_train", "n_val") if key in given}
+    try:
+        n_train, n_val = split_sizes(rows, **sizes)
+    except ValueError as err:
+        key = next(iter(sizes))  # both omitted always fit: a fifth of 2+ rows leaves one
+        raise (at / key).error(f"{d.params['path']}: {err}", sizes[key],
+                               split_allowed(rows)) from None
+    return dataclasses.replace(d, n_train=n_train, n_val=n_val)
 
 
 def _check_loss(config: Config, dataset: Any, at: Where) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from nnterm.engine.data import DATASET_PARAMS
+from nnterm.engine.data import DATASET_PARAMS, sized_by_table
 from nnterm.engine.lessons.errors import PresetError, Where, show, show_path, suggest
 from nnterm.engine.lessons.settings_schema import (
     CONFIG,
@@ -283,12 +283,18 @@ def _fields_to_raw(value: Any, default: Any) -> dict:
 
 
 def config_to_raw(config: Config) -> dict:
-    """YAML data for the settings of a Config (``seed``, ``data``, ``model``, ``train``)."""
+    """YAML data for the settings of a Config (``seed``, ``data``, ``model``, ``train``).
+
+    A table's ``n_train`` and ``n_val`` are written even at their defaults: left out, they
+    would load back as shares of its rows (``settings_schema._fill_split``)."""
     out: dict = {}
     if config.seed != Config.seed:
         out["seed"] = config.seed
     for key in ("data", "model", "train"):
         section = to_raw(getattr(config, key), block=True)
+        if key == "data" and sized_by_table(config.data.name):
+            section = {"name": section.pop("name"), "n_train": config.data.n_train,
+                       "n_val": config.data.n_val, **section}
         if section:
             out[key] = section
     return out

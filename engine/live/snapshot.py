@@ -65,6 +65,7 @@ class Boundary:
     train_labels: np.ndarray  # (n,)
     val_points: np.ndarray
     val_labels: np.ndarray
+    class_names: tuple[str, ...] | None = None  # the data's own names (a CSV's labels)
 
 
 @dataclass(frozen=True)

@@ -402,6 +402,7 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         train_labels=data.y_train[train_idx],
         val_points=data.X_val[val_idx],
         val_labels=data.y_val[val_idx],
+        class_names=data.meta.get("classes"),
     )
 
 

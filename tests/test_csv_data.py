@@ -1,0 +1,463 @@
+"""The csv dataset: reading a table, the task its target column chooses, the split and
+standardisation, a preset's relative path and save round trip, one clear error for each
+kind of bad file, the CLI and the decision boundary."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import os
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_preset_fuzz import FUZZ, mutate, survives
+
+from nnterm.app.cli import main
+from nnterm.engine.data import TableError, make_dataset, split_sizes
+from nnterm.engine.lessons.loader import (
+    PresetError,
+    apply_overrides,
+    load_preset,
+    save_preset,
+)
+from nnterm.engine.lessons.saving import edited_preset
+from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.training.config import with_changes
+from nnterm.engine.training.trainer import Trainer
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "csv" / "moons.yaml"
+
+PRESET = textwrap.dedent("""\
+    name: mine
+    title: My data
+    section: "Your own data"
+    lesson: |
+      A table of my own.
+    data:
+      name: csv
+      params: {path: data.csv, target: label}
+    model: {hidden: [8], activation: tanh}
+    train: {steps: 40, batch_size: 16, optimizer: {name: adam, lr: 0.05}, log_every: 20}
+""")
+
+
+def write_table(path: Path, header: list[str], rows: list[list]) -> Path:
+    with open(path, "w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def two_class_rows(n: int = 50, seed: int = 0) -> list[list]:
+    """Rows ``x, y, label``: a noisy circle inside a ring, labels ``in``/``out``."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        radius = 1.0 if i % 2 else 3.0
+        angle = rng.uniform(0, 2 * np.pi)
+        rows.append([f"{radius * np.cos(angle) + 5:.4f}", f"{radius * np.sin(angle):.4f}",
+                     "in" if i % 2 else "out"])
+    return rows
+
+
+@pytest.fixture
+def table(tmp_path) -> Path:
+    return write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows())
+
+
+def preset_file(folder: Path, text: str = PRESET, name: str = "mine.yaml") -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
+
+
+def raw_rows(path: Path) -> np.ndarray:
+    with open(path, newline="") as file:
+        return np.array([[float(v) for v in row[:2]] for row in list(csv.reader(file))[1:]])
+
+
+# ------------------------------------------------------------------ the table as a Dataset
+def test_text_labels_are_classes_in_sorted_order(table):
+    ds = make_dataset("csv", n_train=40, n_val=10, seed=0, path=str(table), target="label")
+    assert ds.task == "classification" and ds.n_classes == ds.output_dim == 2
+    assert ds.meta["classes"] == ("in", "out") and ds.meta["features"] == ("x", "y")
+    assert ds.y_train.dtype == np.int64 and ds.X_train.shape == (40, 2)
+    # every row keeps its label: class 1 ("out") is the ring of radius 3 around (5, 0)
+    X = ds.X_train * ds.meta["feature_std"] + ds.meta["feature_mean"]
+    radius = np.hypot(X[:, 0] - 5, X[:, 1])
+    assert np.allclose(radius[ds.y_train == 1], 3.0, atol=1e-3)
+    assert np.allclose(radius[ds.y_train == 0], 1.0, atol=1e-3)
+
+
+def test_features_are_standardised_with_the_training_rows_only(table):
+    ds = make_dataset("csv", n_train=30, n_val=20, seed=1, path=str(table), target="label")
+    np.testing.assert_allclose(ds.X_train.mean(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds.X_train.std(axis=0), 1.0)
+    raw = raw_rows(table)
+    train = ds.X_train * ds.meta["feature_std"] + ds.meta["feature_mean"]
+    val = ds.X_val * ds.meta["feature_std"] + ds.meta["feature_mean"]
+    np.testing.assert_allclose(ds.meta["feature_mean"], train.mean(axis=0))
+    assert not np.allclose(ds.X_val.mean(axis=0), 0.0, atol=1e-6)  # not the val's own
+    # train and val are disjoint rows of the file, and together all of them
+    both = np.round(np.concatenate([train, val]), 4)
+    assert sorted(map(tuple, both)) == sorted(map(tuple, np.round(raw, 4)))
+
+
+def test_whole_number_labels_are_classes_in_numeric_order(tmp_path):
+    rows = [[i, i % 3, [-1, 10, 2][i % 3]] for i in range(30)]
+    path = write_table(tmp_path / "t.csv", ["a", "b", "y"], rows)
+    ds = make_dataset("csv", n_train=24, n_val=6, seed=0, path=str(path), target="y")
+    assert ds.task == "classification" and ds.meta["classes"] == ("-1", "2", "10")
+    X = np.round(ds.X_train * ds.meta["feature_std"] + ds.meta["feature_mean"])
+    np.testing.assert_array_equal(ds.y_train, [[0, 2, 1][int(b)] for b in X[:, 1]])
+
+
+@pytest.mark.parametrize("values", [
+    [0.5 * i for i in range(40)],          # fractions
+    list(range(40)),                       # whole numbers, but more than half the rows differ
+    [i % 25 for i in range(60)],           # whole numbers, more than 20 distinct
+], ids=["fractions", "many_whole_numbers", "over_20_values"])
+def test_other_numeric_targets_are_regression_standardised(tmp_path, values):
+    rows = [[i, v] for i, v in enumerate(values)]
+    path = write_table(tmp_path / "t.csv", ["x", "y"], rows)
+    n = len(values)
+    ds = make_dataset("csv", n_train=n - 10, n_val=10, seed=0, path=str(path), target="y")
+    assert ds.task == "regression" and ds.n_classes == 0 and ds.output_dim == 1
+    assert ds.y_train.shape == (n - 10, 1) and ds.meta["classes"] is None
+    np.testing.assert_allclose(ds.y_train.mean(), 0.0, atol=1e-12)
+    np.testing.assert_allclose(ds.y_train.std(), 1.0)
+    # the target follows its row: here y is a function of x in the file
+    x = ds.X_train[:, 0] * ds.meta["feature_std"][0] + ds.meta["feature_mean"][0]
+    y = ds.y_train[:, 0] * ds.meta["target_std"] + ds.meta["target_mean"]
+    np.testing.assert_allclose(y, np.asarray(values)[np.round(x).astype(int)])
+
+
+def test_the_split_is_seeded_and_n_train_and_n_val_leave_each_other_alone(table):
+    def load(seed, n_train, n_val):
+        return make_dataset("csv", n_train=n_train, n_val=n_val, seed=seed, path=str(table),
+                            target="label")
+
+    a, b, other = load(3, 30, 10), load(3, 30, 10), load(4, 30, 10)
+    for u, v in ((a.X_train, b.X_train), (a.y_val, b.y_val), (a.X_val, b.X_val)):
+        np.testing.assert_array_equal(u, v)
+    assert not np.array_equal(a.y_train, other.y_train)
+
+    def raw(ds, split):
+        return getattr(ds, f"X_{split}") * ds.meta["feature_std"] + ds.meta["feature_mean"]
+
+    np.testing.assert_allclose(raw(a, "train"), raw(load(3, 30, 20), "train"))  # n_val
+    np.testing.assert_allclose(raw(a, "val"), raw(load(3, 15, 10), "val"))  # n_train
+
+
+def test_two_features_get_an_extent_around_the_training_points(table, tmp_path):
+    ds = make_dataset("csv", n_train=40, n_val=10, seed=0, path=str(table), target="label")
+    x0, x1, y0, y1 = ds.meta["extent"]
+    lo, hi = ds.X_train.min(axis=0), ds.X_train.max(axis=0)
+    assert x0 <= lo[0] - 0.5 and x1 >= hi[0] + 0.5 and y0 <= lo[1] - 0.5 and y1 >= hi[1] + 0.5
+    assert x1 - x0 < 1.3 * (hi[0] - lo[0]) + 1.0  # a margin, not a far-away frame
+    three = write_table(tmp_path / "three.csv", ["x", "y", "z", "label"],
+                        [[*row[:2], i, row[2]] for i, row in enumerate(two_class_rows())])
+    ds3 = make_dataset("csv", n_train=40, n_val=10, seed=0, path=str(three), target="label")
+    assert "extent" not in ds3.meta and ds3.input_dim == 3
+
+
+def test_default_split_is_a_fifth_for_validation():
+    assert split_sizes(200) == (160, 40)
+    assert split_sizes(3) == (2, 1)
+    assert split_sizes(200, n_train=50) == (50, 40)
+    assert split_sizes(200, n_val=100) == (100, 100)
+    with pytest.raises(ValueError, match=r"n_train 170 and n_val 40 \(a fifth"):
+        split_sizes(200, n_train=170)
+
+
+# ------------------------------------------------------------------ presets: paths and saving
+def test_a_relative_path_is_found_beside_the_preset_not_in_the_current_folder(
+        table, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    preset = load_preset(preset_file(tmp_path))
+    assert preset.config.data.params["path"] == str(table)
+    assert os.path.isabs(preset.config.data.params["path"])
+
+
+def test_set_path_is_relative_to_the_current_folder(table, tmp_path, monkeypatch):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    other = write_table(sub / "other.csv", ["x", "y", "label"], two_class_rows(30, seed=1))
+    monkeypatch.chdir(sub)
+    preset = load_preset(preset_file(tmp_path))  # its split is now 40 + 10 rows
+    with pytest.raises(PresetError, match="n_train 40 and n_val 10 do not fit in its 30 rows"):
+        apply_overrides(preset, ["data.params.path=other.csv"])
+    preset = apply_overrides(preset, ["data.params.path=other.csv", "data.n_train=20"])
+    assert preset.config.data.params["path"] == str(other)
+    assert (preset.config.data.n_train, preset.config.data.n_val) == (20, 10)
+
+
+def test_omitted_sizes_become_an_80_20_split_of_the_rows(table, tmp_path):
+    data = load_preset(preset_file(tmp_path)).config.data
+    assert (data.n_train, data.n_val) == (40, 10)
+    given = PRESET.replace("name: csv", "name: csv\n  n_train: 20")
+    data = load_preset(preset_file(tmp_path, given)).config.data
+    assert (data.n_train, data.n_val) == (20, 10)
+
+
+def test_load_save_load_is_the_identity_from_any_folder(tmp_path, monkeypatch):
+    # 500 rows with n_train and n_val at the Config's defaults (200, 200): a saved file that
+    # left them out would load back as 400 and 100
+    write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows(500))
+    text = PRESET.replace("name: csv", "name: csv\n  n_train: 200\n  n_val: 200")
+    preset = load_preset(preset_file(tmp_path, text))
+    saved = tmp_path / "saved" / "mine.yaml"
+    save_preset(preset, saved)
+    assert "n_train: 200" in saved.read_text() and str(tmp_path / "data.csv") in saved.read_text()
+    monkeypatch.chdir(saved.parent)
+    again = load_preset(saved)
+    assert again.config == preset.config and (again.config.data.n_train, again.config.data.n_val
+                                              ) == (200, 200)
+
+
+def test_a_preset_saved_from_the_app_still_finds_its_table(table, tmp_path, monkeypatch):
+    preset = load_preset(preset_file(tmp_path))
+    faster = with_changes(preset.config, {"train.optimizer.lr": 0.1})
+    out = tmp_path / "user" / "mine_saved.yaml"
+    save_preset(edited_preset(preset, [("base", preset.config), ("fast", faster)],
+                              "mine_saved"), out)
+    monkeypatch.chdir(tmp_path / "user")
+    loaded = load_preset(out)
+    assert loaded.config.data == preset.config.data
+    assert loaded.compare == {"fast": {"train.optimizer.lr": 0.1}}
+
+
+def test_a_table_changed_on_disk_is_read_again(table, tmp_path):
+    path = preset_file(tmp_path)
+    assert load_preset(path).config.data.n_train == 40
+    write_table(table, ["x", "y", "label"], two_class_rows(100))
+    assert load_preset(path).config.data.n_train == 80
+
+
+# ------------------------------------------------------------------ one error for each bad file
+def error_for(tmp_path: Path, content: str | bytes | None, text: str = PRESET) -> PresetError:
+    """The error of loading the preset beside ``data.csv`` holding ``content`` (None: no
+    file); it names the preset file and is one line."""
+    if isinstance(content, bytes):
+        (tmp_path / "data.csv").write_bytes(content)
+    elif content is not None:
+        (tmp_path / "data.csv").write_text(content)
+    path = preset_file(tmp_path, text)
+    with pytest.raises(PresetError) as info:
+        load_preset(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:") and "\n" not in message
+    return info.value
+
+
+def test_missing_file(tmp_path):
+    err = error_for(tmp_path, None)
+    assert err.key == "data.params.path" and err.line == 8
+    assert "no such file" in err.problem and str(tmp_path / "data.csv") in err.problem
+
+
+def test_a_folder_instead_of_a_file(tmp_path):
+    (tmp_path / "data.csv").mkdir()
+    err = error_for(tmp_path, None)
+    assert err.key == "data.params.path" and "is a folder" in err.problem
+
+
+def test_unreadable_bytes(tmp_path):
+    err = error_for(tmp_path, b"x,y,label\n1,2,\xff\xfe\n")
+    assert err.key == "data.params.path" and "not UTF-8" in err.problem
+
+
+def test_empty_file(tmp_path):
+    err = error_for(tmp_path, "\n\n")
+    assert err.key == "data.params.path" and "no header row" in err.problem
+
+
+def test_no_header(tmp_path):
+    err = error_for(tmp_path, "1,2,0\n3,4,1\n5,6,0\n")
+    assert err.key == "data.params.path" and "header row is missing" in err.problem
+
+
+def test_header_only(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n")
+    assert err.key == "data.params.path" and "0 data rows" in err.problem
+
+
+def test_a_column_named_twice(tmp_path):
+    err = error_for(tmp_path, "x,x,label\n1,2,a\n3,4,b\n")
+    assert "column 'x' is named twice" in err.problem
+
+
+def test_missing_target_column_lists_the_columns(tmp_path):
+    err = error_for(tmp_path, "x,y,class\n1,2,a\n3,4,b\n")
+    assert err.key == "data.params.target" and err.value == "label"
+    assert "no column 'label'" in err.problem and err.allowed.endswith("'x', 'y', 'class'")
+
+
+def test_a_word_in_a_feature_column_names_line_and_column(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\n3,four,b\n5,6,a\n")
+    assert err.key == "data.params.path"
+    assert err.problem.endswith("data.csv:3: column 'y' is 'four', not a number")
+
+
+def test_a_blank_feature_cell(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\n3,,b\n")
+    assert err.problem.endswith("data.csv:3: column 'y' is blank")
+
+
+def test_a_nan_feature(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\nnan,4,b\n")
+    assert "data.csv:3: column 'x' is 'nan', not a finite number" in err.problem
+
+
+def test_a_ragged_row(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\n3,4,b,7\n5,6,a\n")
+    assert err.key == "data.params.path"
+    assert "data.csv:3: 4 fields, but the header names 3 columns" in err.problem
+
+
+def test_too_few_rows_for_n_train_and_n_val(table, tmp_path):
+    text = PRESET.replace("name: csv", "name: csv\n  n_train: 45\n  n_val: 10")
+    err = error_for(tmp_path, None, text)
+    assert err.key == "data.n_train" and err.value == 45 and err.line == 8
+    assert "n_train 45 and n_val 10 do not fit in its 50 rows" in err.problem
+    assert err.allowed == "n_train >= 1 and n_train + n_val <= 50"
+
+
+def test_n_val_alone_too_big(table, tmp_path):
+    err = error_for(tmp_path, None, PRESET.replace("name: csv", "name: csv\n  n_val: 50"))
+    assert err.key == "data.n_val" and "n_train 0 (the rows left)" in err.problem
+
+
+def test_a_single_class(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\n3,4,a\n5,6,a\n")
+    assert err.key == "data.params.target" and "'a' in every row: nothing to learn" in err.problem
+
+
+@pytest.mark.parametrize("cells", [["", "", ""], ["nan", "NaN", " "]])
+def test_an_empty_target_column(tmp_path, cells):
+    rows = "".join(f"{i},{i},{c}\n" for i, c in enumerate(cells))
+    err = error_for(tmp_path, "x,y,label\n" + rows)
+    assert err.key == "data.params.target" and "is empty (blank or NaN in every row)" in err.problem
+
+
+def test_one_blank_target(tmp_path):
+    err = error_for(tmp_path, "x,y,label\n1,2,a\n3,4,\n5,6,b\n")
+    assert "data.csv:3: the target 'label' is blank or NaN" in err.problem
+
+
+def test_too_many_text_labels(tmp_path):
+    rows = "".join(f"{i},{i},name{i}\n" for i in range(30))
+    err = error_for(tmp_path, "x,y,label\n" + rows)
+    assert err.key == "data.params.target" and "30 different texts in 30 rows" in err.problem
+
+
+def test_the_target_as_the_only_column(tmp_path):
+    err = error_for(tmp_path, "label\na\nb\n")
+    assert "is its only column: no features" in err.problem
+
+
+@pytest.mark.parametrize(("line", "key", "problem"), [
+    ("params: {target: label}", "data.params.path", "path None does not name a file"),
+    ("params: {path: data.csv}", "data.params.target", "target None does not name a column"),
+    ("params: {path: data.csv, target: label}\n  noise: 0.1", "data.noise",
+     "'csv' is a fixed set of examples: it takes no noise"),
+    ("params: {path: data.csv, target: label}\n  fresh_batches: true", "data.fresh_batches",
+     "no distribution to draw fresh batches from"),
+])
+def test_settings_a_table_cannot_take(table, tmp_path, line, key, problem):
+    err = error_for(tmp_path, None, PRESET.replace("params: {path: data.csv, target: label}",
+                                                   line))
+    assert err.key == key and problem in err.problem
+
+
+def test_regression_needs_mse(tmp_path):
+    rows = "".join(f"{i},{i * 0.37}\n" for i in range(40))
+    err = error_for(tmp_path, "x,label\n" + rows)
+    assert err.key == "model.loss" and "'csv' is a regression task" in err.problem
+
+
+# ------------------------------------------------------------------ fuzzing
+CSV_TEXT = st.lists(st.lists(st.sampled_from(["1", "-2.5", "a", "b", "", "nan", "x", "label",
+                                              "1e3", '"q,r"', " "]), max_size=5),
+                    max_size=8).map(lambda rows: "\n".join(",".join(r) for r in rows))
+
+
+@settings(max_examples=200, deadline=None)
+@given(CSV_TEXT | st.text(max_size=80))
+def test_any_file_gives_a_dataset_or_a_table_error(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("fuzz") / "data.csv"
+    path.write_text(text)
+    try:
+        ds = make_dataset("csv", n_train=1, n_val=1, seed=0, path=str(path), target="label")
+    except TableError as err:
+        assert str(err) and err.param in ("path", "target")
+        return
+    assert np.isfinite(ds.X_train).all() and ds.n_train == ds.n_val == 1
+
+
+@FUZZ
+@given(st.data())
+def test_fuzz_a_csv_preset(data):
+    text = PRESET.replace("path: data.csv", f"path: {EXAMPLE.with_suffix('.csv')}").replace(
+        "target: label", "target: moon")
+    tree = yaml.safe_load(text)
+    for _ in range(data.draw(st.integers(1, 3))):
+        tree = mutate(tree, data.draw)
+    survives(yaml.safe_dump(tree, allow_unicode=True))
+
+
+# ------------------------------------------------------------------ training, CLI, boundary
+def test_run_trains_the_example_and_check_proves_its_claim(capsys):
+    assert main(["run", str(EXAMPLE), "--workers", "1", "--steps", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "finished" in out
+    assert main(["check", str(EXAMPLE), "--workers", "1"]) == 0
+    assert "1 claims passed, 0 failed" in capsys.readouterr().out
+
+
+def test_the_cli_prints_one_line_and_exits_2_on_a_missing_column(capsys):
+    code = main(["run", str(EXAMPLE), "--set", "data.params.target=colour"])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "data.params.target: " in err and "no column 'colour'" in err
+    assert "'x1', 'x2', 'moon'" in err
+
+
+def test_a_regression_table_trains(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-3, 3, size=(120, 2))
+    y = np.sin(x[:, 0]) * 40 + 7 * x[:, 1] + 1000  # units far from 1
+    out = io.StringIO()
+    csv.writer(out).writerows([["a", "b", "price"], *np.column_stack([x, y]).round(5).tolist()])
+    (tmp_path / "data.csv").write_text(out.getvalue())
+    text = PRESET.replace("target: label", "target: price").replace(
+        "activation: tanh}", "activation: tanh, loss: mse}").replace("steps: 40", "steps: 400")
+    config = load_preset(preset_file(tmp_path, text)).config
+    trainer = Trainer(config)
+    first = trainer.run(steps=1)
+    last = trainer.run()
+    assert config.data.n_train == 96 and last.val_loss < 0.2 * first.val_loss
+
+
+def test_the_boundary_covers_the_tables_plane():
+    config = load_preset(EXAMPLE).config
+    trainer = Trainer(dataclasses.replace(config, train=dataclasses.replace(config.train,
+                                                                            steps=50)))
+    trainer.run()
+    boundary = build_snapshot(trainer, boundary_resolution=30).boundary
+    assert boundary.extent == trainer.dataset.meta["extent"]
+    x0, x1, y0, y1 = boundary.extent
+    points = boundary.train_points
+    assert (points[:, 0] > x0).all() and (points[:, 0] < x1).all()
+    assert (points[:, 1] > y0).all() and (points[:, 1] < y1).all()
+    assert set(np.unique(boundary.classes)) == {0, 1}

@@ -7,13 +7,14 @@ Method (all on this machine, against a real ``nnterm serve`` on a free loopback 
 the preset's runs made endless so that nothing finishes while measured):
 
 1. Cost of one student. One tab in headless Chromium opens the app; once its status line
-   shows training, the resident memory (VmRSS) of every process under that tab's app is
-   summed from ``/proc`` (the app, its engine process and multiprocessing's helpers: every
-   process under the command textual-serve started), and their CPU time (utime + stime) is read
-   twice, ``--window`` seconds apart: CPU while training, at the lesson's own pace (what a
-   student sees first). Then ``space`` pauses the app (checked on screen) and the same is
-   measured idle. CPU is in % of one core. Chromium's own cost is the student's laptop's,
-   not the server's, and is left out; the server process itself is shown on its own row.
+   shows training, the resident memory (VmRSS) of every process under the command textual-
+   serve starts for the tab (its shell, the app, the app's engine process and
+   multiprocessing's resource tracker) is summed from ``/proc``, and their CPU time (utime
+   + stime) is read twice, ``--window`` seconds apart: CPU while training, at the lesson's
+   own pace (what a student sees first). Then ``space`` pauses the app (checked on screen)
+   and the same is measured idle. CPU is in % of one core. Chromium's own cost is the
+   student's laptop's, not the server's, and is left out; the server process itself is
+   shown on its own row.
 
 2. How many tabs. For N = 1, 2, 4, ...: N - 1 "students" are websocket clients that speak
    textual-serve's protocol (connect to ``/ws``, send their terminal size, read everything

@@ -7,8 +7,8 @@ Method (all on this machine, against a real ``nnterm serve`` on a free loopback 
 the preset's runs made endless so that nothing finishes while measured):
 
 1. Cost of one student. One tab in headless Chromium opens the app; once its status line
-   shows training, the resident memory (VmRSS) of every process under the command textual-
-   serve starts for the tab (its shell, the app, the app's engine process and
+   shows training, the resident memory (VmRSS) of every process under the command
+   textual-serve starts for the tab (its shell, the app, the app's engine process and
    multiprocessing's resource tracker) is summed from ``/proc``, and their CPU time (utime
    + stime) is read twice, ``--window`` seconds apart: CPU while training, at the lesson's
    own pace (what a student sees first). Then ``space`` pauses the app (checked on screen)

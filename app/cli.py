@@ -1,4 +1,5 @@
-"""The ``nnterm`` command line: ``list``, ``run`` and ``check`` (headless), and the app.
+"""The ``nnterm`` command line: ``list``, ``run`` and ``check`` (headless), ``serve`` (the app
+in a browser), and the app.
 
 ``nnterm`` alone opens the app on a preset picker; ``nnterm PRESET`` (a name or a path)
 opens it straight into that preset.
@@ -25,6 +26,7 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
+from nnterm.app.serve import add_serve_arguments
 from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
 from nnterm.engine.live.run_loop import FPS
@@ -35,6 +37,7 @@ COMMANDS = {
     "list": "name, glossary section and title of every preset, in course order",
     "run": "train a preset headless, with a progress bar",
     "check": "run presets headless and check their claims",
+    "serve": "serve the app to web browsers: each tab gets its own app and training",
 }
 EPILOG = ("Presets are found by name among the built-in ones, in "
           "$XDG_CONFIG_HOME/nnterm/presets, or by path.")
@@ -70,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", dest="seeds", type=int, nargs="+", metavar="S",
                        help="one or more seeds (default: each preset's own)")
     _add_pool_arguments(check)
+    add_serve_arguments(sub.add_parser("serve", help=COMMANDS["serve"]))
     return parser
 
 
@@ -103,7 +107,7 @@ def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
 def build_app_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nnterm",
-        usage="nnterm [PRESET] [options]  |  nnterm {list,run,check} ...",
+        usage="nnterm [PRESET] [options]  |  nnterm {list,run,check,serve} ...",
         description="Train a NumPy neural network live in your terminal and watch it learn: "
         "open PRESET in the app (no PRESET: choose one).",
         epilog=_commands_text(),
@@ -215,6 +219,10 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
         return check_command(args.presets, seeds=args.seeds, workers=args.workers,
                              executor=args.executor, scheduler=args.scheduler)
+    if args.command == "serve":
+        from nnterm.app.serve import serve_command
+
+        return serve_command(args)
     parser.print_help()
     return 0
 

@@ -1,0 +1,235 @@
+"""``nnterm serve``: the command each tab runs, the checks before the server starts, the
+public-address warning, and the real thing: the server under headless Chromium, two tabs
+with two independent apps, and no app process left once the server stops."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from nnterm.app import serve
+from nnterm.app.cli import build_parser, main
+from nnterm.app.web_server import NntermServer
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))  # the shared helpers
+from headless_chromium import Chromium, chromium_path  # noqa: E402
+from tmux_lab import alive, marked_pids  # noqa: E402
+
+TITLE = "XOR needs a hidden layer"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve_args(*argv: str):
+    return build_parser().parse_args(["serve", *argv])
+
+
+# ---------------------------------------------------------------------------- the command
+def test_app_argv_passes_the_app_options_through():
+    args = serve_args("xor", "--port", "9000", "--host", "0.0.0.0", "--seed", "3",
+                      "--set", "train.steps=50", "--set", "model.hidden=[4, 4]",
+                      "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused")
+    assert serve.app_argv(args) == [
+        "xor", "--set", "train.steps=50", "--set", "model.hidden=[4, 4]", "--seed", "3",
+        "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused"]
+    assert serve.app_argv(serve_args()) == []  # no preset: every tab opens the picker
+
+
+def test_app_command_quotes_every_argument_for_the_shell():
+    argv = ["my lessons/it's.yaml", "--set", "model.hidden=[16, 16]; rm -rf ~"]
+    command = serve.app_command(argv)
+    assert shlex.split(command) == [sys.executable, "-m", "nnterm.app.cli", *argv]
+
+
+def test_the_command_starts_the_app_module():
+    """What textual-serve will run really is the app: its --help, through a shell."""
+    command = serve.app_command(["--help"])
+    out = subprocess.run(command, shell=True, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    assert "open PRESET in the app" in out.stdout
+
+
+# ---------------------------------------------------------------------------- loopback
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "::1", "localhost"])
+def test_loopback_hosts(host):
+    assert serve.is_loopback(host)
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "10.0.0.5"])
+def test_hosts_other_machines_can_reach(host):
+    assert not serve.is_loopback(host)
+
+
+def test_warning_names_the_port_the_risk_and_the_ssh_tunnel():
+    text = serve.public_warning("0.0.0.0", 8123)
+    assert "0.0.0.0:8123" in text
+    assert "Anyone who can reach this port" in text and "CPU" in text
+    assert "ssh -L 8123:localhost:8123" in text
+    assert "\n" not in text
+
+
+@pytest.mark.parametrize(("host", "warned"), [("0.0.0.0", True), ("127.0.0.1", False)])
+def test_serve_warns_only_beyond_this_machine(host, warned, monkeypatch, capsys):
+    started = []
+    monkeypatch.setattr(NntermServer, "serve", lambda self: started.append(self.command))
+    assert main(["serve", "xor", "--host", host, "--port", str(free_port())]) == 0
+    assert len(started) == 1  # checks passed, the server would have started
+    assert ("Anyone who can reach this port" in capsys.readouterr().err) == warned
+
+
+# ---------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(("argv", "message"), [
+    (["nope"], "unknown preset 'nope'"),
+    (["xor", "--set", "train.optimizer.lr=fast"], "'fast' is not a number"),
+    (["xor", "--theme", "paisley"], "'paisley' is not a theme"),
+    (["xor", "--fps", "0"], "--fps: 0 is not allowed"),
+    (["--seed", "3"], "needs a PRESET"),
+    (["xor", "--host", "no-such-host.invalid"], "is not an address or a known host name"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
+    assert main(["serve", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--port", "0"], "'0' is not a port"),
+    (["--port", "70000"], "'70000' is not a port"),
+    (["--port", "http"], "'http' is not a port"),
+    (["xor", "--speed", "fast"], "'fast' is not a speed"),
+])
+def test_bad_numbers_exit_2_through_argparse(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["serve", *argv])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_busy_port_is_a_clear_error(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "xor", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"port {port} on 127.0.0.1 is in use" in err
+    assert err.count("\n") == 1
+
+
+# ---------------------------------------------------------------------------- the page
+@pytest.mark.parametrize(("fixed", "expected"), [
+    (None, "ws://lab-server.example:8000/ws"),  # the address the browser used
+    ("https://example.org", "wss://example.org/ws"),  # --public-url wins
+])
+async def test_the_page_connects_back_to_the_address_the_browser_used(fixed, expected):
+    """Bound to 0.0.0.0, textual-serve would write ws://0.0.0.0:8000/ws into the page,
+    which a student's browser cannot reach; the page must name the host it was asked by."""
+    server = NntermServer("true", host="0.0.0.0", port=8000, title="t", public_url=fixed,
+                          urls=[])
+    async with TestClient(TestServer(await server._make_app())) as client:
+        response = await client.get("/", headers={"Host": "lab-server.example:8000"})
+        page = await response.text()
+    assert response.status == 200
+    assert f'data-session-websocket-url="{expected}"' in page
+
+
+# ---------------------------------------------------------------------------- in Chromium
+def start_server(port: int, marker: str) -> subprocess.Popen:
+    """``nnterm serve xor`` with ``marker`` in its environment, which every app process it
+    starts inherits (textual-serve copies it), so that none can be missed afterwards."""
+    env = dict(os.environ, NNTERM_SERVE_TEST=marker, OPENBLAS_NUM_THREADS="1")
+    return subprocess.Popen([sys.executable, "-m", "nnterm.app.cli", "serve", "xor",
+                             "--port", str(port), "--set", "train.steps=100000000"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
+
+
+def app_processes(marker: str) -> list[int]:
+    return [pid for pid in marked_pids(marker) if alive(pid)]
+
+
+def shown_step(screen: str) -> int:
+    match = re.search(r"step (\d+)", screen.splitlines()[0])
+    return int(match.group(1)) if match else -1
+
+
+async def wait_until(condition, timeout: float):
+    """Poll (with a deadline) a condition that another process makes true at its own pace."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := await condition():
+            return value
+        await asyncio.sleep(0.2)
+    return await condition()
+
+
+async def test_two_tabs_two_apps_and_none_left_after_the_server_stops():
+    if chromium_path() is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI (.ci/run installs it)")
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    marker, port = uuid.uuid4().hex, free_port()
+    server = start_server(port, marker)
+    browser = None
+    try:
+        url = server.stdout.readline()  # the server's first line names the URL
+        assert f"open http://127.0.0.1:{port}" in url, url
+        browser = await Chromium.launch()
+        first, second = await browser.new_tab(), await browser.new_tab()
+        for tab in (first, second):
+            await tab.open(f"http://127.0.0.1:{port}/")
+            screen = await tab.wait_for_text(TITLE, timeout=90)
+            assert TITLE in screen  # the lesson panel, drawn by the app in the page
+            assert await wait_until(lambda t=tab: _training(t), timeout=90)
+
+        # One app (and its engine) per tab: pausing one leaves the other training.
+        await first.press(" ")
+        assert await first.wait_for_text("‖ paused", timeout=30)
+        paused_at = shown_step(await first.screen_text())
+        running_from = shown_step(await second.screen_text())
+        assert await wait_until(lambda: _past(second, running_from + 50), timeout=60)
+        assert shown_step(await first.screen_text()) == paused_at
+        apps = [pid for pid in app_processes(marker) if pid != server.pid]
+        assert len(apps) >= 4  # two apps, each with its engine process
+
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=60) == 0
+        left = await wait_until(lambda: _all_gone(marker), timeout=30)
+        assert left, f"left running: {app_processes(marker)}"
+    finally:
+        if browser is not None:
+            await browser.close()
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        for pid in app_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+async def _training(tab) -> bool:
+    return shown_step(await tab.screen_text() or "x") > 0
+
+
+async def _past(tab, step: int) -> bool:
+    return shown_step(await tab.screen_text() or "x") > step
+
+
+async def _all_gone(marker: str) -> bool:
+    return not app_processes(marker)

@@ -67,7 +67,7 @@ def test_an_interrupted_pool_ends_every_worker(command, sig):
         sent = time.monotonic()
         out, err = proc.communicate(timeout=10)
         assert proc.returncode == 128 + sig
-        deadline = sent + 2.0
+        deadline = sent + 10.0  # (ends, not leaked: a generous bound for a loaded machine)
         while any(alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.02)
         assert not [w for w in workers if alive(w)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from itertools import groupby
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from nnterm.app.widgets import (
 from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets._common import (
     fmt_power_of_ten,
+    si_label,
     tick_label,
     title_with_numbers,
     zero_based_ticks,
@@ -53,7 +55,8 @@ def make_layer(index: int, weights: np.ndarray, activation: str = "tanh", t: int
     hist = np.zeros(HIST_BINS)
     hist[8:14] = [1, 3, 6, 9, 4, 2]  # negative gradients around 1e-4 .. 1e-2
     hist[27:33] = [2, 4, 9, 6, 3, 1]
-    band = np.tile([-1e-1, -1e-3, 1e-5, 1e-3, 1e-1], (t, 1))
+    # percentiles min, 7, 16, 31, 50, 69, 84, 93 %, max: a spread of about ±0.1
+    band = np.tile([-0.12, -0.08, -0.04, -0.01, 1e-5, 0.01, 0.04, 0.08, 0.12], (t, 1))
     return LayerView(
         index=index,
         fan_in=weights.shape[0],
@@ -221,18 +224,26 @@ async def test_loss_plot_draws_curves_markers_accuracy_and_log(monkeypatch):
 # ----------------------------------------------------------------------------- histogram
 
 
-async def test_gradient_histogram_band_bars_and_table():
-    hist = GradientHistogram(color_mode="truecolor")
-    async with Host(hist).run_test(size=(90, 18)) as pilot:
+async def test_gradient_histogram_bands_median_legend_and_table():
+    hist = GradientHistogram(color_mode="mono")
+    async with Host(hist).run_test(size=(90, 21)) as pilot:
         assert hist.update_snapshot(make_snapshot())
         await pilot.pause()
-        text = "\n".join(lines(hist))
-        assert "grad L1/3" in text
-        assert "━" in text and "▓" in text and "░" in text  # median, 16-84 %, 2-98 %
-        assert "█" in text  # the latest histogram's bars
+        rows = lines(hist)
+        text = "\n".join(rows)
+        assert "grad L1/3" in rows[0] and "‖g‖ 0.5" in rows[0]
         assert "L1" in text and "L2" in text and "out" in text  # the per-layer table
-        assert "‖g‖ 0.5" in text
-        assert "+1e-1" in text or "+2e-1" in text  # signed-log axis labels
+        # a linear axis symmetric about 0: the largest |value| 0.12 rounded up to 0.2
+        assert rows[1].lstrip().startswith("200m┤") and rows[-3].lstrip().startswith("-200m┤")
+        zero = next(y for y, row in enumerate(rows) if row.lstrip().startswith("0┤"))
+        assert "━" in rows[zero]  # the median (1e-5) in the row from 0 up
+        column = "".join(row[7] for row in rows[1:-2])  # one step's column, top to bottom
+        # from the median outwards (a cell is 0.022 high, the 38 % band ±0.01 lies in the
+        # median's cell above 0, and the cell below it): 68 %, 86 %, all, then nothing
+        above, below = column[:zero - 1][::-1], column[zero:]
+        assert "".join(k for k, _ in groupby(above)) == "▓▒░ "
+        assert "".join(k for k, _ in groupby(below)) == "█▓▒░ "
+        assert "░ all ▒ 86% ▓ 68% █ 38% of the values  ━ median" in rows[-1]
         assert not hist.update_snapshot(make_snapshot())  # equal arrays: nothing to redraw
 
         hist.next_layer()
@@ -241,6 +252,29 @@ async def test_gradient_histogram_band_bars_and_table():
         assert "grad L2/3" in lines(hist)[0]
         hist.select_layer(10)
         assert hist.selected_layer == 2
+
+
+async def test_gradient_shades_darken_towards_the_median_on_either_theme():
+    hist = GradientHistogram(color_mode="truecolor")
+    async with Host(hist).run_test(size=(60, 21)) as pilot:
+        hist.update_snapshot(make_snapshot())
+        for dark in (True, False):
+            pilot.app.theme = "textual-dark" if dark else "textual-light"
+            await pilot.pause()
+            legend = hist.render_line(hist.size.height - 1)
+            shades = [seg.style.color.triplet for seg in legend if seg.text in "░▒▓█"
+                      and seg.text and seg.style and seg.style.color]
+            assert len(shades) == 4
+            lightness = [sum(c) for c in shades]  # outermost first
+            # towards the median: brighter on a dark background, darker on a light one
+            assert lightness == sorted(lightness, reverse=not dark)
+
+
+@pytest.mark.parametrize(("value", "label"), [
+    (0.01, "10m"), (-2e-4, "-200µ"), (1.5, "1.5"), (0.0, "0"), (5e-9, "5n"), (999.9, "1k"),
+])
+def test_si_labels_are_short(value, label):
+    assert si_label(value) == label
 
 
 # ----------------------------------------------------------------------------- heatmap
@@ -427,7 +461,7 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
     nan_layer = dataclasses.replace(
         make_layer(0, np.full((3, 4), np.nan)),
         grad_norm=float("nan"), update_ratio=float("nan"),
-        grad_band=np.full((5, 5), np.nan), grad_hist=np.zeros(HIST_BINS),
+        grad_band=np.full((5, 9), np.nan), grad_hist=np.zeros(HIST_BINS),
     )
     empty = Series(
         steps=np.zeros(0, np.int64), train_loss=np.zeros(0), val_loss=np.zeros(0),

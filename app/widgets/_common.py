@@ -251,11 +251,35 @@ def zero_based_ticks(top: float, most: int = 6) -> list[float]:
     (a flat loss looks flat), and its labels need few digits."""
     if not (math.isfinite(top) and top > 0):
         return [0.0, 1.0]
-    rough = top / (most - 1)
-    power = 10.0 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    step = ceil_125(top / (most - 1))
     count = math.ceil(top / step - 1e-9)
     return [round(i * step, 12) for i in range(count + 1)]
+
+
+def ceil_125(x: float) -> float:
+    """The smallest of 1, 2 or 5 times a power of ten that is at least ``x`` > 0 (a round
+    axis limit or tick step: 0.0031 -> 0.005, 7 -> 10)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= x * (1 - 1e-12))
+
+
+#: SI prefixes by power of a thousand, for tick labels of values spanning decades.
+SI_PREFIXES = {-5: "f", -4: "p", -3: "n", -2: "µ", -1: "m", 0: "", 1: "k", 2: "M", 3: "G"}
+
+
+def si_label(v: float) -> str:
+    """``v`` with an SI prefix, at most 3 significant digits: 0.01 -> ``10m``,
+    -2e-4 -> ``-200µ``, 1.5 -> ``1.5``, 0 -> ``0``; beyond femto/giga as ``1e-18``."""
+    if v == 0 or not math.isfinite(v):
+        return fmt_num(v)
+    thousands = math.floor(math.log10(abs(v)) / 3 + 1e-9)
+    prefix = SI_PREFIXES.get(thousands)
+    if prefix is None:
+        return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    mantissa = f"{v / 1000.0 ** thousands:.3g}"
+    if mantissa.lstrip("-") == "1e+03":  # rounding carried into the next prefix
+        return si_label(math.copysign(1000.0 ** (thousands + 1), v))
+    return mantissa + prefix
 
 
 def tick_label(t: float) -> str:

@@ -45,8 +45,9 @@ class LayerView:
     update_ratio: float  # log10 ||dW|| / ||W||; NaN when unknown
     grad_hist: np.ndarray  # counts on telemetry.HIST_CENTERS
     weight_hist: np.ndarray
-    grad_band: np.ndarray  # (t, 5): per logged step the 2/16/50/84/98 % quantiles of the
-    #                         gradient's signed-log histogram, as values (TensorBoard's band)
+    grad_band: np.ndarray  # (t, 9): per logged step the percentiles of the weight
+    #                         gradient's entries at telemetry.PERCENTILES (min, 7, 16, 31,
+    #                         50, 69, 84, 93 %, max), as values (TensorBoard's distributions)
     band_steps: np.ndarray  # (t,) the steps of grad_band's rows
     dead_frac: float  # NaN for the output layer
     saturation: float

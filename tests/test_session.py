@@ -437,7 +437,13 @@ def test_boundary_for_moons(trained):
     assert b.classes.shape == b.confidence.shape == (40, 40)
     assert set(np.unique(b.classes)) == {0, 1}
     assert np.all((b.confidence >= 0.5) & (b.confidence <= 1.0))
-    assert b.extent == tuple(trained.dataset.meta["extent"])
+    # fitted to the data: a square over its bounding box with a tenth of a margin
+    data = np.concatenate([trained.dataset.X_train, trained.dataset.X_val])
+    lo, hi = data.min(axis=0), data.max(axis=0)
+    x0, x1, y0, y1 = b.extent
+    assert x1 - x0 == pytest.approx(y1 - y0) == pytest.approx(1.2 * (hi - lo).max())
+    assert x0 < lo[0] and x1 > hi[0] and y0 < lo[1] and y1 > hi[1]
+    assert (x0 + x1) / 2 == pytest.approx((lo[0] + hi[0]) / 2)
     assert len(b.train_points) == 400 and len(b.val_points) == 400
     assert b.train_points.shape == (400, 2) and b.train_labels.shape == (400,)
     # row 0 is the top of the plane: its cells sit at the largest y

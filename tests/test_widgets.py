@@ -361,6 +361,23 @@ async def test_boundary_regions_points_and_validation():
         assert "no 2-D input" in "\n".join(lines(view))
 
 
+async def test_a_point_stands_out_on_its_own_classs_region_on_either_theme():
+    view = DecisionBoundary(color_mode="truecolor")
+    async with Host(view).run_test(size=(40, 12)) as pilot:
+        view.show_gallery(False)
+        view.update_snapshot(make_snapshot())
+        for theme in ("textual-dark", "textual-light"):
+            pilot.app.theme = theme
+            await pilot.pause()
+            points = [(x, y) for y in range(view.size.height)  # the legend's dots too
+                      for x, char in enumerate(view.render_line(y).text) if char == "●"]
+            assert len(points) >= 4
+            for x, y in points:
+                _, style = cell(view, x, y)
+                point, under = style.color.triplet, style.bgcolor.triplet
+                assert sum(abs(a - b) for a, b in zip(point, under, strict=True)) > 150
+
+
 # ----------------------------------------------------------------------------- architecture
 
 

@@ -36,7 +36,7 @@ from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 
 #: The side of each run's small boundary (the side-by-side view of every run).
-SMALL_BOUNDARY_RESOLUTION = 24
+SMALL_BOUNDARY_RESOLUTION = 40
 #: Points of a one-input regression's fitted curves.
 CURVE_POINTS = 120
 

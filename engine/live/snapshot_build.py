@@ -25,7 +25,9 @@ from nnterm.engine.training.trainer import Trainer
 #: Default sizes of what a snapshot carries (about a plot's width, a panel's cells).
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
-BOUNDARY_RESOLUTION = 40
+#: The boundary grid's side: two pixels per terminal cell (half blocks) fill a panel of
+#: up to 80 x 40 cells without stretching a pixel over several.
+BOUNDARY_RESOLUTION = 80
 #: At most this many training (and validation) points go into a Boundary.
 BOUNDARY_POINTS = 400
 
@@ -351,17 +353,13 @@ def _hist_at(hists: tuple[np.ndarray, ...], i: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- boundary
 def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     """The predicted class and its probability on a resolution x resolution grid over the
-    plane (cell centres, row 0 at the top), for 2-D classification only."""
+    plane (cell centres, row 0 at the top), for 2-D classification only, over
+    ``data_extent``: what the model does where the data is, not far out where any
+    model splits the plane in two flat halves."""
     data, loss = trainer.dataset, trainer.loss
     if data.input_dim != 2 or not loss.classification:
         return None
-    extent = data.meta.get("extent")
-    if extent is None:
-        both = np.concatenate([data.X_train, data.X_val])
-        lo, hi = both.min(axis=0), both.max(axis=0)
-        pad = 0.1 * np.maximum(hi - lo, 1e-9)
-        extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-    x0, x1, y0, y1 = (float(v) for v in extent)
+    x0, x1, y0, y1 = data_extent(np.concatenate([data.X_train, data.X_val]))
     cells = (np.arange(resolution) + 0.5) / resolution
     xs, ys = x0 + cells * (x1 - x0), y1 - cells * (y1 - y0)
     grid = np.empty((resolution, resolution, 2), dtype=trainer.net.dtype)
@@ -385,6 +383,19 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         val_points=data.X_val[val_idx],
         val_labels=data.y_val[val_idx],
     )
+
+
+#: The margin around the data's bounding box, as a share of its larger side.
+MARGIN = 0.1
+
+
+def data_extent(points: np.ndarray) -> tuple[float, float, float, float]:
+    """A square (x0, x1, y0, y1) around ``points`` (n, 2): the bounding box's centre, its
+    larger side plus MARGIN on each end (square so that a circle is drawn round)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    half = 0.5 * max(float((hi - lo).max()), 1e-9) * (1 + 2 * MARGIN)
+    cx, cy = (float(v) for v in 0.5 * (lo + hi))
+    return cx - half, cx + half, cy - half, cy + half
 
 
 def spread(n: int, cap: int = BOUNDARY_POINTS) -> np.ndarray:

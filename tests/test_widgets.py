@@ -28,7 +28,7 @@ from nnterm.app.widgets._common import (
     title_with_numbers,
     zero_based_ticks,
 )
-from nnterm.app.widgets.heatmap import tile_grid
+from nnterm.app.widgets.heatmap import allot_rows, tile_grid
 from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import Config, ModelConfig, with_changes
@@ -288,19 +288,50 @@ async def test_heatmap_colours_positive_red_negative_blue():
         assert heat.update_snapshot(snap)
         await pilot.pause()
         rows = lines(heat)
-        assert rows[0].startswith("W1/2 2→2")
-        assert "▀" in rows[1]
-        body = rows[1]
-        left = body.index("▀")
-        right = body.rindex("▀")
-        char, style = cell(heat, left, 1)
+        assert rows[0].startswith("▸L1 2×2") and rows[1].strip().startswith("±1")
+        left, right = rows[0].index("▀"), rows[0].rindex("▀")
+        char, style = cell(heat, left, 0)
         assert char == "▀" and redness(style) < 0  # negative: blue
         r, _, b = style.bgcolor.triplet
         assert b > r
-        _, style = cell(heat, right, 1)
+        _, style = cell(heat, right, 0)
         assert redness(style) > 0  # positive: red
-        assert any(r.startswith("−1 ") and "+1" in r for r in rows)  # the legend
+        assert rows[-1].startswith("−max|w| ") and "+max|w| of each layer" in rows[-1]
         assert not heat.update_snapshot(snap)
+
+
+async def test_heatmap_stacks_every_layer_labelled_with_its_shape():
+    heat = WeightHeatmap(color_mode="mono")
+    big = np.linspace(-1, 1, 96 * 40).reshape(96, 40)
+    layers = (make_layer(0, np.ones((2, 16))), make_layer(1, big),
+              make_layer(2, np.full((40, 3), -0.5), "output"))
+    async with Host(heat).run_test(size=(60, 16)) as pilot:
+        heat.update_snapshot(make_snapshot(layers=layers))
+        await pilot.pause()
+        rows = lines(heat)
+        labels = [row[:14].strip() for row in rows[:-1]]
+        starts = [labels.index(name) for name in ("▸L1 2×16", "L2 96×40", "out 40×3")]
+        assert starts == sorted(starts)  # first layer on top, the output at the bottom
+        # a matrix bigger than its rows and columns says what is shown of it
+        l2 = labels[starts[1]:starts[2]]
+        assert any(t.startswith("shown ") for t in l2) and "±1" in l2
+        shown = next(t for t in l2 if t.startswith("shown ")).split()[1]
+        rows_shown, cols_shown = (int(n) for n in shown.split("×"))
+        assert rows_shown < 96 and cols_shown == (60 - 14) // 2 < 40
+        assert "±0.5" in labels[starts[2]:]
+        assert not any(t.startswith("shown") for t in labels[:starts[1]])  # 2×16 fits whole
+        heat.next_layer()
+        await pilot.pause()
+        assert [row[:14].strip() for row in lines(heat)].count("▸L2 96×40") == 1
+
+
+@pytest.mark.parametrize(("minimum", "wanted", "available", "allotted"), [
+    ([3, 3], [3, 10], 20, [3, 10]),  # everything fits
+    ([3, 3], [5, 13], 10, [3 + 4 * 2 // 12, 3 + 4 * 10 // 12]),  # the spare shared
+    ([3, 3], [3, 3], 5, None),  # not even the labels fit
+])
+def test_heatmap_rows_are_shared_by_what_each_layer_wants(minimum, wanted, available, allotted):
+    assert allot_rows(minimum, wanted, available) == allotted
 
 
 async def test_heatmap_falls_back_to_glyphs_without_colour(monkeypatch):
@@ -311,17 +342,17 @@ async def test_heatmap_falls_back_to_glyphs_without_colour(monkeypatch):
         w = np.array([[-1.0, 1.0], [-1.0, 1.0]])
         heat.update_snapshot(make_snapshot(layers=(make_layer(0, w),)))
         await pilot.pause()
-        body = lines(heat)[1]
+        body = lines(heat)[0][14:]
         glyphs = body.strip()
         negative, positive = glyphs[0], glyphs[-1]
         assert negative != positive
         assert negative not in " ▀" and positive not in " ▀"
-        colours = {seg.style.color for seg in heat.render_line(1) if seg.style.color}
+        colours = {seg.style.color for seg in heat.render_line(0) if seg.style.color}
         assert len(colours) <= 1  # at most the widget's own foreground: no colour scale
 
         heat.set_color_mode("ansi")
         await pilot.pause()
-        body = heat.render_line(1)
+        body = heat.render_line(0)
         colours = {seg.style.color.name for seg in body if "█" in seg.text}
         assert colours == {"red", "blue"}  # named ANSI colours for the sign
         assert "█" in body.text
@@ -509,8 +540,8 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
         assert "nan" in gradients.render_line(0).text
         assert "diverged" in gradients.render_line(1).text  # never "exactly 0" for NaN
         heat = app.query_one(WeightHeatmap)
-        assert "max|w| nan" in heat.render_line(0).text  # never 0 for weights all NaN
-        assert "▀" in heat.render_line(1).text  # NaN cells are drawn (in magenta), not skipped
+        assert "±nan" in heat.render_line(1).text  # never 0 for weights all NaN
+        assert "▀" in heat.render_line(0).text  # NaN cells are drawn (in magenta), not skipped
         assert "no points yet" in app.query_one(LossPlot).render().plain
 
 
@@ -538,7 +569,7 @@ async def test_heatmap_draws_image_tiles_on_request():
         heatmap.show_tiles(True)
         await pilot.pause()
         text = "\n".join(lines(heatmap))
-        assert "tiles: 3 units as 4x4 images" in text
+        assert "3 units as" in text and "4×4 images" in text
         assert heatmap.tiles_shown
     grid = tile_grid(tiles, width=9)  # two 4-wide tiles and a gap fit in 9 columns
     assert grid.shape == (9, 9)

@@ -22,7 +22,9 @@ from nnterm.app.widgets import (
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets._common import (
+    decade_label,
     fmt_power_of_ten,
+    log_ticks,
     si_label,
     tick_label,
     title_with_numbers,
@@ -610,6 +612,18 @@ def test_a_panel_title_cuts_its_label_never_its_numbers(width):
 def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
     assert zero_based_ticks(top) == pytest.approx(ticks)
     assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]
+
+
+@pytest.mark.parametrize(("lo", "hi", "labels"), [
+    (0.382, 0.934, ["0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),  # not 0.934 / 0.382
+    (0.515, 0.725, ["0.6", "0.7"]),
+    (1e-3, 0.05, ["1e-3", "0.01"]),
+    (1e-4, 2.0, ["1e-4", "1e-3", "0.01", "0.1", "1"]),
+    (0.02, 0.6, ["0.02", "0.05", "0.1", "0.2", "0.5"]),
+])
+def test_log_axis_ticks_are_round_with_short_labels(lo, hi, labels):
+    ticks = log_ticks(math.log10(lo), math.log10(hi))
+    assert [decade_label(t) for t in ticks] == labels
 
 
 async def test_a_dead_layers_note_wraps_instead_of_being_cut():

@@ -234,15 +234,18 @@ class Row:
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi: the decades
-    inside the range if there are two or more, else four evenly spaced values."""
-    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
-    if len(decades) >= 2:
-        step = max(1, math.ceil(len(decades) / 6))
-        return [float(k) for k in decades[::step]]
-    if hi - lo < 1e-12:
-        return [lo]
-    return [lo + (hi - lo) * i / 3 for i in range(4)]
+    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi, at round values
+    inside the range: the decades (1e-3, 0.01, 0.1, 1) if two or more fall inside, else
+    1, 2 and 5 times a power of ten, else every digit times one (0.6, 0.7), else the ends.
+    At most about six of them."""
+    eps = 1e-9
+    for mantissas in ((1,), (1, 2, 5), tuple(range(1, 10))):
+        ticks = [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                 for m in mantissas if lo - eps <= math.log10(m) + k <= hi + eps]
+        if len(ticks) >= 2:
+            step = max(1, math.ceil(len(ticks) / 6))
+            return ticks[::step]
+    return [lo] if hi - lo < 1e-12 else [lo, hi]
 
 
 def zero_based_ticks(top: float, most: int = 6) -> list[float]:
@@ -288,9 +291,12 @@ def tick_label(t: float) -> str:
 
 
 def decade_label(t: float) -> str:
-    if float(t).is_integer():
-        return f"1e{int(t)}"
-    return f"{10.0**t:.3g}"
+    """The label of log10 tick ``t``: the value itself while short (0.01, 0.5, 200),
+    else in powers of ten (1e-3, 2e-5, 1e6)."""
+    v = 10.0 ** t
+    if 0.01 - 1e-12 <= v < 1e4:
+        return f"{v:.2g}" if v < 1 else f"{v:.3g}"
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
 
 
 #: Columns of a plotext plot that its title may not use (plotext drops a title that does

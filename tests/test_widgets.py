@@ -31,7 +31,8 @@ from nnterm.app.widgets._common import (
     zero_based_ticks,
 )
 from nnterm.app.widgets.heatmap import allot_rows, tile_grid
-from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.app.widgets.image_samples import ImagePanel
+from nnterm.engine.live.snapshot import Boundary, ImageSamples, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import Config, ModelConfig, with_changes
 from nnterm.engine.training.telemetry import HIST_BINS
@@ -409,6 +410,29 @@ async def test_a_point_stands_out_on_its_own_classs_region_on_either_theme():
                 _, style = cell(view, x, y)
                 point, under = style.color.triplet, style.bgcolor.triplet
                 assert sum(abs(a - b) for a, b in zip(point, under, strict=True)) > 150
+
+
+async def test_image_panel_shows_images_their_class_and_each_runs_guess():
+    images = np.zeros((3, 4, 4))
+    images[0, 0] = images[1, :, 0] = images[2, 3] = 1.0  # a bright row, a column, a row
+    samples = ImageSamples(images=images, labels=np.array([0, 1, 0]), guesses=(
+        ("base", 0, np.array([0, 1, 1])), ("wide", 1, np.array([0, 0, 0]))))
+    panel = ImagePanel(color_mode="mono")
+    async with Host(panel).run_test(size=(60, 12)) as pilot:
+        assert panel.update_snapshot(make_snapshot(images=samples))
+        await pilot.pause()
+        rows = lines(panel)
+        assert "guesses ✓/✗" in rows[0]
+        assert rows[1].startswith("█" * 8)  # image 0's bright top row, 2 cells a pixel
+        captions = next(row for row in rows if row.startswith("class 0"))
+        assert captions.split() == ["class", "0", "class", "1", "class", "0"]
+        marks = rows[rows.index(captions) + 1].split()
+        assert marks == ["✓✓", "✓✗", "✗✓"]  # base, wide: right or wrong per image
+        panel.set_color_mode("truecolor")
+        await pilot.pause()
+        row = panel.render_line(rows.index(captions) + 1)
+        colours = [seg.style.color for seg in row if seg.text in ("✓", "✗")]
+        assert colours[0] != colours[1]  # each run's mark in its colour
 
 
 # ----------------------------------------------------------------------------- architecture

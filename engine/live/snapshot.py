@@ -100,6 +100,15 @@ class Surface:
 
 
 @dataclass(frozen=True)
+class ImageSamples:
+    """Image inputs: a few validation images, their labels and every run's guesses."""
+
+    images: np.ndarray  # (n, height, width) float64, the pixels as the model sees them
+    labels: np.ndarray  # (n,) int: the true class
+    guesses: tuple[tuple[str, int, np.ndarray], ...]  # (run, colour number, classes (n,))
+
+
+@dataclass(frozen=True)
 class RunView:
     """One run of the lesson, as the run table, the overlaid curves and the small
     boundaries show it; every run of a session has one in each Snapshot."""
@@ -158,3 +167,4 @@ class Snapshot:
     landscape: Landscape | None = None  # two-weight models: the loss plane and the paths
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve
     surface: Surface | None = None  # two-input regression: the selected run's prediction
+    images: ImageSamples | None = None  # image inputs: sample images and each run's guess

@@ -234,7 +234,7 @@ async def test_gradient_histogram_bands_median_legend_and_table():
         await pilot.pause()
         rows = lines(hist)
         text = "\n".join(rows)
-        assert "grad L1/3" in rows[0] and "‖g‖ 0.5" in rows[0]
+        assert "L1/3 2→16 tanh" in rows[0] and "‖g‖ 0.5" in rows[0]
         assert "L1" in text and "L2" in text and "out" in text  # the per-layer table
         # a linear axis symmetric about 0: the largest |value| 0.12 rounded up to 0.2
         assert rows[1].lstrip().startswith("200m┤") and rows[-3].lstrip().startswith("-200m┤")
@@ -252,7 +252,7 @@ async def test_gradient_histogram_bands_median_legend_and_table():
         hist.next_layer()
         await pilot.pause()
         assert hist.selected_layer == 1
-        assert "grad L2/3" in lines(hist)[0]
+        assert lines(hist)[0].startswith("L2/3 16→8 tanh")
         hist.select_layer(10)
         assert hist.selected_layer == 2
 

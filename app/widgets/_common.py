@@ -173,14 +173,19 @@ def fmt_power_of_ten(log10: float) -> str:
 
 
 def title_with_numbers(label: str, numbers: str, width: int) -> str:
-    """``label  numbers`` in ``width`` cells: the label is cut (with …) before any of
-    the numbers is, so a number is never shown truncated (3.04e+7 for 3.04e+78)."""
+    """``label  numbers`` in ``width`` cells: the label is cut (with …, after a whole
+    word) before any of the numbers is, so a number is never shown truncated (3.04e+7
+    for 3.04e+78)."""
     full = f"{label}  {numbers}"
     if len(full) <= width:
         return full
     room = width - len(numbers) - 2
     if room >= 2:
-        return f"{label[:room - 1]}…  {numbers}"
+        words = label.split(" ")
+        # whole words only, so that a cut never leaves a wrong number (2→3… for 2→32)
+        kept = next((" ".join(words[:k]) + " " for k in range(len(words) - 1, 0, -1)
+                     if len(" ".join(words[:k])) <= room - 2), label[:room - 1])
+        return f"{kept}…".ljust(room) + f"  {numbers}"
     return numbers[:width]
 
 

@@ -120,7 +120,7 @@ class GradientHistogram(LayerPanel):
             return [Strip([Segment("no gradients yet"[:width].ljust(width))])]
         kind = "output" if layer.activation == "output" else layer.activation
         title = title_with_numbers(
-            f"grad L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
+            f"L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
             f"‖g‖ {fmt_num(layer.grad_norm)}  u/w {fmt_power_of_ten(layer.update_ratio)}", width)
         head = Strip([Segment(title, Style(bold=True))]).adjust_cell_length(width)
         counts = layer.grad_hist.tolist()

@@ -30,8 +30,10 @@ from nnterm.engine.training.telemetry import HIST_CENTERS, PERCENTILES
 #: each spans that percentile to its mirror image (index -1 - i).
 BANDS = ((0, "all"), (1, "86%"), (2, "68%"), (3, "38%"))
 MEDIAN_INDEX = len(PERCENTILES) // 2
-#: One glyph per band (outermost first) so the shades differ without colour; the median.
+#: One glyph per band (outermost first) so the shades differ without colour (truecolor
+#: fills every band with a solid block in its shade); the median.
 BAND_GLYPHS = "░▒▓█"
+SOLID = "█"
 MEDIAN = "━"
 #: Truecolor: the band hue mixed into the background, weakest outside, strongest at the
 #: median (darker near the median on a light theme, brighter on a dark one).
@@ -96,6 +98,10 @@ class GradientHistogram(LayerPanel):
             return [Style(color="yellow")] * len(BANDS), Style(bold=True)
         return [None] * len(BANDS), Style(bold=True)
 
+    @staticmethod
+    def _glyphs(mode: ColorMode) -> str:
+        return SOLID * len(BANDS) if mode == "truecolor" else BAND_GLYPHS
+
     def legend(self, width: int, mode: ColorMode = "mono", dark: bool = True) -> Strip:
         """What the shades are, ``░ all ▒ 86% ▓ 68% █ 38% of the values  ━ median``,
         shortened to fit ``width``."""
@@ -103,7 +109,7 @@ class GradientHistogram(LayerPanel):
         for gap, of_values, median_word in ((" ", " of the values  ", "median"),
                                             ("", " of values ", "median"), ("", " ", "med")):
             segs = []
-            for glyph, style, (_, name) in zip(BAND_GLYPHS, shades, BANDS, strict=True):
+            for glyph, style, (_, name) in zip(self._glyphs(mode), shades, BANDS, strict=True):
                 segs += [Segment(glyph, style), Segment(f"{gap}{name} ")]
             segs[-1] = Segment(segs[-1].text.rstrip() + of_values)
             segs += [Segment(MEDIAN, median), Segment(f"{gap}{median_word}")]
@@ -160,6 +166,7 @@ class GradientHistogram(LayerPanel):
         limit = axis_limit(band)
         dy = 2 * limit / body
         shades, median_s = self._styles(mode, dark)
+        glyphs = self._glyphs(mode)
         dim = Style(dim=True)
         zero_row = math.ceil(limit / dy - 1e-9) - 1  # the row with bottom <= 0 < top
         lines = []
@@ -177,7 +184,7 @@ class GradientHistogram(LayerPanel):
                 else:
                     level = band_level(q, top, bottom)
                     segs.append(Segment(" ") if level is None
-                                else Segment(BAND_GLYPHS[level], shades[level]))
+                                else Segment(glyphs[level], shades[level]))
             lines.append(Strip(Segment.simplify(segs)))
         first = f"step {steps[0]}" if steps else ""
         last = f"{steps[-1]}" if steps else ""

@@ -241,8 +241,9 @@ class WeightHeatmap(LayerPanel):
     def _legend(self, width: int, mode: ColorMode, dark: bool, hidden: int) -> Strip:
         """The colour scale: ``−max|w| [blue] 0 [red] +max|w| (each layer's own)``."""
         note = f"; {hidden} more layers" if hidden else ""
+        ramp = 9 if mode == "truecolor" else 2 * len(DENSITY) + 1
         words = next((w for w in (f" of each layer{note}", f" each{note}", note)
-                      if len(w) + 21 <= width), "")
+                      if len(w) + 16 + ramp <= width), "")
         segs = [Segment("−max|w| ")]
         if mode == "truecolor":
             neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT

@@ -140,7 +140,7 @@ class WeightHeatmap(LayerPanel):
         if not self._layers or width <= 0 or height <= 0:
             return [Strip([Segment("no weights yet"[:width].ljust(width))])] if width > 0 else []
         half = mode == "truecolor"
-        label_w = min(width // 3, LABEL_W)
+        label_w = min(width // 2, LABEL_W)
         matrix_w = width - label_w
         blocks = self._blocks(matrix_w // (1 if half else 2))
         body = height - 1 if height >= 3 else height
@@ -166,9 +166,11 @@ class WeightHeatmap(LayerPanel):
             strips += [Strip.blank(matrix_w)] * (rows_here - len(strips))
             for y, strip in enumerate(strips):
                 text = label[y] if y < len(label) else ""
+                if len(text) >= label_w:  # cut, and said to be
+                    text = text[:label_w - 2] + "…"
                 style = Style(bold=True) if y == 0 else Style(dim=True)
                 lines.append(Strip.join([
-                    Strip([Segment(text[:label_w - 1].ljust(label_w), style)]), strip]))
+                    Strip([Segment(text.ljust(label_w), style)]), strip]))
         if height >= 3:
             lines += [Strip.blank(width)] * (body - len(lines))
             lines.append(self._legend(width, mode, dark, hidden))

@@ -155,7 +155,7 @@ def test_every_frame_describes_every_run_against_the_base():
         ("base", 0, ""), ("fast", 1, "lr 0.5"), ("relu", 2, "activation relu")]
     assert all(v.step == 30 and v.boundary is not None for v in frame.runs)
     assert all(v.series.steps[-1] == 30 for v in frame.runs)
-    assert frame.run == "base" and frame.boundary.classes.shape == (40, 40)
+    assert frame.run == "base" and frame.boundary.classes.shape == (BOUNDARY_RESOLUTION,) * 2
 
 
 def test_a_current_frame_measures_every_run_at_the_step_it_shows():

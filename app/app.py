@@ -45,6 +45,7 @@ from nnterm.app.widgets.fit_table import HEADER as FIT_TABLE_HEADER
 from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
+from nnterm.app.widgets.image_samples import ImagePanel
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
@@ -71,7 +72,7 @@ KEY_QUIET = 0.15
 #: The title of the picture panel for each view it can show.
 PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "text": "Samples", "landscape": "Loss landscape", "fit": "Fit",
-                  "surface": "Prediction"}
+                  "surface": "Prediction", "images": "Images"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
 #: Signals that end the app as ``q`` does (see ``_catch_signals``).
@@ -145,6 +146,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
                     yield LossLandscape(id="landscape")
                     yield FitPlot(id="fit")
                     yield SurfacePanel(id="surface")
+                    yield ImagePanel(id="images")
                 yield GradientHistogram(id="gradients", classes="panel")
                 yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
@@ -337,7 +339,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         """The view that fits the data: the decision boundary over a plane of inputs, text
         written by the models for next-token data, the loss plane and every run's path for
         a two-weight model, the fitted curves or the predicted surface for regression on
-        one or two inputs, else every run's profile over depth. Only the one shown is
+        one or two inputs, sample images with every run's guess for image inputs, else every
+        run's profile over depth. Only the one shown is
         drawn."""
         if snapshot.boundary is not None:
             kind = "boundary"
@@ -347,6 +350,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
             kind = "fit"
         elif snapshot.surface is not None:
             kind = "surface"
+        elif snapshot.images is not None:
+            kind = "images"
         elif snapshot.config.data.name == "names":
             kind = "text"
         else:

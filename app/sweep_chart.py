@@ -4,8 +4,10 @@
 ``draw_summary(plt, summary, colours)`` draws on any plotext-like ``plt`` (the
 ``plotext`` module, or a ``PlotextPlot``'s ``plt``): one line of points per
 ``SweepLine`` in its colour, joined by a line or, where a power law was fitted, with
-that law drawn through them and its exponent and R² in the legend, and the marked x
-value (the interpolation threshold) as a vertical line.
+that law drawn through them, and the marked x value (the interpolation threshold) as a
+vertical line. The legend (``legend_text``: each line's colour, name, fitted exponent
+and R²) goes under the plot, not inside it: plotext puts it in the top left corner,
+where a falling curve's first points are.
 """
 
 from __future__ import annotations
@@ -55,11 +57,9 @@ def draw_summary(plt, summary: SweepSummary, colours: Sequence[object]) -> None:
         if line.fit is not None and len(line.xs) >= 2:  # the points and the law through them
             xs = np.geomspace(min(line.xs), max(line.xs), 60)
             ys = line.fit.coefficient * xs ** line.fit.exponent
-            plt.plot(xs.tolist(), ys.tolist(), color=colour, marker="braille",
-                     label=line_legend(line))
+            plt.plot(xs.tolist(), ys.tolist(), color=colour, marker="braille")
         else:  # the points joined
-            plt.plot(list(line.xs), list(line.ys), color=colour, marker="braille",
-                     label=line_legend(line))
+            plt.plot(list(line.xs), list(line.ys), color=colour, marker="braille")
         plt.scatter(list(line.xs), list(line.ys), color=colour, marker="●")
     if summary.mark is not None:
         label, x = summary.mark
@@ -67,6 +67,23 @@ def draw_summary(plt, summary: SweepSummary, colours: Sequence[object]) -> None:
         plt.title(f"│ {label}")
 
 
+def legend_text(summary: SweepSummary, colours: Sequence[str]) -> Text:
+    """One entry per line, ``■ name: ∝ x^-1.78, R² 0.991`` with ■ in Rich colour
+    ``colours[i]``, then the mark (``│ interpolation threshold``)."""
+    out = Text()
+    for i, line in enumerate(summary.lines):
+        if i:
+            out.append("   ")
+        out.append("■ ", style=colours[i % len(colours)])
+        out.append(line_legend(line))
+    if summary.mark is not None:
+        out.append(("   " if summary.lines else "") + f"│ {summary.mark[0]}", style="dim")
+    return out
+
+
+#: Rich colour names of the chart's lines (the same colours as CHART_COLOURS).
+LEGEND_COLOURS = ("cyan", "yellow", "green", "magenta", "bright_yellow", "bright_blue",
+                  "white", "bright_black")
 #: plotext colour names for the terminal and SVG chart, in the app's run order.
 CHART_COLOURS = ("cyan", "orange", "green", "magenta", "yellow", "blue+", "white", "gray")
 
@@ -79,7 +96,8 @@ def chart_text(summary: SweepSummary, width: int = 100, height: int = 24) -> Tex
     plotext.plotsize(width, height)
     plotext.theme("clear")  # the terminal's (or the picture's) own background
     draw_summary(plotext, summary, CHART_COLOURS)
-    return Text.from_ansi(plotext.build(), no_wrap=True, overflow="crop")
+    chart = Text.from_ansi(plotext.build(), no_wrap=True, overflow="crop")
+    return Text("\n").join([chart, legend_text(summary, LEGEND_COLOURS)])
 
 
 def save_svg(summary: SweepSummary, path: str | Path, title: str,

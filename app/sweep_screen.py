@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from nnterm.app.sweep_chart import draw_summary, line_legend
+from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.engine.lessons.experiment import (
@@ -207,10 +207,9 @@ class SweepScreen(Screen):
         self.query_one(SweepPlot).show(summary)
         self.query_one("#summary").border_title = (
             f"{summary.y_label} against {summary.x_label}")
-        legend = [line_legend(line) for line in summary.lines]
-        if summary.mark is not None:
-            legend.append(f"│ {summary.mark[0]}")
-        self.query_one("#sweep-legend", Static).update("   ".join(legend))
+        mode = detect_color_mode(self.app)
+        colours = [run_colour(i, mode)[1] for i in range(MAX_RUNS)]
+        self.query_one("#sweep-legend", Static).update(legend_text(summary, colours))
         self._show_status()
 
     def _show_status(self) -> None:

@@ -156,18 +156,6 @@ def test_the_split_is_seeded_and_n_train_and_n_val_leave_each_other_alone(table)
     np.testing.assert_allclose(raw(a, "val"), raw(load(3, 15, 10), "val"))  # n_train
 
 
-def test_two_features_get_an_extent_around_the_training_points(table, tmp_path):
-    ds = make_dataset("csv", n_train=40, n_val=10, seed=0, path=str(table), target="label")
-    x0, x1, y0, y1 = ds.meta["extent"]
-    lo, hi = ds.X_train.min(axis=0), ds.X_train.max(axis=0)
-    assert x0 <= lo[0] - 0.5 and x1 >= hi[0] + 0.5 and y0 <= lo[1] - 0.5 and y1 >= hi[1] + 0.5
-    assert x1 - x0 < 1.3 * (hi[0] - lo[0]) + 1.0  # a margin, not a far-away frame
-    three = write_table(tmp_path / "three.csv", ["x", "y", "z", "label"],
-                        [[*row[:2], i, row[2]] for i, row in enumerate(two_class_rows())])
-    ds3 = make_dataset("csv", n_train=40, n_val=10, seed=0, path=str(three), target="label")
-    assert "extent" not in ds3.meta and ds3.input_dim == 3
-
-
 def test_default_split_is_a_fifth_for_validation():
     assert split_sizes(200) == (160, 40)
     assert split_sizes(3) == (2, 1)
@@ -455,7 +443,6 @@ def test_the_boundary_covers_the_tables_plane():
                                                                             steps=50)))
     trainer.run()
     boundary = build_snapshot(trainer, boundary_resolution=30).boundary
-    assert boundary.extent == trainer.dataset.meta["extent"]
     x0, x1, y0, y1 = boundary.extent
     points = boundary.train_points
     assert (points[:, 0] > x0).all() and (points[:, 0] < x1).all()

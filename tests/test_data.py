@@ -19,7 +19,7 @@ from nnterm.engine.data import (
     load_names,
     make_dataset,
 )
-from nnterm.engine.data.plane import gauss_centers
+from nnterm.engine.data.plane import PLANE_EXTENT, gauss_centers
 
 SYNTHETIC = tuple(n for n in DATASETS if n not in ("names", "csv"))  # csv: test_csv_data
 CLASSIFIERS = tuple(n for n in SYNTHETIC if make_dataset(n, n_train=2, n_val=0, seed=0).n_classes)
@@ -92,7 +92,7 @@ def test_dimension_and_class_parameters(name, params, input_dim, n_classes):
 def test_plane_sets_live_in_the_documented_box():
     for name in PLANE:
         ds = make_dataset(name, n_train=2000, n_val=0, seed=0)
-        x0, x1, y0, y1 = ds.meta["extent"]
+        x0, x1, y0, y1 = -PLANE_EXTENT, PLANE_EXTENT, -PLANE_EXTENT, PLANE_EXTENT
         X = ds.X_train
         assert x0 <= X[:, 0].min() and X[:, 0].max() <= x1, name
         assert y0 <= X[:, 1].min() and X[:, 1].max() <= y1, name

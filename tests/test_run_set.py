@@ -10,9 +10,10 @@ import pytest
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.frame import build_frame, describe_changes
+from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes
 from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
+from nnterm.engine.live.snapshot_build import BOUNDARY_RESOLUTION
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -154,7 +155,7 @@ def test_every_frame_describes_every_run_against_the_base():
         ("base", 0, ""), ("fast", 1, "lr 0.5"), ("relu", 2, "activation relu")]
     assert all(v.step == 30 and v.boundary is not None for v in frame.runs)
     assert all(v.series.steps[-1] == 30 for v in frame.runs)
-    assert frame.run == "base" and frame.boundary.classes.shape == (40, 40)
+    assert frame.run == "base" and frame.boundary.classes.shape == (BOUNDARY_RESOLUTION,) * 2
 
 
 def test_a_current_frame_measures_every_run_at_the_step_it_shows():
@@ -270,13 +271,31 @@ def test_regression_frames_carry_fitted_curves_or_a_surface():
                                    params={"dim": 2}),
                    model=ModelConfig(hidden=(8,), loss="mse"), train=TrainConfig(steps=100))
     frame = build_frame(build_run_set([("base", plane)]))
-    assert frame.fit is None and frame.surface.values.shape == (40, 40)
+    assert frame.fit is None and frame.surface.values.shape == (BOUNDARY_RESOLUTION,) * 2
     x0, x1, y0, y1 = frame.surface.extent
     points = frame.surface.train_points
     assert (x0 < points[:, 0].min() and points[:, 0].max() < x1
             and y0 < points[:, 1].min() and points[:, 1].max() < y1)
     moons = build_frame(build_run_set(RUNS))
     assert moons.fit is None and moons.surface is None  # classification: the boundary
+
+
+def test_image_frames_carry_sample_images_with_every_runs_guess():
+    bars = Config(data=DataConfig(name="bars", n_train=40, n_val=40),
+                  model=ModelConfig(hidden=(8,)), train=TrainConfig(steps=10))
+    runs = build_run_set([("base", bars), ("wide", with_changes(bars, {"model.hidden": (16,)}))])
+    images = build_frame(runs).images
+    data = runs.base.dataset
+    side = data.meta["image_shape"]
+    assert images.images.shape == (IMAGE_SAMPLES, *side)
+    assert set(images.labels.tolist()) == {0, 1}  # spread over the split: both classes
+    rows = [np.flatnonzero((data.X_val == img.ravel()).all(axis=1))[0] for img in images.images]
+    assert images.labels.tolist() == data.y_val[rows].tolist()  # each image with its label
+    assert [name for name, _, _ in images.guesses] == ["base", "wide"]
+    net = runs["wide"].net
+    expected = runs["wide"].loss.predict(net.forward(data.X_val[rows]))
+    assert images.guesses[1][2].tolist() == expected.tolist()
+    assert build_frame(build_run_set(RUNS)).images is None  # a plane: the boundary
 
 
 def test_changes_are_said_in_a_few_words():

@@ -25,7 +25,6 @@ from nnterm.engine.live.session import InProcessSession, ProcessSession, Session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.live.snapshot_build import (
     build_snapshot,
-    histogram_quantiles,
     minmax_downsample,
     pool_blocks,
 )
@@ -37,7 +36,7 @@ from nnterm.engine.training.config import (
     OptimizerConfig,
     TrainConfig,
 )
-from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS
+from nnterm.engine.training.telemetry import PERCENTILES, HistogramSampler
 from nnterm.engine.training.trainer import Trainer
 
 CONFIG = Config(
@@ -389,15 +388,17 @@ def test_pooling_shapes_and_block_means():
     assert out == pytest.approx((w[0::2] + w[1::2]) / 2)
 
 
-def test_histogram_quantiles_read_the_cumulative_counts():
-    one = np.zeros(HIST_BINS)
-    one[30] = 7
-    assert histogram_quantiles(one)[0] == pytest.approx([HIST_CENTERS[30]] * 5)
-    two = np.zeros(HIST_BINS)
-    two[[5, 35]] = [1, 1]  # half below, half above: the median is the lower bin
-    band = histogram_quantiles(two)[0]
-    assert band == pytest.approx([HIST_CENTERS[5]] * 3 + [HIST_CENTERS[35]] * 2)
-    assert np.isnan(histogram_quantiles(np.zeros(HIST_BINS))).all()
+def test_gradient_percentiles_are_tensorboards_basis_points_of_the_entries():
+    rng = np.random.default_rng(0)
+    small, big = rng.normal(size=(3, 5)), rng.normal(size=(100, 100))
+    sampler = HistogramSampler([small.shape, big.shape], rng)
+    exact, sampled = sampler.percentiles([small, big])
+    assert exact == pytest.approx(np.quantile(small, PERCENTILES))
+    assert exact[0] == small.min() and exact[-1] == small.max()
+    # a big matrix: its fixed sample's percentiles, close to a standard normal's
+    assert sampled[4] == pytest.approx(0.0, abs=0.05) and sampled[2] == pytest.approx(-1, abs=0.1)
+    small[1, 2] = np.nan
+    assert np.isnan(sampler.percentiles([small, big])[0]).all()
 
 
 def test_snapshot_of_a_trained_run(trained):
@@ -412,9 +413,10 @@ def test_snapshot_of_a_trained_run(trained):
     assert np.isnan(snap.layers[-1].dead_frac)
     for view in snap.layers:
         band = view.grad_band
-        assert band.shape == (len(view.band_steps), 5) and len(view.band_steps) <= 60
+        assert band.shape == (len(view.band_steps), 9) and len(view.band_steps) <= 60
         assert view.band_steps[0] == 0 and view.band_steps[-1] == 400
-        assert np.all(np.diff(band, axis=1) >= 0)  # 2 <= 16 <= 50 <= 84 <= 98 %
+        assert np.all(np.diff(band, axis=1) >= 0)  # min <= 7 <= 16 ... <= 93 % <= max
+        assert band[-1] == pytest.approx(trained.history.latest.grad_percentiles[view.index])
         assert view.grad_hist.sum() > 0
     pickle.loads(pickle.dumps(snap))  # it crosses a process boundary
 
@@ -435,7 +437,13 @@ def test_boundary_for_moons(trained):
     assert b.classes.shape == b.confidence.shape == (40, 40)
     assert set(np.unique(b.classes)) == {0, 1}
     assert np.all((b.confidence >= 0.5) & (b.confidence <= 1.0))
-    assert b.extent == tuple(trained.dataset.meta["extent"])
+    # fitted to the data: a square over its bounding box with a tenth of a margin
+    data = np.concatenate([trained.dataset.X_train, trained.dataset.X_val])
+    lo, hi = data.min(axis=0), data.max(axis=0)
+    x0, x1, y0, y1 = b.extent
+    assert x1 - x0 == pytest.approx(y1 - y0) == pytest.approx(1.2 * (hi - lo).max())
+    assert x0 < lo[0] and x1 > hi[0] and y0 < lo[1] and y1 > hi[1]
+    assert (x0 + x1) / 2 == pytest.approx((lo[0] + hi[0]) / 2)
     assert len(b.train_points) == 400 and len(b.val_points) == 400
     assert b.train_points.shape == (400, 2) and b.train_labels.shape == (400,)
     # row 0 is the top of the plane: its cells sit at the largest y

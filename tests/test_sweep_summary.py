@@ -117,3 +117,17 @@ def test_bad_sweep_view_settings_name_the_key(view, key):
     with pytest.raises(PresetError) as err:
         parse_preset(BASE + f"view: {view}\n")
     assert key in str(err.value)
+
+
+def test_the_chart_legend_sits_under_the_plot_not_over_its_first_points():
+    from nnterm.app.sweep_chart import chart_text
+    from nnterm.engine.lessons.sweep_summary import SweepLine, SweepSummary
+
+    xs = (10.0, 100.0, 1000.0)
+    ys = tuple(2.0 * x ** -0.5 for x in xs)
+    line = SweepLine("base", "base", xs, ys, fit=power_law(xs, ys))
+    rows = chart_text(SweepSummary("params", "val loss", True, True, (line,)),
+                      width=60, height=16).plain.splitlines()
+    legend = "base: ∝ x^-0.50, R² 1.000"
+    assert rows[-1].endswith(legend)  # the last line, below the x axis
+    assert not any(legend in row for row in rows[:-1])  # never inside the plot

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from itertools import groupby
 
 import numpy as np
 import pytest
@@ -21,13 +22,17 @@ from nnterm.app.widgets import (
 )
 from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets._common import (
+    decade_label,
     fmt_power_of_ten,
+    log_ticks,
+    si_label,
     tick_label,
     title_with_numbers,
     zero_based_ticks,
 )
-from nnterm.app.widgets.heatmap import tile_grid
-from nnterm.engine.live.snapshot import Boundary, LayerView, Series, Snapshot
+from nnterm.app.widgets.heatmap import allot_rows, tile_grid
+from nnterm.app.widgets.image_samples import ImagePanel
+from nnterm.engine.live.snapshot import Boundary, ImageSamples, LayerView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import Config, ModelConfig, with_changes
 from nnterm.engine.training.telemetry import HIST_BINS
@@ -53,7 +58,8 @@ def make_layer(index: int, weights: np.ndarray, activation: str = "tanh", t: int
     hist = np.zeros(HIST_BINS)
     hist[8:14] = [1, 3, 6, 9, 4, 2]  # negative gradients around 1e-4 .. 1e-2
     hist[27:33] = [2, 4, 9, 6, 3, 1]
-    band = np.tile([-1e-1, -1e-3, 1e-5, 1e-3, 1e-1], (t, 1))
+    # percentiles min, 7, 16, 31, 50, 69, 84, 93 %, max: a spread of about ±0.1
+    band = np.tile([-0.12, -0.08, -0.04, -0.01, 1e-5, 0.01, 0.04, 0.08, 0.12], (t, 1))
     return LayerView(
         index=index,
         fan_in=weights.shape[0],
@@ -221,26 +227,57 @@ async def test_loss_plot_draws_curves_markers_accuracy_and_log(monkeypatch):
 # ----------------------------------------------------------------------------- histogram
 
 
-async def test_gradient_histogram_band_bars_and_table():
-    hist = GradientHistogram(color_mode="truecolor")
-    async with Host(hist).run_test(size=(90, 18)) as pilot:
+async def test_gradient_histogram_bands_median_legend_and_table():
+    hist = GradientHistogram(color_mode="mono")
+    async with Host(hist).run_test(size=(90, 21)) as pilot:
         assert hist.update_snapshot(make_snapshot())
         await pilot.pause()
-        text = "\n".join(lines(hist))
-        assert "grad L1/3" in text
-        assert "━" in text and "▓" in text and "░" in text  # median, 16-84 %, 2-98 %
-        assert "█" in text  # the latest histogram's bars
+        rows = lines(hist)
+        text = "\n".join(rows)
+        assert "L1/3 2→16 tanh" in rows[0] and "‖g‖ 0.5" in rows[0]
         assert "L1" in text and "L2" in text and "out" in text  # the per-layer table
-        assert "‖g‖ 0.5" in text
-        assert "+1e-1" in text or "+2e-1" in text  # signed-log axis labels
+        # a linear axis symmetric about 0: the largest |value| 0.12 rounded up to 0.2
+        assert rows[1].lstrip().startswith("200m┤") and rows[-3].lstrip().startswith("-200m┤")
+        zero = next(y for y, row in enumerate(rows) if row.lstrip().startswith("0┤"))
+        assert "━" in rows[zero]  # the median (1e-5) in the row from 0 up
+        column = "".join(row[7] for row in rows[1:-2])  # one step's column, top to bottom
+        # from the median outwards (a cell is 0.022 high, the 38 % band ±0.01 lies in the
+        # median's cell above 0, and the cell below it): 68 %, 86 %, all, then nothing
+        above, below = column[:zero - 1][::-1], column[zero:]
+        assert "".join(k for k, _ in groupby(above)) == "▓▒░ "
+        assert "".join(k for k, _ in groupby(below)) == "█▓▒░ "
+        assert "░ all ▒ 86% ▓ 68% █ 38% of the values  ━ median" in rows[-1]
         assert not hist.update_snapshot(make_snapshot())  # equal arrays: nothing to redraw
 
         hist.next_layer()
         await pilot.pause()
         assert hist.selected_layer == 1
-        assert "grad L2/3" in lines(hist)[0]
+        assert lines(hist)[0].startswith("L2/3 16→8 tanh")
         hist.select_layer(10)
         assert hist.selected_layer == 2
+
+
+async def test_gradient_shades_darken_towards_the_median_on_either_theme():
+    hist = GradientHistogram(color_mode="truecolor")
+    async with Host(hist).run_test(size=(60, 21)) as pilot:
+        hist.update_snapshot(make_snapshot())
+        for dark in (True, False):
+            pilot.app.theme = "textual-dark" if dark else "textual-light"
+            await pilot.pause()
+            legend = hist.render_line(hist.size.height - 1)
+            shades = [seg.style.color.triplet for seg in legend if seg.text in "░▒▓█"
+                      and seg.text and seg.style and seg.style.color]
+            assert len(shades) == 4
+            lightness = [sum(c) for c in shades]  # outermost first
+            # towards the median: brighter on a dark background, darker on a light one
+            assert lightness == sorted(lightness, reverse=not dark)
+
+
+@pytest.mark.parametrize(("value", "label"), [
+    (0.01, "10m"), (-2e-4, "-200µ"), (1.5, "1.5"), (0.0, "0"), (5e-9, "5n"), (999.9, "1k"),
+])
+def test_si_labels_are_short(value, label):
+    assert si_label(value) == label
 
 
 # ----------------------------------------------------------------------------- heatmap
@@ -254,19 +291,50 @@ async def test_heatmap_colours_positive_red_negative_blue():
         assert heat.update_snapshot(snap)
         await pilot.pause()
         rows = lines(heat)
-        assert rows[0].startswith("W1/2 2→2")
-        assert "▀" in rows[1]
-        body = rows[1]
-        left = body.index("▀")
-        right = body.rindex("▀")
-        char, style = cell(heat, left, 1)
+        assert rows[0].startswith("▸L1 2×2") and rows[1].strip().startswith("±1")
+        left, right = rows[0].index("▀"), rows[0].rindex("▀")
+        char, style = cell(heat, left, 0)
         assert char == "▀" and redness(style) < 0  # negative: blue
         r, _, b = style.bgcolor.triplet
         assert b > r
-        _, style = cell(heat, right, 1)
+        _, style = cell(heat, right, 0)
         assert redness(style) > 0  # positive: red
-        assert any(r.startswith("−1 ") and "+1" in r for r in rows)  # the legend
+        assert rows[-1].startswith("−max|w| ") and "+max|w| of each layer" in rows[-1]
         assert not heat.update_snapshot(snap)
+
+
+async def test_heatmap_stacks_every_layer_labelled_with_its_shape():
+    heat = WeightHeatmap(color_mode="mono")
+    big = np.linspace(-1, 1, 96 * 40).reshape(96, 40)
+    layers = (make_layer(0, np.ones((2, 16))), make_layer(1, big),
+              make_layer(2, np.full((40, 3), -0.5), "output"))
+    async with Host(heat).run_test(size=(60, 16)) as pilot:
+        heat.update_snapshot(make_snapshot(layers=layers))
+        await pilot.pause()
+        rows = lines(heat)
+        labels = [row[:14].strip() for row in rows[:-1]]
+        starts = [labels.index(name) for name in ("▸L1 2×16", "L2 96×40", "out 40×3")]
+        assert starts == sorted(starts)  # first layer on top, the output at the bottom
+        # a matrix bigger than its rows and columns says what is shown of it
+        l2 = labels[starts[1]:starts[2]]
+        assert any(t.startswith("shown ") for t in l2) and "±1" in l2
+        shown = next(t for t in l2 if t.startswith("shown ")).split()[1]
+        rows_shown, cols_shown = (int(n) for n in shown.split("×"))
+        assert rows_shown < 96 and cols_shown == (60 - 14) // 2 < 40
+        assert "±0.5" in labels[starts[2]:]
+        assert not any(t.startswith("shown") for t in labels[:starts[1]])  # 2×16 fits whole
+        heat.next_layer()
+        await pilot.pause()
+        assert [row[:14].strip() for row in lines(heat)].count("▸L2 96×40") == 1
+
+
+@pytest.mark.parametrize(("minimum", "wanted", "available", "allotted"), [
+    ([3, 3], [3, 10], 20, [3, 10]),  # everything fits
+    ([3, 3], [5, 13], 10, [3 + 4 * 2 // 12, 3 + 4 * 10 // 12]),  # the spare shared
+    ([3, 3], [3, 3], 5, None),  # not even the labels fit
+])
+def test_heatmap_rows_are_shared_by_what_each_layer_wants(minimum, wanted, available, allotted):
+    assert allot_rows(minimum, wanted, available) == allotted
 
 
 async def test_heatmap_falls_back_to_glyphs_without_colour(monkeypatch):
@@ -277,17 +345,17 @@ async def test_heatmap_falls_back_to_glyphs_without_colour(monkeypatch):
         w = np.array([[-1.0, 1.0], [-1.0, 1.0]])
         heat.update_snapshot(make_snapshot(layers=(make_layer(0, w),)))
         await pilot.pause()
-        body = lines(heat)[1]
+        body = lines(heat)[0][14:]
         glyphs = body.strip()
         negative, positive = glyphs[0], glyphs[-1]
         assert negative != positive
         assert negative not in " ▀" and positive not in " ▀"
-        colours = {seg.style.color for seg in heat.render_line(1) if seg.style.color}
+        colours = {seg.style.color for seg in heat.render_line(0) if seg.style.color}
         assert len(colours) <= 1  # at most the widget's own foreground: no colour scale
 
         heat.set_color_mode("ansi")
         await pilot.pause()
-        body = heat.render_line(1)
+        body = heat.render_line(0)
         colours = {seg.style.color.name for seg in body if "█" in seg.text}
         assert colours == {"red", "blue"}  # named ANSI colours for the sign
         assert "█" in body.text
@@ -338,6 +406,46 @@ async def test_boundary_legend_names_the_datas_classes():
         await pilot.pause()
         legend = lines(view)[-1]
         assert "lower" in legend and "upper" in legend and "class" not in legend
+
+
+async def test_a_point_stands_out_on_its_own_classs_region_on_either_theme():
+    view = DecisionBoundary(color_mode="truecolor")
+    async with Host(view).run_test(size=(40, 12)) as pilot:
+        view.show_gallery(False)
+        view.update_snapshot(make_snapshot())
+        for theme in ("textual-dark", "textual-light"):
+            pilot.app.theme = theme
+            await pilot.pause()
+            points = [(x, y) for y in range(view.size.height)  # the legend's dots too
+                      for x, char in enumerate(view.render_line(y).text) if char == "●"]
+            assert len(points) >= 4
+            for x, y in points:
+                _, style = cell(view, x, y)
+                point, under = style.color.triplet, style.bgcolor.triplet
+                assert sum(abs(a - b) for a, b in zip(point, under, strict=True)) > 150
+
+
+async def test_image_panel_shows_images_their_class_and_each_runs_guess():
+    images = np.zeros((3, 4, 4))
+    images[0, 0] = images[1, :, 0] = images[2, 3] = 1.0  # a bright row, a column, a row
+    samples = ImageSamples(images=images, labels=np.array([0, 1, 0]), guesses=(
+        ("base", 0, np.array([0, 1, 1])), ("wide", 1, np.array([0, 0, 0]))))
+    panel = ImagePanel(color_mode="mono")
+    async with Host(panel).run_test(size=(60, 12)) as pilot:
+        assert panel.update_snapshot(make_snapshot(images=samples))
+        await pilot.pause()
+        rows = lines(panel)
+        assert "guesses ✓/✗" in rows[0]
+        assert rows[1].startswith("█" * 8)  # image 0's bright top row, 2 cells a pixel
+        captions = next(row for row in rows if row.startswith("class 0"))
+        assert captions.split() == ["class", "0", "class", "1", "class", "0"]
+        marks = rows[rows.index(captions) + 1].split()
+        assert marks == ["✓✓", "✓✗", "✗✓"]  # base, wide: right or wrong per image
+        panel.set_color_mode("truecolor")
+        await pilot.pause()
+        row = panel.render_line(rows.index(captions) + 1)
+        colours = [seg.style.color for seg in row if seg.text in ("✓", "✗")]
+        assert colours[0] != colours[1]  # each run's mark in its colour
 
 
 # ----------------------------------------------------------------------------- architecture
@@ -440,7 +548,7 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
     nan_layer = dataclasses.replace(
         make_layer(0, np.full((3, 4), np.nan)),
         grad_norm=float("nan"), update_ratio=float("nan"),
-        grad_band=np.full((5, 5), np.nan), grad_hist=np.zeros(HIST_BINS),
+        grad_band=np.full((5, 9), np.nan), grad_hist=np.zeros(HIST_BINS),
     )
     empty = Series(
         steps=np.zeros(0, np.int64), train_loss=np.zeros(0), val_loss=np.zeros(0),
@@ -471,8 +579,8 @@ async def test_a_diverged_snapshot_full_of_nan_draws_without_error():
         assert "nan" in gradients.render_line(0).text
         assert "diverged" in gradients.render_line(1).text  # never "exactly 0" for NaN
         heat = app.query_one(WeightHeatmap)
-        assert "max|w| nan" in heat.render_line(0).text  # never 0 for weights all NaN
-        assert "▀" in heat.render_line(1).text  # NaN cells are drawn (in magenta), not skipped
+        assert "±nan" in heat.render_line(1).text  # never 0 for weights all NaN
+        assert "▀" in heat.render_line(0).text  # NaN cells are drawn (in magenta), not skipped
         assert "no points yet" in app.query_one(LossPlot).render().plain
 
 
@@ -500,7 +608,7 @@ async def test_heatmap_draws_image_tiles_on_request():
         heatmap.show_tiles(True)
         await pilot.pause()
         text = "\n".join(lines(heatmap))
-        assert "tiles: 3 units as 4x4 images" in text
+        assert "3 units as" in text and "4×4 images" in text
         assert heatmap.tiles_shown
     grid = tile_grid(tiles, width=9)  # two 4-wide tiles and a gap fit in 9 columns
     assert grid.shape == (9, 9)
@@ -541,6 +649,18 @@ def test_a_panel_title_cuts_its_label_never_its_numbers(width):
 def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
     assert zero_based_ticks(top) == pytest.approx(ticks)
     assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]
+
+
+@pytest.mark.parametrize(("lo", "hi", "labels"), [
+    (0.382, 0.934, ["0.4", "0.5", "0.6", "0.7", "0.8", "0.9"]),  # not 0.934 / 0.382
+    (0.515, 0.725, ["0.6", "0.7"]),
+    (1e-3, 0.05, ["1e-3", "0.01"]),
+    (1e-4, 2.0, ["1e-4", "1e-3", "0.01", "0.1", "1"]),
+    (0.02, 0.6, ["0.02", "0.05", "0.1", "0.2", "0.5"]),
+])
+def test_log_axis_ticks_are_round_with_short_labels(lo, hi, labels):
+    ticks = log_ticks(math.log10(lo), math.log10(hi))
+    assert [decade_label(t) for t in ticks] == labels
 
 
 async def test_a_dead_layers_note_wraps_instead_of_being_cut():

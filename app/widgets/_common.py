@@ -173,14 +173,19 @@ def fmt_power_of_ten(log10: float) -> str:
 
 
 def title_with_numbers(label: str, numbers: str, width: int) -> str:
-    """``label  numbers`` in ``width`` cells: the label is cut (with …) before any of
-    the numbers is, so a number is never shown truncated (3.04e+7 for 3.04e+78)."""
+    """``label  numbers`` in ``width`` cells: the label is cut (with …, after a whole
+    word) before any of the numbers is, so a number is never shown truncated (3.04e+7
+    for 3.04e+78)."""
     full = f"{label}  {numbers}"
     if len(full) <= width:
         return full
     room = width - len(numbers) - 2
     if room >= 2:
-        return f"{label[:room - 1]}…  {numbers}"
+        words = label.split(" ")
+        # whole words only, so that a cut never leaves a wrong number (2→3… for 2→32)
+        kept = next((" ".join(words[:k]) + " " for k in range(len(words) - 1, 0, -1)
+                     if len(" ".join(words[:k])) <= room - 2), label[:room - 1])
+        return f"{kept}…".ljust(room) + f"  {numbers}"
     return numbers[:width]
 
 
@@ -234,15 +239,18 @@ class Row:
 
 
 def log_ticks(lo: float, hi: float) -> list[float]:
-    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi: the decades
-    inside the range if there are two or more, else four evenly spaced values."""
-    decades = list(range(math.ceil(lo), math.floor(hi) + 1))
-    if len(decades) >= 2:
-        step = max(1, math.ceil(len(decades) / 6))
-        return [float(k) for k in decades[::step]]
-    if hi - lo < 1e-12:
-        return [lo]
-    return [lo + (hi - lo) * i / 3 for i in range(4)]
+    """Tick positions (log10 values) for a log axis from 10**lo to 10**hi, at round values
+    inside the range: the decades (1e-3, 0.01, 0.1, 1) if two or more fall inside, else
+    1, 2 and 5 times a power of ten, else every digit times one (0.6, 0.7), else the ends.
+    At most about six of them."""
+    eps = 1e-9
+    for mantissas in ((1,), (1, 2, 5), tuple(range(1, 10))):
+        ticks = [math.log10(m) + k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1)
+                 for m in mantissas if lo - eps <= math.log10(m) + k <= hi + eps]
+        if len(ticks) >= 2:
+            step = max(1, math.ceil(len(ticks) / 6))
+            return ticks[::step]
+    return [lo] if hi - lo < 1e-12 else [lo, hi]
 
 
 def zero_based_ticks(top: float, most: int = 6) -> list[float]:
@@ -251,11 +259,35 @@ def zero_based_ticks(top: float, most: int = 6) -> list[float]:
     (a flat loss looks flat), and its labels need few digits."""
     if not (math.isfinite(top) and top > 0):
         return [0.0, 1.0]
-    rough = top / (most - 1)
-    power = 10.0 ** math.floor(math.log10(rough))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    step = ceil_125(top / (most - 1))
     count = math.ceil(top / step - 1e-9)
     return [round(i * step, 12) for i in range(count + 1)]
+
+
+def ceil_125(x: float) -> float:
+    """The smallest of 1, 2 or 5 times a power of ten that is at least ``x`` > 0 (a round
+    axis limit or tick step: 0.0031 -> 0.005, 7 -> 10)."""
+    power = 10.0 ** math.floor(math.log10(x))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= x * (1 - 1e-12))
+
+
+#: SI prefixes by power of a thousand, for tick labels of values spanning decades.
+SI_PREFIXES = {-5: "f", -4: "p", -3: "n", -2: "µ", -1: "m", 0: "", 1: "k", 2: "M", 3: "G"}
+
+
+def si_label(v: float) -> str:
+    """``v`` with an SI prefix, at most 3 significant digits: 0.01 -> ``10m``,
+    -2e-4 -> ``-200µ``, 1.5 -> ``1.5``, 0 -> ``0``; beyond femto/giga as ``1e-18``."""
+    if v == 0 or not math.isfinite(v):
+        return fmt_num(v)
+    thousands = math.floor(math.log10(abs(v)) / 3 + 1e-9)
+    prefix = SI_PREFIXES.get(thousands)
+    if prefix is None:
+        return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e")
+    mantissa = f"{v / 1000.0 ** thousands:.3g}"
+    if mantissa.lstrip("-") == "1e+03":  # rounding carried into the next prefix
+        return si_label(math.copysign(1000.0 ** (thousands + 1), v))
+    return mantissa + prefix
 
 
 def tick_label(t: float) -> str:
@@ -264,9 +296,12 @@ def tick_label(t: float) -> str:
 
 
 def decade_label(t: float) -> str:
-    if float(t).is_integer():
-        return f"1e{int(t)}"
-    return f"{10.0**t:.3g}"
+    """The label of log10 tick ``t``: the value itself while short (0.01, 0.5, 200),
+    else in powers of ten (1e-3, 2e-5, 1e6)."""
+    v = 10.0 ** t
+    if 0.01 - 1e-12 <= v < 1e4:
+        return f"{v:.2g}" if v < 1 else f"{v:.3g}"
+    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
 
 
 #: Columns of a plotext plot that its title may not use (plotext drops a title that does

@@ -39,6 +39,24 @@ BAND = 0.2
 #: Region glyphs per class when there is no colour (the class must show by shape).
 MONO_FILL = ("·", "░", "▒", "▓", ":", "=", "~", "'")
 TRAIN_DOT, VAL_DOT = "●", "○"
+#: How far a point's colour is pushed from its class colour towards white (dark theme) or
+#: black (light theme): the region is the class colour faded into the background, so the
+#: point must go the other way to stand out on its own class's region.
+POINT_CONTRAST = 0.55
+
+
+def point_rgb(k: int, dark: bool) -> tuple[int, int, int]:
+    """A point of class ``k``: its class colour, lighter on a dark theme, darker on a
+    light one (the opposite way from the regions, which fade into the background)."""
+    return mix(CLASS_RGB[k % len(CLASS_RGB)], (255, 255, 255) if dark else (0, 0, 0),
+               POINT_CONTRAST)
+
+
+def region_rgb(k: int, certainty: float, dark: bool) -> tuple[int, int, int]:
+    """A region of class ``k`` at ``certainty`` (0..1 above chance): the class colour
+    mixed into the background, fainter where the model is less sure."""
+    base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+    return mix(base, CLASS_RGB[k % len(CLASS_RGB)], REGION_STRENGTH * (0.15 + 0.85 * certainty))
 
 
 def _glyph(k: int, val: bool) -> str:
@@ -141,7 +159,7 @@ class DecisionBoundary(PicturePanel):
         strips = strips[:body]
         if height >= 3:
             strips.extend([Strip.blank(width)] * (body - len(strips)))
-            strips.append(self._legend(n_classes, width, mode, b.class_names))
+            strips.append(self._legend(n_classes, width, mode, dark, b.class_names))
         return strips
 
     def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool
@@ -181,15 +199,17 @@ class DecisionBoundary(PicturePanel):
                 strips.append(row.adjust_cell_length(width))
         return strips
 
-    def _legend(self, n_classes: int, width: int, mode: ColorMode,
+    def _legend(self, n_classes: int, width: int, mode: ColorMode, dark: bool,
                 names: tuple[str, ...] | None) -> Strip:
-        """Each class's colour and name (the data's own, else ``class k``), then the
-        point marks; compact (numbers only) if that does not fit."""
+        """Each class's colour (a point as it looks on its own region) and name (the
+        data's own, else ``class k``), then the point marks; compact (numbers only) if
+        that does not fit."""
         for compact in (False, True):
             segs: list[Segment] = []
             for k in range(n_classes):
-                if mode == "truecolor":
-                    segs.append(Segment(TRAIN_DOT, fg_bg(CLASS_RGB[k % len(CLASS_RGB)], None)))
+                if mode == "truecolor":  # a point as it looks on its own region
+                    segs.append(Segment(TRAIN_DOT, fg_bg(point_rgb(k, dark),
+                                                         region_rgb(k, 1.0, dark))))
                 elif mode == "ansi":
                     style = Style(color=CLASS_ANSI[k % len(CLASS_ANSI)], bold=True)
                     segs.append(Segment(_glyph(k, False), style))
@@ -260,16 +280,13 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
 
     strips: list[Strip] = []
     if half:
-        base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
         region_cache: dict[tuple[int, int], tuple[int, int, int]] = {}
 
         def region(r: int, c: int) -> tuple[int, int, int]:
             k, q = classes[ri[r]][ci[c]], round(certainty(conf[ri[r]][ci[c]]) * 10)
             color = region_cache.get((k, q))
             if color is None:
-                strength = REGION_STRENGTH * (0.15 + 0.85 * q / 10)
-                color = mix(base, CLASS_RGB[k % len(CLASS_RGB)], strength)
-                region_cache[(k, q)] = color
+                color = region_cache[(k, q)] = region_rgb(k, q / 10, dark)
             return color
 
         styles: dict[tuple, Style] = {}
@@ -291,7 +308,7 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
                     segs.add("▀", style(upper, lower))
                 else:
                     k, val, low = hit
-                    dot = CLASS_RGB[k % len(CLASS_RGB)]
+                    dot = point_rgb(k, dark)
                     under = lower if (low and lower is not None) else upper
                     segs.add(VAL_DOT if val else TRAIN_DOT, style(dot, under))
             strips.append(segs.strip(width))

@@ -1,5 +1,5 @@
-"""GradientHistogram: one layer's gradient distribution over time, its latest histogram,
-and every layer's gradient norm and update/weight ratio."""
+"""GradientHistogram: one layer's gradient distribution over the steps (TensorBoard's
+distributions view), and every layer's gradient norm and update/weight ratio."""
 
 from __future__ import annotations
 
@@ -10,57 +10,68 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from nnterm.app.widgets._common import ColorMode, fmt_num, fmt_power_of_ten, title_with_numbers
+from nnterm.app.widgets._common import (
+    NEUTRAL_DARK,
+    NEUTRAL_LIGHT,
+    ColorMode,
+    ceil_125,
+    fg_bg,
+    fmt_num,
+    fmt_power_of_ten,
+    mix,
+    si_label,
+    title_with_numbers,
+)
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
-from nnterm.engine.training.telemetry import HIST_CENTERS, HIST_DECADES
+from nnterm.engine.training.telemetry import HIST_CENTERS, PERCENTILES
 
-#: Signed-log axis: y = sign(v) * (log10 |v| - FLOOR), 0 for |v| < 10**FLOOR.
-FLOOR = HIST_DECADES[0]
-OUTER, INNER, MEDIAN = "░", "▓", "━"  # 2-98 %, 16-84 %, median
-EIGHTHS = " ▏▎▍▌▋▊▉"
-AXIS_W = 7
+#: The bands, outermost first, as (index of the lower percentile in PERCENTILES, name):
+#: each spans that percentile to its mirror image (index -1 - i).
+BANDS = ((0, "all"), (1, "86%"), (2, "68%"), (3, "38%"))
+MEDIAN_INDEX = len(PERCENTILES) // 2
+#: One glyph per band (outermost first) so the shades differ without colour (truecolor
+#: fills every band with a solid block in its shade); the median.
+BAND_GLYPHS = "░▒▓█"
+SOLID = "█"
+MEDIAN = "━"
+#: Truecolor: the band hue mixed into the background, weakest outside, strongest at the
+#: median (darker near the median on a light theme, brighter on a dark one).
+BAND_RGB = (255, 140, 40)
+BAND_STRENGTH = (0.25, 0.45, 0.7, 1.0)
+AXIS_W = 6
 TABLE_W = 27
 MIN_TABLE_WIDTH = 64  # below this width the per-layer table is left out
 
-OUTER_STYLE = Style(color="#8a5a2b")
-INNER_STYLE = Style(color="#ff9f43")
-MEDIAN_STYLE = Style(bold=True)  # the widget's own foreground: visible on any theme
-BAR_STYLE = Style(color="#3fb6c8")
-ANSI_STYLES = (Style(color="yellow", dim=True), Style(color="yellow"),
-               Style(color="bright_white", bold=True), Style(color="cyan"))
+
+def axis_limit(band: list[list[float]]) -> float:
+    """The symmetric axis' half-height: the largest finite |value| shown, rounded up to
+    1, 2 or 5 times a power of ten (a linear axis, as TensorBoard's, centred on 0 so that
+    the sign of the gradients reads off at once)."""
+    finite = [abs(v) for row in band for v in row if math.isfinite(v)]
+    top = max(finite, default=0.0)
+    return ceil_125(top) if top > 0 else 1.0
 
 
-def symlog(v: float) -> float:
-    """The signed-log coordinate of ``v`` (the histogram bins' own scale)."""
-    if not math.isfinite(v):
-        return math.copysign(-FLOOR + 4.0, v) if not math.isnan(v) else 0.0
-    mag = abs(v)
-    if mag < 10.0**FLOOR:
-        return 0.0
-    return math.copysign(math.log10(mag) - FLOOR, v)
-
-
-def symlog_label(y: float) -> str:
-    """The value at signed-log coordinate ``y``, as a short label."""
-    if abs(y) < 1e-9:
-        return "0"
-    exponent = abs(y) + FLOOR
-    sign = "-" if y < 0 else "+"
-    if abs(exponent - round(exponent)) < 0.05:
-        return f"{sign}1e{round(exponent)}"
-    return f"{sign}{10.0**exponent:.0e}".replace("e-0", "e-").replace("e+0", "e")
-
-
-#: The histogram bins on the signed-log axis.
-BIN_Y = [symlog(float(c)) for c in HIST_CENTERS]
+def band_level(q: list[float], top: float, bottom: float) -> int | None:
+    """The innermost band (index into BANDS) of percentiles ``q`` that reaches into the
+    cell from ``bottom`` to ``top``; None if none does. A band narrower than a cell still
+    shows as one cell."""
+    level = None
+    for k, (i, _) in enumerate(BANDS):
+        lo, hi = q[i], q[-1 - i]
+        if lo <= top and hi >= bottom:
+            level = k
+    return level
 
 
 class GradientHistogram(LayerPanel):
-    """The selected layer's gradients: a TensorBoard-like band over time (per column, the
-    2-98 % range shaded light, 16-84 % dark, the median as a line, on a signed-log axis),
-    the latest histogram beside it as horizontal bars on the same axis, and a table of
-    every layer's gradient norm and log10 update/weight ratio."""
+    """The selected layer's weight gradients as TensorBoard draws a distribution: per
+    column (a logged step), shaded bands between percentiles of the gradient's entries
+    (all of them, the middle 86%, 68% and 38%), darker towards the median, the median as a
+    line, on a linear axis symmetric about 0 with SI labels; a legend says which shade is
+    which. Beside it, a table of every layer's gradient norm and log10 update/weight ratio.
+    """
 
     DEFAULT_CSS = """
     GradientHistogram {
@@ -76,12 +87,36 @@ class GradientHistogram(LayerPanel):
                 layer.fan_in, layer.fan_out)
 
     # ----------------------------------------------------------------- drawing
-    def _styles(self, mode: ColorMode) -> tuple[Style | None, ...]:
+    def _styles(self, mode: ColorMode, dark: bool) -> tuple[list[Style | None], Style]:
+        """The bands' styles (outermost first) and the median's."""
         if mode == "truecolor":
-            return OUTER_STYLE, INNER_STYLE, MEDIAN_STYLE, BAR_STYLE
+            base = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+            shades = [mix(base, BAND_RGB, t) for t in BAND_STRENGTH]
+            line = (255, 255, 255) if dark else (0, 0, 0)
+            return [fg_bg(c, None) for c in shades], fg_bg(line, shades[-1]) + Style(bold=True)
         if mode == "ansi":
-            return ANSI_STYLES
-        return None, None, None, None
+            return [Style(color="yellow")] * len(BANDS), Style(bold=True)
+        return [None] * len(BANDS), Style(bold=True)
+
+    @staticmethod
+    def _glyphs(mode: ColorMode) -> str:
+        return SOLID * len(BANDS) if mode == "truecolor" else BAND_GLYPHS
+
+    def legend(self, width: int, mode: ColorMode = "mono", dark: bool = True) -> Strip:
+        """What the shades are, ``░ all ▒ 86% ▓ 68% █ 38% of the values  ━ median``,
+        shortened to fit ``width``."""
+        shades, median = self._styles(mode, dark)
+        for gap, of_values, median_word in ((" ", " of the values  ", "median"),
+                                            ("", " of values ", "median"), ("", " ", "med")):
+            segs = []
+            for glyph, style, (_, name) in zip(self._glyphs(mode), shades, BANDS, strict=True):
+                segs += [Segment(glyph, style), Segment(f"{gap}{name} ")]
+            segs[-1] = Segment(segs[-1].text.rstrip() + of_values)
+            segs += [Segment(MEDIAN, median), Segment(f"{gap}{median_word}")]
+            strip = Strip(segs)
+            if strip.cell_length <= width:
+                break
+        return strip.crop(0, width).adjust_cell_length(width)
 
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         layer = self._layer()
@@ -91,12 +126,9 @@ class GradientHistogram(LayerPanel):
             return [Strip([Segment("no gradients yet"[:width].ljust(width))])]
         kind = "output" if layer.activation == "output" else layer.activation
         title = title_with_numbers(
-            f"grad L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
+            f"L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
             f"‖g‖ {fmt_num(layer.grad_norm)}  u/w {fmt_power_of_ten(layer.update_ratio)}", width)
-        lines: list[list[Segment]] = [[Segment(title, Style(bold=True))]]
-        body = height - 2
-        if body < 2:
-            return [Strip(lines[0]).adjust_cell_length(width)]
+        head = Strip([Segment(title, Style(bold=True))]).adjust_cell_length(width)
         counts = layer.grad_hist.tolist()
         zero_bin = len(HIST_CENTERS) // 2
         note = ""
@@ -107,83 +139,59 @@ class GradientHistogram(LayerPanel):
             note = "every gradient of this layer is exactly 0: nothing here learns"
         if note:  # wrapped, never cut: it is the panel's whole message
             wrapped = textwrap.wrap(note, max(8, width))[:max(1, height - 1)]
-            return [Strip(lines[0]).adjust_cell_length(width)] + [
-                Strip([Segment(line, Style(italic=True))]).adjust_cell_length(width)
-                for line in wrapped]
-
+            return [head] + [Strip([Segment(line, Style(italic=True))]).adjust_cell_length(width)
+                             for line in wrapped]
+        body = height - 3  # title, step axis, legend
+        if body < 2:
+            return [head]
         table = width >= MIN_TABLE_WIDTH
         main_w = width - (TABLE_W + 1 if table else 0)
-        hist_w = max(6, main_w // 4)
-        band_w = main_w - AXIS_W - hist_w - 1
-        outer_s, inner_s, median_s, bar_s = self._styles(mode)
+        strips = [head] + self._distribution(layer, main_w, body, mode, dark)
+        strips.append(self.legend(main_w, mode, dark))
+        strips = [s.crop(0, main_w).adjust_cell_length(main_w) for s in strips]
+        if table:
+            strips = [head] + self._with_table(strips[1:], width, main_w)
+        return [s.adjust_cell_length(width) for s in strips]
 
-        # band columns: the last logged row of each time bucket (stretched if too few)
+    def _distribution(self, layer: LayerView, width: int, body: int, mode: ColorMode,
+                      dark: bool) -> list[Strip]:
+        """``body`` rows of bands and the step axis under them, ``width`` wide."""
+        band_w = max(1, width - AXIS_W - 1)
         band = layer.grad_band.tolist() if layer.grad_band.size else []
         steps = layer.band_steps.tolist()
         t = len(band)
-        cols = [min(t - 1, ((c + 1) * t - 1) // band_w) for c in range(band_w)] if t else []
-        quant = [[symlog(v) for v in band[i]] for i in sorted(set(cols))]
-        qmap = dict(zip(sorted(set(cols)), quant, strict=True))
-        counts = layer.grad_hist.tolist()
-
-        # the y range: what the band and the histogram occupy
-        ys = [q[0] for q in quant] + [q[4] for q in quant]
-        ys += [BIN_Y[j] for j, n in enumerate(counts) if n > 0]
-        ys = [v for v in ys if math.isfinite(v)]
-        lo, hi = (min(ys), max(ys)) if ys else (-1.0, 1.0)
-        lo, hi = lo - 0.25, hi + 0.25
-        dy = (hi - lo) / body
-
-        # the latest histogram: the count nearest each row's centre (or summed over it)
-        row_counts = []
+        # each column shows the last logged row of its time bucket (stretched if too few)
+        cols = [band[min(t - 1, ((c + 1) * t - 1) // band_w)] for c in range(band_w)] if t \
+            else []
+        limit = axis_limit(band)
+        dy = 2 * limit / body
+        shades, median_s = self._styles(mode, dark)
+        glyphs = self._glyphs(mode)
+        dim = Style(dim=True)
+        zero_row = math.ceil(limit / dy - 1e-9) - 1  # the row with bottom <= 0 < top
+        lines = []
         for r in range(body):
-            top, bottom = hi - r * dy, hi - (r + 1) * dy
-            inside = [counts[j] for j, yb in enumerate(BIN_Y) if bottom <= yb < top]
-            if inside:
-                row_counts.append(sum(inside))
-            else:
-                mid = (top + bottom) / 2
-                j = min(range(len(BIN_Y)), key=lambda j: abs(BIN_Y[j] - mid))
-                row_counts.append(counts[j] if abs(BIN_Y[j] - mid) <= 0.25 else 0)
-        peak = max(row_counts) if row_counts and max(row_counts) > 0 else 1
-
-        for r in range(body):
-            top, bottom = hi - r * dy, hi - (r + 1) * dy
-            segs: list[Segment] = []
-            label = symlog_label(top if r == 0 else bottom) if r in (0, body - 1) else ""
-            if bottom <= 0 < top:
-                label = "0"
-            segs.append(Segment(label.rjust(AXIS_W - 1)[: AXIS_W - 1] + "┤" if label
-                                else " " * (AXIS_W - 1) + "│", Style(dim=True)))
-            for c in range(band_w):
-                q = qmap.get(cols[c]) if cols else None
-                if q is None:
+            top, bottom = limit - r * dy, limit - (r + 1) * dy
+            label = {0: si_label(limit), body - 1: si_label(-limit), zero_row: "0"}.get(r)
+            segs = [Segment(f"{label}┤".rjust(AXIS_W) if label else " " * (AXIS_W - 1) + "│",
+                            dim)]
+            for q in cols:
+                if any(math.isnan(v) for v in q):
                     segs.append(Segment(" "))
-                elif bottom <= q[2] < top:
+                elif bottom <= q[MEDIAN_INDEX] < top or (r == body - 1
+                                                         and q[MEDIAN_INDEX] == bottom):
                     segs.append(Segment(MEDIAN, median_s))
-                elif bottom <= q[3] and top >= q[1]:
-                    segs.append(Segment(INNER, inner_s))
-                elif bottom <= q[4] and top >= q[0]:
-                    segs.append(Segment(OUTER, outer_s))
                 else:
-                    segs.append(Segment(" "))
-            segs.append(Segment("│", Style(dim=True)))
-            length = row_counts[r] / peak * hist_w
-            full = int(length)
-            part = EIGHTHS[int((length - full) * 8)] if full < hist_w else ""
-            segs.append(Segment(("█" * full + part.strip()).ljust(hist_w), bar_s))
-            lines.append(segs)
-
+                    level = band_level(q, top, bottom)
+                    segs.append(Segment(" ") if level is None
+                                else Segment(glyphs[level], shades[level]))
+            lines.append(Strip(Segment.simplify(segs)))
         first = f"step {steps[0]}" if steps else ""
         last = f"{steps[-1]}" if steps else ""
-        axis = " " * AXIS_W + first + last.rjust(max(0, band_w - len(first)))
-        lines.append([Segment(axis, Style(dim=True)), Segment(" latest".ljust(hist_w + 1))])
-
-        strips = [Strip(Segment.simplify(s)).crop(0, main_w if table else width) for s in lines]
-        strips = [s.adjust_cell_length(main_w if table else width) for s in strips]
-        if table:
-            strips = self._with_table(strips, width, main_w)
-        return [s.adjust_cell_length(width) for s in strips]
+        lines.append(Strip([Segment(" " * AXIS_W + first + last.rjust(max(0, band_w
+                                                                          - len(first))),
+                                    dim)]))
+        return lines
 
     def _with_table(self, strips: list[Strip], width: int, main_w: int) -> list[Strip]:
         head = Style(bold=True)

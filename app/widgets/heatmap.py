@@ -1,4 +1,4 @@
-"""WeightHeatmap: one layer's weight matrix on a diverging colour scale."""
+"""WeightHeatmap: every layer's weight matrix, stacked, on diverging colour scales."""
 
 from __future__ import annotations
 
@@ -16,11 +16,9 @@ from nnterm.app.widgets._common import (
     POSITIVE_RGB,
     ColorMode,
     fg_bg,
-    fit,
     fmt_num,
     mix,
     sample_index,
-    title_with_numbers,
 )
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
@@ -58,12 +56,40 @@ def tile_grid(tiles: np.ndarray, width: int) -> np.ndarray:
     return grid
 
 
-class WeightHeatmap(LayerPanel):
-    """The selected layer's weights W (rows: inputs, columns: units), symmetric around 0.
+#: The label column's width: "▸L10 128×128" and "shown 48×26" fit.
+LABEL_W = 14
 
-    Truecolor: negative blue, zero neutral, positive red, scale max |w|, two matrix rows
-    per terminal row ('▀', foreground the upper row, background the lower). 16 colours:
-    glyph density for |w|, red/blue for the sign. NO_COLOR: a glyph ramp per sign.
+
+def stretch(n: int, room: int) -> int:
+    """How many cells ``n`` matrix entries take along an axis with ``room`` cells: a
+    whole multiple of ``n`` if it fits (every entry the same size), else ``room`` (the
+    entries sampled). The two axes are fitted apart: the labels say the shape."""
+    return n * (room // n) if n <= room else max(1, room)
+
+
+def allot_rows(minimum: list[int], wanted: list[int], available: int) -> list[int] | None:
+    """Terminal rows for each block: its ``minimum`` (label lines) at least, its
+    ``wanted`` (the matrix at full resolution) at most, the rows left over shared in
+    proportion to what each still wants. None if even the minimums do not fit."""
+    spare = available - sum(minimum)
+    if spare < 0:
+        return None
+    extra = [w - m for m, w in zip(minimum, wanted, strict=True)]
+    if sum(extra) <= spare:
+        return list(wanted)
+    return [m + spare * e // sum(extra) for m, e in zip(minimum, extra, strict=True)]
+
+
+class WeightHeatmap(LayerPanel):
+    """Every layer's weights W (rows: inputs, columns: units) stacked from the first layer
+    to the output, each labelled with its shape and its own scale max|w| on a diverging
+    colour scale symmetric around 0 (each layer its own: their sizes differ by orders of
+    magnitude), fitted to the panel (the label says so when it shows fewer rows or
+    columns than the layer has). The selected layer's label is marked ▸.
+
+    Truecolor: negative blue, zero neutral, positive red, two matrix rows per terminal row
+    ('▀', foreground the upper row, background the lower). 16 colours: glyph density for
+    |w|, red/blue for the sign. NO_COLOR: a glyph ramp per sign. NaN is magenta (``??``).
     """
 
     DEFAULT_CSS = """
@@ -89,46 +115,77 @@ class WeightHeatmap(LayerPanel):
             self._invalidate()
 
     def _shown_key(self, layer: LayerView) -> tuple:
-        return (len(self._layers), layer.index, layer.activation, layer.pooled,
-                layer.fan_in, layer.fan_out, layer.weights, layer.tiles)
+        return (self._selected, tuple((v.index, v.activation, v.pooled, v.fan_in, v.fan_out,
+                                       v.weights, v.tiles) for v in self._layers))
+
+    def _blocks(self, width: int) -> list[tuple[list[str], np.ndarray]]:
+        """(label lines, matrix) of each layer to draw, first to last; with tiles shown
+        (image inputs), the first layer as image tiles alone."""
+        first = self._layers[0]
+        if self._tiles and first.tiles is not None:
+            tiles = first.tiles
+            label = [f"L1 {first.fan_in}×{first.fan_out}", f" {len(tiles)} units as",
+                     f" {tiles.shape[1]}×{tiles.shape[2]} images"]
+            return [(label, tile_grid(tiles, width))]
+        blocks = []
+        for i, v in enumerate(self._layers):
+            name = "out" if v.activation == "output" else f"L{v.index + 1}"
+            mark = "▸" if i == self._selected else " "
+            finite = np.abs(v.weights[np.isfinite(v.weights)])
+            scale = fmt_num(float(finite.max())) if finite.size else "nan"
+            blocks.append(([f"{mark}{name} {v.fan_in}×{v.fan_out}", f" ±{scale}"], v.weights))
+        return blocks
 
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
-        layer = self._layer()
-        if layer is None or width <= 0 or height <= 0:
-            msg = "no weights yet"
-            return [Strip([Segment(msg[:width].ljust(width))])]
-        tiles = layer.tiles if self._tiles else None
-        w = layer.weights if tiles is None else tile_grid(tiles, width)
-        rows, cols = (int(w.shape[0]), int(w.shape[1])) if w.ndim == 2 else (1, int(w.size))
-        values = w.reshape(rows, cols).tolist()
-        finite = [abs(v) for row in values for v in row if math.isfinite(v)]
-        scale = max(finite) if finite else 0.0
-        shown_scale = fmt_num(scale) if finite else "nan"  # never 0 for weights all NaN
-        n = len(self._layers)
-        kind = "output" if layer.activation == "output" else layer.activation
-        shape = "" if tiles is None else (
-            f" tiles: {len(tiles)} units as {tiles.shape[1]}x{tiles.shape[2]} images"
-        )
-        title = title_with_numbers(
-            f"W{layer.index + 1}/{n} {layer.fan_in}→{layer.fan_out} {kind}{shape}"
-            f"{' pooled' if layer.pooled and tiles is None else ''}", f"max|w| {shown_scale}",
-            width)
+        if not self._layers or width <= 0 or height <= 0:
+            return [Strip([Segment("no weights yet"[:width].ljust(width))])] if width > 0 else []
+        half = mode == "truecolor"
+        label_w = min(width // 2, LABEL_W)
+        matrix_w = width - label_w
+        blocks = self._blocks(matrix_w // (1 if half else 2))
+        body = height - 1 if height >= 3 else height
+        wanted = [max(3, math.ceil(w.shape[0] / (2 if half else 1))) for _, w in blocks]
+        # rows for three label lines (shape, shown size, scale) each, else fewer, else
+        # one row each for fewer layers
+        allotted = next(filter(None, (allot_rows([least] * len(blocks), wanted, body)
+                                      for least in (3, 2, 1))), None)
+        hidden = 0
+        while allotted is None:
+            hidden += 1
+            allotted = allot_rows([1] * (len(blocks) - hidden), wanted[:-hidden], body)
         lines: list[Strip] = []
+        for (label, w), rows_here, layer in zip(blocks, allotted, self._layers, strict=False):
+            values = w.tolist()
+            finite = [abs(x) for row in values for x in row if math.isfinite(x)]
+            scale = max(finite) if finite else 0.0
+            strips, shown = self._matrix(values, len(values), len(values[0]), scale, matrix_w,
+                                         rows_here, mode, dark)
+            real = w.shape if self._tiles else (layer.fan_in, layer.fan_out)
+            if shown != tuple(real):
+                label = [label[0], f" shown {shown[0]}×{shown[1]}", *label[1:]]
+            strips += [Strip.blank(matrix_w)] * (rows_here - len(strips))
+            for y, strip in enumerate(strips):
+                text = label[y] if y < len(label) else ""
+                if len(text) >= label_w:  # cut, and said to be
+                    text = text[:label_w - 2] + "…"
+                style = Style(bold=True) if y == 0 else Style(dim=True)
+                lines.append(Strip.join([
+                    Strip([Segment(text.ljust(label_w), style)]), strip]))
         if height >= 3:
-            lines.append(Strip([Segment(title.ljust(width), Style(bold=True))]))
-        body = height - 2 if height >= 3 else height
-        lines.extend(self._matrix(values, rows, cols, scale, width, body, mode, dark))
-        if height >= 3:
-            lines.append(self._legend(scale, width, mode, dark))
-        return lines
+            lines += [Strip.blank(width)] * (body - len(lines))
+            lines.append(self._legend(width, mode, dark, hidden))
+        return [s.adjust_cell_length(width) for s in lines]
 
     def _matrix(
         self, values, rows: int, cols: int, scale: float, width: int, body: int,
         mode: ColorMode, dark: bool,
-    ) -> list[Strip]:
+    ) -> tuple[list[Strip], tuple[int, int]]:
+        """The matrix fitted into ``width`` x ``body`` cells, and the (rows, columns) of
+        it that are drawn (fewer than it has when it had to shrink)."""
         half = mode == "truecolor"
         cell_w = 1 if half else 2
-        out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, True)
+        out_rows = stretch(rows, body * (2 if half else 1))
+        out_cols = stretch(cols, width // cell_w)
         ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
         pad = (width - out_cols * cell_w) // 2
         strips: list[Strip] = []
@@ -181,25 +238,26 @@ class WeightHeatmap(LayerPanel):
                         ramp = MONO_POSITIVE if q > 0 else MONO_NEGATIVE
                         segs.append(Segment(ramp[abs(q) - 1] * 2))
                 strips.append(Strip(Segment.simplify(segs)).adjust_cell_length(width))
-        return strips[:body]
+        return strips[:body], (min(out_rows, rows), min(out_cols, cols))
 
-    def _legend(self, scale: float, width: int, mode: ColorMode, dark: bool) -> Strip:
-        lo, hi = f"−{fmt_num(scale)} ", f" +{fmt_num(scale)}"
-        segs = [Segment(lo)]
+    def _legend(self, width: int, mode: ColorMode, dark: bool, hidden: int) -> Strip:
+        """The colour scale: ``−max|w| [blue] 0 [red] +max|w| (each layer's own)``."""
+        note = f"; {hidden} more layers" if hidden else ""
+        ramp = 9 if mode == "truecolor" else 2 * len(DENSITY) + 1
+        words = next((w for w in (f" of each layer{note}", f" each{note}", note)
+                      if len(w) + 16 + ramp <= width), "")
+        segs = [Segment("−max|w| ")]
         if mode == "truecolor":
             neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
-            # up to 8 shades a side, fewer when the numbers at its ends need the room
-            steps = max(2, min(8, (width - len(lo) - len(hi) - 1) // 2))
-            for i in range(steps, 0, -1):
-                segs.append(Segment("█", fg_bg(mix(neutral, NEGATIVE_RGB, i / steps), None)))
+            for i in range(4, 0, -1):
+                segs.append(Segment("█", fg_bg(mix(neutral, NEGATIVE_RGB, i / 4), None)))
             segs.append(Segment("0", fg_bg(None, neutral)))
-            for i in range(1, steps + 1):
-                segs.append(Segment("█", fg_bg(mix(neutral, POSITIVE_RGB, i / steps), None)))
+            for i in range(1, 5):
+                segs.append(Segment("█", fg_bg(mix(neutral, POSITIVE_RGB, i / 4), None)))
         elif mode == "ansi":
-            segs.append(Segment(DENSITY[::-1], Style(color="blue")))
-            segs.append(Segment(" 0 "))
-            segs.append(Segment(DENSITY, Style(color="red")))
+            segs += [Segment(DENSITY[::-1], Style(color="blue")), Segment("0"),
+                     Segment(DENSITY, Style(color="red"))]
         else:
-            segs.append(Segment(f"{MONO_NEGATIVE[::-1]} 0 {MONO_POSITIVE}"))
-        segs.append(Segment(hi))
+            segs.append(Segment(f"{MONO_NEGATIVE[::-1]}0{MONO_POSITIVE}"))
+        segs.append(Segment(f" +max|w|{words}"))
         return Strip(segs).crop(0, width).adjust_cell_length(width)

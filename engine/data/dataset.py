@@ -27,8 +27,8 @@ class Dataset:
     ``sampler(n, rng)`` draws ``n`` fresh examples from the same distribution as the
     training set (same target function, same noise), for training on a fresh batch every
     step; it is ``None`` for finite data sets such as ``names``. Samplers are picklable.
-    ``meta`` holds dataset-specific extras (the vocabulary, a test split, the plane's
-    extent for 2-D sets, the resolved parameters).
+    ``meta`` holds dataset-specific extras (the vocabulary, a test split, a table's class
+    names, the resolved parameters).
     """
 
     X_train: np.ndarray

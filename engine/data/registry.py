@@ -50,10 +50,8 @@ class _Spec:
 def _plane(fn, n_classes: int | None = None):
     def build(rng, *, noise, label_flip, **params):
         k = params.get("n_classes", 2) if n_classes is None else n_classes
-        extent = plane.PLANE_EXTENT
-        box = (-0.5, 1.5, -0.5, 1.5) if params.get("points") else (-extent, extent) * 2
         sampler = functools.partial(fn, noise=noise, label_flip=label_flip, **params)
-        return sampler, k, 2, k, {"extent": box}
+        return sampler, k, 2, k, {}
 
     return build
 

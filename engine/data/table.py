@@ -105,8 +105,6 @@ def table_dataset(rng: np.random.Generator, *, n_train: int, n_val: int, path: o
     X_train, X_val = (table.X[train] - mean) / std, (table.X[val] - mean) / std
     meta = {"rows": table.rows, "features": table.features, "target": table.target,
             "classes": table.classes, "feature_mean": mean, "feature_std": std}
-    if len(table.features) == 2:
-        meta["extent"] = plane_extent(X_train)
     if table.classes is not None:
         k = len(table.classes)
         return Dataset(X_train, table.y[train], X_val, table.y[val], CLASSIFICATION, k,
@@ -123,16 +121,6 @@ def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Column means and standard deviations; a std of 0 (a constant) counts as 1."""
     mean, std = values.mean(axis=0), values.std(axis=0)
     return mean, np.where(std > 0, std, 1.0)
-
-
-def plane_extent(X: np.ndarray) -> tuple[float, float, float, float]:
-    """``(x0, x1, y0, y1)``: the box of the 2-D points ``X`` with a margin of a tenth of
-    its width on each side, at least 0.5 (half a standard deviation of standardised
-    data), so the boundary panel shows the data and a little around it."""
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = np.maximum(0.1 * (hi - lo), 0.5)
-    return (float(lo[0] - pad[0]), float(hi[0] + pad[0]),
-            float(lo[1] - pad[1]), float(hi[1] + pad[1]))
 
 
 # ---------------------------------------------------------------------------- reading

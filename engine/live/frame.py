@@ -18,7 +18,7 @@ import numpy as np
 from nnterm.engine.data.names import bigram_probs, sample_names
 from nnterm.engine.live.landscape import build_landscape
 from nnterm.engine.live.run_set import RunSet
-from nnterm.engine.live.snapshot import FitCurve, RunView, Snapshot, Surface
+from nnterm.engine.live.snapshot import FitCurve, ImageSamples, RunView, Snapshot, Surface
 from nnterm.engine.live.snapshot_build import (
     BOUNDARY_RESOLUTION,
     SERIES_POINTS,
@@ -36,7 +36,7 @@ from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 
 #: The side of each run's small boundary (the side-by-side view of every run).
-SMALL_BOUNDARY_RESOLUTION = 24
+SMALL_BOUNDARY_RESOLUTION = 40
 #: Points of a one-input regression's fitted curves.
 CURVE_POINTS = 120
 
@@ -68,7 +68,31 @@ def build_frame(
                                 {name: runs.colour(name) for name in runs.names})
     if landscape is not None:
         return replace(snapshot, landscape=landscape)
-    return replace(snapshot, fit=fit_curve(runs), surface=surface(runs[runs.selected]))
+    return replace(snapshot, fit=fit_curve(runs), surface=surface(runs[runs.selected]),
+                   images=image_samples(runs))
+
+
+#: How many validation images the image panel shows.
+IMAGE_SAMPLES = 8
+
+
+def image_samples(runs: RunSet, count: int = IMAGE_SAMPLES) -> ImageSamples | None:
+    """For image classification, ``count`` validation images spread over the split (so
+    ordered data shows every class), their labels and each run's predicted class."""
+    data = runs.base.dataset
+    shape = data.meta.get("image_shape")
+    if shape is None or not runs.base.loss.classification:
+        return None
+    keep = spread(data.n_val, count)
+    X = data.X_val[keep]
+    guesses = []
+    for t in runs.trainers:
+        with np.errstate(all="ignore"):
+            guess = t.loss.predict(t.net.forward(X.astype(t.net.dtype)))
+        guesses.append((t.run_name, runs.colour(t.run_name), guess.astype(np.int64)))
+    return ImageSamples(images=X.reshape(len(keep), *shape).astype(np.float64),
+                        labels=data.y_val[keep].astype(np.int64).reshape(-1),
+                        guesses=tuple(guesses))
 
 
 def _regression_inputs(trainer: Trainer) -> int:

@@ -45,8 +45,9 @@ class LayerView:
     update_ratio: float  # log10 ||dW|| / ||W||; NaN when unknown
     grad_hist: np.ndarray  # counts on telemetry.HIST_CENTERS
     weight_hist: np.ndarray
-    grad_band: np.ndarray  # (t, 5): per logged step the 2/16/50/84/98 % quantiles of the
-    #                         gradient's signed-log histogram, as values (TensorBoard's band)
+    grad_band: np.ndarray  # (t, 9): per logged step the percentiles of the weight
+    #                         gradient's entries at telemetry.PERCENTILES (min, 7, 16, 31,
+    #                         50, 69, 84, 93 %, max), as values (TensorBoard's distributions)
     band_steps: np.ndarray  # (t,) the steps of grad_band's rows
     dead_frac: float  # NaN for the output layer
     saturation: float
@@ -97,6 +98,15 @@ class Surface:
     values: np.ndarray  # (rows, cols), row 0 at the top (y1)
     train_points: np.ndarray  # (m, 2)
     train_targets: np.ndarray  # (m,)
+
+
+@dataclass(frozen=True)
+class ImageSamples:
+    """Image inputs: a few validation images, their labels and every run's guesses."""
+
+    images: np.ndarray  # (n, height, width) float64, the pixels as the model sees them
+    labels: np.ndarray  # (n,) int: the true class
+    guesses: tuple[tuple[str, int, np.ndarray], ...]  # (run, colour number, classes (n,))
 
 
 @dataclass(frozen=True)
@@ -158,3 +168,4 @@ class Snapshot:
     landscape: Landscape | None = None  # two-weight models: the loss plane and the paths
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve
     surface: Surface | None = None  # two-input regression: the selected run's prediction
+    images: ImageSamples | None = None  # image inputs: sample images and each run's guess

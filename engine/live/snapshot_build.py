@@ -19,17 +19,17 @@ import numpy as np
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import MLP
-from nnterm.engine.training.telemetry import HIST_BINS, HIST_CENTERS, BoundedHistory, StepRecord
+from nnterm.engine.training.telemetry import HIST_BINS, PERCENTILES, BoundedHistory, StepRecord
 from nnterm.engine.training.trainer import Trainer
 
 #: Default sizes of what a snapshot carries (about a plot's width, a panel's cells).
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
-BOUNDARY_RESOLUTION = 40
+#: The boundary grid's side: two pixels per terminal cell (half blocks) fill a panel of
+#: up to 80 x 40 cells without stretching a pixel over several.
+BOUNDARY_RESOLUTION = 80
 #: At most this many training (and validation) points go into a Boundary.
 BOUNDARY_POINTS = 400
-#: The gradient band's quantiles (TensorBoard's distribution bands: ~±2σ, ±1σ, median).
-BAND_QUANTILES = np.array([0.02, 0.16, 0.50, 0.84, 0.98])
 
 
 def build_snapshot(
@@ -265,21 +265,6 @@ def pool_blocks(w: np.ndarray, max_side: int) -> tuple[np.ndarray, bool]:
     return out, pooled
 
 
-def histogram_quantiles(counts: np.ndarray, quantiles: np.ndarray = BAND_QUANTILES) -> np.ndarray:
-    """Quantiles of histograms on telemetry's signed-log bins, read off the cumulative
-    counts: for each row of ``counts`` (t, HIST_BINS) and each q, the center of the first
-    bin whose cumulative share reaches q. Rows with no counts give NaN. Shape (t, len(q))."""
-    counts = np.atleast_2d(counts).astype(np.float64)
-    total = counts.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cdf = np.cumsum(counts, axis=1) / total
-    # the number of bins whose cumulative share is still below q = the first bin reaching q
-    first = (cdf[:, None, :] < quantiles[None, :, None] - 1e-12).sum(axis=2)
-    band = HIST_CENTERS[np.minimum(first, HIST_BINS - 1)]
-    band[total[:, 0] == 0] = np.nan
-    return band
-
-
 def describe_init(init: Init) -> str:
     extra = {"normal": f" std={init.std:g}", "uniform": f" limit={init.limit:g}",
              "constant": f" {init.value:g}"}.get(init.scheme, "")
@@ -293,19 +278,18 @@ def describe_init(init: Init) -> str:
 def _bands(
     records: list[StepRecord], n_layers: int, max_points: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-    """Per layer, the gradient band (t, 5) and its steps (t,), over at most ``max_points``
-    evenly spaced records (the first and the last among them)."""
-    usable = [r for r in records if len(r.grad_hist) == n_layers]
+    """Per layer, the gradient's percentiles (t, len(PERCENTILES)) and their steps (t,),
+    over at most ``max_points`` evenly spaced records (the first and the last among them):
+    the history is bounded already, this thins it to about a panel's width."""
+    usable = [r for r in records if len(r.grad_percentiles) == n_layers]
     keep = np.unique(np.linspace(0, len(usable) - 1, min(len(usable), max_points))
                      .round().astype(np.int64)) if usable else []
     chosen = [usable[i] for i in keep]
     steps = np.array([r.step for r in chosen], dtype=np.int64)
     if not chosen:
-        return tuple((np.empty((0, len(BAND_QUANTILES))), steps) for _ in range(n_layers))
-    return tuple(
-        (histogram_quantiles(np.stack([r.grad_hist[i] for r in chosen])), steps)
-        for i in range(n_layers)
-    )
+        return tuple((np.empty((0, len(PERCENTILES))), steps) for _ in range(n_layers))
+    return tuple((np.stack([r.grad_percentiles[i] for r in chosen]), steps)
+                 for i in range(n_layers))
 
 
 #: At most this many first-layer units are drawn as image tiles.
@@ -369,17 +353,13 @@ def _hist_at(hists: tuple[np.ndarray, ...], i: int) -> np.ndarray:
 # ---------------------------------------------------------------------------- boundary
 def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     """The predicted class and its probability on a resolution x resolution grid over the
-    plane (cell centres, row 0 at the top), for 2-D classification only."""
+    plane (cell centres, row 0 at the top), for 2-D classification only, over
+    ``data_extent``: what the model does where the data is, not far out where any
+    model splits the plane in two flat halves."""
     data, loss = trainer.dataset, trainer.loss
     if data.input_dim != 2 or not loss.classification:
         return None
-    extent = data.meta.get("extent")
-    if extent is None:
-        both = np.concatenate([data.X_train, data.X_val])
-        lo, hi = both.min(axis=0), both.max(axis=0)
-        pad = 0.1 * np.maximum(hi - lo, 1e-9)
-        extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
-    x0, x1, y0, y1 = (float(v) for v in extent)
+    x0, x1, y0, y1 = data_extent(np.concatenate([data.X_train, data.X_val]))
     cells = (np.arange(resolution) + 0.5) / resolution
     xs, ys = x0 + cells * (x1 - x0), y1 - cells * (y1 - y0)
     grid = np.empty((resolution, resolution, 2), dtype=trainer.net.dtype)
@@ -404,6 +384,19 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         val_labels=data.y_val[val_idx],
         class_names=data.meta.get("classes"),
     )
+
+
+#: The margin around the data's bounding box, as a share of its larger side.
+MARGIN = 0.1
+
+
+def data_extent(points: np.ndarray) -> tuple[float, float, float, float]:
+    """A square (x0, x1, y0, y1) around ``points`` (n, 2): the bounding box's centre, its
+    larger side plus MARGIN on each end (square so that a circle is drawn round)."""
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    half = 0.5 * max(float((hi - lo).max()), 1e-9) * (1 + 2 * MARGIN)
+    cx, cy = (float(v) for v in 0.5 * (lo + hi))
+    return cx - half, cx + half, cy - half, cy + half
 
 
 def spread(n: int, cap: int = BOUNDARY_POINTS) -> np.ndarray:

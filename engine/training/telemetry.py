@@ -32,6 +32,10 @@ HIST_CENTERS = np.concatenate(
 )
 #: At most this many entries of a matrix go into its histogram (a fixed random subset).
 HIST_SAMPLE = 4096
+#: TensorBoard's distribution basis points as fractions: min, the 7th, 16th, 31st
+#: percentiles, the median, then the mirror images up to max (the bands of a normal
+#: distribution's ±1.5σ, ±1σ, ±0.5σ; all of the values).
+PERCENTILES = np.array([0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000]) / 10000
 
 
 def symlog_histogram(values: np.ndarray) -> np.ndarray:
@@ -79,13 +83,16 @@ class StepRecord:
     diagnoses: tuple[str, ...]
     weight_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
     grad_hist: tuple[np.ndarray, ...] = field(repr=False, compare=False)
+    #: per layer: the PERCENTILES of its weight gradient's entries (sampled as the
+    #: histograms are), as values; () where not measured
+    grad_percentiles: tuple[np.ndarray, ...] = field(default=(), repr=False, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         """The record as JSON-ready scalars and lists (histograms left out); NaN and
         infinities become None."""
         out: dict[str, Any] = {}
         for name in self.__dataclass_fields__:
-            if name.endswith("_hist"):
+            if name.endswith(("_hist", "_percentiles")):
                 continue
             value = getattr(self, name)
             if isinstance(value, tuple):
@@ -164,11 +171,19 @@ class HistogramSampler:
             for s in shapes
         ]
 
+    def samples(self, arrays: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Each array's entries at its fixed subset (all of them for a small array)."""
+        return [a.ravel() if idx is None else a.ravel()[idx]
+                for a, idx in zip(arrays, self.indices, strict=True)]
+
     def histograms(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
-        return tuple(
-            symlog_histogram(a.ravel() if idx is None else a.ravel()[idx])
-            for a, idx in zip(arrays, self.indices, strict=True)
-        )
+        return tuple(symlog_histogram(s) for s in self.samples(arrays))
+
+    def percentiles(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+        """Each array's PERCENTILES (linear interpolation between order statistics, as
+        ``np.quantile``), as float64; all NaN for an array holding a NaN."""
+        return tuple(np.quantile(s.astype(np.float64), PERCENTILES)
+                     for s in self.samples(arrays))
 
 
 class BoundedHistory:

@@ -329,6 +329,7 @@ class Trainer:
                 diagnoses=(),
                 weight_hist=self._hist_sampler.histograms(self.net.weights),
                 grad_hist=self._hist_sampler.histograms(grads[0::2]),
+                grad_percentiles=self._hist_sampler.percentiles(grads[0::2]),
             )
         self._batch_losses.clear()
         new = self._watcher.watch(record, [a.name for a in self.net.activations])

@@ -1,0 +1,54 @@
+"""Every panel of every preset fits its region at 120x40 and at 80x24: no rendered line is
+wider than the widget it belongs to, and no panel's title or legend line is cut in the
+middle of a number ("3.04e…").
+
+A sweep preset is checked on its base run (the main view a sweep point opens in); its
+sweep view is a table and a plot, tested in test_sweep_screen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from importlib.resources import files
+
+import pytest
+from test_app import settled
+
+from nnterm.app.app import NntermApp
+from nnterm.app.widgets._panel import PicturePanel
+from nnterm.engine.lessons.loader import load_preset
+
+SIZES = [(120, 40), (80, 24)]
+#: A number cut by an ellipsis: a digit, a decimal point or an exponent, then "…" that
+#: ends the word (not a range such as "-0.15…1.15").
+CUT_NUMBER = re.compile(r"[\d.e+-]…(\s|$)")
+
+
+def _presets() -> list[str]:
+    """The built-in presets' names."""
+    return sorted(f.name.removesuffix(".yaml") for f in files("nnterm.presets").iterdir()
+                  if f.name.endswith(".yaml"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", _presets())
+async def test_no_panel_draws_wider_than_its_region(name, size):
+    preset = dataclasses.replace(load_preset(name), sweep=None)
+    app = NntermApp(preset, in_process=True, paused=True)
+    async with app.run_test(size=size) as pilot:
+        app.action_step_once()
+        await settled(app, pilot, lambda s: s.step > 0)
+        await pilot.pause()
+        checked = 0
+        for widget in app.screen.query("*"):
+            width, height = widget.size
+            if not widget.display or width <= 0 or height <= 0:
+                continue
+            for y in range(height):
+                strip = widget.render_line(y)
+                assert strip.cell_length <= width, (type(widget).__name__, y, strip.text)
+                if isinstance(widget, PicturePanel):  # titles, labels, legends
+                    assert not CUT_NUMBER.search(strip.text), (type(widget).__name__, strip.text)
+            checked += 1
+        assert checked >= 8  # the status line, the panels, the side column were all seen

@@ -137,6 +137,19 @@ async def test_boundaries_side_by_side_mark_the_selected_run():
         assert "wild" not in "\n".join(lines(boundary))
 
 
+async def test_side_by_side_captions_wrap_long_run_names_instead_of_cutting_them():
+    runs = tuple(make_run(name, i) for i, name in enumerate(
+        ("base", "light_dropout", "weight_decay", "early_stopping", "input_noise", "l2")))
+    boundary = DecisionBoundary(color_mode="mono")
+    async with Host(boundary).run_test(size=(36, 18)) as pilot:
+        boundary.update_snapshot(make_snapshot(runs=runs, run="base"))
+        await pilot.pause()
+        words = " ".join(lines(boundary)).split()
+        for name in ("light_dropout", "weight_decay", "early_stopping", "input_noise"):
+            first, rest = name.split("_")
+            assert name in words or (f"{first}_" in words and rest in words), name
+
+
 async def test_side_by_side_boundaries_name_every_runs_classes():
     """A variant on other data (six classes beside the base's two): the legend lists all
     six, and the selected run's own picture lists its own."""

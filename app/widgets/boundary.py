@@ -7,6 +7,8 @@ run's alone, at full size.
 
 from __future__ import annotations
 
+import re
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -181,19 +183,25 @@ class DecisionBoundary(PicturePanel):
         tile_w, tile_h = width // columns, max(2, height // rows)
         strips: list[Strip] = []
         for r in range(rows):
+            views = self._runs[r * columns:(r + 1) * columns]
+            captions = [caption_lines(f"{'▸' if v.name == self._selected else ' '}"
+                                      f"{run_state_glyph(v.status, v.paused)} ", v.name,
+                                      tile_w - 1) for v in views]
+            head_h = min(max(len(c) for c in captions), tile_h - 1)
             tiles = []
-            for view in self._runs[r * columns:(r + 1) * columns]:
-                mark = "▸" if view.name == self._selected else " "
-                caption = f"{mark}{run_state_glyph(view.status, view.paused)} {view.name}"
+            for view, caption in zip(views, captions, strict=True):
+                selected = view.name == self._selected
                 colour = run_colour(view.colour, mode)[1]
-                style = Style(color=colour, bold=mark != " ", reverse=mark != " ")
-                head = Strip([Segment(caption[:tile_w - 1], style)]).adjust_cell_length(tile_w)
-                body = boundary_picture(view.boundary, tile_w - 1, tile_h - 1, mode, dark,
+                style = Style(color=colour, bold=selected, reverse=selected)
+                head = [Strip([Segment(line, style)]).adjust_cell_length(tile_w)
+                        for line in caption[:head_h]]
+                head += [Strip.blank(tile_w)] * (head_h - len(head))
+                body = boundary_picture(view.boundary, tile_w - 1, tile_h - head_h, mode, dark,
                                         self._validation,
                                         _n_classes(view.boundary, self._validation),
                                         points=False)
-                body += [Strip.blank(tile_w - 1)] * (tile_h - 1 - len(body))
-                tiles.append([head] + [s.adjust_cell_length(tile_w) for s in body])
+                body += [Strip.blank(tile_w - 1)] * (tile_h - head_h - len(body))
+                tiles.append(head + [s.adjust_cell_length(tile_w) for s in body])
             for line in range(tile_h):
                 row = Strip.join(tile[line] for tile in tiles)
                 strips.append(row.adjust_cell_length(width))
@@ -226,6 +234,28 @@ class DecisionBoundary(PicturePanel):
             if strip.cell_length <= width:
                 break
         return strip.crop(0, width).adjust_cell_length(width)
+
+
+def caption_lines(prefix: str, name: str, width: int) -> list[str]:
+    """``prefix + name`` in lines of at most ``width`` cells, broken after an underscore
+    where one falls in the line (``light_`` / ``dropout``), else anywhere: a tile's
+    caption is wrapped under its picture's width, never cut."""
+    lines, line = [], prefix
+    for part in re.split(r"(?<=_)", name):
+        while part:
+            room = width - len(line)
+            if len(part) <= room:
+                line, part = line + part, ""
+            elif line.strip() and line != prefix:
+                lines.append(line)
+                line = " " * len(prefix)
+            else:  # a part wider than a whole line: break it
+                line, part = line + part[:max(room, 1)], part[max(room, 1):]
+                lines.append(line)
+                line = " " * len(prefix)
+    if line.strip():
+        lines.append(line)
+    return lines
 
 
 def _shown(b: Boundary | None) -> tuple | None:

@@ -172,21 +172,16 @@ def fmt_power_of_ten(log10: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-def title_with_numbers(label: str, numbers: str, width: int) -> str:
-    """``label  numbers`` in ``width`` cells: the label is cut (with …, after a whole
-    word) before any of the numbers is, so a number is never shown truncated (3.04e+7
-    for 3.04e+78)."""
+def header_lines(label: str, numbers: str, width: int) -> list[str]:
+    """``label  numbers`` on one line of ``width`` cells if it fits, else the label over
+    the numbers: neither is cut, so a number is never shown truncated (3.04e+7 for
+    3.04e+78) nor a label left as ``2→3…`` for 2→32. Only a line wider than the whole
+    panel is cut, with an ellipsis."""
     full = f"{label}  {numbers}"
     if len(full) <= width:
-        return full
-    room = width - len(numbers) - 2
-    if room >= 2:
-        words = label.split(" ")
-        # whole words only, so that a cut never leaves a wrong number (2→3… for 2→32)
-        kept = next((" ".join(words[:k]) + " " for k in range(len(words) - 1, 0, -1)
-                     if len(" ".join(words[:k])) <= room - 2), label[:room - 1])
-        return f"{kept}…".ljust(room) + f"  {numbers}"
-    return numbers[:width]
+        return [full]
+    return [line if len(line) <= width else line[:max(0, width - 1)] + "…"
+            for line in (label, numbers)]
 
 
 def same(a: Any, b: Any) -> bool:

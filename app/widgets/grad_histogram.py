@@ -18,9 +18,9 @@ from nnterm.app.widgets._common import (
     fg_bg,
     fmt_num,
     fmt_power_of_ten,
+    header_lines,
     mix,
     si_label,
-    title_with_numbers,
 )
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
@@ -125,10 +125,11 @@ class GradientHistogram(LayerPanel):
         if layer is None:
             return [Strip([Segment("no gradients yet"[:width].ljust(width))])]
         kind = "output" if layer.activation == "output" else layer.activation
-        title = title_with_numbers(
-            f"L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} {kind}",
-            f"‖g‖ {fmt_num(layer.grad_norm)}  u/w {fmt_power_of_ten(layer.update_ratio)}", width)
-        head = Strip([Segment(title, Style(bold=True))]).adjust_cell_length(width)
+        head = [Strip([Segment(line, Style(bold=True))]).adjust_cell_length(width)
+                for line in header_lines(
+                    f"L{layer.index + 1}/{len(self._layers)} {layer.fan_in}→{layer.fan_out} "
+                    f"{kind}", f"‖g‖ {fmt_num(layer.grad_norm)}  u/w "
+                    f"{fmt_power_of_ten(layer.update_ratio)}", width)]
         counts = layer.grad_hist.tolist()
         zero_bin = len(HIST_CENTERS) // 2
         note = ""
@@ -138,19 +139,19 @@ class GradientHistogram(LayerPanel):
                 n for j, n in enumerate(counts) if j != zero_bin):
             note = "every gradient of this layer is exactly 0: nothing here learns"
         if note:  # wrapped, never cut: it is the panel's whole message
-            wrapped = textwrap.wrap(note, max(8, width))[:max(1, height - 1)]
-            return [head] + [Strip([Segment(line, Style(italic=True))]).adjust_cell_length(width)
-                             for line in wrapped]
-        body = height - 3  # title, step axis, legend
+            wrapped = textwrap.wrap(note, max(8, width))[:max(1, height - len(head))]
+            return head + [Strip([Segment(line, Style(italic=True))]).adjust_cell_length(width)
+                           for line in wrapped]
+        body = height - len(head) - 2  # the header, step axis, legend
         if body < 2:
-            return [head]
+            return head[:height]
         table = width >= MIN_TABLE_WIDTH
         main_w = width - (TABLE_W + 1 if table else 0)
-        strips = [head] + self._distribution(layer, main_w, body, mode, dark)
+        strips = head + self._distribution(layer, main_w, body, mode, dark)
         strips.append(self.legend(main_w, mode, dark))
         strips = [s.crop(0, main_w).adjust_cell_length(main_w) for s in strips]
         if table:
-            strips = [head] + self._with_table(strips[1:], width, main_w)
+            strips = head + self._with_table(strips[len(head):], width, main_w)
         return [s.adjust_cell_length(width) for s in strips]
 
     def _distribution(self, layer: LayerView, width: int, body: int, mode: ColorMode,

@@ -157,3 +157,6 @@ class Snapshot:
     landscape: Landscape | None = None  # two-weight models: the loss plane and the paths
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve
     surface: Surface | None = None  # two-input regression: the selected run's prediction
+    #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
+    #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
+    claims: tuple[bool | None, ...] = ()

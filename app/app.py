@@ -245,18 +245,19 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """Over the sweep view only the app-wide keys work (and show in the footer); the
-        step keys only with steps; a locked action shows dimmed and does not run (None)."""
+        step keys only with steps; a locked action is hidden and does not run (its key
+        then says so: ``locks.TeacherLocks.on_key``)."""
         if isinstance(self.screen, SweepScreen):
             shown = action in SWEEP_KEYS
         elif action == "back_to_sweep":
             shown = self.is_screen_installed(SWEEP_SCREEN)
         else:
             shown = True
-        if not shown or (action in STEP_ACTIONS and not self.lesson_steps.steps):
-            return False
-        return None if action in self.locked else True
+        return shown and action not in self.locked and (
+            action not in STEP_ACTIONS or bool(self.lesson_steps.steps))
 
     def on_sweep_screen_claims_judged(self, message: SweepScreen.ClaimsJudged) -> None:
+        self.sweep_verdicts = message.verdicts
         self.judge_steps(message.verdicts)
 
     def _train(self, preset: Preset) -> None:

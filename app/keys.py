@@ -15,6 +15,8 @@ from nnterm.engine.live.run_set import MAX_RUNS
 APP_BINDINGS = [
     Binding("space", "toggle_pause", "Pause/run", id="pause"),
     Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
+    Binding("N", "next_step", "Next step", id="next_step"),
+    Binding("P", "previous_step", "Step back", show=False, id="previous_step"),
     Binding("r", "reset", "Reset", id="reset"),
     Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
     Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
@@ -48,8 +50,6 @@ APP_BINDINGS = [
     Binding("C", "duplicate_run", "Copy run", show=False, id="duplicate_run"),
     Binding("x", "remove_run", "Remove run", show=False, id="remove_run"),
     Binding("n", "lesson", "Lesson", show=False, id="lesson"),
-    Binding("N", "next_step", "Next step", id="next_step"),
-    Binding("P", "previous_step", "Step back", show=False, id="previous_step"),
     Binding("p", "picker", "Presets", show=False, id="picker"),
     Binding("z", "zoom", "Zoom", id="zoom"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),

@@ -26,11 +26,15 @@ class LessonMode:
 
     lesson_mode: bool = False  # --lesson: a preset opens at its first step
     lesson_steps: LessonSteps = LessonSteps()
+    #: the sweep view's last verdicts: they change only as points finish, so a step
+    #: entered after that is judged on them (a sweep's steps change no setting)
+    sweep_verdicts: tuple[bool | None, ...] = ()
 
     def open_steps(self, preset: Preset, *, watch: bool) -> None:
         """Take ``preset``'s steps (entering the first in lesson mode); ``watch``: have
         the engine judge their claims (a sweep's view judges its own)."""
         self.lesson_steps = LessonSteps(preset.steps, started=self.lesson_mode)
+        self.sweep_verdicts = ()
         if watch and self.lesson_steps.claims:
             self.send(rc.WatchClaims(self.lesson_steps.claims))
         if self.lesson_steps.step is not None:
@@ -50,6 +54,7 @@ class LessonMode:
             return
         self._apply_step(step)
         self.show_steps()
+        self.judge_steps(self.sweep_verdicts)
 
     def action_previous_step(self) -> None:
         if self.lesson_steps.back():

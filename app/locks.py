@@ -2,7 +2,7 @@
 
 ``--lock lr,optimizer`` and a preset's ``lock:`` name controls; each covers the app's
 actions in ``LOCK_ACTIONS`` (``architecture``: the architecture panel's edits). A locked
-key shows dimmed in the footer and marked in the help, is left out of the command
+key is hidden in the footer and marked in the help, is left out of the command
 palette, and when pressed says "locked by the teacher" instead of acting.
 """
 
@@ -63,8 +63,8 @@ def marked_locked(binding: Binding, locked: frozenset[str]) -> Binding:
 
 class TeacherLocks:
     """A mixin of ``NntermApp``: which actions are locked, and the notice a locked key
-    gives. ``check_action`` (the app's) answers None for a locked action, so Textual
-    dims its key in the footer and does not run it; the key then reaches ``on_key``."""
+    gives. ``check_action`` (the app's) answers False for a locked action, so Textual
+    hides its key in the footer and does not run it; the key then reaches ``on_key``."""
 
     cli_locks: tuple[str, ...] = ()  # --lock
     locks: tuple[str, ...] = ()  # --lock and the running preset's lock:
@@ -77,13 +77,15 @@ class TeacherLocks:
         self.refresh_bindings()
 
     def on_key(self, event) -> None:
-        """A key that did nothing because its action is locked says so."""
-        active = self.screen.active_bindings.get(event.key)
-        if active is None or active.enabled or action_name(active.binding) not in self.locked:
+        """A key of the main view that did nothing because its action is locked says so
+        (over another screen the same key may mean something else)."""
+        if self.screen is not self.screen_stack[0]:
             return
-        binding = active.binding
-        self.notify(f"locked by the teacher: {binding.key_display or binding.key} "
-                    f"({binding.description})", title="Locked", timeout=3)
+        for binding in APP_BINDINGS:
+            if action_name(binding) in self.locked and event.key in binding.key.split(","):
+                self.notify(f"locked by the teacher: {binding.key_display or binding.key} "
+                            f"({binding.description})", title="Locked", timeout=3)
+                return
 
     def refuse_locked_edit(self) -> bool:
         """True (with the notice) if the architecture panel's edits are locked."""

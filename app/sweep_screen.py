@@ -72,12 +72,17 @@ class SweepScreen(Screen):
     }
     SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
     SweepScreen #sweep-status { height: auto; padding: 0 1; }
+    SweepScreen #sweep-steps { height: 6; padding: 0 1; overflow-y: auto; }
     """
     BINDINGS = [
         Binding("enter", "open_point", "Open run", id="open_point"),
         Binding("r", "rerun", "Rerun", id="rerun"),
         Binding("R", "reseed", "Reseed+rerun", id="reseed"),
         Binding("q", "app.quit", "Quit", id="quit"),
+        # the guided lesson's step keys (the app's actions; keys of the app's own
+        # bindings do not reach it past the table)
+        Binding("N", "app.next_step", "Next step", id="next_step"),
+        Binding("P", "app.previous_step", "Step back", show=False, id="previous_step"),
     ]
     AUTO_FOCUS = "#points"
 

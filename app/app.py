@@ -496,8 +496,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self.push_screen(PresetPicker(current), self._start_chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen([marked_locked(b, self.locked) for b in self.BINDINGS],
-                                    ArchitectureEditor.BINDINGS))
+        """Every key, locked ones marked; the step keys in a table of their own."""
+        keys = [marked_locked(b, self.locked) for b in self.BINDINGS]
+        self.push_screen(HelpScreen([b for b in keys if b.action not in STEP_ACTIONS],
+                                    ArchitectureEditor.BINDINGS,
+                                    [b for b in keys if b.action in STEP_ACTIONS]))
 
     def get_system_commands(self, screen: Screen):
         """The palette (ctrl+p): every lesson by name, then every key's action in words."""

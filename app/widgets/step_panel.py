@@ -28,6 +28,11 @@ class StepPanel(Static):
     StepPanel { height: auto; margin-bottom: 1; }
     """
 
+    def on_mount(self) -> None:
+        """Draw the app's steps at once (a panel mounted after the preset opened, as the
+        lesson's is at start-up, would otherwise wait for the next step key)."""
+        self.show(getattr(self.app, "lesson_steps", LessonSteps()))
+
     def show(self, steps: LessonSteps) -> None:
         self.display = bool(steps.steps)
         if steps.steps:

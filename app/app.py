@@ -33,6 +33,8 @@ from nnterm.app import controls
 from nnterm.app.file_actions import FileActions
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, palette_commands
+from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
+from nnterm.app.locks import TeacherLocks, marked_locked
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.sweep_screen import SweepScreen
@@ -80,7 +82,8 @@ HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
-SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette")
+SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette",
+              *STEP_ACTIONS)
 
 
 class SnapshotReady(Message):
@@ -91,7 +94,7 @@ class SnapshotReady(Message):
 #: How long a diagnosis stays in its toast (the status line and the run table keep it).
 DIAGNOSIS_SECONDS = 5
 
-class NntermApp(RunControls, ViewKeys, FileActions, App):
+class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, App):
     """Train the preset's runs live; keys steer them between steps."""
 
     CSS_PATH = "app.tcss"
@@ -102,11 +105,18 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
                  fps: float = FPS, theme: str | None = None,
                  speed: float | str = PRESET_PACE, paused: bool = False,
-                 screenshot_folder: Path | None = None) -> None:
+                 screenshot_folder: Path | None = None, lesson: bool = False,
+                 locks: tuple[str, ...] = ()) -> None:
         """``theme`` must be one of ``available_themes`` (the CLI checks it first).
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
-        lesson's own pace; ``paused``: open the first preset paused at step 0."""
+        lesson's own pace; ``paused``: open the first preset paused at step 0;
+        ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
+        controls (``lessons.preset.LOCKABLE``) the student cannot change
+        (``locks.TeacherLocks``), besides those each preset locks."""
         super().__init__()
+        self.lesson_mode = lesson
+        self.cli_locks = tuple(locks)
+        self.set_locks(())
         self.screenshot_folder = screenshot_folder  # None: screenshot_dir()
         self.preset = preset
         self.in_process = in_process
@@ -195,10 +205,12 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         """Close any running session or sweep; open ``preset``'s sweep view if it has a
         sweep, else train its runs (base and variants)."""
         self._close_sweep()
+        self.set_locks(preset.lock)
         if preset.sweep is not None:
             self._open_sweep(preset)
         else:
             self._train(preset)
+        self.open_steps(preset, watch=preset.sweep is None)
 
     def _open_sweep(self, preset: Preset) -> None:
         if self.session is not None:
@@ -207,7 +219,9 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self.preset = preset
         self.query_one(LessonPanel).set_preset(preset)
         self.sub_title = preset.title
-        self.install_screen(SweepScreen(preset), name=SWEEP_SCREEN)
+        self.install_screen(SweepScreen(preset, watch=tuple(s.claim for s in preset.steps
+                                                            if s.claim is not None)),
+                            name=SWEEP_SCREEN)
         self.push_screen(SWEEP_SCREEN)
 
     def _close_sweep(self) -> None:
@@ -234,12 +248,21 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
             self.push_screen(SWEEP_SCREEN)
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Over the sweep view only the app-wide keys work (and show in the footer)."""
+        """Over the sweep view only the app-wide keys work (and show in the footer); the
+        step keys only with steps; a locked action is hidden and does not run (its key
+        then says so: ``locks.TeacherLocks.on_key``)."""
         if isinstance(self.screen, SweepScreen):
-            return action in SWEEP_KEYS
-        if action == "back_to_sweep":
-            return self.is_screen_installed(SWEEP_SCREEN)
-        return True
+            shown = action in SWEEP_KEYS
+        elif action == "back_to_sweep":
+            shown = self.is_screen_installed(SWEEP_SCREEN)
+        else:
+            shown = True
+        return shown and action not in self.locked and (
+            action not in STEP_ACTIONS or bool(self.lesson_steps.steps))
+
+    def on_sweep_screen_claims_judged(self, message: SweepScreen.ClaimsJudged) -> None:
+        self.sweep_verdicts = message.verdicts
+        self.judge_steps(message.verdicts)
 
     def _train(self, preset: Preset) -> None:
         """Close any running session and train ``preset``'s runs (base and variants) at
@@ -329,6 +352,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
             self._next_panel = (self._next_panel + 1) % len(updates)
             updates[self._next_panel](snapshot)
         self._notify_diagnoses(snapshot)
+        if snapshot.claims:
+            self.judge_steps(snapshot.claims)
 
     def _update_fast_panels(self) -> None:
         if self.snapshot is not None:
@@ -429,6 +454,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
             self._dead_notified = False
             self.status_line.engine_restarted()
             self.session.restart(self.config or self.preset.config)
+            self.rewatch_steps()
             return
         self.send(cmd.Reset())
 
@@ -468,7 +494,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
 
     def on_architecture_editor_edit(self, message: ArchitectureEditor.Edit) -> None:
         """The architecture panel edits the run it shows (the selected one)."""
-        if self.snapshot is not None:
+        if self.snapshot is not None and not self.refuse_locked_edit():
             self.send(rc.ToRuns(cmd.Set(message.changes), (self.snapshot.run,)))
             self.notify(message.note, title="Architecture", timeout=3)
 
@@ -477,7 +503,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self.push_screen(PresetPicker(current), self._start_chosen)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.BINDINGS, ArchitectureEditor.BINDINGS))
+        """Every key, locked ones marked; the step keys in a table of their own."""
+        keys = [marked_locked(b, self.locked) for b in self.BINDINGS]
+        self.push_screen(HelpScreen([b for b in keys if b.action not in STEP_ACTIONS],
+                                    ArchitectureEditor.BINDINGS,
+                                    [b for b in keys if b.action in STEP_ACTIONS]))
 
     def get_system_commands(self, screen: Screen):
         """The palette (ctrl+p): every lesson by name, then every key's action in words."""

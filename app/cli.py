@@ -133,6 +133,12 @@ def build_app_parser() -> argparse.ArgumentParser:
                         "else ~/.local/share/nnterm/screenshots)")
     parser.add_argument("--theme", help="a Textual theme, e.g. textual-light, or ansi-dark for "
                         "16-colour terminals (the command palette lists them all)")
+    parser.add_argument("--lesson", action="store_true",
+                        help="open the preset's guided steps at step 1 (N: next step, P: back)")
+    parser.add_argument("--lock", default="", metavar="CONTROLS",
+                        help="controls the student cannot change, separated by commas, e.g. "
+                        "lr,optimizer (lr: + and -; batch: B and b; architecture: the "
+                        "architecture panel's edits; a name it does not know lists them all)")
     return parser
 
 
@@ -229,6 +235,7 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
 def _run_app(args: argparse.Namespace) -> int:
     from nnterm.app.app import NntermApp
+    from nnterm.app.locks import parse_locks
 
     if args.max_memory:
         memory.set_limit(args.max_memory)
@@ -244,9 +251,14 @@ def _run_app(args: argparse.Namespace) -> int:
                 preset = replace(preset, config=replace(preset.config, seed=args.seed))
         elif args.sets or args.seed is not None:
             raise PresetError("needs a PRESET", key="--set/--seed")
+        if args.lesson and preset is not None and not preset.steps:
+            raise PresetError(f"the preset {preset.name} has no guided steps", key="--lesson",
+                              allowed="a preset with steps: (e.g. xor, dead_relu)")
+        locks = parse_locks(args.lock)
         app = NntermApp(preset, in_process=args.in_process, fps=args.fps,
                         speed="preset" if args.speed is None else args.speed,
-                        paused=args.paused, screenshot_folder=args.screenshot_dir)
+                        paused=args.paused, screenshot_folder=args.screenshot_dir,
+                        lesson=args.lesson, locks=locks)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",

@@ -15,6 +15,8 @@ from nnterm.engine.live.run_set import MAX_RUNS
 APP_BINDINGS = [
     Binding("space", "toggle_pause", "Pause/run", id="pause"),
     Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
+    Binding("N", "next_step", "Next step", id="next_step"),
+    Binding("P", "previous_step", "Step back", show=False, id="previous_step"),
     Binding("r", "reset", "Reset", id="reset"),
     Binding("plus,equals_sign", "learning_rate(1)", "LR+", key_display="+", id="lr_up"),
     Binding("minus", "learning_rate(-1)", "LR-", key_display="-", id="lr_down"),
@@ -84,6 +86,8 @@ ACTION_WORDS = {
     "duplicate_run": "Copy the selected run, to change only the copy",
     "remove_run": "Remove the selected run",
     "lesson": "Show or hide the lesson",
+    "next_step": "Go to the guided lesson's next step (and make its change)",
+    "previous_step": "Show the guided lesson's previous step again",
     "picker": "Choose another lesson",
     "zoom": "Zoom the focused panel to the whole screen, or back",
     "screenshot": "Save a screenshot (SVG)",
@@ -92,17 +96,25 @@ ACTION_WORDS = {
 }
 
 
+def action_name(binding: Binding) -> str:
+    """``learning_rate`` for ``learning_rate(1)``."""
+    return binding.action.split("(")[0]
+
+
 def palette_commands(app: Any) -> Iterator[SystemCommand]:
     """Every lesson (opened with ``app.start``), then every key of ``APP_BINDINGS`` but
-    quit and help (the palette has its own), said in words before its key."""
-    presets, _ = scan_presets()
-    for preset in presets:
-        yield SystemCommand(f"Open lesson {preset.name}", f"{preset.section}: {preset.title}",
-                            lambda p=preset: app.start(p))
+    quit and help (the palette has its own), said in words before its key; nothing a
+    teacher locked (``app.locked``: action names; the picker's lock covers the lessons)."""
+    if "picker" not in app.locked:
+        presets, _ = scan_presets()
+        for preset in presets:
+            yield SystemCommand(f"Open lesson {preset.name}",
+                                f"{preset.section}: {preset.title}",
+                                lambda p=preset: app.start(p))
     for binding in APP_BINDINGS:
-        if binding.action in ("quit", "help"):
+        if binding.action in ("quit", "help") or action_name(binding) in app.locked:
             continue
-        said = ACTION_WORDS.get(binding.action.split("(")[0], binding.description)
+        said = ACTION_WORDS.get(action_name(binding), binding.description)
         yield SystemCommand(binding.description,
                             f"{said} (key {binding.key_display or binding.key})",
                             lambda action=binding.action: app.run_action(action))

@@ -38,7 +38,8 @@ def key_table(title: str, bindings: Iterable[Binding]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the app and of the architecture panel; any key closes it."""
+    """Every key of the app, of the architecture panel and of a guided lesson's steps
+    (under the panel's, where the column is short); any key closes it."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -49,15 +50,21 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
-    def __init__(self, app_bindings: Iterable[Binding], editor_bindings: Iterable[Binding]):
+    def __init__(self, app_bindings: Iterable[Binding], editor_bindings: Iterable[Binding],
+                 lesson_bindings: Iterable[Binding] = ()):
         super().__init__()
         self.app_bindings = list(app_bindings)
         self.editor_bindings = list(editor_bindings)
+        self.lesson_bindings = list(lesson_bindings)
 
     def compose(self) -> ComposeResult:
         both = Table.grid(padding=(0, 4))
-        both.add_row(key_table("Keys", self.app_bindings),
-                     key_table("Architecture panel (tab to it)", self.editor_bindings))
+        side = Table.grid()
+        side.add_row(key_table("Architecture panel (tab to it)", self.editor_bindings))
+        if self.lesson_bindings:
+            side.add_row("")
+            side.add_row(key_table("Guided lesson (--lesson)", self.lesson_bindings))
+        both.add_row(key_table("Keys", self.app_bindings), side)
         with Vertical():
             yield Static(both)
             yield Label("ctrl+p: command palette   tab: next panel   escape: close")

@@ -26,15 +26,18 @@ from textual.widgets import DataTable, Footer, Static
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.lessons.experiment import (
     Cancelled,
     PointJob,
     RunResult,
+    collect,
     format_value,
     preset_jobs,
 )
+from nnterm.engine.lessons.live_claims import judge_live
 from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
-from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.lessons.preset import Claim, Preset
 from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
 from nnterm.engine.live.run_set import MAX_RUNS
 
@@ -69,12 +72,17 @@ class SweepScreen(Screen):
     }
     SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
     SweepScreen #sweep-status { height: auto; padding: 0 1; }
+    SweepScreen #sweep-steps { height: 6; padding: 0 1; overflow-y: auto; }
     """
     BINDINGS = [
         Binding("enter", "open_point", "Open run", id="open_point"),
         Binding("r", "rerun", "Rerun", id="rerun"),
         Binding("R", "reseed", "Reseed+rerun", id="reseed"),
         Binding("q", "app.quit", "Quit", id="quit"),
+        # the guided lesson's step keys (the app's actions; keys of the app's own
+        # bindings do not reach it past the table)
+        Binding("N", "app.next_step", "Next step", id="next_step"),
+        Binding("P", "app.previous_step", "Step back", show=False, id="previous_step"),
     ]
     AUTO_FOCUS = "#points"
 
@@ -90,9 +98,19 @@ class SweepScreen(Screen):
             self.generation, self.index, self.result, self.error = (generation, index, result,
                                                                      error)
 
-    def __init__(self, preset: Preset, workers: int | None = None) -> None:
+    class ClaimsJudged(Message):
+        """The verdicts on ``watch`` (a guided lesson's step claims) as points finish:
+        True holds, None cannot be judged until the runs it names are done."""
+
+        def __init__(self, verdicts: tuple[bool | None, ...]) -> None:
+            super().__init__()
+            self.verdicts = verdicts
+
+    def __init__(self, preset: Preset, workers: int | None = None,
+                 watch: tuple[Claim, ...] = ()) -> None:
         super().__init__()
         self.preset = preset
+        self.watch = watch
         self.n_workers = workers
         self.seed = preset.config.seed
         self.jobs: list[PointJob] = []
@@ -103,6 +121,7 @@ class SweepScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-status")
+        yield StepPanel(id="sweep-steps")
         with Horizontal():
             yield DataTable(id="points", cursor_type="row", zebra_stripes=True)
             with Vertical(id="summary"):
@@ -201,6 +220,21 @@ class SweepScreen(Screen):
                              (3, f"{run.n_params:,}"), (4, f"{run.seconds:.1f}")):
             table.update_cell(run.label, self.columns[column], text)
         self._show_summary()
+        if self.watch:
+            self._judge()
+
+    def _judge(self) -> None:
+        """Judge the watched claims on the points done so far (a claim waits until every
+        point of the runs it names is done: ``live_claims``)."""
+        done = [r for r in self.results if r is not None]
+        result = collect(self.preset, done, self.seed)
+        finished = {job.name for job in self.jobs} - {
+            job.name for job, r in zip(self.jobs, self.results, strict=True) if r is None}
+        self.post_message(self.ClaimsJudged(
+            tuple(judge_live(claim, result, {}, finished) for claim in self.watch)))
+
+    def on_screen_resume(self) -> None:
+        self.app.show_steps()  # (steps taken in the main view show here too)
 
     def _show_summary(self) -> None:
         summary = summarize(self.preset, [r for r in self.results if r is not None])
@@ -249,8 +283,8 @@ class SweepScreen(Screen):
 
 def point_preset(preset: Preset, job: PointJob) -> Preset:
     """One run of a sweep as a preset of its own: its Config, no variants, no sweep, no
-    claims (they speak of the whole sweep), the preset's pace."""
+    claims or steps (they speak of the whole sweep), the preset's pace."""
     return dataclasses.replace(
         preset, title=f"{preset.title}: {job.label}", config=job.config, compare={},
-        sweep=None, expect=(), view=preset.view.without_sweep())
+        sweep=None, expect=(), steps=(), view=preset.view.without_sweep())
 

@@ -1,4 +1,5 @@
-"""LessonPanel: the preset's title, section and lesson text, scrollable."""
+"""LessonPanel: the preset's title, section, guided steps (if any) and lesson text,
+scrollable."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
+
+from nnterm.app.widgets.step_panel import StepPanel
 
 
 class LessonPanel(VerticalScroll, can_focus=True):
@@ -56,6 +59,7 @@ class LessonPanel(VerticalScroll, can_focus=True):
     def compose(self) -> ComposeResult:
         yield Static(self._title, id="lesson-title", markup=False)
         yield Static(self._section, id="lesson-section", markup=False)
+        yield StepPanel(id="steps")
         yield Markdown(self._lesson or "_No lesson text for this preset._")
 
     def set_lesson(self, title: str, section: str, lesson: str) -> None:

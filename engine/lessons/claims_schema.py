@@ -82,10 +82,11 @@ def build_claims(raw: Any, at: Where, runs: Runs) -> tuple:
         return ()
     if not isinstance(raw, list):
         raise at.error(f"{show(raw)} is not a list of claims", raw, "a list of claims")
-    return tuple(_claim(item, at / i, runs) for i, item in enumerate(raw))
+    return tuple(build_claim(item, at / i, runs) for i, item in enumerate(raw))
 
 
-def _claim(raw: Any, at: Where, runs: Runs) -> Any:
+def build_claim(raw: Any, at: Where, runs: Runs) -> Any:
+    """One claim (an item of ``expect``, or a lesson step's ``claim``)."""
     if not isinstance(raw, dict):
         raise at.error(f"{show(raw)} is not a claim", raw, _KINDS_ALLOWED)
     kinds = [k for k in KINDS if k in raw]

@@ -91,6 +91,12 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
                                     # n_params), sweep_log: none, x or both,
                                     # sweep_fit: true (a power law per line),
                                     # sweep_mark: data.n_train (a line at its value)
+    steps:                          # a guided lesson (nnterm PRESET --lesson); see
+      - text: Watch the boundary.   # classroom_schema: text, set, run, claim, seen
+      - {text: Give linear a hidden layer., set: {model.hidden: [8]}, run: linear,
+         claim: {metric: train_acc, run: linear, op: ">=", value: 1.0},
+         seen: linear solved XOR}
+    lock: [lr, optimizer]           # controls the student cannot change (LOCKABLE)
     expect:                         # claims, checked after the run
       - {metric: train_acc, run: identity, at: end, op: ">=", value: 1.0}
       - {metric: val_loss, run: linear, op: "<", than: {run: base, factor: 0.5}}
@@ -139,6 +145,12 @@ from typing import Any
 import yaml
 
 from nnterm.engine.lessons.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
+from nnterm.engine.lessons.classroom_schema import (
+    build_lock,
+    build_steps,
+    lock_to_raw,
+    steps_to_raw,
+)
 from nnterm.engine.lessons.errors import (
     ArgsDoc,
     Doc,
@@ -200,7 +212,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REQUIRED = ("name", "title", "section", "lesson")
-TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view")
+TOP_KEYS = (*REQUIRED, *CONFIG_KEYS, "compare", "sweep", "expect", "view", "steps", "lock")
 VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
                       "curves": Choice(CURVES, "curve"),
                       "depth": Choice(DEPTH_PROFILES, "depth profile"),
@@ -377,12 +389,22 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
         overlay = Overlay(doc, doc, [(parts, at.path)], at.path)
         return get_path(validate_config(raw, Where(overlay), folder), path)
 
-    expect = build_claims(data.get("expect"), root / "expect", Runs(points, sweep, convert))
+    runs = Runs(points, sweep, convert)
+    expect = build_claims(data.get("expect"), root / "expect", runs)
+
+    def change(run: str, overrides: dict, at: Where) -> dict[str, Any]:
+        raw, run_doc, _ = setups[run]
+        step_config = _overridden(raw, run_doc, overrides, at, folder)[2]
+        return {key: get_path(step_config, key) for key in overrides}
+
+    steps = build_steps(data.get("steps"), root / "steps", runs, tuple(setups), change,
+                        swept=sweep is not None)
+    lock = build_lock(data.get("lock"), root / "lock")
     view = VIEW.check(data["view"], root / "view") if "view" in data else View()
     _check_sweep_view(view, sweep, config, root / "view")
     return Preset(name=text["name"], title=text["title"], section=text["section"],
                   lesson=text["lesson"], config=config, compare=compare, sweep=sweep,
-                  expect=expect, view=view, source=source)
+                  expect=expect, view=view, steps=steps, lock=lock, source=source)
 
 
 def _check_sweep_view(view: View, sweep: Sweep | None, config: Any, at: Where) -> None:
@@ -425,16 +447,23 @@ def _compare(raw: Any, at: Where, base_raw: dict, config: Any, folder: Any
         if not isinstance(overrides, dict):
             raise where.error(f"{show(overrides)} is not a mapping of settings", overrides,
                               "a mapping of dotted paths to values, e.g. {model.hidden: []}")
-        settings, links = dict(base_raw), []
-        for key, value in overrides.items():
-            parts = check_setting(key, where / str(key))
-            set_raw(settings, parts, value, where / key)
-            links.append((parts, (*at.path, run, key)))
-        overlay = Overlay(at.doc, at.doc, links, where.path)
-        run_config = validate_config(settings, Where(overlay), folder)
+        settings, overlay, run_config = _overridden(base_raw, at.doc, overrides, where, folder)
         variants[run] = {key: get_path(run_config, key) for key in overrides}
         setups[run] = (settings, overlay, run_config)
     return variants, setups
+
+
+def _overridden(raw: dict, run_doc: Any, overrides: dict, where: Where, folder: Any) -> tuple:
+    """``(settings, doc, Config)`` of a run's raw settings with dotted-path ``overrides``
+    (a compare variant's, or a lesson step's ``set``) applied and checked; an error names
+    the override's own key."""
+    settings, links = dict(raw), []
+    for key, value in overrides.items():
+        parts = check_setting(key, where / str(key))
+        set_raw(settings, parts, value, where / key)
+        links.append((parts, (*where.path, key)))
+    overlay = Overlay(where.doc, run_doc, links, where.path)
+    return settings, overlay, validate_config(settings, Where(overlay), folder)
 
 
 def _sweep(raw: Any, at: Where, setups: dict, folder: Any) -> tuple[Sweep | None, dict]:
@@ -583,6 +612,10 @@ def preset_to_raw(preset: Preset) -> dict:
     if preset.view != View():
         out["view"] = FlowDict({f.name: getattr(preset.view, f.name) for f in fields(View)
                                 if getattr(preset.view, f.name) != f.default})
+    if preset.steps:
+        out["steps"] = steps_to_raw(preset.steps)
+    if preset.lock:
+        out["lock"] = lock_to_raw(preset.lock)
     return out
 
 

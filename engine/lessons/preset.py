@@ -4,7 +4,8 @@ A preset file (``presets/*.yaml``; the schema is documented in the README and in
 ``presets/example.yaml.txt``) becomes a ``Preset``: a base ``Config``, optional named
 variants (``compare``) that override parts of it and run on the same data and seed, an
 optional ``sweep`` over one or two settings (a grid, or points of paired values), and
-``expect``, the claims checked after the run. Everything here is plain frozen data.
+``expect``, the claims checked after the run; for a classroom, guided ``steps`` and the
+controls it ``lock``s. Everything here is plain frozen data.
 """
 
 from __future__ import annotations
@@ -122,6 +123,28 @@ class Sweep:
         return [dict(zip(self.params, row, strict=True)) for row in rows]
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of a guided lesson (``--lesson``): what to do or watch (``text``); the
+    settings it changes when the student reaches it (``changes``, dotted paths as in
+    ``compare``, on ``run`` or on every run when None); a ``claim`` (the language of
+    ``expect``) the app checks live on the runs as they train, said in ``seen`` words
+    once it holds."""
+
+    text: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    run: str | None = None
+    claim: Claim | None = None
+    seen: str = ""
+
+
+#: What a teacher may lock (``lock:`` in a preset, ``--lock`` in the app): the controls a
+#: student could otherwise change. Each name covers one or more of the app's keys.
+LOCKABLE = ("pause", "step", "reset", "reseed", "lr", "batch", "optimizer", "activation",
+            "init", "dropout", "weight_decay", "speed", "copy", "remove", "scope",
+            "architecture", "picker", "save")
+
+
 #: Which curve of each run the loss plot overlays when a lesson has several runs.
 CURVES = ("train", "val")
 #: Which profile over depth the app draws where the data has no plane (RunView fields).
@@ -178,6 +201,8 @@ class Preset:
     sweep: Sweep | None = None
     expect: tuple[Claim, ...] = ()
     view: View = View()
+    steps: tuple[Step, ...] = ()
+    lock: tuple[str, ...] = ()  # names from LOCKABLE
     source: str = field(default="", compare=False)  # the file it came from, for messages
 
     @property

@@ -11,8 +11,9 @@ schedule carries its whole section, so no option of the base's leaks into it.
 If the runs are the preset's own, unchanged, the preset is kept whole (claims included).
 Otherwise the claims, which speak of the lesson as written, are dropped, and the title and
 lesson say that it was edited and from which preset; a sweep is dropped too (the app
-saves the runs it trains). Run names that the format does not allow (``base+``, a copy)
-are made valid.
+saves the runs it trains). Guided steps keep their text and changes (those of runs still
+there) but not their claims; the locks stay. Run names that the format does not allow
+(``base+``, a copy) are made valid.
 """
 
 from __future__ import annotations
@@ -83,9 +84,12 @@ def edited_preset(preset: Preset, runs: Sequence[tuple[str, Config]], name: str)
     note = (f"Saved from the app, edited from the preset {preset.name}{renamed}: {said}; "
             f"runs {', '.join([BASE, *compare]) if compare else BASE}. The lesson below "
             f"is the original's, and its claims were left out.\n\n")
+    steps = tuple(dataclasses.replace(step, claim=None, seen="") for step in preset.steps
+                  if step.run is None or step.run in compare or step.run == BASE)
     return dataclasses.replace(preset, name=name, title=f"{preset.title} (edited)",
                                lesson=note + preset.lesson, config=base, compare=compare,
-                               sweep=None, expect=(), view=preset.view.without_sweep())
+                               sweep=None, expect=(), view=preset.view.without_sweep(),
+                               steps=steps)
 
 
 def _valid_names(names: list[str]) -> list[str]:

@@ -52,4 +52,12 @@ class RemoveRun:
     run: str
 
 
-RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun
+@dataclass(frozen=True)
+class WatchClaims:
+    """Judge these claims (``lessons.preset`` claims, a guided lesson's steps) on the runs
+    at every snapshot, into ``Snapshot.claims`` (``live.claim_watch``); () stops."""
+
+    claims: tuple[Any, ...]
+
+
+RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims

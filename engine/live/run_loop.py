@@ -10,6 +10,7 @@ message and rolled back, never fatal.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import queue
 import time
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
@@ -176,6 +178,7 @@ class _Driver:
         self.last_samples = -math.inf
         self.sample_seed = 0
         self.stopped = False
+        self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
         self.publish()
@@ -241,6 +244,8 @@ class _Driver:
                     self.apply(inner, runs.targets(names))
                 case rc.SetEach(changes=per_run):
                     self.set_each(per_run)
+                case rc.WatchClaims(claims=claims):
+                    self.watched = tuple(claims)
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
@@ -328,6 +333,9 @@ class _Driver:
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=samples,
         )
+        if self.watched:
+            snapshot = dataclasses.replace(
+                snapshot, claims=claim_verdicts(self.watched, self.runs))
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)
 

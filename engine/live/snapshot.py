@@ -169,3 +169,6 @@ class Snapshot:
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve
     surface: Surface | None = None  # two-input regression: the selected run's prediction
     images: ImageSamples | None = None  # image inputs: sample images and each run's guess
+    #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
+    #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
+    claims: tuple[bool | None, ...] = ()

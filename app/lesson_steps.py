@@ -1,0 +1,59 @@
+"""Where a student is in a guided lesson: the current step, the steps reached, the claims
+seen. Plain state, no widgets: the app moves it with the step keys and feeds it the
+engine's verdicts; the step panels draw it.
+
+Moving forward enters a step (the app then applies its change); moving back only shows
+the previous step again. A step's claim counts as seen once the engine reports it held
+after the step was entered (claims of steps not reached yet are not latched: their
+moment has not come).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nnterm.engine.lessons.preset import Claim, Step
+
+
+class LessonSteps:
+    """The steps of one preset and the student's way through them."""
+
+    def __init__(self, steps: Sequence[Step] = (), *, started: bool = False) -> None:
+        """``started``: open at step 1 (lesson mode), else before it (a hint shows)."""
+        self.steps = tuple(steps)
+        self.current = 0 if started and self.steps else -1
+        self.reached = self.current
+        self.seen: set[int] = set()
+        #: the steps with a claim, in order: verdict i belongs to step ``claimed[i]``
+        self.claimed = tuple(i for i, step in enumerate(self.steps) if step.claim is not None)
+
+    @property
+    def claims(self) -> tuple[Claim, ...]:
+        """The claims the engine should judge (``run_commands.WatchClaims``)."""
+        return tuple(self.steps[i].claim for i in self.claimed)
+
+    @property
+    def step(self) -> Step | None:
+        return self.steps[self.current] if self.current >= 0 else None
+
+    def advance(self) -> Step | None:
+        """Enter the next step and return it (None after the last)."""
+        if self.current + 1 >= len(self.steps):
+            return None
+        self.current += 1
+        self.reached = max(self.reached, self.current)
+        return self.steps[self.current]
+
+    def back(self) -> bool:
+        """Show the previous step again; False at the first."""
+        if self.current <= 0:
+            return False
+        self.current -= 1
+        return True
+
+    def judge(self, verdicts: Sequence[bool | None]) -> bool:
+        """Latch the claims that held, of steps reached; True if one was newly seen."""
+        new = {i for i, held in zip(self.claimed, verdicts, strict=False)
+               if held and i <= self.reached} - self.seen
+        self.seen |= new
+        return bool(new)

@@ -1,0 +1,95 @@
+"""A teacher's locks: the controls (``lessons.preset.LOCKABLE``) a student cannot change.
+
+``--lock lr,optimizer`` and a preset's ``lock:`` name controls; each covers the app's
+actions in ``LOCK_ACTIONS`` (``architecture``: the architecture panel's edits). A locked
+key is hidden in the footer and marked in the help, is left out of the command
+palette, and when pressed says "locked by the teacher" instead of acting.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from nnterm.app.keys import APP_BINDINGS, action_name
+from nnterm.engine.lessons.errors import PresetError, suggest
+from nnterm.engine.lessons.preset import LOCKABLE
+
+#: The app's actions each control covers (``architecture`` is the panel's, not the app's).
+LOCK_ACTIONS: dict[str, tuple[str, ...]] = {
+    "pause": ("toggle_pause",), "step": ("step_once",), "reset": ("reset",),
+    "reseed": ("reseed",), "lr": ("learning_rate",), "batch": ("batch_size",),
+    "optimizer": ("optimizer",), "activation": ("activation",), "init": ("init",),
+    "dropout": ("dropout",), "weight_decay": ("weight_decay",), "speed": ("speed",),
+    "copy": ("duplicate_run",), "remove": ("remove_run",), "scope": ("scope",),
+    "architecture": (), "picker": ("picker",), "save": ("save_preset",),
+}
+#: What the architecture panel's keys are called in a notice.
+ARCHITECTURE_KEYS = "the architecture panel's edits"
+
+
+def control_keys(name: str) -> str:
+    """The keys a control covers, as the help shows them: ``+ -`` for lr."""
+    if name == "architecture":
+        return "→ ← e I D A X"
+    actions = LOCK_ACTIONS[name]
+    return " ".join(b.key_display or b.key for b in APP_BINDINGS
+                    if action_name(b) in actions)
+
+
+def parse_locks(text: str) -> tuple[str, ...]:
+    """``--lock``: control names separated by commas (or spaces); PresetError names an
+    unknown one and lists each control with its keys."""
+    names = tuple(n for n in text.replace(",", " ").split() if n)
+    for name in names:
+        if name not in LOCKABLE:
+            allowed = ", ".join(f"{n} ({control_keys(n)})" for n in LOCKABLE)
+            raise PresetError(f"unknown control {name!r}{suggest(name, LOCKABLE)}",
+                              key="--lock", value=name, allowed=allowed)
+    return tuple(dict.fromkeys(names))
+
+
+def locked_actions(locks: tuple[str, ...] | frozenset[str]) -> frozenset[str]:
+    """The app's action names the locked controls cover."""
+    return frozenset(action for name in locks for action in LOCK_ACTIONS[name])
+
+
+def marked_locked(binding: Binding, locked: frozenset[str]) -> Binding:
+    """``binding`` with "(locked)" after its description if its action is locked."""
+    if action_name(binding) not in locked:
+        return binding
+    return Binding(binding.key, binding.action, f"{binding.description} (locked)",
+                   show=binding.show, key_display=binding.key_display, id=binding.id)
+
+
+class TeacherLocks:
+    """A mixin of ``NntermApp``: which actions are locked, and the notice a locked key
+    gives. ``check_action`` (the app's) answers False for a locked action, so Textual
+    hides its key in the footer and does not run it; the key then reaches ``on_key``."""
+
+    cli_locks: tuple[str, ...] = ()  # --lock
+    locks: tuple[str, ...] = ()  # --lock and the running preset's lock:
+    locked: frozenset[str] = frozenset()  # the app actions they cover
+
+    def set_locks(self, preset_locks: tuple[str, ...]) -> None:
+        """The locks of ``--lock`` and of the preset now open."""
+        self.locks = tuple(dict.fromkeys((*self.cli_locks, *preset_locks)))
+        self.locked = locked_actions(self.locks)
+        self.refresh_bindings()
+
+    def on_key(self, event) -> None:
+        """A key of the main view that did nothing because its action is locked says so
+        (over another screen the same key may mean something else)."""
+        if self.screen is not self.screen_stack[0]:
+            return
+        for binding in APP_BINDINGS:
+            if action_name(binding) in self.locked and event.key in binding.key.split(","):
+                self.notify(f"locked by the teacher: {binding.key_display or binding.key} "
+                            f"({binding.description})", title="Locked", timeout=3)
+                return
+
+    def refuse_locked_edit(self) -> bool:
+        """True (with the notice) if the architecture panel's edits are locked."""
+        if "architecture" not in self.locks:
+            return False
+        self.notify(f"locked by the teacher: {ARCHITECTURE_KEYS}", title="Locked", timeout=3)
+        return True

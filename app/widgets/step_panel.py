@@ -1,0 +1,67 @@
+"""StepPanel: a guided lesson's current step, its claim's state and every step's mark."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from nnterm.app.lesson_steps import LessonSteps
+from nnterm.engine.lessons.claims import check_claim
+from nnterm.engine.lessons.experiment import ExperimentResult
+
+#: The step keys, as the panel names them (``keys.APP_BINDINGS``).
+NEXT_KEY, BACK_KEY = "N", "P"
+
+
+def claim_words(step) -> str:
+    """The step's claim in words: its ``seen`` text, else the evaluator's description."""
+    if step.seen:
+        return step.seen
+    empty = ExperimentResult(preset="", seed=0, runs={})
+    return check_claim(step.claim, empty).description
+
+
+class StepPanel(Static):
+    """Draws a LessonSteps; hidden when the preset has no steps."""
+
+    DEFAULT_CSS = """
+    StepPanel { height: auto; margin-bottom: 1; }
+    """
+
+    def on_mount(self) -> None:
+        """Draw the app's steps at once (a panel mounted after the preset opened, as the
+        lesson's is at start-up, would otherwise wait for the next step key)."""
+        self.show(getattr(self.app, "lesson_steps", LessonSteps()))
+
+    def show(self, steps: LessonSteps) -> None:
+        self.display = bool(steps.steps)
+        if steps.steps:
+            self.update(render_steps(steps))
+
+
+def render_steps(steps: LessonSteps) -> Text:
+    """``Step 2/5``, the step's text, ``✓ seen: ...`` or ``○ watch for: ...`` and a line
+    of marks (▸ current, ✓ done, ○ its claim not seen yet, · ahead); before the first
+    step, how to begin."""
+    n = len(steps.steps)
+    text = Text()
+    if steps.step is None:
+        text.append(f"{n} guided steps: press {NEXT_KEY} to begin", style="bold")
+        text.append(" (or open the lesson with --lesson)", style="dim")
+        return text
+    text.append(f"Step {steps.current + 1}/{n}", style="bold reverse")
+    text.append(f"  {NEXT_KEY}: next step, {BACK_KEY}: back\n", style="dim")
+    text.append(steps.step.text.strip())
+    if steps.step.claim is not None:
+        if steps.current in steps.seen:
+            text.append(f"\n✓ seen: {claim_words(steps.step)}", style="bold green")
+        else:
+            text.append(f"\n○ watch for: {claim_words(steps.step)}", style="yellow")
+    marks = []
+    for i in range(n):
+        open_claim = steps.steps[i].claim is not None and i not in steps.seen
+        mark = ("▸" if i == steps.current else "·" if i > steps.reached
+                else "○" if open_claim else "✓")
+        marks.append(f"{i + 1}{mark}")
+    text.append("\n" + " ".join(marks), style="dim")
+    return text

@@ -1,0 +1,161 @@
+"""Guided lessons (``--lesson``) and a teacher's locks (``--lock``, ``lock:``), driven by
+keys (Pilot) on an in-process engine; waits are for the session's snapshots, never for
+wall-clock time."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from nnterm.app.app import NntermApp
+from nnterm.app.cli import main
+from nnterm.app.widgets.step_panel import StepPanel
+from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.training.commands import SetSpeed
+
+LESSON = """
+name: guided
+title: Guided test
+section: "0. Test"
+lesson: A moons run with steps.
+data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
+model: {hidden: [8], activation: tanh}
+train:
+  steps: 1000000
+  batch_size: 32
+  optimizer: {name: sgd, lr: 0.1}
+  log_every: 5
+compare:
+  slow: {train.optimizer.lr: 0.01}
+steps:
+  - text: Watch the loss fall.
+  - text: The slow run gets the base's learning rate.
+    set: {train.optimizer.lr: 0.5}
+    run: slow
+    claim: {metric: step, op: ">=", value: 10}
+    seen: ten steps went by
+  - text: Every run gets momentum.
+    set: {train.optimizer.momentum: 0.9}
+"""
+
+
+async def settled(app: NntermApp, pilot, predicate, tries: int = 100):
+    """Wait for snapshots until ``predicate(app)`` holds."""
+    for _ in range(tries):
+        version = app.session.version
+        if app.snapshot is not None and predicate(app):
+            return
+        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
+        app._poll()
+        await pilot.pause()
+    raise AssertionError("never reached the expected state")
+
+
+def run_config(app: NntermApp, name: str):
+    return next(v.config for v in app.snapshot.runs if v.name == name)
+
+
+def panel_text(app: NntermApp) -> str:
+    return str(app.query_one(StepPanel).render())
+
+
+async def open_app(preset_text: str = LESSON, **kwargs):
+    app = NntermApp(parse_preset(preset_text), in_process=True, **kwargs)
+    app.notices = []  # every notice's text (toasts expire on their own)
+    notify = app.notify
+    app.notify = lambda message, **kw: (app.notices.append(message), notify(message, **kw))
+    return app
+
+
+async def test_lesson_mode_opens_at_step_one_and_the_key_applies_each_step():
+    app = await open_app(lesson=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        assert "Step 1/3" in panel_text(app) and "Watch the loss fall." in panel_text(app)
+        await pilot.press("N")
+        await settled(app, pilot, lambda a: run_config(a, "slow").train.optimizer.lr == 0.5)
+        assert run_config(app, "base").train.optimizer.lr == 0.1  # step 2 names slow only
+        assert "Step 2/3" in panel_text(app)
+        await pilot.press("N")
+        await settled(app, pilot, lambda a: all(v.config.train.optimizer.momentum == 0.9
+                                                for v in a.snapshot.runs))
+        await pilot.press("P")
+        await pilot.pause()
+        assert "Step 2/3" in panel_text(app)
+
+
+async def test_a_live_claim_turns_into_seen_once_it_holds():
+    app = await open_app(lesson=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))
+        await pilot.press("N")
+        await settled(app, pilot, lambda a: a.snapshot.claims == (False,))
+        assert "○ watch for: ten steps went by" in panel_text(app)
+        await pilot.press("space")
+        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
+        assert app.snapshot.step >= 10
+        assert "✓ seen: ten steps went by" in panel_text(app)
+
+
+async def test_without_lesson_mode_the_panel_says_how_to_begin():
+    app = await open_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda a: a.snapshot is not None)
+        assert "3 guided steps: press N to begin" in panel_text(app)
+        await pilot.press("N")
+        await pilot.pause()
+        assert "Step 1/3" in panel_text(app)
+
+
+async def test_a_locked_key_changes_nothing_and_says_so():
+    app = await open_app(locks=("lr",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        await pilot.press("plus")
+        await pilot.press("o")  # not locked: its change shows that the keys were handled
+        await settled(app, pilot, lambda a: a.snapshot.config.train.optimizer.momentum == 0.9)
+        assert app.snapshot.config.train.optimizer.lr == 0.1
+        assert "locked by the teacher: + (LR+)" in app.notices
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+        assert "LR+" not in palette and "LR-" not in palette and "Optimizer" in palette
+
+
+async def test_a_presets_lock_list_locks_its_controls():
+    text = LESSON + "lock: [optimizer, architecture, picker]\n"
+    app = await open_app(text)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        await pilot.press("o")
+        await pilot.press("plus")
+        await settled(app, pilot, lambda a: a.snapshot.config.train.optimizer.lr != 0.1)
+        assert app.snapshot.config.train.optimizer.momentum == 0.0
+        palette = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Optimizer" not in palette
+        assert not any(t.startswith("Open lesson") for t in palette)
+        app.query_one("#architecture").focus()
+        hidden = app.snapshot.config.model.hidden
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.snapshot.config.model.hidden == hidden
+        assert "locked by the teacher: the architecture panel's edits" in app.notices
+
+
+@pytest.mark.parametrize("argv, said", [
+    (["--lock", "lr,optimiser"], "unknown control 'optimiser'"),
+    (["xor", "--lock", "lr,optimiser"], "did you mean 'optimizer'"),
+    (["learning_rate", "--lesson", "--lock", "+"], "lr (+ -)"),
+])
+def test_unknown_lock_names_exit_2_naming_them(argv, said, capsys):
+    assert main(argv) == 2
+    assert said in capsys.readouterr().err
+
+
+def test_lesson_mode_on_a_preset_without_steps_exits_2(capsys, tmp_path):
+    path = tmp_path / "plain.yaml"
+    path.write_text(LESSON.split("\nsteps:")[0])
+    assert main([str(path), "--lesson"]) == 2
+    assert "no guided steps" in capsys.readouterr().err

@@ -16,6 +16,17 @@ from nnterm.app.widgets._common import ColorMode, detect_color_mode, is_dark, sa
 from nnterm.engine.live.snapshot import LayerView, Snapshot
 
 
+def refresh_rows(widget: Widget, *, height_changed: bool) -> None:
+    """Repaint ``widget``; if its height changed, lay it out again now and once more after
+    the next refresh. Textual caches a widget's box model until its next layout request,
+    and a request made while one is pending is merged into it: a height that changes
+    while the first layout is still pending (the first snapshot arriving at start-up) is
+    otherwise never measured, and the panel keeps its empty height (seen at 80x24)."""
+    widget.refresh(layout=height_changed)
+    if height_changed:
+        widget.call_after_refresh(widget.refresh, layout=True)
+
+
 class RowsPanel(Widget):
     """A panel of text rows (the run table, the train/val table): as tall as its rows,
     each on one line, cut with an ellipsis rather than wrapped into the next."""

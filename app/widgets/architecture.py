@@ -21,6 +21,7 @@ from textual.widget import Widget
 from nnterm.app import model_edits
 from nnterm.app.model_edits import expand
 from nnterm.app.widgets._common import fmt_power_of_ten
+from nnterm.app.widgets._panel import refresh_rows
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.nn.initializers import Init, as_init
 from nnterm.engine.training.config import Config
@@ -251,7 +252,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             return False
         old_rows = self._signature[-1] if self._signature else None
         self._signature = signature
-        self.refresh(layout=rows != old_rows)
+        refresh_rows(self, height_changed=rows != old_rows)
         return True
 
     def render(self) -> Text:

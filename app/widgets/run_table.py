@@ -17,7 +17,7 @@ from nnterm.app.widgets._common import (
     run_colour,
     run_state_glyph,
 )
-from nnterm.app.widgets._panel import RowsPanel
+from nnterm.app.widgets._panel import RowsPanel, refresh_rows
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
@@ -50,9 +50,12 @@ class RunTable(RowsPanel):
              _accuracy(v), v.diagnoses) for v in snapshot.runs))
         if signature == self._signature:
             return False
-        old_rows = len(self._runs)
+        width = self.content_size.width
+        old_height = self.get_content_height(None, None, width)
         self._signature, self._runs, self._selected = signature, snapshot.runs, snapshot.run
-        self.refresh(layout=len(self._runs) != old_rows)
+        # (a wrapped change or a new diagnosis line changes the height, not only a new run)
+        refresh_rows(self, height_changed=self.get_content_height(None, None, width)
+                     != old_height)
         return True
 
     def _cells(self, view: RunView) -> list[Text]:

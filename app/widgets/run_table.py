@@ -51,8 +51,7 @@ class RunTable(RowsPanel):
             return False
         old_rows = len(self._runs)
         self._signature, self._runs, self._selected = signature, snapshot.runs, snapshot.run
-        self.refresh(layout=len(self._runs) != old_rows)
-        return True
+        return self.repaint(layout=len(self._runs) != old_rows)
 
     def _cells(self, view: RunView) -> list[Text]:
         colour = run_colour(view.colour, detect_color_mode(self.app))[1]

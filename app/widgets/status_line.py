@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual.widget import Widget
 
 from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
@@ -36,7 +36,7 @@ def _pct(x: float | None) -> str:
     return f"{100 * x:.1f}%"
 
 
-class StatusLine(Widget):
+class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
     losses, accuracies, every diagnosis so far and the last control's effect on the second."""
 
@@ -84,13 +84,13 @@ class StatusLine(Widget):
         t.append(f"  {error}  ")
         t.append("│ r restarts it", "dim")
         self._text, self._signature, self._stopped = t, None, True
-        self.refresh()
+        self.repaint()
 
     def engine_restarted(self) -> None:
         """A new engine starts: wait for its first step."""
         self._text = Text("waiting for the first step", style="dim")
         self._signature, self._snapshot, self._stopped = None, None, False
-        self.refresh()
+        self.repaint()
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Rebuild the text and refresh if anything shown changed (not while the line
@@ -135,8 +135,7 @@ class StatusLine(Widget):
             t.append("  │ ", "dim")
             t.append(s.message, "italic")
         self._text = t
-        self.refresh()
-        return True
+        return self.repaint()
 
     def render(self) -> Text:
         return self._text

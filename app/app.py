@@ -33,6 +33,7 @@ from nnterm.app import controls
 from nnterm.app.file_actions import FileActions
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, palette_commands
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.sweep_screen import SweepScreen
@@ -62,10 +63,6 @@ from nnterm.engine.training.config import Config, with_changes
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
-#: The plots, histograms, heatmap and picture each redraw at most this often while
-#: training, one at a time in turn (the status line, the run table and the architecture
-#: panel take every snapshot): a key's effect then waits behind one redraw at most.
-PANEL_SECONDS = 0.25
 #: After a key's command, the slow panels wait this long (the status line does not).
 KEY_QUIET = 0.15
 #: The title of the picture panel for each view it can show.
@@ -101,11 +98,14 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
     def __init__(self, preset: Preset | None = None, *, in_process: bool = False,
                  fps: float = FPS, theme: str | None = None,
                  speed: float | str = PRESET_PACE, paused: bool = False,
-                 screenshot_folder: Path | None = None) -> None:
+                 screenshot_folder: Path | None = None, low_bandwidth: bool = False) -> None:
         """``theme`` must be one of ``available_themes`` (the CLI checks it first).
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
-        lesson's own pace; ``paused``: open the first preset paused at step 0."""
+        lesson's own pace; ``paused``: open the first preset paused at step 0;
+        ``low_bandwidth``: redraw less often and animate nothing (``redraw``)."""
         super().__init__()
+        self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
+        self.animation_level = self.rates.animation
         self.screenshot_folder = screenshot_folder  # None: screenshot_dir()
         self.preset = preset
         self.in_process = in_process
@@ -118,7 +118,6 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self.all_runs = True  # the setting keys change every run (False: the selected one)
         self._seen_run = ""
         self._quiet_until = 0.0
-        self._next_panel = 0
         self._seen_version = -1
         self._seen_diagnoses = 0
         self._selected_layer = 0
@@ -133,7 +132,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", note=self.rates.label)
         with Horizontal(id="body"):
             # panels first: on a small terminal they stack, and the live ones come first
             with Container(id="panels"):
@@ -171,7 +170,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self._picture = self.query_one("#picture", ContentSwitcher)
         # kept from mount on: no query in the poll, which may run while unmounting
         self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
-        self._panels_drawn = 0.0
+        rates = self.rates
+        self._panel_turns = PanelTurns((rates.loss, rates.panels, rates.panels, rates.panels),
+                                       rates.gap)
+        self._numbers_pending = False
+        self.set_interval(rates.numbers, self._flush_numbers)
         self._catch_signals()
         self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
         self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
@@ -309,22 +312,34 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self._update_scope()
         now = time.monotonic()
         quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
-        self.status_line.update_snapshot(snapshot)
-        if quiet:  # the status line reaches the screen first, the other panels next
-            self.call_after_refresh(self._update_fast_panels)
-        else:
-            self._update_fast_panels()
         training = snapshot.status == "training" and not snapshot.paused
+        if quiet or not training:
+            self._draw_numbers(first=quiet)
+        else:
+            self._numbers_pending = True  # drawn by _flush_numbers, at its pace
         updates = [w.update_snapshot for w in self._slow_panels] + [self._update_picture]
         if not training:
             for update in updates:
                 update(snapshot)
-        elif not quiet and now - self._panels_drawn >= PANEL_SECONDS / len(updates):
-            # one slow panel at a time, in turn: a key waits behind one redraw at most
-            self._panels_drawn = now
-            self._next_panel = (self._next_panel + 1) % len(updates)
-            updates[self._next_panel](snapshot)
+        elif not quiet and (turn := self._panel_turns.next(now)) is not None:
+            updates[turn](snapshot)  # one slow panel at a time: a key waits behind one
         self._notify_diagnoses(snapshot)
+
+    def _draw_numbers(self, first: bool = False) -> None:
+        """The status line and the tables of numbers, of the newest snapshot; ``first``:
+        the status line reaches the screen first, the other panels next (after a key)."""
+        self._numbers_pending = False
+        self.status_line.update_snapshot(self.snapshot)
+        if first:
+            self.call_after_refresh(self._update_fast_panels)
+        else:
+            self._update_fast_panels()
+
+    def _flush_numbers(self) -> None:
+        """Every ``rates.numbers`` seconds: draw the numbers of the newest snapshot, if
+        one came while training since the last draw."""
+        if self._numbers_pending and self.snapshot is not None:
+            self._draw_numbers()
 
     def _update_fast_panels(self) -> None:
         if self.snapshot is not None:

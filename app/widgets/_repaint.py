@@ -45,8 +45,6 @@ class RowRepaint(Widget):
 
     _shown_rows: list[Strip] | None = None
     _shown_size: tuple[int, int] | None = None
-    #: Rows repainted so far (tests and benchmarks read it; a full refresh counts all).
-    repainted_rows = 0
 
     def repaint(self, *, layout: bool = False) -> bool:
         """Render the content now and refresh the rows that changed; ``layout`` (the
@@ -75,11 +73,9 @@ class RowRepaint(Widget):
         self._shown_rows, self._shown_size = rows, size
         spans = changed_spans(old, rows)
         if spans is None:
-            self.repainted_rows += len(rows)
             self.refresh()
             return True
         if spans:
-            self.repainted_rows += sum(count for _, count in spans)
             self.refresh(*(Region(0, y, size[0], count) for y, count in spans))
         return bool(spans)
 

@@ -14,6 +14,7 @@ from textual.geometry import Region
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns
+from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.app.widgets._repaint import changed_spans
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.loss_plot import LossPlot
@@ -136,3 +137,22 @@ def test_the_command_line_flag_reaches_the_app(monkeypatch):
     assert main(["xor", "--low-bandwidth"]) == 0
     assert main(["xor"]) == 0
     assert rates == [LOW_BANDWIDTH, DEFAULT]
+
+
+class LogPlot(RedrawnPlot):
+    """A log axis: plotext logs the data at every build of the same figure."""
+
+    def _draw(self) -> None:
+        self.plt.clear_figure()
+        self.plt.plot([1, 2, 3], [0.001, 0.01, 0.1])
+        self.plt.yscale("log")
+        self.paint()
+
+
+async def test_a_plot_built_again_without_a_redraw_is_plotted_afresh():
+    plot = LogPlot()
+    async with Host(plot).run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        plot.app.theme = "textual-light"  # a new picture, no redraw asked for
+        await pilot.pause()
+        assert any("0.1" in row for row in shown(plot))  # still the data's own range

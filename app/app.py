@@ -312,7 +312,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self._update_scope()
         now = time.monotonic()
         quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
-        training = snapshot.status == "training" and not snapshot.paused
+        training = any(v.status == "training" and not v.paused
+                       for v in (snapshot, *snapshot.runs))  # a run shown is training
         if quiet or not training:
             self._draw_numbers(first=quiet)
         else:

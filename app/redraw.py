@@ -34,8 +34,9 @@ class RedrawRates:
 
 #: Numbers 4 times a second, the curves twice, the other panels once.
 DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, gap=0.125)
-#: For a slow or shared link: about a quarter of the default's bytes.
-LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=2.0, panels=4.0, gap=0.5, animation="none",
+#: For a slow or shared link: about a quarter of the default's bytes (numbers every 2 s,
+#: the curves every 4 s, the other panels every 6 s, one at a time a second apart).
+LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=4.0, panels=6.0, gap=1.0, animation="none",
                             label="low bandwidth")
 
 

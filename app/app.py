@@ -33,7 +33,7 @@ from nnterm.app import controls
 from nnterm.app.file_actions import FileActions
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, palette_commands
-from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.sweep_screen import SweepScreen
@@ -312,8 +312,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, App):
         self._update_scope()
         now = time.monotonic()
         quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
-        training = any(v.status == "training" and not v.paused
-                       for v in (snapshot, *snapshot.runs))  # a run shown is training
+        training = some_run_trains(snapshot)
         if quiet or not training:
             self._draw_numbers(first=quiet)
         else:

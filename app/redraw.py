@@ -40,6 +40,14 @@ LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=4.0, panels=6.0, gap=1.0, animatio
                             label="low bandwidth")
 
 
+def some_run_trains(snapshot) -> bool:
+    """Whether some run on screen trains, so redraws keep their pace (a diverged or
+    finished selected run beside training ones must not redraw every panel at every
+    snapshot); when none does, a snapshot is news and is drawn at once."""
+    return any(view.status == "training" and not view.paused
+               for view in (snapshot, *snapshot.runs))
+
+
 class PanelTurns:
     """Which slow panel to redraw next: each at most every ``intervals[i]`` seconds, the
     one waiting longest first, and none within ``gap`` seconds of the previous one."""

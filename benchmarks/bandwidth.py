@@ -117,9 +117,13 @@ def measure(preset: str, app_args: tuple[str, ...] = (), size: tuple[int, int] =
         os.write(master, b"q")
         _drain_until_exit(master, proc)
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None:  # it did not quit: terminate it, kill it if it must be
             proc.terminate()
-            proc.wait(QUIT_SECONDS)
+            try:
+                proc.wait(QUIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         os.close(master)
     note = "" if rate is not None else f"ended early (status {proc.returncode})"
     return Measurement(preset, size, tuple(app_args), rate, note)

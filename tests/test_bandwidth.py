@@ -13,7 +13,7 @@ from textual.geometry import Region
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
-from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
 from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.app.widgets._repaint import changed_spans
 from nnterm.app.widgets.architecture import ArchitectureEditor
@@ -33,6 +33,15 @@ def test_panel_turns_keep_each_panels_interval_and_the_gap_between_any_two():
     drawn = {t: turns.next(t) for t in (0.0, 0.1, 0.125, 0.25, 0.375, 0.5, 0.625, 1.0, 1.125)}
     assert drawn == {0.0: 0, 0.1: None, 0.125: 1, 0.25: 2, 0.375: None, 0.5: 0,
                      0.625: None, 1.0: 0, 1.125: 1}
+
+
+def test_redraws_keep_their_pace_while_any_run_trains():
+    diverged = make_snapshot(status="diverged")
+    other = dataclasses.replace(make_snapshot(), paused=False)  # a run view's two fields
+    assert some_run_trains(make_snapshot())
+    assert not some_run_trains(diverged) and not some_run_trains(make_snapshot(paused=True))
+    assert some_run_trains(dataclasses.replace(diverged, runs=(diverged, other)))
+    assert not some_run_trains(dataclasses.replace(diverged, runs=(diverged,)))
 
 
 def shown(widget) -> list[str]:

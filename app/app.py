@@ -35,6 +35,7 @@ from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, palette_commands
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.locks import TeacherLocks, marked_locked
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.sweep_screen import SweepScreen
@@ -65,10 +66,6 @@ from nnterm.engine.training.config import Config, with_changes
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
-#: The plots, histograms, heatmap and picture each redraw at most this often while
-#: training, one at a time in turn (the status line, the run table and the architecture
-#: panel take every snapshot): a key's effect then waits behind one redraw at most.
-PANEL_SECONDS = 0.25
 #: After a key's command, the slow panels wait this long (the status line does not).
 KEY_QUIET = 0.15
 #: The title of the picture panel for each view it can show.
@@ -106,17 +103,20 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                  fps: float = FPS, theme: str | None = None,
                  speed: float | str = PRESET_PACE, paused: bool = False,
                  screenshot_folder: Path | None = None, lesson: bool = False,
-                 locks: tuple[str, ...] = ()) -> None:
+                 locks: tuple[str, ...] = (), low_bandwidth: bool = False) -> None:
         """``theme`` must be one of ``available_themes`` (the CLI checks it first).
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
         lesson's own pace; ``paused``: open the first preset paused at step 0;
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
         controls (``lessons.preset.LOCKABLE``) the student cannot change
-        (``locks.TeacherLocks``), besides those each preset locks."""
+        (``locks.TeacherLocks``), besides those each preset locks; ``low_bandwidth``:
+        redraw less often and animate nothing (``redraw``)."""
         super().__init__()
         self.lesson_mode = lesson
         self.cli_locks = tuple(locks)
         self.set_locks(())
+        self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
+        self.animation_level = self.rates.animation
         self.screenshot_folder = screenshot_folder  # None: screenshot_dir()
         self.preset = preset
         self.in_process = in_process
@@ -129,7 +129,6 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self.all_runs = True  # the setting keys change every run (False: the selected one)
         self._seen_run = ""
         self._quiet_until = 0.0
-        self._next_panel = 0
         self._seen_version = -1
         self._seen_diagnoses = 0
         self._selected_layer = 0
@@ -144,7 +143,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", note=self.rates.label)
         with Horizontal(id="body"):
             # panels first: on a small terminal they stack, and the live ones come first
             with Container(id="panels"):
@@ -185,7 +184,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self._picture = self.query_one("#picture", ContentSwitcher)
         # kept from mount on: no query in the poll, which may run while unmounting
         self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
-        self._panels_drawn = 0.0
+        rates = self.rates
+        self._panel_turns = PanelTurns((rates.loss, rates.panels, rates.panels, rates.panels),
+                                       rates.gap)
+        self._numbers_pending = False
+        self.set_interval(rates.numbers, self._flush_numbers)
         self._catch_signals()
         self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
         self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
@@ -336,24 +339,36 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self._update_scope()
         now = time.monotonic()
         quiet = now < self._quiet_until  # a key was just pressed: its effect goes first
-        self.status_line.update_snapshot(snapshot)
-        if quiet:  # the status line reaches the screen first, the other panels next
-            self.call_after_refresh(self._update_fast_panels)
+        training = some_run_trains(snapshot)
+        if quiet or not training:
+            self._draw_numbers(first=quiet)
         else:
-            self._update_fast_panels()
-        training = snapshot.status == "training" and not snapshot.paused
+            self._numbers_pending = True  # drawn by _flush_numbers, at its pace
         updates = [w.update_snapshot for w in self._slow_panels] + [self._update_picture]
         if not training:
             for update in updates:
                 update(snapshot)
-        elif not quiet and now - self._panels_drawn >= PANEL_SECONDS / len(updates):
-            # one slow panel at a time, in turn: a key waits behind one redraw at most
-            self._panels_drawn = now
-            self._next_panel = (self._next_panel + 1) % len(updates)
-            updates[self._next_panel](snapshot)
+        elif not quiet and (turn := self._panel_turns.next(now)) is not None:
+            updates[turn](snapshot)  # one slow panel at a time: a key waits behind one
         self._notify_diagnoses(snapshot)
         if snapshot.claims:
             self.judge_steps(snapshot.claims)
+
+    def _draw_numbers(self, first: bool = False) -> None:
+        """The status line and the tables of numbers, of the newest snapshot; ``first``:
+        the status line reaches the screen first, the other panels next (after a key)."""
+        self._numbers_pending = False
+        self.status_line.update_snapshot(self.snapshot)
+        if first:
+            self.call_after_refresh(self._update_fast_panels)
+        else:
+            self._update_fast_panels()
+
+    def _flush_numbers(self) -> None:
+        """Every ``rates.numbers`` seconds: draw the numbers of the newest snapshot, if
+        one came while training since the last draw."""
+        if self._numbers_pending and self.snapshot is not None:
+            self._draw_numbers()
 
     def _update_fast_panels(self) -> None:
         if self.snapshot is not None:

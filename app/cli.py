@@ -123,6 +123,10 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fps", type=float, default=FPS,
                         help=f"redraws per second at most (lower it on slow links; default "
                         f"{FPS:g})")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="for a slow or shared link (a class over one SSH server): "
+                        "numbers redrawn every 2 s, curves every 4 s, other panels every 6 s, "
+                        "no animation")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")
@@ -258,7 +262,8 @@ def _run_app(args: argparse.Namespace) -> int:
         app = NntermApp(preset, in_process=args.in_process, fps=args.fps,
                         speed="preset" if args.speed is None else args.speed,
                         paused=args.paused, screenshot_folder=args.screenshot_dir,
-                        lesson=args.lesson, locks=locks)
+                        lesson=args.lesson, locks=locks,
+                        low_bandwidth=args.low_bandwidth)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",

@@ -59,7 +59,7 @@ class SweepPlot(RedrawnPlot):
         mode = detect_color_mode(self.app)
         summary = self.summary or SweepSummary("", "", False, False, ())
         draw_summary(self.plt, summary, [run_colour(i, mode)[0] for i in range(MAX_RUNS)])
-        self.refresh()
+        self.paint()
 
 
 class SweepScreen(Screen):

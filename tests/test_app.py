@@ -51,6 +51,8 @@ async def settled(app: NntermApp, pilot, predicate, tries: int = 50):
         version = app.session.version
         snapshot = app.snapshot
         if snapshot is not None and predicate(snapshot):
+            app._flush_numbers()  # its numbers drawn now, not at the timer's pace
+            await pilot.pause()
             return snapshot
         await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
         app._poll()

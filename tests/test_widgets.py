@@ -506,7 +506,7 @@ async def test_status_line_shows_the_run():
         assert status.update_snapshot(snap)
         await pilot.pause()
         text = status.text.plain
-        for part in ("running", "step 1,234", "epoch 1.25", "812 steps/s", "lr 0.03",
+        for part in ("running", "step 1,234", "epoch 1.25", "810 steps/s", "lr 0.03",
                      "batch 32", "adam", "loss 0.1234", "val 0.2345", "acc 95.0%",
                      "dead_relu", "lr 0.03"):
             assert part in text, part

@@ -5,29 +5,19 @@ size, colour mode or theme changed, and served line by line from the cache; a co
 (truecolor / ansi / mono) is detected from the app or forced. ``LayerPanel`` adds the
 choice of one layer of a Snapshot to show (the gradient histogram and the heatmap).
 ``RowsPanel``: a panel of text rows, one line each, cut with an ellipsis, never wrapped.
+Both repaint only the rows that changed (``RowRepaint``).
 """
 
 from __future__ import annotations
 
 from textual.strip import Strip
-from textual.widget import Widget
 
 from nnterm.app.widgets._common import ColorMode, detect_color_mode, is_dark, same
+from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.snapshot import LayerView, Snapshot
 
 
-def refresh_rows(widget: Widget, *, height_changed: bool) -> None:
-    """Repaint ``widget``; if its height changed, lay it out again now and once more after
-    the next refresh. Textual caches a widget's box model until its next layout request,
-    and a request made while one is pending is merged into it: a height that changes
-    while the first layout is still pending (the first snapshot arriving at start-up) is
-    otherwise never measured, and the panel keeps its empty height (seen at 80x24)."""
-    widget.refresh(layout=height_changed)
-    if height_changed:
-        widget.call_after_refresh(widget.refresh, layout=True)
-
-
-class RowsPanel(Widget):
+class RowsPanel(RowRepaint):
     """A panel of text rows (the run table, the train/val table): as tall as its rows,
     each on one line, cut with an ellipsis rather than wrapped into the next."""
 
@@ -42,7 +32,7 @@ class RowsPanel(Widget):
     """
 
 
-class PicturePanel(Widget):
+class PicturePanel(RowRepaint):
     """A widget whose lines come from one cached picture; subclasses write ``_build``."""
 
     def __init__(
@@ -71,11 +61,15 @@ class PicturePanel(Widget):
         self._invalidate()
 
     def _invalidate(self) -> None:
-        """Rebuild the picture at the next draw."""
+        """Rebuild the picture now (if it is on screen) and repaint the rows it changed."""
         self._cache_key = None
-        self.refresh()
+        if self.paintable:
+            self.repaint_rows(self._picture())
+        else:
+            self.refresh()
 
-    def render_line(self, y: int) -> Strip:
+    def _picture(self) -> list[Strip]:
+        """The picture's rows, rebuilt if anything it depends on changed."""
         width, height = self.size
         mode = self.color_mode
         base = self.rich_style  # under every segment: an unstyled one breaks Textual's filters
@@ -84,9 +78,13 @@ class PicturePanel(Widget):
         if key != self._cache_key:
             self._lines = [s.apply_style(base) for s in self._build(width, height, mode, dark)]
             self._cache_key = key
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, base)
+        return self._lines
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._picture()
+        if 0 <= y < len(lines):
+            return lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         raise NotImplementedError

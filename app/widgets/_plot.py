@@ -1,16 +1,57 @@
-"""RedrawnPlot: a plotext plot that a subclass rebuilds whole in ``_draw``.
+"""The plotext plots' bases: ``PaintedPlot`` repaints only the rows a new plot changed,
+``RedrawnPlot`` rebuilds itself on mount, on resize and when told to.
 
-plotext keeps no scene: every change means clearing the figure and plotting again. This
-base class does that when the plot is mounted, resized or told to (``redraw``), so the
-subclasses only say what to plot.
+plotext keeps no scene: every change means clearing the figure and plotting again, and
+its picture is a block of text. Its ``build`` changes the figure (a log axis applies
+log10 to the data again), so a figure is built once; a new size or theme plots afresh.
+``PaintedPlot`` builds that text once per change (``paint``) and refreshes only its rows
+that differ from the shown ones: a curve that grew by one point changes a few rows of the
+plot, not all of them.
 """
 
 from __future__ import annotations
 
+from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from nnterm.app.widgets._repaint import RowRepaint
 
-class RedrawnPlot(PlotextPlot):
+
+class PaintedPlot(RowRepaint, PlotextPlot):
+    """A plotext plot that subclasses plot in ``_draw`` and end with ``paint()`` (not
+    ``refresh()``)."""
+
+    _picture: RenderResult | None = None
+    _picture_key: tuple | None = None
+    _built = False  # the figure plotted last was built: building it again needs a replot
+    _replotting = False
+
+    def paint(self) -> bool:
+        """Build the plot as it stands and repaint the rows it changed."""
+        self._picture_key, self._built = None, False
+        return False if self._replotting else self.repaint()
+
+    def render(self) -> RenderResult:
+        """The plot built once per change (and again on resize or a theme change), not at
+        every repaint of a few of its rows."""
+        key = (self.size, self.app.theme)
+        if key != self._picture_key:
+            if self._built:  # plotext's build changes its figure (a log axis is logged
+                self._replotting = True  # again): plot afresh before building it again
+                try:
+                    self._draw()
+                finally:
+                    self._replotting = False
+            self._picture, self._picture_key = super().render(), key
+            self._built = True
+        return self._picture
+
+    def _draw(self) -> None:
+        """Clear the figure, plot, then ``paint()``."""
+        raise NotImplementedError
+
+
+class RedrawnPlot(PaintedPlot):
     """A plot rebuilt by ``_draw`` on mount, on resize and on ``redraw()``."""
 
     def on_mount(self) -> None:
@@ -24,6 +65,3 @@ class RedrawnPlot(PlotextPlot):
         """Rebuild the plot now (nothing before it is mounted: mounting draws it)."""
         if self.is_mounted:
             self._draw()
-
-    def _draw(self) -> None:
-        raise NotImplementedError

@@ -21,7 +21,7 @@ from textual.widget import Widget
 from nnterm.app import model_edits
 from nnterm.app.model_edits import expand
 from nnterm.app.widgets._common import fmt_power_of_ten
-from nnterm.app.widgets._panel import refresh_rows
+from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.nn.initializers import Init, as_init
 from nnterm.engine.training.config import Config
@@ -41,7 +41,7 @@ def init_label(init: Init) -> str:
     return label
 
 
-class ArchitectureEditor(Widget, can_focus=True):
+class ArchitectureEditor(RowRepaint, can_focus=True):
     """Input -> hidden layers -> output head, each with width, activation, init, dropout
     and parameter count; one layer is selected (``select_next``/``select_prev``)."""
 
@@ -243,8 +243,9 @@ class ArchitectureEditor(Widget, can_focus=True):
 
     # ----------------------------------------------------------------- drawing
     def _refresh_if_changed(self) -> bool:
-        """Redraw only when what the panel shows changed (the model, not say the learning
-        rate), and re-layout only when its number of rows did."""
+        """Redraw only the rows whose text changed (a health number at its displayed
+        precision, not say the learning rate), and re-layout only when the number of rows
+        did."""
         model = self._config.model if self._config else None
         rows = (len(model.hidden) if model else -1, len(self._health), bool(self._hint))
         signature = (model, self._in, self._out, self._selected, self._hint, self._health, rows)
@@ -252,8 +253,7 @@ class ArchitectureEditor(Widget, can_focus=True):
             return False
         old_rows = self._signature[-1] if self._signature else None
         self._signature = signature
-        refresh_rows(self, height_changed=rows != old_rows)
-        return True
+        return self.repaint(layout=rows != old_rows)
 
     def render(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")

@@ -85,7 +85,7 @@ class DepthProfile(RedrawnPlot):
         plt.clear_figure()
         if not self._runs:
             plt.title("waiting for the first step")
-            self.refresh()
+            self.paint()
             return
         ordered = sorted(self._runs, key=lambda v: v.name == self._selected)  # selected on top
         mode = detect_color_mode(self.app)
@@ -108,4 +108,4 @@ class DepthProfile(RedrawnPlot):
         else:
             plt.title(fit_title(f"{title}: no finite values yet", self.size.width - TITLE_MARGIN))
         plt.xlabel("layer")
-        self.refresh()
+        self.paint()

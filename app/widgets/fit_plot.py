@@ -48,7 +48,7 @@ class FitPlot(RedrawnPlot):
         fit = self._fit
         if fit is None:
             plt.title("waiting for the first step")
-            self.refresh()
+            self.paint()
             return
         plt.scatter(fit.train_x.tolist(), fit.train_y.tolist(), color=POINT_COLOR, marker="•")
         mode = detect_color_mode(self.app)
@@ -63,7 +63,7 @@ class FitPlot(RedrawnPlot):
         plt.title(fit_title("prediction (lines) over the data (dots)",
                             self.size.width - TITLE_MARGIN))
         plt.xlabel("x")
-        self.refresh()
+        self.paint()
 
 
 def _shown(fit: FitCurve) -> tuple:

@@ -43,8 +43,8 @@ class FitTable(RowsPanel):
         if snapshot.fit_diagnosis == self.lit:
             return False
         self.lit = snapshot.fit_diagnosis
-        self.border_subtitle = "" if self.lit else NOT_YET
-        self.refresh()
+        self.set_titles(subtitle="" if self.lit else NOT_YET)
+        self.repaint()
         return True
 
     def render(self) -> Text:

@@ -15,7 +15,6 @@ from time import monotonic
 
 import numpy as np
 from textual.content import Content
-from textual_plotext import PlotextPlot
 
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
@@ -29,6 +28,7 @@ from nnterm.app.widgets._common import (
     tick_label,
     zero_based_ticks,
 )
+from nnterm.app.widgets._plot import PaintedPlot
 from nnterm.engine.live.snapshot import Series, Snapshot
 
 #: At most this many redraws a second; plotext rebuilds the whole plot on each.
@@ -79,7 +79,7 @@ MONO_MARKERS = ("braille", "dot", "x", "+", "o", "*")
 MONO_GLYPHS = ("⣿", "•", "x", "+", "o", "*")
 
 
-class LossPlot(PlotextPlot):
+class LossPlot(PaintedPlot):
     """Loss curves (train and val; with several runs, one per run) against step;
     ``show_accuracy(True)`` switches to accuracy.
 
@@ -210,7 +210,7 @@ class LossPlot(PlotextPlot):
         snap = self._snapshot
         if snap is None:
             plt.title("waiting for the first step")
-            self.refresh()
+            self.paint()
             return
         s = snap.series
         width = max(8, self.size.width - 10)
@@ -233,9 +233,12 @@ class LossPlot(PlotextPlot):
                 drawn.append((x, y, label, color, marker))
                 xs.extend((x[0], x[-1]))
                 ys.extend((min(y), max(y)))
-        self.border_title = "Accuracy" if accuracy else "Loss"
+        border = "Accuracy" if accuracy else "Loss"
         if xs and not accuracy:  # first, so that a curve at the level lies on top of it
-            ys.extend(self._draw_references(snap, min(xs), max(xs), log))
+            heights, names = self._draw_references(snap, min(xs), max(xs), log)
+            ys.extend(heights)
+            if names:
+                border += f"  ⋯ {', '.join(names)}"
         for x, y, label, color, marker in drawn:
             plt.plot(x, y, label=label, color=color, marker=marker)
         if log and ys:
@@ -272,13 +275,14 @@ class LossPlot(PlotextPlot):
         else:
             title += ": no points yet"
         plt.title(fit_title(title, self.size.width - TITLE_MARGIN))
-        self.border_subtitle = self.legend(snap, detect_color_mode(self.app))
-        self.refresh()
+        self.set_titles(border, self.legend(snap, detect_color_mode(self.app)))
+        self.paint()
 
-    def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool) -> list[float]:
-        """The loss levels the lesson names (chance, a baseline) as dotted grey lines,
-        named in the panel's top border (a label inside the plot would hide the curves);
-        returns their heights, so the axis shows them."""
+    def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool
+                         ) -> tuple[list[float], list[str]]:
+        """The loss levels the lesson names (chance, a baseline) as dotted grey lines;
+        returns their heights, so the axis shows them, and their names for the panel's top
+        border (a label inside the plot would hide the curves)."""
         heights, names = [], []
         for label, value in snap.references:
             if not math.isfinite(value) or (log and value <= 0):
@@ -287,8 +291,7 @@ class LossPlot(PlotextPlot):
             self.plt.plot([lo, hi], [y, y], color=REFERENCE_COLOR, marker="⋅")
             heights.append(y)
             names.append(f"{label} = {value:.3g}")
-        self.border_title = "Loss" + (f"  ⋯ {', '.join(names)}" if names else "")
-        return heights
+        return heights, names
 
     def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:
         """(legend label or None, steps, values, colour, marker) per curve, drawn in order:

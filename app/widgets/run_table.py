@@ -17,7 +17,7 @@ from nnterm.app.widgets._common import (
     run_colour,
     run_state_glyph,
 )
-from nnterm.app.widgets._panel import RowsPanel, refresh_rows
+from nnterm.app.widgets._panel import RowsPanel
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
@@ -54,9 +54,7 @@ class RunTable(RowsPanel):
         old_height = self.get_content_height(None, None, width)
         self._signature, self._runs, self._selected = signature, snapshot.runs, snapshot.run
         # (a wrapped change or a new diagnosis line changes the height, not only a new run)
-        refresh_rows(self, height_changed=self.get_content_height(None, None, width)
-                     != old_height)
-        return True
+        return self.repaint(layout=self.get_content_height(None, None, width) != old_height)
 
     def _cells(self, view: RunView) -> list[Text]:
         colour = run_colour(view.colour, detect_color_mode(self.app))[1]

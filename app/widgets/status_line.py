@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 from rich.text import Text
-from textual.widget import Widget
 
 from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
@@ -30,15 +30,22 @@ def run_state(snapshot: Snapshot) -> str:
     return "paused" if snapshot.paused else "running"
 
 
+def two_digits(steps_per_second: float) -> float:
+    """A speed to two significant digits (3,339 -> 3,300; 49.7 -> 50): what a reader
+    takes in, and a line that does not change for every wobble of the third digit."""
+    return float(f"{steps_per_second:.2g}") if steps_per_second > 0 else 0.0
+
+
 def _pct(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "-"
     return f"{100 * x:.1f}%"
 
 
-class StatusLine(Widget):
+class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
-    losses, accuracies, every diagnosis so far and the last control's effect on the second."""
+    losses, accuracies, every diagnosis so far and the last control's effect on the second;
+    ``note`` (e.g. "low bandwidth") is said at the end of the second line."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -56,8 +63,10 @@ class StatusLine(Widget):
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
+        note: str = "",
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.note = note
         self._text = Text("waiting for the first step", style="dim")
         self._signature: tuple | None = None
         self._snapshot: Snapshot | None = None
@@ -84,13 +93,13 @@ class StatusLine(Widget):
         t.append(f"  {error}  ")
         t.append("│ r restarts it", "dim")
         self._text, self._signature, self._stopped = t, None, True
-        self.refresh()
+        self.repaint()
 
     def engine_restarted(self) -> None:
         """A new engine starts: wait for its first step."""
         self._text = Text("waiting for the first step", style="dim")
         self._signature, self._snapshot, self._stopped = None, None, False
-        self.refresh()
+        self.repaint()
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Rebuild the text and refresh if anything shown changed (not while the line
@@ -102,7 +111,7 @@ class StatusLine(Widget):
         diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
         optimizer = optimizer_label(s.config)
         signature = (
-            state, s.step, round(s.epoch, 2), round(s.steps_per_second), s.lr, s.batch_size,
+            state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis, s.message,
             s.stop_reason, s.run, self._scope,
         )
@@ -117,7 +126,8 @@ class StatusLine(Widget):
             view = next((v for v in s.runs if v.name == s.run), None)
             colour = run_colour(view.colour, detect_color_mode(self.app))[1] if view else "bold"
             t.append(f"  {s.run}", f"bold {colour}")
-        rate = rate_text(s.steps_per_second, ",.0f") if state == "running" else "stopped"
+        rate = (rate_text(two_digits(s.steps_per_second), ",.2g" if s.steps_per_second < 10
+                          else ",.0f") if state == "running" else "stopped")
         t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
         t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
         if s.stop_reason and state != "running":
@@ -134,9 +144,10 @@ class StatusLine(Widget):
         if s.message:
             t.append("  │ ", "dim")
             t.append(s.message, "italic")
+        if self.note:
+            t.append(f"  │ {self.note}", "dim")
         self._text = t
-        self.refresh()
-        return True
+        return self.repaint()
 
     def render(self) -> Text:
         return self._text

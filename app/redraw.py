@@ -1,0 +1,72 @@
+"""How often each part of the screen is redrawn while training: the bytes it sends.
+
+Every redraw is bytes on the user's link (a class of thirty over one SSH server adds up),
+and the engine's snapshots (``--fps``) come faster than a reader needs most panels
+redrawn. So the snapshot rate and the redraw rates are separate: the status line and the
+tables of numbers (runs, architecture, train/val) redraw together at most every
+``numbers`` seconds; the slow panels (loss curves, picture, gradients, weights) one at a
+time, in turn, each at most every ``panels`` seconds (the loss curves every
+``loss`` seconds), at least ``gap`` seconds apart so that a key's effect waits behind one
+redraw at most. A key's effect on the status line is drawn at once in any mode.
+
+``--low-bandwidth`` picks ``LOW_BANDWIDTH``: slower redraws and no animations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RedrawRates:
+    """Seconds between redraws of each part of the screen while training."""
+
+    numbers: float
+    loss: float
+    panels: float
+    gap: float
+    #: Textual's ``App.animation_level``: "full", "basic" or "none".
+    animation: str = "full"
+    #: Said on the status line (empty: nothing to say).
+    label: str = ""
+
+
+#: Numbers 4 times a second, the curves twice, the other panels once.
+DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, gap=0.125)
+#: For a slow or shared link: about a quarter of the default's bytes (numbers every 2 s,
+#: the curves every 4 s, the other panels every 6 s, one at a time a second apart).
+LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=4.0, panels=6.0, gap=1.0, animation="none",
+                            label="low bandwidth")
+
+
+def some_run_trains(snapshot) -> bool:
+    """Whether some run on screen trains, so redraws keep their pace (a diverged or
+    finished selected run beside training ones must not redraw every panel at every
+    snapshot); when none does, a snapshot is news and is drawn at once."""
+    return any(view.status == "training" and not view.paused
+               for view in (snapshot, *snapshot.runs))
+
+
+class PanelTurns:
+    """Which slow panel to redraw next: each at most every ``intervals[i]`` seconds, the
+    one waiting longest first, and none within ``gap`` seconds of the previous one."""
+
+    def __init__(self, intervals: Sequence[float], gap: float) -> None:
+        self.intervals = tuple(intervals)
+        self.gap = gap
+        self._drawn = [float("-inf")] * len(self.intervals)
+        self._last = float("-inf")
+
+    def next(self, now: float) -> int | None:
+        """The panel to redraw at ``now`` (and note it as drawn), or None for none yet."""
+        if now - self._last < self.gap:
+            return None
+        overdue = [(now - drawn - every, i) for i, (drawn, every)
+                   in enumerate(zip(self._drawn, self.intervals, strict=True))
+                   if now - drawn >= every]
+        if not overdue:
+            return None
+        _, panel = max(overdue, key=lambda late: (late[0], -late[1]))  # ties: the first
+        self._drawn[panel] = self._last = now
+        return panel

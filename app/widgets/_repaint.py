@@ -1,0 +1,106 @@
+"""Repaint only the rows of a widget whose content changed: the bytes an SSH link carries.
+
+Textual sends the whole region of a widget to the terminal when ``refresh()`` is called
+without regions, even if most of its lines are what the terminal already shows; a panel
+whose one number changes would send all of its lines at every snapshot. ``RowRepaint``
+keeps the rows (Strips) it last showed, renders the new content once, and refreshes only
+the rows that differ (nothing at all when none does).
+
+A full ``refresh()`` is still right when a widget's size, border or layout changes;
+Textual does that itself on resize, focus and theme changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.visual import Visual, visualize
+from textual.widget import Widget
+
+
+def changed_spans(old: Sequence[object] | None, new: Sequence[object]
+                  ) -> list[tuple[int, int]] | None:
+    """(first row, row count) of each run of rows that differ between ``old`` and ``new``;
+    None when every row must be painted (nothing shown yet, or another number of rows)."""
+    if old is None or len(old) != len(new):
+        return None
+    spans: list[tuple[int, int]] = []
+    for y, (before, after) in enumerate(zip(old, new, strict=True)):
+        if before == after:
+            continue
+        if spans and spans[-1][0] + spans[-1][1] == y:
+            spans[-1] = (spans[-1][0], spans[-1][1] + 1)
+        else:
+            spans.append((y, 1))
+    return spans
+
+
+class RowRepaint(Widget):
+    """A widget that repaints only its changed rows: call ``repaint()`` (or
+    ``repaint_rows(strips)`` with rows drawn by the widget itself) where a plain
+    ``refresh()`` would go after the content changed."""
+
+    _shown_rows: list[Strip] | None = None
+    _shown_size: tuple[int, int] | None = None
+
+    def repaint(self, *, layout: bool = False) -> bool:
+        """Render the content now and refresh the rows that changed; ``layout`` (the
+        widget's height may change) refreshes everything, and lays it out again after the
+        next refresh too: Textual caches a widget's box model until its next layout
+        request, and a request made while one is pending is merged into it, so a height
+        that changes while the first layout is pending (the first snapshot arriving at
+        start-up) would never be measured (the side column at 80x24 kept the panels'
+        empty heights). Returns whether anything was refreshed."""
+        if layout or not self.paintable:
+            self._forget_rows()
+            self.refresh(layout=layout)
+            if layout:  # see below
+                self.call_after_refresh(self.refresh, layout=True)
+            return True
+        width, height = self.size
+        visual: Visual = visualize(self, self.render())
+        rows = Visual.to_strips(self, visual, width, height, self.visual_style)
+        return self.repaint_rows(rows)
+
+    @property
+    def paintable(self) -> bool:
+        """Whether the widget is on screen with a size (else a plain refresh costs
+        nothing and rendering ahead would be wasted)."""
+        return self.is_mounted and bool(self.size.area) and self.is_on_screen
+
+    def repaint_rows(self, rows: list[Strip]) -> bool:
+        """Refresh the rows of ``rows`` (the content, top to bottom) that differ from
+        those shown before."""
+        size = (self.size.width, self.size.height)
+        old = self._shown_rows if size == self._shown_size else None
+        self._shown_rows, self._shown_size = rows, size
+        spans = changed_spans(old, rows)
+        if spans is None:
+            self.refresh()
+            return True
+        if spans:
+            self.refresh(*(Region(0, y, size[0], count) for y, count in spans))
+        return bool(spans)
+
+    def _forget_rows(self) -> None:
+        """The next repaint paints every row (the shown ones are no longer known)."""
+        self._shown_rows = self._shown_size = None
+
+    def set_titles(self, title: object = None, subtitle: object = None) -> None:
+        """Set the border title and subtitle if they changed: assigning either one makes
+        Textual repaint the whole widget, even with the same value."""
+        if title is not None and _title_key(title) != getattr(self, "_given_title", None):
+            self._given_title = _title_key(title)
+            self.border_title = title
+        if subtitle is not None and _title_key(subtitle) != getattr(self, "_given_subtitle",
+                                                                     None):
+            self._given_subtitle = _title_key(subtitle)
+            self.border_subtitle = subtitle
+
+
+def _title_key(title: object) -> object:
+    """What a title looks like: Content compares equal on its text alone, styles aside."""
+    return (title.plain, tuple(title.spans)) if isinstance(title, Content) else title

@@ -1,0 +1,167 @@
+"""What the app sends to the terminal: only the rows that changed, at the redraw rates
+(``redraw``), and less in ``--low-bandwidth`` mode. The bytes themselves are measured by
+``benchmarks/bandwidth.py``; these tests pin the behaviour behind the figures."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from test_app import PRESET, settled
+from test_widgets import LAYERS, Host, make_snapshot
+from textual.geometry import Region
+
+from nnterm.app.app import NntermApp
+from nnterm.app.cli import main
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
+from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets._repaint import changed_spans
+from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.status_line import StatusLine
+
+
+def test_changed_spans_are_the_runs_of_rows_that_differ():
+    assert changed_spans(None, ["a"]) is None  # nothing shown yet: paint it all
+    assert changed_spans(["a", "b"], ["a", "b", "c"]) is None  # another height
+    assert changed_spans(["a", "b", "c"], ["a", "b", "c"]) == []
+    assert changed_spans(list("abcdef"), list("aXYdeZ")) == [(1, 2), (5, 1)]
+
+
+def test_panel_turns_keep_each_panels_interval_and_the_gap_between_any_two():
+    turns = PanelTurns((0.5, 1.0, 1.0), gap=0.125)
+    drawn = {t: turns.next(t) for t in (0.0, 0.1, 0.125, 0.25, 0.375, 0.5, 0.625, 1.0, 1.125)}
+    assert drawn == {0.0: 0, 0.1: None, 0.125: 1, 0.25: 2, 0.375: None, 0.5: 0,
+                     0.625: None, 1.0: 0, 1.125: 1}
+
+
+def test_redraws_keep_their_pace_while_any_run_trains():
+    diverged = make_snapshot(status="diverged")
+    other = dataclasses.replace(make_snapshot(), paused=False)  # a run view's two fields
+    assert some_run_trains(make_snapshot())
+    assert not some_run_trains(diverged) and not some_run_trains(make_snapshot(paused=True))
+    assert some_run_trains(dataclasses.replace(diverged, runs=(diverged, other)))
+    assert not some_run_trains(dataclasses.replace(diverged, runs=(diverged,)))
+
+
+def shown(widget) -> list[str]:
+    """The widget's rows as the compositor would paint them now (from its line cache:
+    rows not refreshed keep what was painted before)."""
+    width, height = widget.outer_size
+    return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+
+
+def counting_refreshes(widget) -> list[tuple]:
+    """Record the regions of every ``refresh`` call of ``widget`` (() for the whole)."""
+    calls: list[tuple] = []
+    refresh = widget.refresh
+
+    def counted(*regions, **options):
+        calls.append(regions)
+        return refresh(*regions, **options)
+
+    widget.refresh = counted
+    return calls
+
+
+async def test_the_status_line_repaints_nothing_for_numbers_that_look_the_same():
+    status = StatusLine()
+    async with Host(status).run_test(size=(160, 4)) as pilot:
+        snap = make_snapshot(step=1234, steps_per_second=812.0)
+        status.update_snapshot(snap)
+        await pilot.pause()
+        calls = counting_refreshes(status)
+        # 812 and 809 steps/s both read "810 steps/s": nothing to send
+        assert not status.update_snapshot(dataclasses.replace(snap, steps_per_second=809.0))
+        assert calls == []
+        # a new step changes the first row only: one row is sent, the second stays
+        assert status.update_snapshot(dataclasses.replace(snap, step=1235))
+        assert calls == [(Region(0, 0, status.size.width, 1),)]
+        await pilot.pause()
+        first, second = shown(status)
+        assert "step 1,235" in first and "loss 0.1234" in second
+
+
+async def test_the_architecture_panel_repaints_only_health_rows_that_changed_as_shown():
+    editor = ArchitectureEditor()
+    async with Host(editor).run_test(size=(100, 20)) as pilot:
+        first = LAYERS[0]
+        doubled = dataclasses.replace(first, grad_norm=first.grad_norm * 2)
+        for layers in (LAYERS, (doubled, *LAYERS[1:])):  # laid out, then painted
+            editor.update_snapshot(make_snapshot(layers=layers))
+            await pilot.pause()
+        calls = counting_refreshes(editor)
+        before = shown(editor)
+        # a gradient norm that moves in its third digit reads the same (.1e)
+        nudged = dataclasses.replace(first, grad_norm=first.grad_norm * 2.001)
+        assert not editor.update_snapshot(make_snapshot(layers=(nudged, *LAYERS[1:])))
+        assert calls == []
+        moved = dataclasses.replace(first, grad_norm=first.grad_norm * 3)
+        assert editor.update_snapshot(make_snapshot(layers=(moved, *LAYERS[1:])))
+        assert len(calls) == 1 and [r.height for r in calls[0]] == [1]  # L1's health row
+        await pilot.pause()
+        after = shown(editor)
+        changed = [y for y, (old, new) in enumerate(zip(before, after, strict=True))
+                   if old != new]
+        assert len(changed) == 1 and "1.5e+00" in after[changed[0]]
+
+
+async def test_a_plot_redrawn_the_same_sends_nothing():
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(80, 20)) as pilot:
+        snap = make_snapshot(step=390)
+        plot.update_snapshot(snap)
+        plot.flush()
+        await pilot.pause()
+        calls = counting_refreshes(plot)
+        draws = plot.draws
+        # a later step with the same curves: the plot is rebuilt, but no row differs
+        assert plot.update_snapshot(dataclasses.replace(snap, step=391))
+        plot.flush()
+        assert plot.draws == draws + 1 and calls == []
+
+
+async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
+    app = NntermApp(PRESET, in_process=True, low_bandwidth=True)
+    assert app.rates is LOW_BANDWIDTH and app.animation_level == "none"
+    assert NntermApp(PRESET, in_process=True).rates is DEFAULT
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.step > 0 and not s.paused)
+        app._flush_numbers()
+        drawn, status = app.snapshot, app.query_one(StatusLine)
+        assert "low bandwidth" in status.text.plain
+        assert f"step {drawn.step:,}" in status.text.plain
+        while app.session.latest().step == drawn.step:
+            await asyncio.to_thread(app.session.wait_for_update, app.session.version, 5.0)
+        app._poll()  # a newer training snapshot: kept for the timer, not drawn at once
+        assert app.snapshot.step != drawn.step
+        assert f"step {drawn.step:,}" in status.text.plain
+        app._flush_numbers()
+        assert f"step {app.snapshot.step:,}" in status.text.plain
+
+
+def test_the_command_line_flag_reaches_the_app(monkeypatch):
+    rates = []
+    monkeypatch.setattr(NntermApp, "run", lambda app: rates.append(app.rates))
+    assert main(["xor", "--low-bandwidth"]) == 0
+    assert main(["xor"]) == 0
+    assert rates == [LOW_BANDWIDTH, DEFAULT]
+
+
+class LogPlot(RedrawnPlot):
+    """A log axis: plotext logs the data at every build of the same figure."""
+
+    def _draw(self) -> None:
+        self.plt.clear_figure()
+        self.plt.plot([1, 2, 3], [0.001, 0.01, 0.1])
+        self.plt.yscale("log")
+        self.paint()
+
+
+async def test_a_plot_built_again_without_a_redraw_is_plotted_afresh():
+    plot = LogPlot()
+    async with Host(plot).run_test(size=(60, 16)) as pilot:
+        await pilot.pause()
+        plot.app.theme = "textual-light"  # a new picture, no redraw asked for
+        await pilot.pause()
+        assert any("0.1" in row for row in shown(plot))  # still the data's own range

@@ -71,7 +71,7 @@ class ImagePanel(PicturePanel):
         strips = [Strip([Segment(header[:width], Style(dim=True))]).adjust_cell_length(width)]
         for start in range(0, n, per_row):
             chunk = range(start, min(n, start + per_row))
-            pictures = [self._picture(s.images[i], f, mode, dark, tile_w) for i in chunk]
+            pictures = [self._image_rows(s.images[i], f, mode, dark, tile_w) for i in chunk]
             if len(strips) + len(pictures[0]) + 2 > height:
                 break  # whole images only
             for y in range(len(pictures[0])):
@@ -102,7 +102,7 @@ class ImagePanel(PicturePanel):
         return Strip([Segment(text[:width])]).adjust_cell_length(width)
 
     @staticmethod
-    def _picture(image, f: int, mode: ColorMode, dark: bool, tile_w: int) -> list[Strip]:
+    def _image_rows(image, f: int, mode: ColorMode, dark: bool, tile_w: int) -> list[Strip]:
         """One image enlarged ``f`` times, ``tile_w`` + 1 cells wide (a gap after it)."""
         lo, hi = float(image.min()), float(image.max())
         scaled = (image - lo) / (hi - lo) if hi > lo else image * 0.0

@@ -525,6 +525,24 @@ async def test_status_line_shows_the_run():
         assert "diverged" in status.render().plain
 
 
+async def test_a_narrow_status_line_wraps_its_pieces_onto_more_lines_never_cutting():
+    status = StatusLine()
+    message = "50 steps/s, the lesson's own pace (f changes it)"
+    async with Host(status).run_test(size=(60, 8)) as pilot:
+        status.set_scope("keys → all 8 runs")
+        status.update_snapshot(make_snapshot(step=123456, message=message,
+                                             diagnoses=(("overfitting", 200, "..."),)))
+        await pilot.pause()
+        shown = [line.rstrip() for line in lines(status)]
+        text = " ".join(shown)
+        assert "…" not in text and status.size.height > 2
+        assert all(len(line) <= status.content_size.width for line in shown)
+        for part in ("step 123,456", "adam", "overfitting", "keys → all 8 runs"):
+            assert part in text, part
+        assert " ".join(message.split()) in " ".join(text.split())
+        assert not any(line.lstrip().startswith("│") for line in shown)  # no dangling bar
+
+
 # ----------------------------------------------------------------------------- lesson
 
 

@@ -50,7 +50,8 @@ class StatusLine(RowRepaint):
     DEFAULT_CSS = """
     StatusLine {
         width: 1fr;
-        height: 2;
+        height: auto;
+        min-height: 2;
         padding: 0 1;
         text-wrap: nowrap;
         text-overflow: ellipsis;
@@ -68,6 +69,7 @@ class StatusLine(RowRepaint):
         super().__init__(name=name, id=id, classes=classes)
         self.note = note
         self._text = Text("waiting for the first step", style="dim")
+        self._groups: tuple[list[Text], ...] = ()
         self._signature: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._scope = ""
@@ -92,12 +94,12 @@ class StatusLine(RowRepaint):
         t.append("✖ engine stopped", "bold red")
         t.append(f"  {error}  ")
         t.append("│ r restarts it", "dim")
-        self._text, self._signature, self._stopped = t, None, True
+        self._text, self._groups, self._signature, self._stopped = t, (), None, True
         self.repaint()
 
     def engine_restarted(self) -> None:
         """A new engine starts: wait for its first step."""
-        self._text = Text("waiting for the first step", style="dim")
+        self._text, self._groups = Text("waiting for the first step", style="dim"), ()
         self._signature, self._snapshot, self._stopped = None, None, False
         self.repaint()
 
@@ -120,34 +122,81 @@ class StatusLine(RowRepaint):
             return False
         self._signature = signature
         label, style = STATES.get(state, (state, "bold"))
-        t = Text(no_wrap=True, overflow="ellipsis")
-        t.append(label, style)
+        head = Text(label, style)
         if len(s.runs) > 1:
             view = next((v for v in s.runs if v.name == s.run), None)
             colour = run_colour(view.colour, detect_color_mode(self.app))[1] if view else "bold"
-            t.append(f"  {s.run}", f"bold {colour}")
+            head.append(f"  {s.run}", f"bold {colour}")
         rate = (rate_text(two_digits(s.steps_per_second), ",.2g" if s.steps_per_second < 10
                           else ",.0f") if state == "running" else "stopped")
-        t.append(f"  step {s.step:,}  epoch {s.epoch:.2f}  {rate}")
-        t.append(f"  lr {fmt_num(s.lr)}  batch {s.batch_size}  {optimizer}", "cyan")
+        first = [head, Text(f"step {s.step:,}"), Text(f"epoch {s.epoch:.2f}"), Text(rate),
+                 Text(f"lr {fmt_num(s.lr)}", "cyan"), Text(f"batch {s.batch_size}", "cyan"),
+                 Text(optimizer, "cyan")]
         if s.stop_reason and state != "running":
-            t.append(f"  ({s.stop_reason})", "dim")
-        t.append("\n")
-        t.append(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")
+            first.append(Text(f"({s.stop_reason})", "dim"))
+        second = [Text(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")]
         if s.train_acc is not None or s.val_acc is not None:
-            t.append(f"  acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}")
+            second.append(Text(f"acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}"))
         if diagnosis:
-            t.append("  ▲ ", "bold red")
-            t.append(diagnosis, "bold red")
+            second.append(Text.assemble(("▲ ", "bold red"), (diagnosis, "bold red")))
         if self._scope:
-            t.append(f"  │ {self._scope}", "bold")
+            second.append(Text.assemble((SEPARATOR, "dim"), (self._scope, "bold")))
         if s.message:
-            t.append("  │ ", "dim")
-            t.append(s.message, "italic")
+            second.append(Text.assemble((SEPARATOR, "dim"), (s.message, "italic")))
         if self.note:
-            t.append(f"  │ {self.note}", "dim")
-        self._text = t
-        return self.repaint()
+            second.append(Text(f"{SEPARATOR}{self.note}", "dim"))
+        self._groups = (first, second)
+        width, height = self.content_size
+        self._text = flow(self._groups, width)
+        # a line more or fewer (a narrow terminal, a long message): lay out again
+        return self.repaint(layout=self.get_content_height(None, None, width) != height)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return max(2, len(self._flowed(width).split("\n")))
+
+    def _flowed(self, width: int) -> Text:
+        """The text at ``width``: the pieces of each line, wrapped onto more lines where
+        they do not fit (never cut)."""
+        return flow(self._groups, width) if self._groups else self._text
 
     def render(self) -> Text:
-        return self._text
+        return self._flowed(self.content_size.width)
+
+
+#: What sets the scope, the last control's effect and a note apart on the second line.
+SEPARATOR = "│ "
+
+
+def flow(groups: tuple[list[Text], ...], width: int) -> Text:
+    """Each group of pieces on a line of its own, two spaces apart; a piece that does not
+    fit on the line goes to the next one, and one wider than ``width`` is wrapped at its
+    spaces. ``width`` 0 (not laid out yet): one line a group."""
+    lines: list[Text] = []
+    for pieces in groups:
+        line = Text()
+        for piece in pieces:
+            if line.plain and width and line.cell_len + 2 + piece.cell_len > width:
+                lines.append(line)
+                line = Text()
+            if width and piece.cell_len > width:
+                *whole, piece = _wrapped(piece, width)
+                lines += whole
+            if not line.plain and piece.plain.startswith(SEPARATOR):  # (not at a line's start)
+                piece = piece[len(SEPARATOR):]
+            line = Text.assemble(line, "  ", piece) if line.plain else piece.copy()
+        lines.append(line)
+    return Text("\n", no_wrap=True).join(lines)
+
+
+def _wrapped(piece: Text, width: int) -> list[Text]:
+    """``piece`` in lines of at most ``width`` cells, broken at spaces (or anywhere in a
+    word longer than a line)."""
+    lines, start = [], 0
+    text = piece.plain
+    while len(text) - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        end = cut if cut > start else start + width
+        lines.append(piece[start:end])
+        start = end + 1 if cut > start else end
+    lines.append(piece[start:])
+    return lines

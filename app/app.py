@@ -165,7 +165,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                     yield ArchitectureEditor(id="architecture", classes="panel")
                     yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
-        yield Footer()
+        yield Footer(compact=True)  # (more keys fit a line)
 
     def on_mount(self) -> None:
         titles = {"runs": "Runs", "architecture": "Architecture",

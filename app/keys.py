@@ -13,6 +13,9 @@ from nnterm.engine.lessons.loader import scan_presets
 from nnterm.engine.live.run_set import MAX_RUNS
 
 APP_BINDINGS = [
+    # help and quit first: the footer shows as many keys as the terminal is wide
+    Binding("question_mark", "help", "Help", key_display="?", id="help"),
+    Binding("q", "quit", "Quit", id="quit"),
     Binding("space", "toggle_pause", "Pause/run", id="pause"),
     Binding("full_stop", "step_once", "Step", key_display=".", id="step"),
     Binding("N", "next_step", "Next step", id="next_step"),
@@ -55,8 +58,6 @@ APP_BINDINGS = [
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
-    Binding("question_mark", "help", "Help", key_display="?", id="help"),
-    Binding("q", "quit", "Quit", id="quit"),
 ]
 
 #: What each key does, in words, for the command palette (by action name).

@@ -92,6 +92,17 @@ async def test_a_wide_run_table_wraps_a_long_change_into_a_taller_row():
         assert table.size.height > 3  # the header, the base row, and two lines for the long
 
 
+def test_a_legend_too_wide_for_its_border_names_the_selected_run_and_counts_the_rest():
+    runs = tuple(make_run(name, i) for i, name in enumerate(
+        ("base", "dropout", "light_dropout", "weight_decay", "l2", "input_noise",
+         "early_stopping", "more_data")))
+    snap = make_snapshot(runs=runs, run="l2")
+    assert LossPlot.legend(snap, "ansi", 200).plain.count("▶") == 8
+    short = LossPlot.legend(snap, "ansi", 60).plain
+    assert short == "▶ l2 and 7 more runs, colours as in Runs"
+    assert LossPlot.legend(snap, "ansi", 20).plain == "▶ l2 +7 runs"
+
+
 async def test_several_runs_draw_one_curve_each_with_the_legend_in_the_border():
     plot = LossPlot()
     async with Host(plot).run_test(size=(80, 20)) as pilot:

@@ -302,6 +302,14 @@ def decade_label(t: float) -> str:
 #: Columns of a plotext plot that its title may not use (plotext drops a title that does
 #: not fit between the y axis labels and the frame).
 TITLE_MARGIN = 10
+#: A border's corners and the spaces around a border title or subtitle.
+BORDER_TEXT_MARGIN = 4
+
+
+def first_that_fits(texts: tuple[str, ...], width: int) -> str:
+    """The first of ``texts`` (most detailed first) no wider than ``width``, else the
+    last: a title says less rather than being cut."""
+    return next((text for text in texts if len(text) <= width), texts[-1])
 
 
 def fit_title(title: str, width: int) -> str:

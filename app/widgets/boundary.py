@@ -236,10 +236,15 @@ class DecisionBoundary(PicturePanel):
         return strip.crop(0, width).adjust_cell_length(width)
 
 
+#: The indent of a caption's second and later lines.
+CONTINUATION = " "
+
+
 def caption_lines(prefix: str, name: str, width: int) -> list[str]:
     """``prefix + name`` in lines of at most ``width`` cells, broken after an underscore
     where one falls in the line (``light_`` / ``dropout``), else anywhere: a tile's
-    caption is wrapped under its picture's width, never cut."""
+    caption is wrapped under its picture's width, never cut; the lines after the first
+    start one space in (``early_`` / `` stopping`` fits a tile of 10 cells)."""
     lines, line = [], prefix
     for part in re.split(r"(?<=_)", name):
         while part:
@@ -248,11 +253,11 @@ def caption_lines(prefix: str, name: str, width: int) -> list[str]:
                 line, part = line + part, ""
             elif line.strip() and line != prefix:
                 lines.append(line)
-                line = " " * len(prefix)
+                line = CONTINUATION
             else:  # a part wider than a whole line: break it
                 line, part = line + part[:max(room, 1)], part[max(room, 1):]
                 lines.append(line)
-                line = " " * len(prefix)
+                line = CONTINUATION
     if line.strip():
         lines.append(line)
     return lines

@@ -17,10 +17,12 @@ import numpy as np
 from textual.content import Content
 
 from nnterm.app.widgets._common import (
+    BORDER_TEXT_MARGIN,
     TITLE_MARGIN,
     ColorMode,
     decade_label,
     detect_color_mode,
+    first_that_fits,
     fit_title,
     log_ticks,
     run_colour,
@@ -269,13 +271,16 @@ class LossPlot(PaintedPlot):
                 if lo <= step <= hi:
                     # a two-point line, not plt.vline: plotext's vline breaks a log y axis
                     plt.plot([step, step], [y0, y1], color=MARKER_COLOR, marker="│")
-            if snap.diagnoses:
+            if snap.diagnoses:  # (the red line marks it: the words go first if need be)
                 name, step, _ = snap.diagnoses[-1]
-                title += f"   ▲ {name} @ {step}"
+                title = first_that_fits((f"{title}   ▲ {name} @ {step}",
+                                         f"{title}   ▲ {name}", title),
+                                        self.size.width - TITLE_MARGIN)
         else:
             title += ": no points yet"
         plt.title(fit_title(title, self.size.width - TITLE_MARGIN))
-        self.set_titles(border, self.legend(snap, detect_color_mode(self.app)))
+        self.set_titles(border, self.legend(snap, detect_color_mode(self.app),
+                                            self.size.width - BORDER_TEXT_MARGIN))
         self.paint()
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool
@@ -318,17 +323,27 @@ class LossPlot(PaintedPlot):
         return curves
 
     @staticmethod
-    def legend(snap: Snapshot | None, mode: ColorMode = "truecolor") -> Content:
+    def legend(snap: Snapshot | None, mode: ColorMode = "truecolor",
+               width: int | None = None) -> Content:
         """One entry per run (none for a single run): ``▶ base  ✖ wild``, each in its
-        run's colour, the selected run underlined; without colour, with its marker."""
+        run's colour, the selected run underlined; without colour, with its marker. If
+        that is wider than ``width``: the selected run's entry and how many more there are
+        (their colours are in the run table), never a cut name."""
         if snap is None or len(snap.runs) <= 1:
             return Content("")
-        parts: list[tuple[str, str] | str] = []
+        entries = []
         for view in snap.runs:
             style = run_colour(view.colour, mode)[1] + (" bold underline" if view.name == snap.run
                                                   else "")
             marker = (f" {MONO_GLYPHS[view.colour % len(MONO_GLYPHS)]}" if mode == "mono"
                       else "")
-            parts += [(f"{run_state_glyph(view.status, view.paused)} {view.name}{marker}", style),
-                      " "]
-        return Content.assemble(*parts[:-1])
+            entries.append((f"{run_state_glyph(view.status, view.paused)} {view.name}{marker}",
+                            style))
+        every = Content.assemble(*[part for entry in entries for part in (entry, " ")][:-1])
+        if width is None or every.cell_length <= width:
+            return every
+        selected = next(e for e, v in zip(entries, snap.runs, strict=True) if v.name == snap.run)
+        more = len(entries) - 1
+        return Content.assemble(selected, first_that_fits(
+            (f" and {more} more runs, colours as in Runs", f" +{more} runs", ""),
+            width - len(selected[0])))

@@ -617,6 +617,27 @@ async def test_architecture_editor_shows_each_layers_health():
         assert output[:3] == ["out", "1.5e+00", "1e-1"]
 
 
+async def test_an_architecture_too_wide_for_its_inits_lists_them_under_the_table():
+    inits = ({"scheme": "normal", "std": 1.0}, {"scheme": "normal", "std": 0.304},
+             {"scheme": "normal", "std": 0.01})
+    config = with_changes(CONFIG, {"model.init": inits, "model.loss": "cross_entropy"})
+    editor = ArchitectureEditor()
+    async with Host(editor).run_test(size=(46, 20)) as pilot:
+        editor.update_snapshot(make_snapshot(config=config, layers=LAYERS))
+        await pilot.pause()
+        rows = [line.rstrip() for line in lines(editor)]
+        text = "\n".join(rows)
+        assert "…" not in text and all(len(r) <= editor.content_size.width for r in rows)
+        assert "params" in rows[0] and "init" not in rows[0]  # no init column
+        said = " ".join(" ".join(rows).split())
+        assert "init L1 normal σ=1, L2 normal σ=0.304, out normal σ=0.01" in said
+    wide = ArchitectureEditor()
+    async with Host(wide).run_test(size=(100, 20)) as pilot:
+        wide.update_snapshot(make_snapshot(config=config, layers=LAYERS))
+        await pilot.pause()
+        assert "init" in lines(wide)[0]  # room for the column
+
+
 async def test_heatmap_draws_image_tiles_on_request():
     tiles = np.stack([np.eye(4) * (k + 1) for k in range(3)])
     first = dataclasses.replace(LAYERS[0], tiles=tiles)

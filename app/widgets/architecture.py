@@ -9,6 +9,7 @@ to the trainer, and returns it.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -282,6 +283,11 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         act_w = max(len("act"), *(len(r[2]) for r in rows))
         init_w = 0 if one_init else max(len("init"), *(len(r[3]) for r in rows))
         par_w = max(len("params"), *(len(r[5]) for r in rows))
+        room = self.content_size.width
+        inits_below = not one_init and room and (
+            2 + 5 + 7 + 2 + act_w + 2 + init_w + 2 + 4 + par_w + 2 + 2 > room)
+        if inits_below:  # a column of long init names would push params off the panel
+            init_w, one_init = 0, True
         init_head = "" if one_init else f"{'init':<{init_w}}  "
         t.append(f"  {'layer':<5}{'width':>7}  {'act':<{act_w}}  {init_head}{'drop':<4}"
                  f"{'params':>{par_w + 2}}\n", "dim")
@@ -292,10 +298,15 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
             line = (f"{'▸ ' if selected else '  '}{kind:<5}{width:>7}  {act:<{act_w}}  "
                     f"{init_cell}{drop:<4}{params:>{par_w + 2}}{frozen}")
             t.append(line + "\n", "reverse bold" if selected else "")
-        if one_init:
-            t.append(f"  init {labels[0]}, loss {m.loss}\n", "dim")
-        else:
-            t.append(f"  loss {m.loss}\n", "dim")
+        init_said = (", ".join(f"{row[0]} {label}" for row, label in zip(rows, labels,
+                                                                        strict=True))
+                     if inits_below else labels[0] if one_init else "")
+        under = [f"init {init_said}"] * bool(init_said) + [f"loss {m.loss}"]
+        if len(under) == 2 and not (room and len(", ".join(under)) + 2 > room):
+            under = [", ".join(under)]  # on one line when it fits
+        for line in under:
+            wrapped = textwrap.wrap(line, room - 2, subsequent_indent="  ") if room else [line]
+            t.append("".join(f"  {part}\n" for part in wrapped), "dim")
         known = self._in is not None and self._out is not None
         t.append(f"  total {total:,} parameters" if known else "  total: waiting for data", "bold")
         if self._hint:

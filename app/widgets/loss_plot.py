@@ -239,8 +239,12 @@ class LossPlot(PaintedPlot):
         if xs and not accuracy:  # first, so that a curve at the level lies on top of it
             heights, names = self._draw_references(snap, min(xs), max(xs), log)
             ys.extend(heights)
-            if names:
-                border += f"  ⋯ {', '.join(names)}"
+            if names:  # "chance ln 27 = 3.3, bigram = 2.45", else "chance 3.3, bigram 2.45"
+                short = [f"{label.split()[0]} {value:.3g}" for label, value in names]
+                border += first_that_fits(
+                    (f"  ⋯ {', '.join(f'{label} = {value:.3g}' for label, value in names)}",
+                     f"  ⋯ {', '.join(short)}"), self.size.width - BORDER_TEXT_MARGIN
+                    - len(border))
         for x, y, label, color, marker in drawn:
             plt.plot(x, y, label=label, color=color, marker=marker)
         if log and ys:
@@ -284,10 +288,10 @@ class LossPlot(PaintedPlot):
         self.paint()
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool
-                         ) -> tuple[list[float], list[str]]:
+                         ) -> tuple[list[float], list[tuple[str, float]]]:
         """The loss levels the lesson names (chance, a baseline) as dotted grey lines;
-        returns their heights, so the axis shows them, and their names for the panel's top
-        border (a label inside the plot would hide the curves)."""
+        returns their heights, so the axis shows them, and their (name, level) for the
+        panel's top border (a label inside the plot would hide the curves)."""
         heights, names = [], []
         for label, value in snap.references:
             if not math.isfinite(value) or (log and value <= 0):
@@ -295,7 +299,7 @@ class LossPlot(PaintedPlot):
             y = math.log10(value) if log else value
             self.plt.plot([lo, hi], [y, y], color=REFERENCE_COLOR, marker="⋅")
             heights.append(y)
-            names.append(f"{label} = {value:.3g}")
+            names.append((label, value))
         return heights, names
 
     def _curve_list(self, snap: Snapshot, accuracy: bool) -> list[tuple]:

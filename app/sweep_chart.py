@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.terminal_theme import MONOKAI
 from rich.text import Text
 
+from nnterm.app.widgets._common import decade_label, log_ticks
 from nnterm.engine.lessons.sweep_summary import SweepSummary
 
 MARK_COLOUR = "gray"
@@ -44,12 +45,14 @@ def draw_summary(plt, summary: SweepSummary, colours: Sequence[object]) -> None:
     if not any(line.xs for line in summary.lines):
         plt.title("waiting for the first run to finish")
         return
-    if summary.log_x:  # (plotext fails on a log axis without data)
-        plt.xscale("log")
-    if summary.log_y:
-        plt.yscale("log")
+    # log axes by hand (log10 of the values, ticks at round values): plotext's own log
+    # scale ticks at values such as 75.2 and 282.8, and logs again on every build
+    fx = np.log10 if summary.log_x else np.asarray
+    fy = np.log10 if summary.log_y else np.asarray
     plt.xlabel(summary.x_label + (" (log)" if summary.log_x else ""))
     plt.ylabel(summary.y_label + (" (log)" if summary.log_y else ""))
+    drawn_x: list[float] = []
+    drawn_y: list[float] = []
     for i, line in enumerate(summary.lines):
         colour = colours[i % len(colours)]
         if not line.xs:
@@ -57,13 +60,21 @@ def draw_summary(plt, summary: SweepSummary, colours: Sequence[object]) -> None:
         if line.fit is not None and len(line.xs) >= 2:  # the points and the law through them
             xs = np.geomspace(min(line.xs), max(line.xs), 60)
             ys = line.fit.coefficient * xs ** line.fit.exponent
-            plt.plot(xs.tolist(), ys.tolist(), color=colour, marker="braille")
         else:  # the points joined
-            plt.plot(list(line.xs), list(line.ys), color=colour, marker="braille")
-        plt.scatter(list(line.xs), list(line.ys), color=colour, marker="●")
+            xs, ys = np.asarray(line.xs, float), np.asarray(line.ys, float)
+        plt.plot(fx(xs).tolist(), fy(ys).tolist(), color=colour, marker="braille")
+        px, py = fx(np.asarray(line.xs, float)).tolist(), fy(np.asarray(line.ys, float)).tolist()
+        plt.scatter(px, py, color=colour, marker="●")
+        drawn_x += px
+        drawn_y += py
+    for log, drawn, ticks in ((summary.log_x, drawn_x, plt.xticks),
+                              (summary.log_y, drawn_y, plt.yticks)):
+        if log and drawn:
+            at = log_ticks(min(drawn), max(drawn))
+            ticks(at, [decade_label(t) for t in at])
     if summary.mark is not None:
         label, x = summary.mark
-        plt.vline(x, MARK_COLOUR)
+        plt.vline(float(fx(x)), MARK_COLOUR)
         plt.title(f"│ {label}")
 
 

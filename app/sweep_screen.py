@@ -72,7 +72,8 @@ class SweepScreen(Screen):
     }
     SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
     SweepScreen #sweep-status { height: auto; padding: 0 1; }
-    SweepScreen #sweep-steps { height: 6; padding: 0 1; overflow-y: auto; }
+    SweepScreen #sweep-steps { height: 1; padding: 0 1; overflow-y: auto; }
+    SweepScreen #sweep-steps.-begun { height: 6; }
     """
     BINDINGS = [
         Binding("enter", "open_point", "Open run", id="open_point"),

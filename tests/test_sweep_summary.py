@@ -131,3 +131,18 @@ def test_the_chart_legend_sits_under_the_plot_not_over_its_first_points():
     legend = "base: ∝ x^-0.50, R² 1.000"
     assert rows[-1].endswith(legend)  # the last line, below the x axis
     assert not any(legend in row for row in rows[:-1])  # never inside the plot
+
+
+def test_log_axes_of_the_chart_tick_at_round_values():
+    from nnterm.app.sweep_chart import chart_text
+    from nnterm.engine.lessons.sweep_summary import SweepLine, SweepSummary
+
+    xs = (20.0, 75.0, 300.0, 1100.0, 4000.0)
+    ys = (0.6, 0.9, 219.0, 1.0, 0.4)
+    line = SweepLine("base", "base", xs, ys)
+    rows = chart_text(SweepSummary("model.hidden", "val_loss", True, True, (line,)),
+                      width=70, height=20).plain.splitlines()
+    y_ticks = [row.split("┤")[0].strip() for row in rows if "┤" in row]
+    x_ticks = next(row for row in rows[::-1] if "1,000" in row).split()
+    assert y_ticks == ["100", "10", "1"]  # the decades, from the top
+    assert x_ticks == ["100", "1,000"]

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
-from nnterm.app.sweep_chart import chart_text, line_legend, save_svg
+from nnterm.app.sweep_chart import chart_text, save_svg
 from nnterm.engine.lessons.executors import open_pool
 from nnterm.engine.lessons.experiment import (
     ExperimentResult,
@@ -188,8 +188,6 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
     if preset.sweep is not None:
         summary = summarize(preset, list(result))
         console.print(chart_text(summary, width=min(console.width, 110), height=24))
-        for line in summary.lines:
-            console.print(line_legend(line))
         if plot is not None:
             try:
                 save_svg(summary, plot, title=f"nnterm: {preset.title}")

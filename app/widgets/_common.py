@@ -295,7 +295,7 @@ def decade_label(t: float) -> str:
     else in powers of ten (1e-3, 2e-5, 1e6)."""
     v = 10.0 ** t
     if 0.01 - 1e-12 <= v < 1e4:
-        return f"{v:.2g}" if v < 1 else f"{v:.3g}"
+        return f"{v:.2g}" if v < 1 else f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
     return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
 
 

@@ -35,6 +35,7 @@ class StepPanel(Static):
 
     def show(self, steps: LessonSteps) -> None:
         self.display = bool(steps.steps)
+        self.set_class(steps.step is not None, "-begun")  # (a line before: the hint)
         if steps.steps:
             self.update(render_steps(steps))
 

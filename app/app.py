@@ -185,7 +185,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         # kept from mount on: no query in the poll, which may run while unmounting
         self._pictures = {kind: self._picture.get_child_by_id(kind) for kind in PICTURE_TITLES}
         rates = self.rates
-        self._panel_turns = PanelTurns((rates.loss, rates.panels, rates.panels, rates.panels),
+        # in the order of _slow_panels, then the picture
+        self._panel_turns = PanelTurns((rates.loss, rates.panels, rates.weights, rates.panels),
                                        rates.gap)
         self._numbers_pending = False
         self.set_interval(rates.numbers, self._flush_numbers)

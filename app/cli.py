@@ -125,7 +125,7 @@ def build_app_parser() -> argparse.ArgumentParser:
                         f"{FPS:g})")
     parser.add_argument("--low-bandwidth", action="store_true",
                         help="for a slow or shared link (a class over one SSH server): "
-                        "numbers redrawn every 2 s, curves every 4 s, other panels every 6 s, "
+                        "numbers redrawn every 2 s, curves every 5 s, other panels every 6 s, "
                         "no animation")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "

@@ -6,8 +6,9 @@ redrawn. So the snapshot rate and the redraw rates are separate: the status line
 tables of numbers (runs, architecture, train/val) redraw together at most every
 ``numbers`` seconds; the slow panels (loss curves, picture, gradients, weights) one at a
 time, in turn, each at most every ``panels`` seconds (the loss curves every
-``loss`` seconds), at least ``gap`` seconds apart so that a key's effect waits behind one
-redraw at most. A key's effect on the status line is drawn at once in any mode.
+``loss`` seconds, the weights every ``weights`` seconds), at least ``gap`` seconds
+apart so that a key's effect waits behind one redraw at most. A key's effect on the
+status line is drawn at once in any mode.
 
 ``--low-bandwidth`` picks ``LOW_BANDWIDTH``: slower redraws and no animations.
 """
@@ -25,6 +26,9 @@ class RedrawRates:
     numbers: float
     loss: float
     panels: float
+    #: The weights change least from one second to the next, and their stacked matrices
+    #: are the largest picture (playground: a third of the default's bytes at every 1 s).
+    weights: float
     gap: float
     #: Textual's ``App.animation_level``: "full", "basic" or "none".
     animation: str = "full"
@@ -32,12 +36,13 @@ class RedrawRates:
     label: str = ""
 
 
-#: Numbers 4 times a second, the curves twice, the other panels once.
-DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, gap=0.125)
+#: Numbers 4 times a second, the curves twice, the other panels once, the weights every 2 s.
+DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, weights=2.0, gap=0.125)
 #: For a slow or shared link: about a quarter of the default's bytes (numbers every 2 s,
-#: the curves every 4 s, the other panels every 6 s, one at a time a second apart).
-LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=4.0, panels=6.0, gap=1.0, animation="none",
-                            label="low bandwidth")
+#: the curves every 6 s, the other panels every 8 s, the weights every 16 s, one at a
+#: time a second apart).
+LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=6.0, panels=8.0, weights=16.0, gap=1.0,
+                            animation="none", label="low bandwidth")
 
 
 def some_run_trains(snapshot) -> bool:

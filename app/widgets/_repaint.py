@@ -48,22 +48,37 @@ class RowRepaint(Widget):
 
     def repaint(self, *, layout: bool = False) -> bool:
         """Render the content now and refresh the rows that changed; ``layout`` (the
-        widget's height may change) refreshes everything, and lays it out again after the
-        next refresh too: Textual caches a widget's box model until its next layout
-        request, and a request made while one is pending is merged into it, so a height
-        that changes while the first layout is pending (the first snapshot arriving at
-        start-up) would never be measured (the side column at 80x24 kept the panels'
-        empty heights). Returns whether anything was refreshed."""
+        widget's height may change) refreshes everything. Returns whether anything was
+        refreshed.
+
+        Textual caches a widget's box model until its next layout request, and merges a
+        request made while one is pending into it (``_layout_required``): a height that
+        changes then (the first snapshot arriving at start-up) would never be measured,
+        and the side column at 80x24 kept the panels' empty heights. Such a request is
+        made again after the pending layout; any other costs one layout, not two (each
+        is a whole-column repaint on the user's link)."""
         if layout or not self.paintable:
             self._forget_rows()
+            merged = layout and self._layout_required
             self.refresh(layout=layout)
-            if layout:  # see below
+            if merged:
                 self.call_after_refresh(self.refresh, layout=True)
+            elif layout:  # what the full repaint shows: the next change sends its rows only
+                self.call_after_refresh(self._remember_rows)
             return True
+        return self.repaint_rows(self._rows())
+
+    def _rows(self) -> list[Strip]:
+        """The content as rows of the widget's size, as a full repaint would draw them."""
         width, height = self.size
         visual: Visual = visualize(self, self.render())
-        rows = Visual.to_strips(self, visual, width, height, self.visual_style)
-        return self.repaint_rows(rows)
+        return Visual.to_strips(self, visual, width, height, self.visual_style)
+
+    def _remember_rows(self) -> None:
+        """Note the rows a full repaint just drew (if the widget is drawn at all)."""
+        if self.paintable:
+            self._shown_rows, self._shown_size = self._rows(), (self.size.width,
+                                                                self.size.height)
 
     @property
     def paintable(self) -> bool:

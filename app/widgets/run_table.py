@@ -103,11 +103,10 @@ class RunTable(RowsPanel):
             numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val,
                                     (" acc ", "dim"), acc)
             lines += _joined_or_wrapped(head, "  ", changes, width)
-            if diagnoses.plain:
-                lines += _joined_or_wrapped(numbers, "  ", Text.assemble(
-                    ("▲ ", "bold red"), diagnoses), width)
-            else:
-                lines.append(numbers)
+            lines.append(numbers)
+            if diagnoses.plain:  # a line of its own: beside the numbers it would come and
+                # go as they lengthen, and every change of height redraws the column
+                lines += _indented(Text.assemble(("▲ ", "bold red"), diagnoses), width)
         return lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
@@ -126,7 +125,12 @@ def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Tex
     ``tail`` on indented lines of its own, broken after its commas."""
     if not tail.plain or head.cell_len + len(gap) + tail.cell_len <= width:
         return [Text.assemble(head, gap, tail) if tail.plain else head]
-    lines, line = [head], Text(INDENT)
+    return [head, *_indented(tail, width)]
+
+
+def _indented(tail: Text, width: int) -> list[Text]:
+    """``tail`` on lines that start with INDENT, broken after its commas to fit ``width``."""
+    lines, line = [], Text(INDENT)
     for part in tail.split(", ", allow_blank=False):
         piece = part if line.plain == INDENT else Text.assemble(", ", part)
         if line.plain != INDENT and line.cell_len + piece.cell_len > width:

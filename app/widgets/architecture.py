@@ -323,7 +323,8 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         t.append(f"\n\n  {head}", "dim")
         for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
             kind = f"L{i + 1}" if i < n else "out"
-            t.append(f"\n  {kind:<4}{_num(grad, '.1e'):>8} {fmt_power_of_ten(ratio):>5} "
+            norm = "0" if grad == 0 else _num(grad, ".1e")  # (a dead layer's: not 0.0e+00)
+            t.append(f"\n  {kind:<4}{norm:>8} {fmt_power_of_ten(ratio):>5} "
                      f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
                      "bold red" if dead >= 0.5 else "")
 

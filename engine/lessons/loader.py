@@ -135,10 +135,9 @@ import math
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import fields
 from importlib import resources
-from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -158,7 +157,6 @@ from nnterm.engine.lessons.errors import (
     PresetError,
     Where,
     show,
-    show_path,
     suggest,
 )
 from nnterm.engine.lessons.preset import (
@@ -182,6 +180,7 @@ from nnterm.engine.lessons.settings_schema import (
     check_keys,
     validate_config,
 )
+from nnterm.engine.lessons.sweep_schema import read_sweep
 from nnterm.engine.lessons.yaml_io import (
     MAX_YAML_CHARS,
     FlowDict,
@@ -380,7 +379,7 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
     base_raw = {k: data[k] for k in CONFIG_KEYS if k in data}
     config = validate_config(base_raw, root, folder)
     compare, setups = _compare(data.get("compare"), root / "compare", base_raw, config, folder)
-    sweep, points = _sweep(data.get("sweep"), root / "sweep", setups, folder)
+    sweep, points = read_sweep(data.get("sweep"), root / "sweep", setups, folder)
 
     def convert(path: str, value: Any, at: Where) -> Any:
         parts = tuple(path.split("."))
@@ -464,103 +463,6 @@ def _overridden(raw: dict, run_doc: Any, overrides: dict, where: Where, folder: 
         links.append((parts, (*where.path, key)))
     overlay = Overlay(where.doc, run_doc, links, where.path)
     return settings, overlay, validate_config(settings, Where(overlay), folder)
-
-
-def _sweep(raw: Any, at: Where, setups: dict, folder: Any) -> tuple[Sweep | None, dict]:
-    """The Sweep and, for each run, its ``(point, config)`` for every point: every
-    combination of a mapping's lists, or each point of a list (paired)."""
-    if raw is None:
-        return None, {run: [({}, config)] for run, (_, _, config) in setups.items()}
-    paired = isinstance(raw, list)
-    values, where = _paired_values(raw, at) if paired else _grid_values(raw, at)
-    paths = {key: check_setting(key, at / str(key)) for key in values}
-    if len(paths) == 2:
-        (a, pa), (b, pb) = paths.items()
-        if pa[: len(pb)] == pb or pb[: len(pa)] == pa:
-            raise where(b, 0).error(f"{b} overlaps {a}", b, "two separate settings")
-    count = len(next(iter(values.values())))
-    combos = ([(i,) * len(paths) for i in range(count)] if paired
-              else list(product(*(range(len(v)) for v in values.values()))))
-    converted: dict[str, list] = {key: [] for key in paths}
-    points: dict[str, list] = {run: [] for run in setups}
-    for combo in combos:
-        point = {}
-        for run, (settings, run_doc, _) in setups.items():
-            settings, links = dict(settings), []
-            for key, i in zip(paths, combo, strict=True):
-                set_raw(settings, paths[key], values[key][i], where(key, i))
-                links.append((paths[key], where(key, i).path))
-            label = ", ".join(show_path(o) for _, o in links)
-            overlay = Overlay(at.doc, run_doc, links, links[-1][1], label=label)
-            config = validate_config(settings, Where(overlay), folder)
-            point = {key: get_path(config, key) for key in paths} if run == BASE else point
-            points[run].append((point, config))
-        if paired:
-            _add_point(point, converted, at / combo[0])
-        else:
-            _add_values(point, combo, converted, values, where)
-    sweep = Sweep(params={key: tuple(v) for key, v in converted.items()}, paired=paired)
-    return sweep, points
-
-
-_SWEEP_ALLOWED = ("a mapping of one or two dotted paths to lists of values (every "
-                  "combination), or a list of points, each a mapping of the same one or two "
-                  "dotted paths to a value")
-
-
-def _grid_values(raw: Any, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
-    """``{path: [values]}`` of a mapping sweep and ``where(path, i)``, its i-th value."""
-    if not isinstance(raw, dict) or not 1 <= len(raw) <= 2:
-        count = f"{len(raw)} settings" if isinstance(raw, dict) else show(raw)
-        raise at.error(f"a sweep varies one or two settings, not {count}", raw, _SWEEP_ALLOWED)
-    for key, values in raw.items():
-        check_setting(key, at / str(key))
-        if not isinstance(values, list) or not values:
-            raise (at / key).error(f"{show(values)} is not a list of values", values,
-                                   _SWEEP_ALLOWED)
-    return raw, lambda key, i: at / key / i
-
-
-def _paired_values(raw: list, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
-    """``{path: [values]}`` of a list of points (each the same settings) and
-    ``where(path, i)``, the value of point i."""
-    if not raw:
-        raise at.error("an empty list of points", raw, _SWEEP_ALLOWED)
-    for i, item in enumerate(raw):
-        if not isinstance(item, dict):
-            raise (at / i).error(f"{show(item)} is not a mapping of settings to values",
-                                 item, _SWEEP_ALLOWED)
-        if not 1 <= len(item) <= 2:
-            raise (at / i).error(f"a point sets one or two settings, not {len(item)}",
-                                 item, _SWEEP_ALLOWED)
-        for key in item:
-            check_setting(key, at / i / str(key))
-        if set(item) != set(raw[0]):
-            raise (at / i).error(f"this point sets {', '.join(item)}, the first "
-                                 f"{', '.join(raw[0])}", item, "the same settings at every point")
-    return {key: [item[key] for item in raw] for key in raw[0]}, lambda key, i: at / i / key
-
-
-def _add_point(point: dict, converted: dict[str, list], at: Where) -> None:
-    """Append each value of a listed ``point`` to ``converted``; a point listed twice
-    would be the same run."""
-    count = len(next(iter(converted.values())))
-    if any(all(point[k] == converted[k][j] for k in point) for j in range(count)):
-        raise at.error("this point is listed twice", None, "distinct points")
-    for key, value in point.items():
-        converted[key].append(value)
-
-
-def _add_values(point: dict, combo: tuple, converted: dict[str, list],
-                values: dict[str, list], where) -> None:
-    """Append each value of a grid's ``point`` met for the first time to ``converted``;
-    a value listed twice (``where(key, i)``) would give the same runs."""
-    for key, i in zip(point, combo, strict=True):
-        if len(converted[key]) == i:
-            if any(point[key] == other for other in converted[key]):
-                raise where(key, i).error(f"{show(values[key][i])} is listed twice",
-                                          values[key][i], "distinct values")
-            converted[key].append(point[key])
 
 
 # ---------------------------------------------------------------------------- overrides

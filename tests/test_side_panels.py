@@ -1,0 +1,160 @@
+"""The side panels and the status line draw what a hand-made Snapshot gives them: the
+architecture editor (its edits, each layer's health, inits that do not fit), the status
+line, the lesson panel."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
+
+from nnterm.app.widgets import ArchitectureEditor, LessonPanel, StatusLine
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.training.config import with_changes
+
+# ----------------------------------------------------------------------------- architecture
+
+
+async def test_architecture_editor_posts_edits():
+    editor = ArchitectureEditor()
+    host = Host(editor)
+    async with host.run_test(size=(100, 12)) as pilot:
+        assert editor.update_snapshot(make_snapshot())
+        await pilot.pause()
+        text = editor.render().plain
+        rows = [line.split() for line in text.splitlines()]
+        assert ["▸", "L1", "16", "tanh", "0", "48"] in rows and ["out", "2", "-", "18"] in rows
+        assert "202" in text  # 2*16+16 + 16*8+8 + 8*2+2
+        assert "▸ L1" in text
+        # one init for every layer: said once under the table, with the loss
+        assert any(line.strip().startswith("init ") and "loss" in line
+                   for line in text.splitlines())
+        assert max(len(line) for line in text.splitlines()[:6]) <= 44  # fits the panel
+
+        edits = [editor.width_up(), editor.width_down()]
+        editor.select_next()
+        edits += [editor.cycle_activation(), editor.cycle_init(), editor.dropout_up()]
+        assert editor.dropout_down() is None  # already 0: refused, nothing posted
+        assert "dropout" in editor.hint
+        edits += [editor.add_layer()]
+        await pilot.pause()
+        assert host.edits == edits
+        assert host.selected == [1]
+
+        up, down, act, init, drop, add = edits
+        assert up.changes == {"model.hidden": (32, 8)} and up.restart
+        assert "same seed" in up.note
+        assert down.changes == {"model.hidden": (8, 8)}
+        assert act.changes == {"model.activation": ("tanh", "identity")} and not act.restart
+        assert init.restart and "same seed" in init.note
+        assert init.changes["model.init"] == (Init(), Init("zeros"), Init())
+        assert drop.changes == {"model.dropout": (0.0, 0.1)} and not drop.restart
+        assert add.changes == {"model.hidden": (16, 8, 8)} and add.restart
+        assert editor.selected_layer == 2  # the new layer
+
+        # a refused edit at the output layer posts nothing and says why
+        editor.select_layer(editor.n_hidden)
+        assert editor.remove_layer() is None and "cannot be removed" in editor.hint
+        await pilot.pause()
+        assert host.edits == edits
+
+
+# ----------------------------------------------------------------------------- status line
+
+
+async def test_status_line_shows_the_run():
+    status = StatusLine()
+    async with Host(status).run_test(size=(160, 4)) as pilot:
+        snap = make_snapshot(step=1234, message="lr 0.03",
+                             diagnoses=(("dead_relu", 200, "..."),))
+        assert status.update_snapshot(snap)
+        await pilot.pause()
+        text = status.text.plain
+        for part in ("running", "step 1,234", "epoch 1.25", "810 steps/s", "lr 0.03",
+                     "batch 32", "adam", "loss 0.1234", "val 0.2345", "acc 95.0%",
+                     "dead_relu", "lr 0.03"):
+            assert part in text, part
+        assert not status.update_snapshot(snap)
+        momentum = with_changes(CONFIG, {"train.optimizer.name": "sgd",
+                                         "train.optimizer.momentum": 0.9})
+        status.update_snapshot(dataclasses.replace(snap, config=momentum))
+        assert "momentum" in status.text.plain and "sgd" not in status.text.plain
+        status.update_snapshot(dataclasses.replace(snap, steps_per_second=1.0))
+        assert " 1 step/s" in status.text.plain
+        status.update_snapshot(dataclasses.replace(snap, paused=True))
+        assert "paused" in status.text.plain
+        status.update_snapshot(dataclasses.replace(snap, status="diverged"))
+        assert "diverged" in status.text.plain
+        await pilot.pause()
+        assert "diverged" in status.render().plain
+
+
+async def test_a_narrow_status_line_wraps_its_pieces_onto_more_lines_never_cutting():
+    status = StatusLine()
+    message = "50 steps/s, the lesson's own pace (f changes it)"
+    async with Host(status).run_test(size=(60, 8)) as pilot:
+        status.set_scope("keys → all 8 runs")
+        status.update_snapshot(make_snapshot(step=123456, message=message,
+                                             diagnoses=(("overfitting", 200, "..."),)))
+        await pilot.pause()
+        shown = [line.rstrip() for line in lines(status)]
+        text = " ".join(shown)
+        assert "…" not in text and status.size.height > 2
+        assert all(len(line) <= status.content_size.width for line in shown)
+        for part in ("step 123,456", "adam", "overfitting", "keys → all 8 runs"):
+            assert part in text, part
+        assert " ".join(message.split()) in " ".join(text.split())
+        assert not any(line.lstrip().startswith("│") for line in shown)  # no dangling bar
+
+
+# ----------------------------------------------------------------------------- lesson
+
+
+async def test_lesson_panel_shows_and_replaces_the_lesson():
+    panel = LessonPanel("XOR", "1. Basics", "A line **cannot** separate XOR.\n\n" + "more\n\n" * 40)
+    async with Host(panel).run_test(size=(60, 12)) as pilot:
+        await pilot.pause()
+        statics = [str(w.render()) for w in panel.query("Static")]
+        assert any("XOR" in s for s in statics) and any("1. Basics" in s for s in statics)
+        assert panel.max_scroll_y > 0  # long text scrolls
+        panel.set_lesson("Dead ReLUs", "2. Init", "Too large a learning rate kills units.")
+        await pilot.pause()
+        assert panel.lesson[0] == "Dead ReLUs"
+        assert any("Dead ReLUs" in str(w.render()) for w in panel.query("Static"))
+
+
+# ----------------------------------------------------------------------------- health
+async def test_architecture_editor_shows_each_layers_health():
+    editor = ArchitectureEditor()
+    relu, tanh, out = (dataclasses.replace(v, activation=a, dead_frac=d, act_std=0.25)
+                       for v, a, d in zip(LAYERS, ("relu", "tanh", "output"), (0.75, 0.5, 0.0),
+                                          strict=True))
+    async with Host(editor).run_test(size=(100, 20)) as pilot:
+        editor.update_snapshot(make_snapshot(layers=(relu, tanh, out)))
+        await pilot.pause()
+        last_rows = editor.render().plain.splitlines()[-3:]
+        hidden1, hidden2, output = (row.split() for row in last_rows)
+        assert hidden1 == ["L1", "5.0e-01", "1e-3", "0.25", "75%", "0%"]  # u/w = 10^-3
+        assert hidden2[4] == "-"  # "dead" means nothing for tanh
+        assert output[:3] == ["out", "1.5e+00", "1e-1"]
+
+
+async def test_an_architecture_too_wide_for_its_inits_lists_them_under_the_table():
+    inits = ({"scheme": "normal", "std": 1.0}, {"scheme": "normal", "std": 0.304},
+             {"scheme": "normal", "std": 0.01})
+    config = with_changes(CONFIG, {"model.init": inits, "model.loss": "cross_entropy"})
+    editor = ArchitectureEditor()
+    async with Host(editor).run_test(size=(46, 20)) as pilot:
+        editor.update_snapshot(make_snapshot(config=config, layers=LAYERS))
+        await pilot.pause()
+        rows = [line.rstrip() for line in lines(editor)]
+        text = "\n".join(rows)
+        assert "…" not in text and all(len(r) <= editor.content_size.width for r in rows)
+        assert "params" in rows[0] and "init" not in rows[0]  # no init column
+        said = " ".join(" ".join(rows).split())
+        assert "init L1 normal σ=1, L2 normal σ=0.304, out normal σ=0.01" in said
+    wide = ArchitectureEditor()
+    async with Host(wide).run_test(size=(100, 20)) as pilot:
+        wide.update_snapshot(make_snapshot(config=config, layers=LAYERS))
+        await pilot.pause()
+        assert "init" in lines(wide)[0]  # room for the column

@@ -143,7 +143,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        yield StatusLine(id="status", note=self.rates.label)
+        yield StatusLine(id="status", note=self.rates.label, min_lines=self.rates.status_lines)
         with Horizontal(id="body"):
             # panels first: on a small terminal they stack, and the live ones come first
             with Container(id="panels"):
@@ -408,7 +408,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         if len(snapshot.diagnoses) < self._seen_diagnoses:
             self._seen_diagnoses = 0  # the run was reset
         new = snapshot.diagnoses[self._seen_diagnoses:]
-        if new:  # one short toast for what arrived together (the status line keeps them)
+        if new and self.rates.diagnosis_toasts:  # one short toast for what arrived
+            # together (the status line and run table keep them)
             names = [name for name, _, _ in new]
             self.notify("\n".join(f"{name} (step {step}): {message}"
                                    for name, step, message in new),

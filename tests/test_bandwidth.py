@@ -140,6 +140,47 @@ async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
         assert f"step {app.snapshot.step:,}" in status.text.plain
 
 
+async def test_the_status_line_keeps_its_height_when_a_line_it_needed_goes():
+    # a third line that comes and goes would move every panel below it, twice
+    status = StatusLine()
+    async with Host(status).run_test(size=(100, 8)) as pilot:
+        short = make_snapshot()
+        status.update_snapshot(short)
+        await pilot.pause()
+        assert status.size.height == 2
+        status.set_scope("keys → all 8 runs")
+        status.update_snapshot(make_snapshot(message="50 steps/s, the lesson's own pace"))
+        await pilot.pause()
+        grown = status.size.height
+        assert grown > 2
+        status.set_scope("")
+        assert not status.update_snapshot(short) or status.size.height == grown
+        await pilot.pause()
+        assert status.size.height == grown
+        status.engine_restarted()  # a new lesson starts afresh
+        status.update_snapshot(short)
+        await pilot.pause()
+        assert status.size.height == 2
+
+
+async def test_low_bandwidth_mode_keeps_room_for_diagnoses_and_pops_no_toast():
+    app = NntermApp(PRESET, in_process=True, low_bandwidth=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.step > 0)
+        status = app.query_one(StatusLine)
+        height = status.size.height
+        assert height == LOW_BANDWIDTH.status_lines
+        app._notify_diagnoses(dataclasses.replace(app.snapshot, diagnoses=()))
+        news = (("dead_relu", 2, "dead"), ("vanishing_gradients", 2, "small"))
+        snapshot = dataclasses.replace(app.snapshot, diagnoses=news)
+        app._notify_diagnoses(snapshot)
+        status.update_snapshot(snapshot)
+        await pilot.pause()
+        assert list(app._notifications) == []
+        assert "dead_relu, vanishing_gradients" in status.text.plain
+        assert status.size.height == height
+
+
 def test_the_command_line_flag_reaches_the_app(monkeypatch):
     rates = []
     monkeypatch.setattr(NntermApp, "run", lambda app: rates.append(app.rates))

@@ -45,7 +45,7 @@ def _pct(x: float | None) -> str:
 class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
     losses, accuracies, every diagnosis so far and the last control's effect on the second;
-    ``note`` (e.g. "low bandwidth") is said at the end of the second line."""
+    ``note`` (e.g. "low bandwidth", a setting like the others) ends the first line."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -65,15 +65,19 @@ class StatusLine(RowRepaint):
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
         note: str = "",
+        min_lines: int = 2,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.note = note
+        self.min_lines = min_lines
         self._text = Text("waiting for the first step", style="dim")
         self._groups: tuple[list[Text], ...] = ()
         self._signature: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._scope = ""
         self._stopped = False
+        #: (width, lines): the most lines the text has needed at this width.
+        self._tallest = (0, min_lines)
 
     def set_scope(self, scope: str) -> None:
         """Say which runs the keys change (e.g. "keys → all 3 runs"; "" with one run)."""
@@ -101,7 +105,8 @@ class StatusLine(RowRepaint):
         """A new engine starts: wait for its first step."""
         self._text, self._groups = Text("waiting for the first step", style="dim"), ()
         self._signature, self._snapshot, self._stopped = None, None, False
-        self.repaint()
+        self._tallest = (0, self.min_lines)
+        self.repaint(layout=True)
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
         """Rebuild the text and refresh if anything shown changed (not while the line
@@ -134,6 +139,8 @@ class StatusLine(RowRepaint):
                  Text(optimizer, "cyan")]
         if s.stop_reason and state != "running":
             first.append(Text(f"({s.stop_reason})", "dim"))
+        if self.note:
+            first.append(Text(f"{SEPARATOR}{self.note}", "dim"))
         second = [Text(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")]
         if s.train_acc is not None or s.val_acc is not None:
             second.append(Text(f"acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}"))
@@ -143,8 +150,6 @@ class StatusLine(RowRepaint):
             second.append(Text.assemble((SEPARATOR, "dim"), (self._scope, "bold")))
         if s.message:
             second.append(Text.assemble((SEPARATOR, "dim"), (s.message, "italic")))
-        if self.note:
-            second.append(Text(f"{SEPARATOR}{self.note}", "dim"))
         self._groups = (first, second)
         width, height = self.content_size
         self._text = flow(self._groups, width)
@@ -152,7 +157,13 @@ class StatusLine(RowRepaint):
         return self.repaint(layout=self.get_content_height(None, None, width) != height)
 
     def get_content_height(self, container, viewport, width: int) -> int:
-        return max(2, len(self._flowed(width).split("\n")))
+        """The lines the text needs at ``width``, and never fewer than it needed before at
+        that width: a line that came and went (a longer message, a wider number) would
+        move every panel below it, a whole-screen repaint each time (60 KB at 120x40)."""
+        needed = max(self.min_lines, len(self._flowed(width).split("\n")))
+        tallest_width, tallest = self._tallest
+        self._tallest = (width, max(needed, tallest) if width == tallest_width else needed)
+        return self._tallest[1]
 
     def _flowed(self, width: int) -> Text:
         """The text at ``width``: the pieces of each line, wrapped onto more lines where
@@ -163,7 +174,8 @@ class StatusLine(RowRepaint):
         return self._flowed(self.content_size.width)
 
 
-#: What sets the scope, the last control's effect and a note apart on the second line.
+#: What sets a note apart on the first line, the scope and the last control's effect on
+#: the second.
 SEPARATOR = "│ "
 
 

@@ -298,7 +298,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
         if self.speed is not None:
-            self.session.send(cmd.SetSpeed(self.speed))
+            self.session.send(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused:
             self.start_paused = False
             self.session.send(cmd.Pause())

@@ -323,6 +323,17 @@ def test_run_loop_stops_on_stop_and_applies_commands_in_order():
     assert published[-1].message == "l2 0.5"
 
 
+def test_the_pace_a_lesson_opens_at_is_set_without_a_message():
+    for announce, said in ((False, ""), (True, "1000 steps/s")):
+        trainer = Trainer(CONFIG)
+        inbox = queue.SimpleQueue()
+        inbox.put(cmd.SetSpeed(1000, announce=announce))
+        published = []
+        run_loop(RunSet([trainer]), inbox, published.append, fps=1000.0,
+                 should_stop=lambda t=trainer: t.step_count >= 3)
+        assert published[-1].message == said
+
+
 def test_a_diverging_run_pauses_itself():
     config = Config(
         data=DataConfig(name="teacher_student", n_train=64, n_val=64),

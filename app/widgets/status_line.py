@@ -45,7 +45,7 @@ def _pct(x: float | None) -> str:
 class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
     losses, accuracies, every diagnosis so far and the last control's effect on the second;
-    ``note`` (e.g. "low bandwidth", a setting like the others) ends the first line."""
+    ``note`` (e.g. "low bandwidth") is said on the second line after the numbers."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -139,11 +139,11 @@ class StatusLine(RowRepaint):
                  Text(optimizer, "cyan")]
         if s.stop_reason and state != "running":
             first.append(Text(f"({s.stop_reason})", "dim"))
-        if self.note:
-            first.append(Text(f"{SEPARATOR}{self.note}", "dim"))
         second = [Text(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")]
         if s.train_acc is not None or s.val_acc is not None:
             second.append(Text(f"acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}"))
+        if self.note:  # (before the diagnoses, which may come to need a line of their own)
+            second.append(Text(f"{SEPARATOR}{self.note}", "dim"))
         if diagnosis:
             second.append(Text.assemble(("▲ ", "bold red"), (diagnosis, "bold red")))
         if self._scope:
@@ -174,8 +174,7 @@ class StatusLine(RowRepaint):
         return self._flowed(self.content_size.width)
 
 
-#: What sets a note apart on the first line, the scope and the last control's effect on
-#: the second.
+#: What sets a note, the scope and the last control's effect apart on the second line.
 SEPARATOR = "│ "
 
 

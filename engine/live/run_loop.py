@@ -226,10 +226,11 @@ class _Driver:
             match command:
                 case cmd.Stop():
                     self.stopped = True
-                case cmd.SetSpeed(steps_per_second=sps):
+                case cmd.SetSpeed(steps_per_second=sps, announce=announce):
                     self.pacer.set_speed(sps)
-                    self.message = ("full speed" if self.pacer.steps_per_second is None
-                                    else rate_text(self.pacer.steps_per_second))
+                    if announce:
+                        self.message = ("full speed" if self.pacer.steps_per_second is None
+                                        else rate_text(self.pacer.steps_per_second))
                 case rc.SelectRun(run=name):
                     runs.select(name)
                     self.message = f"showing {name}"

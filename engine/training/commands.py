@@ -66,9 +66,12 @@ Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set
 
 @dataclass(frozen=True)
 class SetSpeed:
-    """Step at most ``steps_per_second`` times a second; ``None`` is full speed."""
+    """Step at most ``steps_per_second`` times a second; ``None`` is full speed.
+    ``announce``: say the new speed as the snapshot's message (not for the pace a lesson
+    opens at, which the status line shows anyway: no news)."""
 
     steps_per_second: float | None = None
+    announce: bool = True
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,6 @@ run controls in ``run_controls`` and the file-writing actions in ``file_actions`
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import signal
 import threading
 import time
 from multiprocessing import resource_tracker
@@ -38,6 +35,7 @@ from nnterm.app.locks import TeacherLocks, marked_locked
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
+from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SweepScreen
 from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor
@@ -74,8 +72,6 @@ PICTURE_TITLES = {"boundary": "Decision boundary", "depth": "Layers by depth",
                   "surface": "Prediction", "images": "Images"}
 #: ``speed`` values of the app besides a number of steps per second.
 PRESET_PACE, FULL_SPEED = "preset", "full"
-#: Signals that end the app as ``q`` does (see ``_catch_signals``).
-HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
@@ -129,6 +125,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self.all_runs = True  # the setting keys change every run (False: the selected one)
         self._seen_run = ""
         self._quiet_until = 0.0
+        self._signal_exit = SignalExit(lambda status: self.exit(None, status))
         self._seen_version = -1
         self._seen_diagnoses = 0
         self._selected_layer = 0
@@ -190,7 +187,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                                        rates.gap)
         self._numbers_pending = False
         self.set_interval(rates.numbers, self._flush_numbers)
-        self._catch_signals()
+        self._signal_exit.install()
         self._heap = QuietHeap(lambda: time.monotonic() < self._quiet_until)
         self.set_interval(QuietHeap.TIDY_SECONDS, self._heap.tidy)
         if self.preset is None:
@@ -430,19 +427,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         """The running config (as the engine last reported it)."""
         return self.snapshot.config if self.snapshot else None
 
-    def _catch_signals(self) -> None:
-        """SIGTERM and SIGHUP (a closed terminal, ``kill``) end the app the way ``q``
-        does, so the terminal is restored (alternate screen left, cursor shown, mouse
-        and raw mode off) and the engine stopped; the exit status is 128 + the signal."""
-        loop = asyncio.get_running_loop()
-        for sig in HANDLED_SIGNALS:
-            loop.add_signal_handler(sig, self.exit, None, 128 + sig)
-
     async def on_unmount(self) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop may be closing
-            loop = asyncio.get_running_loop()
-            for sig in HANDLED_SIGNALS:
-                loop.remove_signal_handler(sig)
+        self._signal_exit.uninstall()
         if self.session is not None:
             self.session.close()
 

@@ -1,6 +1,6 @@
 """SIGTERM and SIGHUP on the app in a real pseudo-terminal: the terminal is restored
 (alternate screen left, cursor shown, mouse tracking off), the engine process ends, and
-the exit status is 128 + the signal."""
+the exit status is 128 + the signal; an app whose terminal went away ends too."""
 
 from __future__ import annotations
 
@@ -108,3 +108,53 @@ def test_the_engine_ends_soon_after_a_killed_app_even_mid_step():
     while any(alive(pid) for pid in engines) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not any(alive(pid) for pid in engines)
+
+
+#: An app stuck as Textual's is once its terminal went away: its writer thread died, the
+#: queue of writes is full, and the main thread waits on it forever.
+STUCK_APP = """
+import asyncio, queue
+from nnterm.app import signal_exit
+signal_exit.SIGNAL_GRACE = 0.5
+async def main():
+    writes = queue.Queue(maxsize=1)
+    writes.put("a frame")
+    signal_exit.SignalExit(lambda status: print("exit asked", status, flush=True)).install()
+    print("ready", flush=True)
+    writes.put("the next frame")  # nobody takes it: this waits forever
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_an_app_stuck_writing_to_a_terminal_that_went_away_still_ends(sig):
+    app = subprocess.Popen([sys.executable, "-c", STUCK_APP], stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        assert app.stdout.readline() == "ready\n"
+        app.send_signal(sig)
+        assert app.wait(timeout=10) == 128 + sig
+    finally:
+        if app.poll() is None:
+            app.kill()
+
+
+def test_a_closed_terminal_and_a_hang_up_end_the_app_and_its_engine():
+    leader, follower = pty.openpty()
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+    app = subprocess.Popen([NNTERM, "xor", "--speed", "full"], stdin=follower,
+                           stdout=follower, stderr=follower, env=env, start_new_session=True)
+    os.close(follower)
+    try:
+        assert read_until(leader, b"step", bytearray(), 30), "no status line"
+        engines = children(app.pid)
+        os.close(leader)  # the SSH connection drops: every write fails from now on
+        app.send_signal(signal.SIGHUP)
+        assert app.wait(timeout=15) == 128 + signal.SIGHUP
+    finally:
+        if app.poll() is None:
+            app.kill()
+    deadline = time.monotonic() + 2.0
+    while any(alive(pid) for pid in engines) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert engines and not any(alive(pid) for pid in engines)

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnterm.engine.lessons.experiment import DataCache, PointJob, RunResult, train_point
+from nnterm.engine.parent_watch import end_with_parent
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -73,6 +74,7 @@ def _start_worker(stop: Any, progress: Any) -> None:
     leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the parent,
     which stops the jobs through the flag: a worker killed mid-job would break the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see local_pool)
+    end_with_parent()  # a parent ended at once (SIGKILL) would leave its jobs running
     # A worker's queue flushes its reports at exit; if nobody reads them (nnterm check)
     # the pipe fills, the flush never ends and the pool's shutdown waits forever. Reports
     # still unsent when a worker ends are stale: drop them.

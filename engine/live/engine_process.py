@@ -4,20 +4,19 @@ and snapshots out through another (see ``session.ProcessSession``, the parent's 
 Snapshots leave through a ``LatestSender`` thread that keeps only the newest unsent one:
 the training loop never waits for the UI, and memory stays flat however slow the reader.
 If the parent goes away (its pipe ends close), the loop stops by itself, and a watch
-thread ends the process within ``PARENT_CHECK`` seconds even in the middle of a step.
+thread ends the process soon after even in the middle of a step (``parent_watch``).
 """
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import threading
-import time
 from typing import Any
 
 from nnterm.engine.live.run_loop import describe_error, run_loop
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.parent_watch import end_with_parent
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
 
@@ -26,8 +25,7 @@ def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: flo
     """Entry point of the engine process (a ``multiprocessing`` target): train ``runs``,
     (name, Config) pairs, in lockstep."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
-    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
-                     name="nnterm-parent-watch").start()
+    end_with_parent()
     sender = LatestSender(snapshots)
     sender.start()
     inbox = ConnectionInbox(commands)
@@ -39,20 +37,6 @@ def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: flo
         sender.close(flush=True, timeout=1.0)
         raise SystemExit(1) from exc
     sender.close(flush=False)
-
-
-#: How often the engine looks whether the app that started it is still there (seconds).
-PARENT_CHECK = 0.2
-
-
-def _exit_with_parent(parent: int) -> None:
-    """End this process as soon as its parent is gone (killed with SIGKILL, say), even in
-    the middle of a long step: the loop itself only notices a closed pipe between steps,
-    and one step of a big network can take seconds. NumPy releases the GIL in its big
-    operations, so this thread gets to run."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK)
-    os._exit(0)
 
 
 class ConnectionInbox:

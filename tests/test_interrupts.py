@@ -75,3 +75,26 @@ def test_an_interrupted_pool_ends_every_worker(command, sig):
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_a_killed_command_leaves_no_worker_training():
+    # SIGKILL: no clean-up at all in the parent; each worker sees its parent gone
+    proc = subprocess.Popen([NNTERM, "run", "scaling_laws", "--steps", "10000000",
+                             "--workers", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    workers = []
+    try:
+        wait_for_output(proc, "running", 60)  # a worker reported progress
+        workers = descendants(proc.pid)
+        assert len(workers) >= 2
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 10.0
+        while any(alive(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not [w for w in workers if alive(w)]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for pid in filter(alive, workers):  # (a failure leaves none behind either)
+            os.kill(pid, signal.SIGKILL)

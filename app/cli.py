@@ -26,6 +26,7 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
+from nnterm.app.redraw import LOW_BANDWIDTH
 from nnterm.app.serve import add_serve_arguments
 from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
@@ -104,8 +105,11 @@ def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
                         "or ray://HOST:PORT (ray); default: start one on this machine")
 
 
-def build_app_parser() -> argparse.ArgumentParser:
+def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
+    """The app's own options (``nnterm [PRESET] ...``); ``exit_on_error=False``: a value
+    of the wrong type raises ``argparse.ArgumentError`` instead of exiting."""
     parser = argparse.ArgumentParser(
+        exit_on_error=exit_on_error,
         prog="nnterm",
         usage="nnterm [PRESET] [options]  |  nnterm {list,run,check,serve} ...",
         description="Train a NumPy neural network live in your terminal and watch it learn: "
@@ -125,8 +129,9 @@ def build_app_parser() -> argparse.ArgumentParser:
                         f"{FPS:g})")
     parser.add_argument("--low-bandwidth", action="store_true",
                         help="for a slow or shared link (a class over one SSH server): "
-                        "numbers redrawn every 2 s, curves every 5 s, other panels every 6 s, "
-                        "no animation")
+                        f"numbers redrawn every {LOW_BANDWIDTH.numbers:g} s, curves every "
+                        f"{LOW_BANDWIDTH.loss:g} s, other panels every {LOW_BANDWIDTH.panels:g} s, "
+                        f"weights every {LOW_BANDWIDTH.weights:g} s, no animation")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")

@@ -25,7 +25,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: App options handed through to every tab's app, as (flag, takes a value).
 APP_OPTIONS = (("--seed", True), ("--fps", True), ("--speed", True), ("--theme", True),
-               ("--paused", False))
+               ("--paused", False), ("--low-bandwidth", False))
 
 
 class ServeError(Exception):
@@ -52,6 +52,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--speed", metavar="N|full", help="steps per second, or full")
     parser.add_argument("--theme", help="a Textual theme, e.g. textual-light")
     parser.add_argument("--paused", action="store_true", help="open paused at step 0")
+    parser.add_argument("--low-bandwidth", action="store_true",
+                        help="slower redraws, for many tabs over one slow link")
 
 
 def port_number(text: str) -> int:
@@ -71,7 +73,7 @@ def app_argv(args: argparse.Namespace) -> list[str]:
     for value in args.sets:
         argv += ["--set", value]
     for flag, takes_value in APP_OPTIONS:
-        value = getattr(args, flag.removeprefix("--"))
+        value = getattr(args, flag.removeprefix("--").replace("-", "_"))
         if takes_value and value is not None:
             argv += [flag, value]
         elif not takes_value and value:
@@ -87,12 +89,15 @@ def app_command(argv: list[str]) -> str:
 
 def check_app_argv(argv: list[str]) -> str:
     """Check the app's arguments as the app would, before any tab starts one; returns the
-    page title (the preset's). Raises ``PresetError`` or exits 2 through argparse."""
+    page title (the preset's). Raises ``PresetError`` or ``ServeError``."""
     from textual.theme import BUILTIN_THEMES
 
     from nnterm.app.cli import build_app_parser
 
-    args = build_app_parser().parse_args(argv)  # types: --seed, --fps, --speed (exits 2)
+    try:  # the types of --seed, --fps, --speed (said as serve's errors, not the app's)
+        args = build_app_parser(exit_on_error=False).parse_args(argv)
+    except argparse.ArgumentError as err:
+        raise ServeError(str(err)) from None
     if not 0 < args.fps < float("inf"):
         raise PresetError(f"{args.fps:g} is not allowed", key="--fps", allowed="a number > 0")
     if args.theme is not None and args.theme not in BUILTIN_THEMES:

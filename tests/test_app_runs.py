@@ -133,21 +133,42 @@ async def test_reset_restarts_every_run_together(arms):
     assert len(snap.runs) == 3
 
 
-async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise():
+def recording_sends(monkeypatch) -> list:
+    """Every command the app sends to its sessions from now on."""
+    import nnterm.app.app as app_module
+
+    sent, open_session = [], app_module.open_session
+
+    def recorded(*args, **kwargs):
+        session = open_session(*args, **kwargs)
+        send = session.send
+        session.send = lambda command: (sent.append(command), send(command))[1]
+        return session
+
+    monkeypatch.setattr(app_module, "open_session", recorded)
+    return sent
+
+
+async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise(monkeypatch):
+    sent = recording_sends(monkeypatch)
     app = NntermApp(PRESET, in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(app, pilot, lambda s: s.message == "40 steps/s")
-        assert app.speed == 40.0
+        snap = await settled(app, pilot, lambda s: s.step > 0)
+        assert app.speed == 40.0 and SetSpeed(40.0, announce=False) in sent
+        assert snap.message == ""  # the pace a lesson opens at is no news
         await pilot.press("f", "f", "f", "f")  # 40 -> 100 -> full -> 1 -> 5
         await settled(app, pilot, lambda s: s.message == "5 steps/s")
+    sent.clear()
     app = NntermApp(PRESET, in_process=True, speed="full", paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         snap = await settled(app, pilot, lambda s: s.paused)
         assert snap.step == 0 and app.speed is None
         assert all(v.paused for v in snap.runs)
+        assert not [c for c in sent if isinstance(c, SetSpeed)]  # full speed: the default
     app = NntermApp(PRESET, in_process=True, speed=7.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(app, pilot, lambda s: s.message == "7 steps/s")
+        await settled(app, pilot, lambda s: s.step > 0)
+        assert SetSpeed(7.0, announce=False) in sent
 
 
 async def test_inputs_that_are_not_a_plane_show_the_profile_over_depth():

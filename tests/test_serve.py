@@ -44,10 +44,11 @@ def serve_args(*argv: str):
 def test_app_argv_passes_the_app_options_through():
     args = serve_args("xor", "--port", "9000", "--host", "0.0.0.0", "--seed", "3",
                       "--set", "train.steps=50", "--set", "model.hidden=[4, 4]",
-                      "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused")
+                      "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused",
+                      "--low-bandwidth")
     assert serve.app_argv(args) == [
         "xor", "--set", "train.steps=50", "--set", "model.hidden=[4, 4]", "--seed", "3",
-        "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused"]
+        "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused", "--low-bandwidth"]
     assert serve.app_argv(serve_args()) == []  # no preset: every tab opens the picker
 
 
@@ -100,6 +101,8 @@ def test_serve_warns_only_beyond_this_machine(host, warned, monkeypatch, capsys)
     (["xor", "--theme", "paisley"], "'paisley' is not a theme"),
     (["xor", "--fps", "0"], "--fps: 0 is not allowed"),
     (["--seed", "3"], "needs a PRESET"),
+    (["xor", "--speed", "fast"], "argument --speed: 'fast' is not a speed"),
+    (["xor", "--seed", "1.5"], "argument --seed: invalid int value: '1.5'"),
     (["xor", "--host", "no-such-host.invalid"], "is not an address or a known host name"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
@@ -107,13 +110,13 @@ def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
     err = capsys.readouterr().err
     assert message in err
     assert err.count("\n") == 1 and "Traceback" not in err
+    assert "usage: nnterm [PRESET]" not in err  # (the app's usage, not serve's)
 
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--port", "0"], "'0' is not a port"),
     (["--port", "70000"], "'70000' is not a port"),
     (["--port", "http"], "'http' is not a port"),
-    (["xor", "--speed", "fast"], "'fast' is not a speed"),
 ])
 def test_bad_numbers_exit_2_through_argparse(argv, message, capsys):
     with pytest.raises(SystemExit) as stop:

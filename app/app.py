@@ -350,7 +350,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
             updates[turn](snapshot)  # one slow panel at a time: a key waits behind one
         self._notify_diagnoses(snapshot)
         if snapshot.claims:
-            self.judge_steps(snapshot.claims)
+            self.judge_steps(snapshot.claims, {v.name: v.step for v in snapshot.runs})
 
     def _draw_numbers(self, first: bool = False) -> None:
         """The status line and the tables of numbers, of the newest snapshot; ``first``:

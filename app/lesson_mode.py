@@ -29,12 +29,14 @@ class LessonMode:
     #: the sweep view's last verdicts: they change only as points finish, so a step
     #: entered after that is judged on them (a sweep's steps change no setting)
     sweep_verdicts: tuple[bool | None, ...] = ()
+    #: each run's step at the last verdicts (a step that went back: the run started over)
+    _run_steps: dict[str, int] = {}
 
     def open_steps(self, preset: Preset, *, watch: bool) -> None:
         """Take ``preset``'s steps (entering the first in lesson mode); ``watch``: have
         the engine judge their claims (a sweep's view judges its own)."""
         self.lesson_steps = LessonSteps(preset.steps, started=self.lesson_mode)
-        self.sweep_verdicts = ()
+        self.sweep_verdicts, self._run_steps = (), {}
         if watch and self.lesson_steps.claims:
             self.send(rc.WatchClaims(self.lesson_steps.claims))
         if self.lesson_steps.step is not None:
@@ -46,6 +48,12 @@ class LessonMode:
         """Judge the claims again (a restarted engine forgot them)."""
         if self.lesson_steps.claims:
             self.send(rc.WatchClaims(self.lesson_steps.claims))
+
+    def forget_seen_steps(self) -> None:
+        """The sweep runs again: each step's claim is to be watched for again."""
+        self.sweep_verdicts = ()
+        if self.lesson_steps.forget_seen():
+            self.show_steps()
 
     def action_next_step(self) -> None:
         step = self.lesson_steps.advance()
@@ -65,11 +73,21 @@ class LessonMode:
             change = cmd.Set(dict(step.changes))
             self.send(change if step.run is None else rc.ToRuns(change, (step.run,)))
 
-    def judge_steps(self, verdicts: tuple[bool | None, ...]) -> None:
-        """The engine's (or the sweep's) verdicts on the claims: newly seen ones show."""
+    def judge_steps(self, verdicts: tuple[bool | None, ...],
+                    run_steps: dict[str, int] | None = None) -> None:
+        """The engine's (or the sweep's) verdicts on the claims: newly seen ones show.
+        ``run_steps``: each run's step, from the engine; a run whose step went back
+        started over (reset, reseed), so what was seen is judged afresh: a claim that no
+        longer holds is to be watched for again (one still true stays seen, unannounced)."""
         steps = self.lesson_steps
         before = set(steps.seen)
-        if steps.judge(verdicts):
+        restarted = run_steps is not None and any(
+            step < self._run_steps.get(name, 0) for name, step in run_steps.items())
+        if run_steps is not None:
+            self._run_steps = run_steps
+        if restarted:
+            steps.forget_seen()
+        if steps.judge(verdicts) or restarted:
             self.show_steps()
             for i in sorted(steps.seen - before):
                 self.notify(f"✓ seen: {claim_words(steps.steps[i])}", title=f"Step {i + 1}",

@@ -57,3 +57,10 @@ class LessonSteps:
                if held and i <= self.reached} - self.seen
         self.seen |= new
         return bool(new)
+
+    def forget_seen(self) -> bool:
+        """The runs start over (reset, reseed, a sweep run again): what was seen in the
+        old ones is to be seen again. True if a claim was marked seen."""
+        had = bool(self.seen)
+        self.seen.clear()
+        return had

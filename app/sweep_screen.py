@@ -103,9 +103,9 @@ class SweepScreen(Screen):
         """The verdicts on ``watch`` (a guided lesson's step claims) as points finish:
         True holds, None cannot be judged until the runs it names are done."""
 
-        def __init__(self, verdicts: tuple[bool | None, ...]) -> None:
+        def __init__(self, verdicts: tuple[bool | None, ...], generation: int) -> None:
             super().__init__()
-            self.verdicts = verdicts
+            self.verdicts, self.generation = verdicts, generation
 
     def __init__(self, preset: Preset, workers: int | None = None,
                  watch: tuple[Claim, ...] = ()) -> None:
@@ -232,7 +232,14 @@ class SweepScreen(Screen):
         finished = {job.name for job in self.jobs} - {
             job.name for job, r in zip(self.jobs, self.results, strict=True) if r is None}
         self.post_message(self.ClaimsJudged(
-            tuple(judge_live(claim, result, {}, finished) for claim in self.watch)))
+            tuple(judge_live(claim, result, {}, finished) for claim in self.watch),
+            self.generation))
+
+    def on_sweep_screen_claims_judged(self, message: ClaimsJudged) -> None:
+        """Verdicts of a sweep run again since go no further (the app would mark seen
+        what the new sweep has not shown yet)."""
+        if message.generation != self.generation:
+            message.stop()
 
     def on_screen_resume(self) -> None:
         self.app.show_steps()  # (steps taken in the main view show here too)
@@ -268,11 +275,13 @@ class SweepScreen(Screen):
 
     def action_rerun(self) -> None:
         self.start()
+        self.app.forget_seen_steps()
         self.notify("the sweep runs again", timeout=2)
 
     def action_reseed(self) -> None:
         self.seed += 1
         self.start()
+        self.app.forget_seen_steps()
         self.notify(f"the sweep runs again with seed {self.seed}", timeout=2)
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:

@@ -97,6 +97,14 @@ async def test_a_live_claim_turns_into_seen_once_it_holds():
         await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
         assert app.snapshot.step >= 10
         assert "✓ seen: ten steps went by" in panel_text(app)
+        await pilot.press("space", "r")  # the runs start over, paused: to be seen again
+        await settled(app, pilot, lambda a: a.snapshot.step == 0 and a.snapshot.paused)
+        assert not app.lesson_steps.seen
+        assert "○ watch for: ten steps went by" in panel_text(app)
+        await pilot.press("space")
+        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
+        assert app.snapshot.step >= 10
+        assert app.notices.count("✓ seen: ten steps went by") == 2
 
 
 async def test_without_lesson_mode_the_panel_says_how_to_begin():

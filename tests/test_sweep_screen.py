@@ -77,3 +77,29 @@ async def test_the_sweep_view_shows_only_the_keys_that_work_there():
         assert {"rerun", "reseed"} <= shown
         assert "toggle_pause" not in shown and "learning_rate(1)" not in shown
         app.screen.stop(wait=True)
+
+
+@pytest.mark.asyncio
+async def test_a_sweep_run_again_has_its_lessons_claims_watched_for_again():
+    text = SWEEP + """steps:
+  - text: Watch the curve form.
+    claim: {metric: val_loss, op: ">", value: 0, run: base, point: {model.hidden: [8]}}
+    seen: the widest base run finished
+"""
+    app = NntermApp(parse_preset(text), in_process=True, lesson=True)
+    seen = []  # every "seen" notice (toasts expire on their own)
+    notify = app.notify
+    app.notify = lambda message, **kw: (seen.append(message) if "seen" in message else None,
+                                        notify(message, **kw))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        await all_finished(pilot, screen)
+        await pilot.pause()
+        assert app.lesson_steps.seen == {0} and len(seen) == 1
+        await pilot.press("r")  # seen again in the new sweep, not kept from the old one
+        await all_finished(pilot, screen)
+        await pilot.pause()
+        assert screen.generation == 2
+        assert app.lesson_steps.seen == {0}
+        assert seen == ["✓ seen: the widest base run finished"] * 2
+    assert not multiprocessing.active_children()

@@ -8,6 +8,7 @@ import dataclasses
 import math
 
 import numpy as np
+import pytest
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
 from nnterm.app.widgets._common import detect_color_mode
@@ -64,6 +65,20 @@ async def test_a_narrow_run_table_takes_two_lines_a_run_and_one_for_its_diagnose
         assert shown[2].startswith(" ✖ wild") and "loss" in shown[3]
         assert shown[4].strip() == "▲ nan"  # its own line: the height does not flap
         assert table.size.height == 7
+
+
+@pytest.mark.parametrize("width", [40, 100])
+async def test_regression_runs_show_no_accuracy(width):
+    fits = tuple(dataclasses.replace(run, train_acc=None, val_acc=None) for run in RUNS)
+    table = RunTable()
+    async with Host(table).run_test(size=(width, 10)) as pilot:
+        table.update_snapshot(make_snapshot(runs=fits, run="base"))
+        await pilot.pause()
+        text = "\n".join(lines(table))
+        assert "acc" not in text and "0.12" in text and "0.23" in text
+        table.update_snapshot(make_snapshot(runs=RUNS, run="base"))  # classification
+        await pilot.pause()
+        assert "acc" in "\n".join(lines(table))
 
 
 async def test_a_narrow_run_table_wraps_long_changes_and_diagnoses_instead_of_cutting():

@@ -1,9 +1,10 @@
 """RunTable: every run of the lesson in one compact table, the selected one marked.
 
 One row per run: its colour swatch and state (▶ training, ‖ paused, ■ finished, ✖ diverged),
-its name, what it changes from the base run, train and validation loss, accuracy and its
-diagnoses. The same colour marks the run's curves in the loss plot. In a narrow panel a run
-takes two lines, more when its changes or diagnoses need them: a cell wraps, never cut.
+its name, what it changes from the base run, train and validation loss, accuracy (of runs
+that measure it: not of regression) and its diagnoses. The same colour marks the run's
+curves in the loss plot. In a narrow panel a run takes two lines, more when its changes or
+diagnoses need them: a cell wraps, never cut.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ WIDE = 64
 def _accuracy(view: RunView) -> str:
     acc = view.val_acc if view.val_acc is not None else view.train_acc
     return "-" if acc is None or acc != acc else f"{100 * acc:.0f}%"
+
+
+def _has_accuracy(view: RunView) -> bool:
+    """Whether the run measures accuracy at all (a regression run does not)."""
+    return view.train_acc is not None or view.val_acc is not None
 
 
 class RunTable(RowsPanel):
@@ -85,11 +91,13 @@ class RunTable(RowsPanel):
         table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
         table.add_column("changes", ratio=1, overflow="fold")  # (wraps: never cut)
-        for label in ("train", "val", "acc"):
+        accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
+        for label in ("train", "val", "acc") if accuracy else ("train", "val"):
             table.add_column(label, justify="right", no_wrap=True)
         table.add_column("diagnosis", max_width=20, overflow="fold")
         for view in self._runs:
-            table.add_row(*self._cells(view))
+            cells = self._cells(view)
+            table.add_row(*(cells if accuracy else cells[:5] + cells[6:]))
         return table
 
     def _narrow_lines(self, width: int) -> list[Text]:
@@ -100,8 +108,9 @@ class RunTable(RowsPanel):
         for view in self._runs:
             mark, name, changes, train, val, acc, diagnoses = self._cells(view)
             head = Text.assemble(mark, " ", name)
-            numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val,
-                                    (" acc ", "dim"), acc)
+            numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val)
+            if _has_accuracy(view):
+                numbers.append_text(Text.assemble((" acc ", "dim"), acc))
             lines += _joined_or_wrapped(head, "  ", changes, width)
             lines.append(numbers)
             if diagnoses.plain:  # a line of its own: beside the numbers it would come and

@@ -255,6 +255,21 @@ async def test_gradient_histogram_bands_median_legend_and_table():
         assert hist.selected_layer == 2
 
 
+async def test_the_gradient_axis_fits_the_steps_shown_not_the_first_ones():
+    # 200 logged steps in ~55 columns: step 0's large gradients fall between columns
+    layer = make_layer(0, np.linspace(-1, 1, 32).reshape(2, 16), t=200)
+    band = layer.grad_band.copy()
+    band[0] *= 40  # ±4.8 at step 0 only
+    first = dataclasses.replace(layer, grad_band=band)
+    hist = GradientHistogram(color_mode="mono")
+    async with Host(hist).run_test(size=(90, 21)) as pilot:
+        hist.update_snapshot(make_snapshot(layers=(first, *LAYERS[1:])))
+        await pilot.pause()
+        rows = lines(hist)
+        assert rows[1].lstrip().startswith("200m┤")  # not 5┤ with every column flat
+        assert sum("▓" in row for row in rows) > 2  # the bands have height
+
+
 async def test_gradient_shades_darken_towards_the_median_on_either_theme():
     hist = GradientHistogram(color_mode="truecolor")
     async with Host(hist).run_test(size=(60, 21)) as pilot:

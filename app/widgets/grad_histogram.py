@@ -45,9 +45,11 @@ MIN_TABLE_WIDTH = 64  # below this width the per-layer table is left out
 
 
 def axis_limit(band: list[list[float]]) -> float:
-    """The symmetric axis' half-height: the largest finite |value| shown, rounded up to
-    1, 2 or 5 times a power of ten (a linear axis, as TensorBoard's, centred on 0 so that
-    the sign of the gradients reads off at once)."""
+    """The symmetric axis' half-height: the largest finite |value| of the columns shown,
+    rounded up to 1, 2 or 5 times a power of ten (a linear axis, as TensorBoard's,
+    centred on 0 so that the sign of the gradients reads off at once). Only the columns
+    shown: a logged step between them (the first steps' large gradients) would flatten
+    every column to its median line."""
     finite = [abs(v) for row in band for v in row if math.isfinite(v)]
     top = max(finite, default=0.0)
     return ceil_125(top) if top > 0 else 1.0
@@ -164,7 +166,7 @@ class GradientHistogram(LayerPanel):
         # each column shows the last logged row of its time bucket (stretched if too few)
         cols = [band[min(t - 1, ((c + 1) * t - 1) // band_w)] for c in range(band_w)] if t \
             else []
-        limit = axis_limit(band)
+        limit = axis_limit(cols)
         dy = 2 * limit / body
         shades, median_s = self._styles(mode, dark)
         glyphs = self._glyphs(mode)

@@ -53,6 +53,7 @@ from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.status_line import StatusLine
+from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live import run_commands as rc
@@ -162,6 +163,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                     yield ArchitectureEditor(id="architecture", classes="panel")
                     yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
+        # a small terminal's column scrolls: the guided steps stay in sight above the keys
+        yield StepPanel(id="step-bar")
         yield Footer(compact=True)  # (more keys fit a line)
 
     def on_mount(self) -> None:

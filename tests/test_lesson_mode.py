@@ -167,3 +167,29 @@ def test_lesson_mode_on_a_preset_without_steps_exits_2(capsys, tmp_path):
     path.write_text(LESSON.split("\nsteps:")[0])
     assert main([str(path), "--lesson"]) == 2
     assert "no guided steps" in capsys.readouterr().err
+
+
+async def test_on_a_small_terminal_the_steps_stay_in_sight_above_the_keys():
+    app = await open_app(lesson=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot, lambda a: a.snapshot.step >= 0)
+        await pilot.pause()
+        bar = app.query_one("#step-bar", StepPanel)
+        in_lesson = app.query_one("#lesson").query_one(StepPanel)
+        shown = str(bar.render())
+        assert "Step 1/3" in shown and "Watch the loss fall." in shown
+        assert bar.display and not in_lesson.display
+        assert bar.region.height == len(shown.splitlines()) == 3  # heading, text, marks
+        footer = app.query_one("Footer")
+        assert bar.region.bottom <= footer.region.y  # every line above the keys
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not bar.display and in_lesson.display
+
+
+async def test_a_small_terminal_shows_no_step_bar_for_a_preset_without_steps():
+    app = await open_app(LESSON.split("\nsteps:\n")[0] + "\n")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot, lambda a: a.snapshot is not None)
+        await pilot.pause()
+        assert not app.query_one("#step-bar", StepPanel).display

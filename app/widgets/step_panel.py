@@ -26,6 +26,7 @@ class StepPanel(Static):
 
     DEFAULT_CSS = """
     StepPanel { height: auto; margin-bottom: 1; }
+    StepPanel.-empty { display: none; }
     """
 
     def on_mount(self) -> None:
@@ -34,7 +35,8 @@ class StepPanel(Static):
         self.show(getattr(self.app, "lesson_steps", LessonSteps()))
 
     def show(self, steps: LessonSteps) -> None:
-        self.display = bool(steps.steps)
+        # (a class, not ``display``: a layout's CSS may hide a panel that has steps)
+        self.set_class(not steps.steps, "-empty")
         self.set_class(steps.step is not None, "-begun")  # (a line before: the hint)
         if steps.steps:
             self.update(render_steps(steps))

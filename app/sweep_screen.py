@@ -236,8 +236,8 @@ class SweepScreen(Screen):
             self.generation))
 
     def on_sweep_screen_claims_judged(self, message: ClaimsJudged) -> None:
-        """Verdicts of a sweep run again since go no further (the app would mark seen
-        what the new sweep has not shown yet)."""
+        """Verdicts on a sweep that has since been run again stop here: the app would
+        mark seen what the new sweep has not shown yet."""
         if message.generation != self.generation:
             message.stop()
 

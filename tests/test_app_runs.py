@@ -142,7 +142,12 @@ def recording_sends(monkeypatch) -> list:
     def recorded(*args, **kwargs):
         session = open_session(*args, **kwargs)
         send = session.send
-        session.send = lambda command: (sent.append(command), send(command))[1]
+
+        def recorded_send(command):
+            sent.append(command)
+            return send(command)
+
+        session.send = recorded_send
         return session
 
     monkeypatch.setattr(app_module, "open_session", recorded)

@@ -23,6 +23,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
 WIDE = 64
+#: Where ``RunTable._cells`` puts the accuracy.
+ACC_CELL = 5
 
 
 def _accuracy(view: RunView) -> str:
@@ -97,7 +99,9 @@ class RunTable(RowsPanel):
         table.add_column("diagnosis", max_width=20, overflow="fold")
         for view in self._runs:
             cells = self._cells(view)
-            table.add_row(*(cells if accuracy else cells[:5] + cells[6:]))
+            if not accuracy:
+                del cells[ACC_CELL]
+            table.add_row(*cells)
         return table
 
     def _narrow_lines(self, width: int) -> list[Text]:

@@ -56,7 +56,7 @@ from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.expectation import Expectation
 from nnterm.engine.live.run_loop import FPS, rate_text
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
@@ -124,6 +124,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self.speed: float | None = None
         self.start_paused = paused
         self.all_runs = True  # the setting keys change every run (False: the selected one)
+        self.expectation = Expectation()
         self._seen_run = ""
         self._quiet_until = 0.0
         self._signal_exit = SignalExit(lambda status: self.exit(None, status))
@@ -160,7 +161,8 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                 # the lesson keeps its share of the column; what is above it scrolls
                 with VerticalScroll(id="side-top", can_focus=False):
                     yield RunTable(id="runs", classes="panel")
-                    yield ArchitectureEditor(id="architecture", classes="panel")
+                    yield ArchitectureEditor(id="architecture", classes="panel",
+                                             edit=self.edit_layer)
                     yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         # a small terminal's column scrolls: the guided steps stay in sight above the keys
@@ -285,6 +287,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self.query_one(DepthProfile).show_metric(preset.view.depth)
         self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
                                     variants=variants)
+        self.expectation.clear()  # (a new session numbers its commands from 1)
         # the session's thread tells the app at once (a message is thread-safe to post)
         self.session.on_update = lambda: self.post_message(SnapshotReady())
         self._seen_version, self._seen_diagnoses, self._dead_notified = -1, 0, False
@@ -298,10 +301,10 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
         if self.speed is not None:
-            self.session.send(cmd.SetSpeed(self.speed, announce=False))
+            self.send(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused:
             self.start_paused = False
-            self.session.send(cmd.Pause())
+            self.send(cmd.Pause())
         self._update_scope()
         self._serve(self.session)
 
@@ -422,13 +425,15 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         ``KEY_QUIET`` seconds so that the status line shows its effect without waiting
         behind a plot's redraw."""
         if self.session is not None:
-            self.session.send(command)
+            self.expectation.sent(self.session.send(command), command)
             self._quiet_until = time.monotonic() + KEY_QUIET
 
     @property
     def config(self) -> Config | None:
-        """The running config (as the engine last reported it)."""
-        return self.snapshot.config if self.snapshot else None
+        """The selected run's config, as the engine will have it once it has taken every
+        command sent."""
+        state = self.runs_state
+        return state.current.config if state else None
 
     async def on_unmount(self) -> None:
         self._signal_exit.uninstall()
@@ -439,11 +444,10 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
     def action_toggle_pause(self) -> None:
         """Pause the runs the keys change if any of them is training, else resume them;
         finished runs train on for as many steps again as the preset asked for."""
-        snapshot = self.snapshot
-        if snapshot is None:
+        views = self._targets()
+        if not views:
             return
-        views = [v for v in snapshot.runs if self.all_runs or v.name == snapshot.run]
-        if views and all(v.status == "finished" for v in views):
+        if all(v.status == "finished" for v in views):
             steps = self.preset.config.train.steps
             self._change(lambda config: {"train.steps": config.train.steps + steps})
             self._to_targets(cmd.Resume())
@@ -497,12 +501,6 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
 
     def on_architecture_editor_selected(self, message: ArchitectureEditor.Selected) -> None:
         self._select_layer(message.index)
-
-    def on_architecture_editor_edit(self, message: ArchitectureEditor.Edit) -> None:
-        """The architecture panel edits the run it shows (the selected one)."""
-        if self.snapshot is not None and not self.refuse_locked_edit():
-            self.send(rc.ToRuns(cmd.Set(message.changes), (self.snapshot.run,)))
-            self.notify(message.note, title="Architecture", timeout=3)
 
     def action_picker(self) -> None:
         current = self.preset.name if self.preset is not None else None

@@ -14,7 +14,7 @@ from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.lessons.saving import edited_preset
-from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.live.expectation import RunsState
 from nnterm.engine.training.safe_files import write_atomic
 
 
@@ -23,7 +23,7 @@ class FileActions:
 
     screenshot_folder: Path | None  # the app's --screenshot-dir (None: screenshot_dir())
     preset: Preset | None  # the lesson running
-    snapshot: Snapshot | None  # the newest snapshot: every run's config
+    runs_state: RunsState | None  # every run's config, the keys' last changes included
 
     def action_screenshot(self) -> None:
         """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""
@@ -42,9 +42,10 @@ class FileActions:
     def action_save_preset(self) -> None:
         """Every run as it stands, as a preset in the user's preset folder
         (``saving.edited_preset``); a failure is shown and training goes on."""
-        if self.preset is None or self.config is None:
+        state = self.runs_state  # (with the keys pressed just before, however quick)
+        if self.preset is None or state is None:
             return
-        runs = [(view.name, view.config) for view in self.snapshot.runs]
+        runs = [(run.name, run.config) for run in state.runs]
         folder = user_preset_dir()
         try:
             folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)

@@ -10,8 +10,9 @@ while every layer agrees.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from nnterm.engine.nn.activations import ACTIVATIONS
@@ -180,3 +181,17 @@ def _structural_changes(model: ModelConfig, hidden: list, acts: list, drops: lis
     if frozen != tuple(model.frozen):
         changes["model.frozen"] = frozen
     return changes
+
+
+#: Each edit the architecture panel's keys ask for (``widgets.architecture.EDIT_NAMES``),
+#: as a function of (model, selected layer).
+EDITS: dict[str, Callable[[ModelConfig, int], ModelEdit]] = {
+    "width_up": partial(change_width, up=True),
+    "width_down": partial(change_width, up=False),
+    "cycle_activation": cycle_activation,
+    "cycle_init": cycle_init,
+    "dropout_up": partial(change_dropout, up=True),
+    "dropout_down": partial(change_dropout, up=False),
+    "add_layer": add_layer,
+    "remove_layer": remove_layer,
+}

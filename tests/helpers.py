@@ -1,5 +1,6 @@
 """Helpers shared by tests."""
 
+import asyncio
 import dataclasses
 
 import numpy as np
@@ -32,3 +33,19 @@ def bars_class(image: np.ndarray) -> int:
         return 0
     assert sorted(lit_cols) == [0] * (size - 1) + [size] and set(lit_rows) == {1}, image
     return 1
+
+
+async def settled(app, pilot, predicate, tries: int = 50):
+    """Wait for the app's snapshots until ``predicate(snapshot)`` holds; return that
+    snapshot (its numbers drawn)."""
+    for _ in range(tries):
+        version = app.session.version
+        snapshot = app.snapshot
+        if snapshot is not None and predicate(snapshot):
+            app._flush_numbers()  # its numbers drawn now, not at the timer's pace
+            await pilot.pause()
+            return snapshot
+        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
+        app._poll()
+        await pilot.pause()
+    raise AssertionError(f"never reached the expected state: {app.snapshot.config.model}")

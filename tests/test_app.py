@@ -15,6 +15,7 @@ import signal
 from dataclasses import replace
 
 import pytest
+from helpers import settled
 from textual.app import App
 from textual.widgets import OptionList
 
@@ -43,21 +44,6 @@ train:
   optimizer: {name: sgd, lr: 0.1}
   log_every: 20
 """)
-
-
-async def settled(app: NntermApp, pilot, predicate, tries: int = 50):
-    """Wait for snapshots until ``predicate(snapshot)`` holds; return that snapshot."""
-    for _ in range(tries):
-        version = app.session.version
-        snapshot = app.snapshot
-        if snapshot is not None and predicate(snapshot):
-            app._flush_numbers()  # its numbers drawn now, not at the timer's pace
-            await pilot.pause()
-            return snapshot
-        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
-        app._poll()
-        await pilot.pause()
-    raise AssertionError(f"never reached the expected state: {app.snapshot.config.model}")
 
 
 @pytest.fixture(params=[True], ids=["in-process"])

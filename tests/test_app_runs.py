@@ -8,7 +8,8 @@ next snapshot, never for wall-clock time.
 from __future__ import annotations
 
 import pytest
-from test_app import settled, status
+from helpers import settled
+from test_app import status
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.boundary import DecisionBoundary

@@ -7,7 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from test_app import PRESET, settled
+from helpers import settled
+from test_app import PRESET
 from test_widgets import LAYERS, Host, make_snapshot
 from textual.geometry import Region
 

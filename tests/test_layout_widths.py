@@ -13,7 +13,7 @@ import re
 from importlib.resources import files
 
 import pytest
-from test_app import settled
+from helpers import settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets._panel import PicturePanel

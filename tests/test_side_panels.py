@@ -8,15 +8,27 @@ import dataclasses
 
 from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
 
+from nnterm.app.model_edits import EDITS, EditRefused
 from nnterm.app.widgets import ArchitectureEditor, LessonPanel, StatusLine
-from nnterm.engine.nn.initializers import Init
+from nnterm.app.widgets.architecture import EditOutcome
 from nnterm.engine.training.config import with_changes
 
 # ----------------------------------------------------------------------------- architecture
 
 
-async def test_architecture_editor_posts_edits():
-    editor = ArchitectureEditor()
+async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():
+    asked: list[tuple[str, int]] = []
+
+    def edit(name: str, layer: int) -> EditOutcome:
+        """The app's part, on the config the editor shows (model_edits is tested alone)."""
+        asked.append((name, layer))
+        try:
+            done = EDITS[name](editor.config.model, layer)
+        except EditRefused as refusal:
+            return EditOutcome(None, layer, str(refusal))
+        return EditOutcome(with_changes(editor.config, done.changes), done.select)
+
+    editor = ArchitectureEditor(edit=edit)
     host = Host(editor)
     async with host.run_test(size=(100, 12)) as pilot:
         assert editor.update_snapshot(make_snapshot())
@@ -31,32 +43,28 @@ async def test_architecture_editor_posts_edits():
                    for line in text.splitlines())
         assert max(len(line) for line in text.splitlines()[:6]) <= 44  # fits the panel
 
-        edits = [editor.width_up(), editor.width_down()]
-        editor.select_next()
-        edits += [editor.cycle_activation(), editor.cycle_init(), editor.dropout_up()]
-        assert editor.dropout_down() is None  # already 0: refused, nothing posted
-        assert "dropout" in editor.hint
-        edits += [editor.add_layer()]
-        await pilot.pause()
-        assert host.edits == edits
+        editor.focus()
+        await pilot.press("right", "right", "left")  # each key acts on the last one's result
+        assert editor.config.model.hidden == (32, 8)
+        assert "▸ L1" in editor.render().plain and "32" in editor.render().plain
+        await pilot.press("down", "e", "D")
         assert host.selected == [1]
-
-        up, down, act, init, drop, add = edits
-        assert up.changes == {"model.hidden": (32, 8)} and up.restart
-        assert "same seed" in up.note
-        assert down.changes == {"model.hidden": (8, 8)}
-        assert act.changes == {"model.activation": ("tanh", "identity")} and not act.restart
-        assert init.restart and "same seed" in init.note
-        assert init.changes["model.init"] == (Init(), Init("zeros"), Init())
-        assert drop.changes == {"model.dropout": (0.0, 0.1)} and not drop.restart
-        assert add.changes == {"model.hidden": (16, 8, 8)} and add.restart
+        assert editor.config.model.activation == ("tanh", "identity")
+        assert editor.config.model.dropout == (0.0, 0.1)
+        await pilot.press("ctrl+d", "ctrl+d")  # the second is refused: already 0
+        assert "dropout" in editor.hint
+        await pilot.press("A")
+        assert editor.config.model.hidden == (32, 8, 8)
         assert editor.selected_layer == 2  # the new layer
+        assert asked == [("width_up", 0), ("width_up", 0), ("width_down", 0),
+                         ("cycle_activation", 1), ("dropout_up", 1), ("dropout_down", 1),
+                         ("dropout_down", 1), ("add_layer", 1)]
 
-        # a refused edit at the output layer posts nothing and says why
+        # a refused edit at the output layer changes nothing and says why
         editor.select_layer(editor.n_hidden)
-        assert editor.remove_layer() is None and "cannot be removed" in editor.hint
-        await pilot.pause()
-        assert host.edits == edits
+        outcome = editor.edit_layer("remove_layer")
+        assert outcome.config is None and "cannot be removed" in editor.hint
+        assert editor.config.model.hidden == (32, 8, 8)
 
 
 # ----------------------------------------------------------------------------- status line

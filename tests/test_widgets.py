@@ -137,14 +137,10 @@ class Host(App):
     def __init__(self, widget: Widget) -> None:
         super().__init__()
         self.widget = widget
-        self.edits: list[ArchitectureEditor.Edit] = []
         self.selected: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield self.widget
-
-    def on_architecture_editor_edit(self, message: ArchitectureEditor.Edit) -> None:
-        self.edits.append(message)
 
     def on_architecture_editor_selected(self, message: ArchitectureEditor.Selected) -> None:
         self.selected.append(message.index)

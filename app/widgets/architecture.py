@@ -1,9 +1,10 @@
-"""ArchitectureEditor: the network's layers, and keyboard edits posted as Config changes.
+"""ArchitectureEditor: the network's layers, and the keys that edit the selected one.
 
-The editor never changes anything itself: each edit method asks ``model_edits`` what the
-edit means for the selected layer, then posts ``ArchitectureEditor.Edit(changes, restart,
-note)`` with dotted-path Config changes (``{"model.hidden": (16, 8)}``) for the app to send
-to the trainer, and returns it.
+The editor changes nothing itself: each edit key calls the ``edit`` it was given with the
+edit's name (``EDIT_NAMES``) and the selected layer, while the key is being handled, and
+shows what came of it (``EditOutcome``: the run's new config, the layer to select, or why
+the edit was refused). The app decides what the edit means and sends it to the engine, so
+that the next key, however quick, acts on the state this one left.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
@@ -19,13 +20,35 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
-from nnterm.app import model_edits
 from nnterm.app.model_edits import expand
 from nnterm.app.widgets._common import fmt_power_of_ten
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.nn.initializers import Init, as_init
 from nnterm.engine.training.config import Config
+
+#: The edits the keys ask for, by name.
+EDIT_NAMES = ("width_up", "width_down", "cycle_activation", "cycle_init", "dropout_up",
+              "dropout_down", "add_layer", "remove_layer")
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What came of an edit: the run's ``config`` with it (None: refused, or nothing to
+    show), the layer to ``select`` next, and ``hint``: why it was refused ("" if not)."""
+
+    config: Config | None
+    select: int
+    hint: str = ""
+
+
+#: The app's part of an edit: ``edit(name, layer)`` applies the edit ``name`` to ``layer``
+#: of the run shown (0-based; the number of hidden layers is the output layer).
+LayerEdit = Callable[[str, int], EditOutcome]
+
+
+def _no_edits(_name: str, layer: int) -> EditOutcome:
+    return EditOutcome(None, layer, "no configuration yet")
 
 
 def init_label(init: Init) -> str:
@@ -71,19 +94,6 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         Binding("delete,X", "edit('remove_layer')", "Remove layer", key_display="X"),
     ]
 
-    class Edit(Message):
-        """A requested Config change: ``changes`` maps dotted paths to new values;
-        ``restart`` says the network is re-initialised; ``note`` says what happened."""
-
-        def __init__(self, changes: dict[str, Any], restart: bool, note: str) -> None:
-            super().__init__()
-            self.changes = changes
-            self.restart = restart
-            self.note = note
-
-        def __repr__(self) -> str:
-            return f"Edit({self.changes!r}, restart={self.restart}, note={self.note!r})"
-
     class Selected(Message):
         """The selected layer changed (0-based; ``len(hidden)`` is the output layer)."""
 
@@ -95,12 +105,14 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         self,
         config: Config | None = None,
         *,
+        edit: LayerEdit = _no_edits,
         name: str | None = None,
         id: str | None = None,  # noqa: A002 - Textual's name
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._config = config
+        self._edit = edit
         self._in: int | None = None
         self._out: int | None = None
         self._selected = 0
@@ -183,9 +195,8 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         else:
             self.select_prev()
 
-    def action_edit(self, method: str) -> None:
-        """Run one of the edit methods below (each posts an Edit message)."""
-        getattr(self, method)()
+    def action_edit(self, name: str) -> None:
+        self.edit_layer(name)
 
     def select_next(self) -> None:
         self.select_layer((self._selected + 1) % (self.n_hidden + 1))
@@ -194,53 +205,16 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         self.select_layer((self._selected - 1) % (self.n_hidden + 1))
 
     # ----------------------------------------------------------------- edits
-    def width_up(self) -> Edit | None:
-        return self._apply(model_edits.change_width, up=True)
-
-    def width_down(self) -> Edit | None:
-        return self._apply(model_edits.change_width, up=False)
-
-    def cycle_activation(self, step: int = 1) -> Edit | None:
-        """Next (or previous, ``step=-1``) activation of the selected hidden layer."""
-        return self._apply(model_edits.cycle_activation, step=step)
-
-    def cycle_init(self, step: int = 1) -> Edit | None:
-        """Next (or previous) init scheme of the selected layer (output layer included)."""
-        return self._apply(model_edits.cycle_init, step=step)
-
-    def dropout_up(self) -> Edit | None:
-        return self._apply(model_edits.change_dropout, up=True)
-
-    def dropout_down(self) -> Edit | None:
-        return self._apply(model_edits.change_dropout, up=False)
-
-    def add_layer(self) -> Edit | None:
-        """A hidden layer after the selected one, copying it (see ``model_edits``)."""
-        return self._apply(model_edits.add_layer)
-
-    def remove_layer(self) -> Edit | None:
-        """Remove the selected hidden layer."""
-        return self._apply(model_edits.remove_layer)
-
-    def _apply(self, edit_of: Callable[..., model_edits.ModelEdit], **options: Any) -> Edit | None:
-        """Post the Edit that ``edit_of(model, selected, **options)`` describes, or show
-        why it was refused."""
-        if self._config is None:
-            self._hint = "no configuration yet"
-        else:
-            try:
-                edit = edit_of(self._config.model, self._selected, **options)
-            except model_edits.EditRefused as refusal:
-                self._hint = str(refusal)
-            else:
-                self._hint = ""
-                self._selected = edit.select
-                message = self.Edit(edit.changes, edit.restart, edit.note)
-                self.post_message(message)
-                self._refresh_if_changed()
-                return message
+    def edit_layer(self, name: str) -> EditOutcome:
+        """Apply the edit ``name`` (``EDIT_NAMES``) to the selected layer and show what
+        came of it: the new layers and selection, or why it was refused."""
+        outcome = self._edit(name, self._selected)
+        self._hint = outcome.hint
+        if outcome.config is not None:
+            self._config = outcome.config
+        self._selected = max(0, min(outcome.select, self.n_hidden))
         self._refresh_if_changed()
-        return None
+        return outcome
 
     # ----------------------------------------------------------------- drawing
     def _refresh_if_changed(self) -> bool:

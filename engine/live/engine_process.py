@@ -21,9 +21,10 @@ from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
 
 
-def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: float) -> None:
+def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: float,
+         commands_before: int = 0) -> None:
     """Entry point of the engine process (a ``multiprocessing`` target): train ``runs``,
-    (name, Config) pairs, in lockstep."""
+    (name, Config) pairs, in lockstep; ``commands_before``: see ``run_loop``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
     end_with_parent()
     sender = LatestSender(snapshots)
@@ -31,7 +32,8 @@ def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: flo
     inbox = ConnectionInbox(commands)
     try:
         run_loop(build_run_set(runs), inbox, lambda s: sender.put(("snapshot", s)), fps=fps,
-                 should_stop=lambda: sender.broken or inbox.closed)
+                 should_stop=lambda: sender.broken or inbox.closed,
+                 commands_before=commands_before)
     except Exception as exc:
         sender.put(("fatal", f"the engine failed: {type(exc).__name__}: {describe_error(exc)}"))
         sender.close(flush=True, timeout=1.0)

@@ -136,6 +136,7 @@ def run_loop(
     should_stop: Callable[[], bool] = lambda: False,
     clock: Callable[[], float] = time.monotonic,
     idle_wait: float = IDLE_WAIT,
+    commands_before: int = 0,
 ) -> None:
     """Drive ``runs`` until a ``Stop`` command arrives or ``should_stop()`` (checked
     before every step) says so.
@@ -154,8 +155,13 @@ def run_loop(
     the step. A command that fails (an unknown setting, a bad value, an unknown run)
     changes nothing and is reported in the snapshot's ``message``; so is an error inside a
     step, which pauses that run.
+
+    Every snapshot says how many commands were taken so far (``commands_taken``), counted
+    from ``commands_before``: the commands a session sent to engines before this one.
     """
-    _Driver(runs, publish, fps, clock).run(inbox, should_stop, idle_wait)
+    driver = _Driver(runs, publish, fps, clock)
+    driver.commands_taken = commands_before
+    driver.run(inbox, should_stop, idle_wait)
 
 
 class _Driver:
@@ -179,6 +185,7 @@ class _Driver:
         self.sample_seed = 0
         self.stopped = False
         self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
+        self.commands_taken = 0  # every command handled, failed ones included
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
         self.publish()
@@ -221,6 +228,7 @@ class _Driver:
 
     def handle(self, command: Any) -> None:
         self.dirty = True
+        self.commands_taken += 1
         runs = self.runs
         try:
             match command:
@@ -334,9 +342,8 @@ class _Driver:
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=samples,
         )
-        if self.watched:
-            snapshot = dataclasses.replace(
-                snapshot, claims=claim_verdicts(self.watched, self.runs))
+        snapshot = dataclasses.replace(snapshot, claims=claim_verdicts(self.watched, self.runs),
+                                       commands_taken=self.commands_taken)
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)
 

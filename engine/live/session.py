@@ -12,7 +12,9 @@ applies the commands that arrived and publishes a Snapshot at most ``fps`` times
 * ``InProcessSession`` (``--in-process``) runs the loop in the thread that calls
   ``serve()``.
 
-The UI only calls ``send`` (never blocks), ``latest`` (never blocks) and watches
+The UI only calls ``send`` (never blocks; it numbers the command, and every snapshot
+says how many commands its engine had taken: ``Snapshot.commands_taken``), ``latest``
+(never blocks) and watches
 ``version`` (or ``wait_for_update``) to learn that something new arrived; nothing in a
 session ever calls into the UI. If the engine dies, ``alive`` turns False, ``error`` says
 why in words, and ``restart()`` starts a fresh engine from the same config.
@@ -86,6 +88,8 @@ class Session(ABC):
         self._start_lock = threading.Lock()
         self._start_config: Config | None = config  # an engine serve() should start
         self._engines_started = 0
+        self._send_lock = threading.Lock()
+        self._sent = 0  # commands sent so far, over every engine of this session
         self._close_timeout = CLOSE_TIMEOUT
         self.on_update: Callable[[], None] | None = None
 
@@ -122,10 +126,24 @@ class Session(ABC):
         """The engine process's id (None in-process or when none runs)."""
         return None
 
+    @property
+    def commands_sent(self) -> int:
+        """How many commands ``send`` took so far."""
+        return self._sent
+
     # -- what the UI does
+    def send(self, command: Any) -> int:
+        """Queue a command for the engine (thread-safe; never blocks) and return its
+        number: 1 for the first command of the session, then 2, 3... A snapshot whose
+        ``commands_taken`` is at least that number reflects it."""
+        with self._send_lock:
+            self._sent += 1
+            self._enqueue(command)
+            return self._sent
+
     @abstractmethod
-    def send(self, command: Any) -> None:
-        """Queue a command for the engine (thread-safe; never blocks)."""
+    def _enqueue(self, command: Any) -> None:
+        """Put ``command`` where the engine (or the relay to it) takes it from."""
 
     @abstractmethod
     def serve(self) -> None:
@@ -190,12 +208,17 @@ class Session(ABC):
             config, self._start_config = self._start_config, None
         return config
 
-    def _pending_are_stale(self) -> bool:
-        """Called as an engine starts: True if commands already queued were meant for an
-        engine before it (drop them); the first engine takes what was sent before it
-        started (the opening speed, a pause)."""
-        self._engines_started += 1
-        return self._engines_started > 1
+    def _commands_before(self, queued: queue.SimpleQueue) -> int:
+        """Called as an engine starts: the number its count of commands taken starts from.
+        The first engine takes what was sent before it started (the opening speed, a
+        pause); for a later one the commands still ``queued`` were meant for the engine
+        before it, so they are dropped and count as taken."""
+        with self._send_lock:
+            self._engines_started += 1
+            if self._engines_started == 1:
+                return 0
+            _discard(queued)
+            return self._sent
 
 
 def open_session(config: Config, *, in_process: bool = False, fps: float = FPS,
@@ -213,7 +236,7 @@ class InProcessSession(Session):
         self._inbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._signal = threading.Event()
 
-    def send(self, command: Any) -> None:
+    def _enqueue(self, command: Any) -> None:
         self._inbox.put(command)
 
     def _poke(self) -> None:
@@ -233,13 +256,12 @@ class InProcessSession(Session):
             self._leave_serve()
 
     def _run_engine(self, config: Config) -> None:
-        if self._pending_are_stale():
-            _discard(self._inbox)
+        commands_before = self._commands_before(self._inbox)
         self._set_state(True, None)
         try:
             runs = build_run_set([("base", config), *self.variants])
             run_loop(runs, self._inbox, self._publish, fps=self.fps,
-                     should_stop=self._should_stop)
+                     should_stop=self._should_stop, commands_before=commands_before)
         except Exception as exc:
             self._set_state(False, f"the engine stopped: {type(exc).__name__}: "
                                    f"{describe_error(exc)}")
@@ -290,7 +312,7 @@ class ProcessSession(Session):
         proc = self._proc
         return None if proc is None else proc.pid
 
-    def send(self, command: Any) -> None:
+    def _enqueue(self, command: Any) -> None:
         self._outbox.put(command)
         self._poke()
 
@@ -331,15 +353,15 @@ class ProcessSession(Session):
     def _start_child(self, config: Config) -> None:
         from nnterm.engine.live import engine_process
 
-        if self._pending_are_stale():
-            _discard(self._outbox)
+        commands_before = self._commands_before(self._outbox)
         self._fatal = None
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)
         ask_for_huge_pages()
         proc = self._ctx.Process(
             target=engine_process.main,
-            args=([("base", config), *self.variants], cmd_r, snap_w, self.fps),
+            args=([("base", config), *self.variants], cmd_r, snap_w, self.fps,
+                  commands_before),
             name="nnterm-engine", daemon=True,
         )
         try:

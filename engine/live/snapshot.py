@@ -172,3 +172,7 @@ class Snapshot:
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
     claims: tuple[bool | None, ...] = ()
+    #: How many of the session's commands the engine had taken when this frame was built
+    #: (numbered as ``Session.send`` numbers them): a UI replays the later ones on it to
+    #: know what its next key acts on (``live.expectation``).
+    commands_taken: int = 0

@@ -1,0 +1,153 @@
+"""Keys pressed faster than the engine answers all count: each acts on the state the
+previous one left, not on the last snapshot (Pilot; the engine in the app's thread).
+
+Each test queues its keys as one burst, as a terminal delivers keys typed (or sent by
+``tmux send-keys``) faster than the app draws: every key is handled before the engine's
+next snapshot can reach the app. Then it waits until the engine has taken every command
+(``Snapshot.commands_taken``) and checks the engine's own Config.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers import settled
+from test_app import PRESET
+from test_lesson_mode import LESSON
+from textual import events
+
+from nnterm.app import controls
+from nnterm.app.app import NntermApp
+from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.training.config import Config, with_changes
+
+#: Each key's event: (key name, character).
+KEYS = {"+": ("plus", "+"), "-": ("minus", "-"), ">": ("greater_than_sign", ">"),
+        " ": ("space", " ")}
+
+
+def burst(app: NntermApp, *keys: str) -> None:
+    """Queue ``keys`` at once: none is handled before the last is queued."""
+    for key in keys:
+        name, char = KEYS.get(key, (key, key if len(key) == 1 else None))
+        app.post_message(events.Key(name, char))
+
+
+async def engine_config(app: NntermApp, pilot, run: str | None = None) -> Config:
+    """The Config the engine reports once it has taken every command sent."""
+    snapshot = await settled(app, pilot,
+                             lambda s: s.commands_taken >= app.session.commands_sent)
+    if run is None:
+        return snapshot.config
+    return next(v.config for v in snapshot.runs if v.name == run)
+
+
+def repeated(control, config: Config, times: int) -> Config:
+    """``config`` after ``control`` (a ``controls`` function) applied ``times`` times."""
+    for _ in range(times):
+        config = with_changes(config, control(config))
+    return config
+
+
+@pytest.mark.parametrize(("key", "control", "times"), [
+    ("+", lambda c: controls.learning_rate(c, 1), 4),
+    ("-", lambda c: controls.learning_rate(c, -1), 3),
+    ("B", lambda c: controls.batch_size(c, 1), 2),  # 32 -> 64 -> the full batch
+    ("b", lambda c: controls.batch_size(c, -1), 3),
+    ("o", lambda c: controls.optimizer(c)[1], 3),
+    ("a", controls.activation, 3),
+    ("i", controls.init, 2),
+    ("d", controls.dropout, 3),
+    ("w", controls.weight_decay, 3),
+])
+async def test_each_setting_key_counts_every_press(key, control, times):
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        start = await engine_config(app, pilot)
+        burst(app, *[key] * times)
+        await pilot.pause()
+        got = await engine_config(app, pilot)
+        want = repeated(control, start, times)
+        assert got == want
+        assert repeated(control, start, times - 1) != want  # each press moved it on
+
+
+async def test_four_quick_pluses_are_four_rungs_on_every_run():
+    preset = parse_preset(LESSON)  # base at lr 0.1 and "slow" at 0.01
+    app = NntermApp(preset, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_config(app, pilot)
+        burst(app, "+", "+", "+", "+")
+        await pilot.pause()
+        rungs = controls.LEARNING_RATES
+        base = await engine_config(app, pilot, "base")
+        slow = await engine_config(app, pilot, "slow")
+        assert base.train.optimizer.lr == rungs[rungs.index(0.1) + 4]
+        assert slow.train.optimizer.lr == rungs[rungs.index(0.01) + 4]
+
+
+async def test_quick_run_selection_and_pause_keys_add_up():
+    preset = parse_preset(LESSON)
+    app = NntermApp(preset, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_config(app, pilot)
+        burst(app, ">", ">")  # two runs: base -> slow -> base
+        await pilot.pause()
+        snapshot = await settled(app, pilot,
+                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        assert snapshot.run == "base"
+        burst(app, " ", " ")  # paused -> running -> paused
+        await pilot.pause()
+        snapshot = await settled(app, pilot,
+                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        assert all(v.paused for v in snapshot.runs)
+        burst(app, "g", ">", " ")  # the keys change slow alone: it runs, base stays paused
+        await pilot.pause()
+        snapshot = await settled(app, pilot,
+                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        assert {v.name: v.paused for v in snapshot.runs} == {"base": True, "slow": False}
+
+
+async def test_quick_architecture_edits_each_act_on_the_last():
+    app = NntermApp(PRESET, in_process=True, paused=True)  # hidden (8, 8)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_config(app, pilot)
+        app.query_one(ArchitectureEditor).focus()
+        await pilot.pause()
+        burst(app, "left", "left")  # 8 -> 4 -> 2
+        await pilot.pause()
+        assert (await engine_config(app, pilot)).model.hidden == (2, 8)
+        burst(app, "A", "right", "right", "e", "e")  # a third layer, 2 -> 4 -> 8, 2 acts on
+        await pilot.pause()
+        model = (await engine_config(app, pilot)).model
+        assert model.hidden == (2, 8, 8)
+        assert model.activation == ("tanh", controls.ACTIVATIONS[
+            (controls.ACTIVATIONS.index("tanh") + 2) % len(controls.ACTIVATIONS)], "tanh")
+        burst(app, "X", "X")  # the new layer, then the one selected after it
+        await pilot.pause()
+        assert (await engine_config(app, pilot)).model.hidden == (2,)
+
+
+async def test_quick_lesson_steps_each_take_their_change():
+    app = NntermApp(parse_preset(LESSON), in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_config(app, pilot)
+        burst(app, "N", "N", "N")  # steps 1, 2 (slow's lr 0.5) and 3 (momentum everywhere)
+        await pilot.pause()
+        assert app.lesson_steps.current == 2
+        slow = await engine_config(app, pilot, "slow")
+        base = await engine_config(app, pilot, "base")
+        assert slow.train.optimizer.lr == 0.5 and base.train.optimizer.lr == 0.1
+        assert slow.train.optimizer.momentum == base.train.optimizer.momentum == 0.9
+
+
+async def test_quick_speed_keys_each_move_the_pace():
+    app = NntermApp(PRESET, in_process=True, paused=True, speed="full")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await engine_config(app, pilot)
+        burst(app, "f", "f", "f")
+        await pilot.pause()
+        want = None
+        for _ in range(3):
+            want = controls.speed(want, PRESET.view.steps_per_second)
+        assert app.speed == want

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+#: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 NNTERM = str(Path(sys.executable).with_name("nnterm"))
 
 

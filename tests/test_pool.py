@@ -19,6 +19,9 @@ from nnterm.engine.lessons.experiment import preset_jobs, run_preset
 from nnterm.engine.lessons.loader import load_preset
 from nnterm.engine.lessons.pool import local_pool
 
+#: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 SWEEP = textwrap.dedent("""\
     name: small_sweep
     title: A small width sweep

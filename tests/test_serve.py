@@ -23,6 +23,9 @@ from nnterm.app import serve
 from nnterm.app.cli import build_parser, main
 from nnterm.app.web_server import NntermServer
 
+#: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))  # the shared helpers
 from headless_chromium import Chromium, chromium_path  # noqa: E402
 from tmux_lab import alive, marked_pids  # noqa: E402

@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+#: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
+pytestmark = pytest.mark.serial
+
 NNTERM = str(Path(sys.executable).with_name("nnterm"))
 ALT_SCREEN_ON, ALT_SCREEN_OFF = b"\x1b[?1049h", b"\x1b[?1049l"
 CURSOR_SHOWN, MOUSE_OFF = b"\x1b[?25h", b"\x1b[?1000l"

@@ -12,7 +12,7 @@ import pytest
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
 from nnterm.app.widgets._common import detect_color_mode
-from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.boundary import DecisionBoundary, tile_captions
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.landscape import LossLandscape
@@ -162,6 +162,47 @@ async def test_boundaries_side_by_side_mark_the_selected_run():
         boundary.show_gallery(False)
         await pilot.pause()
         assert "wild" not in "\n".join(lines(boundary))
+
+
+async def test_every_side_by_side_tile_draws_its_runs_points_and_accuracy():
+    """The lesson says "bends its boundary around the points": each tile shows them (the
+    validation points too on request), and its caption says how many it gets right."""
+    runs = (RUNS[0], dataclasses.replace(RUNS[2], train_acc=0.0, val_acc=0.25))
+    boundary = DecisionBoundary(color_mode="truecolor")
+    async with Host(boundary).run_test(size=(60, 16)) as pilot:
+        boundary.update_snapshot(make_snapshot(runs=runs, run="base"))
+        await pilot.pause()
+        body = "\n".join(lines(boundary)[:-1])  # the legend's dots aside
+        assert body.count("●") == 2 * len(runs)  # make_boundary: two training points
+        assert "○" not in body
+        assert "base train 95%" in body and "slow train 0%" in body
+        boundary.show_validation(True)
+        await pilot.pause()
+        body = "\n".join(lines(boundary)[:-1])
+        assert body.count("○") == len(runs)
+        assert "train 95% val 90%" in body and "train 0% val 25%" in body
+
+
+def test_tile_captions_say_the_accuracy_the_same_way_on_a_row_of_tiles():
+    runs = (make_run("base", 0, train_acc=1.0), make_run("softmax_mse", 1, train_acc=0.16))
+    assert tile_captions(runs, "base", False, 24) == [["▸▶ base train 100%"],
+                                                      [" ▶ softmax_mse train 16%"]]
+    assert tile_captions(runs, "base", False, 18) == [["▸▶ base 100%"],
+                                                      [" ▶ softmax_mse 16%"]]
+    assert tile_captions(runs, "base", False, 16) == [["▸▶ base", " train 100%"],
+                                                      [" ▶ softmax_mse", " train 16%"]]
+    unknown = make_run("base", 0, train_acc=math.nan)
+    assert tile_captions((unknown,), "", False, 24) == [[" ▶ base"]]
+
+
+async def test_a_tile_is_redrawn_when_only_its_accuracy_changed():
+    boundary = DecisionBoundary(color_mode="mono")
+    async with Host(boundary).run_test(size=(60, 16)) as pilot:
+        assert boundary.update_snapshot(make_snapshot(runs=RUNS, run="base"))
+        better = (dataclasses.replace(RUNS[0], train_acc=1.0), *RUNS[1:])
+        assert boundary.update_snapshot(make_snapshot(runs=better, run="base"))
+        await pilot.pause()
+        assert "base train 100%" in "\n".join(lines(boundary))
 
 
 async def test_side_by_side_captions_wrap_long_run_names_instead_of_cutting_them():

@@ -541,7 +541,7 @@ def test_a_panel_header_goes_to_two_lines_rather_than_cut(width):
     lines = header_lines(label, numbers, width)
     assert lines == ([f"{label}  {numbers}"] if width >= 41 else [label, numbers])
     assert header_lines(label, numbers, 10) == ["L1/11 20→…", "‖g‖ 3.04e…"]  # too narrow
-    assert fmt_power_of_ten(-3.7) == "2e-4" and fmt_power_of_ten(float("nan")) == "nan"
+    assert fmt_power_of_ten(-3.7) == "2e-4" and fmt_power_of_ten(float("nan")) == "–"
     assert fmt_power_of_ten(-math.inf) == "0"  # no update at all
 
 

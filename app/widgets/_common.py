@@ -161,11 +161,19 @@ def fmt_num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
+#: What a table shows where a number does not exist: the update/weight ratio before the
+#: first update, or of weights that are all zero.
+NO_NUMBER = "–"
+
+
 def fmt_power_of_ten(log10: float) -> str:
     """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4`` (how the lessons
-    speak of an update/weight ratio: about 1e-3 is healthy); nan/inf as such."""
+    speak of an update/weight ratio: about 1e-3 is healthy); -inf (nothing moved) as
+    ``0``, NaN (no ratio) as ``NO_NUMBER``, inf as such."""
     if log10 == -math.inf:
         return "0"  # nothing moved
+    if math.isnan(log10):
+        return NO_NUMBER
     if not math.isfinite(log10):
         return fmt_num(log10)
     mantissa, exponent = format(10.0 ** log10, ".0e").split("e")

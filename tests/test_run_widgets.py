@@ -148,7 +148,8 @@ async def test_the_reference_level_is_inside_the_axis_even_above_every_curve():
         text = plot.render().plain
         assert "chance ln 10 = 2.3" in plot.border_title
         ticks = [line.split("┤")[0].strip() for line in text.splitlines() if "┤" in line]
-        assert float(ticks[0]) >= math.log(10) and ticks[-1] == "0"  # the level, and 0
+        assert ticks[-1] == "0" and float(ticks[0]) > make_series().train_loss.max()
+        assert any(line.count("⋅") > 20 for line in text.splitlines())  # the level's line
         assert all(len(t) <= 4 for t in ticks)  # round ticks: 2.5, 2, 1.5 ... not 2.30373
 
 
@@ -279,8 +280,59 @@ async def test_a_run_that_blows_up_is_cut_at_the_top_not_flattening_the_others()
         await pilot.pause()
         text = plot.render().plain
         assert "cut at" in text
-        top_tick = float(text.splitlines()[2].split("┤")[0])
+        top_tick = float(next(line for line in text.splitlines() if "┤" in line).split("┤")[0])
         assert top_tick < 10  # the axis stays at the scale of the healthy run
+
+
+def tick_rows(text: str) -> list[tuple[int, float]]:
+    """(row, value) of each y tick label of a rendered plotext plot, top first."""
+    return [(y, float(line.split("┤")[0])) for y, line in enumerate(text.splitlines())
+            if "┤" in line]
+
+
+@pytest.mark.parametrize("height", [11, 14, 16, 17, 20, 23])
+@pytest.mark.parametrize("accuracy", [False, True])
+async def test_loss_ticks_sit_on_evenly_spaced_rows_that_match_their_values(height, accuracy):
+    """optimizers: 8/6/4/2/0 sat 2, 3, 2, 3 rows apart, so "mean = 1.75" read as 1.3."""
+    falling = np.linspace(6.2, 0.1, 40)
+    runs = tuple(dataclasses.replace(v, series=dataclasses.replace(make_series(),
+                                                                   train_loss=falling * f))
+                 for v, f in zip(RUNS, (1.0, 0.5, 0.25), strict=True))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(70, height)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("mean", 1.75),)))
+        plot.show_accuracy(accuracy)
+        plot.flush()
+        await pilot.pause()
+        ticks = tick_rows(plot.render().plain)
+        rows = [y for y, _ in ticks]
+        values = [v for _, v in ticks]
+        assert len(ticks) >= (3 if height >= 14 else 2) and values[-1] == 0
+        assert len({a - b for a, b in zip(rows[1:], rows, strict=False)}) == 1  # even rows
+        assert rows[1] - rows[0] >= 2  # a blank row between labels
+        assert len({round(a - b, 9) for a, b in zip(values, values[1:], strict=False)}) == 1
+
+
+async def test_a_start_far_above_where_the_curves_live_is_cut_so_a_flat_one_shows():
+    """softmax_ce_vs_mse: cross-entropy starts at 12 and 17, squared error stays flat
+    near 1 and 1.6: on an axis to 20 the flat lines lay under the base run's."""
+    steps = np.arange(31, dtype=np.int64) * 10
+    curves = (12 * np.exp(-steps / 20) + 0.01, np.full(31, 1.0),
+              17 * np.exp(-steps / 60) + 0.2, np.full(31, 1.6))
+    runs = tuple(make_run(name, i, series=dataclasses.replace(
+        make_series(31), steps=steps, train_loss=loss))
+        for i, (name, loss) in enumerate(zip(("base", "mse", "softmax", "softmax_mse"),
+                                             curves, strict=True)))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(60, 18)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("chance", math.log(2)),)))
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "cut at" in text
+        (top_row, top), *_, (zero_row, _) = tick_rows(text)
+        assert top <= 5  # not 20: the flat line at 1 is a fifth of the way up or more
+        assert (zero_row - top_row) / top >= 2  # ... two rows above 0 at least
 
 
 async def test_the_landscape_draws_the_paths_and_the_optimum():

@@ -27,6 +27,7 @@ from nnterm.app.widgets._common import (
     log_ticks,
     si_label,
     tick_label,
+    ticks_on_rows,
     zero_based_ticks,
 )
 from nnterm.app.widgets.heatmap import allot_rows, tile_grid
@@ -555,6 +556,25 @@ def test_a_panel_header_goes_to_two_lines_rather_than_cut(width):
 def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
     assert zero_based_ticks(top) == pytest.approx(ticks)
     assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]
+
+
+@pytest.mark.parametrize(("low", "high", "rows", "centred"), [
+    (0.0, 6.22, 11, False), (0.0, 0.87, 5, False), (0.0, 1.0, 10, False),
+    (-1.71, 1.79, 11, True), (-52732.8, 4.6e-06, 3, True), (0.0, 374742145.8, 30, False),
+    (0.95, 1.0, 7, True), (5.0, 5.0, 12, True),
+])
+def test_ticks_on_rows_land_evenly_on_rows_and_cover_the_data(low, high, rows, centred):
+    ticks, axis_low, axis_high = ticks_on_rows(low, high, rows, centred=centred)
+    # plotext's row of a value (from the bottom), as in its get_matrix_data
+    at = [math.floor(round(0.5 + (rows - 1) * (t - axis_low) / (axis_high - axis_low), 8))
+          for t in ticks]
+    gaps = {b - a for a, b in zip(at, at[1:], strict=False)}
+    assert len(gaps) <= 1 and min(gaps, default=2) >= 2 and at[0] >= 0 and at[-1] < rows
+    assert all(abs((t - axis_low) / (axis_high - axis_low) * (rows - 1) - r) < 1e-6
+               for t, r in zip(ticks, at, strict=True))  # on the row, not near it
+    assert axis_low <= low and axis_high >= high - 1e-8 * (axis_high - axis_low)
+    assert 1 <= len(ticks) <= 6 and (centred or axis_low == low)
+    assert len({tick_label(t) for t in ticks}) == len(ticks)
 
 
 @pytest.mark.parametrize(("lo", "hi", "labels"), [

@@ -267,6 +267,41 @@ def zero_based_ticks(top: float, most: int = 6) -> list[float]:
     return [round(i * step, 12) for i in range(count + 1)]
 
 
+def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bool = True
+                  ) -> tuple[list[float], float, float]:
+    """Round ticks (1, 2 or 5 times a power of ten apart, at most ``most``) over ``low``
+    to ``high`` on a plotext canvas ``rows`` tall, and the axis limits that put every
+    tick exactly on a row, the same whole number of rows apart, two at least (a blank
+    row between labels): (ticks, axis low, axis high).
+
+    plotext puts a value at row ``round((rows - 1) * (v - lo) / (hi - lo))`` (from the
+    bottom), so ticks whose spacing is not a whole number of rows land 2, 3, 2, 3 rows
+    apart and a value between them reads wrong. Here one row is ``step / per`` (``per``
+    rows a step), the axis starts on a row and spans ``rows - 1`` of them: the smallest
+    step, then the most rows a step, that cover the data. The spare rows go half below
+    and half above the data (``centred``), or all above it: an axis that must start at
+    ``low`` (a loss from 0). Fewer than three rows: one tick at ``low``."""
+    if rows < 3 or not (math.isfinite(low) and math.isfinite(high)):
+        return [low], low, high
+    span = max(high - low, 1e-2 * max(abs(low), abs(high))) or 1.0  # flat: still a scale
+    top = low + span
+    step = ceil_125(span / max(1, most - 1))
+    while True:
+        for per in range(math.floor((rows - 1) * step / span), 1, -1):
+            row = step / per
+            # the axis starts at row number k (k x row) and reaches top: the k that may be
+            lowest = math.ceil(top / row - (rows - 1) - 1e-9)
+            highest = math.floor(low / row + 1e-9)
+            spare = row * (rows - 1) - span
+            k = min(highest, max(lowest, round((low - spare / 2) / row))) if centred else highest
+            axis_low, axis_high = k * row, (k + rows - 1) * row
+            first, last = math.ceil(axis_low / step - 1e-9), math.floor(axis_high / step + 1e-9)
+            if lowest <= highest and last - first < most:
+                ticks = [float(f"{i * step:.12g}") + 0.0 for i in range(first, last + 1)]
+                return ticks, axis_low, axis_high
+        step = ceil_125(step * 1.5)  # the next of 1, 2, 5 x 10^n
+
+
 def ceil_125(x: float) -> float:
     """The smallest of 1, 2 or 5 times a power of ten that is at least ``x`` > 0 (a round
     axis limit or tick step: 0.0031 -> 0.005, 7 -> 10)."""

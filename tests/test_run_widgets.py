@@ -11,15 +11,16 @@ import numpy as np
 import pytest
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
-from nnterm.app.widgets._common import detect_color_mode
+from nnterm.app.widgets._common import RUN_RGB, detect_color_mode
 from nnterm.app.widgets.boundary import DecisionBoundary, tile_captions
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
-from nnterm.app.widgets.landscape import LossLandscape
+from nnterm.app.widgets.landscape import LossLandscape, band_rgb
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.surface import SurfacePanel
+from nnterm.engine.live.landscape import bands
 from nnterm.engine.live.snapshot import FitCurve, Landscape, RunView, Surface
 
 
@@ -335,24 +336,67 @@ async def test_a_start_far_above_where_the_curves_live_is_cut_so_a_flat_one_show
         assert (zero_row - top_row) / top >= 2  # ... two rows above 0 at least
 
 
-async def test_the_landscape_draws_the_paths_and_the_optimum():
-    landscape = Landscape(
-        extent=(-1.0, 1.0, -1.0, 1.0),
-        excess=np.fromfunction(lambda r, c: (r - 8.0) ** 2 + 0.01 * (c - 8.0) ** 2 + 1e-3,
-                               (16, 16)),
-        optimum=(0.0, 0.0),
-        paths=(("base", 0, np.array([[-0.9, 0.9], [-0.5, 0.5], [-0.1, 0.1]])),
-               ("wild", 1, np.array([[-0.9, 0.9], [5.0, -5.0]]))),
-    )
+LANDSCAPE = Landscape(
+    extent=(-1.0, 1.0, -1.0, 1.0),
+    bands=bands(np.fromfunction(lambda r, c: (r - 8.0) ** 2 + 0.01 * (c - 8.0) ** 2 + 1e-3,
+                                (16, 16))),
+    optimum=(0.0, 0.0),
+    paths=(("base", 0, np.array([[-0.9, 0.9], [-0.5, 0.5], [-0.1, 0.1]])),
+           ("wild", 1, np.array([[-0.9, 0.9], [5.0, -5.0]]))),
+)
+
+
+def braille_cells(rows: list[str]) -> set[tuple[int, int]]:
+    return {(y, x) for y, row in enumerate(rows) for x, ch in enumerate(row)
+            if "\u2801" <= ch <= "\u28ff"}
+
+
+async def test_the_landscape_joins_each_path_into_a_line_and_marks_the_optimum():
+    """A path is a line from point to point (it was a dot per point: three loose dots)."""
     panel = LossLandscape(color_mode="mono")
     async with Host(panel).run_test(size=(40, 12)) as pilot:
-        assert panel.update_snapshot(make_snapshot(landscape=landscape))
+        assert panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
         await pilot.pause()
         shown = lines(panel)
-        text = "\n".join(shown)
-        assert text.count("●") == 1 and "+" in text and "»" in text
-        assert "•" in text and shown[-1].startswith("w1 -1…1")
-        assert not panel.update_snapshot(make_snapshot(landscape=landscape))
+        legend = next(i for i, row in enumerate(shown) if "● base" in row)
+        picture = "\n".join(shown[:legend])
+        assert picture.count("●") == 1 and "+" in picture and "»" in picture
+        assert shown[-1].startswith("w1 -1…1")
+        line = braille_cells(shown[:legend])
+        # base goes from the top-left corner to the middle: one cell after another
+        assert len(line) >= 15
+        for y, x in line:
+            neighbours = {(y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)} - {(y, x)}
+            assert neighbours & (line | {(y, x) for y, row in enumerate(shown[:legend])
+                                         for x, ch in enumerate(row) if ch == "●"})
+        assert not panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
+
+
+async def test_the_landscapes_legend_names_every_run_in_its_colour():
+    panel = LossLandscape(color_mode="truecolor")
+    async with Host(panel).run_test(size=(40, 12)) as pilot:
+        panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
+        await pilot.pause()
+        legend = next(y for y in range(12) if "● base" in lines(panel)[y])
+        assert "● wild" in lines(panel)[legend] and "+ optimum" in lines(panel)[legend]
+        colours = {segment.text.split()[-1]: segment.style.color.triplet
+                   for segment in panel.render_line(legend) if "●" in segment.text}
+        assert colours == {name: RUN_RGB[i] for i, name in enumerate(("base", "wild"))}
+
+
+@pytest.mark.parametrize("top", [1, 4, 9, 20])
+def test_every_runs_colour_stands_out_on_every_band_of_the_landscape(top):
+    """The map was grey on grey: a path must keep a contrast of 3:1 (WCAG, graphics)."""
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    for band in range(top + 1):
+        under = luminance(band_rgb(band, top))
+        for colour in RUN_RGB:
+            assert (luminance(colour) + 0.05) / (under + 0.05) >= 3.0, (band, colour)
+    assert band_rgb(1, top) != band_rgb(0, top)  # neighbouring bands differ: contours
 
 
 async def test_the_fit_plot_draws_the_data_and_every_curve():

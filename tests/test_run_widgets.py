@@ -409,9 +409,32 @@ async def test_the_fit_plot_draws_the_data_and_every_curve():
         await pilot.pause()
         text = plot.render().plain
         assert "prediction" in text and "•" in text
-        top = float(text.splitlines()[2].split("┤")[0])
+        top = tick_rows(text)[0][1]
         assert top < 2  # the axis keeps to the data, however wild a fit
         assert not plot.update_snapshot(make_snapshot(fit=fit))
+
+
+async def test_the_fit_plots_title_fits_and_its_ticks_are_round_on_spaced_rows():
+    """universal_approximation at 120x40: the title was cut ("prediction (lines) over …"),
+    x read "-3.8 -1.9 -0.0 1.9 3.7" and the y labels sat on adjacent rows."""
+    x = np.linspace(-1.2 * np.pi, 1.2 * np.pi, 120)
+    fit = FitCurve(x=x, curves=(("base", 0, 0.3 * np.tanh(x)),), train_x=x[::4],
+                   train_y=np.sin(3 * x[::4]))
+    plot = FitPlot()
+    async with Host(plot).run_test(size=(35, 16)) as pilot:
+        plot.update_snapshot(make_snapshot(fit=fit))
+        await pilot.pause()
+        text = plot.render().plain
+        title = text.splitlines()[0].strip()
+        assert "…" not in title and "lines" in title and "dots" in title
+        ticks = tick_rows(text)
+        rows = [y for y, _ in ticks]
+        assert len({b - a for a, b in zip(rows, rows[1:], strict=False)}) == 1
+        assert rows[1] - rows[0] >= 2 and len(ticks) >= 3
+        x_labels = text.splitlines()[-2].split()
+        assert x_labels == ["-2", "0", "2"]
+        assert not any(label in ("-0", "-0.0") for label in x_labels)
+        assert all(value == round(value) for _, value in ticks)  # 2, 1, 0, -1, -2
 
 
 async def test_the_surface_colours_the_prediction_and_shows_the_points():

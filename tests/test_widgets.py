@@ -25,6 +25,7 @@ from nnterm.app.widgets._common import (
     fmt_power_of_ten,
     header_lines,
     log_ticks,
+    round_ticks,
     si_label,
     tick_label,
     ticks_on_rows,
@@ -556,6 +557,15 @@ def test_a_panel_header_goes_to_two_lines_rather_than_cut(width):
 def test_loss_axis_ticks_start_at_zero_and_are_round(top, ticks):
     assert zero_based_ticks(top) == pytest.approx(ticks)
     assert [tick_label(t) for t in zero_based_ticks(374742145.8)][:2] == ["0", "1e+08"]
+
+
+@pytest.mark.parametrize(("low", "high", "labels"), [
+    (-1.2 * math.pi, 1.2 * math.pi, ["-2", "0", "2"]),  # plotext's own: -3.8 -1.9 -0.0 1.9
+    (-0.3, 0.3, ["-0.2", "0", "0.2"]),
+    (-1e-17, 2.0, ["0", "0.5", "1", "1.5", "2"]),
+])
+def test_round_ticks_are_short_and_never_minus_zero(low, high, labels):
+    assert [tick_label(t) for t in round_ticks(low, high)] == labels
 
 
 @pytest.mark.parametrize(("low", "high", "rows", "centred"), [

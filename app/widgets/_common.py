@@ -267,6 +267,17 @@ def zero_based_ticks(top: float, most: int = 6) -> list[float]:
     return [round(i * step, 12) for i in range(count + 1)]
 
 
+def round_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """The multiples of a round step (1, 2 or 5 times a power of ten) from ``low`` to
+    ``high``, at most ``most`` of them, as exact short numbers: 0 rather than -0.0 or
+    4e-17 (an x axis, whose labels plotext would print as -0.0 and 1.9)."""
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        return [low]
+    step = ceil_125((high - low) / max(1, most - 1))
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [float(f"{k * step:.12g}") + 0.0 for k in range(first, last + 1)]
+
+
 def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bool = True
                   ) -> tuple[list[float], float, float]:
     """Round ticks (1, 2 or 5 times a power of ten apart, at most ``most``) over ``low``

@@ -193,6 +193,10 @@ def test_tile_captions_say_the_accuracy_the_same_way_on_a_row_of_tiles():
                                                       [" ▶ softmax_mse 16%"]]
     assert tile_captions(runs, "base", False, 16) == [["▸▶ base", " train 100%"],
                                                       [" ▶ softmax_mse", " train 16%"]]
+    both = tile_captions(runs, "base", True, 20)  # and the validation points' accuracy
+    assert both == [["▸▶ base", " train 100% val 90%"], [" ▶ softmax_mse", " train 16% val 90%"]]
+    assert tile_captions(runs, "base", True, 14) == [["▸▶ base", " 100%/90%"],
+                                                     [" ▶ softmax_mse", " 16%/90%"]]
     unknown = make_run("base", 0, train_acc=math.nan)
     assert tile_captions((unknown,), "", False, 24) == [[" ▶ base"]]
 

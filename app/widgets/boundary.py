@@ -268,19 +268,22 @@ def tile_captions(runs: tuple[RunView, ...], selected: str, validation: bool, wi
     selected, the run's state, its name (``caption_lines``) and its accuracy. The
     accuracy is said the same way on every tile of the row, in the most detailed form
     that fits after every name (``train 95%``, else ``95%``); if even the short one does
-    not, on a line of its own (the row's pictures give up a line either way)."""
+    not, on a line of its own (the row's pictures give up a line either way), again in
+    the most detailed form that fits."""
     names = [caption_lines(f"{'▸' if v.name == selected else ' '}"
                            f"{run_state_glyph(v.status, v.paused)} ", v.name, width)
              for v in runs]
     notes = [accuracy_note(v, validation) for v in runs]
-    for form in (0, 1):
-        shown = [note[form] if note else "" for note in notes]
+    forms = [[note[form] if note else "" for note in notes] for form in (0, 1)]
+    for shown in forms:
         if all(len(lines[-1]) + 1 + len(text) <= width
                for lines, text in zip(names, shown, strict=True)):
             return [lines[:-1] + [f"{lines[-1]} {text}".rstrip()]
                     for lines, text in zip(names, shown, strict=True)]
-    return [lines + [CONTINUATION + note[0]] if note else lines
-            for lines, note in zip(names, notes, strict=True)]
+    shown = next((shown for shown in forms
+                  if all(len(CONTINUATION + text) <= width for text in shown)), forms[-1])
+    return [lines + [CONTINUATION + text] if text else lines
+            for lines, text in zip(names, shown, strict=True)]
 
 
 def accuracy_note(view: RunView, validation: bool) -> tuple[str, ...]:

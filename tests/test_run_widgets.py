@@ -318,6 +318,31 @@ async def test_loss_ticks_sit_on_evenly_spaced_rows_that_match_their_values(heig
         assert len({round(a - b, 9) for a, b in zip(values, values[1:], strict=False)}) == 1
 
 
+@pytest.mark.parametrize("height", [14, 16, 17, 20])
+async def test_log_loss_ticks_are_whole_decades_on_evenly_spaced_rows(height):
+    """optimizers on a log axis: 1e248, 1e194 ... 1e-22 sat 1, 2, 2, 1, 2 rows apart (and
+    an axis reaching past 1e308 must still be labelled)."""
+    falling, exploding = np.logspace(0.3, -22.7, 40), np.logspace(0.3, 301.7, 40)
+    runs = tuple(dataclasses.replace(v, series=dataclasses.replace(make_series(),
+                                                                   train_loss=loss))
+                 for v, loss in zip(RUNS[:2], (falling, exploding), strict=True))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(70, height)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("mean", 1.75),)))
+        plot.set_log_scale(True)
+        await pilot.pause()
+        text = plot.render().plain
+        ticks = [(y, line.split("┤")[0].strip()) for y, line in enumerate(text.splitlines())
+                 if "┤" in line]
+        rows, labels = [y for y, _ in ticks], [label for _, label in ticks]
+        assert len(labels) >= 3 and all(label == "1" or label.startswith("1e")
+                                        for label in labels)
+        exponents = [0 if label == "1" else int(label[2:]) for label in labels]
+        assert len({a - b for a, b in zip(exponents, exponents[1:], strict=False)}) == 1
+        assert len({b - a for a, b in zip(rows, rows[1:], strict=False)}) == 1
+        assert rows[1] - rows[0] >= 2
+
+
 async def test_a_start_far_above_where_the_curves_live_is_cut_so_a_flat_one_shows():
     """softmax_ce_vs_mse: cross-entropy starts at 12 and 17, squared error stays flat
     near 1 and 1.6: on an axis to 20 the flat lines lay under the base run's."""

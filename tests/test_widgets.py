@@ -597,6 +597,8 @@ def test_ticks_on_rows_land_evenly_on_rows_and_cover_the_data(low, high, rows, c
 def test_log_axis_ticks_are_round_with_short_labels(lo, hi, labels):
     ticks = log_ticks(math.log10(lo), math.log10(hi))
     assert [decade_label(t) for t in ticks] == labels
+    assert [decade_label(t) for t in (400.0, -350.0, math.log10(2e-5), math.log10(9.6e5))] == [
+        "1e400", "1e-350", "2e-5", "1e6"]  # past a float's range too
 
 
 async def test_a_dead_layers_note_wraps_instead_of_being_cut():

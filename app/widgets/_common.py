@@ -278,12 +278,13 @@ def round_ticks(low: float, high: float, most: int = 5) -> list[float]:
     return [float(f"{k * step:.12g}") + 0.0 for k in range(first, last + 1)]
 
 
-def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bool = True
-                  ) -> tuple[list[float], float, float]:
-    """Round ticks (1, 2 or 5 times a power of ten apart, at most ``most``) over ``low``
-    to ``high`` on a plotext canvas ``rows`` tall, and the axis limits that put every
-    tick exactly on a row, the same whole number of rows apart, two at least (a blank
-    row between labels): (ticks, axis low, axis high).
+def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bool = True,
+                  least: float = 0.0) -> tuple[list[float], float, float]:
+    """Round ticks (1, 2 or 5 times a power of ten apart, at most ``most``, ``least``
+    apart at least: 1 for whole decades on a log axis) over ``low`` to ``high`` on a
+    plotext canvas ``rows`` tall, and the axis limits that put every tick exactly on a
+    row, the same whole number of rows apart, two at least (a blank row between
+    labels): (ticks, axis low, axis high).
 
     plotext puts a value at row ``round((rows - 1) * (v - lo) / (hi - lo))`` (from the
     bottom), so ticks whose spacing is not a whole number of rows land 2, 3, 2, 3 rows
@@ -296,7 +297,7 @@ def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bo
         return [low], low, high
     span = max(high - low, 1e-2 * max(abs(low), abs(high))) or 1.0  # flat: still a scale
     top = low + span
-    step = ceil_125(span / max(1, most - 1))
+    step = max(ceil_125(span / max(1, most - 1)), least)
     while True:
         for per in range(math.floor((rows - 1) * step / span), 1, -1):
             row = step / per
@@ -346,11 +347,16 @@ def tick_label(t: float) -> str:
 
 def decade_label(t: float) -> str:
     """The label of log10 tick ``t``: the value itself while short (0.01, 0.5, 200),
-    else in powers of ten (1e-3, 2e-5, 1e6)."""
-    v = 10.0 ** t
-    if 0.01 - 1e-12 <= v < 1e4:
+    else in powers of ten (1e-3, 2e-5, 1e6, 1e400: from ``t``'s digits, as 10 ** t
+    overflows a float past 1e308)."""
+    if -2 - 1e-12 <= t < 4:
+        v = 10.0 ** t
         return f"{v:.2g}" if v < 1 else f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
-    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    exponent = math.floor(t + 1e-9)
+    mantissa = round(10.0 ** (t - exponent))
+    if mantissa == 10:  # 9.6e5 rounds to 1e6
+        mantissa, exponent = 1, exponent + 1
+    return f"{mantissa}e{exponent}"
 
 
 #: Columns of a plotext plot that its title may not use (plotext drops a title that does

@@ -256,15 +256,8 @@ class LossPlot(PaintedPlot):
                     - len(border))
         for x, y, label, color, marker in drawn:
             plt.plot(x, y, label=label, color=color, marker=marker)
-        if log and ys:
-            ticks = log_ticks(min(ys), max(ys))
-            plt.yticks(ticks, [decade_label(t) for t in ticks])
-        elif ys:  # from 0: a flat loss looks flat (l: the log scale zooms)
-            ticks, low, high = ticks_on_rows(0.0, 1.0 if accuracy else max(ys),
-                                             self.canvas_rows, centred=False)
-            plt.yticks(ticks, [tick_label(t) for t in ticks])
-            plt.ylim(low, high)
-            ys.extend((low, high))
+        if ys:
+            ys.extend(self._y_axis(min(ys), 1.0 if accuracy else max(ys), log))
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
         if ceiling is not None:
             title += f", cut at {ceiling:.3g}"
@@ -294,6 +287,23 @@ class LossPlot(PaintedPlot):
         self.set_titles(border, self.legend(snap, detect_color_mode(self.app),
                                             self.size.width - BORDER_TEXT_MARGIN))
         self.paint()
+
+    def _y_axis(self, low: float, high: float, log: bool) -> tuple[float, ...]:
+        """Ticks and limits of the y axis over the values ``low``..``high`` (log10 values
+        on a log axis), each tick on its own row (``ticks_on_rows``): linear from 0, so a
+        flat loss looks flat (l: the log scale zooms); on a log axis spanning two decades
+        or more, whole decades; on a shorter one, 1, 2 and 5 times a power of ten (not
+        evenly spaced on a log axis anyway) where plotext puts them. Returns the limits
+        it set, for the diagnosis markers to span."""
+        if log and high - low < 2:
+            ticks = log_ticks(low, high)
+            self.plt.yticks(ticks, [decade_label(t) for t in ticks])
+            return ()
+        ticks, bottom, top = ticks_on_rows(low if log else 0.0, high, self.canvas_rows,
+                                           centred=log, least=1.0 if log else 0.0)
+        self.plt.yticks(ticks, [(decade_label if log else tick_label)(t) for t in ticks])
+        self.plt.ylim(bottom, top)
+        return bottom, top
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool
                          ) -> tuple[list[float], list[tuple[str, float]]]:

@@ -145,7 +145,8 @@ def path_marks(land: Landscape, selected: str, styles: dict[str, Style], width: 
         for w1, w2 in points.tolist():
             dot = ((w1 - x0) * across, (y1 - w2) * down)
             if not (math.isfinite(dot[0]) and math.isfinite(dot[1])):
-                break  # NaN: the run is over
+                previous = None  # NaN: the run is over, with no latest point on the map
+                break
             if not (0 <= dot[0] < 2 * width and 0 <= dot[1] < 4 * body):
                 edge = (min(body - 1, max(0, int(dot[1] / 4))),
                         min(width - 1, max(0, int(dot[0] / 2))))
@@ -157,9 +158,8 @@ def path_marks(land: Landscape, selected: str, styles: dict[str, Style], width: 
                 owner, bits = dots.get(key, (name, 0))
                 dots[key] = (name, (bits if owner == name else 0) | BRAILLE_BITS[sy & 3][sx & 1])
             previous = dot
-        else:
-            if previous is not None:  # the latest point, on the map
-                ends[(int(previous[1]) >> 2, int(previous[0]) >> 1)] = (POINT, styles[name])
+        if previous is not None:  # the latest point, on the map
+            ends[(int(previous[1]) >> 2, int(previous[0]) >> 1)] = (POINT, styles[name])
     marks = {key: (chr(0x2800 + bits), styles[name]) for key, (name, bits) in dots.items()}
     marks.update(ends)
     return marks

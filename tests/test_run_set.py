@@ -11,6 +11,7 @@ from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes
+from nnterm.engine.live.landscape import thin
 from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
 from nnterm.engine.live.snapshot_build import BOUNDARY_RESOLUTION
@@ -219,6 +220,15 @@ def test_sampled_names_follow_the_model():
     assert loop == ("aaaa…", "aaaa…")
 
 
+def test_a_path_sent_to_the_panel_keeps_a_point_where_it_moved_to_another_cell():
+    crawl = np.column_stack([np.linspace(0.0, 1e-3, 1000), np.zeros(1000)])  # in one cell
+    path = np.concatenate([crawl, [[0.5, 0.5], [np.nan, np.nan]]])
+    thinned = thin(path, np.array([0.0, 0.0]), np.array([1.0, 1.0]))
+    assert len(thinned) == 3  # the start, the jump, the end (NaN: the run blew up)
+    assert np.array_equal(thinned[0], crawl[0]) and np.isnan(thinned[-1]).all()
+    assert np.array_equal(thinned[1], [0.5, 0.5])
+
+
 def test_two_weight_runs_get_a_loss_landscape_with_their_paths():
     linear = Config(data=DataConfig(name="ill_conditioned", n_train=200, n_val=50,
                                     params={"dim": 2, "condition": 100}),
@@ -230,14 +240,15 @@ def test_two_weight_runs_get_a_loss_landscape_with_their_paths():
                                                          "train.optimizer.lr": 0.05}))])
     for _ in range(60):
         runs.tick()
+    assert [len(runs.paths.path(name)) for name in runs.names] == [61, 61]  # every step
     land = build_frame(runs).landscape
-    assert [(name, len(points)) for name, _, points in land.paths] == [("base", 61), ("adam", 61)]
+    assert [name for name, _, _ in land.paths] == ["base", "adam"]
     assert np.array_equal(land.paths[0][2][0], [0.0, 0.0])  # from the zero init
     w = runs["adam"].net.params[0][:, 0]
     assert np.array_equal(land.paths[1][2][-1], w)
     x0, x1, y0, y1 = land.extent
     assert x0 < land.optimum[0] < x1 and y0 < land.optimum[1] < y1
-    assert land.excess.min() >= 0 and land.excess.min() < 1e-2 * land.excess.max()
+    assert land.bands.min() == 0 and land.bands.max() >= 4  # a bowl: 2 decades or more
     runs["base"].apply(cmd.Reset())
     runs.paths.record(runs["base"])
     assert len(build_frame(runs).landscape.paths[0][2]) == 1  # a reset starts a new path

@@ -11,15 +11,16 @@ import numpy as np
 import pytest
 from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
 
-from nnterm.app.widgets._common import detect_color_mode
-from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets._common import RUN_RGB, detect_color_mode
+from nnterm.app.widgets.boundary import DecisionBoundary, tile_captions
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
-from nnterm.app.widgets.landscape import LossLandscape
+from nnterm.app.widgets.landscape import LossLandscape, band_rgb
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.surface import SurfacePanel
+from nnterm.engine.live.landscape import bands
 from nnterm.engine.live.snapshot import FitCurve, Landscape, RunView, Surface
 
 
@@ -148,7 +149,8 @@ async def test_the_reference_level_is_inside_the_axis_even_above_every_curve():
         text = plot.render().plain
         assert "chance ln 10 = 2.3" in plot.border_title
         ticks = [line.split("┤")[0].strip() for line in text.splitlines() if "┤" in line]
-        assert float(ticks[0]) >= math.log(10) and ticks[-1] == "0"  # the level, and 0
+        assert ticks[-1] == "0" and float(ticks[0]) > make_series().train_loss.max()
+        assert any(line.count("⋅") > 20 for line in text.splitlines())  # the level's line
         assert all(len(t) <= 4 for t in ticks)  # round ticks: 2.5, 2, 1.5 ... not 2.30373
 
 
@@ -162,6 +164,51 @@ async def test_boundaries_side_by_side_mark_the_selected_run():
         boundary.show_gallery(False)
         await pilot.pause()
         assert "wild" not in "\n".join(lines(boundary))
+
+
+async def test_every_side_by_side_tile_draws_its_runs_points_and_accuracy():
+    """The lesson says "bends its boundary around the points": each tile shows them (the
+    validation points too on request), and its caption says how many it gets right."""
+    runs = (RUNS[0], dataclasses.replace(RUNS[2], train_acc=0.0, val_acc=0.25))
+    boundary = DecisionBoundary(color_mode="truecolor")
+    async with Host(boundary).run_test(size=(60, 16)) as pilot:
+        boundary.update_snapshot(make_snapshot(runs=runs, run="base"))
+        await pilot.pause()
+        body = "\n".join(lines(boundary)[:-1])  # the legend's dots aside
+        assert body.count("●") == 2 * len(runs)  # make_boundary: two training points
+        assert "○" not in body
+        assert "base train 95%" in body and "slow train 0%" in body
+        boundary.show_validation(True)
+        await pilot.pause()
+        body = "\n".join(lines(boundary)[:-1])
+        assert body.count("○") == len(runs)
+        assert "train 95% val 90%" in body and "train 0% val 25%" in body
+
+
+def test_tile_captions_say_the_accuracy_the_same_way_on_a_row_of_tiles():
+    runs = (make_run("base", 0, train_acc=1.0), make_run("softmax_mse", 1, train_acc=0.16))
+    assert tile_captions(runs, "base", False, 24) == [["▸▶ base train 100%"],
+                                                      [" ▶ softmax_mse train 16%"]]
+    assert tile_captions(runs, "base", False, 18) == [["▸▶ base 100%"],
+                                                      [" ▶ softmax_mse 16%"]]
+    assert tile_captions(runs, "base", False, 16) == [["▸▶ base", " train 100%"],
+                                                      [" ▶ softmax_mse", " train 16%"]]
+    both = tile_captions(runs, "base", True, 20)  # and the validation points' accuracy
+    assert both == [["▸▶ base", " train 100% val 90%"], [" ▶ softmax_mse", " train 16% val 90%"]]
+    assert tile_captions(runs, "base", True, 14) == [["▸▶ base", " 100%/90%"],
+                                                     [" ▶ softmax_mse", " 16%/90%"]]
+    unknown = make_run("base", 0, train_acc=math.nan)
+    assert tile_captions((unknown,), "", False, 24) == [[" ▶ base"]]
+
+
+async def test_a_tile_is_redrawn_when_only_its_accuracy_changed():
+    boundary = DecisionBoundary(color_mode="mono")
+    async with Host(boundary).run_test(size=(60, 16)) as pilot:
+        assert boundary.update_snapshot(make_snapshot(runs=RUNS, run="base"))
+        better = (dataclasses.replace(RUNS[0], train_acc=1.0), *RUNS[1:])
+        assert boundary.update_snapshot(make_snapshot(runs=better, run="base"))
+        await pilot.pause()
+        assert "base train 100%" in "\n".join(lines(boundary))
 
 
 async def test_side_by_side_captions_wrap_long_run_names_instead_of_cutting_them():
@@ -238,28 +285,147 @@ async def test_a_run_that_blows_up_is_cut_at_the_top_not_flattening_the_others()
         await pilot.pause()
         text = plot.render().plain
         assert "cut at" in text
-        top_tick = float(text.splitlines()[2].split("┤")[0])
+        top_tick = float(next(line for line in text.splitlines() if "┤" in line).split("┤")[0])
         assert top_tick < 10  # the axis stays at the scale of the healthy run
 
 
-async def test_the_landscape_draws_the_paths_and_the_optimum():
-    landscape = Landscape(
-        extent=(-1.0, 1.0, -1.0, 1.0),
-        excess=np.fromfunction(lambda r, c: (r - 8.0) ** 2 + 0.01 * (c - 8.0) ** 2 + 1e-3,
-                               (16, 16)),
-        optimum=(0.0, 0.0),
-        paths=(("base", 0, np.array([[-0.9, 0.9], [-0.5, 0.5], [-0.1, 0.1]])),
-               ("wild", 1, np.array([[-0.9, 0.9], [5.0, -5.0]]))),
-    )
+def tick_rows(text: str) -> list[tuple[int, float]]:
+    """(row, value) of each y tick label of a rendered plotext plot, top first."""
+    return [(y, float(line.split("┤")[0])) for y, line in enumerate(text.splitlines())
+            if "┤" in line]
+
+
+@pytest.mark.parametrize("height", [11, 14, 16, 17, 20, 23])
+@pytest.mark.parametrize("accuracy", [False, True])
+async def test_loss_ticks_sit_on_evenly_spaced_rows_that_match_their_values(height, accuracy):
+    """optimizers: 8/6/4/2/0 sat 2, 3, 2, 3 rows apart, so "mean = 1.75" read as 1.3."""
+    falling = np.linspace(6.2, 0.1, 40)
+    runs = tuple(dataclasses.replace(v, series=dataclasses.replace(make_series(),
+                                                                   train_loss=falling * f))
+                 for v, f in zip(RUNS, (1.0, 0.5, 0.25), strict=True))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(70, height)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("mean", 1.75),)))
+        plot.show_accuracy(accuracy)
+        plot.flush()
+        await pilot.pause()
+        ticks = tick_rows(plot.render().plain)
+        rows = [y for y, _ in ticks]
+        values = [v for _, v in ticks]
+        assert len(ticks) >= (3 if height >= 14 else 2) and values[-1] == 0
+        assert len({a - b for a, b in zip(rows[1:], rows, strict=False)}) == 1  # even rows
+        assert rows[1] - rows[0] >= 2  # a blank row between labels
+        assert len({round(a - b, 9) for a, b in zip(values, values[1:], strict=False)}) == 1
+
+
+@pytest.mark.parametrize("height", [14, 16, 17, 20])
+async def test_log_loss_ticks_are_whole_decades_on_evenly_spaced_rows(height):
+    """optimizers on a log axis: 1e248, 1e194 ... 1e-22 sat 1, 2, 2, 1, 2 rows apart (and
+    an axis reaching past 1e308 must still be labelled)."""
+    falling, exploding = np.logspace(0.3, -22.7, 40), np.logspace(0.3, 301.7, 40)
+    runs = tuple(dataclasses.replace(v, series=dataclasses.replace(make_series(),
+                                                                   train_loss=loss))
+                 for v, loss in zip(RUNS[:2], (falling, exploding), strict=True))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(70, height)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("mean", 1.75),)))
+        plot.set_log_scale(True)
+        await pilot.pause()
+        text = plot.render().plain
+        ticks = [(y, line.split("┤")[0].strip()) for y, line in enumerate(text.splitlines())
+                 if "┤" in line]
+        rows, labels = [y for y, _ in ticks], [label for _, label in ticks]
+        assert len(labels) >= 3 and all(label == "1" or label.startswith("1e")
+                                        for label in labels)
+        exponents = [0 if label == "1" else int(label[2:]) for label in labels]
+        assert len({a - b for a, b in zip(exponents, exponents[1:], strict=False)}) == 1
+        assert len({b - a for a, b in zip(rows, rows[1:], strict=False)}) == 1
+        assert rows[1] - rows[0] >= 2
+
+
+async def test_a_start_far_above_where_the_curves_live_is_cut_so_a_flat_one_shows():
+    """softmax_ce_vs_mse: cross-entropy starts at 12 and 17, squared error stays flat
+    near 1 and 1.6: on an axis to 20 the flat lines lay under the base run's."""
+    steps = np.arange(31, dtype=np.int64) * 10
+    curves = (12 * np.exp(-steps / 20) + 0.01, np.full(31, 1.0),
+              17 * np.exp(-steps / 60) + 0.2, np.full(31, 1.6))
+    runs = tuple(make_run(name, i, series=dataclasses.replace(
+        make_series(31), steps=steps, train_loss=loss))
+        for i, (name, loss) in enumerate(zip(("base", "mse", "softmax", "softmax_mse"),
+                                             curves, strict=True)))
+    plot = LossPlot()
+    async with Host(plot).run_test(size=(60, 18)) as pilot:
+        plot.update_snapshot(make_snapshot(runs=runs, references=(("chance", math.log(2)),)))
+        plot.flush()
+        await pilot.pause()
+        text = plot.render().plain
+        assert "cut at" in text
+        (top_row, top), *_, (zero_row, _) = tick_rows(text)
+        assert top <= 5  # not 20: the flat line at 1 is a fifth of the way up or more
+        assert (zero_row - top_row) / top >= 2  # ... two rows above 0 at least
+
+
+LANDSCAPE = Landscape(
+    extent=(-1.0, 1.0, -1.0, 1.0),
+    bands=bands(np.fromfunction(lambda r, c: (r - 8.0) ** 2 + 0.01 * (c - 8.0) ** 2 + 1e-3,
+                                (16, 16))),
+    optimum=(0.0, 0.0),
+    paths=(("base", 0, np.array([[-0.9, 0.9], [-0.5, 0.5], [-0.1, 0.1]])),
+           ("wild", 1, np.array([[-0.9, 0.9], [5.0, -5.0]]))),
+)
+
+
+def braille_cells(rows: list[str]) -> set[tuple[int, int]]:
+    return {(y, x) for y, row in enumerate(rows) for x, ch in enumerate(row)
+            if "\u2801" <= ch <= "\u28ff"}
+
+
+async def test_the_landscape_joins_each_path_into_a_line_and_marks_the_optimum():
+    """A path is a line from point to point (it was a dot per point: three loose dots)."""
     panel = LossLandscape(color_mode="mono")
     async with Host(panel).run_test(size=(40, 12)) as pilot:
-        assert panel.update_snapshot(make_snapshot(landscape=landscape))
+        assert panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
         await pilot.pause()
         shown = lines(panel)
-        text = "\n".join(shown)
-        assert text.count("●") == 1 and "+" in text and "»" in text
-        assert "•" in text and shown[-1].startswith("w1 -1…1")
-        assert not panel.update_snapshot(make_snapshot(landscape=landscape))
+        legend = next(i for i, row in enumerate(shown) if "● base" in row)
+        picture = "\n".join(shown[:legend])
+        assert picture.count("●") == 1 and "+" in picture and "»" in picture
+        assert shown[-1].startswith("w1 -1…1")
+        line = braille_cells(shown[:legend])
+        # base goes from the top-left corner to the middle: one cell after another
+        assert len(line) >= 15
+        for y, x in line:
+            neighbours = {(y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)} - {(y, x)}
+            assert neighbours & (line | {(y, x) for y, row in enumerate(shown[:legend])
+                                         for x, ch in enumerate(row) if ch == "●"})
+        assert not panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
+
+
+async def test_the_landscapes_legend_names_every_run_in_its_colour():
+    panel = LossLandscape(color_mode="truecolor")
+    async with Host(panel).run_test(size=(40, 12)) as pilot:
+        panel.update_snapshot(make_snapshot(landscape=LANDSCAPE))
+        await pilot.pause()
+        legend = next(y for y in range(12) if "● base" in lines(panel)[y])
+        assert "● wild" in lines(panel)[legend] and "+ optimum" in lines(panel)[legend]
+        colours = {segment.text.split()[-1]: segment.style.color.triplet
+                   for segment in panel.render_line(legend) if "●" in segment.text}
+        assert colours == {name: RUN_RGB[i] for i, name in enumerate(("base", "wild"))}
+
+
+@pytest.mark.parametrize("top", [1, 4, 9, 20])
+def test_every_runs_colour_stands_out_on_every_band_of_the_landscape(top):
+    """The map was grey on grey: a path must keep a contrast of 3:1 (WCAG, graphics)."""
+    def luminance(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    for band in range(top + 1):
+        under = luminance(band_rgb(band, top))
+        for colour in RUN_RGB:
+            assert (luminance(colour) + 0.05) / (under + 0.05) >= 3.0, (band, colour)
+    assert band_rgb(1, top) != band_rgb(0, top)  # neighbouring bands differ: contours
 
 
 async def test_the_fit_plot_draws_the_data_and_every_curve():
@@ -272,9 +438,32 @@ async def test_the_fit_plot_draws_the_data_and_every_curve():
         await pilot.pause()
         text = plot.render().plain
         assert "prediction" in text and "•" in text
-        top = float(text.splitlines()[2].split("┤")[0])
+        top = tick_rows(text)[0][1]
         assert top < 2  # the axis keeps to the data, however wild a fit
         assert not plot.update_snapshot(make_snapshot(fit=fit))
+
+
+async def test_the_fit_plots_title_fits_and_its_ticks_are_round_on_spaced_rows():
+    """universal_approximation at 120x40: the title was cut ("prediction (lines) over …"),
+    x read "-3.8 -1.9 -0.0 1.9 3.7" and the y labels sat on adjacent rows."""
+    x = np.linspace(-1.2 * np.pi, 1.2 * np.pi, 120)
+    fit = FitCurve(x=x, curves=(("base", 0, 0.3 * np.tanh(x)),), train_x=x[::4],
+                   train_y=np.sin(3 * x[::4]))
+    plot = FitPlot()
+    async with Host(plot).run_test(size=(35, 16)) as pilot:
+        plot.update_snapshot(make_snapshot(fit=fit))
+        await pilot.pause()
+        text = plot.render().plain
+        title = text.splitlines()[0].strip()
+        assert "…" not in title and "lines" in title and "dots" in title
+        ticks = tick_rows(text)
+        rows = [y for y, _ in ticks]
+        assert len({b - a for a, b in zip(rows, rows[1:], strict=False)}) == 1
+        assert rows[1] - rows[0] >= 2 and len(ticks) >= 3
+        x_labels = text.splitlines()[-2].split()
+        assert x_labels == ["-2", "0", "2"]
+        assert not any(label in ("-0", "-0.0") for label in x_labels)
+        assert all(value == round(value) for _, value in ticks)  # 2, 1, 0, -1, -2
 
 
 async def test_the_surface_colours_the_prediction_and_shows_the_points():

@@ -5,6 +5,7 @@ line, the lesson panel."""
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
 
@@ -143,8 +144,21 @@ async def test_architecture_editor_shows_each_layers_health():
         last_rows = editor.render().plain.splitlines()[-3:]
         hidden1, hidden2, output = (row.split() for row in last_rows)
         assert hidden1 == ["L1", "5.0e-01", "1e-3", "0.25", "75%", "0%"]  # u/w = 10^-3
-        assert hidden2[4] == "-"  # "dead" means nothing for tanh
+        assert hidden2[4] == "–"  # "dead" means nothing for tanh
         assert output[:3] == ["out", "1.5e+00", "1e-1"]
+
+
+async def test_before_the_first_update_the_update_ratio_is_a_dash_not_nan():
+    """Step 0 (no update yet) or zero weights: there is no update/weight ratio."""
+    editor = ArchitectureEditor()
+    unknown = tuple(dataclasses.replace(v, update_ratio=math.nan) for v in LAYERS)
+    async with Host(editor).run_test(size=(100, 20)) as pilot:
+        editor.update_snapshot(make_snapshot(layers=unknown))
+        await pilot.pause()
+        text = editor.render().plain
+        assert "nan" not in text
+        rows = [row.split() for row in text.splitlines()[-3:]]
+        assert [row[2] for row in rows] == ["–", "–", "–"]
 
 
 async def test_an_architecture_too_wide_for_its_inits_lists_them_under_the_table():

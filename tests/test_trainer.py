@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -20,6 +21,7 @@ from nnterm.engine.training.config import (
     TrainConfig,
     with_changes,
 )
+from nnterm.engine.training.telemetry import update_ratios
 from nnterm.engine.training.trainer import DIVERGED, EARLY_STOPPED, FINISHED, Trainer
 
 MOONS = Config(
@@ -61,6 +63,14 @@ def test_moons_learns_and_records_every_log_interval():
     assert first.update_ratio == ()
     # 7 batches an epoch (6 x 32 + 8): 42 epochs in 294 steps, then 6 batches of 32
     assert last.epoch == pytest.approx((42 * 200 + 6 * 32) / 200)
+
+
+def test_the_update_ratio_of_weights_that_were_all_zero_is_nan_not_minus_inf():
+    """-inf says "nothing moved" (shown as 0); zero weights that moved have no ratio."""
+    zero, one = np.zeros((2, 3)), np.ones((2, 3))
+    ratios = update_ratios([zero, zero, one, one], [one, zero, one, 1.001 * one])
+    assert math.isnan(ratios[0]) and ratios[1] == -math.inf and ratios[2] == -math.inf
+    assert ratios[3] == pytest.approx(-3.0)
 
 
 def test_xor_four_points_tanh_reaches_full_accuracy():

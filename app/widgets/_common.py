@@ -161,11 +161,19 @@ def fmt_num(x: float, digits: int = 3) -> str:
     return f"{x:.{digits}g}"
 
 
+#: What a table shows where a number does not exist: the update/weight ratio before the
+#: first update, or of weights that are all zero.
+NO_NUMBER = "–"
+
+
 def fmt_power_of_ten(log10: float) -> str:
     """10**log10 to one digit, its exponent unpadded: -3.7 -> ``2e-4`` (how the lessons
-    speak of an update/weight ratio: about 1e-3 is healthy); nan/inf as such."""
+    speak of an update/weight ratio: about 1e-3 is healthy); -inf (nothing moved) as
+    ``0``, NaN (no ratio) as ``NO_NUMBER``, inf as such."""
     if log10 == -math.inf:
         return "0"  # nothing moved
+    if math.isnan(log10):
+        return NO_NUMBER
     if not math.isfinite(log10):
         return fmt_num(log10)
     mantissa, exponent = format(10.0 ** log10, ".0e").split("e")
@@ -259,6 +267,53 @@ def zero_based_ticks(top: float, most: int = 6) -> list[float]:
     return [round(i * step, 12) for i in range(count + 1)]
 
 
+def round_ticks(low: float, high: float, most: int = 5) -> list[float]:
+    """The multiples of a round step (1, 2 or 5 times a power of ten) from ``low`` to
+    ``high``, at most ``most`` of them, as exact short numbers: 0 rather than -0.0 or
+    4e-17 (an x axis, whose labels plotext would print as -0.0 and 1.9)."""
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        return [low]
+    step = ceil_125((high - low) / max(1, most - 1))
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    return [float(f"{k * step:.12g}") + 0.0 for k in range(first, last + 1)]
+
+
+def ticks_on_rows(low: float, high: float, rows: int, most: int = 6, centred: bool = True,
+                  least: float = 0.0) -> tuple[list[float], float, float]:
+    """Round ticks (1, 2 or 5 times a power of ten apart, at most ``most``, ``least``
+    apart at least: 1 for whole decades on a log axis) over ``low`` to ``high`` on a
+    plotext canvas ``rows`` tall, and the axis limits that put every tick exactly on a
+    row, the same whole number of rows apart, two at least (a blank row between
+    labels): (ticks, axis low, axis high).
+
+    plotext puts a value at row ``round((rows - 1) * (v - lo) / (hi - lo))`` (from the
+    bottom), so ticks whose spacing is not a whole number of rows land 2, 3, 2, 3 rows
+    apart and a value between them reads wrong. Here one row is ``step / per`` (``per``
+    rows a step), the axis starts on a row and spans ``rows - 1`` of them: the smallest
+    step, then the most rows a step, that cover the data. The spare rows go half below
+    and half above the data (``centred``), or all above it: an axis that must start at
+    ``low`` (a loss from 0). Fewer than three rows: one tick at ``low``."""
+    if rows < 3 or not (math.isfinite(low) and math.isfinite(high)):
+        return [low], low, high
+    span = max(high - low, 1e-2 * max(abs(low), abs(high))) or 1.0  # flat: still a scale
+    top = low + span
+    step = max(ceil_125(span / max(1, most - 1)), least)
+    while True:
+        for per in range(math.floor((rows - 1) * step / span), 1, -1):
+            row = step / per
+            # the axis starts at row number k (k x row) and reaches top: the k that may be
+            lowest = math.ceil(top / row - (rows - 1) - 1e-9)
+            highest = math.floor(low / row + 1e-9)
+            spare = row * (rows - 1) - span
+            k = min(highest, max(lowest, round((low - spare / 2) / row))) if centred else highest
+            axis_low, axis_high = k * row, (k + rows - 1) * row
+            first, last = math.ceil(axis_low / step - 1e-9), math.floor(axis_high / step + 1e-9)
+            if lowest <= highest and last - first < most:
+                ticks = [float(f"{i * step:.12g}") + 0.0 for i in range(first, last + 1)]
+                return ticks, axis_low, axis_high
+        step = ceil_125(step * 1.5)  # the next of 1, 2, 5 x 10^n
+
+
 def ceil_125(x: float) -> float:
     """The smallest of 1, 2 or 5 times a power of ten that is at least ``x`` > 0 (a round
     axis limit or tick step: 0.0031 -> 0.005, 7 -> 10)."""
@@ -292,11 +347,16 @@ def tick_label(t: float) -> str:
 
 def decade_label(t: float) -> str:
     """The label of log10 tick ``t``: the value itself while short (0.01, 0.5, 200),
-    else in powers of ten (1e-3, 2e-5, 1e6)."""
-    v = 10.0 ** t
-    if 0.01 - 1e-12 <= v < 1e4:
+    else in powers of ten (1e-3, 2e-5, 1e6, 1e400: from ``t``'s digits, as 10 ** t
+    overflows a float past 1e308)."""
+    if -2 - 1e-12 <= t < 4:
+        v = 10.0 ** t
         return f"{v:.2g}" if v < 1 else f"{v:,.0f}" if v >= 100 else f"{v:.3g}"
-    return f"{v:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+    exponent = math.floor(t + 1e-9)
+    mantissa = round(10.0 ** (t - exponent))
+    if mantissa == 10:  # 9.6e5 rounds to 1e6
+        mantissa, exponent = 1, exponent + 1
+    return f"{mantissa}e{exponent}"
 
 
 #: Columns of a plotext plot that its title may not use (plotext drops a title that does

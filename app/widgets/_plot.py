@@ -16,6 +16,10 @@ from textual_plotext import PlotextPlot
 
 from nnterm.app.widgets._repaint import RowRepaint
 
+#: Rows of a plot here that are not its canvas: plotext gives one each to the title, the
+#: frame's top and bottom, the x tick labels and the x label, and every plot here has all.
+CHROME_ROWS = 5
+
 
 class PaintedPlot(RowRepaint, PlotextPlot):
     """A plotext plot that subclasses plot in ``_draw`` and end with ``paint()`` (not
@@ -25,6 +29,11 @@ class PaintedPlot(RowRepaint, PlotextPlot):
     _picture_key: tuple | None = None
     _built = False  # the figure plotted last was built: building it again needs a replot
     _replotting = False
+
+    @property
+    def canvas_rows(self) -> int:
+        """The rows its data is drawn on (what ``ticks_on_rows`` places ticks on)."""
+        return max(0, self.size.height - CHROME_ROWS)
 
     def paint(self) -> bool:
         """Build the plot as it stands and repaint the rows it changed."""

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from nnterm.app.model_edits import expand
-from nnterm.app.widgets._common import fmt_power_of_ten
+from nnterm.app.widgets._common import NO_NUMBER, fmt_power_of_ten
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.nn.initializers import Init, as_init
@@ -292,7 +292,8 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
     def _render_health(self, t: Text, n: int) -> None:
         """Per layer: gradient norm, update/weight ratio (``2e-4``, as the lessons speak
         of it: about 1e-3 is healthy), the spread (std) of its output, and its dead (ReLU)
-        and saturated units."""
+        and saturated units; ``NO_NUMBER`` where there is none (no update yet, zero
+        weights, "dead" of a layer that is not ReLU)."""
         head = f"{'':<4}{'‖grad‖':>8} {'u/w':>5} {'act sd':>6} {'dead':>5} {'sat':>5}"
         t.append(f"\n\n  {head}", "dim")
         for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
@@ -308,7 +309,7 @@ def _cut(text: str, width: int) -> str:
 
 
 def _num(x: float, spec: str) -> str:
-    return "-" if not math.isfinite(x) else format(x, spec)
+    return NO_NUMBER if not math.isfinite(x) else format(x, spec)
 
 
 def _w(x: int | None) -> str:

@@ -7,6 +7,7 @@ run's alone, at full size.
 
 from __future__ import annotations
 
+import math
 import re
 
 from rich.segment import Segment
@@ -107,9 +108,8 @@ class DecisionBoundary(PicturePanel):
         runs = tuple(v for v in snapshot.runs if v.boundary is not None)
         new, old = snapshot.boundary, self._boundary
         if self._received and snapshot.run == self._selected and same(
-            (_shown(new), tuple((v.name, v.status, v.paused, _shown(v.boundary)) for v in runs)),
-            (_shown(old), tuple((v.name, v.status, v.paused, _shown(v.boundary))
-                                for v in self._runs)),
+            (_shown(new), tuple(_tile_shown(v) for v in runs)),
+            (_shown(old), tuple(_tile_shown(v) for v in self._runs)),
         ):
             return False
         self._received = True
@@ -166,9 +166,11 @@ class DecisionBoundary(PicturePanel):
 
     def _gallery_strips(self, width: int, height: int, mode: ColorMode, dark: bool
                         ) -> list[Strip]:
-        """Every run's small boundary in a grid of tiles, each under a caption with the
-        run's state and name in its colour (the selected one marked ▸); each tile's
-        confidence is measured against its own run's chance level (1 / its classes)."""
+        """Every run's small boundary with its points in a grid of tiles, each under a
+        caption with the run's state, name and accuracy in its colour (the selected one
+        marked ▸): a point on another class's region is a mistake, and the tiles compare
+        at a glance. Each tile's confidence is measured against its own run's chance level
+        (1 / its classes)."""
         n = len(self._runs)
         half = mode == "truecolor"
 
@@ -184,9 +186,7 @@ class DecisionBoundary(PicturePanel):
         strips: list[Strip] = []
         for r in range(rows):
             views = self._runs[r * columns:(r + 1) * columns]
-            captions = [caption_lines(f"{'▸' if v.name == self._selected else ' '}"
-                                      f"{run_state_glyph(v.status, v.paused)} ", v.name,
-                                      tile_w - 1) for v in views]
+            captions = tile_captions(views, self._selected, self._validation, tile_w - 1)
             head_h = min(max(len(c) for c in captions), tile_h - 1)
             tiles = []
             for view, caption in zip(views, captions, strict=True):
@@ -198,8 +198,7 @@ class DecisionBoundary(PicturePanel):
                 head += [Strip.blank(tile_w)] * (head_h - len(head))
                 body = boundary_picture(view.boundary, tile_w - 1, tile_h - head_h, mode, dark,
                                         self._validation,
-                                        _n_classes(view.boundary, self._validation),
-                                        points=False)
+                                        _n_classes(view.boundary, self._validation))
                 body += [Strip.blank(tile_w - 1)] * (tile_h - head_h - len(body))
                 tiles.append(head + [s.adjust_cell_length(tile_w) for s in body])
             for line in range(tile_h):
@@ -263,11 +262,58 @@ def caption_lines(prefix: str, name: str, width: int) -> list[str]:
     return lines
 
 
+def tile_captions(runs: tuple[RunView, ...], selected: str, validation: bool, width: int
+                  ) -> list[list[str]]:
+    """The captions of a row of tiles, in lines of at most ``width`` cells: ``▸`` if
+    selected, the run's state, its name (``caption_lines``) and its accuracy. The
+    accuracy is said the same way on every tile of the row, in the most detailed form
+    that fits after every name (``train 95%``, else ``95%``); if even the short one does
+    not, on a line of its own (the row's pictures give up a line either way), again in
+    the most detailed form that fits."""
+    names = [caption_lines(f"{'▸' if v.name == selected else ' '}"
+                           f"{run_state_glyph(v.status, v.paused)} ", v.name, width)
+             for v in runs]
+    notes = [accuracy_note(v, validation) for v in runs]
+    forms = [[note[form] if note else "" for note in notes] for form in (0, 1)]
+    for shown in forms:
+        if all(len(lines[-1]) + 1 + len(text) <= width
+               for lines, text in zip(names, shown, strict=True)):
+            return [lines[:-1] + [f"{lines[-1]} {text}".rstrip()]
+                    for lines, text in zip(names, shown, strict=True)]
+    shown = next((shown for shown in forms
+                  if all(len(CONTINUATION + text) <= width for text in shown)), forms[-1])
+    return [lines + [CONTINUATION + text] if text else lines
+            for lines, text in zip(names, shown, strict=True)]
+
+
+def accuracy_note(view: RunView, validation: bool) -> tuple[str, ...]:
+    """A tile caption's note: the run's accuracy on the training points (and on the
+    validation points, when they are drawn) in two forms, long and short; () while it
+    is not known."""
+    train = _percent(view.train_acc)
+    if train is None:
+        return ()
+    val = _percent(view.val_acc) if validation else None
+    if val is None:
+        return (f"train {train}", train)
+    return (f"train {train} val {val}", f"{train}/{val}")
+
+
+def _percent(x: float | None) -> str | None:
+    return None if x is None or not math.isfinite(x) else f"{100 * x:.0f}%"
+
+
 def _shown(b: Boundary | None) -> tuple | None:
     """What a picture of ``b`` depends on (compared with ``same``)."""
     if b is None:
         return None
     return (b.extent, b.classes, b.confidence, b.train_points, b.val_points, b.class_names)
+
+
+def _tile_shown(view: RunView) -> tuple:
+    """What a run's tile depends on (compared with ``same``)."""
+    return (view.name, view.status, view.paused, view.train_acc, view.val_acc,
+            _shown(view.boundary))
 
 
 def _n_classes(b: Boundary, validation: bool) -> int:
@@ -276,9 +322,9 @@ def _n_classes(b: Boundary, validation: bool) -> int:
 
 
 def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: bool,
-                     validation: bool, n_classes: int, points: bool = True) -> list[Strip]:
-    """The regions (and, with ``points``, the data) of ``b`` fitted into ``width`` x
-    ``body`` cells (at most ``body`` strips, each ``width`` wide)."""
+                     validation: bool, n_classes: int) -> list[Strip]:
+    """The regions and the data of ``b`` fitted into ``width`` x ``body`` cells (at most
+    ``body`` strips, each ``width`` wide)."""
     classes = b.classes.tolist()
     conf = b.confidence.tolist()
     rows, cols = len(classes), len(classes[0]) if classes else 0
@@ -300,8 +346,6 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
     x0, x1, y0, y1 = b.extent
     sets = [(b.val_points, b.val_labels, True)] if validation else []
     sets.append((b.train_points, b.train_labels, False))
-    if not points:
-        sets = []
     for pts, lab, val in sets:
         for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
             fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5

@@ -7,14 +7,21 @@ import numpy as np
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
     detect_color_mode,
+    first_that_fits,
     fit_title,
+    round_ticks,
     run_colour,
     same,
+    tick_label,
+    ticks_on_rows,
 )
 from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.engine.live.snapshot import FitCurve, Snapshot
 
 POINT_COLOR = "gray"
+#: The plot's title, most detailed first: the first that fits is shown, not a cut one.
+TITLES = ("prediction (lines) over the data (dots)", "prediction (lines), data (dots)",
+          "fit (lines), data (dots)", "fit: lines, data: dots")
 
 
 class FitPlot(RedrawnPlot):
@@ -59,8 +66,15 @@ class FitPlot(RedrawnPlot):
                          color=run_colour(colour, mode)[0], marker="braille")
         low, high = float(fit.train_y.min()), float(fit.train_y.max())
         pad = 0.25 * max(high - low, 1e-9)
-        plt.ylim(low - pad, high + pad)  # the data's range: a wild fit leaves the frame
-        plt.title(fit_title("prediction (lines) over the data (dots)",
+        # the data's range (a wild fit leaves the frame), its round ticks on their rows
+        ticks, bottom, top = ticks_on_rows(low - pad, high + pad, self.canvas_rows)
+        plt.ylim(bottom, top)
+        plt.yticks(ticks, [tick_label(t) for t in ticks])
+        x0, x1 = float(fit.x[0]), float(fit.x[-1])
+        plt.xlim(x0, x1)
+        steps = round_ticks(x0, x1)
+        plt.xticks(steps, [tick_label(t) for t in steps])
+        plt.title(fit_title(first_that_fits(TITLES, self.size.width - TITLE_MARGIN),
                             self.size.width - TITLE_MARGIN))
         plt.xlabel("x")
         self.paint()

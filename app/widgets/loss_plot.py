@@ -28,6 +28,7 @@ from nnterm.app.widgets._common import (
     run_colour,
     run_state_glyph,
     tick_label,
+    ticks_on_rows,
     zero_based_ticks,
 )
 from nnterm.app.widgets._plot import PaintedPlot
@@ -56,23 +57,31 @@ def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tup
     return x.tolist(), y.tolist()
 
 
-#: A curve that climbs past this many times the typical start (or a reference level) is cut
-#: there, so that one run blowing up does not flatten every other curve to the floor.
+#: A curve that climbs past this many times the curves' typical level (or a reference
+#: level) is cut there, so that one run blowing up, or starting out huge, does not flatten
+#: every other curve to the floor.
 CEILING = 3.0
 
 
 def _ceiling(curves: list[tuple], references: tuple[tuple[str, float], ...]) -> float | None:
-    """Where to cut a linear loss axis: ``CEILING`` x the larger of the median first value
-    of the curves and the highest reference level, if some value goes above it (None:
-    nothing to cut). The median, not the maximum: a run that starts out huge (a bad
-    init) is cut too, while a single run is never cut below its own start."""
-    values = [v for *_, v, _, _ in curves if v is not None and np.isfinite(v).any()]
+    """Where to cut a linear loss axis: ``CEILING`` x the larger of the curves' typical
+    level and the highest reference level, if some value goes above it (None: nothing
+    to cut). The typical level is the lower of the median first value and the median of
+    each curve's median (the level it spends its time at): the first keeps a run that
+    blows up from setting the scale (of two runs, the median of their medians is their
+    mean), the second cuts a start far above where the curves live (softmax_ce_vs_mse's
+    confidently wrong 12 and 17 beside squared error's flat 1), so that every curve that
+    stays near the others keeps its shape. (A median per curve of a series the engine
+    downsampled to about the plot's width.)"""
+    values = [v[np.isfinite(v)] for *_, v, _, _ in curves if v is not None]
+    values = [v for v in values if v.size]
     if not values:
         return None
-    starts = [float(v[np.isfinite(v)][0]) for v in values]
-    levels = [value for _, value in references if math.isfinite(value)]
-    ceiling = CEILING * max([float(np.median(starts)), *levels])
-    highest = max(float(np.max(v[np.isfinite(v)])) for v in values)
+    start = float(np.median([v[0] for v in values]))
+    level = float(np.median([np.median(v) for v in values]))
+    references = [value for _, value in references if math.isfinite(value)]
+    ceiling = CEILING * max([min(start, level), *references])
+    highest = max(float(v.max()) for v in values)
     return ceiling if highest > ceiling else None
 
 
@@ -247,16 +256,8 @@ class LossPlot(PaintedPlot):
                     - len(border))
         for x, y, label, color, marker in drawn:
             plt.plot(x, y, label=label, color=color, marker=marker)
-        if log and ys:
-            ticks = log_ticks(min(ys), max(ys))
-            plt.yticks(ticks, [decade_label(t) for t in ticks])
-        elif ys and not accuracy:  # from 0: a flat loss looks flat (l: the log scale zooms)
-            ticks = zero_based_ticks(max(ys))
-            plt.yticks(ticks, [tick_label(t) for t in ticks])
-            plt.ylim(0.0, ticks[-1])
-            ys.extend((0.0, ticks[-1]))
-        if accuracy:
-            plt.ylim(0.0, 1.0)
+        if ys:
+            ys.extend(self._y_axis(min(ys), 1.0 if accuracy else max(ys), log))
         title = ("accuracy" if accuracy else "loss") + (" (log)" if log else "")
         if ceiling is not None:
             title += f", cut at {ceiling:.3g}"
@@ -270,11 +271,11 @@ class LossPlot(PaintedPlot):
             plt.xlim(lo, right)
             steps = [t for t in zero_based_ticks(right, 5) if lo <= t <= right]
             plt.xticks(steps, [f"{int(t):,}" for t in steps])  # whole steps: 0, 500, 1,000
-            y0, y1 = (0.0, 1.0) if accuracy else (min(ys), max(ys))
             for _, step, _ in snap.diagnoses:
                 if lo <= step <= hi:
                     # a two-point line, not plt.vline: plotext's vline breaks a log y axis
-                    plt.plot([step, step], [y0, y1], color=MARKER_COLOR, marker="│")
+                    plt.plot([step, step], [min(ys), max(ys)], color=MARKER_COLOR,
+                             marker="│")
             if snap.diagnoses:  # (the red line marks it: the words go first if need be)
                 name, step, _ = snap.diagnoses[-1]
                 title = first_that_fits((f"{title}   ▲ {name} @ {step}",
@@ -286,6 +287,23 @@ class LossPlot(PaintedPlot):
         self.set_titles(border, self.legend(snap, detect_color_mode(self.app),
                                             self.size.width - BORDER_TEXT_MARGIN))
         self.paint()
+
+    def _y_axis(self, low: float, high: float, log: bool) -> tuple[float, ...]:
+        """Ticks and limits of the y axis over the values ``low``..``high`` (log10 values
+        on a log axis), each tick on its own row (``ticks_on_rows``): linear from 0, so a
+        flat loss looks flat (l: the log scale zooms); on a log axis spanning two decades
+        or more, whole decades; on a shorter one, 1, 2 and 5 times a power of ten (not
+        evenly spaced on a log axis anyway) where plotext puts them. Returns the limits
+        it set, for the diagnosis markers to span."""
+        if log and high - low < 2:
+            ticks = log_ticks(low, high)
+            self.plt.yticks(ticks, [decade_label(t) for t in ticks])
+            return ()
+        ticks, bottom, top = ticks_on_rows(low if log else 0.0, high, self.canvas_rows,
+                                           centred=log, least=1.0 if log else 0.0)
+        self.plt.yticks(ticks, [(decade_label if log else tick_label)(t) for t in ticks])
+        self.plt.ylim(bottom, top)
+        return bottom, top
 
     def _draw_references(self, snap: Snapshot, lo: float, hi: float, log: bool
                          ) -> tuple[list[float], list[tuple[str, float]]]:

@@ -4,7 +4,8 @@ When every run of a lesson is a linear read-out of two inputs (``y = w1 x1 + w2 
 squared error), its loss over the (w1, w2) plane is a quadratic bowl whose shape is the
 lesson: the optimizers lesson's long narrow valley. ``PathRecorder`` keeps every run's
 (w1, w2) after each step (bounded: halved by striding when full); ``build_landscape``
-evaluates the loss on a grid over the plane and packs the paths for the panel.
+evaluates the loss on a grid over the plane, bands it (a contour map) and packs the
+paths for the panel.
 
 With the bias at its best value for each w, ``b*(w) = mean(y) - mean(x) . w``, the loss is
     L(w) = w^T C w - 2 w^T c + v,   C = cov(x),  c = cov(x, y),  v = var(y),
@@ -27,6 +28,20 @@ LANDSCAPE_RESOLUTION = 48
 MARGIN = 0.15
 #: Path points whose excess loss is over this many times the worst start's are off the map.
 KEEP = 4.0
+#: Bands per decade of excess loss (two: a factor of ~3.2 per band).
+BANDS_PER_DECADE = 2
+#: A path sent to the panel keeps a point only where it moved to another cell of a grid
+#: this fine over the map (a braille dot of a full-screen panel is coarser).
+PATH_GRID = 512
+
+
+def bands(excess: np.ndarray) -> np.ndarray:
+    """Band index (0 = the bottom of the bowl) of each cell: ``BANDS_PER_DECADE`` bands per
+    decade of excess loss, counted from the grid's least: the contour map's levels."""
+    floor = max(float(excess.min()), 1e-12)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        level = np.log10(np.maximum(excess, floor) / floor) * BANDS_PER_DECADE
+    return np.nan_to_num(level, nan=0.0).astype(np.int64)
 
 
 def two_weights(trainer: Trainer) -> bool:
@@ -86,6 +101,20 @@ class PathRecorder:
         return np.fromiter(chain.from_iterable(path), np.float64, 2 * len(path)).reshape(-1, 2)
 
 
+def thin(path: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``path`` (n, 2) without the points that stay in the cell of a ``PATH_GRID`` grid
+    over ``lo``..``hi`` that the point before them is in (the first and the last kept):
+    a run crawling along the valley floor takes thousands of steps the panel draws as
+    one dot, and the panel joins the points it is given with lines."""
+    if len(path) <= 2:
+        return path
+    with np.errstate(all="ignore"):
+        cell = np.floor((path - lo) / (hi - lo) * PATH_GRID)
+    keep = np.ones(len(path), dtype=bool)
+    keep[1:-1] = (cell[1:-1] != cell[:-2]).any(axis=1)
+    return path[keep]
+
+
 def build_landscape(trainers: list[Trainer], paths: PathRecorder, colours: dict[str, int],
                     resolution: int = LANDSCAPE_RESOLUTION) -> Landscape | None:
     """The loss over the plane around the optimum of the first run's data and the paths
@@ -123,7 +152,7 @@ def build_landscape(trainers: list[Trainer], paths: PathRecorder, colours: dict[
     W = np.stack(np.meshgrid(w1, w2), axis=-1)  # (rows, cols, 2)
     return Landscape(
         extent=(float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])),
-        excess=np.maximum(excess(W), 0.0),
+        bands=bands(np.maximum(excess(W), 0.0)),
         optimum=(float(optimum[0]), float(optimum[1])),
-        paths=routes,
+        paths=tuple((name, colour, thin(path, lo, hi)) for name, colour, path in routes),
     )

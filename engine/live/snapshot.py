@@ -75,7 +75,9 @@ class Landscape:
     (``live.landscape``)."""
 
     extent: tuple[float, float, float, float]  # w1 from, to; w2 from, to
-    excess: np.ndarray  # (rows, cols): loss minus the least reachable, row 0 at the top
+    #: (rows, cols) int, row 0 at the top: the band of the loss minus the least reachable
+    #: (``landscape.bands``: 0 at the bottom of the bowl, BANDS_PER_DECADE a decade)
+    bands: np.ndarray
     optimum: tuple[float, float]
     paths: tuple[tuple[str, int, np.ndarray], ...]  # (run, colour number, (n, 2) points)
 

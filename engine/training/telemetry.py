@@ -117,12 +117,17 @@ def layer_grad_norms(grads: Sequence[np.ndarray]) -> tuple[float, ...]:
 
 def update_ratios(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> tuple[float, ...]:
     """log10(||W_after - W_before|| / ||W_before||) per layer: about -3 is healthy
-    (Karpathy's rule of thumb); much lower learns slowly, much higher is unstable."""
+    (Karpathy's rule of thumb); much lower learns slowly, much higher is unstable.
+    -inf when the weights did not move; NaN when there is no ratio: weights that were
+    all zero (a zero init's first step) or that are not finite any more."""
     out = []
     for w0, w1 in zip(before, after, strict=True):
         delta = float(np.linalg.norm(w1 - w0))
         base = float(np.linalg.norm(w0))
-        out.append(math.log10(delta / base) if delta > 0 and base > 0 else float("-inf"))
+        if delta == 0:
+            out.append(float("-inf"))
+        else:
+            out.append(math.log10(delta / base) if base > 0 else float("nan"))
     return tuple(out)
 
 

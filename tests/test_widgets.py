@@ -253,6 +253,18 @@ async def test_gradient_histogram_bands_median_legend_and_table():
         assert hist.selected_layer == 2
 
 
+async def test_the_gradient_table_shows_a_dash_where_no_ratio_exists_yet():
+    at_step_0 = tuple(dataclasses.replace(v, update_ratio=math.nan) for v in LAYERS)
+    hist = GradientHistogram(color_mode="mono")
+    async with Host(hist).run_test(size=(90, 21)) as pilot:
+        hist.update_snapshot(make_snapshot(step=0, layers=at_step_0))
+        await pilot.pause()
+        table = [row[-27:] for row in lines(hist)[1:5]]  # its head and one row a layer
+        assert "u/w" in table[0]
+        assert all(row.rstrip().endswith("–") for row in table[1:]), table
+        assert "nan" not in "\n".join(lines(hist))
+
+
 async def test_the_gradient_axis_fits_the_steps_shown_not_the_first_ones():
     # 200 logged steps in ~55 columns: step 0's large gradients fall between columns
     layer = make_layer(0, np.linspace(-1, 1, 32).reshape(2, 16), t=200)

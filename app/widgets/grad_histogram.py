@@ -198,11 +198,12 @@ class GradientHistogram(LayerPanel):
 
     def _with_table(self, strips: list[Strip], width: int, main_w: int) -> list[Strip]:
         head = Style(bold=True)
-        rows: list[list[Segment]] = [[Segment(" layer  ‖grad‖   log10 u/w", head)]]
+        rows: list[list[Segment]] = [[Segment(" layer  ‖grad‖       u/w", head)]]
         for i, v in enumerate(self._layers):
             mark = "▸" if i == self._selected else " "
             name = "out" if v.activation == "output" else f"L{v.index + 1}"
-            text = f"{mark}{name:<5} {fmt_num(v.grad_norm):>8}  {fmt_num(v.update_ratio, 2):>8}"
+            text = (f"{mark}{name:<5} {fmt_num(v.grad_norm):>8}  "
+                    f"{fmt_power_of_ten(v.update_ratio):>8}")
             rows.append([Segment(text, Style(reverse=True) if i == self._selected else None)])
         out = []
         for y, strip in enumerate(strips):

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from nnterm.app.newest_size import NewestSize
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
@@ -63,7 +64,7 @@ class SweepPlot(RedrawnPlot):
         self.paint()
 
 
-class SweepScreen(Screen):
+class SweepScreen(NewestSize, Screen):
     """The sweep of ``preset``, run by ``workers`` processes (default: one per core)."""
 
     DEFAULT_CSS = """

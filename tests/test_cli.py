@@ -166,3 +166,13 @@ def test_help_shows_the_apps_options_and_the_headless_commands(capsys):
         assert option in out
     for command in ("list", "run", "check"):
         assert f"  {command}  " in out
+
+
+# ---------------------------------------------------------------------------- in a pipe
+def test_piped_output_has_no_spaces_at_the_end_of_a_line(tiny, capsys):
+    for argv in (["run", str(tiny), "--workers", "1"], ["check", str(tiny), "--seed", "0"],
+                 ["list"]):
+        main(argv)
+        out = capsys.readouterr().out
+        assert out.count("\n") > 3
+        assert [line for line in out.splitlines() if line != line.rstrip()] == [], argv

@@ -176,3 +176,12 @@ def test_piped_output_has_no_spaces_at_the_end_of_a_line(tiny, capsys):
         out = capsys.readouterr().out
         assert out.count("\n") > 3
         assert [line for line in out.splitlines() if line != line.rstrip()] == [], argv
+
+
+def test_run_says_accuracies_in_percent_as_the_app_does(tiny, capsys):
+    assert main(["run", str(tiny), "--workers", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split()[:8] == ["run", "step", "train", "loss", "val", "loss", "train",
+                                    "acc"] for line in lines if line)
+    base = next(line.split() for line in lines if line.startswith("base "))
+    assert all(re.fullmatch(r"\d+(\.\d+)?%", cell) for cell in base[4:6]), base  # accuracies

@@ -82,7 +82,7 @@ def test_check_reports_each_claim_and_fails_when_one_fails(tiny, capsys):
     assert main(["check", str(tiny), "--seed", "0"]) == 1
     out = capsys.readouterr().out
     assert len(re.findall(r"\bpass\b", out)) == 1 and out.count("FAIL") == 1
-    assert "1 claims passed, 1 failed" in " ".join(out.split())
+    assert "1 claim passed, 1 failed (1 preset, 2 runs)" in " ".join(out.split())
 
 
 def test_check_over_seeds_lists_the_failures_and_a_line_per_preset(tiny, capsys):
@@ -91,7 +91,7 @@ def test_check_over_seeds_lists_the_failures_and_a_line_per_preset(tiny, capsys)
     assert out.count("FAIL") == 3 and not re.findall(r"\bpass\b", out)  # failures only
     assert "claims by preset and seed" in out
     assert "0 of 3" in out and "0-2: train_loss of slow" in out
-    assert "3 claims passed, 3 failed" in out
+    assert "3 claims passed, 3 failed (1 preset, 6 runs)" in out
 
 
 @pytest.mark.parametrize(

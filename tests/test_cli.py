@@ -185,3 +185,13 @@ def test_run_says_accuracies_in_percent_as_the_app_does(tiny, capsys):
                                     "acc"] for line in lines if line)
     base = next(line.split() for line in lines if line.startswith("base "))
     assert all(re.fullmatch(r"\d+(\.\d+)?%", cell) for cell in base[4:6]), base  # accuracies
+
+
+@pytest.mark.parametrize("command", ["run", "check", "serve", "list"])
+def test_an_unknown_option_prints_the_commands_own_usage(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "xor", "--frobnicate"] if command == "run" else [command, "--frobnicate"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: nnterm {command} ")
+    assert f"nnterm {command}: error: unrecognized arguments: --frobnicate" in err

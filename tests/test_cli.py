@@ -195,3 +195,10 @@ def test_an_unknown_option_prints_the_commands_own_usage(command, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"usage: nnterm {command} ")
     assert f"nnterm {command}: error: unrecognized arguments: --frobnicate" in err
+
+
+def test_preset_names_match_whatever_their_case(capsys):
+    assert main(["run", "XOR", "--steps", "2", "--workers", "1"]) == 0
+    assert "xor (seed 0)" in capsys.readouterr().out
+    assert main(["run", "XORR"]) == 2
+    assert "unknown preset 'XORR'; did you mean 'xor'?" in capsys.readouterr().err

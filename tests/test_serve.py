@@ -97,6 +97,13 @@ def test_serve_warns_only_beyond_this_machine(host, warned, monkeypatch, capsys)
     assert ("Anyone who can reach this port" in capsys.readouterr().err) == warned
 
 
+def test_serve_finds_a_preset_whatever_its_case(monkeypatch):
+    titles = []
+    monkeypatch.setattr(NntermServer, "serve", lambda self: titles.append(self.title))
+    assert main(["serve", "XOR", "--port", str(free_port())]) == 0
+    assert titles == [f"nnterm: {TITLE}"]
+
+
 # ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(("argv", "message"), [
     (["nope"], "unknown preset 'nope'"),

@@ -20,7 +20,6 @@ sure (``signal_exit``), and what it still writes goes nowhere.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 
@@ -45,19 +44,14 @@ class NntermWebDriver(WebDriver):
 
         self._write = write_or_hang_up
 
-    def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        super().start_application_mode()
-
     def on_meta(self, packet_type: str, payload: dict[str, object]) -> None:
         if packet_type != "resize":
             super().on_meta(packet_type, payload)
             return
         self._size = (payload["width"], payload["height"])
         size = Size(*self._size)
-        # As start_application_mode posts the first size: behind it, never ahead of it.
-        asyncio.run_coroutine_threadsafe(
-            self._app._post_message(events.Resize(size, size)), loop=self._loop)
+        # Through the loop, as start_application_mode posts the first size: behind it.
+        self.send_message(events.Resize(size, size))
 
     def run_input_thread(self) -> None:
         super().run_input_thread()

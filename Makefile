@@ -1,10 +1,13 @@
 # Two commands for a fresh machine with Python 3.11+:
-#   make run   builds .venv if needed, then starts nnterm (ARGS="xor" to pass arguments)
-#   make test  builds .venv if needed, then runs ruff and the whole test suite
+#   make run   builds .venv with the app alone if needed, then starts nnterm (ARGS="xor" to
+#              pass arguments)
+#   make test  adds the test tools to .venv (pytest, ruff, hypothesis; Dask and Ray for the
+#              pool's tests) if needed, then runs ruff and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
 .PHONY: run test lint bench clean
 
@@ -12,13 +15,17 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nnterm needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
 
 run: $(STAMP)
 	$(BIN)/nnterm $(ARGS)
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
 test: lint

@@ -22,9 +22,11 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.driver import Driver
+from textual.drivers.web_driver import WebDriver
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from nnterm.app import controls
 from nnterm.app.file_actions import FileActions
@@ -32,12 +34,14 @@ from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, palette_commands
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.locks import TeacherLocks, marked_locked
+from nnterm.app.newest_size import NewestSize
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen, PresetPicker
 from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SweepScreen
 from nnterm.app.view_keys import ViewKeys
+from nnterm.app.web_driver import NntermWebDriver
 from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
@@ -47,6 +51,7 @@ from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.image_samples import ImagePanel
+from nnterm.app.widgets.key_bar import KeyBar
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
@@ -78,6 +83,10 @@ SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
 SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette",
               *STEP_ACTIONS)
+
+
+class MainScreen(NewestSize, Screen):
+    """The screen the app composes into: Textual's default one, taking the newest size."""
 
 
 class SnapshotReady(Message):
@@ -141,6 +150,14 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         resource_tracker.ensure_running()
 
     # ------------------------------------------------------------------ layout
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's choice, except under textual-serve: ``NntermWebDriver`` there."""
+        driver = super().get_driver_class()
+        return NntermWebDriver if driver is WebDriver else driver
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen(id="_default")
+
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status", note=self.rates.label, min_lines=self.rates.status_lines)
         with Horizontal(id="body"):
@@ -167,7 +184,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                 yield LessonPanel(id="lesson", classes="panel")
         # a small terminal's column scrolls: the guided steps stay in sight above the keys
         yield StepPanel(id="step-bar")
-        yield Footer(compact=True)  # (more keys fit a line)
+        yield KeyBar(compact=True)  # (more keys fit a line)
 
     def on_mount(self) -> None:
         titles = {"runs": "Runs", "architecture": "Architecture",

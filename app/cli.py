@@ -75,7 +75,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one or more seeds (default: each preset's own)")
     _add_pool_arguments(check)
     add_serve_arguments(sub.add_parser("serve", help=COMMANDS["serve"]))
+    for command in sub.choices.values():  # whose usage an unknown argument prints
+        command.set_defaults(command_parser=command)
     return parser
+
+
+def parse_command(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args``, except that an argument the command does not know prints the
+    command's usage (``nnterm run ...``), not the top level's, which argparse would."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        args.command_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
 
 
 def _add_memory_argument(parser: argparse.ArgumentParser) -> None:
@@ -177,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or argv[0] not in COMMANDS:
         return _run_app(build_app_parser().parse_args(argv))  # (its --help lists the commands)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command(parser, argv)
     if getattr(args, "max_memory", None):
         memory.set_limit(args.max_memory)
     try:

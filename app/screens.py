@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from nnterm.app.newest_size import NewestSize
 from nnterm.engine.lessons.loader import scan_presets
 from nnterm.engine.lessons.preset import Preset
 
@@ -37,7 +38,7 @@ def key_table(title: str, bindings: Iterable[Binding]) -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(NewestSize, ModalScreen[None]):
     """Every key of the app, of the architecture panel and of a guided lesson's steps
     (under the panel's, where the column is short); any key closes it."""
 
@@ -70,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
             yield Label("ctrl+p: command palette   tab: next panel   escape: close")
 
 
-class PresetPicker(ModalScreen[Preset | None]):
+class PresetPicker(NewestSize, ModalScreen[Preset | None]):
     """Choose a preset to train, in course order under each section's name; typing
     filters the list (by name, title or section). Escape returns None, except at start-up
     (``first``), where nothing runs yet: it says how to quit instead."""

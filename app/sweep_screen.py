@@ -21,11 +21,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
+from nnterm.app.newest_size import NewestSize
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.key_bar import KeyBar
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.lessons.experiment import (
     Cancelled,
@@ -62,7 +64,7 @@ class SweepPlot(RedrawnPlot):
         self.paint()
 
 
-class SweepScreen(Screen):
+class SweepScreen(NewestSize, Screen):
     """The sweep of ``preset``, run by ``workers`` processes (default: one per core)."""
 
     DEFAULT_CSS = """
@@ -128,7 +130,7 @@ class SweepScreen(Screen):
             with Vertical(id="summary"):
                 yield SweepPlot(id="sweep-plot")
                 yield Static(id="sweep-legend")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#points").border_title = "Runs"

@@ -339,3 +339,15 @@ def test_claims_on_a_real_run():
     out = check_claims(preset, res)
     assert [c.passed for c in out] == [True, True, True, True, True], out
     assert isinstance(out[0].measured, float)
+
+
+def test_accuracies_are_said_in_percent_as_the_app_shows_them():
+    res = result(run("base", [record(0, val_acc=0.5, train_acc=0.875, val_loss=1.0),
+                              record(100, val_acc=1.0, train_acc=1.0, val_loss=1.0)]))
+    got = one(res, MetricClaim("val_acc", ">=", Reference(value=0.95)))
+    assert got.passed and got.measured == 1.0 and got.measured_text == "100%"
+    assert got.expected == ">= 95%" and got.description == "val_acc of base at end >= 95%"
+    got = one(res, MetricClaim("train_acc", "<=", Reference(value=0.75), at=0))
+    assert got.measured_text == "87.5%" and got.expected == "<= 75%"
+    got = one(res, MetricClaim("val_loss", "<", Reference(value=0.5)))  # not an accuracy
+    assert got.expected == "< 0.5" and got.measured_text == "1"

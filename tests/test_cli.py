@@ -82,7 +82,7 @@ def test_check_reports_each_claim_and_fails_when_one_fails(tiny, capsys):
     assert main(["check", str(tiny), "--seed", "0"]) == 1
     out = capsys.readouterr().out
     assert len(re.findall(r"\bpass\b", out)) == 1 and out.count("FAIL") == 1
-    assert "1 claims passed, 1 failed" in " ".join(out.split())
+    assert "1 claim passed, 1 failed (1 preset, 2 runs)" in " ".join(out.split())
 
 
 def test_check_over_seeds_lists_the_failures_and_a_line_per_preset(tiny, capsys):
@@ -91,7 +91,7 @@ def test_check_over_seeds_lists_the_failures_and_a_line_per_preset(tiny, capsys)
     assert out.count("FAIL") == 3 and not re.findall(r"\bpass\b", out)  # failures only
     assert "claims by preset and seed" in out
     assert "0 of 3" in out and "0-2: train_loss of slow" in out
-    assert "3 claims passed, 3 failed" in out
+    assert "3 claims passed, 3 failed (1 preset, 6 runs)" in out
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,39 @@ def test_help_shows_the_apps_options_and_the_headless_commands(capsys):
         assert option in out
     for command in ("list", "run", "check"):
         assert f"  {command}  " in out
+
+
+# ---------------------------------------------------------------------------- in a pipe
+def test_piped_output_has_no_spaces_at_the_end_of_a_line(tiny, capsys):
+    for argv in (["run", str(tiny), "--workers", "1"], ["check", str(tiny), "--seed", "0"],
+                 ["list"]):
+        main(argv)
+        out = capsys.readouterr().out
+        assert out.count("\n") > 3
+        assert [line for line in out.splitlines() if line != line.rstrip()] == [], argv
+
+
+def test_run_says_accuracies_in_percent_as_the_app_does(tiny, capsys):
+    assert main(["run", str(tiny), "--workers", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.split()[:8] == ["run", "step", "train", "loss", "val", "loss", "train",
+                                    "acc"] for line in lines if line)
+    base = next(line.split() for line in lines if line.startswith("base "))
+    assert all(re.fullmatch(r"\d+(\.\d+)?%", cell) for cell in base[4:6]), base  # accuracies
+
+
+@pytest.mark.parametrize("command", ["run", "check", "serve", "list"])
+def test_an_unknown_option_prints_the_commands_own_usage(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "xor", "--frobnicate"] if command == "run" else [command, "--frobnicate"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: nnterm {command} ")
+    assert f"nnterm {command}: error: unrecognized arguments: --frobnicate" in err
+
+
+def test_preset_names_match_whatever_their_case(capsys):
+    assert main(["run", "XOR", "--steps", "2", "--workers", "1"]) == 0
+    assert "xor (seed 0)" in capsys.readouterr().out
+    assert main(["run", "XORR"]) == 2
+    assert "unknown preset 'XORR'; did you mean 'xor'?" in capsys.readouterr().err

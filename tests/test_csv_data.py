@@ -409,7 +409,7 @@ def test_run_trains_the_example_and_check_proves_its_claim(capsys):
     out = capsys.readouterr().out
     assert "finished" in out
     assert main(["check", str(EXAMPLE), "--workers", "1"]) == 0
-    assert "1 claims passed, 0 failed" in capsys.readouterr().out
+    assert "1 claim passed, 0 failed (1 preset, 1 run)" in capsys.readouterr().out
 
 
 def test_the_cli_prints_one_line_and_exits_2_on_a_missing_column(capsys):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = {"app": "nnterm.app", "engine": "nnterm.engine", "presets": "nnterm.presets"}
@@ -50,3 +53,35 @@ def test_the_command_line_reports_its_version():
     )
     assert out.returncode == 0
     assert re.fullmatch(r"nnterm \d+\.\d+\.\d+\S*", out.stdout.strip())
+
+
+def make_dry_run(target: str) -> str:
+    """What ``make TARGET`` would run on a fresh clone (every recipe on the way)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    out = subprocess.run(["make", "--dry-run", "--always-make", "-C", str(ROOT), target],
+                         capture_output=True, text=True, check=True)
+    return out.stdout
+
+
+def test_make_run_installs_the_app_alone_and_make_test_adds_the_test_tools():
+    run = make_dry_run("run")
+    assert "pip install --quiet -e .\n" in run and "[test]" not in run
+    assert "pip install --quiet -e '.[test]'" in make_dry_run("test")
+
+
+def test_the_ci_script_names_make_targets_that_exist():
+    script = (ROOT / ".ci" / "run").read_text()
+    targets = re.findall(r"^make (\S+)", script, re.MULTILINE)
+    assert targets == [".venv/.installed", "test"]
+    for target in targets:
+        make_dry_run(target)  # (fails if make knows no such target)
+
+
+def test_the_license_is_an_spdx_expression_for_a_setuptools_that_reads_it():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["project"]["license"] == "MIT"  # a table is deprecated (and warned of)
+    setuptools = next(r for r in pyproject["build-system"]["requires"]
+                      if r.startswith("setuptools"))
+    low = re.fullmatch(r"setuptools>=(\d+)", setuptools)
+    assert low and int(low.group(1)) >= 77  # the first to read license as SPDX

@@ -106,3 +106,16 @@ def error_of_load(source) -> PresetError:
     with pytest.raises(PresetError) as info:
         load_preset(source)
     return info.value
+
+
+def test_a_name_matches_whatever_its_case(places):
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(user, "My_Lesson", "mine")
+    assert load_preset("XOR").name == "xor"
+    assert load_preset("my_lesson").name == "My_Lesson"
+    assert load_preset("MY_LESSON").title == "mine"
+    assert "did you mean 'xor'?" in str(error_of_load("XORR"))
+    write_preset(user, "Xor", "mine too")  # two names that differ only in case
+    assert load_preset("xor").title == "built-in" and load_preset("Xor").title == "mine too"
+    assert "'XOR' could be any of Xor, xor" in str(error_of_load("XOR"))

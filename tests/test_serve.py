@@ -1,10 +1,13 @@
 """``nnterm serve``: the command each tab runs, the checks before the server starts, the
 public-address warning, and the real thing: the server under headless Chromium, two tabs
-with two independent apps, and no app process left once the server stops."""
+with two independent apps and their keys in the key bar, no process of a tab left once its
+connection drops (the browser killed, or stopped as a closed laptop is), and none left once
+Ctrl+C stops the server."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shlex
@@ -97,6 +100,13 @@ def test_serve_warns_only_beyond_this_machine(host, warned, monkeypatch, capsys)
     assert ("Anyone who can reach this port" in capsys.readouterr().err) == warned
 
 
+def test_serve_finds_a_preset_whatever_its_case(monkeypatch):
+    titles = []
+    monkeypatch.setattr(NntermServer, "serve", lambda self: titles.append(self.title))
+    assert main(["serve", "XOR", "--port", str(free_port())]) == 0
+    assert titles == [f"nnterm: {TITLE}"]
+
+
 # ---------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize(("argv", "message"), [
     (["nope"], "unknown preset 'nope'"),
@@ -186,11 +196,64 @@ async def wait_until(condition, timeout: float):
     return await condition()
 
 
-async def test_two_tabs_two_apps_and_none_left_after_the_server_stops():
+# ---------------------------------------------------------------------------- a tab's end
+#: A tab's app that answers nothing: it never reads the quit the server sends and ignores
+#: SIGTERM (as an app stuck in a loop would).
+DEAF_APP = ("import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('__GANGLION__', flush=True); time.sleep(600)")
+
+
+@contextlib.asynccontextmanager
+async def deaf_tab(monkeypatch):
+    """A server whose tabs run ``DEAF_APP``, one tab connected; yields the client, the
+    tab's websocket and the tab's processes (found by a marker in their environment)."""
+    marker = uuid.uuid4().hex
+    monkeypatch.setenv("NNTERM_SERVE_TEST", marker)
+    server = NntermServer(shlex.join([sys.executable, "-c", DEAF_APP]), host="127.0.0.1",
+                          port=8000, title="t", public_url=None, urls=[])
+    client = TestClient(TestServer(await server._make_app()))
+    await client.start_server()
+    try:
+        websocket = await client.ws_connect("/ws?width=80&height=24")
+        assert await wait_until(lambda: _started(marker), timeout=30)
+        yield client, websocket, app_processes(marker)
+    finally:
+        await client.close()
+        for pid in app_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+async def test_an_app_deaf_to_quit_and_sigterm_still_ends_with_its_tab(monkeypatch):
+    async with deaf_tab(monkeypatch) as (_client, websocket, processes):
+        await websocket.close()
+        assert await wait_until(lambda: _none_alive(processes), timeout=10)
+
+
+async def test_stopping_the_server_ends_a_deaf_app_first(monkeypatch):
+    async with deaf_tab(monkeypatch) as (client, _websocket, processes):
+        await client.close()  # the server's shutdown, as on Ctrl+C
+        assert not any(alive(pid) for pid in processes)
+
+
+async def _started(marker: str) -> bool:
+    """Whether the tab's Python (not only the shell before it) runs."""
+    for pid in app_processes(marker):
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0] == \
+                    sys.executable.encode():
+                return True
+    return False
+
+
+def needs_chromium() -> None:
     if chromium_path() is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing in CI (.ci/run installs it)")
         pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+async def test_two_tabs_two_apps_and_none_left_after_ctrl_c():
+    needs_chromium()
     marker, port = uuid.uuid4().hex, free_port()
     server = start_server(port, marker)
     browser = None
@@ -204,6 +267,8 @@ async def test_two_tabs_two_apps_and_none_left_after_the_server_stops():
             screen = await tab.wait_for_text(TITLE, timeout=90)
             assert TITLE in screen  # the lesson panel, drawn by the app in the page
             assert await wait_until(lambda t=tab: _training(t), timeout=90)
+            key_bar = (await tab.screen_text()).splitlines()[-1]
+            assert "? Help" in key_bar and "q Quit" in key_bar, key_bar  # (no click yet)
 
         # One app (and its engine) per tab: pausing one leaves the other training.
         await first.press(" ")
@@ -215,12 +280,46 @@ async def test_two_tabs_two_apps_and_none_left_after_the_server_stops():
         apps = [pid for pid in app_processes(marker) if pid != server.pid]
         assert len(apps) >= 4  # two apps, each with its engine process
 
-        server.send_signal(signal.SIGTERM)
+        os.killpg(server.pid, signal.SIGINT)  # Ctrl+C at the server's terminal
         assert server.wait(timeout=60) == 0
-        left = await wait_until(lambda: _all_gone(marker), timeout=30)
-        assert left, f"left running: {app_processes(marker)}"
+        assert not app_processes(marker)  # every app and engine ended before the server
     finally:
         if browser is not None:
+            await browser.close()
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        for pid in app_processes(marker):
+            os.kill(pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP],
+                         ids=["browser killed", "browser stopped"])
+async def test_a_tab_whose_connection_drops_ends_its_app_and_engine_within_5_s(signum):
+    """A killed browser's connection closes at once; a stopped one (a closed laptop, a
+    network gone) says nothing at all, and only the server's heartbeat finds it gone."""
+    needs_chromium()
+    marker, port = uuid.uuid4().hex, free_port()
+    server = start_server(port, marker)
+    browser = None
+    try:
+        server.stdout.readline()  # the server listens
+        browser = await Chromium.launch()
+        tab = await browser.new_tab()
+        await tab.open(f"http://127.0.0.1:{port}/")
+        await tab.wait_for_text(TITLE, timeout=90)
+        assert await wait_until(lambda: _training(tab), timeout=90)
+        tab_processes = [pid for pid in app_processes(marker) if pid != server.pid]
+        assert len(tab_processes) >= 3  # the shell, the app, its engine (and its helper)
+
+        os.killpg(browser.process.pid, signum)
+        gone = await wait_until(lambda: _none_alive(tab_processes), timeout=5)
+        assert gone, f"still running: {[pid for pid in tab_processes if alive(pid)]}"
+        assert server.poll() is None  # the server serves on
+    finally:
+        if browser is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(browser.process.pid, signal.SIGKILL)
             await browser.close()
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
@@ -237,5 +336,5 @@ async def _past(tab, step: int) -> bool:
     return shown_step(await tab.screen_text() or "x") > step
 
 
-async def _all_gone(marker: str) -> bool:
-    return not app_processes(marker)
+async def _none_alive(pids: list[int]) -> bool:
+    return not any(alive(pid) for pid in pids)

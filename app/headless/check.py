@@ -100,9 +100,14 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
     else:
         print_table(console, claims_table(rows))
     failed = sum(not r.passed for r in rows)
-    console.print(f"{len(rows) - failed} claims passed, {failed} failed "
-                  f"({len(presets)} presets, {len(tasks)} runs)")
+    trained = sum(len(preset_jobs(p, seed=s)) for p, s in tasks)  # variants, sweep points
+    console.print(f"{counted(len(rows) - failed, 'claim')} passed, {failed} failed "
+                  f"({counted(len(presets), 'preset')}, {counted(trained, 'run')})")
     return 1 if failed else 0
+
+
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _check_in_pool(tasks: list[tuple[Preset, int | None]],

@@ -2,10 +2,16 @@
 
 In a pipe or a file rich would assume 80 columns and cut or wrap table cells
 (``diagn…``); there the console is as wide as any row and tables lose their box, so
-each row is one plain line a script can split on whitespace.
+each row is one plain line a script can split on whitespace. Rich pads every cell to its
+column's width (the last one too) and a title to the table's, so a piped line would end
+in spaces: there each line is written without them.
 """
 
 from __future__ import annotations
+
+import io
+import sys
+from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -14,9 +20,34 @@ from rich.table import Table
 PIPE_WIDTH = 10_000
 
 
+class NoTrailingSpaces(io.TextIOBase):
+    """A text stream that writes each line to ``out`` without the spaces at its end."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.line = ""  # the end of what was written, after its last newline
+
+    @property
+    def encoding(self) -> str:
+        return self.out.encoding
+
+    def write(self, text: str) -> int:
+        *lines, self.line = (self.line + text).split("\n")
+        for line in lines:
+            self.out.write(line.rstrip(" ") + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.write(self.line)  # (rich ends what it prints with a newline: seldom any)
+        self.line = ""
+        self.out.flush()
+
+
 def headless_console() -> Console:
     console = Console()
-    return console if console.is_terminal else Console(width=PIPE_WIDTH)
+    if console.is_terminal:
+        return console
+    return Console(file=NoTrailingSpaces(sys.stdout), width=PIPE_WIDTH)
 
 
 def print_table(console: Console, table: Table) -> None:
@@ -27,6 +58,5 @@ def print_table(console: Console, table: Table) -> None:
         table.title_justify = "left"
         table.expand = False
         for column in table.columns:
-            column.overflow = "ignore"
             column.no_wrap = True
     console.print(table)

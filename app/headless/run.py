@@ -40,11 +40,18 @@ from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord
 
 
-def fmt(x: float | None, digits: int = 4) -> str:
+def fmt(x: float | None) -> str:
     """A number for a table cell: ``-`` for missing, ``nan`` kept visible."""
     if x is None:
         return "-"
-    return "nan" if math.isnan(x) else f"{x:.{digits}g}"
+    return "nan" if math.isnan(x) else f"{x:.4g}"
+
+
+def fmt_percent(x: float | None) -> str:
+    """An accuracy for a table cell, as the app shows it: 1 is ``100%``, 0.5 ``50%``."""
+    if x is None:
+        return "-"
+    return "nan" if math.isnan(x) else f"{100 * x:.4g}%"
 
 
 class RunReporter:
@@ -141,7 +148,7 @@ def summary_table(result: ExperimentResult) -> Table:
     for run in result:
         last = run.final
         table.add_row(run.label, str(last.step), fmt(last.train_loss), fmt(last.val_loss),
-                      fmt(last.train_acc, 3), fmt(last.val_acc, 3), run.status,
+                      fmt_percent(last.train_acc), fmt_percent(last.val_acc), run.status,
                       ", ".join(run.diagnosis_names) or "-", f"{run.seconds:.1f}")
     return table
 

@@ -60,6 +60,8 @@ from nnterm.engine.lessons.preset import (
 from nnterm.engine.lessons.sweep_summary import point_x, power_law
 from nnterm.engine.training.telemetry import StepRecord
 
+#: Metrics that are fractions of examples, said as percentages.
+PERCENT_METRICS = ("train_acc", "val_acc")
 _OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 _METRIC = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?\d+)\s*\])?\s*$")
 
@@ -77,7 +79,11 @@ class ClaimResult:
 
     @property
     def measured_text(self) -> str:
-        return _num(self.measured) if isinstance(self.measured, float) else str(self.measured)
+        if not isinstance(self.measured, float):
+            return str(self.measured)
+        if isinstance(self.claim, MetricClaim):  # (a slope or R² is a plain number)
+            return value_text(self.claim.metric, self.measured)
+        return _num(self.measured)
 
 
 class ClaimError(Exception):
@@ -107,7 +113,7 @@ def check_claim(claim: Claim, result: ExperimentResult) -> ClaimResult:
 # ---------------------------------------------------------------------- claim kinds
 def _check_metric(claim: MetricClaim, result: ExperimentResult) -> ClaimResult:
     subject = _subject(claim.metric, claim.run, claim.at, claim.point)
-    ref_text = _reference_text(claim.than, claim)
+    ref_text = _reference_text(claim.than, claim, unit=claim.metric)
     description = f"{subject} {claim.op} {ref_text}"
     expected = f"{claim.op} {ref_text}"
     try:
@@ -116,7 +122,7 @@ def _check_metric(claim: MetricClaim, result: ExperimentResult) -> ClaimResult:
         threshold = _resolve(claim.than, claim, result)
     except ClaimError as e:
         return ClaimResult(claim, description, expected, str(e), False)
-    expected = f"{claim.op} {_num(threshold)}"
+    expected = f"{claim.op} {value_text(claim.metric, threshold)}"
     return _compare(claim, description, expected, measured, threshold, compare, result,
                     claim.run, claim.point)
 
@@ -147,7 +153,7 @@ def _check_sweep(claim: SweepClaim, result: ExperimentResult) -> ClaimResult:
         return ClaimResult(claim, description, expected, str(e), False)
     found = best_point[claim.param]
     measured = (f"{claim.param} = {format_value(found)} "
-                f"({claim.metric} {_num(best_value)})")
+                f"({claim.metric} {value_text(claim.metric, best_value)})")
     return ClaimResult(claim, description, expected, measured,
                        normalize(found) == normalize(claim.equals))
 
@@ -380,10 +386,11 @@ def _subject(metric: str, run: str, at: At, point: Mapping[str, Any] | None) -> 
     return f"{metric} of {run_label(run, point)} at {_at_text(at)}"
 
 
-def _reference_text(ref: Reference, claim: Any) -> str:
+def _reference_text(ref: Reference, claim: Any, unit: str = "") -> str:
+    """The reference in words; a value as a value of the metric ``unit`` (if any)."""
     factor = "" if ref.factor == 1 else f"{_num(ref.factor)} x "
     if ref.value is not None:
-        return _num(float(ref.value) * ref.factor)
+        return value_text(unit, float(ref.value) * ref.factor)
     if ref.baseline is not None:
         return f"{factor}{ref.baseline} baseline"
     metric, at, point = _reference_target(ref, claim)
@@ -392,3 +399,10 @@ def _reference_text(ref: Reference, claim: Any) -> str:
 
 def _num(x: float) -> str:
     return f"{x:.4g}"
+
+
+def value_text(metric: str, x: float) -> str:
+    """``x``, a value of ``metric``: an accuracy as a percentage, as the app shows it
+    (1 is 100%, 0.5 is 50%), anything else to 4 significant digits."""
+    name = metric.split("[")[0].strip()
+    return f"{100 * x:.4g}%" if name in PERCENT_METRICS else _num(x)

@@ -268,14 +268,26 @@ def load_preset(source: str | os.PathLike) -> Preset:
     if not isinstance(source, str) or not NAME.match(source):
         raise PresetError(f"{show(source)} is neither a preset name nor a .yaml path",
                           value=source, allowed=f"a preset name ({_NAME_ALLOWED}) or a path")
-    user = _user_files().get(source)
-    if user is not None:
-        return _load_file(user, str(user), name=source)
-    builtin = _builtins().get(source)
-    if builtin is not None:
-        return parse_preset(builtin.read_bytes(), f"presets/{source}.yaml", name=source)
-    names = sorted({*_builtins(), *_user_files()})
-    raise PresetError(f"unknown preset {source!r}{suggest(source, names)}", value=source,
+    users, builtins = _user_files(), _builtins()
+    name = _preset_name(source, sorted({*builtins, *users}))
+    if name in users:
+        return _load_file(users[name], str(users[name]), name=name)
+    return parse_preset(builtins[name].read_bytes(), f"presets/{name}.yaml", name=name)
+
+
+def _preset_name(source: str, names: list[str]) -> str:
+    """The preset ``source`` names: itself, else the one name it matches ignoring case
+    (``XOR`` is ``xor``); ``PresetError`` if none or several do."""
+    if source in names:
+        return source
+    same = [name for name in names if name.casefold() == source.casefold()]
+    if len(same) == 1:
+        return same[0]
+    if same:
+        raise PresetError(f"{source!r} could be any of {', '.join(same)}", value=source,
+                          allowed="the name with its exact case")
+    close = suggest(source.casefold(), [name.casefold() for name in names])
+    raise PresetError(f"unknown preset {source!r}{close}", value=source,
                       allowed=", ".join(names) or "a path to a .yaml file")
 
 

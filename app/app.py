@@ -21,7 +21,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer
@@ -143,25 +143,29 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status", note=self.rates.label, min_lines=self.rates.status_lines)
         with Horizontal(id="body"):
-            # panels first: on a small terminal they stack, and the live ones come first
-            with Container(id="panels"):
-                yield LossPlot(id="loss", classes="panel")
-                with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
-                    yield DecisionBoundary(id="boundary")
-                    yield DepthProfile(id="depth")
-                    yield SampleText(id="text")
-                    yield LossLandscape(id="landscape")
-                    yield FitPlot(id="fit")
-                    yield SurfacePanel(id="surface")
-                    yield ImagePanel(id="images")
-                yield GradientHistogram(id="gradients", classes="panel")
-                yield WeightHeatmap(id="weights", classes="panel")
+            # panels first: on a small terminal they stack, and the live ones come first;
+            # the run table between every run's pictures (it is their legend) and the
+            # selected run's insides, where a long list of runs takes no room from the
+            # architecture and the lesson
+            with Vertical(id="panels"):
+                with Horizontal(id="runs-plots", classes="plots"):
+                    yield LossPlot(id="loss", classes="panel")
+                    with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
+                        yield DecisionBoundary(id="boundary")
+                        yield DepthProfile(id="depth")
+                        yield SampleText(id="text")
+                        yield LossLandscape(id="landscape")
+                        yield FitPlot(id="fit")
+                        yield SurfacePanel(id="surface")
+                        yield ImagePanel(id="images")
+                yield RunTable(id="runs", classes="panel")
+                with Horizontal(id="run-insides", classes="plots"):
+                    yield GradientHistogram(id="gradients", classes="panel")
+                    yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
-                # the lesson keeps its share of the column; what is above it scrolls
                 with VerticalScroll(id="side-top", can_focus=False):
-                    yield RunTable(id="runs", classes="panel")
                     yield ArchitectureEditor(id="architecture", classes="panel")
-                    yield FitTable(id="fit-table", classes="panel")
+                yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         # a small terminal's column scrolls: the guided steps stay in sight above the keys
         yield StepPanel(id="step-bar")

@@ -88,15 +88,16 @@ class RunTable(RowsPanel):
     def _renderable(self, width: int) -> Table | Text:
         if not self._wide(width):
             return Text("\n", no_wrap=True).join(self._narrow_lines(width))
-        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
-                      header_style="dim")
+        # sized to their text; if the row is too wide, the widest of the changes and the
+        # diagnoses wraps first (at spaces: never cut)
+        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
         table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
-        table.add_column("changes", ratio=1, overflow="fold")  # (wraps: never cut)
+        table.add_column("changes", overflow="fold")
         accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
         for label in ("train", "val", "acc") if accuracy else ("train", "val"):
             table.add_column(label, justify="right", no_wrap=True)
-        table.add_column("diagnosis", max_width=20, overflow="fold")
+        table.add_column("diagnosis", overflow="fold")
         for view in self._runs:
             cells = self._cells(view)
             if not accuracy:

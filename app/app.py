@@ -24,7 +24,7 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 
 from nnterm.app import controls
 from nnterm.app.file_actions import FileActions
@@ -47,6 +47,7 @@ from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.image_samples import ImagePanel
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
@@ -169,7 +170,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
                 yield LessonPanel(id="lesson", classes="panel")
         # a small terminal's column scrolls: the guided steps stay in sight above the keys
         yield StepPanel(id="step-bar")
-        yield Footer(compact=True)  # (more keys fit a line)
+        yield KeysFooter(compact=True)  # (more keys fit a line)
 
     def on_mount(self) -> None:
         titles = {"runs": "Runs", "architecture": "Architecture",

@@ -21,11 +21,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.lessons.experiment import (
     Cancelled,
@@ -128,7 +129,7 @@ class SweepScreen(Screen):
             with Vertical(id="summary"):
                 yield SweepPlot(id="sweep-plot")
                 yield Static(id="sweep-legend")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#points").border_title = "Runs"

@@ -14,6 +14,8 @@ from importlib.resources import files
 
 import pytest
 from test_app import settled
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets._panel import PicturePanel
@@ -79,3 +81,21 @@ async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_
         await pilot.pause()
         shown = [w for w in app.query("#runs, #architecture, #fit-table") if w.display]
         assert shown and {w.id: hidden_rows(w) for w in shown} == {w.id: 0 for w in shown}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("name", ["xor", "regularization"])
+async def test_the_footer_shows_whole_keys_and_the_palette_key_at_the_right_edge(name, size):
+    """No key cut in the middle of its word under the palette key ("g O▏^p palette"), no
+    letter of one showing beside it ("^p paletter")."""
+    app = NntermApp(load_preset(name), in_process=True, paused=True)
+    async with app.run_test(size=size) as pilot:
+        await settled(app, pilot, lambda s: s is not None)
+        await pilot.pause()
+        footer = app.query_one(Footer)
+        palette, *keys = sorted(footer.query(FooterKey),
+                                key=lambda k: not k.has_class("-command-palette"))
+        shown = [k for k in keys if k.display]
+        assert palette.region.right == footer.region.right == size[0]
+        assert len(shown) >= 5
+        assert all(k.region.right < palette.region.x for k in shown), [k.key for k in shown]

@@ -56,7 +56,7 @@ async def test_every_run_is_in_the_table_the_legend_and_the_boundaries(arms):
     table = app.query_one(RunTable)
     assert table.display
     rows = table.rows
-    assert [row.split()[1] for row in rows] == ["base", "fast", "slow"]
+    assert [row.split()[2] for row in rows] == ["base", "fast", "slow"]
     assert "lr 1" in rows[1] and "lr 0.01" in rows[2] and "(base)" in rows[0]
     plot = app.query_one(LossPlot)
     plot.flush()

@@ -1,10 +1,12 @@
 """RunTable: every run of the lesson in one compact table, the selected one marked.
 
-One row per run: its colour swatch and state (▶ training, ‖ paused, ■ finished, ✖ diverged),
-its name, what it changes from the base run, train and validation loss, accuracy (of runs
-that measure it: not of regression) and its diagnoses. The same colour marks the run's
-curves in the loss plot. In a narrow panel a run takes two lines, more when its changes or
-diagnoses need them: a cell wraps, never cut.
+One row per run: its state (▶ training, ‖ paused, ■ finished, ✖ diverged), its curve's
+swatch, its name, what it changes from the base run, train and validation loss, accuracy
+(of runs that measure it: not of regression) and its diagnoses. The table is the legend
+of the loss plot and the side-by-side pictures: the swatch is the run's curve in little
+(a line in its colour; without colour, its curve's marker), for as many runs as the
+plot's border has no room to name. In a narrow panel a run takes two lines, more when its
+changes or diagnoses need them: a cell wraps, never cut.
 """
 
 from __future__ import annotations
@@ -13,18 +15,28 @@ from rich.table import Table
 from rich.text import Text
 
 from nnterm.app.widgets._common import (
+    ColorMode,
     detect_color_mode,
     fmt_num,
     run_colour,
     run_state_glyph,
 )
 from nnterm.app.widgets._panel import RowsPanel
+from nnterm.app.widgets.loss_plot import MONO_GLYPHS
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
 WIDE = 64
 #: Where ``RunTable._cells`` puts the accuracy.
-ACC_CELL = 5
+ACC_CELL = 6
+
+
+def swatch(colour: int, mode: ColorMode) -> Text:
+    """Run colour ``colour``'s curve in little: a line in the colour, or without colour
+    (NO_COLOR) the marker the loss plot draws its curve with."""
+    if mode == "mono":
+        return Text(MONO_GLYPHS[colour % len(MONO_GLYPHS)] * 2)
+    return Text("━━", style=run_colour(colour, mode)[1])
 
 
 def _accuracy(view: RunView) -> str:
@@ -65,10 +77,12 @@ class RunTable(RowsPanel):
         return self.repaint(layout=self.get_content_height(None, None, width) != old_height)
 
     def _cells(self, view: RunView) -> list[Text]:
-        colour = run_colour(view.colour, detect_color_mode(self.app))[1]
+        mode = detect_color_mode(self.app)
+        colour = run_colour(view.colour, mode)[1]
         mark = "▸" if view.name == self._selected else " "
         return [
             Text(f"{mark}{run_state_glyph(view.status, view.paused)}", style=f"bold {colour}"),
+            swatch(view.colour, mode),
             Text(view.name, style=f"bold {colour}" if mark != " " else colour),
             Text(view.changes or ("(base)" if view is self._runs[0] else "same as base"),
                  style="dim"),
@@ -92,6 +106,7 @@ class RunTable(RowsPanel):
         # diagnoses wraps first (at spaces: never cut)
         table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
         table.add_column("", no_wrap=True, width=2)
+        table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
         table.add_column("changes", overflow="fold")
         accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
@@ -111,8 +126,8 @@ class RunTable(RowsPanel):
         so that nothing is cut."""
         lines: list[Text] = []
         for view in self._runs:
-            mark, name, changes, train, val, acc, diagnoses = self._cells(view)
-            head = Text.assemble(mark, " ", name)
+            mark, line, name, changes, train, val, acc, diagnoses = self._cells(view)
+            head = Text.assemble(mark, " ", line, " ", name)
             numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val)
             if _has_accuracy(view):
                 numbers.append_text(Text.assemble((" acc ", "dim"), acc))

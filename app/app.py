@@ -85,10 +85,6 @@ class SnapshotReady(Message):
     """The session has something new (a snapshot, or the engine stopped)."""
 
 
-
-#: How long a diagnosis stays in its toast (the status line and the run table keep it).
-DIAGNOSIS_SECONDS = 5
-
 class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, App):
     """Train the preset's runs live; keys steer them between steps."""
 
@@ -183,6 +179,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
         self.status_line = self.query_one(StatusLine)
+        self.footer = self.query_one(KeysFooter)
         self._fast_panels = [self.query_one(w) for w in (ArchitectureEditor, RunTable, FitTable)]
         self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
                                                          WeightHeatmap)]
@@ -408,19 +405,35 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self._pictures[kind].update_snapshot(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:
+        """What new diagnoses say, on the footer's line for a while (their names stay on
+        the status line and in the run table). Not in a toast: a diagnosis comes just
+        when the panels show what it is about, and a toast would cover them."""
         if snapshot.run != self._seen_run:  # another run is shown: its old news is old
             self._seen_run, self._seen_diagnoses = snapshot.run, len(snapshot.diagnoses)
         if len(snapshot.diagnoses) < self._seen_diagnoses:
             self._seen_diagnoses = 0  # the run was reset
-        new = snapshot.diagnoses[self._seen_diagnoses:]
-        if new and self.rates.diagnosis_toasts:  # one short toast for what arrived
-            # together (the status line and run table keep them)
-            names = [name for name, _, _ in new]
-            self.notify("\n".join(f"{name} (step {step}): {message}"
-                                   for name, step, message in new),
-                        title=", ".join(names), timeout=DIAGNOSIS_SECONDS,
-                        severity="error" if "nan" in names else "warning")
+        if new := snapshot.diagnoses[self._seen_diagnoses:]:
+            self.footer.say(" · ".join(f"▲ {name}: {message}" for name, _, message in new),
+                            style="bold red")
         self._seen_diagnoses = len(snapshot.diagnoses)
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Information for the main view is said on the footer's line, where it covers
+        nothing; warnings and errors, and anything over another screen, are toasts
+        (``app.tcss`` keeps them off the step bar)."""
+        if severity != "information" or not self.is_main_view:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+            return
+        words = " · ".join(message.splitlines())
+        self.footer.say(f"{title}: {words}" if title else words)
+
+    @property
+    def is_main_view(self) -> bool:
+        """Whether the main view (not the sweep view or a dialog over it) is on screen."""
+        return (self.is_running and bool(self.screen_stack)
+                and self.screen is self.screen_stack[0])
 
     def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
         """Queue ``command`` for the engine, and hold the slow panels back for
@@ -428,6 +441,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         behind a plot's redraw."""
         if self.session is not None:
             self.session.send(command)
+            self.status_line.expect_message()
             self._quiet_until = time.monotonic() + KEY_QUIET
 
     @property

@@ -1,4 +1,5 @@
-"""KeysFooter: Textual's footer, showing only the keys that fit whole.
+"""KeysFooter: Textual's footer, showing only the keys that fit whole, and the line where
+the app says what just happened.
 
 Textual's footer lays every key out in one scrolling row and docks the command palette's
 key over its right end: with more keys than room, the palette key covers a key in the
@@ -6,12 +7,19 @@ middle of its word ("g O▏^p palette"), and the compact footer's margin left a 
 beside it where a letter of the key underneath shows through ("^p paletter"). This one
 leaves out the keys that do not fit beside the palette key (``?`` lists every key) and
 puts the palette key at the very right.
+
+``say`` shows a notice in place of the keys for some seconds (an editor's message line):
+it covers no panel, as a toast would, and moves none, as another line on top would.
 """
 
 from __future__ import annotations
 
-from textual.widgets import Footer
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Footer, Static
 from textual.widgets._footer import FooterKey
+
+from nnterm.app.widgets._said import Said
 
 
 def outer_width(key: FooterKey) -> int:
@@ -21,11 +29,28 @@ def outer_width(key: FooterKey) -> int:
 
 
 class KeysFooter(Footer):
-    """The app's keys in one line, each whole or not at all, and the palette key."""
+    """The app's keys in one line, each whole or not at all, and the palette key; or,
+    for some seconds, what the app ``say``s."""
 
     DEFAULT_CSS = """
     KeysFooter.-compact FooterKey.-command-palette { margin: 0; }
+    KeysFooter > #said {
+        width: 1fr; height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.said = Said(self, self.fit_keys)
+
+    def say(self, words: str, style: str = "") -> None:
+        """Show ``words`` instead of the keys for ``said.seconds``, cut to the line."""
+        self.said.show(Text(words, style))
+        self.fit_keys()
+
+    def compose(self) -> ComposeResult:
+        yield from super().compose()
+        yield Static(id="said", markup=False)
 
     async def recompose(self) -> None:
         """The keys change with the screen and the focus: lay them out anew, then fit."""
@@ -36,13 +61,18 @@ class KeysFooter(Footer):
         self.fit_keys()
 
     def fit_keys(self) -> None:
-        """Show the keys, in order, as long as each fits whole left of the palette key."""
+        """Show what is said, if anything, else the keys, in order, as long as each fits
+        whole left of the palette key."""
+        said = self.query_one("#said", Static)
+        said.update(self.said.words or "")
+        shown = [said.display, *(key.display for key in self.query(FooterKey))]
+        said.display = self.said.words is not None
         keys = list(self.query(FooterKey))
-        room = self.size.width - sum(outer_width(k) for k in keys
-                                     if k.has_class("-command-palette"))
+        room = -1 if said.display else self.size.width - sum(
+            outer_width(k) for k in keys if k.has_class("-command-palette"))
         for key in keys:
-            if key.has_class("-command-palette"):
-                continue
-            room -= outer_width(key)
-            if key.display != (room >= 0):
+            if not key.has_class("-command-palette"):
+                room -= outer_width(key)
                 key.display = room >= 0
+        if shown != [said.display, *(key.display for key in keys)]:
+            self.refresh()  # (the gaps between the keys too: no letter of the words stays)

@@ -390,6 +390,8 @@ async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
     keys = [c for c in commands if "(key " in c.help]
     assert all(not c.help.startswith("key ") for c in keys)  # words first, then the key
     assert len({c.help for c in keys}) >= 25
+    # only what does something now: no sweep to go back to, no guided steps
+    assert not {"Back to sweep", "Next step", "Step back"} & set(titles)
 
 
 async def test_selecting_a_deep_layer_scrolls_its_row_into_the_side_column():

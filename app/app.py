@@ -77,8 +77,7 @@ PRESET_PACE, FULL_SPEED = "preset", "full"
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
-SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette",
-              *STEP_ACTIONS)
+SWEEP_KEYS = ("quit", "picker", "screenshot", "command_palette", *STEP_ACTIONS)
 
 
 class SnapshotReady(Message):

@@ -23,6 +23,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from nnterm.app.lesson_mode import STEP_ACTIONS
+from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
@@ -77,7 +79,9 @@ class SweepScreen(Screen):
     SweepScreen #sweep-steps.-begun { height: 6; }
     """
     BINDINGS = [
-        Binding("enter", "open_point", "Open run", id="open_point"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        # (before the table's own enter, which would hide it from the footer)
+        Binding("enter", "open_point", "Open run", id="open_point", priority=True),
         Binding("r", "rerun", "Rerun", id="rerun"),
         Binding("R", "reseed", "Reseed+rerun", id="reseed"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -267,6 +271,18 @@ class SweepScreen(Screen):
             f"seed {self.seed}   enter: open a run")
 
     # ------------------------------------------------------------------ keys
+    def action_help(self) -> None:
+        """The keys that work here: this view's own and those of the app's that it lets
+        through (``check_action``), not the main view's."""
+        own = [b for b in self.BINDINGS  # (the step keys: only for a lesson with steps)
+               if not b.action.startswith("app.") or self.app.check_action(b.action[4:], ())]
+        working = own + [binding for node, binding, enabled, _ in self.active_bindings.values()
+                         if enabled and node is self.app and binding in self.app.BINDINGS]
+        steps = [b for b in working if b.action.removeprefix("app.") in STEP_ACTIONS]
+        self.app.push_screen(HelpScreen([b for b in working if b not in steps], (), steps,
+                                        hint="up/down: choose a run   ctrl+p: command "
+                                             "palette   escape: close"))
+
     def action_open_point(self) -> None:
         table = self.query_one(DataTable)
         if not self.jobs or table.cursor_row is None:

@@ -5,6 +5,7 @@ input refused, and the app's save keys reporting failures while training goes on
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -133,4 +134,5 @@ async def test_a_screenshot_goes_to_its_folder_and_says_where(tmp_path):
         await pilot.pause()
         (shot,) = (tmp_path / "shots").iterdir()
         assert shot.suffix == ".svg" and shot.read_text().startswith("<svg")
+        assert re.fullmatch(r"xor_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d", shot.stem)  # the lesson's name
         assert app.query_one(KeysFooter).said.words.plain == f"Screenshot: saved {shot}"

@@ -41,12 +41,12 @@ class KeysFooter(Footer):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.said = Said(self, self.fit_keys)
+        self.said = Said(self, self.refit)
 
     def say(self, words: str, style: str = "") -> None:
         """Show ``words`` instead of the keys for ``said.seconds``, cut to the line."""
         self.said.show(Text(words, style))
-        self.fit_keys()
+        self.refit()
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -55,15 +55,22 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         """The keys change with the screen and the focus: lay them out anew, then fit."""
         await super().recompose()
-        self.fit_keys()
+        self.refit()
 
     def on_resize(self) -> None:
-        self.fit_keys()
+        self.refit()
+
+    def refit(self) -> None:
+        """Fit the keys once the footer's children are on screen and styled (a key's
+        width comes from its style; the footer may be composing them anew)."""
+        self.call_after_refresh(self.fit_keys)
 
     def fit_keys(self) -> None:
         """Show what is said, if anything, else the keys, in order, as long as each fits
         whole left of the palette key."""
-        said = self.query_one("#said", Static)
+        said = next(iter(self.query("#said").results(Static)), None)
+        if said is None:  # (being composed again: its recompose fits them)
+            return
         said.update(self.said.words or "")
         shown = [said.display, *(key.display for key in self.query(FooterKey))]
         said.display = self.said.words is not None

@@ -102,19 +102,21 @@ class RunTable(RowsPanel):
     def _renderable(self, width: int) -> Table | Text:
         if not self._wide(width):
             return Text("\n", no_wrap=True).join(self._narrow_lines(width))
-        # sized to their text; if the row is too wide, the widest of the changes and the
-        # diagnoses wraps first (at spaces: never cut)
-        table = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim")
+        # one space between columns; the changes take the room left (wrapped, never cut)
+        # beside the diagnoses, one name a line so that no name is split
+        table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False,
+                      expand=True, header_style="dim")
         table.add_column("", no_wrap=True, width=2)
         table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
-        table.add_column("changes", overflow="fold")
+        table.add_column("changes", ratio=1, overflow="fold")
         accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
         for label in ("train", "val", "acc") if accuracy else ("train", "val"):
             table.add_column(label, justify="right", no_wrap=True)
-        table.add_column("diagnosis", overflow="fold")
+        table.add_column("diagnosis", no_wrap=True)
         for view in self._runs:
             cells = self._cells(view)
+            cells[-1] = Text(",\n").join(cells[-1].split(", "))
             if not accuracy:
                 del cells[ACC_CELL]
             table.add_row(*cells)

@@ -108,6 +108,19 @@ async def test_a_wide_run_table_wraps_a_long_change_into_a_taller_row():
         assert table.size.height > 3  # the header, the base row, and two lines for the long
 
 
+async def test_a_wide_run_table_never_splits_a_diagnosis_name():
+    long = make_run("relu_he", 1, changes="activation relu, init he_normal",
+                    diagnoses=("dead_relu", "vanishing_gradients"))
+    table = RunTable()
+    async with Host(table).run_test(size=(74, 12)) as pilot:  # the strip at 120x40
+        table.update_snapshot(make_snapshot(runs=(RUNS[0], long), run="base"))
+        await pilot.pause()
+        shown = lines(table)
+        assert any("vanishing_gradients" in line for line in shown), shown
+        assert any("dead_relu" in line for line in shown)
+        assert table.size.height <= 5  # the header, base, and two lines for relu_he
+
+
 def test_a_legend_too_wide_for_its_border_names_the_selected_run_and_counts_the_rest():
     runs = tuple(make_run(name, i) for i, name in enumerate(
         ("base", "dropout", "light_dropout", "weight_decay", "l2", "input_noise",

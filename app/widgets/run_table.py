@@ -29,6 +29,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 WIDE = 64
 #: Where ``RunTable._cells`` puts the accuracy.
 ACC_CELL = 6
+#: The widest line of diagnoses in a table row ("dead_relu, vanishing_gradients").
+DIAGNOSES_WIDTH = 30
 
 
 def swatch(colour: int, mode: ColorMode) -> Text:
@@ -103,7 +105,7 @@ class RunTable(RowsPanel):
         if not self._wide(width):
             return Text("\n", no_wrap=True).join(self._narrow_lines(width))
         # one space between columns; the changes take the room left (wrapped, never cut)
-        # beside the diagnoses, one name a line so that no name is split
+        # beside the diagnoses, in lines broken between names so that no name is split
         table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False,
                       expand=True, header_style="dim")
         table.add_column("", no_wrap=True, width=2)
@@ -116,7 +118,7 @@ class RunTable(RowsPanel):
         table.add_column("diagnosis", no_wrap=True)
         for view in self._runs:
             cells = self._cells(view)
-            cells[-1] = Text(",\n").join(cells[-1].split(", "))
+            cells[-1] = _packed(cells[-1], DIAGNOSES_WIDTH)
             if not accuracy:
                 del cells[ACC_CELL]
             table.add_row(*cells)
@@ -157,6 +159,18 @@ def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Tex
     if not tail.plain or head.cell_len + len(gap) + tail.cell_len <= width:
         return [Text.assemble(head, gap, tail) if tail.plain else head]
     return [head, *_indented(tail, width)]
+
+
+def _packed(names: Text, width: int) -> Text:
+    """``names`` (separated by ", ") in lines of at most ``width`` cells and a comma,
+    broken only between names (a longer name keeps a line of its own)."""
+    lines: list[Text] = []
+    for name in names.split(", "):
+        if lines and lines[-1].cell_len + 2 + name.cell_len <= width:
+            lines[-1] = Text.assemble(lines[-1], ", ", name)
+        else:
+            lines.append(name)
+    return Text(",\n").join(lines)
 
 
 def _indented(tail: Text, width: int) -> list[Text]:

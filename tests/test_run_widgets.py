@@ -9,7 +9,8 @@ import math
 
 import numpy as np
 import pytest
-from test_widgets import CONFIG, Host, lines, make_boundary, make_series, make_snapshot
+from rich.style import Style
+from test_widgets import CONFIG, Host, cell, lines, make_boundary, make_series, make_snapshot
 
 from nnterm.app.widgets._common import detect_color_mode, run_colour
 from nnterm.app.widgets.boundary import DecisionBoundary
@@ -17,7 +18,7 @@ from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.loss_plot import MONO_GLYPHS, LossPlot
-from nnterm.app.widgets.run_table import RunTable, swatch
+from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.surface import SurfacePanel
 from nnterm.engine.live.snapshot import FitCurve, Landscape, RunView, Surface
@@ -147,15 +148,15 @@ async def test_each_row_of_the_run_table_carries_its_curves_swatch(mode, monkeyp
         table.app.ansi_color = mode == "ansi"
         assert detect_color_mode(table.app) == mode
         await pilot.pause()
-        for view, row in zip(runs, table.rows, strict=True):
-            drawn = table._cells(view)[1]
-            assert drawn.plain == row.split()[1] == swatch(view.colour, mode).plain
-            if mode == "mono":  # the marker the plot draws this run's curve with
-                assert drawn.plain == MONO_GLYPHS[view.colour % len(MONO_GLYPHS)] * 2
-            else:
-                assert drawn.style == run_colour(view.colour, mode)[1]
-        marks = [table._cells(v)[1].plain if mode == "mono" else table._cells(v)[1].style
-                 for v in runs]
+        marks = []
+        for y, view in enumerate(runs, start=1):  # (under the header)
+            line = lines(table)[y]
+            glyph = MONO_GLYPHS[view.colour % len(MONO_GLYPHS)] if mode == "mono" else "━"
+            assert line.split()[1] == glyph * 2, line  # after the state, before the name
+            char, style = cell(table, line.index(glyph * 2), y)
+            if mode != "mono":
+                assert style.color == Style.parse(run_colour(view.colour, mode)[1]).color
+            marks.append(char if mode == "mono" else style.color)
         assert len(set(marks)) >= 6  # the runs told apart (six markers without colour)
 
 

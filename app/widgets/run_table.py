@@ -27,10 +27,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
 WIDE = 64
-#: Where ``RunTable._cells`` puts the accuracy.
-ACC_CELL = 6
-#: The widest line of diagnoses in a table row ("dead_relu, vanishing_gradients").
-DIAGNOSES_WIDTH = 30
+#: Where ``RunTable._cells`` puts the changes and the accuracy.
+CHANGES_CELL, ACC_CELL = 3, 6
 
 
 def swatch(colour: int, mode: ColorMode) -> Text:
@@ -104,25 +102,51 @@ class RunTable(RowsPanel):
     def _renderable(self, width: int) -> Table | Text:
         if not self._wide(width):
             return Text("\n", no_wrap=True).join(self._narrow_lines(width))
-        # one space between columns; the changes take the room left (wrapped, never cut)
-        # beside the diagnoses, in lines broken between names so that no name is split
+        accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
+        rows = [self._cells(view) for view in self._runs]
+        if not accuracy:
+            for cells in rows:
+                del cells[ACC_CELL]
+        numbers = ("train", "val", "acc") if accuracy else ("train", "val")
+        headers = ("", "", "run", "changes", *numbers, "diagnosis")
+        # the changes and the diagnoses share what the other columns leave (one space
+        # between columns): the changes wrapped, never cut, the diagnoses broken between
+        # names, so that the rows take the fewest lines
+        changes, diagnoses = [r[CHANGES_CELL] for r in rows], [r[-1] for r in rows]
+        others = [max([len(header), *(r[i].cell_len for r in rows)])
+                  for i, header in enumerate(headers[:-1]) if i != CHANGES_CELL]
+        room = width - sum(others) - (len(headers) - 1)
+        split = self._diagnoses_width(changes, diagnoses, room)
         table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False,
                       expand=True, header_style="dim")
         table.add_column("", no_wrap=True, width=2)
         table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
         table.add_column("changes", ratio=1, overflow="fold")
-        accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
-        for label in ("train", "val", "acc") if accuracy else ("train", "val"):
+        for label in numbers:
             table.add_column(label, justify="right", no_wrap=True)
-        table.add_column("diagnosis", no_wrap=True)
-        for view in self._runs:
-            cells = self._cells(view)
-            cells[-1] = _packed(cells[-1], DIAGNOSES_WIDTH)
-            if not accuracy:
-                del cells[ACC_CELL]
-            table.add_row(*cells)
+        table.add_column("diagnosis", width=split, no_wrap=True)
+        for cells in rows:
+            table.add_row(*cells[:-1], _packed(cells[-1], split))
         return table
+
+    def _diagnoses_width(self, changes: list[Text], diagnoses: list[Text], room: int) -> int:
+        """The diagnoses' width, from their longest name (a name is never split) to their
+        longest row (a row's names on one line), with which the rows take the fewest lines
+        in all, the changes wrapped in the rest of ``room``."""
+        names = [name for row in diagnoses for name in row.split(", ", allow_blank=False)]
+        narrowest = max([len("diagnosis"), *(name.cell_len + 1 for name in names)])
+        widest = max([narrowest, *(row.cell_len for row in diagnoses)])
+        if narrowest == widest or widest + max(c.cell_len for c in changes) <= room:
+            return widest
+        console = self.app.console
+
+        def lines(split: int) -> int:
+            return sum(max(len(change.wrap(console, max(1, room - split))),
+                           len(_packed(row, split).split("\n")))
+                       for change, row in zip(changes, diagnoses, strict=True))
+
+        return min(range(narrowest, widest + 1), key=lines)
 
     def _narrow_lines(self, width: int) -> list[Text]:
         """Per run: state, name and changes; below, the losses, accuracy and diagnoses.
@@ -162,11 +186,11 @@ def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Tex
 
 
 def _packed(names: Text, width: int) -> Text:
-    """``names`` (separated by ", ") in lines of at most ``width`` cells and a comma,
-    broken only between names (a longer name keeps a line of its own)."""
+    """``names`` (separated by ", ") in lines of at most ``width`` cells with their
+    comma, broken only between names (a longer name keeps a line of its own)."""
     lines: list[Text] = []
-    for name in names.split(", "):
-        if lines and lines[-1].cell_len + 2 + name.cell_len <= width:
+    for name in names.split(", ", allow_blank=False):
+        if lines and lines[-1].cell_len + 2 + name.cell_len + 1 <= width:
             lines[-1] = Text.assemble(lines[-1], ", ", name)
         else:
             lines.append(name)

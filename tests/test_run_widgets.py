@@ -122,6 +122,21 @@ async def test_a_wide_run_table_never_splits_a_diagnosis_name():
         assert table.size.height <= 5  # the header and base, relu_he in three lines
 
 
+async def test_a_wide_run_table_leaves_the_changes_room_beside_long_diagnoses():
+    """vanishing_gradients at 120x40: one line of diagnoses had left the changes eight
+    columns ("activati|on relu")."""
+    runs = (make_run("base", 0, changes="", diagnoses=("vanishing_gradients", "flat_loss")),
+            make_run("relu_he", 1, changes="activation relu, init he_normal"),
+            make_run("saturated", 3, changes="init normal std=1"))
+    table = RunTable()
+    async with Host(table).run_test(size=(74, 12)) as pilot:
+        table.update_snapshot(make_snapshot(runs=runs, run="base"))
+        await pilot.pause()
+        words = " ".join(lines(table)).split()
+        assert {"activation", "he_normal", "vanishing_gradients,", "flat_loss"} <= set(words)
+        assert table.size.height <= 6  # the header, then two lines for base and relu_he
+
+
 def test_a_legend_too_wide_for_its_border_names_the_selected_run_and_counts_the_rest():
     runs = tuple(make_run(name, i) for i, name in enumerate(
         ("base", "dropout", "light_dropout", "weight_decay", "l2", "input_noise",

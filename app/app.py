@@ -428,6 +428,11 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         words = " · ".join(message.splitlines())
         self.footer.say(f"{title}: {words}" if title else words)
 
+    def clear_notifications(self) -> None:
+        """Every toast, and what the footer's line says: the keys come back."""
+        super().clear_notifications()
+        self.footer.hush()
+
     @property
     def is_main_view(self) -> bool:
         """Whether the main view (not the sweep view or a dialog over it) is on screen."""

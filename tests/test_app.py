@@ -346,6 +346,9 @@ async def test_notices_are_said_on_the_footers_line_and_errors_stay_toasts(runni
     await pilot.pause()
     assert list(app._notifications) == []
     assert footer_says(app).startswith("Curves: plotting")
+    app.clear_notifications()  # (as a screenshot script does: the keys come back)
+    await pilot.pause()
+    assert not footer_says(app)
     app.query_one(KeysFooter).said.seconds = 0.1  # then the keys come back
     app.notify("plotting train loss", title="Curves")
     for _ in range(100):  # (each pause lets the timer run)

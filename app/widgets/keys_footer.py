@@ -48,6 +48,11 @@ class KeysFooter(Footer):
         self.said.show(Text(words, style))
         self.refit()
 
+    def hush(self) -> None:
+        """Take back what was said: the keys again."""
+        self.said.show(None)
+        self.refit()
+
     def compose(self) -> ComposeResult:
         yield from super().compose()
         yield Static(id="said", markup=False)

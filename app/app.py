@@ -21,7 +21,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 
 from textual.app import App, ComposeResult
-from textual.containers import Container, Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.driver import Driver
 from textual.drivers.web_driver import WebDriver
 from textual.message import Message
@@ -51,7 +51,7 @@ from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.image_samples import ImagePanel
-from nnterm.app.widgets.key_bar import KeyBar
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
@@ -81,8 +81,7 @@ PRESET_PACE, FULL_SPEED = "preset", "full"
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
 #: The app's keys that also work over the sweep view.
-SWEEP_KEYS = ("quit", "help", "picker", "screenshot", "lesson", "command_palette",
-              *STEP_ACTIONS)
+SWEEP_KEYS = ("quit", "picker", "screenshot", "command_palette", *STEP_ACTIONS)
 
 
 class MainScreen(NewestSize, Screen):
@@ -92,10 +91,6 @@ class MainScreen(NewestSize, Screen):
 class SnapshotReady(Message):
     """The session has something new (a snapshot, or the engine stopped)."""
 
-
-
-#: How long a diagnosis stays in its toast (the status line and the run table keep it).
-DIAGNOSIS_SECONDS = 5
 
 class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, App):
     """Train the preset's runs live; keys steer them between steps."""
@@ -161,30 +156,34 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status", note=self.rates.label, min_lines=self.rates.status_lines)
         with Horizontal(id="body"):
-            # panels first: on a small terminal they stack, and the live ones come first
-            with Container(id="panels"):
-                yield LossPlot(id="loss", classes="panel")
-                with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
-                    yield DecisionBoundary(id="boundary")
-                    yield DepthProfile(id="depth")
-                    yield SampleText(id="text")
-                    yield LossLandscape(id="landscape")
-                    yield FitPlot(id="fit")
-                    yield SurfacePanel(id="surface")
-                    yield ImagePanel(id="images")
-                yield GradientHistogram(id="gradients", classes="panel")
-                yield WeightHeatmap(id="weights", classes="panel")
+            # panels first: on a small terminal they stack, and the live ones come first;
+            # the run table between every run's pictures (it is their legend) and the
+            # selected run's insides, where a long list of runs takes no room from the
+            # architecture and the lesson
+            with Vertical(id="panels"):
+                with Horizontal(id="runs-plots", classes="plots"):
+                    yield LossPlot(id="loss", classes="panel")
+                    with ContentSwitcher(id="picture", initial="boundary", classes="panel"):
+                        yield DecisionBoundary(id="boundary")
+                        yield DepthProfile(id="depth")
+                        yield SampleText(id="text")
+                        yield LossLandscape(id="landscape")
+                        yield FitPlot(id="fit")
+                        yield SurfacePanel(id="surface")
+                        yield ImagePanel(id="images")
+                yield RunTable(id="runs", classes="panel")
+                with Horizontal(id="run-insides", classes="plots"):
+                    yield GradientHistogram(id="gradients", classes="panel")
+                    yield WeightHeatmap(id="weights", classes="panel")
             with Vertical(id="side"):
-                # the lesson keeps its share of the column; what is above it scrolls
                 with VerticalScroll(id="side-top", can_focus=False):
-                    yield RunTable(id="runs", classes="panel")
                     yield ArchitectureEditor(id="architecture", classes="panel",
                                              edit=self.edit_layer)
-                    yield FitTable(id="fit-table", classes="panel")
+                yield FitTable(id="fit-table", classes="panel")
                 yield LessonPanel(id="lesson", classes="panel")
         # a small terminal's column scrolls: the guided steps stay in sight above the keys
         yield StepPanel(id="step-bar")
-        yield KeyBar(compact=True)  # (more keys fit a line)
+        yield KeysFooter(compact=True)  # (more keys fit a line)
 
     def on_mount(self) -> None:
         titles = {"runs": "Runs", "architecture": "Architecture",
@@ -197,6 +196,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
             panel.can_focus = True
         self._apply_compact(self.size.width, self.size.height)
         self.status_line = self.query_one(StatusLine)
+        self.footer = self.query_one(KeysFooter)
         self._fast_panels = [self.query_one(w) for w in (ArchitectureEditor, RunTable, FitTable)]
         self._slow_panels = [self.query_one(w) for w in (LossPlot, GradientHistogram,
                                                          WeightHeatmap)]
@@ -423,19 +423,40 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         self._pictures[kind].update_snapshot(snapshot)
 
     def _notify_diagnoses(self, snapshot: Snapshot) -> None:
+        """What new diagnoses say, on the footer's line for a while (their names stay on
+        the status line and in the run table). Not in a toast: a diagnosis comes just
+        when the panels show what it is about, and a toast would cover them."""
         if snapshot.run != self._seen_run:  # another run is shown: its old news is old
             self._seen_run, self._seen_diagnoses = snapshot.run, len(snapshot.diagnoses)
         if len(snapshot.diagnoses) < self._seen_diagnoses:
             self._seen_diagnoses = 0  # the run was reset
-        new = snapshot.diagnoses[self._seen_diagnoses:]
-        if new and self.rates.diagnosis_toasts:  # one short toast for what arrived
-            # together (the status line and run table keep them)
-            names = [name for name, _, _ in new]
-            self.notify("\n".join(f"{name} (step {step}): {message}"
-                                   for name, step, message in new),
-                        title=", ".join(names), timeout=DIAGNOSIS_SECONDS,
-                        severity="error" if "nan" in names else "warning")
+        if new := snapshot.diagnoses[self._seen_diagnoses:]:
+            self.footer.say(" · ".join(f"▲ {name}: {message}" for name, _, message in new),
+                            style="bold red")
         self._seen_diagnoses = len(snapshot.diagnoses)
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Information for the main view is said on the footer's line, where it covers
+        nothing; warnings and errors, and anything over another screen, are toasts
+        (``app.tcss`` keeps them off the step bar)."""
+        if severity != "information" or not self.is_main_view:
+            super().notify(message, title=title, severity=severity, timeout=timeout,
+                           markup=markup)
+            return
+        words = " · ".join(message.splitlines())
+        self.footer.say(f"{title}: {words}" if title else words)
+
+    def clear_notifications(self) -> None:
+        """Every toast, and what the footer's line says: the keys come back."""
+        super().clear_notifications()
+        self.footer.hush()
+
+    @property
+    def is_main_view(self) -> bool:
+        """Whether the main view (not the sweep view or a dialog over it) is on screen."""
+        return (self.is_running and bool(self.screen_stack)
+                and self.screen is self.screen_stack[0])
 
     def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
         """Queue ``command`` for the engine, and hold the slow panels back for
@@ -443,6 +464,7 @@ class NntermApp(RunControls, ViewKeys, FileActions, LessonMode, TeacherLocks, Ap
         behind a plot's redraw."""
         if self.session is not None:
             self.expectation.sent(self.session.send(command), command)
+            self.status_line.expect_message()
             self._quiet_until = time.monotonic() + KEY_QUIET
 
     @property

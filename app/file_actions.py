@@ -26,12 +26,15 @@ class FileActions:
     runs_state: RunsState | None  # every run's config, the keys' last changes included
 
     def action_screenshot(self) -> None:
-        """The screen as SVG in ``screenshot_dir()``; a failure is shown, never fatal."""
+        """The screen as SVG in ``screenshot_dir()``, named after the lesson and the time
+        (``xor_2026-12-07T10-00-00.svg``: a folder of them says which is which); a failure
+        is shown, never fatal."""
         folder = self.screenshot_folder or screenshot_dir()
+        lesson = self.preset.name if self.preset is not None else "nnterm"
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"nnterm_{time.strftime('%Y%m%d_%H%M%S')}.svg"
-            path = folder / f"{_free_name(folder, path.stem, '.svg')}.svg"
+            stem = f"{lesson}_{time.strftime('%Y-%m-%dT%H-%M-%S')}"
+            path = folder / f"{_free_name(folder, stem, '.svg')}.svg"
             write_atomic(path, self.export_screenshot())
         except OSError as err:
             self.notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",

@@ -104,8 +104,10 @@ def action_name(binding: Binding) -> str:
 
 def palette_commands(app: Any) -> Iterator[SystemCommand]:
     """Every lesson (opened with ``app.start``), then every key of ``APP_BINDINGS`` but
-    quit and help (the palette has its own), said in words before its key; nothing a
-    teacher locked (``app.locked``: action names; the picker's lock covers the lessons)."""
+    quit and help (the palette has its own), said in words before its key: only those
+    that do something now (``app.check_action``: no "Back to sweep" without a sweep, no
+    step keys without steps, nothing a teacher locked; the picker's lock covers the
+    lessons)."""
     if "picker" not in app.locked:
         presets, _ = scan_presets()
         for preset in presets:
@@ -113,7 +115,7 @@ def palette_commands(app: Any) -> Iterator[SystemCommand]:
                                 f"{preset.section}: {preset.title}",
                                 lambda p=preset: app.start(p))
     for binding in APP_BINDINGS:
-        if binding.action in ("quit", "help") or action_name(binding) in app.locked:
+        if binding.action in ("quit", "help") or not app.check_action(action_name(binding), ()):
             continue
         said = ACTION_WORDS.get(action_name(binding), binding.description)
         yield SystemCommand(binding.description,

@@ -10,9 +10,8 @@ time, in turn, each at most every ``panels`` seconds (the loss curves every
 apart so that a key's effect waits behind one redraw at most. A key's effect on the
 status line is drawn at once in any mode.
 
-``--low-bandwidth`` picks ``LOW_BANDWIDTH``: slower redraws, no animations, and
-diagnoses said on the status line and in the run table without a toast, and a status
-line that keeps room for them from the start.
+``--low-bandwidth`` picks ``LOW_BANDWIDTH``: slower redraws, no animations, and a status
+line that keeps room for diagnoses from the start.
 """
 
 from __future__ import annotations
@@ -34,10 +33,6 @@ class RedrawRates:
     gap: float
     #: Textual's ``App.animation_level``: "full", "basic" or "none".
     animation: str = "full"
-    #: A diagnosis pops up a toast as well as going to the status line and the run table.
-    #: A toast costs two whole-screen repaints (Textual shows and hides its toast rack,
-    #: which re-orders every widget's layer: about 30-60 KB each at 120x40).
-    diagnosis_toasts: bool = True
     #: Lines the status line keeps from the start. Diagnoses arriving on a full second
     #: line take a third, which moves every panel below: a whole-screen repaint.
     status_lines: int = 2
@@ -51,8 +46,7 @@ DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, weights=2.0, gap=0.125
 #: the curves every 6 s, the other panels every 8 s, the weights every 16 s, one at a
 #: time a second apart).
 LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=6.0, panels=8.0, weights=16.0, gap=1.0,
-                            animation="none", diagnosis_toasts=False, status_lines=3,
-                            label="low bandwidth")
+                            animation="none", status_lines=3, label="low bandwidth")
 
 
 def some_run_trains(snapshot) -> bool:

@@ -39,8 +39,9 @@ def key_table(title: str, bindings: Iterable[Binding]) -> Table:
 
 
 class HelpScreen(NewestSize, ModalScreen[None]):
-    """Every key of the app, of the architecture panel and of a guided lesson's steps
-    (under the panel's, where the column is short); any key closes it."""
+    """Every key of a view: its own, the architecture panel's and a guided lesson's steps
+    (under the panel's, where the column is short; a table without keys is left out);
+    ``hint``: the keys said in words at the foot. Escape, q or ? closes it."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -51,24 +52,30 @@ class HelpScreen(NewestSize, ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
 
+    #: The foot of the main view's help.
+    HINT = "ctrl+p: command palette   tab: next panel   escape: close"
+
     def __init__(self, app_bindings: Iterable[Binding], editor_bindings: Iterable[Binding],
-                 lesson_bindings: Iterable[Binding] = ()):
+                 lesson_bindings: Iterable[Binding] = (), hint: str = HINT):
         super().__init__()
         self.app_bindings = list(app_bindings)
         self.editor_bindings = list(editor_bindings)
         self.lesson_bindings = list(lesson_bindings)
+        self.hint = hint
 
     def compose(self) -> ComposeResult:
         both = Table.grid(padding=(0, 4))
         side = Table.grid()
-        side.add_row(key_table("Architecture panel (tab to it)", self.editor_bindings))
-        if self.lesson_bindings:
-            side.add_row("")
-            side.add_row(key_table("Guided lesson (--lesson)", self.lesson_bindings))
+        for title, bindings in (("Architecture panel (tab to it)", self.editor_bindings),
+                                ("Guided lesson (--lesson)", self.lesson_bindings)):
+            if bindings:
+                if side.row_count:
+                    side.add_row("")
+                side.add_row(key_table(title, bindings))
         both.add_row(key_table("Keys", self.app_bindings), side)
         with Vertical():
             yield Static(both)
-            yield Label("ctrl+p: command palette   tab: next panel   escape: close")
+            yield Label(self.hint)
 
 
 class PresetPicker(NewestSize, ModalScreen[Preset | None]):

@@ -23,11 +23,13 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
+from nnterm.app.lesson_mode import STEP_ACTIONS
 from nnterm.app.newest_size import NewestSize
+from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_chart import draw_summary, legend_text
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
-from nnterm.app.widgets.key_bar import KeyBar
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.lessons.experiment import (
     Cancelled,
@@ -78,7 +80,9 @@ class SweepScreen(NewestSize, Screen):
     SweepScreen #sweep-steps.-begun { height: 6; }
     """
     BINDINGS = [
-        Binding("enter", "open_point", "Open run", id="open_point"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        # (before the table's own enter, which would hide it from the footer)
+        Binding("enter", "open_point", "Open run", id="open_point", priority=True),
         Binding("r", "rerun", "Rerun", id="rerun"),
         Binding("R", "reseed", "Reseed+rerun", id="reseed"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -130,7 +134,7 @@ class SweepScreen(NewestSize, Screen):
             with Vertical(id="summary"):
                 yield SweepPlot(id="sweep-plot")
                 yield Static(id="sweep-legend")
-        yield KeyBar()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#points").border_title = "Runs"
@@ -268,6 +272,18 @@ class SweepScreen(NewestSize, Screen):
             f"seed {self.seed}   enter: open a run")
 
     # ------------------------------------------------------------------ keys
+    def action_help(self) -> None:
+        """The keys that work here: this view's own and those of the app's that it lets
+        through (``check_action``), not the main view's."""
+        own = [b for b in self.BINDINGS  # (the step keys: only for a lesson with steps)
+               if not b.action.startswith("app.") or self.app.check_action(b.action[4:], ())]
+        working = own + [binding for node, binding, enabled, _ in self.active_bindings.values()
+                         if enabled and node is self.app and binding in self.app.BINDINGS]
+        steps = [b for b in working if b.action.removeprefix("app.") in STEP_ACTIONS]
+        self.app.push_screen(HelpScreen([b for b in working if b not in steps], (), steps,
+                                        hint="up/down: choose a run   ctrl+p: command "
+                                             "palette   escape: close"))
+
     def action_open_point(self) -> None:
         table = self.query_one(DataTable)
         if not self.jobs or table.cursor_row is None:

@@ -18,6 +18,7 @@ import pytest
 from helpers import settled
 from textual.app import App
 from textual.widgets import OptionList
+from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
 from nnterm.app.screens import PresetPicker
@@ -25,6 +26,7 @@ from nnterm.app.widgets.architecture import ArchitectureEditor
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.lessons.loader import load_preset, parse_preset
@@ -303,16 +305,67 @@ async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
         assert "running" in status(app).plain
 
 
-async def test_diagnoses_that_arrive_together_share_one_short_toast(running):
+def footer_says(app: NntermApp) -> str:
+    """What the footer's line says instead of the keys ("" when it shows the keys)."""
+    footer = app.query_one(KeysFooter)
+    said = footer.query_one("#said")
+    shown = [key for key in footer.query(FooterKey)
+             if key.display and not key.has_class("-command-palette")]
+    return str(said.render()) if said.display and not shown else ""
+
+
+async def test_diagnoses_are_said_on_the_footers_line_not_in_toasts_over_the_panels(running):
     app, pilot = running
     app._notify_diagnoses(replace(app.snapshot, diagnoses=()))  # this run, no news yet
     app.clear_notifications()
     news = (("dead_relu", 2, "dead"), ("loss_rising", 2, "rising"), ("nan", 2, "NaN"))
     app._notify_diagnoses(replace(app.snapshot, diagnoses=news))
     await pilot.pause()
-    toasts = list(app._notifications)
-    assert len(toasts) == 1 and toasts[0].title == "dead_relu, loss_rising, nan"
-    assert toasts[0].severity == "error" and toasts[0].timeout <= 5
+    assert list(app._notifications) == []
+    assert footer_says(app) == "▲ dead_relu: dead · ▲ loss_rising: rising · ▲ nan: NaN"
+
+
+async def test_notices_are_said_on_the_footers_line_and_errors_stay_toasts(running):
+    app, pilot = running
+    app.clear_notifications()
+    await pilot.press("c")  # the curves key says what is plotted now
+    await pilot.pause()
+    assert list(app._notifications) == []
+    assert footer_says(app).startswith("Curves: plotting")
+    app.clear_notifications()  # (as a screenshot script does: the keys come back)
+    await pilot.pause()
+    assert not footer_says(app)
+    app.query_one(KeysFooter).said.seconds = 0.1  # then the keys come back
+    app.notify("plotting train loss", title="Curves")
+    for _ in range(100):  # (each pause lets the timer run)
+        await pilot.pause(0.05)
+        if not footer_says(app):
+            break
+    assert not footer_says(app)
+    app.notify("the disk is full", title="Screenshot", severity="error")
+    await pilot.pause()
+    assert [n.message for n in app._notifications] == ["the disk is full"]
+
+
+async def test_what_a_key_did_leaves_the_status_line_after_some_seconds(running):
+    """The engine keeps its last message in every snapshot; the line shows it for
+    ``said.seconds`` (a timer), not for as long as nothing else is said."""
+    app, pilot = running
+    line = app.query_one(StatusLine)
+    line.said.seconds = 2.0
+    await pilot.press("r")
+    await settled(app, pilot, lambda s: s.message.startswith("reset"))
+    assert "reset to step 0" in status(app).plain
+    for _ in range(100):  # the timer takes it away (each pause lets it run)
+        await pilot.pause(0.05)
+        if "reset" not in status(app).plain:
+            break
+    step = app.snapshot.step
+    snap = await settled(app, pilot, lambda s: s.step > step + 5)
+    assert snap.message.startswith("reset") and "reset" not in status(app).plain
+    await pilot.press("r")  # the same key again: the same words are news again
+    await settled(app, pilot, lambda s: s.step < snap.step)
+    assert "reset to step 0" in status(app).plain
 
 
 async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
@@ -326,6 +379,8 @@ async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
     keys = [c for c in commands if "(key " in c.help]
     assert all(not c.help.startswith("key ") for c in keys)  # words first, then the key
     assert len({c.help for c in keys}) >= 25
+    # only what does something now: no sweep to go back to, no guided steps
+    assert not {"Back to sweep", "Next step", "Step back"} & set(titles)
 
 
 async def test_selecting_a_deep_layer_scrolls_its_row_into_the_side_column():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from helpers import settled
 from test_app import status
+from textual.geometry import Region
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.boundary import DecisionBoundary
@@ -57,7 +58,7 @@ async def test_every_run_is_in_the_table_the_legend_and_the_boundaries(arms):
     table = app.query_one(RunTable)
     assert table.display
     rows = table.rows
-    assert [row.split()[1] for row in rows] == ["base", "fast", "slow"]
+    assert [row.split()[2] for row in rows] == ["base", "fast", "slow"]
     assert "lr 1" in rows[1] and "lr 0.01" in rows[2] and "(base)" in rows[0]
     plot = app.query_one(LossPlot)
     plot.flush()
@@ -231,3 +232,21 @@ async def test_a_key_that_does_the_same_to_every_run_says_it_once(arms):
     await pilot.press("plus")  # each run's own lr up a rung: they differ, so named
     snap = await settled(app, pilot, lambda s: "lr" in s.message)
     assert snap.message.count("·") == 2 and "fast: lr 3" in snap.message
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_a_zoomed_panel_fills_the_screen_however_short(size):
+    """Zoom shows the panel, not the panel in a sea of hatching."""
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=size) as pilot:
+        await settled(app, pilot, lambda s: len(s.runs) == 3)
+        app.query_one("#fit-table").display = True  # (not every lesson's)
+        for panel in ("runs", "architecture", "fit-table", "gradients", "lesson"):
+            widget = app.query_one(f"#{panel}")
+            widget.focus()
+            await pilot.press("z")
+            await pilot.pause()
+            assert app.screen.maximized is widget
+            footer = app.query_one("Footer")
+            assert widget.region == Region(0, 0, size[0], footer.region.y), panel
+            await pilot.press("z")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from test_app import footer_says
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
@@ -185,6 +186,24 @@ async def test_on_a_small_terminal_the_steps_stay_in_sight_above_the_keys():
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         assert not bar.display and in_lesson.display
+
+
+async def test_on_a_small_terminal_nothing_covers_the_step_bar():
+    """A claim seen is said on the footer's line (the bar itself shows its ✓), and a
+    toast (an error) hangs from the top, away from the bar above the keys."""
+    app = await open_app(lesson=True, paused=True)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        app.send(SetSpeed(200))
+        await pilot.press("N", "space")
+        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
+        await pilot.pause()
+        assert list(app._notifications) == []
+        assert footer_says(app) == "Step 2: ✓ seen: ten steps went by"
+        app.notify("the engine stopped", severity="error")
+        await pilot.pause()
+        (toast,) = app.screen.query("Toast")
+        bar = app.query_one("#step-bar", StepPanel)
+        assert bar.display and not toast.region.overlaps(bar.region)
 
 
 async def test_a_small_terminal_shows_no_step_bar_for_a_preset_without_steps():

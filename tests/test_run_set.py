@@ -6,13 +6,14 @@ import queue
 
 import numpy as np
 import pytest
+from test_session import FakeClock
 
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes
 from nnterm.engine.live.landscape import thin
-from nnterm.engine.live.run_loop import run_loop
+from nnterm.engine.live.run_loop import SAMPLE_SECONDS, run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
 from nnterm.engine.live.snapshot_build import BOUNDARY_RESOLUTION
 from nnterm.engine.nn.initializers import Init
@@ -205,6 +206,25 @@ def test_next_token_frames_carry_names_written_by_every_model():
     assert build_frame(runs).samples == ()
     real = set(runs.base.dataset.meta["val_names"])
     assert set(frame.samples[-1][1]) <= real
+
+
+def test_every_snapshot_carries_the_newest_names_new_ones_every_few_seconds():
+    """A UI draws the text panel only in its turn (about once a second), on the latest
+    snapshot: each must carry the names, new ones every ``SAMPLE_SECONDS``."""
+    names = Config(data=DataConfig(name="names", params={"context": 3}),
+                   model=ModelConfig(hidden=(16,)), train=TrainConfig(steps=10**6))
+    runs = build_run_set([("base", names)])
+    clock = FakeClock(tick=0.001)  # every look at the clock is a millisecond
+    published = []
+    run_loop(runs, queue.SimpleQueue(), published.append, fps=10.0, clock=clock,
+             should_stop=lambda: clock.now > 4 * SAMPLE_SECONDS)
+    assert len(published) > 4 * SAMPLE_SECONDS * 10 - 5
+    assert all(snapshot.samples for snapshot in published)
+    texts = [published[0].samples]
+    for snapshot in published:
+        if snapshot.samples != texts[-1]:
+            texts.append(snapshot.samples)
+    assert len(texts) in (4, 5)  # at 0 s, then every SAMPLE_SECONDS
 
 
 def test_sampled_names_follow_the_model():

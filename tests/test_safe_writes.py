@@ -5,6 +5,7 @@ input refused, and the app's save keys reporting failures while training goes on
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
+from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import load_preset, save_preset
 from nnterm.engine.training.metrics_io import MetricsWriter
@@ -127,8 +129,10 @@ async def test_save_keys_report_failures_and_training_goes_on(tmp_path, monkeypa
 async def test_a_screenshot_goes_to_its_folder_and_says_where(tmp_path):
     app = NntermApp(load_preset("xor"), in_process=True, screenshot_folder=tmp_path / "shots")
     async with app.run_test(size=(120, 40)) as pilot:
+        await first_snapshot(app, pilot)
         await pilot.press("s")
         await pilot.pause()
         (shot,) = (tmp_path / "shots").iterdir()
         assert shot.suffix == ".svg" and shot.read_text().startswith("<svg")
-        assert any(str(shot) in n.message for n in app._notifications)
+        assert re.fullmatch(r"xor_\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d", shot.stem)  # the lesson's name
+        assert app.query_one(KeysFooter).said.words.plain == f"Screenshot: saved {shot}"

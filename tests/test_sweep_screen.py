@@ -9,6 +9,7 @@ import time
 import pytest
 
 from nnterm.app.app import NntermApp
+from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_screen import SweepPlot, SweepScreen
 from nnterm.engine.lessons.loader import parse_preset
 
@@ -56,6 +57,8 @@ async def test_a_sweep_opens_its_view_and_a_run_opens_in_the_main_view():
         assert app.session.config == screen.jobs[1].config
         assert screen.jobs[1].label in app.sub_title
 
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert "Back to sweep" in titles  # (the palette offers it over a sweep's run)
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is screen and app.session is None
@@ -76,7 +79,17 @@ async def test_the_sweep_view_shows_only_the_keys_that_work_there():
                  in app.screen.active_bindings.values() if enabled}
         assert {"rerun", "reseed"} <= shown
         assert "toggle_pause" not in shown and "learning_rate(1)" not in shown
-        app.screen.stop(wait=True)
+        sweep = app.screen
+        await pilot.press("question_mark")  # the help lists the same keys
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        listed = {b.key_display or b.key for b in (*app.screen.app_bindings,
+                                                   *app.screen.editor_bindings,
+                                                   *app.screen.lesson_bindings)}
+        assert {"enter", "r", "R", "q", "?", "p", "s"} <= listed
+        assert not {"space", "+", "o", "z", "n", "N", ">", "escape"} & listed, listed
+        await pilot.press("escape")
+        sweep.stop(wait=True)
 
 
 @pytest.mark.asyncio

@@ -349,8 +349,8 @@ class LossPlot(PaintedPlot):
                width: int | None = None) -> Content:
         """One entry per run (none for a single run): ``▶ base  ✖ wild``, each in its
         run's colour, the selected run underlined; without colour, with its marker. If
-        that is wider than ``width``: the selected run's entry and how many more there are
-        (their colours are in the run table), never a cut name."""
+        that is wider than ``width``: the selected run's entry and how many more there are,
+        pointing to the run table, their legend; never a cut name."""
         if snap is None or len(snap.runs) <= 1:
             return Content("")
         entries = []
@@ -367,5 +367,6 @@ class LossPlot(PaintedPlot):
         selected = next(e for e, v in zip(entries, snap.runs, strict=True) if v.name == snap.run)
         more = len(entries) - 1
         return Content.assemble(selected, first_that_fits(
-            (f" and {more} more runs, colours as in Runs", f" +{more} runs", ""),
+            (f" and {more} more runs: their colours in Runs", f" +{more} runs: see Runs",
+             f" +{more}: see Runs", ""),
             width - len(selected[0])))

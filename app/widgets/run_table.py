@@ -1,10 +1,12 @@
 """RunTable: every run of the lesson in one compact table, the selected one marked.
 
-One row per run: its colour swatch and state (▶ training, ‖ paused, ■ finished, ✖ diverged),
-its name, what it changes from the base run, train and validation loss, accuracy (of runs
-that measure it: not of regression) and its diagnoses. The same colour marks the run's
-curves in the loss plot. In a narrow panel a run takes two lines, more when its changes or
-diagnoses need them: a cell wraps, never cut.
+One row per run: its state (▶ training, ‖ paused, ■ finished, ✖ diverged), its curve's
+swatch, its name, what it changes from the base run, train and validation loss, accuracy
+(of runs that measure it: not of regression) and its diagnoses. The table is the legend
+of the loss plot and the side-by-side pictures: the swatch is the run's curve in little
+(a line in its colour; without colour, its curve's marker), for as many runs as the
+plot's border has no room to name. In a narrow panel a run takes two lines, more when its
+changes or diagnoses need them: a cell wraps, never cut.
 """
 
 from __future__ import annotations
@@ -13,18 +15,28 @@ from rich.table import Table
 from rich.text import Text
 
 from nnterm.app.widgets._common import (
+    ColorMode,
     detect_color_mode,
     fmt_num,
     run_colour,
     run_state_glyph,
 )
 from nnterm.app.widgets._panel import RowsPanel
+from nnterm.app.widgets.loss_plot import MONO_GLYPHS
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: From this content width on, a run takes a row of a table (else two lines or more).
 WIDE = 64
-#: Where ``RunTable._cells`` puts the accuracy.
-ACC_CELL = 5
+#: Where ``RunTable._cells`` puts the changes and the accuracy.
+CHANGES_CELL, ACC_CELL = 3, 6
+
+
+def swatch(colour: int, mode: ColorMode) -> Text:
+    """Run colour ``colour``'s curve in little: a line in the colour, or without colour
+    (NO_COLOR) the marker the loss plot draws its curve with."""
+    if mode == "mono":
+        return Text(MONO_GLYPHS[colour % len(MONO_GLYPHS)] * 2)
+    return Text("━━", style=run_colour(colour, mode)[1])
 
 
 def _accuracy(view: RunView) -> str:
@@ -65,10 +77,12 @@ class RunTable(RowsPanel):
         return self.repaint(layout=self.get_content_height(None, None, width) != old_height)
 
     def _cells(self, view: RunView) -> list[Text]:
-        colour = run_colour(view.colour, detect_color_mode(self.app))[1]
+        mode = detect_color_mode(self.app)
+        colour = run_colour(view.colour, mode)[1]
         mark = "▸" if view.name == self._selected else " "
         return [
             Text(f"{mark}{run_state_glyph(view.status, view.paused)}", style=f"bold {colour}"),
+            swatch(view.colour, mode),
             Text(view.name, style=f"bold {colour}" if mark != " " else colour),
             Text(view.changes or ("(base)" if view is self._runs[0] else "same as base"),
                  style="dim"),
@@ -88,21 +102,51 @@ class RunTable(RowsPanel):
     def _renderable(self, width: int) -> Table | Text:
         if not self._wide(width):
             return Text("\n", no_wrap=True).join(self._narrow_lines(width))
-        table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True,
-                      header_style="dim")
+        accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
+        rows = [self._cells(view) for view in self._runs]
+        if not accuracy:
+            for cells in rows:
+                del cells[ACC_CELL]
+        numbers = ("train", "val", "acc") if accuracy else ("train", "val")
+        headers = ("", "", "run", "changes", *numbers, "diagnosis")
+        # the changes and the diagnoses share what the other columns leave (one space
+        # between columns): the changes wrapped, never cut, the diagnoses broken between
+        # names, so that the rows take the fewest lines
+        changes, diagnoses = [r[CHANGES_CELL] for r in rows], [r[-1] for r in rows]
+        others = [max([len(header), *(r[i].cell_len for r in rows)])
+                  for i, header in enumerate(headers[:-1]) if i != CHANGES_CELL]
+        room = width - sum(others) - (len(headers) - 1)
+        split = self._diagnoses_width(changes, diagnoses, room)
+        table = Table(box=None, padding=(0, 1), collapse_padding=True, pad_edge=False,
+                      expand=True, header_style="dim")
+        table.add_column("", no_wrap=True, width=2)
         table.add_column("", no_wrap=True, width=2)
         table.add_column("run", no_wrap=True)
-        table.add_column("changes", ratio=1, overflow="fold")  # (wraps: never cut)
-        accuracy = any(map(_has_accuracy, self._runs))  # (no column of dashes)
-        for label in ("train", "val", "acc") if accuracy else ("train", "val"):
+        table.add_column("changes", ratio=1, overflow="fold")
+        for label in numbers:
             table.add_column(label, justify="right", no_wrap=True)
-        table.add_column("diagnosis", max_width=20, overflow="fold")
-        for view in self._runs:
-            cells = self._cells(view)
-            if not accuracy:
-                del cells[ACC_CELL]
-            table.add_row(*cells)
+        table.add_column("diagnosis", width=split, no_wrap=True)
+        for cells in rows:
+            table.add_row(*cells[:-1], _packed(cells[-1], split))
         return table
+
+    def _diagnoses_width(self, changes: list[Text], diagnoses: list[Text], room: int) -> int:
+        """The diagnoses' width, from their longest name (a name is never split) to their
+        longest row (a row's names on one line), with which the rows take the fewest lines
+        in all, the changes wrapped in the rest of ``room``."""
+        names = [name for row in diagnoses for name in row.split(", ", allow_blank=False)]
+        narrowest = max([len("diagnosis"), *(name.cell_len + 1 for name in names)])
+        widest = max([narrowest, *(row.cell_len for row in diagnoses)])
+        if narrowest == widest or widest + max(c.cell_len for c in changes) <= room:
+            return widest
+        console = self.app.console
+
+        def lines(split: int) -> int:
+            return sum(max(len(change.wrap(console, max(1, room - split))),
+                           len(_packed(row, split).split("\n")))
+                       for change, row in zip(changes, diagnoses, strict=True))
+
+        return min(range(narrowest, widest + 1), key=lines)
 
     def _narrow_lines(self, width: int) -> list[Text]:
         """Per run: state, name and changes; below, the losses, accuracy and diagnoses.
@@ -110,8 +154,8 @@ class RunTable(RowsPanel):
         so that nothing is cut."""
         lines: list[Text] = []
         for view in self._runs:
-            mark, name, changes, train, val, acc, diagnoses = self._cells(view)
-            head = Text.assemble(mark, " ", name)
+            mark, line, name, changes, train, val, acc, diagnoses = self._cells(view)
+            head = Text.assemble(mark, " ", line, " ", name)
             numbers = Text.assemble("   ", ("loss ", "dim"), train, (" val ", "dim"), val)
             if _has_accuracy(view):
                 numbers.append_text(Text.assemble((" acc ", "dim"), acc))
@@ -139,6 +183,18 @@ def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Tex
     if not tail.plain or head.cell_len + len(gap) + tail.cell_len <= width:
         return [Text.assemble(head, gap, tail) if tail.plain else head]
     return [head, *_indented(tail, width)]
+
+
+def _packed(names: Text, width: int) -> Text:
+    """``names`` (separated by ", ") in lines of at most ``width`` cells with their
+    comma, broken only between names (a longer name keeps a line of its own)."""
+    lines: list[Text] = []
+    for name in names.split(", ", allow_blank=False):
+        if lines and lines[-1].cell_len + 2 + name.cell_len + 1 <= width:
+            lines[-1] = Text.assemble(lines[-1], ", ", name)
+        else:
+            lines.append(name)
+    return Text(",\n").join(lines)
 
 
 def _indented(tail: Text, width: int) -> list[Text]:

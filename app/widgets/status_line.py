@@ -9,6 +9,7 @@ from rich.text import Text
 from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._repaint import RowRepaint
+from nnterm.app.widgets._said import Said
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
@@ -45,7 +46,10 @@ def _pct(x: float | None) -> str:
 class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
     losses, accuracies, every diagnosis so far and the last control's effect on the second;
-    ``note`` (e.g. "low bandwidth") is said on the second line after the numbers."""
+    ``note`` (e.g. "low bandwidth") is said on the second line after the numbers.
+
+    The last control's effect (the engine's ``Snapshot.message``) goes after some seconds
+    (``said``): the engine keeps it in every snapshot until the next command."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -76,6 +80,8 @@ class StatusLine(RowRepaint):
         self._snapshot: Snapshot | None = None
         self._scope = ""
         self._stopped = False
+        self.said = Said(self, self._redraw)
+        self._message: str | None = None  # the engine's message last seen (None: any is news)
         #: (width, lines): the most lines the text has needed at this width.
         self._tallest = (0, min_lines)
 
@@ -91,6 +97,15 @@ class StatusLine(RowRepaint):
         """What the line shows (plain text via ``.plain``)."""
         return self._text
 
+    def expect_message(self) -> None:
+        """A command went to the engine: its next message is news even in the same words
+        (a second reset says so again)."""
+        self._message = None
+
+    def _redraw(self) -> None:
+        if self._snapshot is not None:
+            self.update_snapshot(self._snapshot)
+
     def show_engine_stopped(self, error: str) -> None:
         """The engine died (or never started): say so, and how to restart, until a
         snapshot of a new engine arrives (its last one would claim it still runs)."""
@@ -105,6 +120,8 @@ class StatusLine(RowRepaint):
         """A new engine starts: wait for its first step."""
         self._text, self._groups = Text("waiting for the first step", style="dim"), ()
         self._signature, self._snapshot, self._stopped = None, None, False
+        self._message = None
+        self.said.show(None)
         self._tallest = (0, self.min_lines)
         self.repaint(layout=True)
 
@@ -114,13 +131,17 @@ class StatusLine(RowRepaint):
         if self._stopped:
             return False
         s = snapshot
+        if s.message != self._message:
+            self._message = s.message
+            if s.message:
+                self.said.show(Text(s.message, "italic"))
         state = run_state(s)
         diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
         optimizer = optimizer_label(s.config)
         signature = (
             state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
-            optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis, s.message,
-            s.stop_reason, s.run, self._scope,
+            optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis,
+            self.said.words, s.stop_reason, s.run, self._scope,
         )
         self._snapshot = snapshot
         if self._signature is not None and signature == self._signature:
@@ -148,8 +169,8 @@ class StatusLine(RowRepaint):
             second.append(Text.assemble(("▲ ", "bold red"), (diagnosis, "bold red")))
         if self._scope:
             second.append(Text.assemble((SEPARATOR, "dim"), (self._scope, "bold")))
-        if s.message:
-            second.append(Text.assemble((SEPARATOR, "dim"), (s.message, "italic")))
+        if self.said.words is not None:
+            second.append(Text.assemble((SEPARATOR, "dim"), self.said.words))
         self._groups = (first, second)
         width, height = self.content_size
         self._text = flow(self._groups, width)

@@ -183,6 +183,7 @@ class _Driver:
         self.last_poll = -math.inf
         self.last_samples = -math.inf
         self.sample_seed = 0
+        self.samples: tuple = ()  # the newest text the models wrote (Snapshot.samples)
         self.stopped = False
         self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
         self.commands_taken = 0  # every command handled, failed ones included
@@ -330,6 +331,10 @@ class _Driver:
             self.publish()
 
     def publish(self) -> None:
+        """Publish a snapshot of the runs. Every ``SAMPLE_SECONDS`` (and on a change while
+        idle) the models write new text; every snapshot carries the newest, since a UI
+        draws only some of them (the latest, and a slow panel only in its turn): text
+        sent in one snapshot of 24 was seen about once in 15 s."""
         now = self.clock()
         self.rate.mark(now, self.steps)
         running = not self.runs.idle
@@ -342,7 +347,10 @@ class _Driver:
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=samples,
         )
-        snapshot = dataclasses.replace(snapshot, claims=claim_verdicts(self.watched, self.runs),
+        if snapshot.samples:
+            self.samples = snapshot.samples  # (kept: every snapshot carries the newest)
+        snapshot = dataclasses.replace(snapshot, samples=self.samples,
+                                       claims=claim_verdicts(self.watched, self.runs),
                                        commands_taken=self.commands_taken)
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)

@@ -165,7 +165,8 @@ class Snapshot:
     #: Loss levels the lesson names, drawn on the loss plot: ("chance", ln 2), ("bigram", 2.35)
     references: tuple[tuple[str, float], ...] = ()
     #: For next-token data: text drawn from each run's model, then from the bigram baseline
-    #: and real examples, as (label, samples) rows; () when none were drawn for this frame.
+    #: and real examples, as (label, samples) rows; a live session's snapshots carry the
+    #: newest drawn (``run_loop.SAMPLE_SECONDS``), () when none were drawn yet.
     samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
     landscape: Landscape | None = None  # two-weight models: the loss plane and the paths
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve

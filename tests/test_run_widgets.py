@@ -257,6 +257,18 @@ def test_tile_captions_say_the_accuracy_the_same_way_on_a_row_of_tiles():
     assert tile_captions((unknown,), "", False, 24) == [[" ▶ base"]]
 
 
+def test_tile_captions_take_one_line_where_wrapping_would_leave_the_picture_a_sliver():
+    runs = (make_run("base", 0, train_acc=1.0), make_run("light_dropout", 1, train_acc=0.92),
+            make_run("early_stopping", 2, train_acc=0.9))
+    assert max(map(len, tile_captions(runs, "base", False, 10))) == 3  # wrapped: 3 lines
+    assert tile_captions(runs, "base", False, 10, max_lines=2) == [
+        ["▸▶ base"], [" ▶ light_…"], [" ▶ early_…"]]  # no room for the accuracy too
+    assert tile_captions(runs, "base", False, 13, max_lines=1) == [
+        ["▸▶ base 100%"], [" ▶ light… 92%"], [" ▶ early… 90%"]]
+    assert tile_captions(runs, "base", False, 24, max_lines=1) == [
+        ["▸▶ base 100%"], [" ▶ light_dropout 92%"], [" ▶ early_stopping 90%"]]
+
+
 async def test_a_tile_is_redrawn_when_only_its_accuracy_changed():
     boundary = DecisionBoundary(color_mode="mono")
     async with Host(boundary).run_test(size=(60, 16)) as pilot:

@@ -186,7 +186,8 @@ class DecisionBoundary(PicturePanel):
         strips: list[Strip] = []
         for r in range(rows):
             views = self._runs[r * columns:(r + 1) * columns]
-            captions = tile_captions(views, self._selected, self._validation, tile_w - 1)
+            captions = tile_captions(views, self._selected, self._validation, tile_w - 1,
+                                     max_lines=max(1, (tile_h - 2) // 2))
             head_h = min(max(len(c) for c in captions), tile_h - 1)
             tiles = []
             for view, caption in zip(views, captions, strict=True):
@@ -262,18 +263,35 @@ def caption_lines(prefix: str, name: str, width: int) -> list[str]:
     return lines
 
 
-def tile_captions(runs: tuple[RunView, ...], selected: str, validation: bool, width: int
-                  ) -> list[list[str]]:
+def tile_captions(runs: tuple[RunView, ...], selected: str, validation: bool, width: int,
+                  max_lines: int | None = None) -> list[list[str]]:
     """The captions of a row of tiles, in lines of at most ``width`` cells: ``▸`` if
     selected, the run's state, its name (``caption_lines``) and its accuracy. The
     accuracy is said the same way on every tile of the row, in the most detailed form
     that fits after every name (``train 95%``, else ``95%``); if even the short one does
     not, on a line of its own (the row's pictures give up a line either way), again in
-    the most detailed form that fits."""
-    names = [caption_lines(f"{'▸' if v.name == selected else ' '}"
-                           f"{run_state_glyph(v.status, v.paused)} ", v.name, width)
-             for v in runs]
+    the most detailed form that fits.
+
+    A caption longer than ``max_lines`` would leave its picture a sliver (eight runs in
+    a panel at 120x40): then every caption of the row takes one line, its name cut with
+    ``…`` (the run table, the legend of every picture, names it whole) and its accuracy
+    after it where it fits."""
+    prefixes = [f"{'▸' if v.name == selected else ' '}{run_state_glyph(v.status, v.paused)} "
+                for v in runs]
+    names = [caption_lines(prefix, v.name, width) for prefix, v in zip(prefixes, runs,
+                                                                         strict=True)]
     notes = [accuracy_note(v, validation) for v in runs]
+    captions = _wrapped_captions(names, notes, width)
+    if max_lines is not None and max(map(len, captions), default=0) > max_lines:
+        return [[one_line_caption(prefix, v.name, note[-1] if note else "", width)]
+                for prefix, v, note in zip(prefixes, runs, notes, strict=True)]
+    return captions
+
+
+def _wrapped_captions(names: list[list[str]], notes: list[tuple[str, ...]], width: int
+                      ) -> list[list[str]]:
+    """``tile_captions``'s wrapped form: each name's lines, the accuracy after the last
+    one (or on a line of its own) in one form for the whole row."""
     forms = [[note[form] if note else "" for note in notes] for form in (0, 1)]
     for shown in forms:
         if all(len(lines[-1]) + 1 + len(text) <= width
@@ -284,6 +302,19 @@ def tile_captions(runs: tuple[RunView, ...], selected: str, validation: bool, wi
                   if all(len(CONTINUATION + text) <= width for text in shown)), forms[-1])
     return [lines + [CONTINUATION + text] if text else lines
             for lines, text in zip(names, shown, strict=True)]
+
+
+def one_line_caption(prefix: str, name: str, note: str, width: int) -> str:
+    """``prefix name note`` in one line of ``width`` cells: the name cut with ``…`` to
+    leave the note room where three letters of the name still show, else no note."""
+    room = width - len(prefix)
+    if note and room - len(note) - 1 >= min(len(name), 4):
+        room -= len(note) + 1
+    else:
+        note = ""
+    if len(name) > room:
+        name = name[:room - 1] + "…" if room > 0 else ""
+    return f"{prefix}{name} {note}".rstrip()
 
 
 def accuracy_note(view: RunView, validation: bool) -> tuple[str, ...]:

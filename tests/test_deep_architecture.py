@@ -13,8 +13,8 @@ from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
 from nnterm.app.widgets import ArchitectureEditor
+from nnterm.app.widgets._layer_health import health_sample
 from nnterm.app.widgets.architecture import DEEP_NET
-from nnterm.app.widgets.layer_health import health_sample
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.config import with_changes
 

@@ -19,9 +19,9 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
+from nnterm.app.widgets._layer_health import HEALTH_ROWS, Health, draw_health, health_sample
+from nnterm.app.widgets._layer_table import LayerTable, draw_table, layer_table
 from nnterm.app.widgets._repaint import RowRepaint
-from nnterm.app.widgets.layer_health import HEALTH_ROWS, Health, draw_health, health_sample
-from nnterm.app.widgets.layer_table import LayerTable, draw_table, layer_table
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.config import Config
 

@@ -383,17 +383,18 @@ async def test_the_command_palette_opens_lessons_and_says_what_keys_do(running):
     assert not {"Back to sweep", "Next step", "Step back"} & set(titles)
 
 
-async def test_selecting_a_deep_layer_scrolls_its_row_into_the_side_column():
+async def test_selecting_a_deep_layer_scrolls_its_row_into_sight_on_a_small_screen():
     app = NntermApp(load_preset("xavier_vs_he"), in_process=True, paused=True)
-    async with app.run_test(size=(120, 34)) as pilot:  # (the smallest not compact)
+    async with app.run_test(size=(80, 24)) as pilot:  # one column that scrolls
         editor = app.query_one(ArchitectureEditor)
-        column = app.query_one("#side-top")
+        body = app.query_one("#body")
         await settled(app, pilot, lambda s: s.config is not None)
         editor.focus()
         for key in ("down", "up"):  # to the output row, then back to the first layer
             for _ in range(editor.n_hidden):
                 await pilot.press(key)
-            await pilot.pause()
-            row_y = editor.virtual_region.y + editor.gutter.top + 2 + editor.selected_layer
-            shown = column.scroll_offset.y, column.scroll_offset.y + column.content_region.height
-            assert shown[0] <= row_y < shown[1], key
+                await pilot.pause()
+                row = next(y for y, line in enumerate(editor.render().plain.splitlines())
+                           if line.startswith("▸"))
+                y = editor.content_region.y + row  # on the screen
+                assert body.content_region.y <= y < body.content_region.bottom, key

@@ -62,14 +62,7 @@ def hidden_rows(widget) -> int:
     return geometry.region.height - geometry.region.intersection(geometry.clip).height
 
 
-#: A 20-layer net's two tables (its layers, their health) are 50 rows: more than a 120x40
-#: screen has. They need a compact form for deep nets in the architecture panel itself.
-TOO_DEEP = pytest.mark.xfail(reason="the architecture panel draws every layer twice",
-                             strict=True)
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=TOO_DEEP) if n == "xavier_vs_he" else n
-                                  for n in _presets()])
+@pytest.mark.parametrize("name", _presets())
 async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_whole(name):
     """What the lessons point at (the run table, the ‖grad‖/dead/sat columns under the
     architecture, the glossary's train/val table) is never cut on a 120x40 screen."""

@@ -17,11 +17,12 @@ from nnterm.engine.training.config import with_changes
 # ----------------------------------------------------------------------------- architecture
 
 
-async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():
+def editor_with_edits() -> tuple[ArchitectureEditor, list[tuple[str, int]]]:
+    """An editor whose edits are the app's part on the config it shows (model_edits is
+    tested alone), and the (edit, layer) pairs it asks for, as it asks."""
     asked: list[tuple[str, int]] = []
 
     def edit(name: str, layer: int) -> EditOutcome:
-        """The app's part, on the config the editor shows (model_edits is tested alone)."""
         asked.append((name, layer))
         try:
             done = EDITS[name](editor.config.model, layer)
@@ -30,6 +31,11 @@ async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():
         return EditOutcome(with_changes(editor.config, done.changes), done.select)
 
     editor = ArchitectureEditor(edit=edit)
+    return editor, asked
+
+
+async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():
+    editor, asked = editor_with_edits()
     host = Host(editor)
     async with host.run_test(size=(100, 12)) as pilot:
         assert editor.update_snapshot(make_snapshot())

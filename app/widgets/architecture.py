@@ -10,7 +10,6 @@ that the next key, however quick, acts on the state this one left.
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,16 +19,20 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 
-from nnterm.app.model_edits import expand
-from nnterm.app.widgets._common import NO_NUMBER, fmt_power_of_ten
+from nnterm.app.widgets._layer_health import HEALTH_ROWS, Health, draw_health, health_sample
+from nnterm.app.widgets._layer_table import LayerTable, draw_table, layer_table
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.engine.live.snapshot import Snapshot
-from nnterm.engine.nn.initializers import Init, as_init
 from nnterm.engine.training.config import Config
 
 #: The edits the keys ask for, by name.
 EDIT_NAMES = ("width_up", "width_down", "cycle_activation", "cycle_init", "dropout_up",
               "dropout_down", "add_layer", "remove_layer")
+
+#: Nets with more hidden layers than this draw the compact form (a net and its health rows
+#: fit the side column beside a readable lesson at 120x40): a run of identical layers
+#: shares a row of the table, and the health rows are a sample over depth.
+DEEP_NET = HEALTH_ROWS - 1
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,6 @@ LayerEdit = Callable[[str, int], EditOutcome]
 
 def _no_edits(_name: str, layer: int) -> EditOutcome:
     return EditOutcome(None, layer, "no configuration yet")
-
-
-def init_label(init: Init) -> str:
-    """``he_normal``, ``normal σ=0.01``, ``constant 0.5``, ``xavier_uniform ×2``."""
-    label = init.scheme
-    if init.scheme == "normal":
-        label += f" σ={init.std:g}"
-    elif init.scheme == "uniform":
-        label += f" ±{init.limit:g}"
-    elif init.scheme == "constant":
-        label += f" {init.value:g}"
-    if init.gain != 1.0 and init.scheme not in ("zeros", "constant"):
-        label += f" ×{init.gain:g}"
-    return label
 
 
 class ArchitectureEditor(RowRepaint, can_focus=True):
@@ -118,7 +107,7 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         self._selected = 0
         self._hint = ""
         self._signature: tuple | None = None
-        self._health: tuple[tuple[float, float, float, float, float], ...] = ()
+        self._health: tuple[Health, ...] = ()
 
     # ----------------------------------------------------------------- state
     @property
@@ -176,8 +165,10 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
     def _reveal_selected(self) -> None:
         """Scroll the nearest scrolling container (the column above the lesson; the whole
         screen on a small terminal) so that the selected layer's row shows: the border,
-        the header and the ``in`` row come before it."""
-        y = self.gutter.top + 2 + self._selected  # in this widget
+        the header and the ``in`` row come before it, and in a deep net's table the rows
+        above it may each hold several layers."""
+        table = self._table()
+        y = self.gutter.top + 2 + (table.selected_row if table else 0)  # in this widget
         node: Widget = self
         for ancestor in self.ancestors:
             if not isinstance(ancestor, Widget):
@@ -217,12 +208,32 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         return outcome
 
     # ----------------------------------------------------------------- drawing
+    @property
+    def compact(self) -> bool:
+        """A deep net's form: identical layers share a row, the health rows are a sample."""
+        return self.n_hidden > DEEP_NET
+
+    def _table(self) -> LayerTable | None:
+        """The layer table as shown now (None before there is a configuration)."""
+        if self._config is None:
+            return None
+        return layer_table(self._config.model, self._in, self._out, self._selected,
+                           group=self.compact)
+
+    def _health_shown(self) -> list[int]:
+        """The layers whose health rows show (none before the first snapshot of them)."""
+        if len(self._health) != self.n_hidden + 1:
+            return []
+        return health_sample(len(self._health), self._selected)
+
     def _refresh_if_changed(self) -> bool:
         """Redraw only the rows whose text changed (a health number at its displayed
         precision, not say the learning rate), and re-layout only when the number of rows
-        did."""
+        did (in a deep net, moving the selection may split a row or add a health row)."""
         model = self._config.model if self._config else None
-        rows = (len(model.hidden) if model else -1, len(self._health), bool(self._hint))
+        table = self._table()
+        rows = (self.n_hidden, len(table.spans) if table else 0, len(self._health_shown()),
+                bool(self._hint))
         signature = (model, self._in, self._out, self._selected, self._hint, self._health, rows)
         if self._signature is not None and signature == self._signature:
             return False
@@ -235,82 +246,10 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
         if self._config is None:
             t.append("no configuration yet", "dim")
             return t
-        m = self._config.model
-        n = len(m.hidden)
-        acts = expand(m.activation, n)
-        drops = expand(m.dropout, n)
-        inits = [as_init(x) for x in expand(m.init, n + 1)]
-        widths = [self._in, *m.hidden, self._out]
-        labels = [init_label(x) for x in inits]
-        one_init = len(set(labels)) == 1  # then said once, under the table, not per row
-        rows = []
-        total = 0
-        for i in range(n + 1):
-            fan_in, fan_out = widths[i], widths[i + 1]
-            params = fan_in * fan_out + fan_out if fan_in and fan_out else None
-            total += params or 0
-            last = i == n
-            rows.append(("out" if last else f"L{i + 1}", _w(fan_out), "-" if last else acts[i],
-                         "" if one_init else labels[i], "" if last else f"{float(drops[i]):g}",
-                         _w(params), " ❄" if i in m.frozen else ""))
-        # columns as wide as what they hold: the table fits the panel at 120x40
-        act_w = max(len("act"), *(len(r[2]) for r in rows))
-        init_w = 0 if one_init else max(len("init"), *(len(r[3]) for r in rows))
-        par_w = max(len("params"), *(len(r[5]) for r in rows))
         room = self.content_size.width
-        inits_below = not one_init and room and (
-            2 + 5 + 7 + 2 + act_w + 2 + init_w + 2 + 4 + par_w + 2 + 2 > room)
-        if inits_below:  # a column of long init names would push params off the panel
-            init_w, one_init = 0, True
-        init_head = "" if one_init else f"{'init':<{init_w}}  "
-        t.append(f"  {'layer':<5}{'width':>7}  {'act':<{act_w}}  {init_head}{'drop':<4}"
-                 f"{'params':>{par_w + 2}}\n", "dim")
-        t.append(f"  {'in':<5}{_w(self._in):>7}\n")
-        for i, (kind, width, act, init, drop, params, frozen) in enumerate(rows):
-            selected = i == self._selected
-            init_cell = "" if one_init else f"{init:<{init_w}}  "
-            line = (f"{'▸ ' if selected else '  '}{kind:<5}{width:>7}  {act:<{act_w}}  "
-                    f"{init_cell}{drop:<4}{params:>{par_w + 2}}{frozen}")
-            t.append(line + "\n", "reverse bold" if selected else "")
-        init_said = (", ".join(f"{row[0]} {label}" for row, label in zip(rows, labels,
-                                                                        strict=True))
-                     if inits_below else labels[0] if one_init else "")
-        under = [f"init {init_said}"] * bool(init_said) + [f"loss {m.loss}"]
-        if len(under) == 2 and not (room and len(", ".join(under)) + 2 > room):
-            under = [", ".join(under)]  # on one line when it fits
-        for line in under:
-            wrapped = textwrap.wrap(line, room - 2, subsequent_indent="  ") if room else [line]
-            t.append("".join(f"  {part}\n" for part in wrapped), "dim")
-        known = self._in is not None and self._out is not None
-        t.append(f"  total {total:,} parameters" if known else "  total: waiting for data", "bold")
+        draw_table(t, self._table(), room)
         if self._hint:
             t.append(f"\n  ✗ {self._hint}", "yellow")
-        if len(self._health) == n + 1:
-            self._render_health(t, n)
+        if health := self._health_shown():
+            draw_health(t, self._health, health, room)
         return t
-
-    def _render_health(self, t: Text, n: int) -> None:
-        """Per layer: gradient norm, update/weight ratio (``2e-4``, as the lessons speak
-        of it: about 1e-3 is healthy), the spread (std) of its output, and its dead (ReLU)
-        and saturated units; ``NO_NUMBER`` where there is none (no update yet, zero
-        weights, "dead" of a layer that is not ReLU)."""
-        head = f"{'':<4}{'‖grad‖':>8} {'u/w':>5} {'act sd':>6} {'dead':>5} {'sat':>5}"
-        t.append(f"\n\n  {head}", "dim")
-        for i, (grad, ratio, spread, dead, sat) in enumerate(self._health):
-            kind = f"L{i + 1}" if i < n else "out"
-            norm = "0" if grad == 0 else _num(grad, ".1e")  # (a dead layer's: not 0.0e+00)
-            t.append(f"\n  {kind:<4}{norm:>8} {fmt_power_of_ten(ratio):>5} "
-                     f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
-                     "bold red" if dead >= 0.5 else "")
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _num(x: float, spec: str) -> str:
-    return NO_NUMBER if not math.isfinite(x) else format(x, spec)
-
-
-def _w(x: int | None) -> str:
-    return "?" if x is None else f"{x:,}"

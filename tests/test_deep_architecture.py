@@ -5,6 +5,7 @@ reach, show and edit every layer (a shallow net's panel is tested in test_side_p
 from __future__ import annotations
 
 import dataclasses
+import math
 from itertools import pairwise
 
 from test_side_panels import editor_with_edits
@@ -175,3 +176,18 @@ async def test_selecting_a_layer_scrolls_to_its_row_in_the_compact_table():
         assert row == 4
         top = column.scroll_offset.y
         assert top <= editor.virtual_region.y + row < top + column.content_region.height
+
+
+def test_an_exploded_spread_keeps_its_row_in_line_with_the_others():
+    """init_too_large's outputs reach 5e+146: its act sd takes the column's six cells."""
+    from rich.text import Text
+
+    from nnterm.app.widgets._layer_health import draw_health
+
+    health = [(0.1, -3.0, 0.85, 0.0, 0.0), (0.2, -3.0, 5.1e146, 0.0, 0.0),
+              (0.3, -3.0, math.nan, math.nan, 0.0)]
+    text = Text()
+    draw_health(text, health, [0, 1, 2], room=44)
+    rows = text.plain.strip("\n").splitlines()[1:]
+    assert "5e+146" in rows[1]
+    assert len({len(row) for row in rows}) == 1, rows

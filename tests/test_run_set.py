@@ -330,6 +330,9 @@ def test_image_frames_carry_sample_images_with_every_runs_guess():
 
 
 def test_changes_are_said_in_a_few_words():
+    deep = ("relu",) * 19 + ("leaky_relu",)  # one layer of 20 edited: said in a few words
+    assert describe_changes({"model.activation": deep}) == "activation [relu ×19, leaky_relu]"
+    assert describe_changes({"model.hidden": (8, 8, 4)}) == "hidden [8, 8, 4]"
     assert describe_changes({"train.optimizer.lr": 0.3, "model.hidden": (),
                              "train.batch_size": 0, "train.optimizer.name": "adam"}) == \
         "lr 0.3, hidden [], batch full, optimizer adam"

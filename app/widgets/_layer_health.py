@@ -55,7 +55,7 @@ def draw_health(t: Text, health: Sequence[Health], shown: Sequence[int], room: i
         kind = f"L{i + 1}" if i < n_hidden else "out"
         norm = "0" if grad == 0 else _num(grad, ".1e")  # (a dead layer's: not 0.0e+00)
         t.append(f"\n  {kind:<4}{norm:>8} {fmt_power_of_ten(ratio):>5} "
-                 f"{_num(spread, '.2g'):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
+                 f"{_spread(spread):>6} {_num(dead, '.0%'):>5} {_num(sat, '.0%'):>5}",
                  "bold red" if dead >= 0.5 else "")
     left_out = len(health) - len(shown)
     if left_out:
@@ -66,3 +66,9 @@ def draw_health(t: Text, health: Sequence[Health], shown: Sequence[int], room: i
 
 def _num(x: float, spec: str) -> str:
     return NO_NUMBER if not math.isfinite(x) else format(x, spec)
+
+
+def _spread(x: float) -> str:
+    """An output spread in the column's 6 cells: ``0.85``, ``1.3e+03``; an exploded one
+    to one digit (``5e+146``, where ``.2g`` gives 8 cells and shifts the row)."""
+    return _num(x, ".2g" if not math.isfinite(x) or abs(x) < 1e100 else ".0e")

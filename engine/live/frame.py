@@ -11,6 +11,7 @@ surface (two-input regression).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import replace
 
 import numpy as np
@@ -252,8 +253,10 @@ def _format(value) -> str:
         return f"{value:g}"
     if isinstance(value, Init):
         return describe_init(value)
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(_format(v) for v in value) + "]"
+    if isinstance(value, tuple | list):  # a run of 3 or more equal values said once
+        runs = [(v, len(list(same))) for v, same in itertools.groupby(value)]
+        return "[" + ", ".join(f"{_format(v)} ×{n}" if n >= 3 else ", ".join([_format(v)] * n)
+                               for v, n in runs) + "]"
     if dataclasses.is_dataclass(value):  # a sub-config switched on: its own settings
         fields = [f"{f.name} {_format(getattr(value, f.name))}" for f in dataclasses.fields(value)
                   if getattr(value, f.name) != f.default]

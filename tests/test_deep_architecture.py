@@ -8,13 +8,14 @@ import dataclasses
 import math
 from itertools import pairwise
 
+from rich.text import Text
 from test_side_panels import editor_with_edits
 from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
 from nnterm.app.widgets import ArchitectureEditor
-from nnterm.app.widgets._layer_health import health_sample
+from nnterm.app.widgets._layer_health import draw_health, health_sample
 from nnterm.app.widgets.architecture import DEEP_NET
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.config import with_changes
@@ -180,10 +181,6 @@ async def test_selecting_a_layer_scrolls_to_its_row_in_the_compact_table():
 
 def test_an_exploded_spread_keeps_its_row_in_line_with_the_others():
     """init_too_large's outputs reach 5e+146: its act sd takes the column's six cells."""
-    from rich.text import Text
-
-    from nnterm.app.widgets._layer_health import draw_health
-
     health = [(0.1, -3.0, 0.85, 0.0, 0.0), (0.2, -3.0, 5.1e146, 0.0, 0.0),
               (0.3, -3.0, math.nan, math.nan, 0.0)]
     text = Text()

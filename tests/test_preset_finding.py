@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+import os
+import pwd
 from pathlib import Path
 
 import pytest
 from test_preset_loader import HEAD
 
+from nnterm.app.file_actions import screenshot_dir
 from nnterm.engine.lessons.loader import (
     PresetError,
     list_presets,
     load_preset,
     scan_presets,
+    user_preset_dir,
 )
 
 
@@ -119,3 +123,11 @@ def test_a_name_matches_whatever_its_case(places):
     write_preset(user, "Xor", "mine too")  # two names that differ only in case
     assert load_preset("xor").title == "built-in" and load_preset("Xor").title == "mine too"
     assert "'XOR' could be any of Xor, xor" in str(error_of_load("XOR"))
+
+
+def test_the_suite_never_looks_in_the_users_own_folders():
+    """A preset saved in the real ~/.config/nnterm/presets must not join the presets the
+    tests go through (conftest gives each test process a home of its own)."""
+    real_home = Path(pwd.getpwuid(os.getuid()).pw_dir).resolve()
+    assert not user_preset_dir().resolve().is_relative_to(real_home)
+    assert not screenshot_dir().resolve().is_relative_to(real_home)

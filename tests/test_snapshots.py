@@ -28,10 +28,10 @@ async def finished(pilot) -> None:
     """Wait (on the session's update counter) until every run has finished, then let every
     panel draw its last snapshot and clear the notifications."""
     app = pilot.app
-    while app.snapshot is None or any(v.status != "finished" for v in app.snapshot.runs):
-        version = app.session.version
-        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
-        app._poll()
+    while app.main_view.snapshot is None or any(v.status != "finished" for v in app.main_view.snapshot.runs):
+        version = app.main_view.live.session.version
+        await asyncio.to_thread(app.main_view.live.session.wait_for_update, version, 5.0)
+        app.main_view.poll()
         await pilot.pause()
     app.query_one(LossPlot).flush()
     app.clear_notifications()

@@ -64,6 +64,9 @@ class TrainingScreen(NewestSize, Screen):
     AUTO_FOCUS = "#loss"  # the footer then lists the view's own keys first
     BINDINGS = APP_BINDINGS
 
+    class SnapshotReady(Message):
+        """The session has something new (a snapshot, or the engine stopped)."""
+
     def __init__(self, live: LiveRuns, rates: RedrawRates, locks: TeacherLocks, *,
                  lesson: bool = False) -> None:
         """``live``: the engine session's side; ``rates``: how often panels redraw;
@@ -164,9 +167,6 @@ class TrainingScreen(NewestSize, Screen):
         self.app.sub_title = preset.title
 
     # ------------------------------------------------------------------ snapshots
-    class SnapshotReady(Message):
-        """The session has something new (a snapshot, or the engine stopped)."""
-
     def on_training_screen_snapshot_ready(self) -> None:
         self.poll()
 

@@ -316,7 +316,8 @@ def footer_says(app: NntermApp) -> str:
 
 async def test_diagnoses_are_said_on_the_footers_line_not_in_toasts_over_the_panels(running):
     app, pilot = running
-    app.main_view.say_diagnoses(replace(app.main_view.snapshot, diagnoses=()))  # this run, no news yet
+    view = app.main_view
+    view.say_diagnoses(replace(view.snapshot, diagnoses=()))  # this run, no news yet
     app.clear_notifications()
     news = (("dead_relu", 2, "dead"), ("loss_rising", 2, "rising"), ("nan", 2, "NaN"))
     app.main_view.say_diagnoses(replace(app.main_view.snapshot, diagnoses=news))

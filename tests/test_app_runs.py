@@ -124,7 +124,8 @@ async def test_the_last_run_cannot_be_removed(arms):
     snap = await settled(app, pilot, lambda s: len(s.runs) == 1)
     await pilot.press("x")
     await pilot.pause()
-    assert len(app.main_view.snapshot.runs) == 1 and snap.runs[0].name == app.main_view.snapshot.runs[0].name
+    runs = app.main_view.snapshot.runs
+    assert len(runs) == 1 and snap.runs[0].name == runs[0].name
 
 
 async def test_reset_restarts_every_run_together(arms):

@@ -141,8 +141,9 @@ async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
         drawn, status = app.main_view.snapshot, app.query_one(StatusLine)
         assert "low bandwidth" in status.text.plain
         assert f"step {drawn.step:,}" in status.text.plain
-        while app.main_view.live.session.latest().step == drawn.step:
-            await asyncio.to_thread(app.main_view.live.session.wait_for_update, app.main_view.live.session.version, 5.0)
+        session = app.main_view.live.session
+        while session.latest().step == drawn.step:
+            await asyncio.to_thread(session.wait_for_update, session.version, 5.0)
         app.main_view.poll()  # a newer training snapshot: kept for the timer, not drawn at once
         assert app.main_view.snapshot.step != drawn.step
         assert f"step {drawn.step:,}" in status.text.plain

@@ -99,7 +99,8 @@ async def test_a_live_claim_turns_into_seen_once_it_holds():
         assert app.main_view.snapshot.step >= 10
         assert "✓ seen: ten steps went by" in panel_text(app)
         await pilot.press("space", "r")  # the runs start over, paused: to be seen again
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step == 0 and a.main_view.snapshot.paused)
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step == 0
+                      and a.main_view.snapshot.paused)
         assert not app.main_view.lesson.steps.seen
         assert "○ watch for: ten steps went by" in panel_text(app)
         await pilot.press("space")
@@ -125,7 +126,8 @@ async def test_a_locked_key_changes_nothing_and_says_so():
         await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
         await pilot.press("plus")
         await pilot.press("o")  # not locked: its change shows that the keys were handled
-        await settled(app, pilot, lambda a: a.main_view.snapshot.config.train.optimizer.momentum == 0.9)
+        await settled(app, pilot,
+                      lambda a: a.main_view.snapshot.config.train.optimizer.momentum == 0.9)
         assert app.main_view.snapshot.config.train.optimizer.lr == 0.1
         assert "locked by the teacher: + (LR+)" in app.notices
         palette = {c.title for c in app.get_system_commands(app.screen)}

@@ -17,7 +17,6 @@ import signal
 import sys
 from dataclasses import replace
 from importlib.metadata import version
-from pathlib import Path
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 
@@ -26,22 +25,11 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
-from nnterm.app.redraw import LOW_BANDWIDTH
+from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_app_parser
 from nnterm.app.serve import add_serve_arguments
 from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
 from nnterm.engine.lessons.loader import PresetError
-from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.training import memory
-
-#: The headless commands and their one-line help.
-COMMANDS = {
-    "list": "name, glossary section and title of every preset, in course order",
-    "run": "train a preset headless, with a progress bar",
-    "check": "run presets headless and check their claims",
-    "serve": "serve the app to web browsers: each tab gets its own app and training",
-}
-EPILOG = ("Presets are found by name among the built-in ones, in "
-          "$XDG_CONFIG_HOME/nnterm/presets, or by path.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,22 +77,8 @@ def parse_command(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.
     return args
 
 
-def _add_memory_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--max-memory", type=_size, metavar="SIZE",
-                        help="refuse runs that would need more memory than SIZE (4G, 500M; "
-                        "default: half of this machine's)")
-
-
-def _size(text: str) -> int:
-    try:
-        return memory.parse_size(text)
-    except (ValueError, IndexError):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size (allowed: a number of "
-                                         "bytes, or with K, M, G or T, e.g. 4G)") from None
-
-
 def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
-    _add_memory_argument(parser)
+    add_memory_argument(parser)
     parser.add_argument("--workers", type=int, metavar="N",
                         help="train N runs at once (default: one per core; 1: one after "
                         "another in this process)")
@@ -114,73 +88,6 @@ def _add_pool_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="a running cluster to send the runs to: tcp://HOST:PORT (dask) "
                         "or ray://HOST:PORT (ray); default: start one on this machine")
-
-
-def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
-    """The app's own options (``nnterm [PRESET] ...``); ``exit_on_error=False``: a value
-    of the wrong type raises ``argparse.ArgumentError`` instead of exiting."""
-    parser = argparse.ArgumentParser(
-        exit_on_error=exit_on_error,
-        prog="nnterm",
-        usage="nnterm [PRESET] [options]  |  nnterm {list,run,check,serve} ...",
-        description="Train a NumPy neural network live in your terminal and watch it learn: "
-        "open PRESET in the app (no PRESET: choose one).",
-        epilog=_commands_text(),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("preset", nargs="?", help="a preset name or a path to a .yaml file")
-    parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
-    parser.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
-    parser.add_argument("--set", dest="sets", action="append", default=[],
-                        metavar="KEY.PATH=VALUE", help="override a setting (repeatable)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="run the engine in the app's worker thread (for debugging)")
-    parser.add_argument("--fps", type=float, default=FPS,
-                        help=f"redraws per second at most (lower it on slow links; default "
-                        f"{FPS:g})")
-    parser.add_argument("--low-bandwidth", action="store_true",
-                        help="for a slow or shared link (a class over one SSH server): "
-                        f"numbers redrawn every {LOW_BANDWIDTH.numbers:g} s, curves every "
-                        f"{LOW_BANDWIDTH.loss:g} s, other panels every {LOW_BANDWIDTH.panels:g} s, "
-                        f"weights every {LOW_BANDWIDTH.weights:g} s, no animation")
-    parser.add_argument("--speed", type=_speed, metavar="N|full",
-                        help="steps (of every run) per second, or full; default: the "
-                        "lesson's own pace")
-    parser.add_argument("--paused", action="store_true", help="open paused at step 0")
-    _add_memory_argument(parser)
-    parser.add_argument("--screenshot-dir", type=Path, metavar="DIR",
-                        help="where s saves screenshots (default: $XDG_PICTURES_DIR/nnterm, "
-                        "else ~/.local/share/nnterm/screenshots)")
-    parser.add_argument("--theme", help="a Textual theme, e.g. textual-light, or ansi-dark for "
-                        "16-colour terminals (the command palette lists them all)")
-    parser.add_argument("--lesson", action="store_true",
-                        help="open the preset's guided steps at step 1 (N: next step, P: back)")
-    parser.add_argument("--lock", default="", metavar="CONTROLS",
-                        help="controls the student cannot change, separated by commas, e.g. "
-                        "lr,optimizer (lr: + and -; batch: B and b; architecture: the "
-                        "architecture panel's edits; a name it does not know lists them all)")
-    return parser
-
-
-def _commands_text() -> str:
-    """The headless commands, each with its one-line help, for the app's --help."""
-    lines = [f"  {name:<8}{text}" for name, text in COMMANDS.items()]
-    return ("headless commands (nnterm COMMAND --help for their options):\n"
-            + "\n".join(lines) + "\n\n" + EPILOG)
-
-
-def _speed(text: str) -> float | str:
-    """``--speed``: ``full`` or a number of steps per second > 0."""
-    if text.strip().lower() == "full":
-        return "full"
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a speed (allowed: a number > 0, "
-                                         "or full)")
-    return value
 
 
 def main(argv: list[str] | None = None) -> int:

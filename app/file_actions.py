@@ -1,67 +1,65 @@
 """Writing files from the app: a screenshot (``s``) and every run as a preset (``S``).
 
-A mixin of ``NntermApp``: it reads the app's preset, snapshot and screenshot folder, and
-says in a notice where the file went or why it could not be written (training goes on).
+Each says in a notice (through the ``notify`` it is given) where the file went or why it
+could not be written; training goes on either way.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from nnterm.engine.lessons.errors import PresetError
 from nnterm.engine.lessons.loader import save_preset, user_preset_dir
 from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.lessons.saving import edited_preset
-from nnterm.engine.live.expectation import RunsState
+from nnterm.engine.training.config import Config
 from nnterm.engine.training.safe_files import write_atomic
 
 
-class FileActions:
-    """The screenshot and save-preset actions."""
+class Notify(Protocol):
+    """Textual's ``notify``: where a file went, or why it was not written."""
 
-    screenshot_folder: Path | None  # the app's --screenshot-dir (None: screenshot_dir())
-    preset: Preset | None  # the lesson running
-    runs_state: RunsState | None  # every run's config, the keys' last changes included
+    def __call__(self, message: str, *, title: str = "", severity: str = "information",
+                 timeout: float | None = None) -> None: ...
 
-    def action_screenshot(self) -> None:
-        """The screen as SVG in ``screenshot_dir()``, named after the lesson and the time
-        (``xor_2026-12-07T10-00-00.svg``: a folder of them says which is which); a failure
-        is shown, never fatal."""
-        folder = self.screenshot_folder or screenshot_dir()
-        lesson = self.preset.name if self.preset is not None else "nnterm"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = f"{lesson}_{time.strftime('%Y-%m-%dT%H-%M-%S')}"
-            path = folder / f"{_free_name(folder, stem, '.svg')}.svg"
-            write_atomic(path, self.export_screenshot())
-        except OSError as err:
-            self.notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
-                        title="Screenshot", severity="error", timeout=8)
-            return
-        self.notify(f"saved {path}", title="Screenshot", timeout=4)
 
-    def action_save_preset(self) -> None:
-        """Every run as it stands, as a preset in the user's preset folder
-        (``saving.edited_preset``); a failure is shown and training goes on."""
-        state = self.runs_state  # (with the keys pressed just before, however quick)
-        if self.preset is None or state is None:
-            return
-        runs = [(run.name, run.config) for run in state.runs]
-        folder = user_preset_dir()
-        try:
-            folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
-            folder.mkdir(parents=True, exist_ok=True)
-            name = _free_name(folder, f"{self.preset.name}_saved")
-            path = folder / f"{name}.yaml"
-            save_preset(edited_preset(self.preset, runs, name), path)
-        except (OSError, PresetError) as err:
-            reason = err.strerror if isinstance(err, OSError) and err.strerror else err
-            self.notify(f"cannot save the preset in {folder}: {reason}", title="Preset",
-                        severity="error", timeout=8)
-            return
-        self.notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
+def save_screenshot(svg: str, lesson: str, folder: Path | None, notify: Notify) -> None:
+    """``svg`` (the screen) in ``folder`` (None: ``screenshot_dir()``), named after the
+    ``lesson`` and the time (``xor_2026-12-07T10-00-00.svg``: a folder of them says which
+    is which); a failure is said, never fatal."""
+    folder = folder or screenshot_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{lesson}_{time.strftime('%Y-%m-%dT%H-%M-%S')}"
+        path = folder / f"{_free_name(folder, stem, '.svg')}.svg"
+        write_atomic(path, svg)
+    except OSError as err:
+        notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
+               title="Screenshot", severity="error", timeout=8)
+        return
+    notify(f"saved {path}", title="Screenshot", timeout=4)
+
+
+def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify) -> None:
+    """Every run (name, config) of ``preset`` as it stands, as a preset in the user's
+    preset folder (``saving.edited_preset``); a failure is said, never fatal."""
+    folder = user_preset_dir()
+    try:
+        folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = _free_name(folder, f"{preset.name}_saved")
+        path = folder / f"{name}.yaml"
+        save_preset(edited_preset(preset, runs, name), path)
+    except (OSError, PresetError) as err:
+        reason = err.strerror if isinstance(err, OSError) and err.strerror else err
+        notify(f"cannot save the preset in {folder}: {reason}", title="Preset",
+               severity="error", timeout=8)
+        return
+    notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
 
 
 def screenshot_dir() -> Path:

@@ -102,22 +102,26 @@ def action_name(binding: Binding) -> str:
     return binding.action.split("(")[0]
 
 
-def palette_commands(app: Any) -> Iterator[SystemCommand]:
-    """Every lesson (opened with ``app.start``), then every key of ``APP_BINDINGS`` but
-    quit and help (the palette has its own), said in words before its key: only those
-    that do something now (``app.check_action``: no "Back to sweep" without a sweep, no
-    step keys without steps, nothing a teacher locked; the picker's lock covers the
-    lessons)."""
-    if "picker" not in app.locked:
+def palette_commands(app: Any, screen: Any) -> Iterator[SystemCommand]:
+    """Every lesson (opened with ``app.start``; none while the picker is locked), then
+    every key of ``screen``'s bindings but quit and help (the palette has its own), said
+    in words before its key: only those that do something now (``check_action``, the
+    app's for an ``app.`` action: no "Back to sweep" without a sweep, no step keys without
+    steps, nothing a teacher locked)."""
+    if app.check_action("picker", ()):
         presets, _ = scan_presets()
         for preset in presets:
             yield SystemCommand(f"Open lesson {preset.name}",
                                 f"{preset.section}: {preset.title}",
                                 lambda p=preset: app.start(p))
-    for binding in APP_BINDINGS:
-        if binding.action in ("quit", "help") or not app.check_action(action_name(binding), ()):
+    for binding in screen.BINDINGS:
+        name = action_name(binding)
+        target, action = ((app, binding.action[4:]) if name.startswith("app.")
+                          else (screen, binding.action))
+        name = name.removeprefix("app.")
+        if name in ("quit", "help") or not target.check_action(name, ()):
             continue
-        said = ACTION_WORDS.get(action_name(binding), binding.description)
+        said = ACTION_WORDS.get(name, binding.description)
         yield SystemCommand(binding.description,
                             f"{said} (key {binding.key_display or binding.key})",
-                            lambda action=binding.action: app.run_action(action))
+                            lambda target=target, action=action: target.run_action(action))

@@ -25,6 +25,8 @@ LOCK_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 #: What the architecture panel's keys are called in a notice.
 ARCHITECTURE_KEYS = "the architecture panel's edits"
+#: What an architecture edit says when the edits are locked.
+EDITS_NOTICE = f"locked by the teacher: {ARCHITECTURE_KEYS}"
 
 
 def control_keys(name: str) -> str:
@@ -62,34 +64,31 @@ def marked_locked(binding: Binding, locked: frozenset[str]) -> Binding:
 
 
 class TeacherLocks:
-    """A mixin of ``NntermApp``: which actions are locked, and the notice a locked key
-    gives. ``check_action`` (the app's) answers False for a locked action, so Textual
-    hides its key in the footer and does not run it; the key then reaches ``on_key``."""
+    """Which controls are locked now (``--lock``'s and the open preset's) and what a
+    locked key says. The main view's ``check_action`` answers False for a locked
+    action, so Textual hides its key in the footer and does not run it; the key then
+    reaches the view's ``on_key``, which says ``notice``."""
 
-    cli_locks: tuple[str, ...] = ()  # --lock
-    locks: tuple[str, ...] = ()  # --lock and the running preset's lock:
-    locked: frozenset[str] = frozenset()  # the app actions they cover
+    def __init__(self, cli_locks: tuple[str, ...] = ()) -> None:
+        self.cli_locks = tuple(cli_locks)  # --lock
+        self.set(())
 
-    def set_locks(self, preset_locks: tuple[str, ...]) -> None:
-        """The locks of ``--lock`` and of the preset now open."""
+    def set(self, preset_locks: tuple[str, ...]) -> None:
+        """The locks of ``--lock`` and of the preset now open (whoever shows keys then
+        refreshes its bindings)."""
         self.locks = tuple(dict.fromkeys((*self.cli_locks, *preset_locks)))
-        self.locked = locked_actions(self.locks)
-        self.refresh_bindings()
+        self.locked = locked_actions(self.locks)  # the app actions they cover
 
-    def on_key(self, event) -> None:
-        """A key of the main view that did nothing because its action is locked says so
-        (over another screen the same key may mean something else)."""
-        if self.screen is not self.screen_stack[0]:
-            return
+    def notice(self, key: str) -> str | None:
+        """What ``key`` says if its action is locked ("locked by the teacher: + (LR+)");
+        None if it is not."""
         for binding in APP_BINDINGS:
-            if action_name(binding) in self.locked and event.key in binding.key.split(","):
-                self.notify(f"locked by the teacher: {binding.key_display or binding.key} "
-                            f"({binding.description})", title="Locked", timeout=3)
-                return
+            if action_name(binding) in self.locked and key in binding.key.split(","):
+                return (f"locked by the teacher: {binding.key_display or binding.key} "
+                        f"({binding.description})")
+        return None
 
-    def refuse_locked_edit(self) -> bool:
-        """True (with the notice) if the architecture panel's edits are locked."""
-        if "architecture" not in self.locks:
-            return False
-        self.notify(f"locked by the teacher: {ARCHITECTURE_KEYS}", title="Locked", timeout=3)
-        return True
+    @property
+    def edits_locked(self) -> bool:
+        """Whether the architecture panel's edits are locked (``EDITS_NOTICE`` says so)."""
+        return "architecture" in self.locks

@@ -17,6 +17,7 @@ from typing import Any
 
 from nnterm.engine.nn.activations import ACTIVATIONS
 from nnterm.engine.nn.initializers import INITS, as_init, for_scheme
+from nnterm.engine.nn.network import per_layer
 from nnterm.engine.training.config import ModelConfig
 
 WIDTH_STEPS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -38,13 +39,6 @@ class ModelEdit:
 
 class EditRefused(ValueError):
     """The edit does not apply to this layer or would leave the allowed range."""
-
-
-def expand(value: Any, count: int) -> list:
-    """One value per layer from a single value or a per-layer tuple/list."""
-    if isinstance(value, (tuple, list)):
-        return list(value)
-    return [value] * count
 
 
 def pack(values: Sequence, original: Any) -> Any:
@@ -90,7 +84,7 @@ def change_width(model: ModelConfig, i: int, up: bool) -> ModelEdit:
 def change_dropout(model: ModelConfig, i: int, up: bool) -> ModelEdit:
     """The selected hidden layer's dropout one step up (or down) along DROPOUT_STEPS."""
     i = _hidden_layer(model, i, "no dropout on the output layer")
-    drops = [float(p) for p in expand(model.dropout, len(model.hidden))]
+    drops = [float(p) for p in per_layer(model.dropout, len(model.hidden))]
     old = drops[i]
     new = step_along(DROPOUT_STEPS, old, up)
     if new is None:
@@ -103,7 +97,7 @@ def change_dropout(model: ModelConfig, i: int, up: bool) -> ModelEdit:
 def cycle_activation(model: ModelConfig, i: int, step: int = 1) -> ModelEdit:
     """Next (or previous, ``step=-1``) activation of the selected hidden layer."""
     i = _hidden_layer(model, i, "the output layer's activation is set by the loss")
-    acts = expand(model.activation, len(model.hidden))
+    acts = per_layer(model.activation, len(model.hidden))
     old = acts[i]
     new = ACTIVATIONS[(ACTIVATIONS.index(old) + step) % len(ACTIVATIONS)] \
         if old in ACTIVATIONS else ACTIVATIONS[0]
@@ -114,7 +108,7 @@ def cycle_activation(model: ModelConfig, i: int, step: int = 1) -> ModelEdit:
 
 def cycle_init(model: ModelConfig, i: int, step: int = 1) -> ModelEdit:
     """Next (or previous) init scheme of the selected layer (output layer included)."""
-    inits = [as_init(x) for x in expand(model.init, len(model.hidden) + 1)]
+    inits = [as_init(x) for x in per_layer(model.init, len(model.hidden) + 1)]
     old = inits[i]
     scheme = INITS[(INITS.index(old.scheme) + step) % len(INITS)]
     inits[i] = for_scheme(old, scheme)
@@ -161,8 +155,8 @@ def remove_layer(model: ModelConfig, i: int) -> ModelEdit:
 def _per_layer_lists(model: ModelConfig) -> tuple[list, list, list, list]:
     """Widths, activations and dropouts per hidden layer; inits per layer (output too)."""
     n = len(model.hidden)
-    return (list(model.hidden), expand(model.activation, n), expand(model.dropout, n),
-            [as_init(x) for x in expand(model.init, n + 1)])
+    return (list(model.hidden), per_layer(model.activation, n), per_layer(model.dropout, n),
+            [as_init(x) for x in per_layer(model.init, n + 1)])
 
 
 def _structural_changes(model: ModelConfig, hidden: list, acts: list, drops: list,

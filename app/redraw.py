@@ -2,13 +2,13 @@
 
 Every redraw is bytes on the user's link (a class of thirty over one SSH server adds up),
 and the engine's snapshots (``--fps``) come faster than a reader needs most panels
-redrawn. So the snapshot rate and the redraw rates are separate: the status line and the
-tables of numbers (runs, architecture, train/val) redraw together at most every
-``numbers`` seconds; the slow panels (loss curves, picture, gradients, weights) one at a
-time, in turn, each at most every ``panels`` seconds (the loss curves every
-``loss`` seconds, the weights every ``weights`` seconds), at least ``gap`` seconds
-apart so that a key's effect waits behind one redraw at most. A key's effect on the
-status line is drawn at once in any mode.
+redrawn. So the snapshot rate and the redraw rates are separate, one per redraw class (a
+panel declares its class: ``panels``): the status line and the tables of ``numbers``
+(runs, architecture, train/val) redraw together at most every ``numbers`` seconds; the
+slow panels (the loss ``curves``, the ``pictures``, the ``weights``) one at a time, in
+turn, each at most every so many seconds of its class, at least ``gap`` seconds apart so
+that a key's effect waits behind one redraw at most. A key's effect on the status line is
+drawn at once in any mode.
 
 ``--low-bandwidth`` picks ``LOW_BANDWIDTH``: slower redraws, no animations, and a status
 line that keeps room for diagnoses from the start.
@@ -16,8 +16,13 @@ line that keeps room for diagnoses from the start.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Literal
+
+#: What a panel redraws like (``RedrawRates`` has the seconds of each): drawn with the
+#: status line, or one slow panel at a time.
+RedrawClass = Literal["numbers", "curves", "pictures", "weights"]
 
 
 @dataclass(frozen=True)
@@ -25,8 +30,8 @@ class RedrawRates:
     """Seconds between redraws of each part of the screen while training."""
 
     numbers: float
-    loss: float
-    panels: float
+    curves: float
+    pictures: float
     #: The weights change least from one second to the next, and their stacked matrices
     #: are the largest picture (playground: a third of the default's bytes at every 1 s).
     weights: float
@@ -39,13 +44,17 @@ class RedrawRates:
     #: Said on the status line (empty: nothing to say).
     label: str = ""
 
+    def every(self, redraw: RedrawClass) -> float:
+        """Seconds between two redraws of a panel of class ``redraw``."""
+        return getattr(self, redraw)
+
 
 #: Numbers 4 times a second, the curves twice, the other panels once, the weights every 2 s.
-DEFAULT = RedrawRates(numbers=0.25, loss=0.5, panels=1.0, weights=2.0, gap=0.125)
+DEFAULT = RedrawRates(numbers=0.25, curves=0.5, pictures=1.0, weights=2.0, gap=0.125)
 #: For a slow or shared link: about a quarter of the default's bytes (numbers every 2 s,
 #: the curves every 6 s, the other panels every 8 s, the weights every 16 s, one at a
 #: time a second apart).
-LOW_BANDWIDTH = RedrawRates(numbers=2.0, loss=6.0, panels=8.0, weights=16.0, gap=1.0,
+LOW_BANDWIDTH = RedrawRates(numbers=2.0, curves=6.0, pictures=8.0, weights=16.0, gap=1.0,
                             animation="none", status_lines=3, label="low bandwidth")
 
 
@@ -58,24 +67,27 @@ def some_run_trains(snapshot) -> bool:
 
 
 class PanelTurns:
-    """Which slow panel to redraw next: each at most every ``intervals[i]`` seconds, the
-    one waiting longest first, and none within ``gap`` seconds of the previous one."""
+    """Which slow panel to redraw next: each (by name) at most every ``intervals[name]``
+    seconds, the one waiting longest first (ties: the first named), and none within
+    ``gap`` seconds of the previous one. Only the panels on screen take turns (of the
+    picture panel's views, the one shown)."""
 
-    def __init__(self, intervals: Sequence[float], gap: float) -> None:
-        self.intervals = tuple(intervals)
+    def __init__(self, intervals: Mapping[str, float], gap: float) -> None:
+        self.intervals = dict(intervals)
         self.gap = gap
-        self._drawn = [float("-inf")] * len(self.intervals)
+        self._drawn = dict.fromkeys(self.intervals, float("-inf"))
         self._last = float("-inf")
 
-    def next(self, now: float) -> int | None:
-        """The panel to redraw at ``now`` (and note it as drawn), or None for none yet."""
+    def next(self, now: float, among: Collection[str]) -> str | None:
+        """The panel of ``among`` to redraw at ``now`` (and note it as drawn), or None
+        for none yet."""
         if now - self._last < self.gap:
             return None
-        overdue = [(now - drawn - every, i) for i, (drawn, every)
-                   in enumerate(zip(self._drawn, self.intervals, strict=True))
-                   if now - drawn >= every]
+        overdue = [(now - self._drawn[name] - every, -i, name)
+                   for i, (name, every) in enumerate(self.intervals.items())
+                   if name in among and now - self._drawn[name] >= every]
         if not overdue:
             return None
-        _, panel = max(overdue, key=lambda late: (late[0], -late[1]))  # ties: the first
+        *_, panel = max(overdue)
         self._drawn[panel] = self._last = now
         return panel

@@ -19,6 +19,7 @@ import shlex
 import socket
 import sys
 
+from nnterm.app.app_options import build_app_parser
 from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
 
 DEFAULT_HOST = "127.0.0.1"
@@ -91,8 +92,6 @@ def check_app_argv(argv: list[str]) -> str:
     """Check the app's arguments as the app would, before any tab starts one; returns the
     page title (the preset's). Raises ``PresetError`` or ``ServeError``."""
     from textual.theme import BUILTIN_THEMES
-
-    from nnterm.app.cli import build_app_parser
 
     try:  # the types of --seed, --fps, --speed (said as serve's errors, not the app's)
         args = build_app_parser(exit_on_error=False).parse_args(argv)

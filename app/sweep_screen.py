@@ -8,6 +8,9 @@ app's main view, trained live with every panel (``escape`` there comes back here
 sweep still running); ``r`` runs the sweep again, ``R`` with a new seed. Leaving the
 screen for good (quitting) cancels the pool: running jobs stop at their next chunk of
 steps and the workers end.
+
+A guided lesson's steps are the main view's (``lesson_mode.LessonMode``, handed to this
+screen): the step keys move them here too, and the claims are judged on the points done.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from nnterm.app.lesson_mode import STEP_ACTIONS
+from nnterm.app.keys import action_name
+from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_chart import draw_summary, legend_text
@@ -44,6 +48,9 @@ from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
 from nnterm.engine.lessons.preset import Claim, Preset
 from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
 from nnterm.engine.live.run_set import MAX_RUNS
+
+#: The name the sweep view is installed under while a sweep preset is open.
+SWEEP_SCREEN = "sweep"
 
 
 class SweepPlot(RedrawnPlot):
@@ -86,10 +93,10 @@ class SweepScreen(NewestSize, Screen):
         Binding("r", "rerun", "Rerun", id="rerun"),
         Binding("R", "reseed", "Reseed+rerun", id="reseed"),
         Binding("q", "app.quit", "Quit", id="quit"),
-        # the guided lesson's step keys (the app's actions; keys of the app's own
-        # bindings do not reach it past the table)
-        Binding("N", "app.next_step", "Next step", id="next_step"),
-        Binding("P", "app.previous_step", "Step back", show=False, id="previous_step"),
+        Binding("N", "next_step", "Next step", id="next_step"),
+        Binding("P", "previous_step", "Step back", show=False, id="previous_step"),
+        Binding("p", "app.picker", "Presets", show=False, id="picker"),
+        Binding("s", "app.screenshot", "Screenshot", show=False, id="screenshot"),
     ]
     AUTO_FOCUS = "#points"
 
@@ -105,19 +112,22 @@ class SweepScreen(NewestSize, Screen):
             self.generation, self.index, self.result, self.error = (generation, index, result,
                                                                      error)
 
-    class ClaimsJudged(Message):
-        """The verdicts on ``watch`` (a guided lesson's step claims) as points finish:
-        True holds, None cannot be judged until the runs it names are done."""
+    class OpenRun(Message):
+        """Open ``preset`` (one run of the sweep) in the main view."""
 
-        def __init__(self, verdicts: tuple[bool | None, ...], generation: int) -> None:
+        def __init__(self, preset: Preset) -> None:
             super().__init__()
-            self.verdicts, self.generation = verdicts, generation
+            self.preset = preset
 
-    def __init__(self, preset: Preset, workers: int | None = None,
-                 watch: tuple[Claim, ...] = ()) -> None:
+    def __init__(self, preset: Preset, lesson: LessonMode, workers: int | None = None) -> None:
+        """``lesson``: the guided steps (their claims are judged here as points finish);
+        ``workers``: processes (default: one per core)."""
         super().__init__()
         self.preset = preset
-        self.watch = watch
+        self.lesson = lesson
+        #: the step claims, judged as points finish (they speak of the whole sweep)
+        self.watch: tuple[Claim, ...] = tuple(s.claim for s in preset.steps
+                                              if s.claim is not None)
         self.n_workers = workers
         self.seed = preset.config.seed
         self.jobs: list[PointJob] = []
@@ -232,23 +242,18 @@ class SweepScreen(NewestSize, Screen):
 
     def _judge(self) -> None:
         """Judge the watched claims on the points done so far (a claim waits until every
-        point of the runs it names is done: ``live_claims``)."""
+        point of the runs it names is done: ``live_claims``); True holds, None cannot be
+        judged yet."""
         done = [r for r in self.results if r is not None]
         result = collect(self.preset, done, self.seed)
         finished = {job.name for job in self.jobs} - {
             job.name for job, r in zip(self.jobs, self.results, strict=True) if r is None}
-        self.post_message(self.ClaimsJudged(
-            tuple(judge_live(claim, result, {}, finished) for claim in self.watch),
-            self.generation))
-
-    def on_sweep_screen_claims_judged(self, message: ClaimsJudged) -> None:
-        """Verdicts on a sweep that has since been run again stop here: the app would
-        mark seen what the new sweep has not shown yet."""
-        if message.generation != self.generation:
-            message.stop()
+        self.lesson.judge_sweep(
+            tuple(judge_live(claim, result, {}, finished) for claim in self.watch))
 
     def on_screen_resume(self) -> None:
-        self.app.show_steps()  # (steps taken in the main view show here too)
+        """The steps as they are (steps taken in the main view show here too)."""
+        self.query_one(StepPanel).show(self.lesson.steps)
 
     def _show_summary(self) -> None:
         summary = summarize(self.preset, [r for r in self.results if r is not None])
@@ -272,14 +277,17 @@ class SweepScreen(NewestSize, Screen):
             f"seed {self.seed}   enter: open a run")
 
     # ------------------------------------------------------------------ keys
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The step keys only for a lesson with steps."""
+        return action not in STEP_ACTIONS or self.lesson.has_steps
+
     def action_help(self) -> None:
-        """The keys that work here: this view's own and those of the app's that it lets
-        through (``check_action``), not the main view's."""
-        own = [b for b in self.BINDINGS  # (the step keys: only for a lesson with steps)
-               if not b.action.startswith("app.") or self.app.check_action(b.action[4:], ())]
-        working = own + [binding for node, binding, enabled, _ in self.active_bindings.values()
-                         if enabled and node is self.app and binding in self.app.BINDINGS]
-        steps = [b for b in working if b.action.removeprefix("app.") in STEP_ACTIONS]
+        """The keys that work here (``check_action``, the app's for its own actions),
+        not the main view's."""
+        working = [b for b in self.BINDINGS
+                   if (self.app if b.action.startswith("app.") else self)
+                   .check_action(action_name(b).removeprefix("app."), ())]
+        steps = [b for b in working if b.action in STEP_ACTIONS]
         self.app.push_screen(HelpScreen([b for b in working if b not in steps], (), steps,
                                         hint="up/down: choose a run   ctrl+p: command "
                                              "palette   escape: close"))
@@ -289,18 +297,24 @@ class SweepScreen(NewestSize, Screen):
         if not self.jobs or table.cursor_row is None:
             return
         job = self.jobs[table.cursor_row]
-        self.app.open_sweep_point(point_preset(self.preset, job))
+        self.post_message(self.OpenRun(point_preset(self.preset, job)))
 
     def action_rerun(self) -> None:
         self.start()
-        self.app.forget_seen_steps()
+        self.lesson.forget_seen()
         self.notify("the sweep runs again", timeout=2)
 
     def action_reseed(self) -> None:
         self.seed += 1
         self.start()
-        self.app.forget_seen_steps()
+        self.lesson.forget_seen()
         self.notify(f"the sweep runs again with seed {self.seed}", timeout=2)
+
+    def action_next_step(self) -> None:
+        self.lesson.next()
+
+    def action_previous_step(self) -> None:
+        self.lesson.previous()
 
     def on_data_table_row_selected(self, _: DataTable.RowSelected) -> None:
         self.action_open_point()

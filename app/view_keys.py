@@ -1,89 +1,123 @@
-"""The keys that change how the panels show the run, not the run itself: log scale,
-curves, validation points, side-by-side boundaries, the depth profile, image tiles, the
-layer shown, the lesson panel and zoom.
+"""The keys that change how the panels show the runs, not the runs: log scale, curves,
+validation points, side-by-side boundaries, the depth profile, image tiles, the layer
+shown, the lesson panel and zoom; and each of them back to how a lesson opens.
 
-A mixin of ``NntermApp``: it reads the app's ``snapshot`` and talks to the panels only.
+``ViewKeys`` belongs to the main view, which gives it a ``ViewHost`` (a Textual
+``Screen`` is one): it finds the panels there, reads the newest snapshot and zooms.
 """
 
 from __future__ import annotations
 
-from textual.screen import Screen
+from typing import Protocol, TypeVar
+
+from textual.widget import Widget
 
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
+from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
 from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.run_table import RunTable
+from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live.snapshot import Snapshot
+
+PanelT = TypeVar("PanelT", bound=Widget)
+
+
+class ViewHost(Protocol):
+    """The screen the panels are on, and its newest snapshot."""
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+    @property
+    def focused(self) -> Widget | None: ...
+    @property
+    def maximized(self) -> Widget | None: ...
+
+    def query_one(self, selector: type[PanelT]) -> PanelT: ...
+    def maximize(self, widget: Widget) -> None: ...
+    def minimize(self) -> None: ...
+    def notify(self, message: str, *, title: str = "", timeout: float | None = None) -> None: ...
 
 
 class ViewKeys:
-    """View toggles of the panels."""
+    """View toggles of the panels, and the layer the histogram and the heatmap show."""
 
-    snapshot: Snapshot | None  # the newest snapshot (the app's)
-    _selected_layer: int  # the layer the histogram and the heatmap show
+    def __init__(self, host: ViewHost) -> None:
+        self.host = host
+        self.layer = 0
 
-    def reset_view(self) -> None:
-        """Every toggle back to how a lesson opens (a new preset starts from there: a log
-        scale or a hidden lesson left on by the last one would be unexplained)."""
-        self.query_one(LossPlot).set_log_scale(False)
-        boundary = self.query_one(DecisionBoundary)
+    def reset(self, preset: Preset, *, several_runs: bool) -> None:
+        """Every toggle back to how ``preset`` opens (a new lesson starts from there: a
+        log scale or a hidden lesson left on by the last one would be unexplained); the
+        run table shows for ``several_runs``."""
+        query = self.host.query_one
+        query(LossPlot).set_log_scale(False)
+        query(LossPlot).show_curves(preset.view.curves)
+        boundary = query(DecisionBoundary)
         boundary.show_validation(False)
         boundary.show_gallery(True)
-        self.query_one(WeightHeatmap).show_tiles(False)
-        self.query_one(LessonPanel).display = True
-        self._select_layer(0)
-        if self.screen.maximized is not None:
-            self.screen.minimize()
+        query(WeightHeatmap).show_tiles(False)
+        query(LessonPanel).display = True
+        query(RunTable).display = several_runs
+        query(FitTable).display = preset.view.fit_table
+        query(DepthProfile).show_metric(preset.view.depth)
+        self.select_layer(0)
+        if self.host.maximized is not None:
+            self.host.minimize()
 
-    def action_log_scale(self) -> None:
-        plot = self.query_one(LossPlot)
+    def log_scale(self) -> None:
+        plot = self.host.query_one(LossPlot)
         plot.set_log_scale(not plot.log_scale)
 
-    def action_accuracy(self) -> None:
-        shown = self.query_one(LossPlot).cycle()
-        self.notify(f"plotting {shown}", title="Curves", timeout=2)
+    def curves(self) -> None:
+        shown = self.host.query_one(LossPlot).cycle()
+        self.host.notify(f"plotting {shown}", title="Curves", timeout=2)
 
-    def action_validation(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
+    def validation(self) -> None:
+        boundary = self.host.query_one(DecisionBoundary)
         boundary.show_validation(not boundary.validation_shown)
 
-    def action_depth_metric(self) -> None:
-        profile = self.query_one(DepthProfile)
+    def depth_metric(self) -> None:
+        profile = self.host.query_one(DepthProfile)
         profile.show_metric("grad_norm" if profile.metric == "act_std" else "act_std")
 
-    def action_gallery(self) -> None:
-        boundary = self.query_one(DecisionBoundary)
+    def gallery(self) -> None:
+        boundary = self.host.query_one(DecisionBoundary)
         boundary.show_gallery(not boundary.gallery_shown)
 
-    def action_tiles(self) -> None:
-        heatmap = self.query_one(WeightHeatmap)
+    def tiles(self) -> None:
+        heatmap = self.host.query_one(WeightHeatmap)
         heatmap.show_tiles(not heatmap.tiles_shown)
-        if self.snapshot is not None and self.snapshot.layers[0].tiles is None:
-            self.notify("tiles need image inputs (e.g. the bars dataset)", timeout=3)
+        snapshot = self.host.snapshot
+        if snapshot is not None and snapshot.layers[0].tiles is None:
+            self.host.notify("tiles need image inputs (e.g. the bars dataset)", timeout=3)
         else:
-            self._select_layer(0)
+            self.select_layer(0)
 
-    def action_layer(self, direction: int) -> None:
-        n_layers = len(self.snapshot.layers) if self.snapshot else 1
-        self._select_layer((self._selected_layer + direction) % n_layers)
+    def next_layer(self, direction: int) -> None:
+        snapshot = self.host.snapshot
+        n_layers = len(snapshot.layers) if snapshot else 1
+        self.select_layer((self.layer + direction) % n_layers)
 
-    def _select_layer(self, index: int) -> None:
-        self._selected_layer = index
-        self.query_one(GradientHistogram).select_layer(index)
-        self.query_one(WeightHeatmap).select_layer(index)
+    def select_layer(self, index: int) -> None:
+        self.layer = index
+        self.host.query_one(GradientHistogram).select_layer(index)
+        self.host.query_one(WeightHeatmap).select_layer(index)
 
-    def action_lesson(self) -> None:
-        lesson = self.query_one(LessonPanel)
+    def lesson(self) -> None:
+        lesson = self.host.query_one(LessonPanel)
         lesson.display = not lesson.display
 
-    def action_zoom(self) -> None:
-        screen: Screen = self.screen
-        if screen.maximized is not None:
-            screen.minimize()
+    def zoom(self) -> None:
+        """The focused panel fills the screen (the loss curves if none is focused), or
+        back."""
+        if self.host.maximized is not None:
+            self.host.minimize()
             return
-        focused = self.focused
+        focused = self.host.focused
         panel = next((w for w in (focused, *(focused.ancestors if focused else ()))
                       if w is not None and w.has_class("panel")), None)
-        screen.maximize(panel or self.query_one(LossPlot))
+        self.host.maximize(panel or self.host.query_one(LossPlot))

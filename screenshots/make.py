@@ -147,15 +147,15 @@ async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
     """Wait for snapshots until every run has stopped; return the last snapshot."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        session = app.session
+        session = app.main_view.live.session
         version = session.version
-        snapshot = app.snapshot
+        snapshot = app.main_view.snapshot
         if snapshot is not None and all(v.status in DONE for v in snapshot.runs):
             return snapshot
         if not session.alive and session.error:
             raise RuntimeError(f"the engine stopped: {session.error}")
         await asyncio.to_thread(session.wait_for_update, version, 5.0)
-        app._poll()
+        app.main_view.poll()
         await pilot.pause()
     raise TimeoutError(f"the run did not finish within {timeout:.0f} s")
 

@@ -36,16 +36,17 @@ def bars_class(image: np.ndarray) -> int:
 
 
 async def settled(app, pilot, predicate, tries: int = 50):
-    """Wait for the app's snapshots until ``predicate(snapshot)`` holds; return that
-    snapshot (its numbers drawn)."""
+    """Wait for the main view's snapshots until ``predicate(snapshot)`` holds; return
+    that snapshot (its numbers drawn)."""
+    view = app.main_view
     for _ in range(tries):
-        version = app.session.version
-        snapshot = app.snapshot
+        version = view.live.session.version
+        snapshot = view.snapshot
         if snapshot is not None and predicate(snapshot):
-            app._flush_numbers()  # its numbers drawn now, not at the timer's pace
+            view.flush_numbers()  # its numbers drawn now, not at the timer's pace
             await pilot.pause()
             return snapshot
-        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
-        app._poll()
+        await asyncio.to_thread(view.live.session.wait_for_update, version, 5.0)
+        view.poll()
         await pilot.pause()
-    raise AssertionError(f"never reached the expected state: {app.snapshot.config.model}")
+    raise AssertionError(f"never reached the expected state: {view.snapshot.config.model}")

@@ -52,7 +52,7 @@ train:
 async def running(request):
     app = NntermApp(PRESET, in_process=request.param)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))  # leave the UI thread time to handle keys
+        app.main_view.send(SetSpeed(200))  # leave the UI thread time to handle keys
         await settled(app, pilot, lambda s: s.step > 0)
         yield app, pilot
 
@@ -143,11 +143,11 @@ async def test_mashing_keys_keeps_the_app_and_trainer_consistent(running):
     for _ in range(200):
         await pilot.press(rng.choice(keys))
     await pilot.press("escape")
-    if app.snapshot.paused:
+    if app.main_view.snapshot.paused:
         await pilot.press("space")
-    before = app.snapshot.step
+    before = app.main_view.snapshot.step
     snap = await settled(app, pilot, lambda s: not s.paused and s.step != before)
-    assert app.is_running and app.session.alive
+    assert app.is_running and app.main_view.live.session.alive
     assert snap.config.train.optimizer.lr > 0
 
 
@@ -156,7 +156,7 @@ async def test_space_on_a_finished_run_trains_on():
     app = NntermApp(preset, in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.status == "finished")
-        assert app.snapshot.step == 30
+        assert app.main_view.snapshot.step == 30
         await pilot.press("space")
         snap = await settled(app, pilot, lambda s: s.step > 30)
         assert snap.config.train.steps == 60
@@ -166,7 +166,7 @@ async def test_tiny_terminal_and_resizes_do_not_crash(running):
     app, pilot = running
     for size in ((40, 12), (80, 24), (200, 60), (41, 13)):
         await pilot.resize_terminal(*size)
-        before = app.snapshot.step
+        before = app.main_view.snapshot.step
         await settled(app, pilot, lambda s, b=before: s.step != b)
     await pilot.press("z")
     await pilot.press("z")
@@ -202,7 +202,7 @@ async def test_screenshot_and_save_preset_keys_write_files(running, tmp_path, mo
     assert len(list((tmp_path / "data" / "nnterm" / "screenshots").glob("*.svg"))) == 1
     saved = load_preset(str(tmp_path / "config" / "nnterm" / "presets" / "keys_saved.yaml"))
     assert saved.config.train.optimizer.lr == pytest.approx(0.3)
-    assert saved.config.model == app.snapshot.config.model
+    assert saved.config.model == app.main_view.snapshot.config.model
 
 
 async def test_the_preset_picker_switches_lessons(running):
@@ -217,7 +217,7 @@ async def test_the_preset_picker_switches_lessons(running):
     assert [o.id for o in shown if not o.disabled] == ["dead_relu"]
     assert shown[0].disabled  # its section's name heads it, not selectable
     await pilot.press("enter")
-    await settled(app, pilot, lambda s: app.preset.name == "dead_relu"
+    await settled(app, pilot, lambda s: app.main_view.preset.name == "dead_relu"
                   and s.config.model.init.bias == -5.0)
     assert app.screen is app.screen_stack[0]
 
@@ -284,22 +284,22 @@ async def test_view_keys_toggle_their_panels(running):
     await pilot.press("z")
     await pilot.press("f")
     await settled(app, pilot, lambda s: "1 step/s" in s.message)
-    assert app.speed == 1.0 and "1 step/s" in status(app)
+    assert app.main_view.live.speed == 1.0 and "1 step/s" in status(app)
 
 
 async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
     app = NntermApp(PRESET, in_process=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 0)
-        session = app.session
+        session = app.main_view.live.session
         os.kill(session.pid, signal.SIGKILL)
         while session.alive:
             await asyncio.to_thread(session.wait_for_update, session.version, 5.0)
-        app._poll()
+        app.main_view.poll()
         await pilot.pause()
         text = status(app).plain
         assert "engine stopped" in text and "running" not in text and "r restarts" in text
-        last = app.snapshot
+        last = app.main_view.snapshot
         await pilot.press("r")
         await settled(app, pilot, lambda s: s is not last and session.alive)
         assert "running" in status(app).plain
@@ -316,10 +316,11 @@ def footer_says(app: NntermApp) -> str:
 
 async def test_diagnoses_are_said_on_the_footers_line_not_in_toasts_over_the_panels(running):
     app, pilot = running
-    app._notify_diagnoses(replace(app.snapshot, diagnoses=()))  # this run, no news yet
+    view = app.main_view
+    view.say_diagnoses(replace(view.snapshot, diagnoses=()))  # this run, no news yet
     app.clear_notifications()
     news = (("dead_relu", 2, "dead"), ("loss_rising", 2, "rising"), ("nan", 2, "NaN"))
-    app._notify_diagnoses(replace(app.snapshot, diagnoses=news))
+    app.main_view.say_diagnoses(replace(app.main_view.snapshot, diagnoses=news))
     await pilot.pause()
     assert list(app._notifications) == []
     assert footer_says(app) == "▲ dead_relu: dead · ▲ loss_rising: rising · ▲ nan: NaN"
@@ -360,7 +361,7 @@ async def test_what_a_key_did_leaves_the_status_line_after_some_seconds(running)
         await pilot.pause(0.05)
         if "reset" not in status(app).plain:
             break
-    step = app.snapshot.step
+    step = app.main_view.snapshot.step
     snap = await settled(app, pilot, lambda s: s.step > step + 5)
     assert snap.message.startswith("reset") and "reset" not in status(app).plain
     await pilot.press("r")  # the same key again: the same words are news again

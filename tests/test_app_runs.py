@@ -47,7 +47,7 @@ def lrs(snapshot) -> dict[str, float]:
 async def arms():
     app = NntermApp(PRESET, in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))
+        app.main_view.send(SetSpeed(200))
         await settled(app, pilot, lambda s: s.step > 0 and len(s.runs) == 3)
         yield app, pilot
 
@@ -62,7 +62,7 @@ async def test_every_run_is_in_the_table_the_legend_and_the_boundaries(arms):
     assert "lr 1" in rows[1] and "lr 0.01" in rows[2] and "(base)" in rows[0]
     plot = app.query_one(LossPlot)
     plot.flush()
-    assert [w for w in plot.legend(app.snapshot).plain.split() if w.isalpha()] == [
+    assert [w for w in plot.legend(app.main_view.snapshot).plain.split() if w.isalpha()] == [
         "base", "fast", "slow"]
     assert app.query_one(DecisionBoundary).gallery_shown
 
@@ -124,7 +124,8 @@ async def test_the_last_run_cannot_be_removed(arms):
     snap = await settled(app, pilot, lambda s: len(s.runs) == 1)
     await pilot.press("x")
     await pilot.pause()
-    assert len(app.snapshot.runs) == 1 and snap.runs[0].name == app.snapshot.runs[0].name
+    runs = app.main_view.snapshot.runs
+    assert len(runs) == 1 and snap.runs[0].name == runs[0].name
 
 
 async def test_reset_restarts_every_run_together(arms):
@@ -137,9 +138,9 @@ async def test_reset_restarts_every_run_together(arms):
 
 def recording_sends(monkeypatch) -> list:
     """Every command the app sends to its sessions from now on."""
-    import nnterm.app.app as app_module
+    import nnterm.app.live_runs as live_runs
 
-    sent, open_session = [], app_module.open_session
+    sent, open_session = [], live_runs.open_session
 
     def recorded(*args, **kwargs):
         session = open_session(*args, **kwargs)
@@ -152,7 +153,7 @@ def recording_sends(monkeypatch) -> list:
         session.send = recorded_send
         return session
 
-    monkeypatch.setattr(app_module, "open_session", recorded)
+    monkeypatch.setattr(live_runs, "open_session", recorded)
     return sent
 
 
@@ -161,7 +162,7 @@ async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise(monkeypat
     app = NntermApp(PRESET, in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
         snap = await settled(app, pilot, lambda s: s.step > 0)
-        assert app.speed == 40.0 and SetSpeed(40.0, announce=False) in sent
+        assert app.main_view.live.speed == 40.0 and SetSpeed(40.0, announce=False) in sent
         assert snap.message == ""  # the pace a lesson opens at is no news
         await pilot.press("f", "f", "f", "f")  # 40 -> 100 -> full -> 1 -> 5
         await settled(app, pilot, lambda s: s.message == "5 steps/s")
@@ -169,7 +170,7 @@ async def test_the_app_opens_at_the_lessons_pace_unless_told_otherwise(monkeypat
     app = NntermApp(PRESET, in_process=True, speed="full", paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         snap = await settled(app, pilot, lambda s: s.paused)
-        assert snap.step == 0 and app.speed is None
+        assert snap.step == 0 and app.main_view.live.speed is None
         assert all(v.paused for v in snap.runs)
         assert not [c for c in sent if isinstance(c, SetSpeed)]  # full speed: the default
     app = NntermApp(PRESET, in_process=True, speed=7.0)
@@ -192,8 +193,8 @@ view: {depth: grad_norm}
     app = NntermApp(deep, in_process=True, speed="full")
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 20)
-        app._update_picture(app.snapshot)
-        await pilot.pause()
+        await pilot.press("space")  # paused: every panel draws the snapshot at once
+        await settled(app, pilot, lambda s: s.paused)
         picture = app.query_one("#picture")
         assert picture.current == "depth" and picture.border_title == "Layers by depth"
         profile = app.query_one(DepthProfile)

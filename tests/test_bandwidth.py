@@ -30,10 +30,19 @@ def test_changed_spans_are_the_runs_of_rows_that_differ():
 
 
 def test_panel_turns_keep_each_panels_interval_and_the_gap_between_any_two():
-    turns = PanelTurns((0.5, 1.0, 1.0), gap=0.125)
-    drawn = {t: turns.next(t) for t in (0.0, 0.1, 0.125, 0.25, 0.375, 0.5, 0.625, 1.0, 1.125)}
-    assert drawn == {0.0: 0, 0.1: None, 0.125: 1, 0.25: 2, 0.375: None, 0.5: 0,
-                     0.625: None, 1.0: 0, 1.125: 1}
+    turns = PanelTurns({"loss": 0.5, "picture": 1.0, "weights": 1.0}, gap=0.125)
+    every = ("loss", "picture", "weights")
+    drawn = {t: turns.next(t, every)
+             for t in (0.0, 0.1, 0.125, 0.25, 0.375, 0.5, 0.625, 1.0, 1.125)}
+    assert drawn == {0.0: "loss", 0.1: None, 0.125: "picture", 0.25: "weights", 0.375: None,
+                     0.5: "loss", 0.625: None, 1.0: "loss", 1.125: "picture"}
+
+
+def test_only_the_panels_on_screen_take_turns():
+    turns = PanelTurns({"loss": 0.5, "boundary": 1.0, "depth": 1.0}, gap=0.125)
+    shown = ("loss", "depth")  # (the picture panel shows one of its views)
+    assert [turns.next(t, shown) for t in (0.0, 0.125, 0.25)] == ["loss", "depth", None]
+    assert turns.next(0.375, ("loss", "boundary")) == "boundary"
 
 
 def test_redraws_keep_their_pace_while_any_run_trains():
@@ -128,17 +137,18 @@ async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
     assert NntermApp(PRESET, in_process=True).rates is DEFAULT
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 0 and not s.paused)
-        app._flush_numbers()
-        drawn, status = app.snapshot, app.query_one(StatusLine)
+        app.main_view.flush_numbers()
+        drawn, status = app.main_view.snapshot, app.query_one(StatusLine)
         assert "low bandwidth" in status.text.plain
         assert f"step {drawn.step:,}" in status.text.plain
-        while app.session.latest().step == drawn.step:
-            await asyncio.to_thread(app.session.wait_for_update, app.session.version, 5.0)
-        app._poll()  # a newer training snapshot: kept for the timer, not drawn at once
-        assert app.snapshot.step != drawn.step
+        session = app.main_view.live.session
+        while session.latest().step == drawn.step:
+            await asyncio.to_thread(session.wait_for_update, session.version, 5.0)
+        app.main_view.poll()  # a newer training snapshot: kept for the timer, not drawn at once
+        assert app.main_view.snapshot.step != drawn.step
         assert f"step {drawn.step:,}" in status.text.plain
-        app._flush_numbers()
-        assert f"step {app.snapshot.step:,}" in status.text.plain
+        app.main_view.flush_numbers()
+        assert f"step {app.main_view.snapshot.step:,}" in status.text.plain
 
 
 async def test_the_status_line_keeps_its_height_when_a_line_it_needed_goes():
@@ -173,10 +183,10 @@ async def test_low_bandwidth_mode_keeps_room_for_diagnoses():
         status = app.query_one(StatusLine)
         height = status.size.height
         assert height == LOW_BANDWIDTH.status_lines
-        app._notify_diagnoses(dataclasses.replace(app.snapshot, diagnoses=()))
+        app.main_view.say_diagnoses(dataclasses.replace(app.main_view.snapshot, diagnoses=()))
         news = (("dead_relu", 2, "dead"), ("vanishing_gradients", 2, "small"))
-        snapshot = dataclasses.replace(app.snapshot, diagnoses=news)
-        app._notify_diagnoses(snapshot)
+        snapshot = dataclasses.replace(app.main_view.snapshot, diagnoses=news)
+        app.main_view.say_diagnoses(snapshot)
         status.update_snapshot(snapshot)
         await pilot.pause()
         assert list(app._notifications) == []

@@ -39,7 +39,7 @@ async def test_no_panel_draws_wider_than_its_region(name, size):
     preset = dataclasses.replace(load_preset(name), sweep=None)
     app = NntermApp(preset, in_process=True, paused=True)
     async with app.run_test(size=size) as pilot:
-        app.action_step_once()
+        app.main_view.action_step_once()
         await settled(app, pilot, lambda s: s.step > 0)
         await pilot.pause()
         checked = 0
@@ -69,7 +69,7 @@ async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_
     preset = dataclasses.replace(load_preset(name), sweep=None)
     app = NntermApp(preset, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.action_step_once()
+        app.main_view.action_step_once()
         await settled(app, pilot, lambda s: s.step > 0)
         await pilot.pause()
         shown = [w for w in app.query("#runs, #architecture, #fit-table") if w.display]

@@ -44,17 +44,17 @@ steps:
 async def settled(app: NntermApp, pilot, predicate, tries: int = 100):
     """Wait for snapshots until ``predicate(app)`` holds."""
     for _ in range(tries):
-        version = app.session.version
-        if app.snapshot is not None and predicate(app):
+        version = app.main_view.live.session.version
+        if app.main_view.snapshot is not None and predicate(app):
             return
-        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
-        app._poll()
+        await asyncio.to_thread(app.main_view.live.session.wait_for_update, version, 5.0)
+        app.main_view.poll()
         await pilot.pause()
     raise AssertionError("never reached the expected state")
 
 
 def run_config(app: NntermApp, name: str):
-    return next(v.config for v in app.snapshot.runs if v.name == name)
+    return next(v.config for v in app.main_view.snapshot.runs if v.name == name)
 
 
 def panel_text(app: NntermApp) -> str:
@@ -72,8 +72,8 @@ async def open_app(preset_text: str = LESSON, **kwargs):
 async def test_lesson_mode_opens_at_step_one_and_the_key_applies_each_step():
     app = await open_app(lesson=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        app.main_view.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
         assert "Step 1/3" in panel_text(app) and "Watch the loss fall." in panel_text(app)
         await pilot.press("N")
         await settled(app, pilot, lambda a: run_config(a, "slow").train.optimizer.lr == 0.5)
@@ -81,7 +81,7 @@ async def test_lesson_mode_opens_at_step_one_and_the_key_applies_each_step():
         assert "Step 2/3" in panel_text(app)
         await pilot.press("N")
         await settled(app, pilot, lambda a: all(v.config.train.optimizer.momentum == 0.9
-                                                for v in a.snapshot.runs))
+                                                for v in a.main_view.snapshot.runs))
         await pilot.press("P")
         await pilot.pause()
         assert "Step 2/3" in panel_text(app)
@@ -90,28 +90,29 @@ async def test_lesson_mode_opens_at_step_one_and_the_key_applies_each_step():
 async def test_a_live_claim_turns_into_seen_once_it_holds():
     app = await open_app(lesson=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))
+        app.main_view.send(SetSpeed(200))
         await pilot.press("N")
-        await settled(app, pilot, lambda a: a.snapshot.claims == (False,))
+        await settled(app, pilot, lambda a: a.main_view.snapshot.claims == (False,))
         assert "○ watch for: ten steps went by" in panel_text(app)
         await pilot.press("space")
-        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
-        assert app.snapshot.step >= 10
+        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
+        assert app.main_view.snapshot.step >= 10
         assert "✓ seen: ten steps went by" in panel_text(app)
         await pilot.press("space", "r")  # the runs start over, paused: to be seen again
-        await settled(app, pilot, lambda a: a.snapshot.step == 0 and a.snapshot.paused)
-        assert not app.lesson_steps.seen
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step == 0
+                      and a.main_view.snapshot.paused)
+        assert not app.main_view.lesson.steps.seen
         assert "○ watch for: ten steps went by" in panel_text(app)
         await pilot.press("space")
-        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
-        assert app.snapshot.step >= 10
+        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
+        assert app.main_view.snapshot.step >= 10
         assert app.notices.count("✓ seen: ten steps went by") == 2
 
 
 async def test_without_lesson_mode_the_panel_says_how_to_begin():
     app = await open_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(app, pilot, lambda a: a.snapshot is not None)
+        await settled(app, pilot, lambda a: a.main_view.snapshot is not None)
         assert "3 guided steps: press N to begin" in panel_text(app)
         await pilot.press("N")
         await pilot.pause()
@@ -121,12 +122,13 @@ async def test_without_lesson_mode_the_panel_says_how_to_begin():
 async def test_a_locked_key_changes_nothing_and_says_so():
     app = await open_app(locks=("lr",))
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        app.main_view.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
         await pilot.press("plus")
         await pilot.press("o")  # not locked: its change shows that the keys were handled
-        await settled(app, pilot, lambda a: a.snapshot.config.train.optimizer.momentum == 0.9)
-        assert app.snapshot.config.train.optimizer.lr == 0.1
+        await settled(app, pilot,
+                      lambda a: a.main_view.snapshot.config.train.optimizer.momentum == 0.9)
+        assert app.main_view.snapshot.config.train.optimizer.lr == 0.1
         assert "locked by the teacher: + (LR+)" in app.notices
         palette = {c.title for c in app.get_system_commands(app.screen)}
         assert "LR+" not in palette and "LR-" not in palette and "Optimizer" in palette
@@ -136,20 +138,20 @@ async def test_a_presets_lock_list_locks_its_controls():
     text = LESSON + "lock: [optimizer, architecture, picker]\n"
     app = await open_app(text)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.snapshot.step > 0)
+        app.main_view.send(SetSpeed(200))
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
         await pilot.press("o")
         await pilot.press("plus")
-        await settled(app, pilot, lambda a: a.snapshot.config.train.optimizer.lr != 0.1)
-        assert app.snapshot.config.train.optimizer.momentum == 0.0
+        await settled(app, pilot, lambda a: a.main_view.snapshot.config.train.optimizer.lr != 0.1)
+        assert app.main_view.snapshot.config.train.optimizer.momentum == 0.0
         palette = {c.title for c in app.get_system_commands(app.screen)}
         assert "Optimizer" not in palette
         assert not any(t.startswith("Open lesson") for t in palette)
         app.query_one("#architecture").focus()
-        hidden = app.snapshot.config.model.hidden
+        hidden = app.main_view.snapshot.config.model.hidden
         await pilot.press("right")
         await pilot.pause()
-        assert app.snapshot.config.model.hidden == hidden
+        assert app.main_view.snapshot.config.model.hidden == hidden
         assert "locked by the teacher: the architecture panel's edits" in app.notices
 
 
@@ -173,7 +175,7 @@ def test_lesson_mode_on_a_preset_without_steps_exits_2(capsys, tmp_path):
 async def test_on_a_small_terminal_the_steps_stay_in_sight_above_the_keys():
     app = await open_app(lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot, lambda a: a.snapshot.step >= 0)
+        await settled(app, pilot, lambda a: a.main_view.snapshot.step >= 0)
         await pilot.pause()
         bar = app.query_one("#step-bar", StepPanel)
         in_lesson = app.query_one("#lesson").query_one(StepPanel)
@@ -193,9 +195,9 @@ async def test_on_a_small_terminal_nothing_covers_the_step_bar():
     toast (an error) hangs from the top, away from the bar above the keys."""
     app = await open_app(lesson=True, paused=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        app.send(SetSpeed(200))
+        app.main_view.send(SetSpeed(200))
         await pilot.press("N", "space")
-        await settled(app, pilot, lambda a: 1 in a.lesson_steps.seen)
+        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
         await pilot.pause()
         assert list(app._notifications) == []
         assert footer_says(app) == "Step 2: ✓ seen: ten steps went by"
@@ -209,6 +211,6 @@ async def test_on_a_small_terminal_nothing_covers_the_step_bar():
 async def test_a_small_terminal_shows_no_step_bar_for_a_preset_without_steps():
     app = await open_app(LESSON.split("\nsteps:\n")[0] + "\n")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot, lambda a: a.snapshot is not None)
+        await settled(app, pilot, lambda a: a.main_view.snapshot is not None)
         await pilot.pause()
         assert not app.query_one("#step-bar", StepPanel).display

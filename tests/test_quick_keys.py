@@ -33,10 +33,15 @@ def burst(app: NntermApp, *keys: str) -> None:
         app.post_message(events.Key(name, char))
 
 
+async def all_taken(app: NntermApp, pilot):
+    """The first snapshot of the engine's that reflects every command sent."""
+    session = app.main_view.live.session
+    return await settled(app, pilot, lambda s: s.commands_taken >= session.commands_sent)
+
+
 async def engine_config(app: NntermApp, pilot, run: str | None = None) -> Config:
     """The Config the engine reports once it has taken every command sent."""
-    snapshot = await settled(app, pilot,
-                             lambda s: s.commands_taken >= app.session.commands_sent)
+    snapshot = await all_taken(app, pilot)
     if run is None:
         return snapshot.config
     return next(v.config for v in snapshot.runs if v.name == run)
@@ -93,18 +98,15 @@ async def test_quick_run_selection_and_pause_keys_add_up():
         await engine_config(app, pilot)
         burst(app, ">", ">")  # two runs: base -> slow -> base
         await pilot.pause()
-        snapshot = await settled(app, pilot,
-                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        snapshot = await all_taken(app, pilot)
         assert snapshot.run == "base"
         burst(app, " ", " ")  # paused -> running -> paused
         await pilot.pause()
-        snapshot = await settled(app, pilot,
-                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        snapshot = await all_taken(app, pilot)
         assert all(v.paused for v in snapshot.runs)
         burst(app, "g", ">", " ")  # the keys change slow alone: it runs, base stays paused
         await pilot.pause()
-        snapshot = await settled(app, pilot,
-                                 lambda s: s.commands_taken >= app.session.commands_sent)
+        snapshot = await all_taken(app, pilot)
         assert {v.name: v.paused for v in snapshot.runs} == {"base": True, "slow": False}
 
 
@@ -134,7 +136,7 @@ async def test_quick_lesson_steps_each_take_their_change():
         await engine_config(app, pilot)
         burst(app, "N", "N", "N")  # steps 1, 2 (slow's lr 0.5) and 3 (momentum everywhere)
         await pilot.pause()
-        assert app.lesson_steps.current == 2
+        assert app.main_view.lesson.steps.current == 2
         slow = await engine_config(app, pilot, "slow")
         base = await engine_config(app, pilot, "base")
         assert slow.train.optimizer.lr == 0.5 and base.train.optimizer.lr == 0.1
@@ -150,4 +152,4 @@ async def test_quick_speed_keys_each_move_the_pace():
         want = None
         for _ in range(3):
             want = controls.speed(want, PRESET.view.steps_per_second)
-        assert app.speed == want
+        assert app.main_view.live.speed == want

@@ -1,5 +1,8 @@
-"""The engine's rooms import only downwards: nn and data at the bottom, then training,
-lessons, live (see ``nnterm/engine/__init__.py``). Nothing in the engine imports the app."""
+"""Imports go one way. The engine's rooms import only downwards: nn and data at the bottom,
+then training, lessons, live (see ``nnterm/engine/__init__.py``); nothing in the engine
+imports the app. In the app, widgets import widgets (and the engine), never the app's
+logic, which passes in what they need; and no app module imports one that imports it
+back, however far round."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import ast
 from pathlib import Path
 
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
+APP = ENGINE.parent / "app"
 
 # A room may import its own modules and any room of a lower level; nn and data share the
 # bottom level and so may not import each other.
@@ -20,16 +24,20 @@ def imported_modules(path: Path, package: str) -> list[str]:
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                parts = package.split(".")
-                base = ".".join(parts[: len(parts) - node.level + 1])
-                module = f"{base}.{node.module}" if node.module else base
-            else:
-                module = node.module or ""
+            module = from_module(node, package)
             names.append(module)
             if module == "nnterm.engine":  # `from nnterm.engine import live` imports a room
                 names += [f"{module}.{a.name}" for a in node.names if a.name in ROOM_LEVEL]
     return names
+
+
+def from_module(node: ast.ImportFrom, package: str) -> str:
+    """The module a ``from ... import`` in ``package`` names, absolute."""
+    if not node.level:
+        return node.module or ""
+    parts = package.split(".")
+    base = ".".join(parts[: len(parts) - node.level + 1])
+    return f"{base}.{node.module}" if node.module else base
 
 
 def room_of(module: str) -> str | None:
@@ -128,3 +136,97 @@ def test_the_readme_layout_names_every_module_of_every_room():
         row = next(line for line in layout.splitlines() if line.startswith(f"| `engine/{room}/`"))
         modules = {p.stem for p in (ENGINE / room).glob("*.py")} - {"__init__"}
         assert {m for m in modules if f"`{m}`" not in row} == set(), room
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+def app_imports(app_dir: Path) -> dict[str, set[str]]:
+    """Each module of the app (``nnterm.app...``) and the app modules it imports, at its
+    top or inside a function (``from nnterm.app import keys`` imports ``nnterm.app.keys``)."""
+    def module_of(path: Path) -> str:
+        parts = path.relative_to(app_dir).with_suffix("").parts
+        return ".".join(("nnterm", "app", *(parts[:-1] if parts[-1] == "__init__" else parts)))
+
+    modules = {module_of(path): path for path in sorted(app_dir.rglob("*.py"))}
+    graph = {}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom):
+                base = from_module(node, package)
+                found |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base
+                          for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {alias.name for alias in node.names}
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def widget_violations(app_dir: Path) -> list[str]:
+    """One line per widget module importing the app outside its widgets."""
+    return [f"{module} imports {target}"
+            for module, targets in sorted(app_imports(app_dir).items())
+            if module.startswith("nnterm.app.widgets")
+            for target in sorted(targets) if not target.startswith("nnterm.app.widgets")]
+
+
+def import_cycles(app_dir: Path) -> list[str]:
+    """Every circle of imports among the app's modules, as ``a -> b -> a`` (each once,
+    from its smallest module name)."""
+    graph = app_imports(app_dir)
+    cycles = set()
+
+    def walk(path: list[str]) -> None:
+        for target in sorted(graph[path[-1]]):
+            if target == path[0]:
+                cycles.add(" -> ".join((*path, target)))
+            elif target not in path and target > path[0]:
+                walk([*path, target])
+
+    for start in sorted(graph):
+        walk([start])
+    return sorted(cycles)
+
+
+def test_widgets_import_no_app_logic():
+    assert widget_violations(APP) == []
+
+
+def test_no_app_module_imports_itself_round_a_circle():
+    assert import_cycles(APP) == []
+
+
+def _plant_app(tmp_path: Path, files: dict[str, str]) -> Path:
+    for relpath, source in files.items():
+        path = tmp_path / "app" / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    return tmp_path / "app"
+
+
+def test_a_widget_importing_app_logic_is_caught(tmp_path):
+    app = _plant_app(tmp_path, {
+        "__init__.py": "", "controls.py": "", "widgets/__init__.py": "",
+        "widgets/_common.py": "",
+        "widgets/status_line.py": "from nnterm.app.controls import optimizer_label\n"
+                                  "from nnterm.app.widgets._common import fmt_num\n",
+        "widgets/step_panel.py": "from nnterm.app import controls\n",
+        "widgets/plot.py": "def f():\n    from .. import controls\n",
+    })
+    assert widget_violations(app) == [
+        "nnterm.app.widgets.plot imports nnterm.app.controls",
+        "nnterm.app.widgets.status_line imports nnterm.app.controls",
+        "nnterm.app.widgets.step_panel imports nnterm.app.controls",
+    ]
+
+
+def test_a_circle_of_imports_is_caught_even_inside_a_function(tmp_path):
+    app = _plant_app(tmp_path, {
+        "__init__.py": "", "redraw.py": "",
+        "cli.py": "from nnterm.app.serve import add_serve_arguments\n",
+        "serve.py": "from nnterm.app import redraw\n"
+                    "def check():\n    from nnterm.app.cli import build_app_parser\n",
+    })
+    assert import_cycles(app) == ["nnterm.app.cli -> nnterm.app.serve -> nnterm.app.cli"]

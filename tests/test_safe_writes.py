@@ -103,7 +103,7 @@ def test_fps_must_be_a_number_above_zero(capsys):
 
 async def first_snapshot(app, pilot, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    while app.snapshot is None:
+    while app.main_view.snapshot is None:
         assert time.monotonic() < deadline, "no snapshot came"
         await pilot.pause(0.05)
 
@@ -122,7 +122,7 @@ async def test_save_keys_report_failures_and_training_goes_on(tmp_path, monkeypa
         messages = [n.message for n in app._notifications]
         assert any(m.startswith("cannot save the preset") for m in messages)
         assert any(m.startswith("cannot write a screenshot") for m in messages)
-        assert app.is_running and app.session.alive
+        assert app.is_running and app.main_view.live.session.alive
 
 
 @pytest.mark.asyncio

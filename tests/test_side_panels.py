@@ -9,9 +9,11 @@ import math
 
 from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
 
+from nnterm.app.controls import optimizer_label
 from nnterm.app.model_edits import EDITS, EditRefused
 from nnterm.app.widgets import ArchitectureEditor, LessonPanel, StatusLine
 from nnterm.app.widgets.architecture import EditOutcome
+from nnterm.app.widgets.status_line import optimizer_name
 from nnterm.engine.training.config import with_changes
 
 # ----------------------------------------------------------------------------- architecture
@@ -78,7 +80,7 @@ async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():
 
 
 async def test_status_line_shows_the_run():
-    status = StatusLine()
+    status = StatusLine(optimizer_label=optimizer_label)  # the app's names, as the app's
     async with Host(status).run_test(size=(160, 4)) as pilot:
         snap = make_snapshot(step=1234, message="lr 0.03",
                              diagnoses=(("dead_relu", 200, "..."),))
@@ -94,6 +96,9 @@ async def test_status_line_shows_the_run():
                                          "train.optimizer.momentum": 0.9})
         status.update_snapshot(dataclasses.replace(snap, config=momentum))
         assert "momentum" in status.text.plain and "sgd" not in status.text.plain
+        status.optimizer_label = optimizer_name  # (a status line on its own: the config's)
+        status.update_snapshot(dataclasses.replace(snap, config=momentum, step=1235))
+        assert "sgd" in status.text.plain and "momentum" not in status.text.plain
         status.update_snapshot(dataclasses.replace(snap, steps_per_second=1.0))
         assert " 1 step/s" in status.text.plain
         status.update_snapshot(dataclasses.replace(snap, paused=True))

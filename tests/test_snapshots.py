@@ -28,10 +28,11 @@ async def finished(pilot) -> None:
     """Wait (on the session's update counter) until every run has finished, then let every
     panel draw its last snapshot and clear the notifications."""
     app = pilot.app
-    while app.snapshot is None or any(v.status != "finished" for v in app.snapshot.runs):
-        version = app.session.version
-        await asyncio.to_thread(app.session.wait_for_update, version, 5.0)
-        app._poll()
+    view = app.main_view
+    while view.snapshot is None or any(v.status != "finished" for v in view.snapshot.runs):
+        version = view.live.session.version
+        await asyncio.to_thread(view.live.session.wait_for_update, version, 5.0)
+        view.poll()
         await pilot.pause()
     app.query_one(LossPlot).flush()
     app.clear_notifications()

@@ -43,7 +43,7 @@ async def test_a_sweep_opens_its_view_and_a_run_opens_in_the_main_view():
     app = NntermApp(parse_preset(SWEEP), in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
-        assert isinstance(screen, SweepScreen) and app.session is None
+        assert isinstance(screen, SweepScreen) and app.main_view.live.session is None
         await all_finished(pilot, screen)
         assert len(screen.jobs) == 6
         summary = screen.query_one(SweepPlot).summary
@@ -53,15 +53,15 @@ async def test_a_sweep_opens_its_view_and_a_run_opens_in_the_main_view():
         await pilot.press("down", "enter")  # the second run: base at width 4
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
-        assert app.session is not None
-        assert app.session.config == screen.jobs[1].config
+        assert app.main_view.live.session is not None
+        assert app.main_view.live.session.config == screen.jobs[1].config
         assert screen.jobs[1].label in app.sub_title
 
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert "Back to sweep" in titles  # (the palette offers it over a sweep's run)
         await pilot.press("escape")
         await pilot.pause()
-        assert app.screen is screen and app.session is None
+        assert app.screen is screen and app.main_view.live.session is None
 
         generation = screen.generation
         await pilot.press("R")
@@ -108,11 +108,11 @@ async def test_a_sweep_run_again_has_its_lessons_claims_watched_for_again():
         screen = app.screen
         await all_finished(pilot, screen)
         await pilot.pause()
-        assert app.lesson_steps.seen == {0} and len(seen) == 1
+        assert app.main_view.lesson.steps.seen == {0} and len(seen) == 1
         await pilot.press("r")  # seen again in the new sweep, not kept from the old one
         await all_finished(pilot, screen)
         await pilot.pause()
         assert screen.generation == 2
-        assert app.lesson_steps.seen == {0}
+        assert app.main_view.lesson.steps.seen == {0}
         assert seen == ["✓ seen: the widest base run finished"] * 2
     assert not multiprocessing.active_children()

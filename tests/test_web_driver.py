@@ -150,10 +150,11 @@ def test_two_sizes_queued_on_a_screen_settle_at_the_newest():
 def test_every_screen_of_the_app_takes_the_newest_size():
     from textual.screen import Screen
 
-    from nnterm.app import app, screens, sweep_screen
+    from nnterm.app import screens, sweep_screen, training_screen
     from nnterm.app.newest_size import NewestSize
 
-    ours = [cls for module in (app, screens, sweep_screen) for cls in vars(module).values()
+    ours = [cls for module in (training_screen, screens, sweep_screen)
+            for cls in vars(module).values()
             if isinstance(cls, type) and issubclass(cls, Screen)
             and cls.__module__ == module.__name__]
     assert len(ours) == 4  # the main screen, the sweep view, the help and the picker

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from rich.text import Text
 
-from nnterm.app.model_edits import expand
 from nnterm.engine.nn.initializers import Init, as_init
+from nnterm.engine.nn.network import per_layer
 from nnterm.engine.training.config import ModelConfig
 
 
@@ -81,9 +81,9 @@ def layer_rows(model: ModelConfig, input_width: int | None,
     """One row per layer, the output layer last (it has no activation or dropout of its
     own); widths and parameter counts are "?" until the data's widths are known."""
     n = len(model.hidden)
-    acts = expand(model.activation, n)
-    drops = expand(model.dropout, n)
-    inits = [init_label(as_init(x)) for x in expand(model.init, n + 1)]
+    acts = per_layer(model.activation, n)
+    drops = per_layer(model.dropout, n)
+    inits = [init_label(as_init(x)) for x in per_layer(model.init, n + 1)]
     widths = [input_width, *model.hidden, output_width]
     rows = []
     for i in range(n + 1):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from rich.text import Text
 
-from nnterm.app.controls import optimizer_label
 from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.app.widgets._said import Said
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.training.config import Config
 
 #: Run state -> (label, style).
 STATES = {
@@ -37,6 +38,11 @@ def two_digits(steps_per_second: float) -> float:
     return float(f"{steps_per_second:.2g}") if steps_per_second > 0 else 0.0
 
 
+def optimizer_name(config: Config) -> str:
+    """The optimizer as the config names it."""
+    return config.train.optimizer.name
+
+
 def _pct(x: float | None) -> str:
     if x is None or not math.isfinite(x):
         return "-"
@@ -46,7 +52,9 @@ def _pct(x: float | None) -> str:
 class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
     losses, accuracies, every diagnosis so far and the last control's effect on the second;
-    ``note`` (e.g. "low bandwidth") is said on the second line after the numbers.
+    ``note`` (e.g. "low bandwidth") is said on the second line after the numbers;
+    ``optimizer_label`` names the optimizer (the app's keys name SGD with momentum
+    ``momentum``: the line says what the optimizer key said).
 
     The last control's effect (the engine's ``Snapshot.message``) goes after some seconds
     (``said``): the engine keeps it in every snapshot until the next command."""
@@ -70,9 +78,11 @@ class StatusLine(RowRepaint):
         classes: str | None = None,
         note: str = "",
         min_lines: int = 2,
+        optimizer_label: Callable[[Config], str] = optimizer_name,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.note = note
+        self.optimizer_label = optimizer_label
         self.min_lines = min_lines
         self._text = Text("waiting for the first step", style="dim")
         self._groups: tuple[list[Text], ...] = ()
@@ -137,7 +147,7 @@ class StatusLine(RowRepaint):
                 self.said.show(Text(s.message, "italic"))
         state = run_state(s)
         diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
-        optimizer = optimizer_label(s.config)
+        optimizer = self.optimizer_label(s.config)
         signature = (
             state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis,

@@ -1,19 +1,26 @@
-"""StepPanel: a guided lesson's current step, its claim's state and every step's mark."""
+"""StepPanel: a guided lesson's current step, its claim's state and every step's mark.
+
+It draws what it is shown (``show``): where a student is in the steps, in the shape of
+``StepsShown``, which the app's ``lesson_steps.LessonSteps`` has; until then it is hidden.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
 
 from rich.text import Text
 from textual.widgets import Static
 
-from nnterm.app.lesson_steps import LessonSteps
 from nnterm.engine.lessons.claims import check_claim
 from nnterm.engine.lessons.experiment import ExperimentResult
+from nnterm.engine.lessons.preset import Step
 
 #: The step keys, as the panel names them (``keys.APP_BINDINGS``).
 NEXT_KEY, BACK_KEY = "N", "P"
 
 
-def claim_words(step) -> str:
+def claim_words(step: Step) -> str:
     """The step's claim in words: its ``seen`` text, else the evaluator's description."""
     if step.seen:
         return step.seen
@@ -21,20 +28,35 @@ def claim_words(step) -> str:
     return check_claim(step.claim, empty).description
 
 
+class StepsShown(Protocol):
+    """A preset's ``steps``, the ``current`` one (-1: not begun) and its ``step``, the
+    furthest ``reached`` and the indices of those whose claim was ``seen``."""
+
+    @property
+    def steps(self) -> Sequence[Step]: ...
+    @property
+    def current(self) -> int: ...
+    @property
+    def reached(self) -> int: ...
+    @property
+    def seen(self) -> set[int]: ...
+    @property
+    def step(self) -> Step | None: ...
+
+
 class StepPanel(Static):
-    """Draws a LessonSteps; hidden when the preset has no steps."""
+    """Draws the steps it is shown; hidden when there are none (and until shown)."""
 
     DEFAULT_CSS = """
     StepPanel { height: auto; margin-bottom: 1; }
     StepPanel.-empty { display: none; }
     """
 
-    def on_mount(self) -> None:
-        """Draw the app's steps at once (a panel mounted after the preset opened, as the
-        lesson's is at start-up, would otherwise wait for the next step key)."""
-        self.show(getattr(self.app, "lesson_steps", LessonSteps()))
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.add_class("-empty")
 
-    def show(self, steps: LessonSteps) -> None:
+    def show(self, steps: StepsShown) -> None:
         # (a class, not ``display``: a layout's CSS may hide a panel that has steps)
         self.set_class(not steps.steps, "-empty")
         self.set_class(steps.step is not None, "-begun")  # (a line before: the hint)
@@ -42,7 +64,7 @@ class StepPanel(Static):
             self.update(render_steps(steps))
 
 
-def render_steps(steps: LessonSteps) -> Text:
+def render_steps(steps: StepsShown) -> Text:
     """``Step 2/5``, the step's text, ``✓ seen: ...`` or ``○ watch for: ...`` and a line
     of marks (▸ current, ✓ done, ○ its claim not seen yet, · ahead); before the first
     step, how to begin."""

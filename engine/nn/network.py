@@ -32,8 +32,11 @@ class HiddenLayerTrace:
     mask: np.ndarray | None
 
 
-def _per_layer(value, count: int, what: str) -> list:
-    """Broadcast a single value to ``count`` layers, or check a per-layer list's length."""
+def per_layer(value, count: int, what: str = "a setting") -> list:
+    """One value per layer: a single value broadcast to ``count`` layers, or a per-layer
+    list or tuple (its length checked; ``what`` names the setting in the error). The
+    Config keeps a setting single while every layer agrees; whoever reads it per layer
+    (the network, the app's layer edits and layer table) reads it through this."""
     if isinstance(value, (list, tuple)):
         if len(value) != count:
             raise ValueError(
@@ -73,13 +76,13 @@ class MLP:
         self.leaky_slope = float(leaky_slope)
         self.activations: list[Activation] = [
             get_activation(a, self.leaky_slope)
-            for a in _per_layer(activation, self.n_layers - 1, "activation")
+            for a in per_layer(activation, self.n_layers - 1, "activation")
         ]
-        self.dropout = [float(p) for p in _per_layer(dropout, self.n_layers - 1, "dropout")]
+        self.dropout = [float(p) for p in per_layer(dropout, self.n_layers - 1, "dropout")]
         for p in self.dropout:
             if not 0.0 <= p < 1.0:
                 raise ValueError(f"dropout must be in [0, 1), got {p}")
-        self.inits = [as_init(s) for s in _per_layer(init, self.n_layers, "init")]
+        self.inits = [as_init(s) for s in per_layer(init, self.n_layers, "init")]
         self.frozen = frozenset(int(i) for i in frozen)
         if any(not 0 <= i < self.n_layers for i in self.frozen):
             raise ValueError(f"frozen layers must be in 0..{self.n_layers - 1}: {sorted(frozen)}")

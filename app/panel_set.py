@@ -1,0 +1,81 @@
+"""PanelSet: the main view's panels drawn from its snapshots, each at its redraw class's
+pace (``redraw``).
+
+While a run trains, snapshots come faster than the panels need redrawing: the status line
+and the tables of numbers are drawn together at most every ``numbers`` seconds (the
+screen's timer calls ``flush_numbers``), the slow panels one at a time, in turn. After a
+key (``quiet``), its effect goes first: the numbers are drawn at once, the status line
+before the tables, and the slow panels wait. When no run trains, a snapshot is news and
+every panel on screen draws it at once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher
+
+from nnterm.app.panels import PANELS, PICTURE, Panel, picture_for
+from nnterm.app.redraw import PanelTurns, RedrawRates, some_run_trains
+from nnterm.app.widgets.status_line import StatusLine
+from nnterm.engine.live.snapshot import Snapshot
+
+
+class PanelSet:
+    """The declared panels of a mounted ``screen``, and its ``status`` line."""
+
+    def __init__(self, screen: Screen, status: StatusLine, rates: RedrawRates) -> None:
+        # kept from mount on: no query while drawing, which may run while unmounting
+        self.screen = screen
+        self.status = status
+        self.widgets: dict[str, Any] = {p.name: screen.query_one(f"#{p.name}") for p in PANELS}
+        self.picture = screen.query_one(f"#{PICTURE}", ContentSwitcher)
+        self.tables = [self.widgets[p.name] for p in PANELS if p.redraw == "numbers"]
+        self.slow = [p for p in PANELS if p.redraw not in (None, "numbers")]
+        self.turns = PanelTurns({p.name: rates.every(p.redraw) for p in self.slow}, rates.gap)
+        self._pending: Snapshot | None = None  # came while training, numbers not drawn yet
+
+    def draw(self, snapshot: Snapshot, *, quiet: bool) -> None:
+        """Draw ``snapshot`` as its moment asks: ``quiet``, a key was just pressed."""
+        training = some_run_trains(snapshot)
+        if quiet or not training:
+            self.draw_numbers(snapshot, first=quiet)
+        else:
+            self._pending = snapshot  # drawn by flush_numbers, at its pace
+        picture = picture_for(snapshot)
+        shown = [p for p in self.slow if p.place != "picture" or p is picture]
+        if not training:
+            for panel in shown:
+                self._draw(panel, snapshot)
+        elif not quiet and (turn := self.turns.next(time.monotonic(),
+                                                     [p.name for p in shown])):
+            self._draw(next(p for p in shown if p.name == turn), snapshot)
+
+    def draw_numbers(self, snapshot: Snapshot, *, first: bool = False) -> None:
+        """The status line and the tables of numbers; ``first``: the status line reaches
+        the screen first, the tables next (after a key)."""
+        self._pending = None
+        self.status.update_snapshot(snapshot)
+        if first:
+            self.screen.call_after_refresh(self._draw_tables, snapshot)
+        else:
+            self._draw_tables(snapshot)
+
+    def flush_numbers(self) -> None:
+        """Draw the numbers of the newest snapshot, if one came while training since the
+        last draw."""
+        if self._pending is not None:
+            self.draw_numbers(self._pending)
+
+    def _draw_tables(self, snapshot: Snapshot) -> None:
+        for table in self.tables:
+            table.update_snapshot(snapshot)
+
+    def _draw(self, panel: Panel, snapshot: Snapshot) -> None:
+        """One slow panel; a view of the picture panel is switched to first."""
+        if panel.place == "picture" and self.picture.current != panel.name:
+            self.picture.current = panel.name
+            self.picture.border_title = panel.title
+        self.widgets[panel.name].update_snapshot(snapshot)

@@ -8,7 +8,7 @@
 - a step number, a window ``[first, last]`` or a reference at a step waits until every
   run it names has reached that step (before, the nearest record would stand in for it);
 - what only a finished run can say waits for the run to finish: a diagnosis claimed
-  absent (``present: false``, ``healthy``), and anything over a sweep (a ``point``,
+  absent (``present: false``, ``healthy``, ``diagnoses``), and anything over a sweep (a ``point``,
   ``argmax``, ``slope``) until every point of the run is done.
 
 It returns None while the claim cannot be judged yet, else whether it holds now.
@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping
 
 from nnterm.engine.lessons.claims import check_claim
 from nnterm.engine.lessons.experiment import ExperimentResult
-from nnterm.engine.lessons.preset import At, Claim, DiagnosisClaim, MetricClaim
+from nnterm.engine.lessons.preset import At, Claim, DiagnosisClaim, ExplainedClaim, MetricClaim
 
 
 def judge_live(claim: Claim, result: ExperimentResult, steps: Mapping[str, int],
@@ -47,6 +47,8 @@ def _runs(claim: Claim) -> set[str]:
 def _needs_finished(claim: Claim) -> bool:
     if isinstance(claim, DiagnosisClaim):
         return not claim.present
+    if isinstance(claim, ExplainedClaim):
+        return True
     if isinstance(claim, MetricClaim):
         return claim.point is not None or claim.than.point is not None
     return True  # argmax/argmin and slopes are over a sweep's points

@@ -76,10 +76,10 @@ def test_negative_bias_kills_relus_and_that_explains_the_rest():
     assert flat.cause == "dead_relu" and "ReLUs in hidden layer" in flat.message
 
 
-def test_deep_sigmoid_gradients_vanish_once_it_lasts_50_steps():
+def test_deep_sigmoid_gradients_vanish_once_it_lasts_100_steps():
     found = diagnoses(changed(hidden=(32,) * 10, activation="sigmoid", init="xavier_normal",
                               steps=100))
-    assert found.get("vanishing_gradients") == 50
+    assert found.get("vanishing_gradients") == 100
 
 
 def test_tiny_init_gives_a_flat_loss():
@@ -153,45 +153,45 @@ def test_symmetric_units_differ_by_less_than_1e_12(spread, fires):
     assert fired(watch(rows)) == ({"symmetric_units": 0} if fires else {})
 
 
-def test_a_dead_layer_is_named_after_50_steps_of_it():
-    rows = steady(11, train_loss=CHANCE, dead_frac=(0.0, 1.0))
-    assert fired(watch(rows[:10], every=5)) == {}  # steps 0-45
-    assert fired(watch(rows, every=5)) == {"dead_relu": 50}
+def test_a_dead_layer_is_named_after_100_steps_of_it():
+    rows = steady(21, train_loss=CHANCE, dead_frac=(0.0, 1.0))
+    assert fired(watch(rows[:20], every=5)) == {}  # steps 0-95
+    assert fired(watch(rows, every=5)) == {"dead_relu": 100}
 
 
-@pytest.mark.parametrize(("dead", "fires"), [(0.5, True), (0.45, False)])
-def test_dead_relu_is_half_a_layer(dead, fires):
-    rows = steady(6, train_loss=CHANCE, dead_frac=(0.0, dead))
+@pytest.mark.parametrize(("dead", "fires"), [(0.75, True), (0.7, False)])
+def test_dead_relu_is_three_quarters_of_a_layer(dead, fires):
+    rows = steady(11, train_loss=CHANCE, dead_frac=(0.0, dead))
     assert ("dead_relu" in fired(watch(rows))) == fires
 
 
 @pytest.mark.parametrize(("loss", "fires"), [(0.81, True), (0.79, False)])
 def test_dead_relu_needs_a_high_loss_80_percent_of_chance(loss, fires):
-    rows = steady(6, train_loss=loss * CHANCE, dead_frac=(0.0, 1.0))
+    rows = steady(11, train_loss=loss * CHANCE, dead_frac=(0.0, 1.0))
     assert ("dead_relu" in fired(watch(rows))) == fires
 
 
 def test_dead_relu_counts_relu_layers_only():
-    rows = steady(6, train_loss=CHANCE, dead_frac=(1.0, 1.0))
+    rows = steady(11, train_loss=CHANCE, dead_frac=(1.0, 1.0))
     assert fired(watch(rows, acts=("gelu", "leaky_relu"))) == {}
 
 
 @pytest.mark.parametrize(("ratio", "fires"), [(0.9e-3, True), (1.1e-3, False)])
 def test_vanishing_gradients_below_a_thousandth_of_the_last_layer(ratio, fires):
-    rows = steady(6, train_loss=CHANCE, grad_norm=(ratio, 0.5, 1.0))
-    assert fired(watch(rows)) == ({"vanishing_gradients": 50} if fires else {})
+    rows = steady(11, train_loss=CHANCE, grad_norm=(10 * ratio, 5.0, 10.0))  # (not tiny)
+    assert fired(watch(rows)) == ({"vanishing_gradients": 100} if fires else {})
 
 
 def test_a_gradient_that_vanishes_only_at_first_is_not_named():
-    """A run that grows out of a tiny first gradient within 50 steps (GELU from a
+    """A run that grows out of a tiny first gradient within 100 steps (GELU from a
     negative bias, under Adam) passes through the state: no diagnosis."""
-    rows = steady(5, train_loss=CHANCE, grad_norm=(1e-6, 0.5, 1.0)) + steady(10)
+    rows = steady(10, train_loss=CHANCE, grad_norm=(1e-6, 0.5, 1.0)) + steady(10)
     assert fired(watch(rows)) == {}
 
 
 @pytest.mark.parametrize(("loss", "fires"), [(0.81, True), (0.79, False)])
 def test_vanishing_gradients_need_a_high_loss(loss, fires):
-    rows = steady(6, train_loss=loss * CHANCE, grad_norm=(1e-6, 0.5, 1.0))
+    rows = steady(11, train_loss=loss * CHANCE, grad_norm=(1e-6, 0.5, 1.0))
     assert ("vanishing_gradients" in fired(watch(rows))) == fires
 
 
@@ -225,14 +225,14 @@ def overfit_rows(train: float, val: float, n: int = 21) -> list[dict]:
                                                                   val_loss=val)
 
 
-def test_overfitting_from_step_100_held_50_steps():
-    assert fired(watch(overfit_rows(0.01, 0.5)))["overfitting"] == 150
-    assert "overfitting" not in fired(watch(overfit_rows(0.01, 0.5, n=15)))
+def test_overfitting_from_step_100_held_100_steps():
+    assert fired(watch(overfit_rows(0.01, 0.5)))["overfitting"] == 200
+    assert "overfitting" not in fired(watch(overfit_rows(0.01, 0.5, n=20)))
 
 
-@pytest.mark.parametrize(("ratio", "fires"), [(2.1, True), (1.9, False)])
-def test_overfitting_is_val_twice_train(ratio, fires):
-    rows = overfit_rows(0.2, 0.2 * ratio)  # gap 0.22-0.18 > a quarter of 0.693
+@pytest.mark.parametrize(("ratio", "fires"), [(10.5, True), (9.5, False)])
+def test_overfitting_is_val_ten_times_train(ratio, fires):
+    rows = overfit_rows(0.03, 0.03 * ratio)  # gap 0.29-0.26 > a quarter of 0.693
     assert ("overfitting" in fired(watch(rows))) == fires
 
 
@@ -243,8 +243,8 @@ def test_overfitting_needs_a_gap_of_a_quarter_of_the_start(gap, fires):
 
 
 def test_one_spike_of_the_val_loss_is_not_overfitting():
-    rows = overfit_rows(0.05, 0.05, n=15)
-    rows[12] = {"train_loss": 0.05, "val_loss": 0.6}
+    rows = overfit_rows(0.01, 0.01, n=25)
+    rows[15] = {"train_loss": 0.01, "val_loss": 0.6}
     assert fired(watch(rows)) == {}
 
 
@@ -316,13 +316,13 @@ def test_fit_diagnosis_follows_the_table_rows():
     rows = []
     watcher = DiagnosisWatcher(CHANCE)
     for step, train, val in [(0, CHANCE, CHANCE), (50, 0.2, 0.25), (100, 0.02, 0.3),
-                             (150, 0.01, 0.35), (200, 0.01, 0.2)]:
+                             (150, 0.01, 0.35), (200, 0.01, 0.2), (250, 0.01, 0.05)]:
         watcher.watch(record(step, train_loss=train, val_loss=val, batch_loss=train,
                              grad_norm=(0.1,)), [])
         rows.append(watcher.fit_diagnosis)
-    # not yet (high), good (low/low), overfitting (low/high for 50 steps) and, once seen,
+    # not yet (high), good (low/low), overfitting (low/high for 100 steps) and, once seen,
     # it stays lit
-    assert rows == ["", "good", "good", "overfitting", "overfitting"]
+    assert rows == ["", "good", "good", "good", "overfitting", "overfitting"]
 
 
 def test_a_nan_loss_is_not_a_good_fit():
@@ -364,11 +364,11 @@ def test_a_layer_that_dies_later_does_not_explain_a_loss_flat_from_the_start():
 
 
 def test_an_exploding_loss_explains_the_nan_and_the_dead_layer():
-    rows = [{"train_loss": CHANCE}] + steady(6, train_loss=100.0, dead_frac=(0.0, 0.9)) + [
+    rows = [{"train_loss": CHANCE}] + steady(12, train_loss=100.0, dead_frac=(0.0, 0.9)) + [
         {"train_loss": math.nan}]
     watcher = watch(rows)
     assert folded(watcher.seen) == ("loss_rising (→ dead_relu, nan)",)
-    assert watcher.seen[-1].message.startswith("the loss is NaN/Inf at step 70, because the "
+    assert watcher.seen[-1].message.startswith("the loss is NaN/Inf at step 130, because the "
                                                "loss rose to 100")
 
 

@@ -14,8 +14,9 @@ loss_rising         train loss is 1.5x its lowest so far and above its start: th
                     are too large
 symmetric_units     a hidden layer of two or more units has all its units alike (weight
                     spread < 1e-12): zero/constant init, symmetry never breaks
-dead_relu           for HOLD_STEPS steps, half or more of a ReLU layer's units never fire
-                    on the probe set while the train loss is high (at least 80% of chance)
+dead_relu           for HOLD_STEPS steps, three quarters or more of a ReLU layer's units
+                    never fire on the probe set while the train loss is high (at least 80%
+                    of chance): a layer that passes (almost) no gradient back
 vanishing_gradients for HOLD_STEPS steps, the first layer's gradient norm is below 1e-3
                     of the last layer's while the train loss is high
 flat_loss           after 100+ steps the loss is within 5% of where it started and the
@@ -27,8 +28,10 @@ underfitting        after 200+ steps, train and val loss are both high (at least
                     and the train loss moved by less than 5% over the last 100 steps: a
                     plateau (not a spike) far from fitting, too small a model or too low
                     an lr (a loss over 1.5x its start is loss_rising, not underfitting)
-overfitting         for HOLD_STEPS steps, from step 100 on, val loss > 2x train loss and the
-                    gap exceeds a quarter of the initial loss
+overfitting         for HOLD_STEPS steps, from step 100 on, val loss > 10x train loss and
+                    the gap exceeds a quarter of the initial loss: the training examples
+                    are fitted far better than new ones (a regularised model on noisy
+                    data keeps a gap of a few times its train loss, and is not flagged)
 =================== ====================================================================
 
 One problem shows several symptoms (a dead layer: a vanishing gradient, a flat loss);
@@ -68,14 +71,14 @@ FITS = ("underfitting", "good", "overfitting")
 
 FLAT_MIN_STEPS, FLAT_LOSS_FRACTION, TINY_GRAD = 100, 0.95, 1e-3
 SYMMETRY_SPREAD = 1e-12
-DEAD_FRACTION = 0.5
+DEAD_FRACTION = 0.75
 VANISHING_RATIO = 1e-3
-OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_GAP = 100, 2.0, 0.25
+OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_GAP = 100, 10.0, 0.25
 UNDERFIT_MIN_STEPS, HIGH_FRACTION = 200, 0.8
 PLATEAU_STEPS, PLATEAU_GAIN = 100, 0.05
 RISING_FACTOR = 1.5
 #: The states that a healthy run may pass through, and how long (steps) they must last.
-HOLD_STEPS = 50
+HOLD_STEPS = 100
 HELD = ("dead_relu", "vanishing_gradients", "overfitting")
 
 

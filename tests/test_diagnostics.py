@@ -242,6 +242,14 @@ def test_overfitting_needs_a_gap_of_a_quarter_of_the_start(gap, fires):
     assert ("overfitting" in fired(watch(rows))) == fires
 
 
+@pytest.mark.parametrize(("train", "fires"), [(0.79, True), (0.81, False)])
+def test_overfitting_needs_a_low_train_loss_under_80_percent_of_chance(train, fires):
+    """The glossary's low/high row: a run whose train loss is high (one that exploded,
+    its val loss higher still) is not memorising."""
+    rows = overfit_rows(train * CHANCE, 100 * CHANCE)
+    assert ("overfitting" in fired(watch(rows))) == fires
+
+
 def test_one_spike_of_the_val_loss_is_not_overfitting():
     rows = overfit_rows(0.01, 0.01, n=25)
     rows[15] = {"train_loss": 0.01, "val_loss": 0.6}

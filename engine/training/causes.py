@@ -5,24 +5,15 @@ A dead layer passes no gradient back, so below it the gradient vanishes, the los
 flat and the model stalls near chance: a run that shows dead_relu, vanishing_gradients,
 flat_loss and underfitting has one problem, not four. ``EXPLAINS`` lists these links:
 
-=================== =========================================== ============================
-cause               explains                                    why
-=================== =========================================== ============================
-symmetric_units     flat_loss, underfitting                     identical units act as one
-                                                                (too small a model); units
-                                                                stuck at 0 pass no gradient
-loss_rising         nan, dead_relu, underfitting                an exploding loss overflows;
-                                                                its outsized steps push
-                                                                ReLUs below zero for good
-                                                                and leave the loss high
-dead_relu           vanishing_gradients, flat_loss,             a dead unit's gradient is
-                    underfitting                                exactly 0: nothing below a
-                                                                dead layer learns
-vanishing_gradients flat_loss, underfitting                     layers that get no gradient
-                                                                do not learn
-flat_loss           underfitting                                a loss that never moved
-                                                                stalls where it began
-=================== =========================================== ============================
+- symmetric_units explains flat_loss and underfitting: identical units act as one (too
+  small a model), and units stuck at 0 pass no gradient back;
+- loss_rising explains nan, dead_relu and underfitting: an exploding loss overflows, and
+  its outsized steps push ReLUs below zero for good and leave the loss high;
+- dead_relu explains vanishing_gradients, flat_loss and underfitting: a dead unit's
+  gradient is exactly 0, so nothing below a dead layer learns;
+- vanishing_gradients explains flat_loss and underfitting: layers that get no gradient
+  do not learn;
+- flat_loss explains underfitting: a loss that never moved stalls where it began.
 
 A cause must have begun no later than its consequence (each diagnosis's ``since``: the
 step from which its symptom held): a layer that died at step 50 does not explain a loss

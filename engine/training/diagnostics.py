@@ -28,10 +28,11 @@ underfitting        after 200+ steps, train and val loss are both high (at least
                     and the train loss moved by less than 5% over the last 100 steps: a
                     plateau (not a spike) far from fitting, too small a model or too low
                     an lr (a loss over 1.5x its start is loss_rising, not underfitting)
-overfitting         for HOLD_STEPS steps, from step 100 on, val loss > 10x train loss and
-                    the gap exceeds a quarter of the initial loss: the training examples
-                    are fitted far better than new ones (a regularised model on noisy
-                    data keeps a gap of a few times its train loss, and is not flagged)
+overfitting         for HOLD_STEPS steps, from step 100 on, the train loss is low (under
+                    80% of chance), val loss > 10x train loss and the gap exceeds a quarter
+                    of the initial loss: the training examples are fitted far better than
+                    new ones (a regularised model on noisy data keeps a gap of a few times
+                    its train loss and is not flagged, nor is a run whose loss exploded)
 =================== ====================================================================
 
 One problem shows several symptoms (a dead layer: a vanishing gradient, a flat loss);
@@ -229,7 +230,7 @@ class DiagnosisWatcher:
                           f"{r.val_loss:.3g} have stalled near chance ({self.chance:.3g})",
                           "underfitting: a bigger model or a higher learning rate",
                           since=self._recent[0][0])
-        if (r.step >= OVERFIT_MIN_STEPS and r.val_loss > OVERFIT_RATIO * r.train_loss
+        if (r.step >= OVERFIT_MIN_STEPS and not high and r.val_loss > OVERFIT_RATIO * r.train_loss
                 and r.val_loss - r.train_loss > OVERFIT_GAP * start):
             yield Symptom("overfitting", f"train loss {r.train_loss:.3g} but val loss "
                           f"{r.val_loss:.3g}", "overfitting: regularise or add data")

@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping
 
 from nnterm.engine.lessons.claims import check_claim
 from nnterm.engine.lessons.experiment import ExperimentResult
-from nnterm.engine.lessons.preset import At, Claim, DiagnosisClaim, ExplainedClaim, MetricClaim
+from nnterm.engine.lessons.preset import At, Claim, DiagnosisClaim, MetricClaim
 
 
 def judge_live(claim: Claim, result: ExperimentResult, steps: Mapping[str, int],
@@ -47,11 +47,10 @@ def _runs(claim: Claim) -> set[str]:
 def _needs_finished(claim: Claim) -> bool:
     if isinstance(claim, DiagnosisClaim):
         return not claim.present
-    if isinstance(claim, ExplainedClaim):
-        return True
     if isinstance(claim, MetricClaim):
         return claim.point is not None or claim.than.point is not None
-    return True  # argmax/argmin and slopes are over a sweep's points
+    return True  # argmax/argmin and slopes are over a sweep's points; ExplainedClaim over
+    # every diagnosis the run will show
 
 
 def _steps_named(claim: Claim) -> list[tuple[str, int]]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from nnterm.engine.lessons.claims import check_claims
+from nnterm.engine.lessons.claims import check_claims, named_diagnoses
 from nnterm.engine.lessons.experiment import run_preset
 from nnterm.engine.lessons.loader import scan_presets
+from nnterm.engine.lessons.preset import ExplainedClaim
 
 PRESETS, PROBLEMS = scan_presets()
 
@@ -32,6 +35,18 @@ def test_every_preset_teaches_and_claims():
     for preset in PRESETS:
         assert preset.title and preset.section and len(preset.lesson.split()) >= 30
         assert preset.expect, f"{preset.name} makes no claim"
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
+def test_every_run_declares_the_diagnoses_its_lesson_names(preset):
+    """Each run has a ``diagnoses`` (or ``healthy``) claim, and each diagnosis it names is
+    named, as a word, in the lesson's text: the claims then prove, on every seed checked, that a run
+    shows nothing its lesson does not talk about."""
+    declared = [c.run for c in preset.expect if isinstance(c, ExplainedClaim)]
+    assert sorted(declared) == sorted(preset.run_names)
+    for run, names in named_diagnoses(preset).items():
+        missing = [n for n in names if not re.search(rf"\b{n}\b", preset.lesson)]
+        assert not missing, f"{run}: the lesson never names {', '.join(missing)}"
 
 
 def test_the_lessons_of_section_8_show_the_train_val_table():

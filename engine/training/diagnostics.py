@@ -4,8 +4,8 @@ A DiagnosisWatcher sees every StepRecord of one run in order and reports each di
 once, at the first record where it holds. "High" and "low" loss are measured against the
 chance loss (``losses.chance_loss``), what a model that learnt nothing pays. A diagnosis
 names a problem, so none fires on a run whose loss is low: a state that a healthy run
-passes through (a layer half dead for a moment, a tiny gradient at step 0 that the
-optimizer soon grows out of, one spike of the val loss) must last HOLD_STEPS steps,
+passes through (a layer mostly dead for a moment, a tiny gradient at step 0 that the
+optimizer soon grows out of, a spike of the val loss) must last HOLD_STEPS steps,
 measured at every logged record, before it is reported:
 
 =================== ====================================================================
@@ -185,10 +185,6 @@ class DiagnosisWatcher:
         if self.fit_diagnosis in ("", "good"):
             low = not (self._high(r.train_loss) or self._high(r.val_loss))
             self.fit_diagnosis = "good" if low else ""
-
-    @property
-    def names(self) -> set[str]:
-        return {d.name for d in self.seen}
 
     def _check(self, r: StepRecord, activations: Sequence[str]) -> Iterator[Symptom]:
         """Every symptom that holds at ``r``."""

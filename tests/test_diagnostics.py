@@ -236,6 +236,14 @@ def test_overfitting_is_val_ten_times_train(ratio, fires):
     assert ("overfitting" in fired(watch(rows))) == fires
 
 
+@pytest.mark.parametrize(("rise", "fires"), [(2.05, True), (1.95, False)])
+def test_overfitting_is_a_val_loss_climbed_to_twice_its_lowest(rise, fires):
+    """The U of memorising, below the 10x ratio: val falls to 0.2, then climbs."""
+    rows = [{"train_loss": CHANCE, "val_loss": CHANCE}] + steady(9, train_loss=0.1, val_loss=0.2)
+    rows += steady(11, train_loss=0.1, val_loss=0.2 * rise)  # 4x the train loss
+    assert ("overfitting" in fired(watch(rows))) == fires
+
+
 @pytest.mark.parametrize(("gap", "fires"), [(0.26, True), (0.24, False)])
 def test_overfitting_needs_a_gap_of_a_quarter_of_the_start(gap, fires):
     rows = overfit_rows(0.001, 0.001 + gap * CHANCE)

@@ -29,10 +29,12 @@ underfitting        after 200+ steps, train and val loss are both high (at least
                     plateau (not a spike) far from fitting, too small a model or too low
                     an lr (a loss over 1.5x its start is loss_rising, not underfitting)
 overfitting         for HOLD_STEPS steps, from step 100 on, the train loss is low (under
-                    80% of chance), val loss > 10x train loss and the gap exceeds a quarter
-                    of the initial loss: the training examples are fitted far better than
-                    new ones (a regularised model on noisy data keeps a gap of a few times
-                    its train loss and is not flagged, nor is a run whose loss exploded)
+                    80% of chance), the val loss exceeds it by a quarter of the initial
+                    loss, and either the val loss is over 10x the train loss (the training
+                    examples learnt by heart) or it has climbed to 2x its lowest (the U of
+                    memorising). A regularised model on noisy data keeps a steady gap of a
+                    few times its train loss and is not flagged, nor is a run whose loss
+                    exploded
 =================== ====================================================================
 
 One problem shows several symptoms (a dead layer: a vanishing gradient, a flat loss);
@@ -74,7 +76,7 @@ FLAT_MIN_STEPS, FLAT_LOSS_FRACTION, TINY_GRAD = 100, 0.95, 1e-3
 SYMMETRY_SPREAD = 1e-12
 DEAD_FRACTION = 0.75
 VANISHING_RATIO = 1e-3
-OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_GAP = 100, 10.0, 0.25
+OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_RISE, OVERFIT_GAP = 100, 10.0, 2.0, 0.25
 UNDERFIT_MIN_STEPS, HIGH_FRACTION = 200, 0.8
 PLATEAU_STEPS, PLATEAU_GAIN = 100, 0.05
 RISING_FACTOR = 1.5
@@ -116,7 +118,8 @@ class DiagnosisWatcher:
         self.seen: list[Diagnosis] = []
         self.fit_diagnosis = ""
         self._initial: StepRecord | None = None
-        self._lowest = math.inf
+        self._lowest = math.inf  # the lowest train loss so far
+        self._lowest_val = math.inf  # and val loss
         # (step, train loss) of the records of the last PLATEAU_STEPS steps, and the one
         # just before them
         self._recent: deque[tuple[int, float]] = deque()
@@ -140,6 +143,7 @@ class DiagnosisWatcher:
         new = [self._report(s, record.step) for s in fresh]
         if math.isfinite(record.train_loss):
             self._lowest = min(self._lowest, record.train_loss)
+            self._lowest_val = min(self._lowest_val, record.val_loss)
         self._place(record, {s.name for s in lasting})
         return new
 
@@ -226,7 +230,10 @@ class DiagnosisWatcher:
                           f"{r.val_loss:.3g} have stalled near chance ({self.chance:.3g})",
                           "underfitting: a bigger model or a higher learning rate",
                           since=self._recent[0][0])
-        if (r.step >= OVERFIT_MIN_STEPS and not high and r.val_loss > OVERFIT_RATIO * r.train_loss
+        memorised = (r.val_loss > OVERFIT_RATIO * r.train_loss
+                     or r.val_loss >= OVERFIT_RISE * self._lowest_val)
+        if (r.step >= OVERFIT_MIN_STEPS and not high and memorised
                 and r.val_loss - r.train_loss > OVERFIT_GAP * start):
             yield Symptom("overfitting", f"train loss {r.train_loss:.3g} but val loss "
-                          f"{r.val_loss:.3g}", "overfitting: regularise or add data")
+                          f"{r.val_loss:.3g} (its lowest {self._lowest_val:.3g})",
+                          "overfitting: regularise or add data")

@@ -1,9 +1,10 @@
 """The ``expect`` part of a preset file: claims checked after the run.
 
 ``build_claims(raw, where, runs)`` turns the YAML list into MetricClaim / SweepClaim /
-SlopeClaim / DiagnosisClaim / ExplainedClaim objects, checking every name against what exists (runs,
-metrics and their layer indices, steps, sweep settings and values, diagnoses, baselines);
-``claim_to_raw`` is the way back. The schema is documented in ``loader``.
+SlopeClaim / DiagnosisClaim / ExplainedClaim objects, checking every name against what
+exists (runs, metrics and their layer indices, steps, sweep settings and values,
+diagnoses, baselines); ``claim_to_raw`` is the way back. The schema is documented in
+``loader``.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ underfitting        after 200+ steps, train and val loss are both high (at least
 overfitting         for HOLD_STEPS steps, from step 100 on, the train loss is low (under
                     80% of chance), the val loss exceeds it by a quarter of the initial
                     loss, and either the val loss is over 10x the train loss (the training
-                    examples learnt by heart) or it has climbed to 2x its lowest (the U of
+                    examples learnt by heart) or it has climbed to 1.75x its lowest (the U of
                     memorising). A regularised model on noisy data keeps a steady gap of a
                     few times its train loss and is not flagged, nor is a run whose loss
                     exploded
@@ -76,7 +76,7 @@ FLAT_MIN_STEPS, FLAT_LOSS_FRACTION, TINY_GRAD = 100, 0.95, 1e-3
 SYMMETRY_SPREAD = 1e-12
 DEAD_FRACTION = 0.75
 VANISHING_RATIO = 1e-3
-OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_RISE, OVERFIT_GAP = 100, 10.0, 2.0, 0.25
+OVERFIT_MIN_STEPS, OVERFIT_RATIO, OVERFIT_RISE, OVERFIT_GAP = 100, 10.0, 1.75, 0.25
 UNDERFIT_MIN_STEPS, HIGH_FRACTION = 200, 0.8
 PLATEAU_STEPS, PLATEAU_GAIN = 100, 0.05
 RISING_FACTOR = 1.5

@@ -185,12 +185,13 @@ async def test_low_bandwidth_mode_keeps_room_for_diagnoses():
         assert height == LOW_BANDWIDTH.status_lines
         app.main_view.say_diagnoses(dataclasses.replace(app.main_view.snapshot, diagnoses=()))
         news = (("dead_relu", 2, "dead"), ("vanishing_gradients", 2, "small"))
-        snapshot = dataclasses.replace(app.main_view.snapshot, diagnoses=news)
+        snapshot = dataclasses.replace(app.main_view.snapshot, diagnoses=news,
+                                       findings=("dead_relu (→ vanishing_gradients)",))
         app.main_view.say_diagnoses(snapshot)
         status.update_snapshot(snapshot)
         await pilot.pause()
         assert list(app._notifications) == []
-        assert "dead_relu, vanishing_gradients" in status.text.plain
+        assert "dead_relu (→ vanishing_gradients)" in status.text.plain
         assert status.size.height == height
 
 

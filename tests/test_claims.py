@@ -12,6 +12,7 @@ from nnterm.engine.lessons.claims import ClaimResult, check_claims, log_log_slop
 from nnterm.engine.lessons.experiment import ExperimentResult, RunResult, run_preset
 from nnterm.engine.lessons.preset import (
     DiagnosisClaim,
+    ExplainedClaim,
     MetricClaim,
     Preset,
     Reference,
@@ -302,10 +303,27 @@ def test_diagnosis_claims():
     assert one(res, DiagnosisClaim("nan", present=False)).passed
     assert not one(res, DiagnosisClaim("dead_relu", run="leaky")).passed
     assert one(res, DiagnosisClaim("dead_relu", present=False, run="leaky")).passed
-    healthy = one(res, DiagnosisClaim(None, present=False, run="leaky"))
+    healthy = one(res, ExplainedClaim(run="leaky"))
     assert healthy.passed and healthy.measured == "no diagnosis"
     assert healthy.description == "leaky triggers no diagnosis"
-    assert not one(res, DiagnosisClaim(None, present=False)).passed
+    assert not one(res, ExplainedClaim()).passed
+
+
+def test_a_run_shows_only_the_diagnoses_its_lesson_names_or_their_consequences():
+    """A consequence folded under a named root cause is explained; a root cause the
+    lesson does not name is not, nor is a consequence of one."""
+    dead = [Diagnosis("dead_relu", 50, "layer 2 is dead"),
+            Diagnosis("vanishing_gradients", 50, "tiny", cause="dead_relu"),
+            Diagnosis("flat_loss", 100, "flat", cause="dead_relu")]
+    res = result(run("base", diagnoses=dead),
+                 run("gelu", diagnoses=[Diagnosis("vanishing_gradients", 50, "tiny")]))
+    named = one(res, ExplainedClaim(("dead_relu",)))
+    assert named.passed and named.expected == "only dead_relu"
+    assert "flat_loss at step 100 (from dead_relu)" in named.measured
+    assert one(res, ExplainedClaim(("dead_relu", "flat_loss"))).passed
+    assert not one(res, ExplainedClaim(("flat_loss", "vanishing_gradients"))).passed
+    assert not one(res, ExplainedClaim(("dead_relu",), run="gelu")).passed
+    assert one(res, ExplainedClaim(("vanishing_gradients",), run="gelu")).passed
 
 
 def test_diagnosis_claims_over_a_sweep_look_at_every_point():
@@ -314,7 +332,8 @@ def test_diagnosis_claims_over_a_sweep_look_at_every_point():
     res = result(*points)
     got = one(res, DiagnosisClaim("overfitting"))
     assert got.passed and "base[model.hidden=[20]]" in got.measured
-    assert not one(res, DiagnosisClaim(None, present=False)).passed
+    assert not one(res, ExplainedClaim()).passed
+    assert one(res, ExplainedClaim(("overfitting",))).passed
 
 
 # ---------------------------------------------------------------------- end to end

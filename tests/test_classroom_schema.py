@@ -17,9 +17,10 @@ from nnterm.engine.lessons.loader import (
     parse_preset,
     save_preset,
 )
-from nnterm.engine.lessons.preset import DiagnosisClaim, MetricClaim, Reference
+from nnterm.engine.lessons.preset import DiagnosisClaim, ExplainedClaim, MetricClaim, Reference
 from nnterm.engine.lessons.saving import edited_preset
 from nnterm.engine.training.config import with_changes
+from nnterm.engine.training.diagnostics import Diagnosis
 
 BASE = """name: steps_test
 title: Steps test
@@ -152,6 +153,15 @@ def test_an_absent_diagnosis_waits_for_the_end_and_a_present_one_does_not():
     assert judge_live(absent, healthy, {"base": 0}, ()) is None
     assert judge_live(absent, healthy, {"base": 0}, {"base"}) is True
     assert judge_live(present, healthy, {"base": 0}, ()) is False
+
+
+def test_only_the_named_diagnoses_is_judged_once_the_run_has_finished():
+    """Whether a run shows nothing its lesson does not name is known at its end only."""
+    only = ExplainedClaim(("dead_relu",))
+    dead = result_of({"base": (loss_history(0.7), (Diagnosis("dead_relu", 0, ""),))})
+    assert judge_live(only, dead, {"base": 0}, ()) is None
+    assert judge_live(only, dead, {"base": 0}, {"base"}) is True
+    assert judge_live(ExplainedClaim(), dead, {"base": 0}, {"base"}) is False
 
 
 def test_a_claim_on_a_run_that_is_gone_cannot_be_judged():

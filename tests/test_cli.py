@@ -61,6 +61,20 @@ def test_run_writes_jsonl_records_and_summaries(tiny, tmp_path, capsys):
     assert "base: finished at step 60" in printed
 
 
+def test_run_says_each_root_cause_with_what_it_explains(tiny, tmp_path, capsys):
+    """A ReLU layer dead from step 0: the table names dead_relu and folds the rest under
+    it; the summary line gives each diagnosis's cause."""
+    out = tmp_path / "m.jsonl"
+    assert main(["run", str(tiny), "--workers", "1", "--steps", "120", "--metrics", str(out),
+                 "--set", "model.hidden=[8, 8]", "--set", "model.activation=relu",
+                 "--set", "model.init={scheme: he_normal, bias: -5.0}"]) == 0
+    assert "dead_relu (→ flat_loss, vanishing_gradients)" in capsys.readouterr().out
+    summary = next(json.loads(line) for line in out.read_text().splitlines()
+                   if '"summary": true' in line)
+    assert [(d["name"], d["cause"]) for d in summary["diagnoses"]] == [
+        ("dead_relu", ""), ("flat_loss", "dead_relu"), ("vanishing_gradients", "dead_relu")]
+
+
 def test_one_worker_trains_in_this_process_with_progress_lines(tiny, capsys):
     assert main(["run", str(tiny), "--workers", "1"]) == 0
     printed = capsys.readouterr().out

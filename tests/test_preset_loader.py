@@ -17,6 +17,7 @@ from nnterm.engine.lessons.loader import (
 )
 from nnterm.engine.lessons.preset import (
     DiagnosisClaim,
+    ExplainedClaim,
     MetricClaim,
     Preset,
     Reference,
@@ -85,6 +86,7 @@ expect:
   - {diagnosis: dead_relu, run: base}
   - {diagnosis: nan, present: false}
   - {healthy: true, run: identity}
+  - {diagnoses: [dead_relu, underfitting], run: linear}
 """
 
 SWEPT = HEAD + """\
@@ -205,7 +207,8 @@ def test_the_schema_example_loads_to_the_expected_preset():
                                                  factor=0.95)),
         DiagnosisClaim("dead_relu"),
         DiagnosisClaim("nan", present=False),
-        DiagnosisClaim(None, present=False, run="identity"),
+        ExplainedClaim((), run="identity"),
+        ExplainedClaim(("dead_relu", "underfitting"), run="linear"),
     )
 
 
@@ -459,6 +462,13 @@ BAD = [
     ("expect:\n  - {diagnosis: dead_relus}  # <-\n", "expect[0].diagnosis",
      "unknown diagnosis 'dead_relus'; did you mean 'dead_relu'?"),
     ("expect:\n  - {healthy: false}  # <-\n", "expect[0].healthy", "claims nothing"),
+    ("expect:\n  - {diagnoses: dead_relu}  # <-\n", "expect[0].diagnoses",
+     "'dead_relu' is not a list of diagnoses"),
+    ("expect:\n  - {diagnoses: [nan,\n      dead_relus]}  # <-\n", "expect[0].diagnoses[1]",
+     "unknown diagnosis 'dead_relus'; did you mean 'dead_relu'?"),
+    ("expect:\n  - {diagnoses: [nan,\n      nan]}  # <-\n", "expect[0].diagnoses[1]",
+     "nan is named twice"),
+    ("expect:\n  - {diagnoses: [nan], run: linaer}  # <-\n", "expect[0].run", "linaer"),
     ("expect:\n  - {op: '<'}  # <-\n", "expect[0]", "needs a kind"),
     ("expect:\n  - {metric: x, slope: y}  # <-\n", "expect[0]", "not metric and slope"),
     ("expect:\n  - {metric: val_loss, op: '<', value: 1, runn: base}  # <-\n",

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from nnterm.engine.lessons.claims import check_claims
-from nnterm.engine.lessons.experiment import run_preset
+from nnterm.engine.lessons.claims import check_claims, named_diagnoses
+from nnterm.engine.lessons.experiment import DataCache, preset_jobs, run_preset, train_point
 from nnterm.engine.lessons.loader import scan_presets
+from nnterm.engine.lessons.preset import ExplainedClaim
 
 PRESETS, PROBLEMS = scan_presets()
 
@@ -34,6 +37,18 @@ def test_every_preset_teaches_and_claims():
         assert preset.expect, f"{preset.name} makes no claim"
 
 
+@pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])
+def test_every_run_declares_the_diagnoses_its_lesson_names(preset):
+    """Each run has a ``diagnoses`` (or ``healthy``) claim, and each diagnosis it names is
+    named, as a word, in the lesson's text: the claims then prove, on every seed checked, that a run
+    shows nothing its lesson does not talk about."""
+    declared = [c.run for c in preset.expect if isinstance(c, ExplainedClaim)]
+    assert sorted(declared) == sorted(preset.run_names)
+    for run, names in named_diagnoses(preset).items():
+        missing = [n for n in names if not re.search(rf"\b{n}\b", preset.lesson)]
+        assert not missing, f"{run}: the lesson never names {', '.join(missing)}"
+
+
 def test_the_lessons_of_section_8_show_the_train_val_table():
     """The glossary's train/val loss table belongs to its section 8."""
     section_8 = [p for p in PRESETS if p.section.startswith("8.")]
@@ -49,3 +64,16 @@ def test_preset_claims_hold(preset, seed):
     assert not failed, "\n".join(
         f"{c.description}: expected {c.expected}, measured {c.measured_text}" for c in failed
     )
+
+
+@pytest.mark.parametrize("seed", [40, 58])
+def test_activations_base_stays_healthy_where_a_layer_is_dead_for_a_moment(seed):
+    """On these seeds a ReLU layer of the base run is half or more dead around step 50
+    while the loss is still high, then comes back and the run fits the spiral (loss under
+    0.01): a passing state, not a diagnosis (it broke the claim "base triggers no
+    diagnosis" before the rules asked a dead layer to last and the loss to stay high)."""
+    preset = next(p for p in PRESETS if p.name == "activations")
+    job = next(j for j in preset_jobs(preset, seed=seed) if j.name == "base")
+    result = train_point(job, DataCache())
+    assert max(result.records[1].dead_frac) >= 0.5 and result.final.train_loss < 0.01
+    assert result.diagnoses == ()

@@ -342,3 +342,20 @@ def test_changes_are_said_in_a_few_words():
     said = [describe_changes(changes) for _, changes in OPTIMIZER_CYCLE]  # the o key's
     assert said == ["optimizer sgd", "optimizer sgd, momentum 0.9", "optimizer adam",
                     "optimizer adamw"]
+
+
+def test_a_frame_says_each_runs_root_cause_with_its_consequences_folded_under_it():
+    """A layer dead from step 0 (bias -5): the gradient vanishes below it and the loss is
+    flat; the frame says it once, as dead_relu with the rest folded under it, for the
+    selected run and in every run's view."""
+    dead = with_changes(BASE, {"model.hidden": [8, 8], "model.activation": "relu",
+                               "model.init": Init("he_normal", bias=-5.0)})
+    runs = build_run_set([("base", BASE), ("dead", dead)])
+    for _ in range(100):
+        runs.tick()
+    runs.selected = "dead"
+    frame = build_frame(runs)
+    said = ("dead_relu (→ vanishing_gradients, flat_loss)",)
+    assert frame.findings == said and [v.findings for v in frame.runs] == [(), said]
+    assert [name for name, _, _ in frame.diagnoses] == ["dead_relu", "vanishing_gradients",
+                                                        "flat_loss"]

@@ -38,7 +38,7 @@ def make_run(name: str, colour: int, **changes) -> RunView:
 RUNS = (
     make_run("base", 0),
     make_run("wild", 1, changes="lr 3", status="diverged", paused=True,
-             train_loss=math.nan, val_loss=math.nan, diagnoses=("nan",)),
+             train_loss=math.nan, val_loss=math.nan, diagnoses=("nan",), findings=("nan",)),
     make_run("slow", 2, changes="lr 0.001", status="finished", act_std=(1.0, 1.0, 1.0)),
 )
 
@@ -85,7 +85,7 @@ async def test_regression_runs_show_no_accuracy(width):
 
 async def test_a_narrow_run_table_wraps_long_changes_and_diagnoses_instead_of_cutting():
     long = make_run("tanh_xavier", 1, changes="activation tanh, init xavier_normal",
-                    diagnoses=("dead_relu", "vanishing_gradients"))
+                    findings=("dead_relu (→ vanishing_gradients, flat_loss)",))
     table = RunTable()
     async with Host(table).run_test(size=(40, 12)) as pilot:
         table.update_snapshot(make_snapshot(runs=(RUNS[0], long), run="base"))

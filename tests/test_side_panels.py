@@ -83,13 +83,14 @@ async def test_status_line_shows_the_run():
     status = StatusLine(optimizer_label=optimizer_label)  # the app's names, as the app's
     async with Host(status).run_test(size=(160, 4)) as pilot:
         snap = make_snapshot(step=1234, message="lr 0.03",
-                             diagnoses=(("dead_relu", 200, "..."),))
+                             diagnoses=(("dead_relu", 200, "..."), ("flat_loss", 200, "...")),
+                             findings=("dead_relu (→ flat_loss)",))
         assert status.update_snapshot(snap)
         await pilot.pause()
         text = status.text.plain
         for part in ("running", "step 1,234", "epoch 1.25", "810 steps/s", "lr 0.03",
                      "batch 32", "adam", "loss 0.1234", "val 0.2345", "acc 95.0%",
-                     "dead_relu", "lr 0.03"):
+                     "▲ dead_relu (→ flat_loss)", "lr 0.03"):
             assert part in text, part
         assert not status.update_snapshot(snap)
         momentum = with_changes(CONFIG, {"train.optimizer.name": "sgd",
@@ -115,7 +116,8 @@ async def test_a_narrow_status_line_wraps_its_pieces_onto_more_lines_never_cutti
     async with Host(status).run_test(size=(60, 8)) as pilot:
         status.set_scope("keys → all 8 runs")
         status.update_snapshot(make_snapshot(step=123456, message=message,
-                                             diagnoses=(("overfitting", 200, "..."),)))
+                                             diagnoses=(("overfitting", 200, "..."),),
+                                             findings=("overfitting",)))
         await pilot.pause()
         shown = [line.rstrip() for line in lines(status)]
         text = " ".join(shown)

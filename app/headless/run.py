@@ -36,6 +36,7 @@ from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_pres
 from nnterm.engine.lessons.pool import PointPool, cores
 from nnterm.engine.lessons.pool import Progress as PoolProgress
 from nnterm.engine.lessons.sweep_summary import summarize
+from nnterm.engine.training.causes import folded
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord
 
@@ -149,7 +150,7 @@ def summary_table(result: ExperimentResult) -> Table:
         last = run.final
         table.add_row(run.label, str(last.step), fmt(last.train_loss), fmt(last.val_loss),
                       fmt_percent(last.train_acc), fmt_percent(last.val_acc), run.status,
-                      ", ".join(run.diagnosis_names) or "-", f"{run.seconds:.1f}")
+                      ", ".join(folded(run.diagnoses)) or "-", f"{run.seconds:.1f}")
     return table
 
 
@@ -275,7 +276,7 @@ def run_summary(run) -> dict:
         "n_params": run.n_params,
         "seconds": round(run.seconds, 3),
         "point": {k: list(v) if isinstance(v, tuple) else v for k, v in run.point.items()},
-        "diagnoses": [{"name": d.name, "step": d.step, "message": d.message}
-                      for d in run.diagnoses],
+        "diagnoses": [{"name": d.name, "step": d.step, "message": d.message,
+                       "cause": d.cause} for d in run.diagnoses],
         "final": run.final.to_json(),
     }

@@ -2,11 +2,12 @@
 
 One row per run: its state (▶ training, ‖ paused, ■ finished, ✖ diverged), its curve's
 swatch, its name, what it changes from the base run, train and validation loss, accuracy
-(of runs that measure it: not of regression) and its diagnoses. The table is the legend
-of the loss plot and the side-by-side pictures: the swatch is the run's curve in little
-(a line in its colour; without colour, its curve's marker), for as many runs as the
-plot's border has no room to name. In a narrow panel a run takes two lines, more when its
-changes or diagnoses need them: a cell wraps, never cut.
+(of runs that measure it: not of regression) and its diagnoses (each root cause with the
+ones it explains folded under it, ``RunView.findings``). The table is the legend of the
+loss plot and the side-by-side pictures: the swatch is the run's curve in little (a line
+in its colour; without colour, its curve's marker), for as many runs as the plot's border
+has no room to name. In a narrow panel a run takes two lines, more when its changes or
+diagnoses need them: a cell wraps, never cut.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class RunTable(RowsPanel):
         """Show the snapshot's runs; refresh only if a shown value changed."""
         signature = (snapshot.run, tuple(
             (v.name, v.changes, v.status, v.paused, fmt_num(v.train_loss), fmt_num(v.val_loss),
-             _accuracy(v), v.diagnoses) for v in snapshot.runs))
+             _accuracy(v), v.findings) for v in snapshot.runs))
         if signature == self._signature:
             return False
         width = self.content_size.width
@@ -89,7 +90,7 @@ class RunTable(RowsPanel):
             Text(fmt_num(view.train_loss, 2)),
             Text(fmt_num(view.val_loss, 2)),
             Text(_accuracy(view)),
-            Text(", ".join(view.diagnoses), style="bold red"),
+            Text(", ".join(view.findings), style="bold red"),
         ]
 
     def _wide(self, width: int) -> bool:

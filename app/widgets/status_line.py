@@ -51,7 +51,8 @@ def _pct(x: float | None) -> str:
 
 class StatusLine(RowRepaint):
     """Step, epoch, speed, lr, batch size, optimizer and run state on the first line;
-    losses, accuracies, every diagnosis so far and the last control's effect on the second;
+    losses, accuracies, every diagnosis so far (each root cause with the ones it explains
+    folded under it) and the last control's effect on the second;
     ``note`` (e.g. "low bandwidth") is said on the second line after the numbers;
     ``optimizer_label`` names the optimizer (the app's keys name SGD with momentum
     ``momentum``: the line says what the optimizer key said).
@@ -146,7 +147,7 @@ class StatusLine(RowRepaint):
             if s.message:
                 self.said.show(Text(s.message, "italic"))
         state = run_state(s)
-        diagnosis = ", ".join(dict.fromkeys(name for name, _, _ in s.diagnoses))
+        diagnosis = ", ".join(s.findings)
         optimizer = self.optimizer_label(s.config)
         signature = (
             state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,

@@ -25,7 +25,10 @@ Semantics:
   run's sweep. ``x`` is a swept path or ``n_params``; a list value such as ``[50]`` counts
   as the product of its entries (its single entry, for one hidden layer).
 - DiagnosisClaim: over every point of the run; ``present`` holds if any point triggered
-  the diagnosis, absent if none did; ``name=None, present=False`` claims no diagnosis at all.
+  the diagnosis, absent if none did.
+- ExplainedClaim: over every point of the run, every diagnosis is one the claim names or
+  is folded under a root cause it names (``causes.unexplained``); naming none claims no
+  diagnosis at all.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ from nnterm.engine.lessons.preset import (
     At,
     Claim,
     DiagnosisClaim,
+    ExplainedClaim,
     MetricClaim,
     Preset,
     Reference,
@@ -58,6 +62,7 @@ from nnterm.engine.lessons.preset import (
     SweepClaim,
 )
 from nnterm.engine.lessons.sweep_summary import point_x, power_law
+from nnterm.engine.training.causes import unexplained
 from nnterm.engine.training.telemetry import StepRecord
 
 #: Metrics that are fractions of examples, said as percentages.
@@ -90,6 +95,16 @@ class ClaimError(Exception):
     """Why a claim could not be measured (becomes the failed claim's ``measured``)."""
 
 
+def named_diagnoses(preset: Preset) -> dict[str, tuple[str, ...] | None]:
+    """Per run of ``preset``, the diagnoses its lesson names (its ``diagnoses`` or
+    ``healthy`` claim; the last if several), None for a run that declares none."""
+    named: dict[str, tuple[str, ...] | None] = dict.fromkeys(preset.run_names)
+    for claim in preset.expect:
+        if isinstance(claim, ExplainedClaim):
+            named[claim.run] = claim.names
+    return named
+
+
 def check_claims(preset: Preset, result: ExperimentResult) -> list[ClaimResult]:
     """One ClaimResult per claim of ``preset.expect``, in order."""
     return [check_claim(claim, result) for claim in preset.expect]
@@ -102,6 +117,7 @@ def check_claim(claim: Claim, result: ExperimentResult) -> ClaimResult:
         SweepClaim: _check_sweep,
         SlopeClaim: _check_slope,
         DiagnosisClaim: _check_diagnosis,
+        ExplainedClaim: _check_explained,
     }
     checker = checkers.get(type(claim))
     if checker is None:
@@ -182,26 +198,43 @@ def _check_slope(claim: SlopeClaim, result: ExperimentResult) -> ClaimResult:
 
 
 def _check_diagnosis(claim: DiagnosisClaim, result: ExperimentResult) -> ClaimResult:
-    if claim.name is None:
-        description = f"{claim.run} triggers {'some' if claim.present else 'no'} diagnosis"
-        expected = "some diagnosis" if claim.present else "no diagnosis"
-    else:
-        description = (f"{claim.run} {'triggers' if claim.present else 'does not trigger'} "
-                       f"diagnosis {claim.name}")
-        expected = f"{claim.name} {'present' if claim.present else 'absent'}"
+    description = (f"{claim.run} {'triggers' if claim.present else 'does not trigger'} "
+                   f"diagnosis {claim.name}")
+    expected = f"{claim.name} {'present' if claim.present else 'absent'}"
     try:
         runs = [run for _, run in _points(result, claim.run)]
     except ClaimError as e:
         return ClaimResult(claim, description, expected, str(e), False)
+    found = any(d.name == claim.name for run in runs for d in run.diagnoses)
+    return ClaimResult(claim, description, expected, _diagnoses_seen(runs),
+                       found == claim.present)
+
+
+def _check_explained(claim: ExplainedClaim, result: ExperimentResult) -> ClaimResult:
+    if claim.names:
+        named = ", ".join(claim.names)
+        description = (f"{claim.run} triggers no diagnosis but {named} (or one folded under "
+                       "them)")
+        expected = f"only {named}"
+    else:
+        description, expected = f"{claim.run} triggers no diagnosis", "no diagnosis"
+    try:
+        runs = [run for _, run in _points(result, claim.run)]
+    except ClaimError as e:
+        return ClaimResult(claim, description, expected, str(e), False)
+    passed = not any(unexplained(run.diagnoses, claim.names) for run in runs)
+    return ClaimResult(claim, description, expected, _diagnoses_seen(runs), passed)
+
+
+def _diagnoses_seen(runs: list[RunResult]) -> str:
+    """Every diagnosis of ``runs`` with its step (and its point, for several); a
+    consequence says the root cause it is folded under."""
     seen: list[str] = []
     for run in runs:
-        for diagnosis in run.diagnoses:
-            label = diagnosis.name if len(runs) == 1 else f"{diagnosis.name} ({run.label})"
-            seen.append(f"{label} at step {diagnosis.step}")
-    names = {d.name for run in runs for d in run.diagnoses}
-    found = bool(names) if claim.name is None else claim.name in names
-    measured = ", ".join(seen) if seen else "no diagnosis"
-    return ClaimResult(claim, description, expected, measured, found == claim.present)
+        for d in run.diagnoses:
+            label = d.name if len(runs) == 1 else f"{d.name} ({run.label})"
+            seen.append(f"{label} at step {d.step}" + (f" (from {d.cause})" if d.cause else ""))
+    return ", ".join(seen) if seen else "no diagnosis"
 
 
 # ---------------------------------------------------------------------- measuring

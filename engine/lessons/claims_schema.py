@@ -1,9 +1,10 @@
 """The ``expect`` part of a preset file: claims checked after the run.
 
 ``build_claims(raw, where, runs)`` turns the YAML list into MetricClaim / SweepClaim /
-SlopeClaim / DiagnosisClaim objects, checking every name against what exists (runs,
-metrics and their layer indices, steps, sweep settings and values, diagnoses, baselines);
-``claim_to_raw`` is the way back. The schema is documented in ``loader``.
+SlopeClaim / DiagnosisClaim / ExplainedClaim objects, checking every name against what
+exists (runs, metrics and their layer indices, steps, sweep settings and values,
+diagnoses, baselines); ``claim_to_raw`` is the way back. The schema is documented in
+``loader``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from nnterm.engine.lessons.preset import (
     OPERATORS,
     At,
     DiagnosisClaim,
+    ExplainedClaim,
     MetricClaim,
     Reference,
     SlopeClaim,
@@ -27,7 +29,7 @@ from nnterm.engine.lessons.preset import (
     SweepClaim,
 )
 from nnterm.engine.lessons.settings_schema import Bool, Choice, Real, check_keys
-from nnterm.engine.lessons.yaml_io import FlowDict, to_raw
+from nnterm.engine.lessons.yaml_io import FlowDict, FlowList, to_raw
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.diagnostics import DIAGNOSES
 
@@ -46,7 +48,7 @@ AT_WORDS = ("end", "min", "max")
 #: ``x:`` of a slope claim besides a swept setting: the network's parameter count.
 N_PARAMS = "n_params"
 
-KINDS = ("metric", "argmax", "argmin", "slope", "r2", "diagnosis", "healthy")
+KINDS = ("metric", "argmax", "argmin", "slope", "r2", "diagnosis", "diagnoses", "healthy")
 CLAIM_KEYS = {
     "metric": ("metric", "run", "point", "at", "op", "value", "than"),
     "argmax": ("argmax", "param", "equals", "run", "at"),
@@ -54,10 +56,12 @@ CLAIM_KEYS = {
     "slope": ("slope", "x", "op", "value", "than", "run", "at"),
     "r2": ("r2", "x", "op", "value", "than", "run", "at"),
     "diagnosis": ("diagnosis", "present", "run"),
+    "diagnoses": ("diagnoses", "run"),
     "healthy": ("healthy", "run"),
 }
 _KINDS_ALLOWED = ("a mapping with one of metric, argmax, argmin, slope, r2, diagnosis, "
-                  "healthy")
+                  "diagnoses, healthy")
+_DIAGNOSES_ALLOWED = f"a list of diagnoses, each once: {', '.join(DIAGNOSES)}"
 _METRIC = re.compile(r"\s*([A-Za-z_]+)\s*(?:\[\s*(-?[0-9]{1,6})\s*\])?\s*")
 
 
@@ -74,6 +78,19 @@ class Runs:
     def configs(self, run: str, point: Mapping[str, Any] | None = None) -> list[Config]:
         return [c for p, c in self.points[run]
                 if point is None or all(p.get(k) == v for k, v in point.items())]
+
+
+def _diagnoses(raw: Any, at: Where) -> tuple[str, ...]:
+    """The names of a ``diagnoses:`` claim: a list of diagnoses, none twice."""
+    if not isinstance(raw, list):
+        raise at.error(f"{show(raw)} is not a list of diagnoses", raw, _DIAGNOSES_ALLOWED)
+    names: list[str] = []
+    for i, item in enumerate(raw):
+        name = Choice(DIAGNOSES, "diagnosis").check(item, at / i)
+        if name in names:
+            raise (at / i).error(f"{name} is named twice", name, _DIAGNOSES_ALLOWED)
+        names.append(name)
+    return tuple(names)
 
 
 def build_claims(raw: Any, at: Where, runs: Runs) -> tuple:
@@ -101,7 +118,9 @@ def build_claim(raw: Any, at: Where, runs: Runs) -> Any:
         if not Bool().check(raw["healthy"], at / "healthy"):
             raise (at / "healthy").error("healthy: false claims nothing; name the diagnosis "
                                          "instead (diagnosis: dead_relu)", False, "true")
-        return DiagnosisClaim(None, False, run)
+        return ExplainedClaim((), run)
+    if kind == "diagnoses":
+        return ExplainedClaim(_diagnoses(raw["diagnoses"], at / "diagnoses"), run)
     if kind == "diagnosis":
         name = Choice(DIAGNOSES, "diagnosis").check(raw["diagnosis"], at / "diagnosis")
         present = Bool().check(raw["present"], at / "present") if "present" in raw else True
@@ -293,13 +312,17 @@ def _comparison(raw: dict, at: Where, runs: Runs, run: str, metric: str, when: A
 def claim_to_raw(claim: Any) -> FlowDict:
     """YAML data for one claim, in the short form the loader reads back to an equal claim."""
     out = FlowDict()
-    if isinstance(claim, DiagnosisClaim):
-        if claim.name is None:
-            out["healthy"] = not claim.present
+    if isinstance(claim, ExplainedClaim):
+        if claim.names:
+            out["diagnoses"] = FlowList(claim.names)
         else:
-            out["diagnosis"] = claim.name
-            if not claim.present:
-                out["present"] = False
+            out["healthy"] = True
+        _run_at(out, claim.run, "end")
+        return out
+    if isinstance(claim, DiagnosisClaim):
+        out["diagnosis"] = claim.name
+        if not claim.present:
+            out["present"] = False
         _run_at(out, claim.run, "end")
         return out
     if isinstance(claim, SweepClaim):

@@ -8,7 +8,7 @@
 - a step number, a window ``[first, last]`` or a reference at a step waits until every
   run it names has reached that step (before, the nearest record would stand in for it);
 - what only a finished run can say waits for the run to finish: a diagnosis claimed
-  absent (``present: false``, ``healthy``), and anything over a sweep (a ``point``,
+  absent (``present: false``, ``healthy``, ``diagnoses``), and anything over a sweep (a ``point``,
   ``argmax``, ``slope``) until every point of the run is done.
 
 It returns None while the claim cannot be judged yet, else whether it holds now.
@@ -49,7 +49,8 @@ def _needs_finished(claim: Claim) -> bool:
         return not claim.present
     if isinstance(claim, MetricClaim):
         return claim.point is not None or claim.than.point is not None
-    return True  # argmax/argmin and slopes are over a sweep's points
+    return True  # argmax/argmin and slopes are over a sweep's points; ExplainedClaim over
+    # every diagnosis the run will show
 
 
 def _steps_named(claim: Claim) -> list[tuple[str, int]]:

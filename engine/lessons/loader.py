@@ -109,6 +109,7 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       - {slope: val_loss, x: n_params, op: "<", value: -1.2}     # x: n_params or a swept
       - {r2: val_loss, x: n_params, op: ">", value: 0.95}         # path; r2: how straight
       - {diagnosis: dead_relu, run: base}                         # present: false
+      - {diagnoses: [underfitting], run: linear}                  # all it may show
       - {healthy: true, run: identity}                            # no diagnosis at all
 
 Claims: ``run`` defaults to ``base``; ``at`` is ``end`` (default), ``min``, ``max``, a step
@@ -124,8 +125,10 @@ per-layer lists with an index, negative counting from the end: ``grad_norm[i]``,
 A slope's ``x`` over a swept list (``model.hidden``) is the product of its entries.
 With a sweep, a ``metric`` claim names its ``point``, a value for every swept setting
 (one with a single value may be left out; in a list of points, any settings that pick
-one point). Diagnoses: ``training.diagnostics.DIAGNOSES``. Whole
-numbers may be written as floats (``steps: 1.0e3``).
+one point). Diagnoses: ``training.diagnostics.DIAGNOSES``; a ``diagnoses`` claim lists the
+ones the lesson names for a run, which must be the only ones it shows (a consequence
+folded under a named root cause, ``training.causes``, counts as named); ``healthy`` is
+``diagnoses: []``. Whole numbers may be written as floats (``steps: 1.0e3``).
 """
 
 from __future__ import annotations

@@ -94,15 +94,24 @@ class SlopeClaim:
 
 @dataclass(frozen=True)
 class DiagnosisClaim:
-    """``run`` triggers diagnosis ``name`` (``present``) or not; ``name`` None with
-    ``present`` False claims a healthy run: no diagnosis at all."""
+    """``run`` triggers diagnosis ``name`` (``present``) or not."""
 
-    name: str | None
+    name: str
     present: bool = True
     run: str = BASE
 
 
-Claim = MetricClaim | SweepClaim | SlopeClaim | DiagnosisClaim
+@dataclass(frozen=True)
+class ExplainedClaim:
+    """``run`` shows no diagnosis but the ones its lesson ``names``: each of its
+    diagnoses is named, or folded under a root cause that is (``causes.unexplained``).
+    No names claims a healthy run: no diagnosis at all."""
+
+    names: tuple[str, ...] = ()
+    run: str = BASE
+
+
+Claim = MetricClaim | SweepClaim | SlopeClaim | DiagnosisClaim | ExplainedClaim
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from nnterm.engine.live.snapshot_build import (
 )
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.losses import chance_loss
+from nnterm.engine.training.causes import folded
 from nnterm.engine.training.config import OptimizerConfig, config_diff
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
@@ -206,6 +207,7 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
         train_acc=latest.train_acc,
         val_acc=latest.val_acc,
         diagnoses=tuple(d.name for d in trainer.diagnoses),
+        findings=folded(trainer.diagnoses),
         series=series,
         boundary=boundary_grid(trainer, SMALL_BOUNDARY_RESOLUTION),
         act_std=tuple(float(x) for x in latest.act_std),

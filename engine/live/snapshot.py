@@ -132,6 +132,9 @@ class RunView:
     boundary: Boundary | None  # a small grid, for side-by-side boundaries (2-D data)
     act_std: tuple[float, ...] = ()  # per hidden layer: the spread of its output (probe set)
     grad_norm: tuple[float, ...] = ()  # per layer: the norm of its weight gradient
+    #: each root cause with the diagnoses it explains (``causes.folded``), as said to
+    #: people: ("dead_relu (→ vanishing_gradients, flat_loss)", "overfitting")
+    findings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class Snapshot:
     layers: tuple[LayerView, ...]
     boundary: Boundary | None
     diagnoses: tuple[tuple[str, int, str], ...]  # (name, step, message), in order seen
+    #: each root cause with the diagnoses it explains (``causes.folded``), as said to people
+    findings: tuple[str, ...] = ()
     #: The run's row of the glossary's train/val loss table: underfitting, good,
     #: overfitting, or "" (not yet); ``training.diagnostics`` says when each holds.
     fit_diagnosis: str = ""

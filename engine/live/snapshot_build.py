@@ -19,6 +19,7 @@ import numpy as np
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import MLP
+from nnterm.engine.training.causes import folded
 from nnterm.engine.training.telemetry import HIST_BINS, PERCENTILES, BoundedHistory, StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -72,6 +73,7 @@ def build_snapshot(
         layers=_layers(net, latest, bands, heatmap_max, trainer.dataset.meta.get("image_shape")),
         boundary=boundary_grid(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
+        findings=folded(trainer.diagnoses),
         fit_diagnosis=trainer.fit_diagnosis,
         message=message,
         runs=runs,

@@ -2,7 +2,8 @@
 
 JSONL (``.jsonl``/``.json``, the default): one object per logged step (``StepRecord.to_json``
 with ``run`` set to the run's label), then one ``"summary": true`` object per run with its
-status, stop reason, diagnoses (name, step, message) and final metrics.
+status, stop reason, diagnoses (name, step, message and the root cause it is folded under,
+"" for a root cause) and final metrics.
 
 CSV (``.csv``): one row per logged step; per-layer lists are JSON-encoded in their cell;
 summaries are left out (they do not fit the columns).

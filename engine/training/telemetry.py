@@ -134,11 +134,13 @@ def update_ratios(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> 
 def unit_spreads(params: Sequence[np.ndarray]) -> tuple[float, ...]:
     """For each hidden layer, how different its units are: the largest standard deviation
     across units of any incoming weight or of the bias. Exactly 0 when every unit of the
-    layer is a copy of the others (zero or constant init: the symmetry never breaks)."""
+    layer is a copy of the others (zero or constant init: the symmetry never breaks); NaN
+    for a layer of one unit, which has no other to differ from."""
     out = []
     for j in range(0, len(params) - 2, 2):
         w, b = params[j], params[j + 1]
-        out.append(max(float(w.std(axis=1).max()), float(b.std())))
+        out.append(max(float(w.std(axis=1).max()), float(b.std())) if b.size > 1
+                   else math.nan)
     return tuple(out)
 
 

@@ -169,8 +169,8 @@ from nnterm.engine.lessons.preset import (
     Sweep,
     View,
 )
-from nnterm.engine.lessons.settings_schema import (
-    CONFIG_KEYS,
+from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, validate_config
+from nnterm.engine.lessons.specs import (
     Bool,
     Choice,
     Optional,
@@ -178,7 +178,6 @@ from nnterm.engine.lessons.settings_schema import (
     Section,
     Text,
     check_keys,
-    validate_config,
 )
 from nnterm.engine.lessons.sweep_schema import read_sweep
 from nnterm.engine.lessons.yaml_io import (

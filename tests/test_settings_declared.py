@@ -223,6 +223,24 @@ def test_live_is_decided_per_option_not_by_prefix():
                                  "model.hidden": (2,)})
 
 
+def test_a_setting_given_its_own_value_restarts_nothing():
+    slope = TINY.model.leaky_slope
+    assert takes_live(TINY, {"model.leaky_slope": slope})
+    assert not takes_live(TINY, {"model.leaky_slope": slope + 0.1})
+    assert not takes_live(TINY, {"train.optimizer.no_such_option": 1})
+
+
+def test_the_optimizer_key_never_restarts_a_running_lesson():
+    """Its resets touch options that neither the old nor the new optimizer carries on
+    with, live or not: a round of it keeps every step taken."""
+    trainer = Trainer(with_changes(TINY, {"train.optimizer.name": "sgd"}))
+    for round_ in range(len(controls.OPTIMIZER_CYCLE) + 1):
+        trainer.step()
+        _, changes = controls.optimizer(trainer.config)
+        trainer.apply(cmd.Set(changes))
+        assert trainer.step_count == round_ + 1, changes
+
+
 # ---------------------------------------------------------------- the optimizer key
 def test_the_optimizer_key_offers_every_optimizer_and_leaves_no_unread_option():
     labels = [label for label, _ in controls.OPTIMIZER_CYCLE]

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from nnterm.engine.nn.activations import LEAKY_SLOPE
-from nnterm.engine.nn.hyperparams import shared_options
-from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES
+from nnterm.engine.nn.hyperparams import declared, shared_options
+from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES, optimizer_class
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES
-from nnterm.engine.training.config import Config, config_diff, get_path
+from nnterm.engine.training.config import Config, config_diff, with_changes
 
 #: Live settings that no class declares (a path also covers the paths under it).
 _UNDECLARED = (
@@ -28,6 +28,7 @@ _UNDECLARED = (
 _SECTIONS = {"train.optimizer": shared_options(OPTIMIZER_CLASSES),
              "train.schedule": shared_options(SCHEDULE_CLASSES)}
 _DECLARED = {"model.leaky_slope": LEAKY_SLOPE}
+_OPTIMIZER = "train.optimizer."
 
 #: Every setting a running Trainer takes at its next step without starting over.
 LIVE_SETTINGS: tuple[str, ...] = (
@@ -46,13 +47,24 @@ def is_live(path: str) -> bool:
 
 def takes_live(config: Config, changes: Mapping[str, Any]) -> bool:
     """True if a Trainer running ``config`` takes all of ``changes`` (dotted paths and
-    values, as ``with_changes``) at its next step; False if they start the run over. A
-    whole section (``train.optimizer``) counts by the options whose value it changes."""
-    for path, value in changes.items():
-        if path in _SECTIONS:
-            changed = config_diff(get_path(config, path), value)
-            if not all(is_live(f"{path}.{option}") for option in changed):
-                return False
-        elif not is_live(path):
+    values, as ``with_changes``) at its next step; False if they start the run over.
+
+    Judged on what they change: a setting given its own value is no change, and an
+    optimizer option restarts nothing unless the optimizer that reads it carries on (a
+    new optimizer starts from its options; one the optimizer does not read is ignored).
+    So the optimizer key, which resets options the new optimizer does not read, is live."""
+    try:
+        new = with_changes(config, changes)
+    except (KeyError, AttributeError, TypeError, ValueError):
+        return False  # not a change a running trainer could take
+    name = new.train.optimizer.name
+    carries_on = config.train.optimizer.name == name
+    reads = {param.name for param in declared(optimizer_class(name))}
+    for path in config_diff(config, new):
+        option = path.removeprefix(_OPTIMIZER)
+        if path.startswith(_OPTIMIZER) and option != "name" and (
+                not carries_on or option not in reads):
+            continue
+        if not is_live(path):
             return False
     return True

@@ -297,6 +297,8 @@ CONFIGS = [
     ("adam", {"lr": 0.01}),
     ("adam", {"lr": 0.01, "weight_decay": 0.1}),
     ("adamw", {"lr": 0.01}),
+    ("rmsprop", {"lr": 0.01, "momentum": 0.9, "centered": True, "weight_decay": 0.01}),
+    ("adagrad", {"lr": 0.1, "lr_decay": 0.01, "initial_accumulator_value": 0.1}),
 ]
 
 
@@ -322,7 +324,7 @@ def test_float32_params_stay_float32_and_grads_are_not_mutated(name, kwargs):
 
 
 def test_make_optimizer_by_name_any_case():
-    assert OPTIMIZERS == ("sgd", "adam", "adamw")
+    assert OPTIMIZERS == ("sgd", "adam", "adamw", "rmsprop", "adagrad")
     opt = make_optimizer("AdamW", lr=0.5, betas=[0.8, 0.9])
     assert isinstance(opt, AdamW)
     assert opt.name == "adamw"
@@ -335,7 +337,7 @@ def test_make_optimizer_by_name_any_case():
 @pytest.mark.parametrize(
     ("name", "kwargs", "message"),
     [
-        ("rmsprop", {}, "allowed: sgd, adam, adamw"),
+        ("lbfgs", {}, "allowed: sgd, adam, adamw, rmsprop, adagrad"),
         ("sgd", {"beta": 0.9}, "allowed: lr, momentum, dampening, nesterov, weight_decay"),
         ("adam", {"momentum": 0.9}, "allowed: lr, betas, eps, weight_decay"),
         ("sgd", {"lr": -0.1}, "SGD: lr must be a number > 0, got -0.1"),
@@ -355,6 +357,13 @@ def test_make_optimizer_by_name_any_case():
         ("adam", {"betas": (0.9,)}, "betas must be a list of 2 values"),
         ("adam", {"betas": "ab"}, "betas must be a list of 2 values"),
         ("adamw", {"weight_decay": -0.01}, "AdamW: weight_decay must be a number >= 0"),
+        ("rmsprop", {"alpha": 1.5}, r"RMSprop: alpha must be a number in \[0, 1\], got 1.5"),
+        ("rmsprop", {"centered": "yes"}, "centered must be true or false"),
+        ("rmsprop", {"momentum": -0.9}, "momentum must be a number >= 0"),
+        ("adagrad", {"lr_decay": -1.0}, "Adagrad: lr_decay must be a number >= 0"),
+        ("adagrad", {"initial_accumulator_value": -0.1}, "initial_accumulator_value must be"),
+        ("adagrad", {"momentum": 0.9},
+         "allowed: lr, lr_decay, weight_decay, initial_accumulator_value, eps"),
     ],
 )
 def test_invalid_settings_raise(name, kwargs, message):

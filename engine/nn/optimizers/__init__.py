@@ -24,13 +24,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from nnterm.engine.nn.hyperparams import build, declared
+from nnterm.engine.nn.optimizers.adagrad import Adagrad
 from nnterm.engine.nn.optimizers.adam import Adam, AdamW
 from nnterm.engine.nn.optimizers.base import Optimizer, State
 from nnterm.engine.nn.optimizers.clipping import clip_grad_norm
+from nnterm.engine.nn.optimizers.rmsprop import RMSprop
 from nnterm.engine.nn.optimizers.sgd import SGD
 
 #: Every optimizer, in the order the app's optimizer key offers them.
-OPTIMIZER_CLASSES: tuple[type[Optimizer], ...] = (SGD, Adam, AdamW)
+OPTIMIZER_CLASSES: tuple[type[Optimizer], ...] = (SGD, Adam, AdamW, RMSprop, Adagrad)
 _BY_NAME: dict[str, type[Optimizer]] = {cls.name: cls for cls in OPTIMIZER_CLASSES}
 OPTIMIZERS: tuple[str, ...] = tuple(_BY_NAME)
 
@@ -38,9 +40,11 @@ __all__ = [
     "OPTIMIZERS",
     "OPTIMIZER_CLASSES",
     "SGD",
+    "Adagrad",
     "Adam",
     "AdamW",
     "Optimizer",
+    "RMSprop",
     "State",
     "clip_grad_norm",
     "make_optimizer",

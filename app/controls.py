@@ -6,6 +6,7 @@ Pure functions from the current Config to a dict of dotted-path changes (what
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,8 +14,10 @@ from typing import Any
 
 from nnterm.engine.data.registry import sized_by_corpus
 from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.nn.hyperparams import declared
 from nnterm.engine.nn.initializers import INITS, Init, for_scheme
-from nnterm.engine.training.config import Config
+from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES, optimizer_class
+from nnterm.engine.training.config import Config, OptimizerConfig
 
 #: Learning rates for + and -: 1e-5, 3e-5, 1e-4, ... 3, 10 (read from text, so each is
 #: the float nearest its decimal: 3 * 0.1 would be 0.30000000000000004).
@@ -25,20 +28,33 @@ BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 0)
 WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 1e-1, 1.0)
 #: Dropout probabilities for the dropout key.
 DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.5)
+#: The optimizer section's defaults, which the optimizer key resets options to.
+_OPTIMIZER_DEFAULTS = OptimizerConfig()
+
+
+def _optimizer_cycle() -> tuple[tuple[str, dict[str, Any]], ...]:
+    """(label, changes) for each optimizer in ``OPTIMIZER_CLASSES``, each followed by its
+    ``VARIANTS`` (SGD's ``momentum``). Each sets the options the new optimizer does not
+    read back to their defaults, so that a saved preset never carries one it does not
+    read (``momentum`` on adam is refused), and those a variant sets too, so that plain
+    SGD after a round is plain again; the options it reads (``lr``) are kept."""
+    cycle = []
+    for cls in OPTIMIZER_CLASSES:
+        reads = {param.name for param in declared(cls)}
+        varied = {option for settings in cls.VARIANTS.values() for option in settings}
+        plain = {"train.optimizer.name": cls.name}
+        plain.update({f"train.optimizer.{f.name}": f.default
+                      for f in dataclasses.fields(OptimizerConfig)
+                      if f.name != "name" and (f.name not in reads or f.name in varied)})
+        cycle.append((cls.name, plain))
+        for label, settings in cls.VARIANTS.items():
+            cycle.append((label, {**plain, **{f"train.optimizer.{option}": value
+                                              for option, value in settings.items()}}))
+    return tuple(cycle)
+
+
 #: Optimizers for the optimizer key: (label, changes).
-#: Each sets the options the others read back to their defaults, so that a saved preset
-#: never carries one that its optimizer does not read (``momentum`` on adam is refused).
-_SGD_DEFAULTS = {"train.optimizer.dampening": 0.0, "train.optimizer.nesterov": False,
-                 "train.optimizer.betas": (0.9, 0.999), "train.optimizer.eps": 1e-8}
-_ADAM_DEFAULTS = {"train.optimizer.momentum": 0.0, "train.optimizer.dampening": 0.0,
-                  "train.optimizer.nesterov": False}
-OPTIMIZER_CYCLE = (
-    ("sgd", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.0, **_SGD_DEFAULTS}),
-    ("momentum", {"train.optimizer.name": "sgd", "train.optimizer.momentum": 0.9,
-                  **_SGD_DEFAULTS}),
-    ("adam", {"train.optimizer.name": "adam", **_ADAM_DEFAULTS}),
-    ("adamw", {"train.optimizer.name": "adamw", **_ADAM_DEFAULTS}),
-)
+OPTIMIZER_CYCLE = _optimizer_cycle()
 #: Steps per second for the speed key; None is full speed.
 SPEEDS = (None, 1.0, 5.0, 20.0, 100.0)
 
@@ -98,13 +114,17 @@ def dropout(config: Config) -> dict[str, Any]:
 
 
 def optimizer_label(config: Config) -> str:
-    """The optimizer as the course names it: SGD with momentum is ``momentum``."""
+    """The optimizer as the course names it: a variant whose options all differ from
+    their defaults (SGD with momentum is ``momentum``), else its name."""
     o = config.train.optimizer
-    return "momentum" if o.name == "sgd" and o.momentum else o.name
+    variants = optimizer_class(o.name).VARIANTS
+    return next((label for label, settings in variants.items()
+                 if all(getattr(o, k) != getattr(_OPTIMIZER_DEFAULTS, k) for k in settings)),
+                o.name)
 
 
 def optimizer(config: Config) -> tuple[str, dict[str, Any]]:
-    """The next optimizer in sgd -> momentum -> adam -> adamw -> sgd."""
+    """The next optimizer of ``OPTIMIZER_CYCLE`` (sgd -> momentum -> adam -> ...), round."""
     label = optimizer_label(config)
     labels = [name for name, _ in OPTIMIZER_CYCLE]
     name, changes = OPTIMIZER_CYCLE[(labels.index(label) + 1) % len(OPTIMIZER_CYCLE)]

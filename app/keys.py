@@ -9,6 +9,7 @@ from typing import Any
 from textual.app import SystemCommand
 from textual.binding import Binding
 
+from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.lessons.loader import scan_presets
 from nnterm.engine.live.run_set import MAX_RUNS
 
@@ -67,7 +68,7 @@ ACTION_WORDS = {
     "reset": "Start every run again from step 0 with the same seed",
     "learning_rate": "Move the learning rate one rung up (+) or down (-): 1e-5, 3e-5 ... 10",
     "batch_size": "Make the batch bigger (B) or smaller (b); above the largest: the full batch",
-    "optimizer": "Switch the optimizer: sgd, momentum, adam, adamw",
+    "optimizer": f"Switch the optimizer: {', '.join(label for label, _ in OPTIMIZER_CYCLE)}",
     "activation": "Switch the hidden layers' activation",
     "init": "Switch the weight initialisation and re-initialise",
     "dropout": "Switch the dropout of the hidden layers: 0, 0.1, 0.2, 0.3, 0.5",

@@ -53,11 +53,11 @@ def test_no_batch_rung_is_as_big_as_the_training_set():
 def test_optimizer_cycle_goes_through_momentum():
     names = []
     config = with_changes(BASE, {"train.optimizer.name": "sgd"})
-    for _ in range(4):
+    for _ in range(6):
         name, changes = controls.optimizer(config)
         names.append(name)
         config = with_changes(config, changes)
-    assert names == ["momentum", "adam", "adamw", "sgd"]
+    assert names == ["momentum", "adam", "adamw", "rmsprop", "adagrad", "sgd"]
     assert config.train.optimizer.momentum == 0.0
 
 

@@ -189,8 +189,8 @@ def test_the_schema_example_loads_to_the_expected_preset():
     assert p.config == Config(
         data=DataConfig(name="xor", n_train=4, n_val=4, params={"points": 4}),
         model=ModelConfig(hidden=(8,), activation="tanh", init=Init("he_normal")),
-        train=TrainConfig(steps=2000, batch_size=0, optimizer=OptimizerConfig(lr=0.1),
-                          log_every=50),
+        train=TrainConfig(steps=2000, batch_size=0,  # eps: adam's, said (None: unsaid)
+                          optimizer=OptimizerConfig(lr=0.1, eps=1e-8), log_every=50),
         seed=3,
     )
     assert p.compare == {"linear": {"model.hidden": ()},
@@ -358,7 +358,7 @@ BAD = [
     ("model:\n  loss: cross_entropi  # <-\n", "model.loss", "unknown loss"),
     ("model:\n  dtype: float16  # <-\n", "model.dtype", "unknown dtype"),
     ("data: {name: circel}  # <-\n", "data.name", "unknown dataset 'circel'; did you mean"),
-    ("train:\n  optimizer: {name: adagrad}  # <-\n", "train.optimizer.name", "unknown optimizer"),
+    ("train:\n  optimizer: {name: lbfgs}  # <-\n", "train.optimizer.name", "unknown optimizer"),
     ("model:\n  init: he  # <-\n", "model.init", "unknown init scheme 'he'"),
     ("model:\n  init: {scheme: he_normal, std: 0.1}  # <-\n", "model.init.std",
      "std does not apply to init scheme 'he_normal'"),

@@ -341,7 +341,7 @@ def test_changes_are_said_in_a_few_words():
         "early_stopping (patience 50)"
     said = [describe_changes(changes) for _, changes in OPTIMIZER_CYCLE]  # the o key's
     assert said == ["optimizer sgd", "optimizer sgd, momentum 0.9", "optimizer adam",
-                    "optimizer adamw"]
+                    "optimizer adamw", "optimizer rmsprop", "optimizer adagrad"]
 
 
 def test_a_frame_says_each_runs_root_cause_with_its_consequences_folded_under_it():

@@ -96,7 +96,7 @@ def test_make_schedule_by_name_any_case():
         ("cosine", {"min_factor": 0.1}, "needs total_steps"),
         ("step", {"step_size": 0}, "step_size must be a whole number >= 1"),
         ("step", {"step_size": 2.5}, "step_size must be a whole number"),
-        ("step", {"step_size": 2, "gamma": 0.0}, r"gamma must be a number in \(0.0, 1.0\]"),
+        ("step", {"step_size": 2, "gamma": 0.0}, r"gamma must be a number in \(0, 1\], got 0.0"),
         ("step", {"step_size": 2, "gamma": 1.5}, "gamma must be a number in"),
         ("cosine", {"total_steps": 0}, "total_steps must be a whole number >= 1"),
         ("cosine", {"total_steps": 5, "min_factor": -0.1}, r"min_factor must be a number in \["),

@@ -26,7 +26,7 @@ from typing import Any
 from nnterm.engine.lessons.claims_schema import Runs, build_claim, claim_to_raw
 from nnterm.engine.lessons.errors import Where, show
 from nnterm.engine.lessons.preset import LOCKABLE, Step
-from nnterm.engine.lessons.settings_schema import Choice, Text, check_keys
+from nnterm.engine.lessons.specs import Choice, Text, check_keys
 from nnterm.engine.lessons.yaml_io import FlowDict, FlowList, to_raw
 
 STEP_KEYS = ("text", "set", "run", "claim", "seen")

@@ -42,9 +42,8 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       hidden: [8]                   # widths >= 1; [] is a linear model
       activation: tanh              # or one per hidden layer: [tanh, relu]
       init: he_normal               # or {scheme: normal, std: 0.01, bias: -3.0}, or a list
-                                    # with one per layer (hidden layers + output);
-                                    # std: normal; limit: uniform; value: constant;
-                                    # gain: the random schemes; bias: any scheme
+                                    # with one per layer (hidden layers + output); the
+                                    # options each scheme reads: options_doc
       dropout: 0.0                  # in [0, 1), or one per hidden layer
       frozen: []                    # layer indices 0..len(hidden)
       leaky_slope: 0.01
@@ -55,9 +54,10 @@ at once, though a real file with a sweep gives each ``metric`` claim a ``point``
       steps: 2000
       batch_size: 0                 # 0 = full batch
       optimizer: {name: adam, lr: 0.1, betas: [0.9, 0.999], eps: 1.0e-8, weight_decay: null}
-                                    # sgd: lr, momentum, dampening, nesterov, weight_decay
+                                    # name: one of OPTIMIZERS; the options each reads, with
+                                    # defaults and ranges: options_doc (tables in README)
       schedule: {name: constant, warmup_steps: 0}
-                                    # step: step_size, gamma; cosine: total_steps, min_factor
+                                    # name: one of SCHEDULES; their options: options_doc
       clip_norm: null               # or a number > 0
       l1: 0
       l2: 0
@@ -172,8 +172,8 @@ from nnterm.engine.lessons.preset import (
     Sweep,
     View,
 )
-from nnterm.engine.lessons.settings_schema import (
-    CONFIG_KEYS,
+from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, validate_config
+from nnterm.engine.lessons.specs import (
     Bool,
     Choice,
     Optional,
@@ -181,7 +181,6 @@ from nnterm.engine.lessons.settings_schema import (
     Section,
     Text,
     check_keys,
-    validate_config,
 )
 from nnterm.engine.lessons.sweep_schema import read_sweep
 from nnterm.engine.lessons.yaml_io import (

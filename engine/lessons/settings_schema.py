@@ -8,19 +8,21 @@ wherever it goes (an engine process, a saved preset): a dataset's file (``csv``'
 None: the current directory), and a table's omitted ``n_train``/``n_val`` become numbers
 (``split_sizes``: a fifth of the rows validate, the rest train).
 
-Types and ranges are field specs (``Int``, ``Real``, ``Choice``, ``Section``, ...); rules
-the engine already enforces (optimizer options, schedule options, dataset parameters) are
-checked by calling the engine and turning its ValueError into a PresetError at the setting
-its message names. The schema is documented in ``loader``.
+Types and ranges are field specs (``specs``: ``Int``, ``Real``, ``Choice``, ``Section``,
+...). The options of optimizers, schedules, init schemes and ``model.leaky_slope`` are
+specs of their declarations (``nn.hyperparams``), so that a new optimizer's options are
+checked and explained without a line here. Rules the engine already enforces (which
+options an optimizer reads, how they go together, dataset parameters) are checked by
+calling the engine and turning its ValueError into a PresetError at the setting its
+message names. The schema is documented in ``loader``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,11 +42,35 @@ from nnterm.engine.data import (
 )
 from nnterm.engine.data.table import split_allowed
 from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
-from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.lessons.specs import (
+    Bool,
+    Choice,
+    Int,
+    ListOf,
+    OneOrList,
+    Optional,
+    Real,
+    Section,
+    Spec,
+    check_keys,
+    option_spec,
+)
+from nnterm.engine.nn.activations import ACTIVATIONS, LEAKY_SLOPE
+from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
 from nnterm.engine.nn.losses import LOSSES, get_loss
-from nnterm.engine.nn.optimizers import OPTIMIZERS, make_optimizer
-from nnterm.engine.nn.schedules import _SCHEDULES, SCHEDULES, make_schedule
+from nnterm.engine.nn.optimizers import (
+    OPTIMIZER_CLASSES,
+    OPTIMIZERS,
+    make_optimizer,
+    optimizer_class,
+)
+from nnterm.engine.nn.schedules import (
+    SCHEDULE_CLASSES,
+    SCHEDULES,
+    make_schedule,
+    schedule_class,
+)
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import (
     Config,
@@ -59,159 +85,17 @@ from nnterm.engine.training.config import (
 )
 
 
-# ---------------------------------------------------------------------------- field specs
-class Spec:
-    """Checks and converts one value; ``allowed`` says what it accepts."""
-
-    allowed = ""
-
-    def check(self, value: Any, at: Where) -> Any:
-        raise NotImplementedError
-
-
-class Int(Spec):
-    def __init__(self, low: int):
-        self.low = low
-        self.allowed = f"a whole number >= {low}"
-
-    def check(self, value, at):
-        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise at.error(f"{show(value)} is not a whole number", value, self.allowed)
-        if value < self.low:
-            raise at.error(f"{show(value)} is too small", value, self.allowed)
-        return value
+def declared_section(cls: type, name: Choice, classes: tuple[type, ...]) -> Section:
+    """The Section of a Config class whose ``name`` picks one of ``classes``: each field
+    checked as the classes declare it (``option_spec``, null allowed where the field's
+    default is None)."""
+    options = shared_options(classes)
+    return Section(cls, {"name": name, **{f.name: option_spec(options[f.name], f.default)
+                                          for f in dataclasses.fields(cls) if f.name != "name"}})
 
 
-class Real(Spec):
-    def __init__(self, low: float | None = None, high: float | None = None, *,
-                 low_open: bool = False, high_open: bool = False):
-        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
-        if high is not None:
-            self.allowed = (f"a number in {'(' if low_open else '['}{low:g}, "
-                            f"{high:g}{')' if high_open else ']'}")
-        elif low is not None:
-            self.allowed = f"a number {'>' if low_open else '>='} {low:g}"
-        else:
-            self.allowed = "a number"
-
-    def check(self, value, at):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise at.error(f"{show(value)} is not a number", value, self.allowed)
-        try:
-            value = float(value)
-        except OverflowError:
-            value = math.inf
-        if not math.isfinite(value):
-            raise at.error(f"{show(value)} is not a finite number", value, self.allowed)
-        low, high = self.low, self.high
-        if (low is not None and (value < low or (self.low_open and value == low))) or (
-            high is not None and (value > high or (self.high_open and value == high))
-        ):
-            raise at.error(f"{show(value)} is out of range", value, self.allowed)
-        return value
-
-
-class Bool(Spec):
-    allowed = "true or false"
-
-    def check(self, value, at):
-        if not isinstance(value, bool):
-            raise at.error(f"{show(value)} is not true or false", value, self.allowed)
-        return value
-
-
-class Text(Spec):
-    allowed = "text"
-
-    def check(self, value, at):
-        if not isinstance(value, str) or not value.strip():
-            what = "empty" if isinstance(value, str) else "not text"
-            raise at.error(f"{show(value)} is {what}", value, self.allowed)
-        return value
-
-
-class Choice(Spec):
-    def __init__(self, options: Sequence[str], what: str):
-        self.options, self.what = tuple(options), what
-        self.allowed = ", ".join(self.options)
-
-    def check(self, value, at):
-        if not isinstance(value, str):
-            raise at.error(f"{show(value)} is not a {self.what} name", value, self.allowed)
-        if value not in self.options:
-            raise at.error(f"unknown {self.what} {value!r}{suggest(value, self.options)}",
-                           value, self.allowed)
-        return value
-
-
-class Optional(Spec):
-    def __init__(self, inner: Spec):
-        self.inner = inner
-        self.allowed = f"null or {inner.allowed}"
-
-    def check(self, value, at):
-        return None if value is None else self.inner.check(value, at)
-
-
-class ListOf(Spec):
-    def __init__(self, item: Spec, length: int | None = None):
-        self.item, self.length = item, length
-        count = f"{length} " if length else ""
-        self.allowed = f"a list of {count}values, each {item.allowed}"
-
-    def check(self, value, at):
-        if not isinstance(value, list | tuple):
-            raise at.error(f"{show(value)} is not a list", value, self.allowed)
-        if self.length is not None and len(value) != self.length:
-            raise at.error(f"{show(value)} has {len(value)} values", value, self.allowed)
-        return tuple(self.item.check(v, at / i) for i, v in enumerate(value))
-
-
-class OneOrList(Spec):
-    """One value for every layer, or a list with one per layer (lengths checked later)."""
-
-    def __init__(self, item: Spec):
-        self.item = item
-        self.allowed = f"{item.allowed}, or a list of those (one per layer)"
-
-    def check(self, value, at):
-        if isinstance(value, list | tuple):
-            return tuple(self.item.check(v, at / i) for i, v in enumerate(value))
-        return self.item.check(value, at)
-
-
-def check_keys(value: Any, at: Where, allowed: Sequence[str], what: str) -> dict:
-    """``value`` as a mapping whose keys are all in ``allowed``."""
-    if not isinstance(value, dict):
-        raise at.error(f"{show(value)} is not a mapping", value,
-                       f"a mapping of {what} keys: {', '.join(allowed)}")
-    for key in value:
-        if not isinstance(key, str):
-            raise (at / str(key)).error(f"key {show(key)} is not text", key, ", ".join(allowed))
-        if key not in allowed:
-            raise (at / key).error(f"unknown key {key!r}{suggest(key, allowed)}", key,
-                                   ", ".join(allowed))
-    return value
-
-
-class Section(Spec):
-    """A mapping of named fields that builds one of the Config dataclasses."""
-
-    def __init__(self, cls: type, fields: dict[str, Spec]):
-        self.cls, self.fields = cls, fields
-        self.allowed = f"a mapping with keys {', '.join(fields)}"
-
-    def check(self, value, at):
-        value = check_keys(value, at, tuple(self.fields), self.cls.__name__)
-        return self.cls(**{k: self.fields[k].check(v, at / k) for k, v in value.items()})
-
-
-INIT_FIELDS = {
-    "scheme": Choice(INITS, "init scheme"), "std": Real(0), "limit": Real(0),
-    "value": Real(), "gain": Real(0), "bias": Optional(Real()),
-}
+INIT_FIELDS = {"scheme": Choice(INITS, "init scheme"),
+               **{p.name: option_spec(p, p.default) for p in declared(Init)}}
 
 
 class InitSpec(Spec):
@@ -253,19 +137,13 @@ DATA = Section(DataConfig, {
 MODEL = Section(ModelConfig, {
     "hidden": ListOf(Int(1)), "activation": OneOrList(Choice(ACTIVATIONS, "activation")),
     "init": OneOrList(InitSpec()), "dropout": OneOrList(Real(0, 1, high_open=True)),
-    "frozen": ListOf(Int(0)), "leaky_slope": Real(0), "loss": Choice(tuple(LOSSES), "loss"),
+    "frozen": ListOf(Int(0)), "leaky_slope": option_spec(LEAKY_SLOPE, LEAKY_SLOPE.default),
+    "loss": Choice(tuple(LOSSES), "loss"),
     "dtype": Choice(("float32", "float64"), "dtype"),
 })
-OPTIMIZER = Section(OptimizerConfig, {
-    "name": Choice(OPTIMIZERS, "optimizer"), "lr": Real(0, low_open=True), "momentum": Real(0),
-    "dampening": Real(0), "nesterov": Bool(), "weight_decay": Optional(Real(0)),
-    "betas": ListOf(Real(0, 1, high_open=True), 2), "eps": Real(0),
-})
-SCHEDULE = Section(ScheduleConfig, {
-    "name": Choice(SCHEDULES, "schedule"), "step_size": Int(1),
-    "gamma": Real(0, 1, low_open=True), "total_steps": Optional(Int(1)),
-    "min_factor": Real(0, 1), "warmup_steps": Int(0),
-})
+OPTIMIZER = declared_section(OptimizerConfig, Choice(OPTIMIZERS, "optimizer"),
+                             OPTIMIZER_CLASSES)
+SCHEDULE = declared_section(ScheduleConfig, Choice(SCHEDULES, "schedule"), SCHEDULE_CLASSES)
 TRAIN = Section(TrainConfig, {
     "steps": Int(1), "batch_size": Int(0), "optimizer": OPTIMIZER, "schedule": SCHEDULE,
     "clip_norm": Optional(Real(0, low_open=True)), "l1": Real(0), "l2": Real(0),
@@ -282,12 +160,12 @@ CONFIG_KEYS = tuple(CONFIG.fields)
 
 def schedule_options(name: str) -> tuple[str, ...]:
     """The ScheduleConfig fields that schedule ``name`` reads."""
-    return tuple(f.name for f in dataclasses.fields(_SCHEDULES[name]))
+    return tuple(p.name for p in declared(schedule_class(name)))
 
 
 def optimizer_options(name: str) -> tuple[str, ...]:
     """The OptimizerConfig fields that optimizer ``name`` reads (besides ``name``)."""
-    return type(make_optimizer(name)).HYPERPARAMS
+    return tuple(p.name for p in declared(optimizer_class(name)))
 
 
 # ---------------------------------------------------------------------------- the checks
@@ -499,9 +377,7 @@ def _check_schedule(t: TrainConfig, given: Mapping, at: Where) -> None:
         if key != "name" and key not in options:
             raise (at / key).error(f"{key} does not apply to the {s.name} schedule", key,
                                    ", ".join(("name", *options)))
-    kwargs = {key: getattr(s, key) for key in options}
-    if kwargs.get("total_steps", 0) is None:
-        kwargs["total_steps"] = t.steps
+    kwargs = s.kwargs(t.steps)
     try:
         make_schedule(s.name, **kwargs)
     except ValueError as err:

@@ -22,14 +22,11 @@ from nnterm.engine.lessons.settings_schema import (
     CONFIG,
     INIT_FIELDS,
     InitSpec,
-    OneOrList,
-    Optional,
     Params,
-    Section,
-    Spec,
     optimizer_options,
     schedule_options,
 )
+from nnterm.engine.lessons.specs import OneOrList, Optional, Section, Spec
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import Config, OptimizerConfig, ScheduleConfig
 

@@ -20,7 +20,8 @@ from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
-from nnterm.engine.training.trainer import FINISHED, LIVE_SETTINGS, TRAINING
+from nnterm.engine.training.live_settings import takes_live
+from nnterm.engine.training.trainer import FINISHED, TRAINING
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def _apply(run: RunState, command: Any) -> RunState:
                            status=TRAINING)
         case cmd.Set(changes=changes):
             config = with_changes(run.config, changes)
-            if not all(path.startswith(LIVE_SETTINGS) for path in changes):
+            if not takes_live(run.config, changes):
                 return replace(run, config=config, step=0, status=TRAINING)
             status = run.status
             if status == FINISHED and run.step < config.train.steps:

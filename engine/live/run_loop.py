@@ -25,7 +25,8 @@ from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
-from nnterm.engine.training.trainer import DIVERGED, LIVE_SETTINGS, Trainer
+from nnterm.engine.training.live_settings import takes_live
+from nnterm.engine.training.trainer import DIVERGED, Trainer
 
 #: Snapshots a second at most, while training. Each costs the engine ~0.5 ms a run and
 #: the UI a repaint (~10 ms of its core, which the engine's core feels too): at 10 the
@@ -360,7 +361,7 @@ def _roll_back(trainer: Trainer, before: Config, parts: tuple, command: cmd.Set)
     """Undo a Set that raised halfway: ``Trainer.apply`` may have taken part of it (the
     new config, some optimizer attributes, a rebuilt dataset) before the bad value raised.
     ``parts`` are the trainer's (net, dataset, loss) from before."""
-    live = all(p.startswith(LIVE_SETTINGS) for p in command.changes)
+    live = takes_live(before, command.changes)
     if not live and (trainer.net, trainer.dataset, trainer.loss) == parts:
         trainer.config = before  # the rebuild failed before it replaced anything
         return

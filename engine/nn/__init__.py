@@ -5,7 +5,8 @@ Where to look: ``network`` (MLP: forward, hand-written backward, dropout), ``act
 (zeros to He, with the why of each scale), ``optimizers`` (SGD, momentum, Adam, AdamW, ...
 following ``torch.optim`` term for term), ``schedules`` (learning-rate multipliers),
 ``solver`` (the closed-form least-squares readout), ``seeding`` (one seed, independent
-random streams).
+random streams), ``hyperparams`` (each hyperparameter declared once, on its class: its
+default, range, whether a running trainer takes it, what it does).
 
 Imports: NumPy and SciPy only, nothing else of nnterm. This room and ``data`` are the
 bottom of the engine and do not import each other.

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import erf
 
+from nnterm.engine.nn.hyperparams import NON_NEGATIVE, Hyperparam
+
 SQRT_2 = math.sqrt(2.0)  # Python floats keep float32 arrays float32 (NEP 50)
 INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
@@ -57,6 +59,12 @@ def _silu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return s * (1.0 + z * (1.0 - s))
 
 
+#: The one hyperparameter of an activation (``model.leaky_slope``). Not live: a running
+#: trainer keeps the slope it was built with, so a new one starts the run over.
+LEAKY_SLOPE = Hyperparam("leaky_slope", 0.01, NON_NEGATIVE, "leaky_relu's slope for z < 0",
+                         live=False)
+
+
 def leaky_relu(slope: float) -> Activation:
     """LeakyReLU(z) = z if z > 0 else slope * z (Maas et al. 2013; torch default slope 0.01)."""
 
@@ -96,7 +104,7 @@ ACTIVATIONS = ("identity", "relu", "leaky_relu", "gelu", "silu", "sigmoid", "tan
 _FIXED = {a.name: a for a in (IDENTITY, RELU, SIGMOID, TANH, GELU, SILU)}
 
 
-def get_activation(name: str, leaky_slope: float = 0.01) -> Activation:
+def get_activation(name: str, leaky_slope: float = LEAKY_SLOPE.default) -> Activation:
     """Return the activation called ``name``; ``leaky_slope`` is used by ``leaky_relu`` only."""
     if name == "leaky_relu":
         return leaky_relu(leaky_slope)

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnterm.engine.nn.hyperparams import NON_NEGATIVE, Number, check, declared, hyperparam
+
 INITS = (
     "zeros",
     "constant",
@@ -49,18 +51,25 @@ INIT_OPTIONS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Init:
-    """How to initialise one layer: a scheme, its parameters and an optional bias value."""
+    """How to initialise one layer: a scheme, its options and an optional bias value.
+
+    The options are declared hyperparameters (``nn.hyperparams``); none is live, since a
+    new init means new weights: ``model.init`` always starts the run over."""
 
     scheme: str = "torch_default"
-    std: float = 1.0  # normal
-    limit: float = 1.0  # uniform
-    value: float = 0.0  # constant
-    gain: float = 1.0  # multiplies the scale of every random scheme
-    bias: float | None = None  # None: the scheme's own bias (see module docstring)
+    std: float = hyperparam(1.0, NON_NEGATIVE, "the standard deviation of N(0, std^2)",
+                            live=False)
+    limit: float = hyperparam(1.0, NON_NEGATIVE, "the bound of U(-limit, limit)", live=False)
+    value: float = hyperparam(0.0, Number(), "every weight's value", live=False)
+    gain: float = hyperparam(1.0, NON_NEGATIVE, "multiplies the scale of the draw", live=False)
+    bias: float | None = hyperparam(None, Number(), "every bias (null: the scheme's own)",
+                                    live=False)
 
     def __post_init__(self) -> None:
         if self.scheme not in INITS:
             raise ValueError(f"unknown init {self.scheme!r}; allowed: {', '.join(INITS)}")
+        for param in declared(Init):
+            check("init", param, getattr(self, param.name))
 
 
 def for_scheme(init: Init, scheme: str) -> Init:

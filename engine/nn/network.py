@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.nn.activations import Activation, get_activation
+from nnterm.engine.nn.activations import LEAKY_SLOPE, Activation, get_activation
 from nnterm.engine.nn.initializers import Init, as_init, init_layer
 from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.seeding import stream
@@ -64,7 +64,7 @@ class MLP:
         frozen: Sequence[int] = (),
         seed: int = 0,
         dtype: str = "float64",
-        leaky_slope: float = 0.01,
+        leaky_slope: float = LEAKY_SLOPE.default,
     ) -> None:
         if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
             raise ValueError(f"sizes needs at least an input and an output width >= 1: {sizes}")

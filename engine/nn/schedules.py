@@ -20,34 +20,24 @@ torch's ``LinearLR(start_factor=1/W, total_iters=W-1)`` chained with the decay s
 from __future__ import annotations
 
 import math
-from dataclasses import MISSING, dataclass, fields
-from numbers import Integral, Real
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
-
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-
-
-def _check_real(name: str, value: Any, low: float, high: float, *, low_open: bool) -> None:
-    ok = not isinstance(value, bool) and isinstance(value, Real) and math.isfinite(value)
-    if ok:
-        ok = (value > low if low_open else value >= low) and value <= high
-    if not ok:
-        bracket = "(" if low_open else "["
-        raise ValueError(f"{name} must be a number in {bracket}{low}, {high}], got {value!r}")
+from nnterm.engine.nn.hyperparams import Number, build, check, declared, hyperparam
 
 
 @dataclass(frozen=True, kw_only=True)
 class Schedule:
-    """Base class: a decay ``_decay(step)`` times the linear warmup described above."""
+    """Base class: a decay ``_decay(step)`` times the linear warmup described above. Its
+    options are fields declared with ``hyperparam`` (see ``nn.hyperparams``)."""
 
     name: ClassVar[str] = ""
-    warmup_steps: int = 0
+    warmup_steps: int = hyperparam(0, Number(0, whole=True),
+                                   "steps of linear warmup from lr / warmup_steps")
 
     def __post_init__(self) -> None:
-        _check_int(f"{self.name} schedule: warmup_steps", self.warmup_steps, 0)
+        for param in declared(type(self)):
+            check(f"{self.name} schedule", param, getattr(self, param.name))
 
     def factor(self, step: int) -> float:
         """Multiplier of the base learning rate at 0-based optimizer step ``step``."""
@@ -78,13 +68,8 @@ class StepSchedule(Schedule):
     (torch.optim.lr_scheduler.StepLR, counted in optimizer steps)."""
 
     name: ClassVar[str] = "step"
-    step_size: int
-    gamma: float = 0.1
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_int("step schedule: step_size", self.step_size, 1)
-        _check_real("step schedule: gamma", self.gamma, 0.0, 1.0, low_open=True)
+    step_size: int = hyperparam(domain=Number(1, whole=True), doc="steps between two decays")
+    gamma: float = hyperparam(0.1, Number(0, 1, low_open=True), "the factor of each decay")
 
     def _decay(self, step: int) -> float:
         return self.gamma ** (step // self.step_size)
@@ -101,42 +86,26 @@ class CosineSchedule(Schedule):
     """
 
     name: ClassVar[str] = "cosine"
-    total_steps: int
-    min_factor: float = 0.0
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        _check_int("cosine schedule: total_steps", self.total_steps, 1)
-        _check_real("cosine schedule: min_factor", self.min_factor, 0.0, 1.0, low_open=False)
+    total_steps: int = hyperparam(domain=Number(1, whole=True),
+                                  doc="steps of the decay (null: the run's train.steps)")
+    min_factor: float = hyperparam(0.0, Number(0, 1), "the factor it ends at")
 
     def _decay(self, step: int) -> float:
         progress = min(step, self.total_steps) / self.total_steps
         return self.min_factor + (1 - self.min_factor) * (1 + math.cos(math.pi * progress)) / 2
 
 
-_SCHEDULES: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (ConstantSchedule, StepSchedule, CosineSchedule)
-}
-SCHEDULES: tuple[str, ...] = tuple(_SCHEDULES)
+#: Every schedule, in the order the docs list them.
+SCHEDULE_CLASSES: tuple[type[Schedule], ...] = (ConstantSchedule, StepSchedule, CosineSchedule)
+_BY_NAME: dict[str, type[Schedule]] = {cls.name: cls for cls in SCHEDULE_CLASSES}
+SCHEDULES: tuple[str, ...] = tuple(_BY_NAME)
 
 
 def make_schedule(name: str, **kwargs: Any) -> Schedule:
     """Build a schedule by name ("constant", "step", "cosine"; any case) from its options."""
-    cls = _SCHEDULES.get(str(name).lower())
-    if cls is None:
-        raise ValueError(f"unknown schedule {name!r}; allowed: {', '.join(SCHEDULES)}")
-    options = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(kwargs) - set(options))
-    if unknown:
-        raise ValueError(
-            f"unknown {cls.name} schedule option(s) {', '.join(unknown)}; "
-            f"allowed: {', '.join(options)}"
-        )
-    missing = [
-        key
-        for key, f in options.items()
-        if key not in kwargs and f.default is MISSING and f.default_factory is MISSING
-    ]
-    if missing:
-        raise ValueError(f"{cls.name} schedule needs {', '.join(missing)}")
-    return cls(**kwargs)
+    return build(_BY_NAME, "schedule", name, kwargs, suffix=" schedule")
+
+
+def schedule_class(name: str) -> type[Schedule]:
+    """The class of the schedule called ``name`` (KeyError if there is none)."""
+    return _BY_NAME[name]

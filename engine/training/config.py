@@ -3,16 +3,46 @@
 A preset file, ``--set key.path=value`` overrides, the UI's edits and the Trainer all
 speak this type; it is plain data (numbers, strings, tuples), so it pickles across a
 process boundary. ``with_changes`` applies dotted-path edits and returns a new Config.
+
+The optimizer and schedule sections get their options from the optimizers' and schedules'
+own declarations (``nn.hyperparams``): a new optimizer adds its options here by being
+declared, and a test checks that every field is declared and every declaration a field.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nnterm.engine.nn.activations import LEAKY_SLOPE
+from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import Init
+from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES, optimizer_class
+from nnterm.engine.nn.schedules import SCHEDULE_CLASSES, schedule_class
+
+
+def declared_options(*classes: type) -> Callable[[type], type]:
+    """Give a section (before ``@dataclass`` makes it one) a field for every option that
+    ``classes`` declare and the section does not set itself, after its own fields, with
+    the default they share (``hyperparams.shared_options``; None: the chosen class's own).
+
+    Why generated, not written out: adding an optimizer then touches nothing but its
+    module. The price is that a type checker sees only the fields written in the class;
+    each such section declares, for the checker alone, a constructor taking any option
+    and an ``__getattr__`` typing the other options as ``Any``."""
+
+    def add_fields(cls: type) -> type:
+        annotations = cls.__dict__.get("__annotations__", {})
+        for name, option in shared_options(classes).items():
+            if name not in annotations:
+                annotations[name] = "Any"
+                setattr(cls, name, option.default)
+        cls.__annotations__ = annotations
+        return cls
+
+    return add_fields
 
 
 @dataclass(frozen=True)
@@ -37,47 +67,60 @@ class ModelConfig:
     init: Init | tuple[Init, ...] = Init()  # one, or one per layer
     dropout: float | tuple[float, ...] = 0.0  # one, or one per hidden layer
     frozen: tuple[int, ...] = ()
-    leaky_slope: float = 0.01
+    leaky_slope: float = LEAKY_SLOPE.default
     loss: str = "cross_entropy"
     dtype: str = "float64"
 
 
 @dataclass(frozen=True)
+@declared_options(*OPTIMIZER_CLASSES)
 class OptimizerConfig:
-    """Optimizer name and hyperparameters; ``weight_decay=None`` means the optimizer's
-    own default (0 for SGD and Adam, 1e-2 for AdamW, as in torch)."""
+    """The optimizer's name, its learning rate, and every option an optimizer declares
+    (``momentum``, ``betas``, ...: ``declared_options``). An option left None takes the
+    chosen optimizer's own default: where optimizers differ on it, None is the Config's
+    default (``weight_decay``: 0 for SGD and Adam, 1e-2 for AdamW, as in torch).
+
+    ``lr`` is written out: every optimizer reads it, and the run's default (1e-3) is the
+    Config's, whichever optimizer it picks."""
 
     name: str = "adam"
     lr: float = 1e-3
-    momentum: float = 0.0
-    dampening: float = 0.0
-    nesterov: bool = False
-    weight_decay: float | None = None
-    betas: tuple[float, float] = (0.9, 0.999)
-    eps: float = 1e-8
+
+    if TYPE_CHECKING:
+        def __init__(self, name: str = ..., lr: float = ..., **options: Any) -> None: ...
+        def __getattr__(self, option: str) -> Any: ...
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``make_optimizer(self.name, ...)``."""
-        if self.name == "sgd":
-            kw = dict(lr=self.lr, momentum=self.momentum, dampening=self.dampening,
-                      nesterov=self.nesterov)
-        else:
-            kw = dict(lr=self.lr, betas=tuple(self.betas), eps=self.eps)
-        if self.weight_decay is not None:
-            kw["weight_decay"] = self.weight_decay
-        return kw
+        """Keyword arguments for ``make_optimizer(self.name, ...)``: the options it reads,
+        but those left None (its own default)."""
+        return {param.name: value for param in declared(optimizer_class(self.name))
+                if (value := getattr(self, param.name)) is not None}
 
 
 @dataclass(frozen=True)
+@declared_options(*SCHEDULE_CLASSES)
 class ScheduleConfig:
-    """Learning-rate schedule (see ``nn.schedules``); ``total_steps=None`` means the run's."""
+    """Learning-rate schedule (see ``nn.schedules``) and every option a schedule declares
+    (``declared_options``). Written out: ``step_size``, which StepLR needs and the Config
+    gives a default, and ``total_steps``, whose None means the run's ``train.steps``."""
 
     name: str = "constant"
     step_size: int = 1000
-    gamma: float = 0.1
     total_steps: int | None = None
-    min_factor: float = 0.0
-    warmup_steps: int = 0
+
+    if TYPE_CHECKING:
+        def __init__(self, name: str = ..., step_size: int = ...,
+                     total_steps: int | None = ..., **options: Any) -> None: ...
+        def __getattr__(self, option: str) -> Any: ...
+
+    def kwargs(self, run_steps: int) -> dict[str, Any]:
+        """Keyword arguments for ``make_schedule(self.name, ...)``: the options it reads,
+        ``total_steps`` None being ``run_steps``."""
+        kwargs = {param.name: getattr(self, param.name)
+                  for param in declared(schedule_class(self.name))}
+        if kwargs.get("total_steps", 0) is None:
+            kwargs["total_steps"] = run_steps
+        return kwargs
 
 
 @dataclass(frozen=True)

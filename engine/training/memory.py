@@ -1,9 +1,10 @@
 """How much memory a run will take, checked before anything is allocated.
 
 ``estimate(config, input_dim, output_dim)`` adds up, in bytes: the weights and their
-gradients, the optimizer's state (a velocity for SGD with momentum, two moments for
-Adam/AdamW), the training and validation data, the activations of one batch kept for the
-backward pass, and those of the evaluation passes over the probe and validation sets.
+gradients, the optimizer's state (the per-parameter buffers its class declares in
+``STATE``: a velocity for SGD with momentum, two moments for Adam), the training and
+validation data, the activations of one batch kept for the backward pass, and those of
+the evaluation passes over the probe and validation sets.
 It is an estimate (NumPy's temporaries come and go), close enough to refuse a run that
 cannot fit before NumPy fails halfway with a traceback, or the machine starts swapping.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import os
 
+from nnterm.engine.nn.optimizers import state_arrays
 from nnterm.engine.training.config import Config
 
 #: Share of the machine's memory a run may take by default.
@@ -77,7 +79,7 @@ def estimate(config: Config, input_dim: int, output_dim: int) -> dict[str, int]:
     widths = [input_dim, *config.model.hidden, output_dim]
     params = sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
     o = config.train.optimizer
-    moments = 2 if o.name in ("adam", "adamw") else (1 if o.momentum else 0)
+    moments = len(state_arrays(o.name, o.kwargs()))
     d = config.data
     examples = d.n_train + d.n_val
     batch = config.train.batch_size or d.n_train

@@ -24,7 +24,7 @@ from nnterm.engine.data import (
 )
 from nnterm.engine.nn.losses import chance_loss, get_loss
 from nnterm.engine.nn.network import MLP
-from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer
+from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer, resolved
 from nnterm.engine.nn.schedules import make_schedule
 from nnterm.engine.nn.seeding import stream
 from nnterm.engine.nn.solver import fit_readout
@@ -32,6 +32,7 @@ from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
+from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.telemetry import (
     BoundedHistory,
     HistogramSampler,
@@ -44,31 +45,6 @@ from nnterm.engine.training.telemetry import (
 
 #: Training examples used to measure train loss, accuracy and activation statistics.
 EVAL_TRAIN_MAX = 1024
-
-#: Settings that a running Trainer takes at the next step without starting over.
-LIVE_SETTINGS = (
-    "train.optimizer.lr",
-    "train.optimizer.momentum",
-    "train.optimizer.dampening",
-    "train.optimizer.nesterov",
-    "train.optimizer.weight_decay",
-    "train.optimizer.betas",
-    "train.optimizer.eps",
-    "train.optimizer.name",
-    "train.batch_size",
-    "train.l1",
-    "train.l2",
-    "train.input_noise",
-    "train.flips",
-    "train.loss_scale",
-    "train.clip_norm",
-    "train.log_every",
-    "train.steps",
-    "train.schedule",
-    "train.early_stopping",
-    "model.dropout",
-    "model.activation",
-)
 
 TRAINING, FINISHED, DIVERGED, EARLY_STOPPED = "training", "finished", "diverged", "early stopped"
 
@@ -129,7 +105,7 @@ class Trainer:
         self._noise_rng = stream(config.seed, "input_noise")
         self._flip_rng = stream(config.seed, "flips")
         self._make_optimizer()
-        self.schedule = make_schedule(**self._schedule_kwargs())
+        self._make_schedule()
         self.step_count = 0
         self.examples_seen = 0
         self.status = TRAINING
@@ -154,15 +130,9 @@ class Trainer:
         self._trainable = self.net.trainable_indices
         self._params = [self.net.params[j] for j in self._trainable]
 
-    def _schedule_kwargs(self) -> dict:
-        s = self.config.train.schedule
-        kw: dict = {"name": s.name, "warmup_steps": s.warmup_steps}
-        if s.name == "step":
-            kw.update(step_size=s.step_size, gamma=s.gamma)
-        elif s.name == "cosine":
-            kw.update(total_steps=s.total_steps or self.config.train.steps,
-                      min_factor=s.min_factor)
-        return kw
+    def _make_schedule(self) -> None:
+        t = self.config.train
+        self.schedule = make_schedule(t.schedule.name, **t.schedule.kwargs(t.steps))
 
     # ------------------------------------------------------------------ stepping
     @property
@@ -405,7 +375,7 @@ class Trainer:
 
     def _set(self, changes) -> None:
         new = with_changes(self.config, changes)
-        if not all(path.startswith(LIVE_SETTINGS) for path in changes):
+        if not takes_live(self.config, changes):
             data = self.dataset  # (its widths stand for the new data's: a rough guess)
             memory.check(new, data.input_dim,
                          get_loss(new.model.loss).output_dim(data.n_classes, data.output_dim))
@@ -420,7 +390,7 @@ class Trainer:
         if o_new.name != o_old.name:
             self._make_optimizer()
         elif o_new != o_old:
-            for name, value in o_new.kwargs().items():
+            for name, value in resolved(o_new.name, o_new.kwargs()).items():
                 setattr(self.optimizer, name, value)
             self.optimizer.validate()
         self._batches.batch_size = self._batch_size()
@@ -433,4 +403,4 @@ class Trainer:
             for i in range(self.net.n_layers - 1):
                 self.net.set_dropout(ps if isinstance(ps, (int, float)) else ps[i], i)
         if new.train.schedule != old.train.schedule:
-            self.schedule = make_schedule(**self._schedule_kwargs())
+            self._make_schedule()

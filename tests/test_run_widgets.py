@@ -26,6 +26,8 @@ from nnterm.engine.live.snapshot import FitCurve, Landscape, RunView, Surface
 
 
 def make_run(name: str, colour: int, **changes) -> RunView:
+    """A run's view; its diagnoses, if given, are its findings too (each its own cause)."""
+    changes.setdefault("findings", changes.get("diagnoses", ()))
     view = RunView(
         name=name, colour=colour, config=CONFIG, changes="", step=390, status="training",
         paused=False, train_loss=0.12, val_loss=0.23, train_acc=0.95, val_acc=0.9,
@@ -38,7 +40,7 @@ def make_run(name: str, colour: int, **changes) -> RunView:
 RUNS = (
     make_run("base", 0),
     make_run("wild", 1, changes="lr 3", status="diverged", paused=True,
-             train_loss=math.nan, val_loss=math.nan, diagnoses=("nan",), findings=("nan",)),
+             train_loss=math.nan, val_loss=math.nan, diagnoses=("nan",)),
     make_run("slow", 2, changes="lr 0.001", status="finished", act_std=(1.0, 1.0, 1.0)),
 )
 

@@ -8,24 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_optimizers import assert_trajectory, run
 
 from nnterm.engine.nn.optimizers import Adagrad, RMSprop, make_optimizer
 
 GRADS = [[2.0], [1.0], [-1.0]]
-
-
-def run(opt, p0, grads):
-    """Take one step per gradient from p0; return the params after each step."""
-    p = np.array(p0, dtype=np.float64)
-    trajectory = []
-    for g in grads:
-        opt.step([p], [np.array(g, dtype=np.float64)])
-        trajectory.append(p.copy())
-    return np.array(trajectory)
-
-
-def assert_trajectory(actual, expected):
-    np.testing.assert_allclose(actual, np.array(expected, dtype=np.float64), rtol=1e-13, atol=1e-15)
 
 
 def test_rmsprop_divides_by_the_root_mean_square_without_a_bias_correction():

@@ -284,13 +284,20 @@ async def test_two_tabs_two_apps_and_none_left_after_ctrl_c():
         assert server.wait(timeout=60) == 0
         assert not app_processes(marker)  # every app and engine ended before the server
     finally:
-        if browser is not None:
-            await browser.close()
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        for pid in app_processes(marker):
-            os.kill(pid, signal.SIGKILL)
+        await clean_up(server, browser, marker)
+
+
+async def clean_up(server: subprocess.Popen, browser: Chromium | None, marker: str) -> None:
+    """Whatever a failed test left: the browser, the server and every app it started."""
+    if browser is not None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(browser.process.pid, signal.SIGKILL)  # (a stopped one too)
+        await browser.close()
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    for pid in app_processes(marker):
+        os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGSTOP],
@@ -317,15 +324,7 @@ async def test_a_tab_whose_connection_drops_ends_its_app_and_engine_within_5_s(s
         assert gone, f"still running: {[pid for pid in tab_processes if alive(pid)]}"
         assert server.poll() is None  # the server serves on
     finally:
-        if browser is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(browser.process.pid, signal.SIGKILL)
-            await browser.close()
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        for pid in app_processes(marker):
-            os.kill(pid, signal.SIGKILL)
+        await clean_up(server, browser, marker)
 
 
 async def _training(tab) -> bool:

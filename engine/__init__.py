@@ -13,7 +13,9 @@ The engine is in rooms, one job each; a room imports only rooms below it:
     live/       what a UI talks to: sessions, the engine process, snapshots
     lessons/    presets: the YAML format, experiments, claims
     training/   one run: Config, Trainer, telemetry, diagnostics, metrics output
-    nn/, data/  the math of a network; the datasets (the bottom: they import neither)
+    nn/, data/  the math of a network; the datasets
+    process/    what the engine's child processes share (the bottom, with nn and data:
+                they import none of the three)
 """
 
 from nnterm.engine.nn.activations import ACTIVATIONS

@@ -1,5 +1,5 @@
-"""Imports go one way. The engine's rooms import only downwards: nn and data at the bottom,
-then training, lessons, live (see ``nnterm/engine/__init__.py``); nothing in the engine
+"""Imports go one way. The engine's rooms import only downwards: nn, data and process at
+the bottom, then training, lessons, live (see ``nnterm/engine/__init__.py``); nothing in the engine
 imports the app. In the app, widgets import widgets (and the engine), never the app's
 logic, which passes in what they need; and no app module imports one that imports it
 back, however far round."""
@@ -12,9 +12,9 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 APP = ENGINE.parent / "app"
 
-# A room may import its own modules and any room of a lower level; nn and data share the
-# bottom level and so may not import each other.
-ROOM_LEVEL = {"nn": 0, "data": 0, "training": 1, "lessons": 2, "live": 3}
+# A room may import its own modules and any room of a lower level; nn, data and process
+# share the bottom level and so may not import each other.
+ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "lessons": 2, "live": 3}
 
 
 def imported_modules(path: Path, package: str) -> list[str]:

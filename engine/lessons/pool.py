@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnterm.engine.lessons.experiment import DataCache, PointJob, RunResult, train_point
-from nnterm.engine.lessons.parent_watch import end_with_parent
+from nnterm.engine.process.parent_watch import end_with_parent
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 

@@ -40,13 +40,13 @@ from nnterm.engine.lessons.experiment import (
     PointJob,
     RunResult,
     collect,
-    format_value,
     preset_jobs,
 )
 from nnterm.engine.lessons.live_claims import judge_live
 from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
 from nnterm.engine.lessons.preset import Claim, Preset
 from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
+from nnterm.engine.lessons.values import format_value
 from nnterm.engine.live.run_set import MAX_RUNS
 
 #: The name the sweep view is installed under while a sweep preset is open.

@@ -10,10 +10,10 @@ from nnterm.engine.lessons.experiment import (
     ExperimentResult,
     ResultLookupError,
     dataset_baselines,
-    run_label,
     run_preset,
 )
 from nnterm.engine.lessons.preset import Preset, Sweep
+from nnterm.engine.lessons.values import run_label
 from nnterm.engine.training.config import (
     Config,
     DataConfig,

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from nnterm.app import controls
 from nnterm.app import model_edits as edits
 from nnterm.app.sweep_screen import point_preset
-from nnterm.engine.lessons.experiment import preset_jobs, run_configs
+from nnterm.engine.lessons.experiment import preset_jobs
 from nnterm.engine.lessons.loader import dump_preset, list_presets, parse_preset
+from nnterm.engine.lessons.preset import run_configs
 from nnterm.engine.lessons.saving import edited_preset, tidy
 from nnterm.engine.training.config import Config, with_changes
 

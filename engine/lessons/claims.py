@@ -46,9 +46,6 @@ from nnterm.engine.lessons.experiment import (
     ExperimentResult,
     ResultLookupError,
     RunResult,
-    format_value,
-    normalize,
-    run_label,
 )
 from nnterm.engine.lessons.preset import (
     At,
@@ -62,6 +59,7 @@ from nnterm.engine.lessons.preset import (
     SweepClaim,
 )
 from nnterm.engine.lessons.sweep_summary import point_x, power_law
+from nnterm.engine.lessons.values import format_value, normalize, run_label
 from nnterm.engine.training.causes import unexplained
 from nnterm.engine.training.telemetry import StepRecord
 

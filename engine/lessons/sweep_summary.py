@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.lessons.claims_schema import N_PARAMS
-from nnterm.engine.lessons.experiment import RunResult, format_value, normalize
+from nnterm.engine.lessons.experiment import RunResult
 from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.lessons.values import format_value, normalize
 from nnterm.engine.training.config import get_path
 
 

@@ -20,7 +20,7 @@ import socket
 import sys
 
 from nnterm.app.app_options import build_app_parser
-from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
+from nnterm.engine.preset_format.loader import PresetError, apply_overrides, load_preset
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

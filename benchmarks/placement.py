@@ -31,7 +31,7 @@ LONG_RUN = "train.steps=1000000000"
 
 
 def lesson_configs(preset: str) -> list[tuple[str, object]]:
-    from nnterm.engine.lessons.loader import apply_overrides, load_preset
+    from nnterm.engine.preset_format.loader import apply_overrides, load_preset
     from nnterm.engine.training.config import with_changes
 
     lesson = apply_overrides(load_preset(preset), [LONG_RUN])

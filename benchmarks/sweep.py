@@ -30,10 +30,10 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from nnterm.engine.lessons.experiment import preset_jobs, run_preset
-from nnterm.engine.lessons.loader import apply_overrides, load_preset
-from nnterm.engine.lessons.pool import local_pool
-from nnterm.engine.lessons.preset import Sweep
+from nnterm.engine.experiments.experiment import preset_jobs, run_preset
+from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.preset_format.loader import apply_overrides, load_preset
+from nnterm.engine.preset_format.preset import Sweep
 
 WIDTHS = ((64,), (128,), (256,), (512,))
 

@@ -81,9 +81,9 @@ from rich.console import Console
 from rich.table import Table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
-from nnterm.engine.lessons.loader import apply_overrides, list_presets, load_preset
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.session import ask_for_huge_pages
+from nnterm.engine.preset_format.loader import apply_overrides, list_presets, load_preset
 from nnterm.engine.training.config import with_changes
 
 LR_RE = re.compile(r"\blr (\S+)")

@@ -55,8 +55,8 @@ from rich.cells import cell_len  # noqa: E402
 from nnterm.app.app import NntermApp  # noqa: E402
 from nnterm.app.sweep_screen import SweepScreen  # noqa: E402
 from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
-from nnterm.engine.lessons.errors import PresetError  # noqa: E402
-from nnterm.engine.lessons.loader import apply_overrides, load_preset  # noqa: E402
+from nnterm.engine.preset_format.errors import PresetError  # noqa: E402
+from nnterm.engine.preset_format.loader import apply_overrides, load_preset  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: PNG width in pixels (rsvg-convert keeps the aspect ratio).

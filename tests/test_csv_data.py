@@ -20,14 +20,14 @@ from test_preset_fuzz import FUZZ, mutate, survives
 
 from nnterm.app.cli import main
 from nnterm.engine.data import TableError, make_dataset, split_sizes
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.preset_format.loader import (
     PresetError,
     apply_overrides,
     load_preset,
     save_preset,
 )
-from nnterm.engine.lessons.saving import edited_preset
-from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.preset_format.saving import edited_preset
 from nnterm.engine.training.config import with_changes
 from nnterm.engine.training.trainer import Trainer
 

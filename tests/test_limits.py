@@ -9,8 +9,13 @@ import textwrap
 import pytest
 
 from nnterm.app.cli import main
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import apply_overrides, load_preset, parse_preset, scan_presets
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import (
+    apply_overrides,
+    load_preset,
+    parse_preset,
+    scan_presets,
+)
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
 from nnterm.engine.training.trainer import Trainer

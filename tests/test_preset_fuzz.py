@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_preset_loader import FUZZ_BASE, HEAD
 
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.preset_format.loader import (
     PresetError,
     apply_overrides,
     dump_preset,

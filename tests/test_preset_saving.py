@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from test_preset_loader import BUILTIN_DIR, FUZZ_BASE, HEAD, RICH, SWEPT, XOR, variant_config
 
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.loader import (
     PresetError,
     apply_overrides,
     dump_preset,
@@ -13,8 +14,7 @@ from nnterm.engine.lessons.loader import (
     parse_preset,
     save_preset,
 )
-from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.config import EarlyStoppingConfig, with_changes
 
 

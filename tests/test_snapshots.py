@@ -12,7 +12,7 @@ import pytest
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.loss_plot import LossPlot
-from nnterm.engine.lessons.loader import apply_overrides, load_preset
+from nnterm.engine.preset_format.loader import apply_overrides, load_preset
 
 
 @pytest.fixture(autouse=True)

@@ -23,8 +23,8 @@ from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
 from nnterm.app.sweep_chart import chart_text, save_svg
-from nnterm.engine.lessons.executors import open_pool
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.experiments.executors import open_pool
+from nnterm.engine.experiments.experiment import (
     ExperimentResult,
     PointJob,
     RunResult,
@@ -32,10 +32,10 @@ from nnterm.engine.lessons.experiment import (
     preset_jobs,
     run_preset,
 )
-from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
-from nnterm.engine.lessons.pool import PointPool, cores
-from nnterm.engine.lessons.pool import Progress as PoolProgress
-from nnterm.engine.lessons.sweep_summary import summarize
+from nnterm.engine.experiments.pool import PointPool, cores
+from nnterm.engine.experiments.pool import Progress as PoolProgress
+from nnterm.engine.experiments.sweep_summary import summarize
+from nnterm.engine.preset_format.loader import PresetError, apply_overrides, load_preset
 from nnterm.engine.training.causes import folded
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord

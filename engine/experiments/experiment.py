@@ -3,7 +3,7 @@
 ``run_preset(preset)`` trains each run headless and returns an ``ExperimentResult`` that
 keeps, per run (and per sweep point), the full record history, the final record, how the
 run ended, its diagnoses, its size, its time and the dataset's baselines. Claims
-(``claims.check_claims``) and lessons read it through ``records``/``final``/``points``.
+(``claims.check.check_claims``) and lessons read it through ``records``/``final``/``points``.
 
 Runs whose data settings and seed are equal share one Dataset object, so variants train
 on exactly the same examples. Run labels name a variant and, for a sweep, the point:
@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nnterm.engine.data import Dataset, bigram_baseline
-from nnterm.engine.lessons.preset import Preset, run_configs
-from nnterm.engine.lessons.values import format_point, normalize, run_label
+from nnterm.engine.preset_format.preset import Preset, run_configs
+from nnterm.engine.preset_format.values import format_point, normalize, run_label
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer, build_dataset

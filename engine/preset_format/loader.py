@@ -1,6 +1,6 @@
 """Preset files: YAML lessons in, ``Preset`` objects out, and back to YAML.
 
-    from nnterm.engine.lessons.loader import load_preset, apply_overrides, dump_preset
+    from nnterm.engine.preset_format.loader import load_preset, apply_overrides, dump_preset
     preset = load_preset("xor")                      # a name, or a path to a .yaml file
     preset = apply_overrides(preset, ["model.hidden=[16,16]", "train.optimizer.lr=0.1"])
     text = dump_preset(preset)                       # load(dump(p)) == p
@@ -146,14 +146,14 @@ from typing import Any
 
 import yaml
 
-from nnterm.engine.lessons.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
-from nnterm.engine.lessons.classroom_schema import (
+from nnterm.engine.preset_format.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
+from nnterm.engine.preset_format.classroom_schema import (
     build_lock,
     build_steps,
     lock_to_raw,
     steps_to_raw,
 )
-from nnterm.engine.lessons.errors import (
+from nnterm.engine.preset_format.errors import (
     ArgsDoc,
     Doc,
     Overlay,
@@ -162,7 +162,7 @@ from nnterm.engine.lessons.errors import (
     show,
     suggest,
 )
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.preset_format.preset import (
     BASE,
     CURVES,
     DEPTH_PROFILES,
@@ -172,8 +172,8 @@ from nnterm.engine.lessons.preset import (
     Sweep,
     View,
 )
-from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, validate_config
-from nnterm.engine.lessons.specs import (
+from nnterm.engine.preset_format.settings_schema import CONFIG_KEYS, validate_config
+from nnterm.engine.preset_format.specs import (
     Bool,
     Choice,
     Optional,
@@ -182,8 +182,8 @@ from nnterm.engine.lessons.specs import (
     Text,
     check_keys,
 )
-from nnterm.engine.lessons.sweep_schema import read_sweep
-from nnterm.engine.lessons.yaml_io import (
+from nnterm.engine.preset_format.sweep_schema import read_sweep
+from nnterm.engine.preset_format.yaml_io import (
     MAX_YAML_CHARS,
     FlowDict,
     FlowList,

@@ -41,20 +41,6 @@ from nnterm.engine.data import (
     split_sizes,
 )
 from nnterm.engine.data.table import split_allowed
-from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
-from nnterm.engine.lessons.specs import (
-    Bool,
-    Choice,
-    Int,
-    ListOf,
-    OneOrList,
-    Optional,
-    Real,
-    Section,
-    Spec,
-    check_keys,
-    option_spec,
-)
 from nnterm.engine.nn.activations import ACTIVATIONS, LEAKY_SLOPE
 from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
@@ -70,6 +56,20 @@ from nnterm.engine.nn.schedules import (
     SCHEDULES,
     make_schedule,
     schedule_class,
+)
+from nnterm.engine.preset_format.errors import KeyPath, PresetError, Where, show, suggest
+from nnterm.engine.preset_format.specs import (
+    Bool,
+    Choice,
+    Int,
+    ListOf,
+    OneOrList,
+    Optional,
+    Real,
+    Section,
+    Spec,
+    check_keys,
+    option_spec,
 )
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import (

@@ -229,10 +229,15 @@ def _resolve_files(d: DataConfig, folder: str | os.PathLike | None) -> DataConfi
              if key in DATASET_FILES.get(d.name, ()) and isinstance(value, str) and value}
     if not files:
         return d
-    base = Path(folder if folder is not None else os.curdir)
-    resolved = {key: str((base / Path(value).expanduser()).absolute())
-                for key, value in files.items()}
+    resolved = {key: absolute_file(value, folder) for key, value in files.items()}
     return dataclasses.replace(d, params={**d.params, **resolved})
+
+
+def absolute_file(value: str, folder: str | os.PathLike | None) -> str:
+    """A data file's path made absolute: a relative one is taken from ``folder`` (None:
+    the current directory), ``~`` is the home folder."""
+    base = Path(folder if folder is not None else os.curdir)
+    return str((base / Path(value).expanduser()).absolute())
 
 
 def _file_stamps(name: str, params: Mapping) -> tuple:

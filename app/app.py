@@ -29,8 +29,8 @@ from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SWEEP_SCREEN, SweepScreen
 from nnterm.app.training_screen import TrainingScreen
 from nnterm.app.web_driver import NntermWebDriver
-from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.preset_format.preset import Preset
 
 
 class NntermApp(App):
@@ -48,7 +48,7 @@ class NntermApp(App):
         of ``available_themes`` (the CLI checks it first). ``in_process``, ``fps``,
         ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``);
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
-        controls (``lessons.preset.LOCKABLE``) the student cannot change, besides those
+        controls (``preset_format.preset.LOCKABLE``) the student cannot change, besides those
         each preset locks (``locks``); ``low_bandwidth``: redraw less often and animate
         nothing (``redraw``)."""
         super().__init__()

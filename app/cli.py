@@ -27,8 +27,8 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_app_parser
 from nnterm.app.serve import add_serve_arguments
-from nnterm.engine.lessons.executors import EXECUTORS, ExecutorError
-from nnterm.engine.lessons.loader import PresetError
+from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
+from nnterm.engine.preset_format.loader import PresetError
 from nnterm.engine.training import memory
 
 
@@ -166,14 +166,14 @@ def _run_app(args: argparse.Namespace) -> int:
 
     if args.max_memory:
         memory.set_limit(args.max_memory)
-    from nnterm.engine.lessons.loader import apply_overrides, load_preset
+    from nnterm.engine.preset_format.loader import load_preset
 
     try:
         if not 0 < args.fps < float("inf"):  # (nan fails this too)
             raise PresetError(f"{args.fps:g} is not allowed", key="--fps", allowed="a number > 0")
         preset = None
         if args.preset is not None:
-            preset = apply_overrides(load_preset(args.preset), args.sets)
+            preset = load_preset(args.preset, args.sets)
             if args.seed is not None:
                 preset = replace(preset, config=replace(preset.config, seed=args.seed))
         elif args.sets or args.seed is not None:

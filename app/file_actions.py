@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import save_preset, user_preset_dir
-from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.lessons.saving import edited_preset
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
+from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.preset_format.saving import edited_preset
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.safe_files import write_atomic
 

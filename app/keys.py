@@ -10,8 +10,8 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 from nnterm.app.controls import OPTIMIZER_CYCLE
-from nnterm.engine.lessons.loader import scan_presets
 from nnterm.engine.live.run_set import MAX_RUNS
+from nnterm.engine.preset_format.loader import scan_presets
 
 APP_BINDINGS = [
     # help and quit first: the footer shows as many keys as the terminal is wide

@@ -17,8 +17,8 @@ from typing import Protocol
 
 from nnterm.app.lesson_steps import LessonSteps
 from nnterm.app.widgets.step_panel import claim_words
-from nnterm.engine.lessons.preset import Preset, Step
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.preset_format.preset import Preset, Step
 from nnterm.engine.training import commands as cmd
 
 #: The actions of the step keys (hidden for a preset without steps).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nnterm.engine.lessons.preset import Claim, Step
+from nnterm.engine.preset_format.preset import Claim, Step
 
 
 class LessonSteps:

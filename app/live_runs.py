@@ -13,11 +13,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live.expectation import Expectation, RunsState
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.session import Session, open_session
 from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
 

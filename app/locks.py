@@ -1,4 +1,4 @@
-"""A teacher's locks: the controls (``lessons.preset.LOCKABLE``) a student cannot change.
+"""A teacher's locks: the controls (``preset_format.preset.LOCKABLE``) a student cannot change.
 
 ``--lock lr,optimizer`` and a preset's ``lock:`` name controls; each covers the app's
 actions in ``LOCK_ACTIONS`` (``architecture``: the architecture panel's edits). A locked
@@ -11,8 +11,8 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from nnterm.app.keys import APP_BINDINGS, action_name
-from nnterm.engine.lessons.errors import PresetError, suggest
-from nnterm.engine.lessons.preset import LOCKABLE
+from nnterm.engine.preset_format.errors import PresetError, suggest
+from nnterm.engine.preset_format.preset import LOCKABLE
 
 #: The app's actions each control covers (``architecture`` is the panel's, not the app's).
 LOCK_ACTIONS: dict[str, tuple[str, ...]] = {

@@ -15,10 +15,10 @@ from typing import Any, Protocol
 
 from nnterm.app import model_edits
 from nnterm.app.widgets.architecture import EditOutcome
-from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import RunsState, RunState
 from nnterm.engine.live.run_set import MAX_RUNS, free_name
+from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
 

@@ -15,8 +15,8 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from nnterm.app.newest_size import NewestSize
-from nnterm.engine.lessons.loader import scan_presets
-from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.preset_format.loader import scan_presets
+from nnterm.engine.preset_format.preset import Preset
 
 
 def key_table(title: str, bindings: Iterable[Binding]) -> Table:

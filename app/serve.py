@@ -20,7 +20,7 @@ import socket
 import sys
 
 from nnterm.app.app_options import build_app_parser
-from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
+from nnterm.engine.preset_format.loader import PresetError, load_preset
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -106,7 +106,7 @@ def check_app_argv(argv: list[str]) -> str:
         if args.sets or args.seed is not None:
             raise PresetError("needs a PRESET", key="--set/--seed")
         return "nnterm"
-    preset = apply_overrides(load_preset(args.preset), args.sets)
+    preset = load_preset(args.preset, args.sets)
     return f"nnterm: {preset.title}"
 
 

@@ -24,7 +24,7 @@ from rich.terminal_theme import MONOKAI
 from rich.text import Text
 
 from nnterm.app.widgets._common import decade_label, log_ticks
-from nnterm.engine.lessons.sweep_summary import SweepSummary
+from nnterm.engine.experiments.sweep_summary import SweepSummary
 
 MARK_COLOUR = "gray"
 

@@ -35,19 +35,19 @@ from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.step_panel import StepPanel
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.claims.live import judge_live
+from nnterm.engine.experiments.experiment import (
     Cancelled,
     PointJob,
     RunResult,
     collect,
-    format_value,
     preset_jobs,
 )
-from nnterm.engine.lessons.live_claims import judge_live
-from nnterm.engine.lessons.pool import PointPool, Progress, local_pool
-from nnterm.engine.lessons.preset import Claim, Preset
-from nnterm.engine.lessons.sweep_summary import SweepSummary, summarize
+from nnterm.engine.experiments.pool import PointPool, Progress, local_pool
+from nnterm.engine.experiments.sweep_summary import SweepSummary, summarize
 from nnterm.engine.live.run_set import MAX_RUNS
+from nnterm.engine.preset_format.preset import Claim, Preset
+from nnterm.engine.preset_format.values import format_value
 
 #: The name the sweep view is installed under while a sweep preset is open.
 SWEEP_SCREEN = "sweep"
@@ -242,7 +242,7 @@ class SweepScreen(NewestSize, Screen):
 
     def _judge(self) -> None:
         """Judge the watched claims on the points done so far (a claim waits until every
-        point of the runs it names is done: ``live_claims``); True holds, None cannot be
+        point of the runs it names is done: ``claims.live``); True holds, None cannot be
         judged yet."""
         done = [r for r in self.results if r is not None]
         result = collect(self.preset, done, self.seed)

@@ -46,10 +46,10 @@ from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.step_panel import StepPanel
-from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live.expectation import RunsState
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training import commands as cmd
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).

@@ -20,8 +20,8 @@ from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
-from nnterm.engine.lessons.preset import Preset
 from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.preset_format.preset import Preset
 
 PanelT = TypeVar("PanelT", bound=Widget)
 

@@ -17,10 +17,10 @@ import argparse
 import time
 from collections import Counter, defaultdict
 
-from nnterm.engine.lessons.claims import named_diagnoses
-from nnterm.engine.lessons.experiment import preset_jobs
-from nnterm.engine.lessons.loader import list_presets, load_preset
-from nnterm.engine.lessons.pool import local_pool
+from nnterm.engine.claims.check import named_diagnoses
+from nnterm.engine.experiments.experiment import preset_jobs
+from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.preset_format.loader import list_presets, load_preset
 from nnterm.engine.training.causes import folded, unexplained
 
 

@@ -31,10 +31,10 @@ LONG_RUN = "train.steps=1000000000"
 
 
 def lesson_configs(preset: str) -> list[tuple[str, object]]:
-    from nnterm.engine.lessons.loader import apply_overrides, load_preset
+    from nnterm.engine.preset_format.loader import load_preset
     from nnterm.engine.training.config import with_changes
 
-    lesson = apply_overrides(load_preset(preset), [LONG_RUN])
+    lesson = load_preset(preset, [LONG_RUN])
     return [("base", lesson.config), *((name, with_changes(lesson.config, changes))
                                        for name, changes in lesson.compare.items())]
 

@@ -30,10 +30,10 @@ import time
 from rich.console import Console
 from rich.table import Table
 
-from nnterm.engine.lessons.experiment import preset_jobs, run_preset
-from nnterm.engine.lessons.loader import apply_overrides, load_preset
-from nnterm.engine.lessons.pool import local_pool
-from nnterm.engine.lessons.preset import Sweep
+from nnterm.engine.experiments.experiment import preset_jobs, run_preset
+from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.preset_format.loader import load_preset
+from nnterm.engine.preset_format.preset import Sweep
 
 WIDTHS = ((64,), (128,), (256,), (512,))
 
@@ -41,7 +41,7 @@ WIDTHS = ((64,), (128,), (256,), (512,))
 def sweeps():
     """(label, preset) of the sweeps measured."""
     shipped = load_preset("scaling_laws")
-    heavy = dataclasses.replace(apply_overrides(shipped, ["train.steps=3000"]),
+    heavy = dataclasses.replace(load_preset("scaling_laws", ["train.steps=3000"]),
                                 sweep=Sweep({"model.hidden": WIDTHS}))
     return [("scaling_laws", shipped),
             ("scaling_laws, widths 64-512, 3,000 steps", heavy)]

@@ -81,9 +81,9 @@ from rich.console import Console
 from rich.table import Table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
-from nnterm.engine.lessons.loader import apply_overrides, list_presets, load_preset
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.session import ask_for_huge_pages
+from nnterm.engine.preset_format.loader import list_presets, load_preset
 from nnterm.engine.training.config import with_changes
 
 LR_RE = re.compile(r"\blr (\S+)")
@@ -137,7 +137,7 @@ def lesson_runs(preset: str):
     """The preset's runs as the app trains them (base and variants, lockstep), warmed up;
     and which one to count: the first still training (the base run unless it diverged or
     stopped, as in init_too_large), what the status line shows once it is selected."""
-    lesson = apply_overrides(load_preset(preset), [LONG_RUN])
+    lesson = load_preset(preset, [LONG_RUN])
     runs = build_run_set([("base", lesson.config), *(
         (name, with_changes(lesson.config, changes)) for name, changes in lesson.compare.items())])
     warm = time.perf_counter()

@@ -10,10 +10,14 @@ The scripting API (a contract other code depends on)::
 
 The engine is in rooms, one job each; a room imports only rooms below it:
 
-    live/       what a UI talks to: sessions, the engine process, snapshots
-    lessons/    presets: the YAML format, experiments, claims
-    training/   one run: Config, Trainer, telemetry, diagnostics, metrics output
-    nn/, data/  the math of a network; the datasets (the bottom: they import neither)
+    live/            what a UI talks to: sessions, the engine process, snapshots
+    claims/          a preset's claims judged on its runs (at the end, or while they train)
+    experiments/     a preset's runs and sweeps trained headless, in a pool or on a cluster
+    preset_format/   the YAML lesson files: schema, errors, loading, saving
+    training/        one run: Config, Trainer, telemetry, diagnostics, metrics output
+    nn/, data/       the math of a network; the datasets
+    process/         what the engine's child processes share (the bottom, with nn and
+                     data: the three import none of each other)
 """
 
 from nnterm.engine.nn.activations import ACTIVATIONS

@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -55,8 +55,8 @@ from rich.cells import cell_len  # noqa: E402
 from nnterm.app.app import NntermApp  # noqa: E402
 from nnterm.app.sweep_screen import SweepScreen  # noqa: E402
 from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
-from nnterm.engine.lessons.errors import PresetError  # noqa: E402
-from nnterm.engine.lessons.loader import apply_overrides, load_preset  # noqa: E402
+from nnterm.engine.preset_format.errors import PresetError  # noqa: E402
+from nnterm.engine.preset_format.loader import load_preset  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 #: PNG width in pixels (rsvg-convert keeps the aspect ratio).
@@ -281,19 +281,13 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = 0
     for shot in shots:
+        steps = [f"train.steps={shot.steps}"] if shot.steps else []
         try:
-            preset = load_preset(shot.preset)
+            preset = load_preset(shot.preset, [*steps, *shot.overrides])
         except PresetError as err:
             print(f"skip {shot.name}: {err}")
             continue
-        steps = shot.steps or preset.config.train.steps
-        shot = Shot(shot.name, shot.preset, steps, shot.why, shot.size, shot.theme,
-                    shot.overrides)
-        try:
-            preset = apply_overrides(preset, [f"train.steps={steps}", *shot.overrides])
-        except PresetError as err:
-            print(f"skip {shot.name}: {err}")
-            continue
+        shot = replace(shot, steps=preset.config.train.steps)
         svg = args.out / f"{shot.name}.svg"
         started = time.monotonic()
         try:

@@ -29,7 +29,7 @@ from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
-from nnterm.engine.lessons.loader import load_preset, parse_preset
+from nnterm.engine.preset_format.loader import load_preset, parse_preset
 from nnterm.engine.training.commands import SetSpeed
 from nnterm.engine.training.config import with_changes
 

@@ -18,7 +18,7 @@ from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.run_table import RunTable
-from nnterm.engine.lessons.loader import load_preset, parse_preset
+from nnterm.engine.preset_format.loader import load_preset, parse_preset
 from nnterm.engine.training.commands import SetSpeed
 
 PRESET = parse_preset("""

@@ -8,9 +8,9 @@ import math
 import pytest
 from helpers import record
 
-from nnterm.engine.lessons.claims import ClaimResult, check_claims, log_log_slope
-from nnterm.engine.lessons.experiment import ExperimentResult, RunResult, run_preset
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.claims.check import ClaimResult, check_claims, log_log_slope
+from nnterm.engine.experiments.experiment import ExperimentResult, RunResult, run_preset
+from nnterm.engine.preset_format.preset import (
     DiagnosisClaim,
     ExplainedClaim,
     MetricClaim,

@@ -8,17 +8,22 @@ import dataclasses
 import pytest
 from helpers import record
 
-from nnterm.engine.lessons.experiment import ExperimentResult, RunResult
-from nnterm.engine.lessons.live_claims import judge_live
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.claims.live import judge_live
+from nnterm.engine.experiments.experiment import ExperimentResult, RunResult
+from nnterm.engine.preset_format.loader import (
     PresetError,
     dump_preset,
     load_preset,
     parse_preset,
     save_preset,
 )
-from nnterm.engine.lessons.preset import DiagnosisClaim, ExplainedClaim, MetricClaim, Reference
-from nnterm.engine.lessons.saving import edited_preset
+from nnterm.engine.preset_format.preset import (
+    DiagnosisClaim,
+    ExplainedClaim,
+    MetricClaim,
+    Reference,
+)
+from nnterm.engine.preset_format.saving import edited_preset
 from nnterm.engine.training.config import with_changes
 from nnterm.engine.training.diagnostics import Diagnosis
 

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from nnterm.app.cli import main
-from nnterm.engine.lessons.pool import cores
+from nnterm.engine.experiments.pool import cores
 
 TINY = textwrap.dedent("""\
     name: tiny

@@ -20,14 +20,13 @@ from test_preset_fuzz import FUZZ, mutate, survives
 
 from nnterm.app.cli import main
 from nnterm.engine.data import TableError, make_dataset, split_sizes
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.preset_format.loader import (
     PresetError,
-    apply_overrides,
     load_preset,
     save_preset,
 )
-from nnterm.engine.lessons.saving import edited_preset
-from nnterm.engine.live.snapshot_build import build_snapshot
+from nnterm.engine.preset_format.saving import edited_preset
 from nnterm.engine.training.config import with_changes
 from nnterm.engine.training.trainer import Trainer
 
@@ -181,12 +180,16 @@ def test_set_path_is_relative_to_the_current_folder(table, tmp_path, monkeypatch
     sub.mkdir()
     other = write_table(sub / "other.csv", ["x", "y", "label"], two_class_rows(30, seed=1))
     monkeypatch.chdir(sub)
-    preset = load_preset(preset_file(tmp_path))  # its split is now 40 + 10 rows
-    with pytest.raises(PresetError, match="n_train 40 and n_val 10 do not fit in its 30 rows"):
-        apply_overrides(preset, ["data.params.path=other.csv"])
-    preset = apply_overrides(preset, ["data.params.path=other.csv", "data.n_train=20"])
+    path = preset_file(tmp_path)  # its own table, 50 rows, is beside it: split 40 + 10
+    preset = load_preset(path, ["data.params.path=other.csv"])
     assert preset.config.data.params["path"] == str(other)
-    assert (preset.config.data.n_train, preset.config.data.n_val) == (20, 10)
+    # --set edits the file: the split it leaves out is a fifth of the new table's 30 rows
+    assert (preset.config.data.n_train, preset.config.data.n_val) == (24, 6)
+    with pytest.raises(PresetError, match="n_train 40 and n_val 6 .* do not fit in its 30 rows"):
+        load_preset(path, ["data.params.path=other.csv", "data.n_train=40"])
+    # an override of another parameter leaves the file's own path relative to its folder
+    kept = load_preset(path, ["data.params.target=label"]).config.data
+    assert kept.params["path"] == str(table) and (kept.n_train, kept.n_val) == (40, 10)
 
 
 def test_omitted_sizes_become_an_80_20_split_of_the_rows(table, tmp_path):

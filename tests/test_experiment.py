@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from nnterm.engine.data import make_dataset
-from nnterm.engine.lessons import experiment
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.experiments import experiment
+from nnterm.engine.experiments.experiment import (
     ExperimentResult,
     ResultLookupError,
     dataset_baselines,
-    run_label,
     run_preset,
 )
-from nnterm.engine.lessons.preset import Preset, Sweep
+from nnterm.engine.preset_format.preset import Preset, Sweep
+from nnterm.engine.preset_format.values import run_label
 from nnterm.engine.training.config import (
     Config,
     DataConfig,

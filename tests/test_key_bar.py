@@ -11,7 +11,7 @@ from textual.widgets._footer import FooterKey
 
 from nnterm.app import app as app_module
 from nnterm.app.app import NntermApp
-from nnterm.engine.lessons.loader import load_preset
+from nnterm.engine.preset_format.loader import load_preset
 
 
 class BlurredAtStart(NntermApp):

@@ -19,7 +19,7 @@ from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets._panel import PicturePanel
-from nnterm.engine.lessons.loader import load_preset
+from nnterm.engine.preset_format.loader import load_preset
 
 SIZES = [(120, 40), (80, 24)]
 #: A number cut by an ellipsis: a digit, a decimal point or an exponent, then "…" that

@@ -12,7 +12,7 @@ from test_app import footer_says
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
 from nnterm.app.widgets.step_panel import StepPanel
-from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.commands import SetSpeed
 
 LESSON = """

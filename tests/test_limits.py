@@ -9,8 +9,12 @@ import textwrap
 import pytest
 
 from nnterm.app.cli import main
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import apply_overrides, load_preset, parse_preset, scan_presets
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import (
+    load_preset,
+    parse_preset,
+    scan_presets,
+)
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
 from nnterm.engine.training.trainer import Trainer
@@ -42,7 +46,7 @@ def test_an_alias_bomb_is_refused_quickly():
 
 def test_an_alias_bomb_in_set_is_refused():
     with pytest.raises(PresetError, match="expands to more than"):
-        apply_overrides(load_preset("xor"), [f"data.params={nested_aliases(9)}"])
+        load_preset("xor", [f"data.params={nested_aliases(9)}"])
 
 
 def test_a_bomb_in_the_user_folder_does_not_break_the_list(tmp_path, monkeypatch, capsys):

@@ -14,10 +14,10 @@ import time
 import pytest
 
 from nnterm.app.cli import main
-from nnterm.engine.lessons.executors import ExecutorError, open_pool
-from nnterm.engine.lessons.experiment import preset_jobs, run_preset
-from nnterm.engine.lessons.loader import load_preset
-from nnterm.engine.lessons.pool import local_pool
+from nnterm.engine.experiments.executors import ExecutorError, open_pool
+from nnterm.engine.experiments.experiment import preset_jobs, run_preset
+from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.preset_format.loader import load_preset
 
 #: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
 pytestmark = pytest.mark.serial

@@ -11,7 +11,7 @@ import pytest
 from test_preset_loader import HEAD
 
 from nnterm.app.file_actions import screenshot_dir
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.preset_format.loader import (
     PresetError,
     list_presets,
     load_preset,
@@ -30,7 +30,7 @@ def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> P
 @pytest.fixture
 def places(tmp_path, monkeypatch):
     """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
-    from nnterm.engine.lessons import loader
+    from nnterm.engine.preset_format import loader
 
     builtin = tmp_path / "builtin"
     builtin.mkdir()

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.loader import (
     PresetError,
     dump_preset,
     parse_preset,
 )
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.preset_format.preset import (
     DiagnosisClaim,
     ExplainedClaim,
     MetricClaim,
@@ -26,7 +27,6 @@ from nnterm.engine.lessons.preset import (
     SweepClaim,
     View,
 )
-from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training.config import (
     Config,
     DataConfig,
@@ -268,7 +268,7 @@ def test_a_grid_has_every_combination_as_its_points():
 
 
 def test_the_metric_names_follow_the_step_record():
-    from nnterm.engine.lessons.claims_schema import METRICS
+    from nnterm.engine.preset_format.claims_schema import METRICS
     from nnterm.engine.training.telemetry import StepRecord
 
     fields = {f for f in StepRecord.__dataclass_fields__

@@ -5,33 +5,35 @@ from __future__ import annotations
 import pytest
 from test_preset_loader import BUILTIN_DIR, FUZZ_BASE, HEAD, RICH, SWEPT, XOR, variant_config
 
-from nnterm.engine.lessons.loader import (
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.loader import (
     PresetError,
-    apply_overrides,
     dump_preset,
     load_preset,
     parse_preset,
     save_preset,
 )
-from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.config import EarlyStoppingConfig, with_changes
 
 
 # ---------------------------------------------------------------------------- --set
 def test_overrides_change_the_config_and_keep_the_rest():
     p = parse_preset(XOR, "xor.yaml")
-    q = apply_overrides(p, ["model.hidden=[16,16]", "train.optimizer.lr=0.3", "seed = 7",
-                            "train.early_stopping.patience=20", "data.params.margin=0.1",
-                            "model.init.std=0.5", "model.init.scheme=normal"])
+    q = parse_preset(XOR, "xor.yaml", overrides=[
+        "model.hidden=[16,16]", "train.optimizer.lr=0.3", "seed = 7",
+        "train.early_stopping.patience=20", "data.params.margin=0.1", "model.init.std=0.5",
+        "model.init.scheme=normal"])
     assert q.config.model.hidden == (16, 16)
     assert q.config.train.optimizer.lr == 0.3 and q.config.seed == 7
     assert q.config.train.early_stopping == EarlyStoppingConfig(patience=20)
     assert q.config.data.params == {"points": 4, "margin": 0.1}
     assert q.config.model.init == Init("normal", std=0.5)
     assert (q.compare, q.sweep, q.expect, q.source) == (p.compare, p.sweep, p.expect, "xor.yaml")
-    assert apply_overrides(p, []) is p
-    assert apply_overrides(p, ["train.clip_norm="]).config.train.clip_norm is None
+    assert parse_preset(XOR, "xor.yaml", overrides=[]) == p
+    clipped = XOR.replace("clip_norm: null", "clip_norm: 1.0")
+    assert parse_preset(clipped).config.train.clip_norm == 1.0
+    assert parse_preset(clipped, overrides=["train.clip_norm="]).config.train.clip_norm is None
 
 
 @pytest.mark.parametrize(("args", "file", "key", "words"), [
@@ -55,19 +57,27 @@ def test_overrides_change_the_config_and_keep_the_rest():
      "2 values for 0 hidden layers"),
 ])
 def test_override_errors_name_the_argument(args, file, key, words):
-    p = parse_preset(XOR, "xor.yaml")
     with pytest.raises(PresetError) as info:
-        apply_overrides(p, args)
+        parse_preset(XOR, "xor.yaml", overrides=args)
     err = info.value
     assert (err.file, err.key, err.line) == (file, key, None)
     assert words in err.problem
     assert str(err).startswith(f"{file}: ")
 
 
+def test_a_setting_of_the_file_that_an_override_breaks_is_shown_with_the_override():
+    with pytest.raises(PresetError) as info:  # moons has no parameters; xor's file says points
+        parse_preset(XOR, "xor.yaml", overrides=["data.name=moons", "seed=1"])
+    err = info.value
+    params_line = XOR.splitlines().index("           params: {points: 4}}") + 1
+    assert (err.file, err.line) == ("xor.yaml", params_line)
+    assert err.key == "with --set data.name=moons --set seed=1: data.params.points"
+    assert "unknown parameter 'points' for dataset 'moons'" in err.problem
+
+
 def test_an_override_cannot_reach_into_a_per_layer_list():
-    p = parse_preset(RICH)
     with pytest.raises(PresetError, match="model.init is .*not a mapping"):
-        apply_overrides(p, ["model.init.std=0.1"])
+        parse_preset(RICH, overrides=["model.init.std=0.1"])
 
 
 # ---------------------------------------------------------------------------- dump/load
@@ -92,7 +102,8 @@ def test_dump_then_load_is_the_identity(name, tmp_path):
 
 def test_dump_leaves_defaults_and_ignored_options_out():
     p = parse_preset(XOR)
-    switched = apply_overrides(p, ["train.optimizer={name: adamw, lr: 0.01, betas: [0.8, 0.9]}"])
+    switched = parse_preset(XOR, overrides=[
+        "train.optimizer={name: adamw, lr: 0.01, betas: [0.8, 0.9]}"])
     sgd = Preset("s", "S", "S", "L", with_changes(switched.config,
                                                       {"train.optimizer.name": "sgd"}))
     text = dump_preset(sgd)

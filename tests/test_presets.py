@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from nnterm.engine.lessons.claims import check_claims, named_diagnoses
-from nnterm.engine.lessons.experiment import DataCache, preset_jobs, run_preset, train_point
-from nnterm.engine.lessons.loader import scan_presets
-from nnterm.engine.lessons.preset import ExplainedClaim
+from nnterm.engine.claims.check import check_claims, named_diagnoses
+from nnterm.engine.experiments.experiment import DataCache, preset_jobs, run_preset, train_point
+from nnterm.engine.preset_format.loader import scan_presets
+from nnterm.engine.preset_format.preset import ExplainedClaim
 
 PRESETS, PROBLEMS = scan_presets()
 

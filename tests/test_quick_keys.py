@@ -18,7 +18,7 @@ from textual import events
 from nnterm.app import controls
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.architecture import ArchitectureEditor
-from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.config import Config, with_changes
 
 #: Each key's event: (key name, character).

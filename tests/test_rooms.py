@@ -1,8 +1,8 @@
-"""Imports go one way. The engine's rooms import only downwards: nn and data at the bottom,
-then training, lessons, live (see ``nnterm/engine/__init__.py``); nothing in the engine
-imports the app. In the app, widgets import widgets (and the engine), never the app's
-logic, which passes in what they need; and no app module imports one that imports it
-back, however far round."""
+"""Imports go one way. The engine's rooms import only downwards: nn, data and process at
+the bottom, then training, preset_format, experiments, claims, live (see
+``nnterm/engine/__init__.py``); nothing in the engine imports the app. In the app, widgets
+import widgets (and the engine), never the app's logic, which passes in what they need;
+and no app module imports one that imports it back, however far round."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from pathlib import Path
 ENGINE = Path(__file__).resolve().parents[1] / "engine"
 APP = ENGINE.parent / "app"
 
-# A room may import its own modules and any room of a lower level; nn and data share the
-# bottom level and so may not import each other.
-ROOM_LEVEL = {"nn": 0, "data": 0, "training": 1, "lessons": 2, "live": 3}
+# A room may import its own modules and any room of a lower level; nn, data and process
+# share the bottom level and so may not import each other.
+ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "preset_format": 2,
+              "experiments": 3, "claims": 4, "live": 5}
 
 
 def imported_modules(path: Path, package: str) -> list[str]:
@@ -104,14 +105,27 @@ def test_a_planted_upward_import_is_caught(tmp_path):
 
 def test_planted_sideways_relative_face_and_app_imports_are_caught(tmp_path):
     _plant(tmp_path, "data/plane.py", "def f():\n    from nnterm.engine.nn import network\n")
-    _plant(tmp_path, "training/trainer.py", "from ..lessons import preset\n")
-    _plant(tmp_path, "lessons/claims.py", "from nnterm.engine import MLP\n")
+    _plant(tmp_path, "training/trainer.py", "from ..preset_format import preset\n")
+    _plant(tmp_path, "claims/check.py", "from nnterm.engine import MLP\n")
     engine = _plant(tmp_path, "live/session.py", "import nnterm.app.app\n")
     assert import_violations(engine) == [
+        "claims/check.py: claims may not import nnterm.engine",
         "data/plane.py: data may not import nnterm.engine.nn",
-        "lessons/claims.py: lessons may not import nnterm.engine",
         "live/session.py: imports the app (nnterm.app.app)",
-        "training/trainer.py: training may not import nnterm.engine.lessons",
+        "training/trainer.py: training may not import nnterm.engine.preset_format",
+    ]
+
+
+def test_the_format_is_below_the_runs_which_are_below_the_claims(tmp_path):
+    _plant(tmp_path, "preset_format/saving.py", "from ..experiments import experiment\n")
+    _plant(tmp_path, "experiments/pool.py", "from nnterm.engine.claims.check import check_claim\n")
+    _plant(tmp_path, "claims/live.py", "from nnterm.engine.live.run_set import RunSet\n")
+    engine = _plant(tmp_path, "process/parent_watch.py", "from ..data import Dataset\n")
+    assert import_violations(engine) == [
+        "claims/live.py: claims may not import nnterm.engine.live.run_set",
+        "experiments/pool.py: experiments may not import nnterm.engine.claims.check",
+        "preset_format/saving.py: preset_format may not import nnterm.engine.experiments",
+        "process/parent_watch.py: process may not import nnterm.engine.data",
     ]
 
 
@@ -124,7 +138,9 @@ def test_importing_a_room_through_the_face_is_caught(tmp_path):
 
 
 def test_downward_and_same_room_imports_are_allowed(tmp_path):
-    _plant(tmp_path, "live/session.py", "from nnterm.engine.lessons.preset import Preset\n")
+    _plant(tmp_path, "live/session.py", "from nnterm.engine.preset_format.preset import Preset\n")
+    _plant(tmp_path, "claims/check.py", "from nnterm.engine.experiments.experiment import Run\n")
+    _plant(tmp_path, "experiments/pool.py", "from ..process.parent_watch import end_with_parent\n")
     engine = _plant(tmp_path, "training/trainer.py", "from . import config\n")
     assert import_violations(engine) == []
 

@@ -17,11 +17,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from nnterm.engine.lessons.claims import check_claims
-from nnterm.engine.lessons.experiment import run_preset
-from nnterm.engine.lessons.loader import load_preset
+from nnterm.engine.claims.check import check_claims
+from nnterm.engine.experiments.experiment import run_preset
 from nnterm.engine.nn import activations, schedules
 from nnterm.engine.nn.network import MLP
+from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.training.trainer import Trainer
 
 

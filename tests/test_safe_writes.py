@@ -14,8 +14,8 @@ import pytest
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
 from nnterm.app.widgets.keys_footer import KeysFooter
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import load_preset, save_preset
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import load_preset, save_preset
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.safe_files import AtomicWriter, UnsafePath, write_atomic
 

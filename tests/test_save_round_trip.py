@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from nnterm.app import controls
 from nnterm.app import model_edits as edits
 from nnterm.app.sweep_screen import point_preset
-from nnterm.engine.lessons.experiment import preset_jobs, run_configs
-from nnterm.engine.lessons.loader import dump_preset, list_presets, parse_preset
-from nnterm.engine.lessons.saving import edited_preset, tidy
+from nnterm.engine.experiments.experiment import preset_jobs
+from nnterm.engine.preset_format.loader import dump_preset, list_presets, parse_preset
+from nnterm.engine.preset_format.preset import run_configs
+from nnterm.engine.preset_format.saving import edited_preset, tidy
 from nnterm.engine.training.config import Config, with_changes
 
 PRESETS = [p if p.sweep is None else point_preset(p, preset_jobs(p)[0]) for p in list_presets()]

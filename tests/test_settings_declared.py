@@ -15,10 +15,6 @@ import pytest
 
 from nnterm.app import controls
 from nnterm.app.keys import ACTION_WORDS
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.loader import dump_preset, parse_preset
-from nnterm.engine.lessons.options_doc import options_doc
-from nnterm.engine.lessons.saving import tidy
 from nnterm.engine.nn.activations import LEAKY_SLOPE
 from nnterm.engine.nn.hyperparams import (
     Flag,
@@ -36,6 +32,10 @@ from nnterm.engine.nn.optimizers import (
     state_arrays,
 )
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import dump_preset, parse_preset
+from nnterm.engine.preset_format.options_doc import options_doc
+from nnterm.engine.preset_format.saving import tidy
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import (
@@ -300,7 +300,7 @@ def test_the_readme_shows_the_options_tables_of_the_code():
     shown = re.search(r"<!-- options_doc -->\n(.*?)<!-- /options_doc -->", README, re.DOTALL)
     assert shown is not None
     assert shown.group(1) == options_doc(), \
-        "run python -m nnterm.engine.lessons.options_doc and paste it into the README"
+        "run python -m nnterm.engine.preset_format.options_doc and paste it into the README"
     for name in OPTIMIZERS:
         assert f"| `{name}` | `lr` |" in shown.group(1)
 

@@ -12,7 +12,7 @@ import pytest
 
 from nnterm.app.app import NntermApp
 from nnterm.app.widgets.loss_plot import LossPlot
-from nnterm.engine.lessons.loader import apply_overrides, load_preset
+from nnterm.engine.preset_format.loader import load_preset
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +40,7 @@ async def finished(pilot) -> None:
 
 
 def xor_app(steps: int = 300) -> NntermApp:
-    preset = apply_overrides(load_preset("xor"), [f"train.steps={steps}", "train.log_every=10"])
+    preset = load_preset("xor", [f"train.steps={steps}", "train.log_every=10"])
     return NntermApp(preset, in_process=True, speed="full")
 
 

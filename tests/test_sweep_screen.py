@@ -11,7 +11,7 @@ import pytest
 from nnterm.app.app import NntermApp
 from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_screen import SweepPlot, SweepScreen
-from nnterm.engine.lessons.loader import parse_preset
+from nnterm.engine.preset_format.loader import parse_preset
 
 SWEEP = """\
 name: tiny_sweep

@@ -9,11 +9,11 @@ import textwrap
 import pytest
 from helpers import record
 
-from nnterm.engine.lessons.errors import PresetError
-from nnterm.engine.lessons.experiment import RunResult
-from nnterm.engine.lessons.loader import load_preset, parse_preset
-from nnterm.engine.lessons.preset import Preset, Sweep, View
-from nnterm.engine.lessons.sweep_summary import power_law, summarize
+from nnterm.engine.experiments.experiment import RunResult
+from nnterm.engine.experiments.sweep_summary import power_law, summarize
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.loader import load_preset, parse_preset
+from nnterm.engine.preset_format.preset import Preset, Sweep, View
 from nnterm.engine.training.config import Config, DataConfig
 
 
@@ -121,7 +121,7 @@ def test_bad_sweep_view_settings_name_the_key(view, key):
 
 def test_the_chart_legend_sits_under_the_plot_not_over_its_first_points():
     from nnterm.app.sweep_chart import chart_text
-    from nnterm.engine.lessons.sweep_summary import SweepLine, SweepSummary
+    from nnterm.engine.experiments.sweep_summary import SweepLine, SweepSummary
 
     xs = (10.0, 100.0, 1000.0)
     ys = tuple(2.0 * x ** -0.5 for x in xs)
@@ -135,7 +135,7 @@ def test_the_chart_legend_sits_under_the_plot_not_over_its_first_points():
 
 def test_log_axes_of_the_chart_tick_at_round_values():
     from nnterm.app.sweep_chart import chart_text
-    from nnterm.engine.lessons.sweep_summary import SweepLine, SweepSummary
+    from nnterm.engine.experiments.sweep_summary import SweepLine, SweepSummary
 
     xs = (20.0, 75.0, 300.0, 1100.0, 4000.0)
     ys = (0.6, 0.9, 219.0, 1.0, 0.4)

@@ -113,7 +113,7 @@ import asyncio
 from textual import events
 from textual.geometry import Size
 from nnterm.app.app import NntermApp
-from nnterm.engine.lessons.loader import load_preset
+from nnterm.engine.preset_format.loader import load_preset
 
 async def main():
     app = NntermApp(load_preset("xor"), in_process=True, paused=True)

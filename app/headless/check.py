@@ -18,18 +18,18 @@ from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
 from nnterm.app.headless.run import check_pool_options
-from nnterm.engine.lessons.claims import check_claims
-from nnterm.engine.lessons.executors import open_pool
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.claims.check import check_claims
+from nnterm.engine.experiments.executors import open_pool
+from nnterm.engine.experiments.experiment import (
     ExperimentResult,
     RunResult,
     collect,
     preset_jobs,
     run_preset,
 )
-from nnterm.engine.lessons.loader import PresetError, list_presets, load_preset
-from nnterm.engine.lessons.pool import PointPool, cores
-from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.experiments.pool import PointPool, cores
+from nnterm.engine.preset_format.loader import PresetError, list_presets, load_preset
+from nnterm.engine.preset_format.preset import Preset
 
 
 @dataclass(frozen=True)

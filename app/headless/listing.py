@@ -7,7 +7,7 @@ import sys
 from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
-from nnterm.engine.lessons.loader import scan_presets
+from nnterm.engine.preset_format.loader import scan_presets
 
 
 def list_command() -> int:

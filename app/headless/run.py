@@ -23,8 +23,8 @@ from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
 from nnterm.app.sweep_chart import chart_text, save_svg
-from nnterm.engine.lessons.executors import open_pool
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.experiments.executors import open_pool
+from nnterm.engine.experiments.experiment import (
     ExperimentResult,
     PointJob,
     RunResult,
@@ -32,10 +32,10 @@ from nnterm.engine.lessons.experiment import (
     preset_jobs,
     run_preset,
 )
-from nnterm.engine.lessons.loader import PresetError, apply_overrides, load_preset
-from nnterm.engine.lessons.pool import PointPool, cores
-from nnterm.engine.lessons.pool import Progress as PoolProgress
-from nnterm.engine.lessons.sweep_summary import summarize
+from nnterm.engine.experiments.pool import PointPool, cores
+from nnterm.engine.experiments.pool import Progress as PoolProgress
+from nnterm.engine.experiments.sweep_summary import summarize
+from nnterm.engine.preset_format.loader import PresetError, load_preset
 from nnterm.engine.training.causes import folded
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord
@@ -162,7 +162,7 @@ def run_command(source: str, *, steps: int | None, seed: int | None, sets: list[
     if seed is not None and seed < 0:
         raise PresetError(f"{seed} is not allowed", key="--seed", allowed="an integer >= 0")
     check_pool_options(workers, executor, scheduler)
-    preset = apply_overrides(load_preset(source), sets)
+    preset = load_preset(source, sets)
     if plot is not None and preset.sweep is None:
         raise PresetError(f"{preset.name} has no sweep to plot", key="--plot")
     if plot is not None and not plot.endswith(".svg"):

@@ -75,5 +75,5 @@ class LessonPanel(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
 
     def set_preset(self, preset: Any) -> None:
-        """Show ``preset``'s title, section and lesson (a ``lessons.preset.Preset``)."""
+        """Show ``preset``'s title, section and lesson (a ``preset_format.preset.Preset``)."""
         self.set_lesson(preset.title, preset.section, preset.lesson)

@@ -12,9 +12,9 @@ from typing import Protocol
 from rich.text import Text
 from textual.widgets import Static
 
-from nnterm.engine.lessons.claims import check_claim
-from nnterm.engine.lessons.experiment import ExperimentResult
-from nnterm.engine.lessons.preset import Step
+from nnterm.engine.claims.check import check_claim
+from nnterm.engine.experiments.experiment import ExperimentResult
+from nnterm.engine.preset_format.preset import Step
 
 #: The step keys, as the panel names them (``keys.APP_BINDINGS``).
 NEXT_KEY, BACK_KEY = "N", "P"

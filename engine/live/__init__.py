@@ -9,5 +9,6 @@ paces them), ``snapshot`` (the immutable frame that crosses the process boundary
 ``frame`` (every run of the lesson in one snapshot), ``landscape`` (a two-weight model's
 loss plane and the runs' paths on it).
 
-Imports: every room below it (``nn``, ``data``, ``training``, ``lessons``); never the UI.
+Imports: every room below it (``claims``, ``experiments``, ``preset_format``, ``training``,
+``nn``, ``data``, ``process``); never the UI.
 """

@@ -1,7 +1,7 @@
 """The claims of a guided lesson's steps, judged on the live runs at every snapshot.
 
 The app sends ``run_commands.WatchClaims``; the run loop then publishes, in each
-Snapshot's ``claims``, one verdict per claim (``lessons.live_claims.judge_live``: True,
+Snapshot's ``claims``, one verdict per claim (``claims.live.judge_live``: True,
 False, or None while it cannot be judged yet) on the runs' histories so far. The engine
 holds every run's records, so the verdicts are made here, not in the UI.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from nnterm.engine.lessons.experiment import ExperimentResult, RunResult
-from nnterm.engine.lessons.live_claims import judge_live
-from nnterm.engine.lessons.preset import Claim
+from nnterm.engine.claims.live import judge_live
+from nnterm.engine.experiments.experiment import ExperimentResult, RunResult
 from nnterm.engine.live.run_set import RunSet
+from nnterm.engine.preset_format.preset import Claim
 from nnterm.engine.training.trainer import Trainer
 
 

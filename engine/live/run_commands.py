@@ -54,7 +54,7 @@ class RemoveRun:
 
 @dataclass(frozen=True)
 class WatchClaims:
-    """Judge these claims (``lessons.preset`` claims, a guided lesson's steps) on the runs
+    """Judge these claims (``preset_format.preset`` claims, a guided lesson's steps) on the runs
     at every snapshot, into ``Snapshot.claims`` (``live.claim_watch``); () stops."""
 
     claims: tuple[Any, ...]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 
-from nnterm.engine.lessons.experiment import DataCache
+from nnterm.engine.experiments.experiment import DataCache
 from nnterm.engine.live.landscape import PathRecorder
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config

@@ -8,5 +8,5 @@ such as dead ReLUs or vanishing gradients), ``causes`` (which symptom explains w
 ``metrics_io`` (JSONL/CSV output), ``safe_files`` (writes that are whole or absent, never
 through a link), ``memory`` (what a run will take, checked before it starts).
 
-Imports: ``nn`` and ``data``; never ``lessons`` or ``live``.
+Imports: ``nn`` and ``data``; never a room above it (``preset_format``, ``live``, ...).
 """

@@ -25,8 +25,8 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from typing import Any
 
-from nnterm.engine.lessons.experiment import DataCache, PointJob, RunResult, train_point
-from nnterm.engine.lessons.parent_watch import end_with_parent
+from nnterm.engine.experiments.experiment import DataCache, PointJob, RunResult, train_point
+from nnterm.engine.process.parent_watch import end_with_parent
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from itertools import product
 from typing import Any
 
-from nnterm.engine.lessons.errors import Overlay, Where, show, show_path
-from nnterm.engine.lessons.preset import BASE, Sweep
-from nnterm.engine.lessons.settings_schema import validate_config
-from nnterm.engine.lessons.yaml_io import check_setting, set_raw
+from nnterm.engine.preset_format.errors import Overlay, Where, show, show_path
+from nnterm.engine.preset_format.preset import BASE, Sweep
+from nnterm.engine.preset_format.settings_schema import validate_config
+from nnterm.engine.preset_format.yaml_io import check_setting, set_raw
 from nnterm.engine.training.config import get_path
 
 

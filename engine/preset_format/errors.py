@@ -2,7 +2,8 @@
 
 A ``Where`` is a key path plus a "doc" that maps it to a place: ``Doc`` (a file's YAML node
 tree, for line numbers), ``Overlay`` (settings of a ``compare`` variant or a ``sweep``
-point, reported where they were written) or ``ArgsDoc`` (``--set`` arguments).
+point, reported where they were written) or ``ArgsDoc`` (a file edited by ``--set``
+arguments).
 """
 
 from __future__ import annotations
@@ -126,15 +127,22 @@ class Doc:
 
 
 class ArgsDoc:
-    """Key paths of settings given as ``--set key=value`` arguments (no lines)."""
+    """Key paths of a document edited by ``--set key=value`` arguments: a path under an
+    argument's setting is reported as that argument (the last, if several set it; no
+    line); any other is the document's (``file``), said to be ``with`` the arguments, since
+    they may be what made it wrong (``--set data.name=spiral`` leaves the file's ``xor``
+    parameters unknown)."""
 
-    def __init__(self, args: Sequence[tuple[KeyPath, str]]):
-        self.args = list(args)
+    def __init__(self, args: Sequence[tuple[KeyPath, str]], file: Any):
+        self.args, self.file = list(args), file
 
     def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
         hits = [arg for setting, arg in self.args if path[: len(setting)] == setting]
-        labels = hits[-1:] or [arg for _, arg in self.args]
-        return " ".join(f"--set {arg}" for arg in labels) or None, show_path(path), None
+        if hits:
+            return f"--set {hits[-1]}", show_path(path), None
+        file, key, line = self.file.locate(path)
+        given = " ".join(f"--set {arg}" for _, arg in self.args)
+        return file, f"with {given}: {key}" if key else f"with {given}", line
 
 
 class Overlay:
@@ -153,7 +161,8 @@ class Overlay:
             if path[: len(setting)] == setting:
                 return self.root.locate(origin + path[len(setting):])
         file, key, _ = self.parent.locate(path)
-        return file, f"{self.label}: {key}", self.root.locate(self.fallback)[2]
+        cause_file, _, line = self.root.locate(self.fallback)
+        return file, f"{self.label}: {key}", line if cause_file == file else None
 
 
 @dataclass(frozen=True)

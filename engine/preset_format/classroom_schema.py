@@ -23,11 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from nnterm.engine.lessons.claims_schema import Runs, build_claim, claim_to_raw
-from nnterm.engine.lessons.errors import Where, show
-from nnterm.engine.lessons.preset import LOCKABLE, Step
-from nnterm.engine.lessons.specs import Choice, Text, check_keys
-from nnterm.engine.lessons.yaml_io import FlowDict, FlowList, to_raw
+from nnterm.engine.preset_format.claims_schema import Runs, build_claim, claim_to_raw
+from nnterm.engine.preset_format.errors import Where, show
+from nnterm.engine.preset_format.preset import LOCKABLE, Step
+from nnterm.engine.preset_format.specs import Choice, Text, check_keys
+from nnterm.engine.preset_format.yaml_io import FlowDict, FlowList, to_raw
 
 STEP_KEYS = ("text", "set", "run", "claim", "seen")
 _STEPS_ALLOWED = ("a list of steps, each a mapping with text: and optionally set:, run:, "

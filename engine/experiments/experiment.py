@@ -3,7 +3,7 @@
 ``run_preset(preset)`` trains each run headless and returns an ``ExperimentResult`` that
 keeps, per run (and per sweep point), the full record history, the final record, how the
 run ended, its diagnoses, its size, its time and the dataset's baselines. Claims
-(``claims.check_claims``) and lessons read it through ``records``/``final``/``points``.
+(``claims.check.check_claims``) and lessons read it through ``records``/``final``/``points``.
 
 Runs whose data settings and seed are equal share one Dataset object, so variants train
 on exactly the same examples. Run labels name a variant and, for a sweep, the point:
@@ -17,15 +17,15 @@ steps keeps them).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from nnterm.engine.data import Dataset, bigram_baseline
-from nnterm.engine.lessons.preset import Preset
-from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.preset_format.preset import Preset, run_configs
+from nnterm.engine.preset_format.values import format_point, normalize, run_label
+from nnterm.engine.training.config import Config
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer, build_dataset
 
@@ -40,37 +40,7 @@ class ResultLookupError(LookupError):
         return str(self.args[0]) if self.args else ""
 
 
-# ---------------------------------------------------------------------- values and labels
-def normalize(value: Any) -> Any:
-    """A comparable form of a setting's value: lists become tuples (recursively) and NumPy
-    scalars Python numbers, so ``[50]`` from YAML matches ``(50,)`` in a Config."""
-    if isinstance(value, (list, tuple)):
-        return tuple(normalize(v) for v in value)
-    if hasattr(value, "item") and callable(value.item) and getattr(value, "ndim", None) == 0:
-        return value.item()
-    return value
-
-
-def format_value(value: Any) -> str:
-    """A setting's value as people write it: ``[16, 16]``, ``0.001``, ``relu``."""
-    value = normalize(value)
-    if isinstance(value, tuple):
-        return "[" + ", ".join(format_value(v) for v in value) + "]"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def format_point(point: Mapping[str, Any]) -> str:
-    """``model.hidden=[50], data.n_train=200``."""
-    return ", ".join(f"{path}={format_value(v)}" for path, v in point.items())
-
-
-def run_label(run: str, point: Mapping[str, Any] | None = None) -> str:
-    """``base`` or, at a sweep point, ``base[model.hidden=[50]]``."""
-    return f"{run}[{format_point(point)}]" if point else run
-
-
+# ---------------------------------------------------------------------- data
 def dataset_baselines(dataset: Dataset) -> dict[str, float]:
     """Reference scores a dataset offers, such as ``{"bigram": 2.35}`` (validation loss of
     a simple model): ``meta["baselines"]`` if present, else the bigram model for ``names``."""
@@ -191,30 +161,6 @@ class ExperimentResult:
 
 
 # ---------------------------------------------------------------------- running
-def sweep_points(preset: Preset) -> list[dict[str, Any]]:
-    """Every point of the sweep (``Sweep.points``; ``[{}]`` without a sweep)."""
-    if preset.sweep is None or not preset.sweep.params:
-        return [{}]
-    return preset.sweep.points
-
-
-def run_configs(
-    preset: Preset, *, seed: int | None = None, steps: int | None = None
-) -> list[tuple[str, dict[str, Any], Config]]:
-    """``(run name, point, Config)`` for every run ``run_preset`` trains, in order."""
-    base = preset.config
-    if seed is not None:
-        base = dataclasses.replace(base, seed=seed)
-    if steps is not None:
-        base = with_changes(base, {"train.steps": steps})
-    out = []
-    for name in preset.run_names:
-        config = base if name == "base" else with_changes(base, preset.compare[name])
-        for point in sweep_points(preset):
-            out.append((name, point, with_changes(config, point) if point else config))
-    return out
-
-
 class DataCache:
     """One Dataset (and its baselines) per distinct (data settings, seed)."""
 

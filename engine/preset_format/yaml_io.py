@@ -17,8 +17,9 @@ from typing import Any
 import yaml
 
 from nnterm.engine.data import DATASET_PARAMS, sized_by_table
-from nnterm.engine.lessons.errors import PresetError, Where, show, show_path, suggest
-from nnterm.engine.lessons.settings_schema import (
+from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.errors import PresetError, Where, show, show_path, suggest
+from nnterm.engine.preset_format.settings_schema import (
     CONFIG,
     INIT_FIELDS,
     InitSpec,
@@ -26,8 +27,7 @@ from nnterm.engine.lessons.settings_schema import (
     optimizer_options,
     schedule_options,
 )
-from nnterm.engine.lessons.specs import OneOrList, Optional, Section, Spec
-from nnterm.engine.nn.initializers import Init
+from nnterm.engine.preset_format.specs import OneOrList, Optional, Section, Spec
 from nnterm.engine.training.config import Config, OptimizerConfig, ScheduleConfig
 
 # ---------------------------------------------------------------------------- reading

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nnterm.engine.lessons.errors import Where, show, suggest
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.preset_format.errors import Where, show, suggest
+from nnterm.engine.preset_format.preset import (
     BASE,
     OPERATORS,
     At,
@@ -28,8 +28,8 @@ from nnterm.engine.lessons.preset import (
     Sweep,
     SweepClaim,
 )
-from nnterm.engine.lessons.settings_schema import Bool, Choice, Real, check_keys
-from nnterm.engine.lessons.yaml_io import FlowDict, FlowList, to_raw
+from nnterm.engine.preset_format.settings_schema import Bool, Choice, Real, check_keys
+from nnterm.engine.preset_format.yaml_io import FlowDict, FlowList, to_raw
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.diagnostics import DIAGNOSES
 

@@ -23,10 +23,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from nnterm.engine.lessons.experiment import format_value, run_configs
-from nnterm.engine.lessons.preset import BASE, Preset
-from nnterm.engine.lessons.settings_schema import optimizer_options, schedule_options
 from nnterm.engine.nn.initializers import Init, for_scheme
+from nnterm.engine.preset_format.preset import BASE, Preset, run_configs
+from nnterm.engine.preset_format.settings_schema import optimizer_options, schedule_options
+from nnterm.engine.preset_format.values import format_value
 from nnterm.engine.training.config import (
     Config,
     OptimizerConfig,

@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from nnterm.engine.lessons.claims_schema import N_PARAMS
-from nnterm.engine.lessons.experiment import RunResult, format_value, normalize
-from nnterm.engine.lessons.preset import Preset
+from nnterm.engine.experiments.experiment import RunResult
+from nnterm.engine.preset_format.claims_schema import N_PARAMS
+from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.preset_format.values import format_value, normalize
 from nnterm.engine.training.config import get_path
 
 

@@ -5,7 +5,8 @@ A preset file (``presets/*.yaml``; the schema is documented in the README and in
 variants (``compare``) that override parts of it and run on the same data and seed, an
 optional ``sweep`` over one or two settings (a grid, or points of paired values), and
 ``expect``, the claims checked after the run; for a classroom, guided ``steps`` and the
-controls it ``lock``s. Everything here is plain frozen data.
+controls it ``lock``s. Everything here is plain frozen data; ``run_configs`` lists the
+Config of every run a preset describes.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from nnterm.engine.training.config import Config
+from nnterm.engine.training.config import Config, with_changes
 
 BASE = "base"
 
@@ -218,3 +219,30 @@ class Preset:
     def run_names(self) -> tuple[str, ...]:
         """``base`` and the variants, in file order."""
         return (BASE, *self.compare)
+
+
+def sweep_points(preset: Preset) -> list[dict[str, Any]]:
+    """Every point of the sweep (``Sweep.points``; ``[{}]`` without a sweep)."""
+    if preset.sweep is None or not preset.sweep.params:
+        return [{}]
+    return preset.sweep.points
+
+
+def run_configs(
+    preset: Preset, *, seed: int | None = None, steps: int | None = None
+) -> list[tuple[str, dict[str, Any], Config]]:
+    """``(run name, point, Config)`` for every run the preset describes, in order: each
+    variant (base first) at each sweep point. ``seed`` and ``steps`` replace the base's
+    before a variant's overrides apply. ``experiment.run_preset`` trains these; the app
+    saves its runs against them (``saving``)."""
+    base = preset.config
+    if seed is not None:
+        base = replace(base, seed=seed)
+    if steps is not None:
+        base = with_changes(base, {"train.steps": steps})
+    out = []
+    for name in preset.run_names:
+        config = base if name == BASE else with_changes(base, preset.compare[name])
+        for point in sweep_points(preset):
+            out.append((name, point, with_changes(config, point) if point else config))
+    return out

@@ -22,7 +22,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from nnterm.engine.lessons.pool import PointPool, cores, local_pool
+from nnterm.engine.experiments.pool import PointPool, cores, local_pool
 
 EXECUTORS = ("local", "dask", "ray")
 

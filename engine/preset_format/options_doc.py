@@ -4,7 +4,7 @@ Made from the declarations (``nn.hyperparams``) and the Config's defaults, so th
 say what a preset gets: the default of an option left out (the Config's where it has one,
 such as ``lr``, else the optimizer's own), the values it may take (the schema's words) and
 whether a running lesson takes a new value at once or starts over. The README shows them;
-a test keeps it in step (``python -m nnterm.engine.lessons.options_doc`` prints them).
+a test keeps it in step (``python -m nnterm.engine.preset_format.options_doc`` prints them).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from nnterm.engine.lessons.errors import show
-from nnterm.engine.lessons.specs import option_spec
 from nnterm.engine.nn.hyperparams import Hyperparam, declared
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
 from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES
+from nnterm.engine.preset_format.errors import show
+from nnterm.engine.preset_format.specs import option_spec
 from nnterm.engine.training.config import OptimizerConfig, ScheduleConfig
 from nnterm.engine.training.live_settings import is_live
 

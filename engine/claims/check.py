@@ -42,15 +42,13 @@ from typing import Any
 
 import numpy as np
 
-from nnterm.engine.lessons.experiment import (
+from nnterm.engine.experiments.experiment import (
     ExperimentResult,
     ResultLookupError,
     RunResult,
-    format_value,
-    normalize,
-    run_label,
 )
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.experiments.sweep_summary import point_x, power_law
+from nnterm.engine.preset_format.preset import (
     At,
     Claim,
     DiagnosisClaim,
@@ -61,7 +59,7 @@ from nnterm.engine.lessons.preset import (
     SlopeClaim,
     SweepClaim,
 )
-from nnterm.engine.lessons.sweep_summary import point_x, power_law
+from nnterm.engine.preset_format.values import format_value, normalize, run_label
 from nnterm.engine.training.causes import unexplained
 from nnterm.engine.training.telemetry import StepRecord
 

@@ -41,20 +41,6 @@ from nnterm.engine.data import (
     split_sizes,
 )
 from nnterm.engine.data.table import split_allowed
-from nnterm.engine.lessons.errors import KeyPath, PresetError, Where, show, suggest
-from nnterm.engine.lessons.specs import (
-    Bool,
-    Choice,
-    Int,
-    ListOf,
-    OneOrList,
-    Optional,
-    Real,
-    Section,
-    Spec,
-    check_keys,
-    option_spec,
-)
 from nnterm.engine.nn.activations import ACTIVATIONS, LEAKY_SLOPE
 from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
@@ -70,6 +56,20 @@ from nnterm.engine.nn.schedules import (
     SCHEDULES,
     make_schedule,
     schedule_class,
+)
+from nnterm.engine.preset_format.errors import KeyPath, PresetError, Where, show, suggest
+from nnterm.engine.preset_format.specs import (
+    Bool,
+    Choice,
+    Int,
+    ListOf,
+    OneOrList,
+    Optional,
+    Real,
+    Section,
+    Spec,
+    check_keys,
+    option_spec,
 )
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import (
@@ -229,10 +229,15 @@ def _resolve_files(d: DataConfig, folder: str | os.PathLike | None) -> DataConfi
              if key in DATASET_FILES.get(d.name, ()) and isinstance(value, str) and value}
     if not files:
         return d
-    base = Path(folder if folder is not None else os.curdir)
-    resolved = {key: str((base / Path(value).expanduser()).absolute())
-                for key, value in files.items()}
+    resolved = {key: absolute_file(value, folder) for key, value in files.items()}
     return dataclasses.replace(d, params={**d.params, **resolved})
+
+
+def absolute_file(value: str, folder: str | os.PathLike | None) -> str:
+    """A data file's path made absolute: a relative one is taken from ``folder`` (None:
+    the current directory), ``~`` is the home folder."""
+    base = Path(folder if folder is not None else os.curdir)
+    return str((base / Path(value).expanduser()).absolute())
 
 
 def _file_stamps(name: str, params: Mapping) -> tuple:

@@ -1,8 +1,8 @@
 """Preset files: YAML lessons in, ``Preset`` objects out, and back to YAML.
 
-    from nnterm.engine.lessons.loader import load_preset, apply_overrides, dump_preset
+    from nnterm.engine.preset_format.loader import load_preset, dump_preset
     preset = load_preset("xor")                      # a name, or a path to a .yaml file
-    preset = apply_overrides(preset, ["model.hidden=[16,16]", "train.optimizer.lr=0.1"])
+    preset = load_preset("xor", ["model.hidden=[16,16]", "train.optimizer.lr=0.1"])
     text = dump_preset(preset)                       # load(dump(p)) == p
 
 Where presets come from (``load_preset(source)``): a ``Path``, or a string with a ``/``
@@ -18,8 +18,9 @@ the file, the line, the key path, the bad value and what is allowed::
     presets/xor.yaml:12: train.optimizer.lr: 'fast' is not a number (allowed: a number > 0)
 
 ``scan_presets()`` lists every built-in and user preset with the errors of broken ones
-(``list_presets()`` logs them). ``apply_overrides`` takes ``--set`` style ``path=value``
-arguments, values in YAML, checked like the file's own.
+(``list_presets()`` logs them). ``load_preset`` and ``parse_preset`` take ``--set`` style
+``path=value`` arguments, values in YAML, applied to the file's data before the preset is
+built (``overrides``), so they are checked like the file's own.
 
 Only ``yaml.SafeLoader`` reads the files, with one addition from YAML 1.2: ``1e-3`` and
 ``1.0e3`` are numbers (PyYAML's YAML 1.1 reads an exponent without a sign or without a dot
@@ -144,17 +145,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from nnterm.engine.lessons.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
-from nnterm.engine.lessons.classroom_schema import (
+from nnterm.engine.preset_format.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
+from nnterm.engine.preset_format.classroom_schema import (
     build_lock,
     build_steps,
     lock_to_raw,
     steps_to_raw,
 )
-from nnterm.engine.lessons.errors import (
-    ArgsDoc,
+from nnterm.engine.preset_format.errors import (
     Doc,
     Overlay,
     PresetError,
@@ -162,7 +160,8 @@ from nnterm.engine.lessons.errors import (
     show,
     suggest,
 )
-from nnterm.engine.lessons.preset import (
+from nnterm.engine.preset_format.overrides import apply_to_data, read_overrides
+from nnterm.engine.preset_format.preset import (
     BASE,
     CURVES,
     DEPTH_PROFILES,
@@ -172,8 +171,8 @@ from nnterm.engine.lessons.preset import (
     Sweep,
     View,
 )
-from nnterm.engine.lessons.settings_schema import CONFIG_KEYS, validate_config
-from nnterm.engine.lessons.specs import (
+from nnterm.engine.preset_format.settings_schema import CONFIG_KEYS, validate_config
+from nnterm.engine.preset_format.specs import (
     Bool,
     Choice,
     Optional,
@@ -182,15 +181,14 @@ from nnterm.engine.lessons.specs import (
     Text,
     check_keys,
 )
-from nnterm.engine.lessons.sweep_schema import read_sweep
-from nnterm.engine.lessons.yaml_io import (
+from nnterm.engine.preset_format.sweep_schema import read_sweep
+from nnterm.engine.preset_format.yaml_io import (
     MAX_YAML_CHARS,
     FlowDict,
     FlowList,
     check_setting,
     config_to_raw,
     dump_yaml,
-    read_value,
     read_yaml,
     set_raw,
     to_raw,
@@ -200,7 +198,6 @@ from nnterm.engine.training.safe_files import write_atomic
 
 __all__ = [
     "PresetError",
-    "apply_overrides",
     "dump_preset",
     "list_presets",
     "load_preset",
@@ -262,19 +259,21 @@ def _user_files() -> dict[str, Path]:
         return {}
 
 
-def load_preset(source: str | os.PathLike) -> Preset:
-    """The preset ``source`` names: a path, else a user preset, else a built-in one."""
+def load_preset(source: str | os.PathLike, overrides: Iterable[str] = ()) -> Preset:
+    """The preset ``source`` names: a path, else a user preset, else a built-in one; with
+    ``--set`` style ``overrides`` (``key.path=value``) applied to its data."""
     if _is_path(source):
         path = Path(source).expanduser()
-        return _load_file(path, str(source))
+        return _load_file(path, str(source), overrides=overrides)
     if not isinstance(source, str) or not NAME.match(source):
         raise PresetError(f"{show(source)} is neither a preset name nor a .yaml path",
                           value=source, allowed=f"a preset name ({_NAME_ALLOWED}) or a path")
     users, builtins = _user_files(), _builtins()
     name = _preset_name(source, sorted({*builtins, *users}))
     if name in users:
-        return _load_file(users[name], str(users[name]), name=name)
-    return parse_preset(builtins[name].read_bytes(), f"presets/{name}.yaml", name=name)
+        return _load_file(users[name], str(users[name]), name=name, overrides=overrides)
+    return parse_preset(builtins[name].read_bytes(), f"presets/{name}.yaml", name=name,
+                        overrides=overrides)
 
 
 def _preset_name(source: str, names: list[str]) -> str:
@@ -293,7 +292,8 @@ def _preset_name(source: str, names: list[str]) -> str:
                       allowed=", ".join(names) or "a path to a .yaml file")
 
 
-def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
+def _load_file(path: Path, label: str, name: str | None = None,
+               overrides: Iterable[str] = ()) -> Preset:
     """Read a preset file: a regular file of at most ``MAX_YAML_CHARS`` bytes (a FIFO
     would block the read, ``/dev/zero`` would never end it)."""
     try:
@@ -314,7 +314,7 @@ def _load_file(path: Path, label: str, name: str | None = None) -> Preset:
         raise PresetError("is a directory, not a .yaml file", file=label, value=label) from None
     except OSError as err:
         raise PresetError(f"cannot read it: {err.strerror or err}", file=label) from None
-    return parse_preset(data, label, name=name, folder=path.parent)
+    return parse_preset(data, label, name=name, folder=path.parent, overrides=overrides)
 
 
 def scan_presets() -> tuple[list[Preset], list[PresetError]]:
@@ -358,13 +358,19 @@ def list_presets() -> list[Preset]:
 
 # ---------------------------------------------------------------------------- reading
 def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | None = None,
-                 folder: str | os.PathLike | None = None) -> Preset:
+                 folder: str | os.PathLike | None = None,
+                 overrides: Iterable[str] = ()) -> Preset:
     """The preset in YAML ``text``; ``source`` names it in messages, ``name`` (if given)
     is the name the file must declare; the data files it names relative are in ``folder``
-    (the file's; None, as for built-in presets: the current directory)."""
+    (the file's; None, as for built-in presets: the current directory). ``overrides``
+    (``--set`` style ``key.path=value``) edit its data before it is built, once."""
     data, root = read_yaml(text, source)
+    doc: Any = Doc(source, root)
+    settings = read_overrides(overrides)
+    if settings and isinstance(data, dict):  # (anything else is refused by the build)
+        doc = apply_to_data(data, doc, settings)
     try:
-        return build_preset(data, Doc(source, root), name=name, source=source, folder=folder)
+        return build_preset(data, doc, name=name, source=source, folder=folder)
     except RecursionError:
         raise PresetError("the file nests too deeply", file=source) from None
 
@@ -477,36 +483,6 @@ def _overridden(raw: dict, run_doc: Any, overrides: dict, where: Where, folder: 
         links.append((parts, (*where.path, key)))
     overlay = Overlay(where.doc, run_doc, links, where.path)
     return settings, overlay, validate_config(settings, Where(overlay), folder)
-
-
-# ---------------------------------------------------------------------------- overrides
-def apply_overrides(preset: Preset, overrides: Iterable[str]) -> Preset:
-    """``preset`` with ``--set`` style ``key.path=value`` settings (values are YAML),
-    checked like the file's own; a PresetError names the argument."""
-    settings = config_to_raw(preset.config)
-    args = []
-    for arg in overrides:
-        where = Where(ArgsDoc([((), str(arg))]))
-        if not isinstance(arg, str) or "=" not in arg:
-            raise where.error("expected key=value", arg, "key.path=value, e.g. "
-                              "train.optimizer.lr=0.1 or model.hidden=[16,16]")
-        key, _, text = arg.partition("=")
-        parts = check_setting(key.strip(), where)
-        try:
-            value = read_value(text)
-        except yaml.MarkedYAMLError as err:
-            raise where.error(f"cannot read the value {text!r}: {err.problem or err}", text,
-                              "a YAML value, e.g. 0.1, [16, 16], relu or null") from None
-        except Exception as err:  # ReaderError, RecursionError, `!!int x`, ...
-            raise where.error(f"cannot read the value {text!r}: {err}", text,
-                              "a YAML value, e.g. 0.1, [16, 16], relu or null") from None
-        set_raw(settings, parts, value, where)
-        args.append((parts, arg))
-    if not args:
-        return preset
-    data = {k: v for k, v in preset_to_raw(preset).items() if k not in CONFIG_KEYS}
-    data.update(settings)
-    return build_preset(data, ArgsDoc(args), source=preset.source)
 
 
 # ---------------------------------------------------------------------------- writing

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nnterm.engine.lessons.errors import Where, show, suggest
 from nnterm.engine.nn.hyperparams import FLAG, RANGE_PROBLEMS, Flag, Hyperparam, Number, Pair
+from nnterm.engine.preset_format.errors import Where, show, suggest
 
 
 class Spec:

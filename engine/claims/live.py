@@ -1,7 +1,7 @@
 """Claims judged while the runs still train: a lesson step's "✓ seen" in the app.
 
 ``judge_live(claim, result, steps, finished)`` applies the one evaluator,
-``claims.check_claim``, to the history so far, but only once the claim can be judged:
+``check.check_claim``, to the history so far, but only once the claim can be judged:
 
 - ``at: end`` is the newest record (so "the loss is below 0.01" holds from the moment it
   is), ``min``/``max`` range over the records so far;
@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from nnterm.engine.lessons.claims import check_claim
-from nnterm.engine.lessons.experiment import ExperimentResult
-from nnterm.engine.lessons.preset import At, Claim, DiagnosisClaim, MetricClaim
+from nnterm.engine.claims.check import check_claim
+from nnterm.engine.experiments.experiment import ExperimentResult
+from nnterm.engine.preset_format.preset import At, Claim, DiagnosisClaim, MetricClaim
 
 
 def judge_live(claim: Claim, result: ExperimentResult, steps: Mapping[str, int],

@@ -5,7 +5,6 @@ decision, the app's optimizer key, the memory estimate and the docs."""
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import MISSING, dataclass, replace
 from pathlib import Path
 from typing import ClassVar
@@ -34,7 +33,6 @@ from nnterm.engine.nn.optimizers import (
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import dump_preset, parse_preset
-from nnterm.engine.preset_format.options_doc import options_doc
 from nnterm.engine.preset_format.saving import tidy
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
@@ -296,15 +294,6 @@ def test_the_declared_state_is_what_the_optimizer_keeps_and_what_memory_counts(n
 
 
 # ---------------------------------------------------------------- docs
-def test_the_readme_shows_the_options_tables_of_the_code():
-    shown = re.search(r"<!-- options_doc -->\n(.*?)<!-- /options_doc -->", README, re.DOTALL)
-    assert shown is not None
-    assert shown.group(1) == options_doc(), \
-        "run python -m nnterm.engine.preset_format.options_doc and paste it into the README"
-    for name in OPTIMIZERS:
-        assert f"| `{name}` | `lr` |" in shown.group(1)
-
-
 def test_the_readme_names_every_optimizer_in_the_scripting_api():
     paragraph = README[README.index("- **Optimizers**"):]
     paragraph = paragraph[:paragraph.index("\n- ") if "\n- " in paragraph else None]

@@ -11,7 +11,7 @@ from test_session import FakeClock
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes
+from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes, text_samples
 from nnterm.engine.live.landscape import thin
 from nnterm.engine.live.run_loop import SAMPLE_SECONDS, run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
@@ -198,14 +198,16 @@ def test_next_token_frames_carry_names_written_by_every_model():
     names = Config(data=DataConfig(name="names", params={"context": 3}),
                    model=ModelConfig(hidden=(16,)), train=TrainConfig(steps=100))
     runs = build_run_set([("base", names), ("wide", with_changes(names, {"model.hidden": (32,)}))])
-    frame = build_frame(runs, samples=7)
-    labels = [label for label, _ in frame.samples]
+    samples = text_samples(runs, 7)
+    labels = [label for label, _ in samples]
     assert labels == ["base", "wide", "bigram", "real"]
-    assert all(len(row) == 6 and all(isinstance(n, str) for n in row) for _, row in frame.samples)
-    assert build_frame(runs, samples=7).samples == frame.samples  # the seed fixes the text
+    assert all(len(row) == 6 and all(isinstance(n, str) for n in row) for _, row in samples)
+    assert text_samples(runs, 7) == samples  # the seed fixes the text
+    assert build_frame(runs, samples=samples).samples == samples
     assert build_frame(runs).samples == ()
     real = set(runs.base.dataset.meta["val_names"])
-    assert set(frame.samples[-1][1]) <= real
+    assert set(samples[-1][1]) <= real
+    assert text_samples(build_run_set(RUNS), 7) == ()  # no text to write: not next-token data
 
 
 def test_every_snapshot_carries_the_newest_names_new_ones_every_few_seconds():

@@ -1,11 +1,12 @@
 """A frame of a live lesson: the selected run in detail and every run in brief.
 
 ``build_frame(runs)`` is what the run loop publishes: ``snapshot_build.build_snapshot`` of
-the selected run, plus a ``RunView`` of every run (its curves, numbers, small boundary,
+the selected run, given a ``RunView`` of every run (its curves, numbers, small boundary,
 per-layer profiles and what it changes from the base run), the loss levels the lesson
-names, and what fits the data: text the models write (next-token data), the loss
-landscape (two-weight models), the fitted curves (one-input regression) or the predicted
-surface (two-input regression).
+names, and what fits the data: the loss landscape (two-weight models), the fitted curves
+(one-input regression), the predicted surface (two-input regression) or sample images;
+``text_samples`` draws the text the models write (next-token data), which the run loop
+draws only every few seconds and passes in.
 """
 
 from __future__ import annotations
@@ -49,29 +50,31 @@ def build_frame(
     steps_per_second: float = 0.0,
     message: str = "",
     current: bool = False,
-    samples: int = 0,
+    samples: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    claims: tuple[bool | None, ...] = (),
+    commands_taken: int = 0,
     series_points: int = SERIES_POINTS,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
 
     ``current``: measure every run's losses at the step it is at, so the numbers, the
     curves' last point and the boundary all belong to that step (for a slow pace; at full
-    speed the latest logged record is close enough and costs nothing). ``samples``: for
-    next-token data, draw new text from every run's model with this seed (0: none)."""
+    speed the latest logged record is close enough and costs nothing). ``samples`` (the
+    text the models last wrote), ``claims`` and ``commands_taken`` are carried as given."""
     now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
     views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
-    references = (*reference_levels(runs.base), *runs.baselines.items())
-    snapshot = build_snapshot(runs[runs.selected], steps_per_second=steps_per_second,
-                              message=message, series_points=series_points,
-                              now=now[runs.selected], runs=views, references=references)
-    if samples and runs.base.dataset.name == "names":
-        snapshot = replace(snapshot, samples=text_samples(runs, samples))
     landscape = build_landscape(list(runs.trainers), runs.paths,
                                 {name: runs.colour(name) for name in runs.names})
-    if landscape is not None:
-        return replace(snapshot, landscape=landscape)
-    return replace(snapshot, fit=fit_curve(runs), surface=surface(runs[runs.selected]),
-                   images=image_samples(runs))
+    flat = landscape is None  # a loss landscape is drawn instead of what fits the data
+    return build_snapshot(
+        runs[runs.selected], steps_per_second=steps_per_second, message=message,
+        series_points=series_points, now=now[runs.selected], runs=views,
+        references=(*reference_levels(runs.base), *runs.baselines.items()),
+        samples=samples, landscape=landscape,
+        fit=fit_curve(runs) if flat else None,
+        surface=surface(runs[runs.selected]) if flat else None,
+        images=image_samples(runs) if flat else None,
+        claims=claims, commands_taken=commands_taken)
 
 
 #: How many validation images the image panel shows.
@@ -149,8 +152,11 @@ SAMPLE_COUNT = 6
 
 def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Names written by every run's model, then by the bigram baseline, then real names
-    from the validation split: (label, names) rows, all drawn with ``seed``."""
+    from the validation split: (label, names) rows, all drawn with ``seed``; none for data
+    that is not next-token text."""
     base = runs.base.dataset
+    if base.name != "names":
+        return ()
     context = base.meta["context"]
     rows = []
     for trainer in runs.trainers:

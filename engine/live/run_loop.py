@@ -10,7 +10,6 @@ message and rolled back, never fatal.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import queue
 import time
@@ -20,7 +19,7 @@ from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
-from nnterm.engine.live.frame import build_frame, describe_changes
+from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
@@ -339,20 +338,15 @@ class _Driver:
         now = self.clock()
         self.rate.mark(now, self.steps)
         running = not self.runs.idle
-        samples = 0
         if now - self.last_samples >= SAMPLE_SECONDS or (self.dirty and not running):
             self.last_samples, self.sample_seed = now, self.sample_seed + 1
-            samples = self.sample_seed
+            self.samples = text_samples(self.runs, self.sample_seed)
         snapshot = build_frame(
             self.runs, steps_per_second=self.rate.value if running else 0.0,
             message=self.message, current=self.pacer.steps_per_second is not None,
-            samples=samples,
+            samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
+            commands_taken=self.commands_taken,
         )
-        if snapshot.samples:
-            self.samples = snapshot.samples  # (kept: every snapshot carries the newest)
-        snapshot = dataclasses.replace(snapshot, samples=self.samples,
-                                       claims=claim_verdicts(self.watched, self.runs),
-                                       commands_taken=self.commands_taken)
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)
 

@@ -1,5 +1,7 @@
-"""Building a Snapshot from a Trainer: the engine's half of every frame (``frame`` adds
-what a frame says about every run of the lesson).
+"""Building a Snapshot: the one place one is made. ``build_snapshot`` measures the selected
+run in detail (its curves, layers and boundary) and takes what ``frame`` measured about
+the whole lesson (every run in brief, the text the models write, the landscape, fitted
+curves, images) and what the run loop knows (claims, commands taken) as they are.
 
 ``build_snapshot`` runs in the engine (process) up to ``run_loop.FPS`` times a second
 (and at once after a key), so everything here is vectorised NumPy over bounded inputs:
@@ -16,7 +18,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
+from nnterm.engine.live.snapshot import (
+    Boundary,
+    FitCurve,
+    ImageSamples,
+    Landscape,
+    LayerView,
+    RunView,
+    Series,
+    Snapshot,
+    Surface,
+)
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.training.causes import folded
@@ -44,10 +56,18 @@ def build_snapshot(
     now: StepRecord | None = None,
     runs: tuple[RunView, ...] = (),
     references: tuple[tuple[str, float], ...] = (),
+    samples: tuple[tuple[str, tuple[str, ...]], ...] = (),
+    landscape: Landscape | None = None,
+    fit: FitCurve | None = None,
+    surface: Surface | None = None,
+    images: ImageSamples | None = None,
+    claims: tuple[bool | None, ...] = (),
+    commands_taken: int = 0,
 ) -> Snapshot:
-    """A Snapshot of ``trainer`` now. Every array is a fresh copy, so the trainer may go on
-    stepping while another thread (or process) draws the snapshot. ``now``: the losses at
-    the current step (see ``build_frame``), drawn as the curves' last point."""
+    """A Snapshot of ``trainer`` now, with the lesson's parts as given (``Snapshot`` says
+    what each is). Every array is a fresh copy, so the trainer may go on stepping while
+    another thread (or process) draws the snapshot. ``now``: the losses at the current
+    step (see ``build_frame``), drawn as the curves' last point."""
     series, bands, latest = history_views(trainer, series_points)
     if now is not None:
         series, latest = with_point(series, now), now
@@ -78,6 +98,13 @@ def build_snapshot(
         message=message,
         runs=runs,
         references=references,
+        samples=samples,
+        landscape=landscape,
+        fit=fit,
+        surface=surface,
+        images=images,
+        claims=claims,
+        commands_taken=commands_taken,
     )
 
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from nnterm.engine.live.expectation import Expectation, RunsState
 from nnterm.engine.live.run_loop import FPS
-from nnterm.engine.live.session import Session, open_session
+from nnterm.engine.live.session import Session
+from nnterm.engine.live.sessions import open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training import commands as cmd

@@ -84,9 +84,9 @@ def process_per_run(preset: str, window: float) -> list[tuple[str, float]]:
 
 
 def same_heap_as_the_engine() -> None:
-    """Re-run this script with the engine's malloc setting (``session.ask_for_huge_pages``)
+    """Re-run this script with the engine's malloc setting (``process_session.ask_for_huge_pages``)
     so that both placements are measured on the same terms as the app's engine."""
-    from nnterm.engine.live.session import ask_for_huge_pages
+    from nnterm.engine.live.process_session import ask_for_huge_pages
 
     if "glibc.malloc.hugetlb" not in os.environ.get("GLIBC_TUNABLES", ""):
         ask_for_huge_pages()

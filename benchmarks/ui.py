@@ -51,7 +51,7 @@ load average before and after each part is printed):
    of three readings 0.2 s apart. The ratio later/earlier should be close to 1.
 
 The script re-runs itself with the engine's malloc setting (a heap on transparent huge
-pages, ``session.ask_for_huge_pages``), so the headless side runs on the same terms.
+pages, ``process_session.ask_for_huge_pages``), so the headless side runs on the same terms.
 
 Every tmux session runs on a private server socket with a unique name; each is quit with
 ``q``, then killed, the server is killed, and every process that carries this run's marker
@@ -81,8 +81,8 @@ from rich.console import Console
 from rich.table import Table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy: one BLAS thread, as the app)
+from nnterm.engine.live.process_session import ask_for_huge_pages
 from nnterm.engine.live.run_set import build_run_set
-from nnterm.engine.live.session import ask_for_huge_pages
 from nnterm.engine.preset_format.loader import list_presets, load_preset
 from nnterm.engine.training.config import with_changes
 
@@ -425,7 +425,7 @@ def memory(tmux: Tmux, args) -> Table:
 
 # ---------------------------------------------------------------------------- main
 def same_heap_as_the_engine() -> None:
-    """Re-run this script with the engine's malloc setting (``session.ask_for_huge_pages``:
+    """Re-run this script with the engine's malloc setting (``process_session.ask_for_huge_pages``:
     a heap on transparent huge pages, read at a process's start), so that the headless
     side is measured on the same terms as the app's engine."""
     if "glibc.malloc.hugetlb" not in os.environ.get("GLIBC_TUNABLES", ""):

@@ -11,7 +11,7 @@ from test_session import CONFIG, TIMEOUT, snapshot_where
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import Expectation, RunsState, RunState, expect
-from nnterm.engine.live.session import open_session
+from nnterm.engine.live.sessions import open_session
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import with_changes
 

@@ -19,9 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnterm.engine.live.process_session import ProcessSession
 from nnterm.engine.live.run_loop import Pacer, run_loop
 from nnterm.engine.live.run_set import RunSet
-from nnterm.engine.live.session import InProcessSession, ProcessSession, Session, open_session
+from nnterm.engine.live.session import Session
+from nnterm.engine.live.sessions import InProcessSession, open_session
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.live.snapshot_build import (
     build_snapshot,

@@ -1,5 +1,5 @@
 """The engine's child process: ``run_loop`` over a lesson's runs, commands in through one pipe
-and snapshots out through another (see ``session.ProcessSession``, the parent's side).
+and snapshots out through another (see ``process_session.ProcessSession``, the parent's side).
 
 Snapshots leave through a ``LatestSender`` thread that keeps only the newest unsent one:
 the training loop never waits for the UI, and memory stays flat however slow the reader.

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnterm.engine.nn.activations import LEAKY_SLOPE, Activation, get_activation
+from nnterm.engine.nn.features import FeatureMap
 from nnterm.engine.nn.initializers import Init, as_init, init_layer
 from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.seeding import stream
@@ -53,6 +54,9 @@ class MLP:
     ``init`` is one scheme or a list with one per layer (see ``initializers``); ``frozen``
     names layers (0-based) that are never trained, as in a random-features model. ``seed``
     fixes the initial weights and the dropout masks, each from its own stream.
+    ``features`` (names from ``features.FEATURES``) makes the network read those functions
+    of a point of the plane instead of the point: ``sizes[0]`` is then their count, and
+    every input it is given, (n, 2), goes through the ``FeatureMap`` first.
     """
 
     def __init__(
@@ -65,10 +69,15 @@ class MLP:
         seed: int = 0,
         dtype: str = "float64",
         leaky_slope: float = LEAKY_SLOPE.default,
+        features: Sequence[str] = (),
     ) -> None:
         if len(sizes) < 2 or any(int(s) < 1 for s in sizes):
             raise ValueError(f"sizes needs at least an input and an output width >= 1: {sizes}")
         self.sizes = [int(s) for s in sizes]
+        self.feature_map = FeatureMap(features) if features else None
+        if features and self.sizes[0] != len(features):
+            raise ValueError(f"{len(features)} features make {len(features)} inputs, "
+                             f"not {self.sizes[0]}")
         self.n_layers = len(self.sizes) - 1
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
@@ -164,8 +173,11 @@ class MLP:
     ) -> tuple[np.ndarray, list[np.ndarray], list[HiddenLayerTrace]]:
         """Forward pass returning (logits, the input of every layer, the hidden traces).
 
-        With ``train=True`` dropout masks are drawn from ``dropout_rng``.
+        With ``train=True`` dropout masks are drawn from ``dropout_rng``. The first input
+        is the features of ``X`` when the network has a feature map.
         """
+        if self.feature_map is not None:
+            X = self.feature_map.apply(X)
         a = np.asarray(X, dtype=self.dtype)
         params = self.params
         inputs: list[np.ndarray] = []

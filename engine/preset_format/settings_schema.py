@@ -42,6 +42,7 @@ from nnterm.engine.data import (
 )
 from nnterm.engine.data.table import split_allowed
 from nnterm.engine.nn.activations import ACTIVATIONS, LEAKY_SLOPE
+from nnterm.engine.nn.features import FEATURES
 from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
 from nnterm.engine.nn.losses import LOSSES, get_loss
@@ -133,6 +134,7 @@ class Params(Spec):
 DATA = Section(DataConfig, {
     "name": Choice(DATASETS, "dataset"), "n_train": Int(1), "n_val": Int(1),
     "noise": Real(0), "label_flip": Real(0, 1), "fresh_batches": Bool(), "params": Params(),
+    "features": ListOf(Choice(FEATURES, "feature")),
 })
 MODEL = Section(ModelConfig, {
     "hidden": ListOf(Int(1)), "activation": OneOrList(Choice(ACTIVATIONS, "activation")),
@@ -313,11 +315,24 @@ def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
         candidates.update({(k,): (k, getattr(d, k)) for k in ("noise", "label_flip")
                            if k in given})
         raise _blame(at, str(err), candidates) from None
+    _check_features(d, dataset, at / "features")
     if d.fresh_batches and dataset.sampler is None:
         raise (at / "fresh_batches").error(
             f"dataset {d.name!r} is a fixed set of examples: there is no distribution to "
             f"draw fresh batches from", d.fresh_batches, "false")
     return dataset
+
+
+def _check_features(d: DataConfig, dataset: Any, at: Where) -> None:
+    """Features are functions of a point of the plane, each named once."""
+    if d.features and dataset.input_dim != 2:
+        raise at.error(f"features are functions of a point of the plane; {d.name} has "
+                       f"{dataset.input_dim} inputs, not 2", list(d.features),
+                       "[] for data that is not 2-D")
+    for i, name in enumerate(d.features):
+        if name in d.features[:i]:
+            raise (at / i).error(f"feature {name!r} is named twice", name,
+                                 f"distinct names from {', '.join(FEATURES)}")
 
 
 def _fill_split(d: DataConfig, given: Mapping, dataset: Any, at: Where) -> DataConfig:

@@ -56,6 +56,8 @@ class DataConfig:
     label_flip: float = 0.0
     fresh_batches: bool = False  # draw every batch afresh from the distribution
     params: Mapping[str, Any] = field(default_factory=dict)  # dataset-specific options
+    #: what the network reads of a point of the plane (``nn.features``); () the point itself
+    features: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

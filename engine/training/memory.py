@@ -74,9 +74,10 @@ def parse_size(text: str) -> int:
 
 
 def estimate(config: Config, input_dim: int, output_dim: int) -> dict[str, int]:
-    """Bytes per part of a run (see the module docstring)."""
+    """Bytes per part of a run (see the module docstring); a network that reads features
+    of its inputs has one input unit per feature."""
     item = 4 if config.model.dtype == "float32" else 8
-    widths = [input_dim, *config.model.hidden, output_dim]
+    widths = [len(config.data.features) or input_dim, *config.model.hidden, output_dim]
     params = sum((a + 1) * b for a, b in zip(widths, widths[1:], strict=False))
     o = config.train.optimizer
     moments = len(state_arrays(o.name, o.kwargs()))

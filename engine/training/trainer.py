@@ -59,13 +59,17 @@ def build_dataset(config: Config) -> Dataset:
 
 
 def build_network(config: Config, dataset: Dataset) -> MLP:
-    """The MLP a Config describes, from the data's input width to the loss's output width."""
-    m = config.model
+    """The MLP a Config describes, from the data's input width (or its features') to the
+    loss's output width."""
+    m, features = config.model, config.data.features
+    if features and dataset.input_dim != 2:
+        raise ValueError(f"features are functions of a point of the plane; {dataset.name} "
+                         f"has {dataset.input_dim} inputs, not 2")
     out = get_loss(m.loss).output_dim(dataset.n_classes, dataset.output_dim)
     return MLP(
-        [dataset.input_dim, *m.hidden, out], activation=m.activation, init=m.init,
-        dropout=m.dropout, frozen=m.frozen, seed=config.seed, dtype=m.dtype,
-        leaky_slope=m.leaky_slope,
+        [len(features) or dataset.input_dim, *m.hidden, out], activation=m.activation,
+        init=m.init, dropout=m.dropout, frozen=m.frozen, seed=config.seed, dtype=m.dtype,
+        leaky_slope=m.leaky_slope, features=features,
     )
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from nnterm.engine.data.names import bigram_probs, sample_names
 from nnterm.engine.live.landscape import build_landscape
+from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import FitCurve, ImageSamples, RunView, Snapshot, Surface
 from nnterm.engine.live.snapshot_build import (
@@ -28,6 +29,7 @@ from nnterm.engine.live.snapshot_build import (
     build_snapshot,
     describe_init,
     history_views,
+    plane_grid,
     spread,
     with_point,
 )
@@ -53,6 +55,7 @@ def build_frame(
     samples: tuple[tuple[str, tuple[str, ...]], ...] = (),
     claims: tuple[bool | None, ...] = (),
     commands_taken: int = 0,
+    network_point: int | None = None,
     series_points: int = SERIES_POINTS,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
@@ -60,7 +63,9 @@ def build_frame(
     ``current``: measure every run's losses at the step it is at, so the numbers, the
     curves' last point and the boundary all belong to that step (for a slow pace; at full
     speed the latest logged record is close enough and costs nothing). ``samples`` (the
-    text the models last wrote), ``claims`` and ``commands_taken`` are carried as given."""
+    text the models last wrote), ``claims`` and ``commands_taken`` are carried as given.
+    ``network_point``: the selected run's network view with that training example (None:
+    none)."""
     now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
     views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
     landscape = build_landscape(list(runs.trainers), runs.paths,
@@ -74,7 +79,9 @@ def build_frame(
         fit=fit_curve(runs) if flat else None,
         surface=surface(runs[runs.selected]) if flat else None,
         images=image_samples(runs) if flat else None,
-        claims=claims, commands_taken=commands_taken)
+        claims=claims, commands_taken=commands_taken,
+        network=None if network_point is None else build_network_view(
+            runs[runs.selected], network_point))
 
 
 #: How many validation images the image panel shows.
@@ -133,12 +140,9 @@ def surface(trainer: Trainer, resolution: int = BOUNDARY_RESOLUTION) -> Surface 
     lo, hi = data.X_train.min(axis=0), data.X_train.max(axis=0)
     pad = 0.05 * np.maximum(hi - lo, 1e-9)
     x0, x1, y0, y1 = lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1]
-    cells = (np.arange(resolution) + 0.5) / resolution
-    grid = np.empty((resolution, resolution, 2), dtype=trainer.net.dtype)
-    grid[..., 0] = (x0 + cells * (x1 - x0))[None, :]
-    grid[..., 1] = (y1 - cells * (y1 - y0))[:, None]
+    grid = plane_grid((x0, x1, y0, y1), resolution, trainer.net.dtype)
     with np.errstate(all="ignore"):
-        values = trainer.net.forward(grid.reshape(-1, 2))[:, 0].astype(np.float64)
+        values = trainer.net.forward(grid)[:, 0].astype(np.float64)
     keep = spread(data.n_train)
     return Surface(extent=(float(x0), float(x1), float(y0), float(y1)),
                    values=values.reshape(resolution, resolution),

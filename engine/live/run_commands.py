@@ -60,4 +60,13 @@ class WatchClaims:
     claims: tuple[Any, ...]
 
 
-RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims
+@dataclass(frozen=True)
+class WatchNetwork:
+    """Put the selected run's network view (``live.network_view``) in every snapshot, with
+    training example ``point`` chosen; None stops (it costs a forward and backward pass of
+    the probe set a frame, so only a UI that shows it asks)."""
+
+    point: int | None
+
+
+RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims | WatchNetwork

@@ -184,6 +184,7 @@ class _Driver:
         self.last_samples = -math.inf
         self.sample_seed = 0
         self.samples: tuple = ()  # the newest text the models wrote (Snapshot.samples)
+        self.network_point: int | None = None  # rc.WatchNetwork's: None, no network view
         self.stopped = False
         self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
         self.commands_taken = 0  # every command handled, failed ones included
@@ -256,6 +257,8 @@ class _Driver:
                     self.set_each(per_run)
                 case rc.WatchClaims(claims=claims):
                     self.watched = tuple(claims)
+                case rc.WatchNetwork(point=point):
+                    self.network_point = point
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
@@ -345,7 +348,7 @@ class _Driver:
             self.runs, steps_per_second=self.rate.value if running else 0.0,
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
-            commands_taken=self.commands_taken,
+            commands_taken=self.commands_taken, network_point=self.network_point,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)

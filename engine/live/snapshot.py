@@ -70,6 +70,47 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class UnitLayer:
+    """One layer of units in the network view (``live.network_view``): every unit, most
+    important first (by the norm of its outgoing weights; the output layer in order).
+
+    Per unit, in that order: its output over the plane, its incoming weights and bias,
+    their gradients and dL/dz (of the data loss, mean over the training examples a
+    record measures), z and a at the chosen point, and the share of those examples where
+    it is dead (a = 0 and f'(z) = 0: ReLU's flat half) or saturated (otherwise
+    |f'(z)| < ``network_view.SATURATED``: tanh or sigmoid near their limits)."""
+
+    activation: str  # the hidden layer's activation; "output" for the last layer
+    units: tuple[int, ...]  # unit indices, most important first
+    pictures: np.ndarray  # (units, rows, cols): a (the output layer: its head) over the plane
+    weights: np.ndarray  # (fan_in, units): the incoming weights, by the previous layer's index
+    bias: np.ndarray  # (units,)
+    grad_weights: np.ndarray  # (fan_in, units)
+    grad_bias: np.ndarray  # (units,)
+    grad_z: np.ndarray  # (units,): dL/dz summed over the examples (L their mean), = dL/db
+    z: np.ndarray  # (units,) at the point
+    a: np.ndarray  # (units,) at the point (the output layer: its head)
+    dead: np.ndarray  # (units,) share of the examples
+    saturated: np.ndarray  # (units,)
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """What every unit computes over the input plane, for a network of 2-D inputs: the
+    inputs (or the features it reads) and each layer's units, each a picture over the
+    same square as the Boundary, with the numbers of one chosen training point."""
+
+    extent: tuple[float, float, float, float]  # x0, x1, y0, y1, as the Boundary's
+    input_names: tuple[str, ...]  # x1, x2, or the features (nn.features)
+    input_pictures: np.ndarray  # (inputs, rows, cols): each input's value over the plane
+    point: int  # the chosen training example
+    point_xy: tuple[float, float]  # where it is on the plane
+    point_label: str  # its class or target, in words
+    point_inputs: np.ndarray  # (inputs,): what the network reads of it
+    layers: tuple[UnitLayer, ...]  # the hidden layers, then the output layer
+
+
+@dataclass(frozen=True)
 class Landscape:
     """The loss over the (w1, w2) plane of a two-weight model, and each run's path on it
     (``live.landscape``)."""
@@ -177,6 +218,9 @@ class Snapshot:
     fit: FitCurve | None = None  # one-input regression: every run's fitted curve
     surface: Surface | None = None  # two-input regression: the selected run's prediction
     images: ImageSamples | None = None  # image inputs: sample images and each run's guess
+    #: 2-D inputs, when a UI asked for it (``run_commands.WatchNetwork``): every unit of the
+    #: selected run, over the plane, with the numbers of one training point
+    network: NetworkView | None = None
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
     claims: tuple[bool | None, ...] = ()

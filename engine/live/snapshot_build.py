@@ -24,6 +24,7 @@ from nnterm.engine.live.snapshot import (
     ImageSamples,
     Landscape,
     LayerView,
+    NetworkView,
     RunView,
     Series,
     Snapshot,
@@ -63,6 +64,7 @@ def build_snapshot(
     images: ImageSamples | None = None,
     claims: tuple[bool | None, ...] = (),
     commands_taken: int = 0,
+    network: NetworkView | None = None,
 ) -> Snapshot:
     """A Snapshot of ``trainer`` now, with the lesson's parts as given (``Snapshot`` says
     what each is). Every array is a fresh copy, so the trainer may go on stepping while
@@ -105,6 +107,7 @@ def build_snapshot(
         images=images,
         claims=claims,
         commands_taken=commands_taken,
+        network=network,
     )
 
 
@@ -389,12 +392,9 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     if data.input_dim != 2 or not loss.classification:
         return None
     x0, x1, y0, y1 = data_extent(np.concatenate([data.X_train, data.X_val]))
-    cells = (np.arange(resolution) + 0.5) / resolution
-    xs, ys = x0 + cells * (x1 - x0), y1 - cells * (y1 - y0)
-    grid = np.empty((resolution, resolution, 2), dtype=trainer.net.dtype)
-    grid[..., 0], grid[..., 1] = xs[None, :], ys[:, None]
+    grid = plane_grid((x0, x1, y0, y1), resolution, trainer.net.dtype)
     with np.errstate(all="ignore"):
-        logits = trainer.net.forward(grid.reshape(-1, 2))
+        logits = trainer.net.forward(grid)
         classes = loss.predict(logits)
         probs = loss.head(logits)
         if logits.shape[1] == 1:  # one sigmoid output: P(class 1)
@@ -413,6 +413,18 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         val_labels=data.y_val[val_idx],
         class_names=data.meta.get("classes"),
     )
+
+
+def plane_grid(extent: tuple[float, float, float, float], resolution: int, dtype: np.dtype
+               ) -> np.ndarray:
+    """The cell centres of a resolution x resolution grid over ``extent`` (x0, x1, y0, y1),
+    row by row from the top (y1) as a picture is drawn: (resolution^2, 2) points."""
+    x0, x1, y0, y1 = extent
+    cells = (np.arange(resolution) + 0.5) / resolution
+    grid = np.empty((resolution, resolution, 2), dtype=dtype)
+    grid[..., 0] = (x0 + cells * (x1 - x0))[None, :]
+    grid[..., 1] = (y1 - cells * (y1 - y0))[:, None]
+    return grid.reshape(-1, 2)
 
 
 #: The margin around the data's bounding box, as a share of its larger side.

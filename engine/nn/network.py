@@ -11,7 +11,7 @@ Backward, from dL/dz_L given by the loss:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,28 +206,38 @@ class MLP:
         self, dlogits: np.ndarray, inputs: list[np.ndarray], hidden: list[HiddenLayerTrace]
     ) -> list[np.ndarray]:
         """Gradients of the loss w.r.t. every parameter, aligned with ``params``, given
-        dL/dlogits and a trace from ``trace``. Frozen layers get (shared) zero arrays."""
+        dL/dlogits and a trace from ``trace``: dW_i = a_{i-1}^T dz_i, db_i = sum_rows dz_i,
+        with dz_i from ``deltas``. Frozen layers get (shared) zero arrays, and the chain
+        stops at the lowest trainable layer: nothing below it needs a gradient."""
         grads: list[np.ndarray] = [None] * (2 * self.n_layers)  # type: ignore[list-item]
         lowest_trainable = min((i for i in range(self.n_layers) if i not in self.frozen),
-                               default=self.n_layers)
-        dz = dlogits
-        for i in range(self.n_layers - 1, -1, -1):
+                               default=self.n_layers - 1)
+        for i, dz in self.deltas(dlogits, hidden, lowest=lowest_trainable):
             if i in self.frozen:
                 grads[2 * i], grads[2 * i + 1] = self._frozen_grads[i]
             else:
                 grads[2 * i] = inputs[i].T @ dz
                 grads[2 * i + 1] = dz.sum(axis=0)
-            if i == 0 or i <= lowest_trainable:
-                # nothing below needs a gradient: stop propagating
-                for k in range(i):
-                    grads[2 * k], grads[2 * k + 1] = self._frozen_grads[k]
-                break
+        for k in range(lowest_trainable):
+            grads[2 * k], grads[2 * k + 1] = self._frozen_grads[k]
+        return grads
+
+    def deltas(
+        self, dlogits: np.ndarray, hidden: list[HiddenLayerTrace], lowest: int = 0
+    ) -> Iterator[tuple[int, np.ndarray]]:
+        """The chain rule, layer by layer from the top: (i, dL/dz_i) for i = L-1 down to
+        ``lowest``, given dL/dlogits (= dL/dz_{L-1}) and the hidden traces of ``trace``:
+        dz_{i-1} = (dz_i W_i^T * m_{i-1} / (1 - p)) * f'(z_{i-1})."""
+        dz = dlogits
+        for i in range(self.n_layers - 1, lowest - 1, -1):
+            yield i, dz
+            if i == lowest:
+                return
             da = dz @ self.params[2 * i].T
             h = hidden[i - 1]
             if h.mask is not None:
                 da *= h.mask
             dz = da * self.activations[i - 1].derivative(h.z, h.a)
-        return grads
 
     def penalty(self, l1: float = 0.0, l2: float = 0.0) -> float:
         """Regularisation added to the data loss: l1 sum|W| + (l2/2) sum W^2 over the

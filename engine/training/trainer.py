@@ -121,6 +121,17 @@ class Trainer:
         self._best: tuple[float, int, list[np.ndarray]] | None = None
         self._log(grads=None, before=None)
 
+    @property
+    def probe(self) -> tuple[np.ndarray, np.ndarray]:
+        """The training examples every record measures (at most ``EVAL_TRAIN_MAX``, fixed
+        for the run), as the network and the loss take them: inputs and targets."""
+        return self._X_eval, self._y_eval
+
+    @property
+    def train_inputs(self) -> np.ndarray:
+        """The training inputs as the network takes them (its dtype)."""
+        return self._X
+
     def _targets(self, y: np.ndarray) -> np.ndarray:
         return y if self.loss.classification else y.astype(self.net.dtype, copy=False)
 

@@ -18,29 +18,15 @@ from nnterm.app.widgets._common import (
     fg_bg,
     fmt_num,
     mix,
-    sample_index,
+)
+from nnterm.app.widgets._diverging import (
+    DENSITY,
+    MONO_NEGATIVE,
+    MONO_POSITIVE,
+    diverging_matrix,
 )
 from nnterm.app.widgets._panel import LayerPanel
 from nnterm.engine.live.snapshot import LayerView
-
-#: Colour steps per sign in truecolor mode.
-LEVELS = 16
-#: Glyph ramps (weak -> strong). ANSI mode colours DENSITY red/blue; NO_COLOR uses one ramp
-#: per sign so that the sign survives without colour.
-DENSITY = "░▒▓█"
-MONO_POSITIVE = ":+*#"
-MONO_NEGATIVE = ".-=%"
-NAN_RGB = (255, 0, 255)
-
-
-def _level(w: float, scale: float, levels: int) -> int | None:
-    """``w / scale`` quantised to -levels..levels (None for NaN)."""
-    if math.isnan(w):
-        return None
-    if scale <= 0 or not math.isfinite(scale):
-        return 0
-    t = max(-1.0, min(1.0, w / scale))
-    return int(round(t * levels))
 
 
 def tile_grid(tiles: np.ndarray, width: int) -> np.ndarray:
@@ -58,13 +44,6 @@ def tile_grid(tiles: np.ndarray, width: int) -> np.ndarray:
 
 #: The label column's width: "▸L10 128×128" and "shown 48×26" fit.
 LABEL_W = 14
-
-
-def stretch(n: int, room: int) -> int:
-    """How many cells ``n`` matrix entries take along an axis with ``room`` cells: a
-    whole multiple of ``n`` if it fits (every entry the same size), else ``room`` (the
-    entries sampled). The two axes are fitted apart: the labels say the shape."""
-    return n * (room // n) if n <= room else max(1, room)
 
 
 def allot_rows(minimum: list[int], wanted: list[int], available: int) -> list[int] | None:
@@ -158,7 +137,7 @@ class WeightHeatmap(LayerPanel):
             values = w.tolist()
             finite = [abs(x) for row in values for x in row if math.isfinite(x)]
             scale = max(finite) if finite else 0.0
-            strips, shown = self._matrix(values, len(values), len(values[0]), scale, matrix_w,
+            strips, shown = diverging_matrix(values, len(values), len(values[0]), scale, matrix_w,
                                          rows_here, mode, dark)
             real = w.shape if self._tiles else (layer.fan_in, layer.fan_out)
             if shown != tuple(real):
@@ -175,70 +154,6 @@ class WeightHeatmap(LayerPanel):
             lines += [Strip.blank(width)] * (body - len(lines))
             lines.append(self._legend(width, mode, dark, hidden))
         return [s.adjust_cell_length(width) for s in lines]
-
-    def _matrix(
-        self, values, rows: int, cols: int, scale: float, width: int, body: int,
-        mode: ColorMode, dark: bool,
-    ) -> tuple[list[Strip], tuple[int, int]]:
-        """The matrix fitted into ``width`` x ``body`` cells, and the (rows, columns) of
-        it that are drawn (fewer than it has when it had to shrink)."""
-        half = mode == "truecolor"
-        cell_w = 1 if half else 2
-        out_rows = stretch(rows, body * (2 if half else 1))
-        out_cols = stretch(cols, width // cell_w)
-        ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
-        pad = (width - out_cols * cell_w) // 2
-        strips: list[Strip] = []
-        if half:
-            neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
-            styles: dict[tuple, Style] = {}
-
-            def color(q: int | None):
-                if q is None:
-                    return NAN_RGB
-                return mix(neutral, POSITIVE_RGB if q > 0 else NEGATIVE_RGB, abs(q) / LEVELS)
-
-            for y in range(0, out_rows, 2):
-                upper = [_level(values[ri[y]][c], scale, LEVELS) for c in ci]
-                lower = (
-                    [_level(values[ri[y + 1]][c], scale, LEVELS) for c in ci]
-                    if y + 1 < out_rows else None
-                )
-                segs = [Segment(" " * pad)] if pad else []
-                run_style, run = None, 0
-                for x in range(out_cols):
-                    k = (upper[x], lower[x] if lower is not None else "none")
-                    st = styles.get(k)
-                    if st is None:
-                        st = fg_bg(color(upper[x]), color(lower[x]) if lower is not None else None)
-                        styles[k] = st
-                    if st is run_style:
-                        run += 1
-                    else:
-                        if run:
-                            segs.append(Segment("▀" * run, run_style))
-                        run_style, run = st, 1
-                if run:
-                    segs.append(Segment("▀" * run, run_style))
-                strips.append(Strip(segs).adjust_cell_length(width))
-        else:
-            pos = Style(color="red") if mode == "ansi" else None
-            neg = Style(color="blue") if mode == "ansi" else None
-            for y in range(out_rows):
-                segs = [Segment(" " * pad)] if pad else []
-                for c in ci:
-                    q = _level(values[ri[y]][c], scale, len(DENSITY))
-                    if q is None:
-                        segs.append(Segment("??", Style(color="magenta") if pos else None))
-                    elif q == 0:
-                        segs.append(Segment("  "))
-                    elif mode == "ansi":
-                        segs.append(Segment(DENSITY[abs(q) - 1] * 2, pos if q > 0 else neg))
-                    else:
-                        ramp = MONO_POSITIVE if q > 0 else MONO_NEGATIVE
-                        segs.append(Segment(ramp[abs(q) - 1] * 2))
-                strips.append(Strip(Segment.simplify(segs)).adjust_cell_length(width))
-        return strips[:body], (min(out_rows, rows), min(out_cols, cols))
 
     def _legend(self, width: int, mode: ColorMode, dark: bool, hidden: int) -> Strip:
         """The colour scale: ``−max|w| [blue] 0 [red] +max|w| (each layer's own)``."""

@@ -30,6 +30,7 @@ from nnterm.app.widgets.image_samples import ImagePanel
 from nnterm.app.widgets.landscape import LossLandscape
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.network import NetworkPanel
 from nnterm.app.widgets.run_table import RunTable
 from nnterm.app.widgets.samples import SampleText
 from nnterm.app.widgets.surface import SurfacePanel
@@ -92,9 +93,11 @@ PANELS: tuple[Panel, ...] = (
     Panel("runs", "Runs", RunTable, "between", "numbers"),
     Panel("gradients", "Gradients", GradientHistogram, "insides", "pictures"),
     Panel("weights", "Weights", WeightHeatmap, "insides", "weights"),
-    # the picture panel's views, the first whose data the snapshot has shown: a plane of
-    # inputs, a two-weight model's loss plane, regression on one or two inputs, images,
-    # text written by next-token models, else every run's profile over depth
+    # the picture panel's views, the first whose data the snapshot has shown: the
+    # network's units (while u has it open), a plane of inputs, a two-weight model's loss
+    # plane, regression on one or two inputs, images, text written by next-token models,
+    # else every run's profile over depth
+    Panel("network", "Network", NetworkPanel, "picture", "pictures", needs=_has("network")),
     Panel("boundary", "Decision boundary", DecisionBoundary, "picture", "pictures",
           needs=_has("boundary")),
     Panel("landscape", "Loss landscape", LossLandscape, "picture", "pictures",

@@ -33,6 +33,7 @@ from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.lesson_steps import LessonSteps
 from nnterm.app.live_runs import LiveRuns
 from nnterm.app.locks import EDITS_NOTICE, TeacherLocks, marked_locked
+from nnterm.app.network_keys import NetworkKeys
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.panel_set import PanelSet
 from nnterm.app.panels import PICTURE, PICTURES, placed
@@ -79,6 +80,7 @@ class TrainingScreen(NewestSize, Screen):
         self.runs = RunControls(self)
         self.view = ViewKeys(self)
         self.lesson = LessonMode(self, started=lesson)
+        self.network = NetworkKeys(self)
         self._quiet_until = 0.0
         self._seen_run = ""
         self._seen_diagnoses = 0
@@ -151,6 +153,7 @@ class TrainingScreen(NewestSize, Screen):
         """Train ``preset``'s runs (base and variants), closing any session before."""
         self._show_lesson(preset)
         self.view.reset(preset, several_runs=bool(preset.compare))
+        self.network.close()
         # the session's thread tells the screen at once (a message is thread-safe to post)
         opening = self.live.open(preset, on_update=lambda: self.post_message(
             self.SnapshotReady()))
@@ -259,6 +262,8 @@ class TrainingScreen(NewestSize, Screen):
             return False
         if action in STEP_ACTIONS and not self.lesson.has_steps:
             return False
+        if action in ("example", "unit") and not self.network.open:
+            return False
         return action not in self.locks.locked
 
     def on_key(self, event: events.Key) -> None:
@@ -281,6 +286,8 @@ class TrainingScreen(NewestSize, Screen):
         if self.live.restart():
             self.status_line.engine_restarted()
             self.lesson.rewatch()
+            if self.network.open:
+                self.network.rewatch()
         else:
             self.send(cmd.Reset())
 
@@ -356,6 +363,15 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_lesson(self) -> None:
         self.view.lesson()
+
+    def action_network(self) -> None:
+        self.network.toggle()
+
+    def action_example(self, direction: int) -> None:
+        self.network.example(direction)
+
+    def action_unit(self, columns: int, rows: int) -> None:
+        self.network.move(columns, rows)
 
     def action_zoom(self) -> None:
         self.view.zoom()

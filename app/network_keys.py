@@ -1,0 +1,73 @@
+"""The keys of the network view: ``u`` opens it in the picture panel (the engine then
+puts the selected run's ``NetworkView`` in every snapshot) or closes it, the arrows
+select a unit, ``e``/``E`` choose the training example whose numbers the card shows.
+
+``NetworkKeys`` belongs to the main view, which gives it a ``NetworkHost``: it sends
+the engine its ``WatchNetwork`` commands and finds the panel. While the view is closed
+the engine builds nothing for it.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from textual.widget import Widget
+
+from nnterm.app.widgets.network import NetworkPanel
+from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.snapshot import Snapshot
+
+PanelT = TypeVar("PanelT", bound=Widget)
+#: What ``u`` says where there is no plane of inputs to draw units over.
+NO_PLANE = "the network view draws units over the input plane: it needs 2-D inputs"
+
+
+class NetworkHost(Protocol):
+    """The screen the network view is on."""
+
+    @property
+    def snapshot(self) -> Snapshot | None: ...
+
+    def send(self, command: rc.WatchNetwork) -> None: ...
+    def query_one(self, selector: type[PanelT]) -> PanelT: ...
+    def notify(self, message: str, *, title: str = "", timeout: float | None = None) -> None: ...
+
+
+class NetworkKeys:
+    """Whether the network view is open, and the training example it shows."""
+
+    def __init__(self, host: NetworkHost) -> None:
+        self.host = host
+        self.point = 0
+        self.open = False
+
+    def toggle(self) -> None:
+        """Open the view (for 2-D inputs), or close it."""
+        snapshot = self.host.snapshot
+        if not self.open and snapshot is not None and snapshot.boundary is None \
+                and snapshot.surface is None:
+            self.host.notify(NO_PLANE, title="Network", timeout=3)
+            return
+        self.open = not self.open
+        self.rewatch()
+
+    def close(self) -> None:
+        """Closed, as a lesson opens (``ViewKeys.reset``); the engine is told if needed."""
+        if self.open:
+            self.open = False
+            self.rewatch()
+
+    def rewatch(self) -> None:
+        """Tell the engine what to build: after a toggle, or to an engine started anew."""
+        self.host.send(rc.WatchNetwork(self.point if self.open else None))
+
+    def example(self, direction: int) -> None:
+        """The next (1) or previous (-1) training example, round the training set."""
+        snapshot = self.host.snapshot
+        n_train = snapshot.config.data.n_train if snapshot is not None else 1
+        self.point = (self.point + direction) % max(1, n_train)
+        self.rewatch()
+
+    def move(self, columns: int, rows: int) -> None:
+        """Select another unit: ``columns`` layers right, ``rows`` down."""
+        self.host.query_one(NetworkPanel).move(columns, rows)

@@ -1,0 +1,255 @@
+"""NetworkPanel: the network itself, as TensorFlow Playground draws it: a column of input
+pictures (each feature's value over the plane), a column per layer of unit pictures (what
+each unit outputs over the same plane: red positive, blue negative), the weights into and
+out of the selected unit between the columns, and under it all the selected unit's card:
+its formula with the numbers of one training example, and its gradients
+(``_unit_card``).
+
+The arrow keys select a unit (``move``); a layer taller than the panel shows the units
+that matter most first (the engine sends them in that order) and scrolls to the selected
+one, saying how many more there are. Every number comes from the snapshot's
+``NetworkView``, which the engine builds while the view is open.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from nnterm.app.widgets._common import (
+    NEGATIVE_RGB,
+    NEUTRAL_DARK,
+    NEUTRAL_LIGHT,
+    POSITIVE_RGB,
+    ColorMode,
+    fg_bg,
+    fmt_num,
+    mix,
+)
+from nnterm.app.widgets._diverging import diverging_matrix
+from nnterm.app.widgets._panel import PicturePanel
+from nnterm.app.widgets._unit_card import card_lines, unit_name
+from nnterm.engine.live.snapshot import NetworkView, Snapshot
+
+#: Cells between two columns, where the selected unit's weights are written: at most,
+#: and at least (a weight then shows to one or two digits).
+GAP, GAP_MIN = 8, 5
+#: The widest a unit's picture is drawn (cells), and the narrowest.
+TILE_MAX, TILE_MIN = 16, 4
+#: Lines of the card under the columns.
+CARD_LINES = 4
+
+
+class NetworkPanel(PicturePanel):
+    """Every unit of the selected run's network over the input plane; see the module."""
+
+    DEFAULT_CSS = """
+    NetworkPanel {
+        width: 1fr;
+        height: 1fr;
+        min-height: 6;
+    }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._view: NetworkView | None = None
+        self._loss = "cross_entropy"
+        self._column = 1  # 0: the inputs, then one per layer
+        self._position = 0  # in the column's order (the engine's: most important first)
+
+    # ----------------------------------------------------------------- public
+    @property
+    def selected(self) -> tuple[int, int]:
+        """(column, position) of the selected unit: column 0 is the inputs, then one per
+        layer; the position is in the column's order, most important first."""
+        return self._column, self._position
+
+    @property
+    def selected_unit(self) -> str:
+        """The selected unit's name (``h1[3]``), or "" before the first view."""
+        view = self._view
+        if view is None:
+            return ""
+        return unit_name(view, self._column, self._units(view, self._column)[self._position])
+
+    def update_snapshot(self, snapshot: Snapshot) -> bool:
+        """Keep the network view; redraw (the pictures change with every step)."""
+        if snapshot.network is None and self._view is None:
+            return False
+        self._view, self._loss = snapshot.network, snapshot.config.model.loss
+        self._clamp()
+        self._invalidate()
+        return True
+
+    def move(self, columns: int, rows: int) -> None:
+        """Select the unit ``columns`` layers right (left if negative) and ``rows`` down,
+        staying inside the network (a new column keeps the position where it can)."""
+        self._column += columns
+        self._position += rows
+        self._clamp()
+        self._invalidate()
+
+    # ----------------------------------------------------------------- internals
+    def _clamp(self) -> None:
+        view = self._view
+        if view is None:
+            return
+        self._column = max(0, min(self._column, len(view.layers)))
+        self._position = max(0, min(self._position, len(self._units(view, self._column)) - 1))
+
+    @staticmethod
+    def _units(view: NetworkView, column: int) -> tuple[int, ...]:
+        if column == 0:
+            return tuple(range(len(view.input_names)))
+        return view.layers[column - 1].units
+
+    @staticmethod
+    def _pictures(view: NetworkView, column: int) -> np.ndarray:
+        """The column's pictures in its order; an output's as its probability above
+        chance, so that red is "this class" and blue "not this class"."""
+        if column == 0:
+            return view.input_pictures
+        layer = view.layers[column - 1]
+        if column == len(view.layers) and len(layer.units) > 1:
+            return layer.pictures - 1.0 / len(layer.units)
+        return layer.pictures
+
+    def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
+        view = self._view
+        if width <= 0 or height <= 0:
+            return []
+        if view is None:
+            return [Strip([Segment("waiting for the network"[:width].ljust(width))])]
+        card_h = CARD_LINES if height >= CARD_LINES + 6 else 0
+        columns = len(view.layers) + 1
+        tile_w = max(TILE_MIN, min(TILE_MAX, (width - GAP * (columns - 1)) // columns))
+        gap = max(GAP_MIN, min(GAP, (width - tile_w * columns) // max(1, columns - 1)))
+        tile_h = max(2, tile_w // 2)  # half-block cells: square pictures
+        area = height - 1 - card_h
+        fits = max(1, area // (tile_h + 1))
+        shown = [self._window(view, c, fits) for c in range(columns)]
+        grid = [[Segment(" " * width)] for _ in range(area)]
+        blocks: list[list[list[Segment]]] = []
+        for c in range(columns):
+            blocks.append(self._column_block(view, c, shown[c], tile_w, tile_h, area, mode,
+                                             dark))
+        gaps = [self._gap(view, c, shown, tile_h, area, gap, mode, dark)
+                for c in range(columns - 1)]
+        grid = []
+        for y in range(area):
+            segs: list[Segment] = []
+            for c in range(columns):
+                segs += blocks[c][y]
+                if c < columns - 1:
+                    segs += gaps[c][y]
+            grid.append(segs)
+        lines = [Strip([Segment(self._header(view, tile_w, gap), Style(bold=True))])]
+        lines += [Strip(segs) for segs in grid]
+        if card_h:
+            units = self._units(view, self._column)
+            card = card_lines(view, self._column, min(self._position, len(units) - 1),
+                              self._loss, width)
+            lines += [Strip([Segment(text, Style(bold=i == 0))]) for i, text in enumerate(card)]
+        return [s.crop(0, width).adjust_cell_length(width) for s in lines[:height]]
+
+    @staticmethod
+    def _header(view: NetworkView, tile_w: int, gap: int) -> str:
+        """Each column's name over it: in, h1 tanh 8, ..., out (as much as fits)."""
+        words = ["in"]
+        for i, layer in enumerate(view.layers):
+            last = i == len(view.layers) - 1
+            words.append("out" if last else f"h{i + 1} {layer.activation} {len(layer.units)}")
+        return "".join(w[:tile_w + gap - 1].ljust(tile_w + gap) for w in words)
+
+    def _window(self, view: NetworkView, column: int, fits: int) -> range:
+        """The positions of ``column`` drawn: the first ``fits``, or a window around the
+        selected unit in its own column."""
+        n = len(self._units(view, column))
+        if n <= fits or column != self._column:
+            return range(min(n, fits))
+        start = min(max(0, self._position - fits + 1), n - fits)
+        return range(start, start + fits)
+
+    def _column_block(self, view: NetworkView, column: int, positions: range, tile_w: int,
+                      tile_h: int, area: int, mode: ColorMode, dark: bool
+                      ) -> list[list[Segment]]:
+        """The column's rows: each shown unit's picture over its label line."""
+        pictures = self._pictures(view, column)
+        finite = np.abs(pictures[np.isfinite(pictures)])
+        scale = float(finite.max()) if finite.size else 0.0
+        units = self._units(view, column)
+        rows: list[list[Segment]] = []
+        for position in positions:
+            picture = pictures[position]
+            strips, _ = diverging_matrix(picture.tolist(), *picture.shape, scale, tile_w,
+                                         tile_h, mode, dark)
+            for strip in strips:
+                rows.append(list(strip.adjust_cell_length(tile_w)))
+            rows += [[Segment(" " * tile_w)]] * (tile_h - len(strips))
+            selected = (column, position) == (self._column, self._position)
+            label = self._label(view, column, units[position], position)
+            if position == positions[-1] and positions.stop < len(units):
+                label += f" +{len(units) - positions.stop}"
+            mark = ("▶" if selected else " ") if tile_w >= len(label) + 1 else ""
+            text = (mark + label)[:tile_w].ljust(tile_w)  # (selected: reversed anyway)
+            rows.append([Segment(text, Style(reverse=True, bold=True) if selected
+                                 else Style(dim=True))])
+        rows += [[Segment(" " * tile_w)]] * (area - len(rows))
+        return rows[:area]
+
+    @staticmethod
+    def _label(view: NetworkView, column: int, unit: int, position: int) -> str:
+        """A tile's name under it: the feature, or the unit's index in its layer (the
+        column's header names the layer), and whether it is dead or saturated."""
+        name = view.input_names[unit] if column == 0 else f"[{unit}]"
+        if 0 < column < len(view.layers):
+            layer = view.layers[column - 1]
+            if layer.dead[position] >= 0.99:
+                name += " dead"
+            elif layer.saturated[position] >= 0.99:
+                name += " sat"
+        return name
+
+    def _gap(self, view: NetworkView, left: int, shown: list[range], tile_h: int, area: int,
+             gap: int, mode: ColorMode, dark: bool) -> list[list[Segment]]:
+        """The cells between columns ``left`` and ``left + 1``: the weights into the
+        selected unit from each unit drawn on the left, or out of it to each unit drawn
+        on the right, at that unit's middle row, coloured by sign and shaded by size."""
+        rows = [[Segment(" " * gap)] for _ in range(area)]
+        column, position = self._column, self._position
+        if column == left + 1:  # weights in: rows of the layer's matrix, by input index
+            weights = view.layers[left].weights[:, position]
+            ends = [(p, weights[self._units(view, left)[p]]) for p in shown[left]]
+            arrow = "→"
+        elif column == left:  # weights out: the next layer's row of the selected unit
+            unit = self._units(view, left)[position]
+            weights = view.layers[left].weights[unit, :]
+            ends = [(p, weights[p]) for p in shown[left + 1]]
+            arrow = "→"
+        else:
+            return rows
+        if not ends:
+            return rows
+        biggest = max(abs(float(w)) for _, w in ends) or 1.0
+        first = shown[left if column == left + 1 else left + 1].start
+        for p, w in ends:
+            y = (p - first) * (tile_h + 1) + tile_h // 2
+            if 0 <= y < area:
+                text = f"{fmt_num(float(w), 2)}{arrow}".rjust(gap - 1)[:gap - 1] + " "
+                rows[y] = [Segment(text, _edge_style(float(w) / biggest, mode, dark))]
+        return rows
+
+
+def _edge_style(t: float, mode: ColorMode, dark: bool) -> Style:
+    """A weight's colour: red for positive, blue for negative, fainter when small (``t``
+    is the weight over the largest shown, in -1..1)."""
+    if mode == "mono":
+        return Style(bold=abs(t) > 0.5)
+    if mode == "ansi":
+        return Style(color="red" if t > 0 else "blue", bold=abs(t) > 0.5)
+    neutral = NEUTRAL_DARK if dark else NEUTRAL_LIGHT
+    return fg_bg(mix(neutral, POSITIVE_RGB if t > 0 else NEGATIVE_RGB, 0.35 + 0.65 * abs(t)),
+                 None)

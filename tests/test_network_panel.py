@@ -1,0 +1,115 @@
+"""The network view in the app: ``u`` opens it in the picture panel and closes it, the
+arrows select units, ``e``/``E`` change the example, and the card writes the engine's own
+numbers (Pilot, the engine in the app's thread); the panel draws at every size and in
+every colour mode."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from helpers import settled
+from test_app import PRESET, footer_says
+from test_network_view import MOONS, trained
+from test_widgets import make_snapshot
+from textual.app import App
+
+from nnterm.app.app import NntermApp
+from nnterm.app.network_keys import NO_PLANE
+from nnterm.app.panels import PICTURE
+from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets._unit_card import card_lines
+from nnterm.app.widgets.network import NetworkPanel
+from nnterm.engine.live.network_view import build_network_view
+from nnterm.engine.preset_format.loader import load_preset
+
+
+def test_the_card_writes_the_formula_with_the_engines_numbers():
+    view = build_network_view(trained(), point=3, resolution=4)
+    layer = view.layers[0]  # h1: inputs x1 and x2
+    head, z_line, a_line, grad_line = card_lines(view, 1, 0, "cross_entropy", width=200)
+    assert head.startswith(f"h1[{layer.units[0]}] (tanh) · example #3")
+    for i, name in enumerate(("x1", "x2")):
+        assert f"{fmt_num(abs(float(layer.weights[i, 0])))}·{name}" in z_line
+        assert f"{name} {fmt_num(float(layer.grad_weights[i, 0]))}" in grad_line
+    assert z_line.endswith(f"{fmt_num(abs(float(layer.bias[0])))} = {fmt_num(float(layer.z[0]))}")
+    assert a_line.startswith(f"a = tanh(z) = {fmt_num(float(layer.a[0]))}")
+    assert grad_line.startswith(f"∂L/∂z = {fmt_num(float(layer.grad_z[0]))}")
+    out = view.layers[-1]
+    assert card_lines(view, 3, 1, "cross_entropy", 200)[2] == \
+        f"p = softmax(z)[{out.units[1]}] = {fmt_num(float(out.a[1]))}"
+    # h2 reads h1's outputs at the example, by unit index
+    assert "·h1[" in card_lines(view, 2, 0, "cross_entropy", 200)[1]
+
+
+def test_a_narrow_card_says_how_many_terms_it_leaves_out_and_keeps_the_sum():
+    view = build_network_view(trained(), point=0, resolution=4)
+    z_line = card_lines(view, 2, 0, "cross_entropy", width=44)[1]  # five inputs from h1
+    assert len(z_line) <= 44 and "more" in z_line
+    assert z_line.endswith(f"= {fmt_num(float(view.layers[1].z[0]))}")
+
+
+class OnePanel(App):
+    """An app of one network panel."""
+
+    def __init__(self, panel: NetworkPanel) -> None:
+        super().__init__()
+        self.panel = panel
+
+    def compose(self):
+        yield self.panel
+
+
+@pytest.mark.parametrize("mode", ["truecolor", "ansi", "mono"])
+@pytest.mark.parametrize("size", [(34, 16), (118, 36), (20, 5)])
+async def test_the_panel_draws_at_every_size_and_colour_mode(mode, size):
+    view = build_network_view(trained(), point=0, resolution=8)
+    panel = NetworkPanel(color_mode=mode)
+    async with OnePanel(panel).run_test(size=size) as pilot:
+        snapshot = dataclasses.replace(make_snapshot(config=MOONS), network=view)
+        assert panel.update_snapshot(snapshot)
+        await pilot.pause()
+        lines = [panel.render_line(y).text for y in range(panel.size.height)]
+        assert all(len(line) == panel.size.width for line in lines)
+        assert lines[0].startswith("in")
+        if size[1] >= 16:
+            assert any("h1[" in line and "example #0" in line for line in lines)
+
+
+async def test_u_opens_the_network_the_arrows_and_e_move_and_u_closes_it():
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        view = app.main_view
+        picture = view.query_one(f"#{PICTURE}")
+        assert picture.current == "boundary" and not view.check_action("unit", (0, 1))
+        await pilot.press("u")
+        snapshot = await settled(app, pilot, lambda s: s.network is not None)
+        await pilot.pause()
+        assert picture.current == "network" and picture.border_title == "Network"
+        panel = view.query_one(NetworkPanel)
+        assert panel.selected == (1, 0)
+        await pilot.press("down", "down", "right", "up")
+        assert panel.selected == (2, 1)
+        assert panel.selected_unit == f"h2[{snapshot.network.layers[1].units[1]}]"
+        await pilot.press("e", "e", "E", "e")
+        snapshot = await settled(app, pilot, lambda s: s.network is not None
+                                 and s.network.point == 2)
+        card = [panel.render_line(y).text for y in range(panel.size.height)]
+        assert any("example #2" in line for line in card)
+        await pilot.press("u")
+        await settled(app, pilot, lambda s: s.network is None)
+        await pilot.pause()
+        assert picture.current == "boundary"
+
+
+async def test_u_says_why_without_a_plane_of_inputs():
+    preset = load_preset("vanishing_gradients")
+    app = NntermApp(preset, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        snapshot = await settled(app, pilot, lambda s: s.paused)
+        assert snapshot.boundary is None and snapshot.surface is None
+        await pilot.press("u")
+        await pilot.pause()
+        assert footer_says(app) == f"Network: {NO_PLANE}"
+        assert not app.main_view.network.open

@@ -14,6 +14,7 @@ from typing import Any
 
 from nnterm.engine.data.registry import sized_by_corpus
 from nnterm.engine.nn.activations import ACTIVATIONS
+from nnterm.engine.nn.features import FEATURES
 from nnterm.engine.nn.hyperparams import declared
 from nnterm.engine.nn.initializers import INITS, Init, for_scheme
 from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES, optimizer_class
@@ -160,3 +161,15 @@ def speed(current: float | None, pace: float | None = None) -> float | None:
     ladder = (None, *sorted({s for s in (*SPEEDS, pace) if s is not None}))
     i = ladder.index(current) if current in ladder else 0
     return ladder[(i + 1) % len(ladder)]
+
+
+def toggle_feature(config: Config, name: str) -> dict[str, Any]:
+    """``data.features`` with feature ``name`` switched on or off (``nn.features``), in
+    TensorFlow Playground's order; no features is (x1, x2). The last one stays on: a
+    network reads at least one input (no change, then)."""
+    current = config.data.features or ("x1", "x2")
+    wanted = set(current) ^ {name}
+    if not wanted:
+        return {}
+    features = tuple(f for f in FEATURES if f in wanted)
+    return {"data.features": () if features == ("x1", "x2") else features}

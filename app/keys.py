@@ -63,6 +63,7 @@ APP_BINDINGS = [
     Binding("down", "unit(0,1)", "Unit down", show=False, id="unit_down"),
     Binding("left", "unit(-1,0)", "Layer left", show=False, id="unit_left"),
     Binding("right", "unit(1,0)", "Layer right", show=False, id="unit_right"),
+    Binding("enter", "feature", "Switch feature", show=False, id="feature"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
@@ -103,6 +104,8 @@ ACTION_WORDS = {
                "gradients (2-D inputs), or the picture it replaced",
     "example": "Show the next (e) or previous (E) training example's numbers on the unit card",
     "unit": "Select a unit of the network view: up and down a layer, left and right across",
+    "feature": "Switch the input feature selected in the network view on or off (the run "
+               "starts again)",
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
     "back_to_sweep": "Go back to the sweep",

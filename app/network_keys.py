@@ -68,6 +68,11 @@ class NetworkKeys:
         self.point = (self.point + direction) % max(1, n_train)
         self.rewatch()
 
+    @property
+    def selected_feature(self) -> str | None:
+        """The feature selected in the view's inputs' column, if one is."""
+        return self.host.query_one(NetworkPanel).selected_feature
+
     def move(self, columns: int, rows: int) -> None:
         """Select another unit: ``columns`` layers right, ``rows`` down."""
         self.host.query_one(NetworkPanel).move(columns, rows)

@@ -262,7 +262,7 @@ class TrainingScreen(NewestSize, Screen):
             return False
         if action in STEP_ACTIONS and not self.lesson.has_steps:
             return False
-        if action in ("example", "unit") and not self.network.open:
+        if action in ("example", "unit", "feature") and not self.network.open:
             return False
         return action not in self.locks.locked
 
@@ -372,6 +372,18 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_unit(self, columns: int, rows: int) -> None:
         self.network.move(columns, rows)
+
+    def action_feature(self) -> None:
+        """Switch the selected input feature on or off, in the runs the keys change."""
+        name = self.network.selected_feature
+        if name is None:
+            self.notify("select a feature in the inputs' column (left) first", timeout=3)
+            return
+        snapshot = self.snapshot
+        if snapshot is not None and not controls.toggle_feature(snapshot.config, name):
+            self.notify("the network reads at least one input", timeout=3)
+            return
+        self.runs.change(lambda config: controls.toggle_feature(config, name))
 
     def action_zoom(self) -> None:
         self.view.zoom()

@@ -14,6 +14,7 @@ from test_network_view import MOONS, trained
 from test_widgets import make_snapshot
 from textual.app import App
 
+from nnterm.app import controls
 from nnterm.app.app import NntermApp
 from nnterm.app.network_keys import NO_PLANE
 from nnterm.app.panels import PICTURE
@@ -22,6 +23,7 @@ from nnterm.app.widgets._unit_card import card_lines
 from nnterm.app.widgets.network import NetworkPanel
 from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.preset_format.loader import load_preset
+from nnterm.engine.training.config import with_changes
 
 
 def test_the_card_writes_the_formula_with_the_engines_numbers():
@@ -113,3 +115,31 @@ async def test_u_says_why_without_a_plane_of_inputs():
         await pilot.pause()
         assert footer_says(app) == f"Network: {NO_PLANE}"
         assert not app.main_view.network.open
+
+
+def test_a_feature_switches_on_and_off_and_the_last_stays():
+    config = MOONS
+    on = controls.toggle_feature(config, "x1x2")
+    assert on == {"data.features": ("x1", "x2", "x1x2")}
+    config = with_changes(config, on)
+    assert controls.toggle_feature(config, "x1x2") == {"data.features": ()}  # x1, x2 again
+    only = with_changes(config, {"data.features": ("sin_x1",)})
+    assert controls.toggle_feature(only, "sin_x1") == {}
+    assert controls.toggle_feature(only, "x2^2") == {"data.features": ("x2^2", "sin_x1")}
+
+
+async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        await pilot.press("u")
+        await settled(app, pilot, lambda s: s.network is not None)
+        panel = app.main_view.query_one(NetworkPanel)
+        await pilot.press("left", "down", "down", "down", "down")
+        assert panel.selected_feature == "x1x2"
+        await pilot.press("enter")
+        snapshot = await settled(app, pilot, lambda s: s.config.data.features != ())
+        assert snapshot.config.data.features == ("x1", "x2", "x1x2")
+        assert snapshot.network is not None and snapshot.network.input_names == \
+            ("x1", "x2", "x1x2")
+        assert snapshot.step == 0

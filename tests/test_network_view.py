@@ -12,6 +12,7 @@ from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.snapshot_build import data_extent, plane_grid
+from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
     Config,
@@ -44,7 +45,9 @@ def test_the_pictures_and_the_point_are_what_the_network_computes():
     for i, layer in enumerate(view.layers[:-1]):
         for k, unit in enumerate(layer.units):
             np.testing.assert_array_equal(layer.pictures[k].ravel(), hidden[i].a[:, unit])
-    np.testing.assert_array_equal(view.input_pictures[0].ravel(), grid[:, 0])
+    for k, name in enumerate(FEATURES):  # every feature, read or not
+        np.testing.assert_array_equal(view.feature_pictures[k].ravel(),
+                                      FeatureMap([name]).apply(grid)[:, 0])
     # the point: z = a_prev . w + b and a = f(z), unit by unit, layer by layer
     a_prev = data.X_train[7]
     np.testing.assert_array_equal(view.point_inputs, a_prev)
@@ -120,9 +123,11 @@ def test_features_are_the_inputs_it_shows():
     view = build_network_view(trainer, point=2, resolution=5)
     grid = plane_grid(view.extent, 5, np.float64)
     assert view.input_names == ("x1x2", "sin_x2")
-    np.testing.assert_allclose(view.input_pictures[0].ravel(), grid[:, 0] * grid[:, 1])
+    x1x2 = FEATURES.index("x1x2")
+    np.testing.assert_allclose(view.feature_pictures[x1x2].ravel(), grid[:, 0] * grid[:, 1])
     x1, x2 = trainer.dataset.X_train[2]
     np.testing.assert_allclose(view.point_inputs, [x1 * x2, np.sin(x2)])
+    assert view.feature_values[x1x2] == view.point_inputs[0]
 
 
 def test_only_inputs_of_the_plane_have_a_network_view():

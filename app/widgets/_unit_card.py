@@ -18,6 +18,7 @@ import numpy as np
 
 from nnterm.app.widgets._common import fmt_num
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
+from nnterm.engine.nn.features import FEATURES
 
 #: The output layer's head, by loss (``nn.losses``): what turns its z into the prediction.
 HEADS = {"cross_entropy": "softmax", "softmax_mse": "softmax", "binary_cross_entropy": "sigmoid",
@@ -25,10 +26,11 @@ HEADS = {"cross_entropy": "softmax", "softmax_mse": "softmax", "binary_cross_ent
 
 
 def unit_name(view: NetworkView, column: int, unit: int) -> str:
-    """What the card and the tiles call a unit: an input's feature name, ``h1[3]`` for
-    unit 3 of the first hidden layer, ``out[0]`` for an output."""
+    """What the card and the tiles call a unit: a feature's name (the inputs' column
+    offers every feature, ``FEATURES``), ``h1[3]`` for unit 3 of the first hidden layer,
+    ``out[0]`` for an output."""
     if column == 0:
-        return view.input_names[unit]
+        return FEATURES[unit]
     if column == len(view.layers):
         return f"out[{unit}]"
     return f"h{column}[{unit}]"
@@ -42,10 +44,12 @@ def card_lines(view: NetworkView, column: int, position: int, loss: str, width: 
     where = (f"example #{view.point} at ({view.point_xy[0]:.2f}, {view.point_xy[1]:.2f}), "
              f"{view.point_label}")
     if column == 0:
-        name = view.input_names[position]
+        name = FEATURES[position]
+        read = name in view.input_names
         lines = [f"{name} · {where}",
-                 f"{name} = {fmt_num(float(view.point_inputs[position]))} at this example",
-                 "an input: computed from the point, not learned"]
+                 f"{name} = {fmt_num(float(view.feature_values[position]))} at this example",
+                 "an input: read by the network (enter: switch it off)" if read else
+                 "an input the network does not read (enter: switch it on)"]
         return [_cut(line, width) for line in lines]
     layer = view.layers[column - 1]
     unit = layer.units[position]

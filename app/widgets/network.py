@@ -32,6 +32,7 @@ from nnterm.app.widgets._diverging import diverging_matrix
 from nnterm.app.widgets._panel import PicturePanel
 from nnterm.app.widgets._unit_card import card_lines, unit_name
 from nnterm.engine.live.snapshot import NetworkView, Snapshot
+from nnterm.engine.nn.features import FEATURES
 
 #: Cells between two columns, where the selected unit's weights are written: at most,
 #: and at least (a weight then shows to one or two digits).
@@ -40,6 +41,8 @@ GAP, GAP_MIN = 8, 5
 TILE_MAX, TILE_MIN = 16, 4
 #: Lines of the card under the columns.
 CARD_LINES = 4
+#: How strongly a feature the network does not read is drawn (its picture faded).
+OFF_STRENGTH = 0.3
 
 
 class NetworkPanel(PicturePanel):
@@ -84,6 +87,12 @@ class NetworkPanel(PicturePanel):
         self._invalidate()
         return True
 
+    @property
+    def selected_feature(self) -> str | None:
+        """The feature selected in the inputs' column, None if a unit is selected."""
+        return FEATURES[self._position] if self._view is not None and self._column == 0 \
+            else None
+
     def move(self, columns: int, rows: int) -> None:
         """Select the unit ``columns`` layers right (left if negative) and ``rows`` down,
         staying inside the network (a new column keeps the position where it can)."""
@@ -102,16 +111,25 @@ class NetworkPanel(PicturePanel):
 
     @staticmethod
     def _units(view: NetworkView, column: int) -> tuple[int, ...]:
+        """The column's units in its order: every feature (``FEATURES``), each layer's
+        as the engine ordered them."""
         if column == 0:
-            return tuple(range(len(view.input_names)))
+            return tuple(range(len(FEATURES)))
         return view.layers[column - 1].units
+
+    @staticmethod
+    def _input_row(view: NetworkView, feature: int) -> int | None:
+        """Where feature ``feature`` is in the network's inputs (the first layer's weight
+        rows), None if the network does not read it."""
+        name = FEATURES[feature]
+        return view.input_names.index(name) if name in view.input_names else None
 
     @staticmethod
     def _pictures(view: NetworkView, column: int) -> np.ndarray:
         """The column's pictures in its order; an output's as its probability above
         chance, so that red is "this class" and blue "not this class"."""
         if column == 0:
-            return view.input_pictures
+            return view.feature_pictures
         layer = view.layers[column - 1]
         if column == len(view.layers) and len(layer.units) > 1:
             return layer.pictures - 1.0 / len(layer.units)
@@ -184,6 +202,8 @@ class NetworkPanel(PicturePanel):
         rows: list[list[Segment]] = []
         for position in positions:
             picture = pictures[position]
+            if column == 0 and self._input_row(view, units[position]) is None:
+                picture = picture * OFF_STRENGTH  # a feature the network does not read
             strips, _ = diverging_matrix(picture.tolist(), *picture.shape, scale, tile_w,
                                          tile_h, mode, dark)
             for strip in strips:
@@ -191,8 +211,10 @@ class NetworkPanel(PicturePanel):
             rows += [[Segment(" " * tile_w)]] * (tile_h - len(strips))
             selected = (column, position) == (self._column, self._position)
             label = self._label(view, column, units[position], position)
-            if position == positions[-1] and positions.stop < len(units):
-                label += f" +{len(units) - positions.stop}"
+            more = f" +{len(units) - positions.stop}"
+            if position == positions[-1] and positions.stop < len(units) \
+                    and len(label) + len(more) <= tile_w:
+                label += more
             mark = ("▶" if selected else " ") if tile_w >= len(label) + 1 else ""
             text = (mark + label)[:tile_w].ljust(tile_w)  # (selected: reversed anyway)
             rows.append([Segment(text, Style(reverse=True, bold=True) if selected
@@ -204,8 +226,10 @@ class NetworkPanel(PicturePanel):
     def _label(view: NetworkView, column: int, unit: int, position: int) -> str:
         """A tile's name under it: the feature, or the unit's index in its layer (the
         column's header names the layer), and whether it is dead or saturated."""
-        name = view.input_names[unit] if column == 0 else f"[{unit}]"
-        if 0 < column < len(view.layers):
+        if column == 0:  # ● read by the network, ○ not
+            return ("●" if FEATURES[unit] in view.input_names else "○") + FEATURES[unit]
+        name = f"[{unit}]"
+        if column < len(view.layers):
             layer = view.layers[column - 1]
             if layer.dead[position] >= 0.99:
                 name += " dead"
@@ -222,13 +246,17 @@ class NetworkPanel(PicturePanel):
         column, position = self._column, self._position
         if column == left + 1:  # weights in: rows of the layer's matrix, by input index
             weights = view.layers[left].weights[:, position]
-            ends = [(p, weights[self._units(view, left)[p]]) for p in shown[left]]
-            arrow = "→"
+            rows_of = [self._input_row(view, p) if left == 0 else self._units(view, left)[p]
+                       for p in shown[left]]
+            ends = [(p, weights[r]) for p, r in zip(shown[left], rows_of, strict=True)
+                    if r is not None]
         elif column == left:  # weights out: the next layer's row of the selected unit
-            unit = self._units(view, left)[position]
+            unit = self._input_row(view, position) if left == 0 else \
+                self._units(view, left)[position]
+            if unit is None:  # a feature the network does not read: no weights
+                return rows
             weights = view.layers[left].weights[unit, :]
             ends = [(p, weights[p]) for p in shown[left + 1]]
-            arrow = "→"
         else:
             return rows
         if not ends:
@@ -238,7 +266,7 @@ class NetworkPanel(PicturePanel):
         for p, w in ends:
             y = (p - first) * (tile_h + 1) + tile_h // 2
             if 0 <= y < area:
-                text = f"{fmt_num(float(w), 2)}{arrow}".rjust(gap - 1)[:gap - 1] + " "
+                text = f"{fmt_num(float(w), 2)}→".rjust(gap - 1)[:gap - 1] + " "
                 rows[y] = [Segment(text, _edge_style(float(w) / biggest, mode, dark))]
         return rows
 

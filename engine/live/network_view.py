@@ -2,7 +2,8 @@
 plane and at one training point, with the gradients of the data loss.
 
 Every number is the engine's own: the pictures are ``MLP.trace`` over a grid of the
-plane (the Boundary's square), the point's z and a are ``trace`` of that one example,
+plane (the Boundary's square; and every feature's value, read or not, so that a UI can
+offer to switch one on), the point's z and a are ``trace`` of that one example,
 dL/dW and dL/db are ``MLP.backward`` and dL/dz is ``MLP.deltas`` on the examples a
 record measures (``Trainer.probe``), so the chain rule a card shows is the one the
 trainer uses:
@@ -20,6 +21,7 @@ import numpy as np
 
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
 from nnterm.engine.live.snapshot_build import data_extent, plane_grid
+from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.training.trainer import Trainer
 
@@ -40,7 +42,7 @@ def build_network_view(trainer: Trainer, point: int, resolution: int = RESOLUTIO
     grid = plane_grid(extent, resolution, net.dtype)
     point = int(point) % data.n_train
     with np.errstate(all="ignore"):
-        grid_logits, grid_inputs, grid_hidden = net.trace(grid)
+        grid_logits, _, grid_hidden = net.trace(grid)
         point_logits, point_inputs, point_hidden = net.trace(trainer.train_inputs[point:point + 1])
         X, y = trainer.probe
         logits, inputs, hidden = net.trace(X)
@@ -78,10 +80,12 @@ def build_network_view(trainer: Trainer, point: int, resolution: int = RESOLUTIO
             saturated=_floats(saturated[order]),
         ))
     names = net.feature_map.names if net.feature_map is not None else ("x1", "x2")
+    every = FeatureMap(FEATURES)
     return NetworkView(
         extent=extent,
         input_names=tuple(names),
-        input_pictures=_floats(grid_inputs[0].T.reshape(len(names), *shape)),
+        feature_pictures=_floats(every.apply(grid).T.reshape(len(FEATURES), *shape)),
+        feature_values=_floats(every.apply(data.X_train[point:point + 1])[0]),
         point=point,
         point_xy=(float(data.X_train[point, 0]), float(data.X_train[point, 1])),
         point_label=_label(trainer, point),

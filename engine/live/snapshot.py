@@ -101,12 +101,15 @@ class NetworkView:
     same square as the Boundary, with the numbers of one chosen training point."""
 
     extent: tuple[float, float, float, float]  # x0, x1, y0, y1, as the Boundary's
-    input_names: tuple[str, ...]  # x1, x2, or the features (nn.features)
-    input_pictures: np.ndarray  # (inputs, rows, cols): each input's value over the plane
+    input_names: tuple[str, ...]  # what the network reads: x1, x2, or its features
+    #: every feature a network may read (``nn.features.FEATURES``), each one's value over
+    #: the plane and at the point, whether the network reads it or not
+    feature_pictures: np.ndarray  # (features, rows, cols)
+    feature_values: np.ndarray  # (features,)
     point: int  # the chosen training example
     point_xy: tuple[float, float]  # where it is on the plane
     point_label: str  # its class or target, in words
-    point_inputs: np.ndarray  # (inputs,): what the network reads of it
+    point_inputs: np.ndarray  # (inputs,): what the network reads of it (input_names')
     layers: tuple[UnitLayer, ...]  # the hidden layers, then the output layer
 
 

@@ -41,13 +41,15 @@ from rich.table import Table
 
 #: How long the app may take to quit after ``q`` before it is terminated.
 QUIT_SECONDS = 5.0
-#: The playground rows of the table: (size, app arguments).
+#: The playground rows of the table: (size, app arguments, keys typed at the start: ``u``
+#: opens the network view).
 PLAYGROUND_ROWS = (
-    ((120, 40), ()),
-    ((120, 40), ("--low-bandwidth",)),
-    ((120, 40), ("--fps", "2")),
-    ((80, 24), ()),
-    ((80, 24), ("--low-bandwidth",)),
+    ((120, 40), (), ""),
+    ((120, 40), ("--low-bandwidth",), ""),
+    ((120, 40), ("--fps", "2"), ""),
+    ((120, 40), (), "u"),
+    ((80, 24), (), ""),
+    ((80, 24), ("--low-bandwidth",), ""),
 )
 
 
@@ -58,6 +60,7 @@ class Measurement:
     args: tuple[str, ...]
     bytes_per_second: float | None  # None: the app ended before the window did
     note: str = ""
+    keys: str = ""
 
 
 def shipped_presets() -> list[str]:
@@ -98,9 +101,10 @@ def _read_for(fd: int, seconds: float) -> tuple[int, bool]:
 
 
 def measure(preset: str, app_args: tuple[str, ...] = (), size: tuple[int, int] = (120, 40),
-            seconds: float = 10.0, warmup: float = 4.0) -> Measurement:
-    """Start the app on ``preset`` in a pty of ``size``, skip ``warmup`` seconds, count the
-    bytes of the next ``seconds`` seconds, quit it."""
+            seconds: float = 10.0, warmup: float = 4.0, keys: str = "") -> Measurement:
+    """Start the app on ``preset`` in a pty of ``size``, type ``keys`` halfway through
+    ``warmup`` seconds (not counted), count the bytes of the next ``seconds`` seconds,
+    quit it."""
     master, slave = os.openpty()
     _set_size(slave, *size)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(size[0]), LINES=str(size[1]))
@@ -111,7 +115,10 @@ def measure(preset: str, app_args: tuple[str, ...] = (), size: tuple[int, int] =
     )
     os.close(slave)
     try:
-        _, ended = _read_for(master, warmup)
+        _, ended = _read_for(master, warmup / 2)
+        if keys and not ended:
+            os.write(master, keys.encode())
+        ended = ended or _read_for(master, warmup / 2)[1]
         counted, ended_now = (0, True) if ended else _read_for(master, seconds)
         rate = None if ended or ended_now else counted / seconds
         os.write(master, b"q")
@@ -126,7 +133,7 @@ def measure(preset: str, app_args: tuple[str, ...] = (), size: tuple[int, int] =
                 proc.wait()
         os.close(master)
     note = "" if rate is not None else f"ended early (status {proc.returncode})"
-    return Measurement(preset, size, tuple(app_args), rate, note)
+    return Measurement(preset, size, tuple(app_args), rate, note, keys)
 
 
 def _drain_until_exit(fd: int, proc: subprocess.Popen) -> None:
@@ -142,12 +149,13 @@ def _drain_until_exit(fd: int, proc: subprocess.Popen) -> None:
 
 def table(rows: list[Measurement], title: str) -> Table:
     out = Table(title=title)
-    for column in ("preset", "size", "app arguments"):
+    for column in ("preset", "size", "app arguments", "keys"):
         out.add_column(column)
     out.add_column("KB/s", justify="right")
     for m in rows:
         rate = m.note if m.bytes_per_second is None else f"{m.bytes_per_second / 1000:,.1f}"
-        out.add_row(m.preset, f"{m.size[0]}x{m.size[1]}", " ".join(m.args) or "(default)", rate)
+        out.add_row(m.preset, f"{m.size[0]}x{m.size[1]}", " ".join(m.args) or "(default)",
+                    m.keys, rate)
     return out
 
 
@@ -158,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="counted (default 10)")
     parser.add_argument("--warmup", type=float, default=4.0,
                         help="start-up seconds not counted (default 4)")
+    parser.add_argument("--keys", default="", help="keys typed at start-up, e.g. u for the "
+                        "network view (with --preset)")
     parser.add_argument("--quick", action="store_true",
                         help="the table's playground rows only, not every preset")
     parser.add_argument("app_args", nargs="*", metavar="-- APP ARGS",
@@ -166,15 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     console.log(f"{os.cpu_count()} cpus, load 1/5/15 {os.getloadavg()}")
     if args.preset:
-        m = measure(args.preset, tuple(args.app_args), args.size, args.seconds, args.warmup)
+        m = measure(args.preset, tuple(args.app_args), args.size, args.seconds, args.warmup,
+                    args.keys)
         console.print(table([m], "Bytes written to the terminal"))
         return 0 if m.bytes_per_second is not None else 1
-    jobs = [("playground", size, (*extra, *args.app_args)) for size, extra in PLAYGROUND_ROWS]
+    jobs = [("playground", size, (*extra, *args.app_args), keys)
+            for size, extra, keys in PLAYGROUND_ROWS]
     if not args.quick:
-        jobs += [(name, args.size, tuple(args.app_args)) for name in shipped_presets()]
+        jobs += [(name, args.size, tuple(args.app_args), "") for name in shipped_presets()]
     rows = []
-    for preset, size, app_args in jobs:
-        rows.append(measure(preset, app_args, size, args.seconds, args.warmup))
+    for preset, size, app_args, keys in jobs:
+        rows.append(measure(preset, app_args, size, args.seconds, args.warmup, keys))
         console.log(f"{preset} {size} {' '.join(app_args)}: {rows[-1].bytes_per_second}")
     console.log(f"load 1/5/15 now {os.getloadavg()}")
     console.print(table(rows, f"Bytes written to the terminal ({args.seconds:g} s counted "

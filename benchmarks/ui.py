@@ -192,6 +192,8 @@ def paired_speeds(tmux: Tmux, args, preset: str, in_process: bool) -> tuple[Spee
                                                             else [])))
     if run:
         tmux.send(name, str(run + 1))
+    for key in args.keys:
+        tmux.send(name, key)
     time.sleep(args.warmup)
     procs = tmux.processes(name)
     procs["tmux"] = tmux.server_pid() or 0
@@ -460,6 +462,8 @@ def main() -> int:
     parser.add_argument("--no-paused", action="store_true",
                         help="skip the paused reference series of the latency part")
     parser.add_argument("--size", default="120x40", help="terminal size (default 120x40)")
+    parser.add_argument("--keys", default="", help="keys typed once the app trains, before "
+                        "throughput is measured (u: the network view)")
     parser.add_argument("--fps", type=float, help="pass --fps to nnterm (default: its own)")
     parser.add_argument("--only", nargs="+", choices=("throughput", "latency", "memory"),
                         default=["throughput", "latency", "memory"])

@@ -44,10 +44,11 @@ def test_the_pictures_and_the_point_are_what_the_network_computes():
     _, _, hidden = net.trace(grid)
     for i, layer in enumerate(view.layers[:-1]):
         for k, unit in enumerate(layer.units):
-            np.testing.assert_array_equal(layer.pictures[k].ravel(), hidden[i].a[:, unit])
+            np.testing.assert_allclose(layer.pictures[k].ravel(), hidden[i].a[:, unit],
+                                       rtol=1e-6, atol=1e-7)  # (float32: only drawn)
     for k, name in enumerate(FEATURES):  # every feature, read or not
-        np.testing.assert_array_equal(view.feature_pictures[k].ravel(),
-                                      FeatureMap([name]).apply(grid)[:, 0])
+        np.testing.assert_allclose(view.feature_pictures[k].ravel(),
+                                   FeatureMap([name]).apply(grid)[:, 0], rtol=1e-6, atol=1e-7)
     # the point: z = a_prev . w + b and a = f(z), unit by unit, layer by layer
     a_prev = data.X_train[7]
     np.testing.assert_array_equal(view.point_inputs, a_prev)
@@ -124,7 +125,8 @@ def test_features_are_the_inputs_it_shows():
     grid = plane_grid(view.extent, 5, np.float64)
     assert view.input_names == ("x1x2", "sin_x2")
     x1x2 = FEATURES.index("x1x2")
-    np.testing.assert_allclose(view.feature_pictures[x1x2].ravel(), grid[:, 0] * grid[:, 1])
+    np.testing.assert_allclose(view.feature_pictures[x1x2].ravel(), grid[:, 0] * grid[:, 1],
+                               rtol=1e-6)
     x1, x2 = trainer.dataset.X_train[2]
     np.testing.assert_allclose(view.point_inputs, [x1 * x2, np.sin(x2)])
     assert view.feature_values[x1x2] == view.point_inputs[0]

@@ -82,7 +82,7 @@ class UnitLayer:
 
     activation: str  # the hidden layer's activation; "output" for the last layer
     units: tuple[int, ...]  # unit indices, most important first
-    pictures: np.ndarray  # (units, rows, cols): a (the output layer: its head) over the plane
+    pictures: np.ndarray  # (units, rows, cols) float32: a (the output: its head) over the plane
     weights: np.ndarray  # (fan_in, units): the incoming weights, by the previous layer's index
     bias: np.ndarray  # (units,)
     grad_weights: np.ndarray  # (fan_in, units)

@@ -18,6 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from nnterm.engine.data.names import bigram_probs, sample_names
+from nnterm.engine.live.backprop_view import build_backprop_view
 from nnterm.engine.live.landscape import build_landscape
 from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.live.run_set import RunSet
@@ -56,6 +57,7 @@ def build_frame(
     claims: tuple[bool | None, ...] = (),
     commands_taken: int = 0,
     network_point: int | None = None,
+    explain: bool = False,
     series_points: int = SERIES_POINTS,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
@@ -65,7 +67,7 @@ def build_frame(
     speed the latest logged record is close enough and costs nothing). ``samples`` (the
     text the models last wrote), ``claims`` and ``commands_taken`` are carried as given.
     ``network_point``: the selected run's network view with that training example (None:
-    none)."""
+    none); ``explain``: the selected run's last step explained (``backprop_view``)."""
     now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
     views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
     landscape = build_landscape(list(runs.trainers), runs.paths,
@@ -81,7 +83,8 @@ def build_frame(
         images=image_samples(runs) if flat else None,
         claims=claims, commands_taken=commands_taken,
         network=None if network_point is None else build_network_view(
-            runs[runs.selected], network_point))
+            runs[runs.selected], network_point),
+        backprop=build_backprop_view(runs[runs.selected]) if explain else None)
 
 
 #: How many validation images the image panel shows.

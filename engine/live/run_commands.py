@@ -69,4 +69,13 @@ class WatchNetwork:
     point: int | None
 
 
-RunCommand = ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims | WatchNetwork
+@dataclass(frozen=True)
+class ExplainSteps:
+    """Keep every run's last step as taken and put the selected run's, explained
+    (``live.backprop_view``), in every snapshot (``on``), or stop."""
+
+    on: bool
+
+
+RunCommand = (ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims
+              | WatchNetwork | ExplainSteps)

@@ -185,6 +185,7 @@ class _Driver:
         self.sample_seed = 0
         self.samples: tuple = ()  # the newest text the models wrote (Snapshot.samples)
         self.network_point: int | None = None  # rc.WatchNetwork's: None, no network view
+        self.explain = False  # rc.ExplainSteps's: the last step explained in each snapshot
         self.stopped = False
         self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
         self.commands_taken = 0  # every command handled, failed ones included
@@ -259,6 +260,10 @@ class _Driver:
                     self.watched = tuple(claims)
                 case rc.WatchNetwork(point=point):
                     self.network_point = point
+                case rc.ExplainSteps(on=on):
+                    self.explain = on
+                    for trainer in runs.trainers:
+                        trainer.explaining = on
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session
@@ -349,6 +354,7 @@ class _Driver:
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
             commands_taken=self.commands_taken, network_point=self.network_point,
+            explain=self.explain,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)

@@ -114,6 +114,46 @@ class NetworkView:
 
 
 @dataclass(frozen=True)
+class LayerStep:
+    """One layer in a training step explained (``live.backprop_view``), for the first
+    example of the batch: its inputs a_prev, z = a_prev W + b and a = f(z) (the output
+    layer: the loss's prediction); dL/da and f'(z) (hidden layers; empty for the output),
+    dL/dz = dL/da f'(z); the weights and bias before the step, their gradients (the
+    batch's, as the optimizer got them) and their values after it."""
+
+    activation: str  # the hidden layer's activation; "output" for the last layer
+    inputs: np.ndarray  # (fan_in,)
+    weights: np.ndarray  # (fan_in, fan_out), before the update
+    bias: np.ndarray  # (fan_out,)
+    z: np.ndarray  # (fan_out,)
+    a: np.ndarray  # (fan_out,)
+    grad_a: np.ndarray  # (fan_out,), or (0,) for the output layer
+    slope: np.ndarray  # (fan_out,) f'(z), or (0,) for the output layer
+    grad_z: np.ndarray  # (fan_out,)
+    grad_weights: np.ndarray  # (fan_in, fan_out)
+    grad_bias: np.ndarray  # (fan_out,)
+    new_weights: np.ndarray  # (fan_in, fan_out), after the update
+    new_bias: np.ndarray  # (fan_out,)
+
+
+@dataclass(frozen=True)
+class BackpropView:
+    """The training step the selected run took last, explained: the forward pass layer by
+    layer, the loss, the backward pass (the chain rule, factor by factor) and the update,
+    every number the engine's own (``training.taken_step``)."""
+
+    step: int  # the step it was (1: the first)
+    batch: int  # examples in the batch (the numbers shown are the first's)
+    input_names: tuple[str, ...]
+    target: float  # the first example's class index, or its target (regression)
+    loss_name: str
+    loss: float  # the batch's mean data loss
+    optimizer: str
+    lr: float
+    layers: tuple[LayerStep, ...]
+
+
+@dataclass(frozen=True)
 class Landscape:
     """The loss over the (w1, w2) plane of a two-weight model, and each run's path on it
     (``live.landscape``)."""
@@ -224,6 +264,8 @@ class Snapshot:
     #: 2-D inputs, when a UI asked for it (``run_commands.WatchNetwork``): every unit of the
     #: selected run, over the plane, with the numbers of one training point
     network: NetworkView | None = None
+    #: the selected run's last step explained, while a UI asks (``run_commands.ExplainSteps``)
+    backprop: BackpropView | None = None
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
     claims: tuple[bool | None, ...] = ()

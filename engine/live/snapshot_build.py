@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnterm.engine.live.snapshot import (
+    BackpropView,
     Boundary,
     FitCurve,
     ImageSamples,
@@ -65,6 +66,7 @@ def build_snapshot(
     claims: tuple[bool | None, ...] = (),
     commands_taken: int = 0,
     network: NetworkView | None = None,
+    backprop: BackpropView | None = None,
 ) -> Snapshot:
     """A Snapshot of ``trainer`` now, with the lesson's parts as given (``Snapshot`` says
     what each is). Every array is a fresh copy, so the trainer may go on stepping while
@@ -108,6 +110,7 @@ def build_snapshot(
         claims=claims,
         commands_taken=commands_taken,
         network=network,
+        backprop=backprop,
     )
 
 

@@ -33,6 +33,20 @@ class HiddenLayerTrace:
     mask: np.ndarray | None
 
 
+@dataclass
+class Pass:
+    """One forward and backward pass over a batch: the logits, every layer's input and
+    the hidden traces (``trace``), the mean data loss, dL/dlogits and the gradients of
+    (data loss + penalty), aligned with ``params``."""
+
+    logits: np.ndarray
+    inputs: list[np.ndarray]
+    hidden: list[HiddenLayerTrace]
+    loss: float
+    dlogits: np.ndarray
+    grads: list[np.ndarray]
+
+
 def per_layer(value, count: int, what: str = "a setting") -> list:
     """One value per layer: a single value broadcast to ``count`` layers, or a per-layer
     list or tuple (its length checked; ``what`` names the setting in the error). The
@@ -267,6 +281,19 @@ class MLP:
         The returned loss excludes the L1/L2 penalty (see ``penalty``) so that runs with
         different regularisation compare on the same scale. ``train`` applies dropout.
         """
+        taken = self.forward_backward(X, y, loss, train, l1, l2)
+        return taken.loss, taken.grads
+
+    def forward_backward(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        loss: str = "cross_entropy",
+        train: bool = True,
+        l1: float = 0.0,
+        l2: float = 0.0,
+    ) -> Pass:
+        """``loss_and_grads``, with what the passes computed on the way (``Pass``)."""
         logits, inputs, hidden = self.trace(X, train=train)
         value, dlogits = get_loss(loss).value_and_grad(logits, y)
         grads = self.backward(dlogits, inputs, hidden)
@@ -279,4 +306,4 @@ class MLP:
                 if l1:
                     extra = extra + l1 * np.sign(w)
                 grads[2 * i] = grads[2 * i] + extra
-        return value, grads
+        return Pass(logits, inputs, hidden, value, dlogits, grads)

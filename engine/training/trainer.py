@@ -23,7 +23,7 @@ from nnterm.engine.data import (
     random_flips,
 )
 from nnterm.engine.nn.losses import chance_loss, get_loss
-from nnterm.engine.nn.network import MLP
+from nnterm.engine.nn.network import MLP, Pass
 from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer, resolved
 from nnterm.engine.nn.schedules import make_schedule
 from nnterm.engine.nn.seeding import stream
@@ -33,6 +33,7 @@ from nnterm.engine.training import memory
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
 from nnterm.engine.training.live_settings import takes_live
+from nnterm.engine.training.taken_step import TakenStep
 from nnterm.engine.training.telemetry import (
     BoundedHistory,
     HistogramSampler,
@@ -79,6 +80,9 @@ class Trainer:
     def __init__(self, config: Config, run_name: str = "base", dataset: Dataset | None = None):
         self.run_name = run_name
         self.paused = False
+        #: keep each step as taken (``last_step``), for a UI that explains it
+        self.explaining = False
+        self.last_step: TakenStep | None = None
         self._pending_steps = 0
         self._start(config, dataset)
 
@@ -89,6 +93,7 @@ class Trainer:
             raise ValueError("the closed-form solver fits a regression read-out: use loss mse")
         check_flips(config.data.name, config.train.flips)
         self.config = config
+        self.last_step = None
         if dataset is None or dataset.name != config.data.name:
             dataset = build_dataset(config)
         self.dataset = dataset
@@ -191,7 +196,8 @@ class Trainer:
         if t.input_noise > 0:
             X = add_input_noise(X, t.input_noise, self._noise_rng)
         self.optimizer.lr = self.lr
-        loss, grads = self._loss_and_grads(X, y)
+        taken = self._forward_backward(X, y)
+        loss, grads = taken.loss, taken.grads
         trainable = grads if len(self._trainable) == len(grads) else [
             grads[j] for j in self._trainable
         ]
@@ -199,24 +205,27 @@ class Trainer:
             clip_grad_norm(trainable, t.clip_norm)
         logging = (self.step_count + 1) % t.log_every == 0
         before = [w.copy() for w in self.net.weights] if logging else None
+        explained = [p.copy() for p in self.net.params] if self.explaining else None
+        deltas = dict(self.net.deltas(taken.dlogits, taken.hidden)) if explained else {}
         self.optimizer.step(self._params, trainable)
+        if explained is not None:
+            self.last_step = TakenStep(self.step_count + 1, X, y, taken, deltas, explained,
+                                       [p.copy() for p in self.net.params], self.optimizer.lr)
         self._count_step(len(X), loss)
         if logging or self.done:
             self._log(grads, before)
         return loss
 
-    def _loss_and_grads(
-        self, X: np.ndarray, y: np.ndarray, train: bool = True
-    ) -> tuple[float, list[np.ndarray]]:
-        """The batch's data loss, unscaled, and the gradient the optimizer sees: that of
-        ``loss_scale * (data loss + penalty)``. The records' gradient norms and histograms
-        are of this scaled gradient too."""
+    def _forward_backward(self, X: np.ndarray, y: np.ndarray, train: bool = True) -> Pass:
+        """The passes over a batch: its data loss, unscaled, and the gradient the
+        optimizer sees, that of ``loss_scale * (data loss + penalty)``. The records'
+        gradient norms and histograms are of this scaled gradient too."""
         t = self.config.train
-        loss, grads = self.net.loss_and_grads(X, y, loss=self.loss.name, train=train,
-                                              l1=t.l1, l2=t.l2)
+        taken = self.net.forward_backward(X, y, loss=self.loss.name, train=train,
+                                          l1=t.l1, l2=t.l2)
         if t.loss_scale != 1.0:
-            grads = [t.loss_scale * g for g in grads]
-        return loss, grads
+            taken.grads = [t.loss_scale * g for g in taken.grads]
+        return taken
 
     def _count_step(self, examples: int, loss: float) -> None:
         """Book a finished step; a non-finite loss ends the run as diverged."""
@@ -288,7 +297,7 @@ class Trainer:
         with np.errstate(all="ignore"):
             logits, _, hidden = self.net.trace(self._X_eval)
             if grads is None:  # step 0 or a solve: the gradient on the probe set
-                grads = self._loss_and_grads(self._X_eval, self._y_eval, train=False)[1]
+                grads = self._forward_backward(self._X_eval, self._y_eval, train=False).grads
             train_loss, train_acc = self._loss_and_accuracy(logits, self._y_eval)
             val_loss, val_acc = self._evaluate(self._X_val, self._y_val)
             stats = activation_stats(hidden, [a.saturated for a in self.net.activations])

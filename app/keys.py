@@ -64,6 +64,8 @@ APP_BINDINGS = [
     Binding("left", "unit(-1,0)", "Layer left", show=False, id="unit_left"),
     Binding("right", "unit(1,0)", "Layer right", show=False, id="unit_right"),
     Binding("enter", "feature", "Switch feature", show=False, id="feature"),
+    Binding("j", "phase(1)", "Next phase", id="phase_next"),
+    Binding("J", "phase(-1)", "Phase back", show=False, id="phase_previous"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
@@ -106,6 +108,8 @@ ACTION_WORDS = {
     "unit": "Select a unit of the network view: up and down a layer, left and right across",
     "feature": "Switch the input feature selected in the network view on or off (the run "
                "starts again)",
+    "phase": "Show the next (j) or previous (J) phase of the training step explained: "
+             "forward, loss, backward, update; past the last, take the next step",
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
     "back_to_sweep": "Go back to the sweep",

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import Expectation, RunsState
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.session import Session
@@ -57,7 +58,8 @@ class LiveRuns:
     def open(self, preset: Preset, on_update: Callable[[], None]) -> list[cmd.Command]:
         """Close any session and open one for ``preset``'s runs (base and variants);
         ``on_update`` is called from the session's thread at its news. Returns the
-        commands the lesson opens with (its pace unless ``speed`` said otherwise; a pause),
+        commands the lesson opens with (its pace unless ``speed`` said otherwise; a pause;
+        its steps explained, for a lesson on the backprop view),
         to send before ``serve``."""
         self.close()
         variants = tuple((name, with_changes(preset.config, changes))
@@ -78,9 +80,11 @@ class LiveRuns:
         opening: list[cmd.Command] = []
         if self.speed is not None:
             opening.append(cmd.SetSpeed(self.speed, announce=False))
-        if self.start_paused:
+        if self.start_paused or preset.view.backprop:  # (a step explained waits for j)
             self.start_paused = False
             opening.append(cmd.Pause())
+        if preset.view.backprop:
+            opening.append(rc.ExplainSteps(True))
         return opening
 
     def serve(self) -> None:

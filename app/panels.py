@@ -19,6 +19,7 @@ from textual.widget import Widget
 
 from nnterm.app.redraw import RedrawClass
 from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
+from nnterm.app.widgets.backprop import BackpropPanel
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
@@ -94,10 +95,13 @@ PANELS: tuple[Panel, ...] = (
     Panel("gradients", "Gradients", GradientHistogram, "insides", "pictures"),
     Panel("weights", "Weights", WeightHeatmap, "insides", "weights"),
     # the picture panel's views, the first whose data the snapshot has shown: the
-    # network's units (while u has it open), a plane of inputs, a two-weight model's loss
+    # network's units (while u has it open), a training step explained (a lesson that asks
+    # for it: view backprop), a plane of inputs, a two-weight model's loss
     # plane, regression on one or two inputs, images, text written by next-token models,
     # else every run's profile over depth
     Panel("network", "Network", NetworkPanel, "picture", "pictures", needs=_has("network")),
+    Panel("backprop", "Backprop", BackpropPanel, "picture", "pictures",
+          needs=lambda snapshot: snapshot.explaining),
     Panel("boundary", "Decision boundary", DecisionBoundary, "picture", "pictures",
           needs=_has("boundary")),
     Panel("landscape", "Loss landscape", LossLandscape, "picture", "pictures",

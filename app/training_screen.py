@@ -43,10 +43,12 @@ from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_screen import SWEEP_SCREEN
 from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
+from nnterm.app.widgets.backprop import BackpropPanel
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.step_panel import StepPanel
+from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import RunsState
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
@@ -264,6 +266,8 @@ class TrainingScreen(NewestSize, Screen):
             return False
         if action in ("example", "unit", "feature") and not self.network.open:
             return False
+        if action == "phase" and (self.snapshot is None or not self.snapshot.explaining):
+            return False
         return action not in self.locks.locked
 
     def on_key(self, event: events.Key) -> None:
@@ -288,6 +292,8 @@ class TrainingScreen(NewestSize, Screen):
             self.lesson.rewatch()
             if self.network.open:
                 self.network.rewatch()
+            if self.preset is not None and self.preset.view.backprop:
+                self.send(rc.ExplainSteps(True))
         else:
             self.send(cmd.Reset())
 
@@ -384,6 +390,14 @@ class TrainingScreen(NewestSize, Screen):
             self.notify("the network reads at least one input", timeout=3)
             return
         self.runs.change(lambda config: controls.toggle_feature(config, name))
+
+    def action_phase(self, direction: int) -> None:
+        """The next or previous phase of the step explained; past the last, a step."""
+        panel = self.query_one(BackpropPanel)
+        if direction < 0:
+            panel.previous_phase()
+        elif not panel.next_phase():
+            self.runs.to_targets(cmd.StepOnce())
 
     def action_zoom(self) -> None:
         self.view.zoom()

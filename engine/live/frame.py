@@ -84,6 +84,7 @@ def build_frame(
         claims=claims, commands_taken=commands_taken,
         network=None if network_point is None else build_network_view(
             runs[runs.selected], network_point),
+        explaining=explain,
         backprop=build_backprop_view(runs[runs.selected]) if explain else None)
 
 

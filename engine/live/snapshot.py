@@ -264,7 +264,9 @@ class Snapshot:
     #: 2-D inputs, when a UI asked for it (``run_commands.WatchNetwork``): every unit of the
     #: selected run, over the plane, with the numbers of one training point
     network: NetworkView | None = None
-    #: the selected run's last step explained, while a UI asks (``run_commands.ExplainSteps``)
+    #: while a UI asks (``run_commands.ExplainSteps``): ``explaining``, and the selected
+    #: run's last step explained (None before its first)
+    explaining: bool = False
     backprop: BackpropView | None = None
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).

@@ -66,6 +66,7 @@ def build_snapshot(
     claims: tuple[bool | None, ...] = (),
     commands_taken: int = 0,
     network: NetworkView | None = None,
+    explaining: bool = False,
     backprop: BackpropView | None = None,
 ) -> Snapshot:
     """A Snapshot of ``trainer`` now, with the lesson's parts as given (``Snapshot`` says
@@ -110,6 +111,7 @@ def build_snapshot(
         claims=claims,
         commands_taken=commands_taken,
         network=network,
+        explaining=explaining,
         backprop=backprop,
     )
 

@@ -174,6 +174,8 @@ class View:
     depth the app draws: ``act_std`` (each layer's output spread) or ``grad_norm``.
     ``fit_table``: show the glossary's table of train against val loss (underfitting,
     good, overfitting) with the selected run's row lit, for the lessons of section 8.
+    ``backprop``: open on the backprop view, each training step explained phase by phase
+    (forward, loss, backward, update), for a network small enough to read.
 
     With a sweep, the summary curve (``sweep_summary``): ``sweep_y`` (a final metric)
     against ``sweep_x`` (a swept setting or ``n_params``; default the first swept
@@ -185,6 +187,7 @@ class View:
     curves: str = "train"
     depth: str = "act_std"
     fit_table: bool = False
+    backprop: bool = False
     sweep_x: str | None = None
     sweep_y: str = "val_loss"
     sweep_log: str = "none"

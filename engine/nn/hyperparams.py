@@ -204,13 +204,13 @@ def shared_options(classes: Iterable[type]) -> dict[str, Hyperparam]:
     return out
 
 
-class _Named(Protocol):
-    """A class ``build`` can make: it has a name (``adamw``, ``cosine``)."""
+class Named(Protocol):
+    """A class with a name (``adamw``, ``cosine``): what ``build`` makes."""
 
     name: ClassVar[str]
 
 
-_NamedT = TypeVar("_NamedT", bound=_Named)
+_NamedT = TypeVar("_NamedT", bound=Named)
 
 
 def build(classes: Mapping[str, type[_NamedT]], what: str, name: str,

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import Expectation, RunsState
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.session import Session
@@ -54,7 +55,8 @@ class LiveRuns:
         self._seen_version = -1
         self._error_said = False
 
-    def open(self, preset: Preset, on_update: Callable[[], None]) -> list[cmd.Command]:
+    def open(self, preset: Preset, on_update: Callable[[], None]
+             ) -> list[cmd.Command | cmd.SessionCommand]:
         """Close any session and open one for ``preset``'s runs (base and variants);
         ``on_update`` is called from the session's thread at its news. Returns the
         commands the lesson opens with (its pace unless ``speed`` said otherwise; a pause),
@@ -75,7 +77,7 @@ class LiveRuns:
         else:
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
-        opening: list[cmd.Command] = []
+        opening: list[cmd.Command | cmd.SessionCommand] = []
         if self.speed is not None:
             opening.append(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused:
@@ -100,7 +102,7 @@ class LiveRuns:
             self.session.close()
             self.session = None
 
-    def send(self, command: cmd.Command | cmd.SessionCommand) -> bool:
+    def send(self, command: rc.LiveCommand) -> bool:
         """Queue ``command`` for the engine; False without a session."""
         if self.session is None:
             return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,7 @@ class Runs:
     swept paths to values), the sweep, and ``convert(path, value, where)``, which checks a
     value for a swept path like the file's own and returns it converted."""
 
-    points: Mapping[str, list[tuple[Mapping[str, Any], Config]]]
+    points: Mapping[str, Sequence[tuple[Mapping[str, Any], Config]]]
     sweep: Sweep | None
     convert: Callable[[str, Any, Where], Any]
 

@@ -1,15 +1,15 @@
 # Two commands for a fresh machine with Python 3.11+:
 #   make run   builds .venv with the app alone if needed, then starts nnterm (ARGS="xor" to
 #              pass arguments)
-#   make test  adds the test tools to .venv (pytest, ruff, hypothesis; Dask and Ray for the
-#              pool's tests) if needed, then runs ruff and the whole test suite
+#   make test  adds the test tools to .venv (pytest, ruff, mypy, hypothesis; Dask and Ray for
+#              the pool's tests) if needed, then runs ruff, mypy and the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nnterm needs Python 3.11 or newer")'
@@ -28,7 +28,11 @@ run: $(STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# strict on engine/, the default checks on app/ ([tool.mypy] in pyproject.toml)
+typecheck: $(TEST_STAMP)
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 bench: $(STAMP)

@@ -17,6 +17,7 @@ from pathlib import Path
 from textual.app import App, SystemCommand
 from textual.driver import Driver
 from textual.drivers.web_driver import WebDriver
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from nnterm.app.file_actions import save_screenshot
@@ -106,6 +107,7 @@ class NntermApp(App):
         if not self.is_screen_installed(SWEEP_SCREEN):
             return
         screen = self.get_screen(SWEEP_SCREEN)
+        assert isinstance(screen, SweepScreen), "the screen installed as SWEEP_SCREEN"
         screen.stop(wait=True)
         if screen in self.screen_stack:
             self.pop_screen()
@@ -131,7 +133,8 @@ class NntermApp(App):
         preset = self.main_view.preset
         self.push_screen(PresetPicker(preset.name if preset else None), self._start_chosen)
 
-    def action_screenshot(self) -> None:
+    # Replaces Textual's action, whose filename and path arguments no key here passes.
+    def action_screenshot(self) -> None:  # type: ignore[override]
         preset = self.main_view.preset
         save_screenshot(self.export_screenshot(), preset.name if preset else "nnterm",
                         self.screenshot_folder, self.notify)
@@ -143,7 +146,7 @@ class NntermApp(App):
         yield from palette_commands(self, screen)
 
     # ------------------------------------------------------------------ notices
-    def notify(self, message: str, *, title: str = "", severity: str = "information",
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = True) -> None:
         """Information for the main view is said on the footer's line, where it covers
         nothing; warnings and errors, and anything over another screen, are toasts

@@ -43,7 +43,7 @@ def _optimizer_cycle() -> tuple[tuple[str, dict[str, Any]], ...]:
     for cls in OPTIMIZER_CLASSES:
         reads = {param.name for param in declared(cls)}
         varied = {option for settings in cls.VARIANTS.values() for option in settings}
-        plain = {"train.optimizer.name": cls.name}
+        plain: dict[str, Any] = {"train.optimizer.name": cls.name}
         plain.update({f"train.optimizer.{f.name}": f.default
                       for f in dataclasses.fields(OptimizerConfig)
                       if f.name != "name" and (f.name not in reads or f.name in varied)})

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+from textual.notifications import SeverityLevel
+
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
 from nnterm.engine.preset_format.preset import Preset
@@ -23,7 +25,7 @@ from nnterm.engine.training.safe_files import write_atomic
 class Notify(Protocol):
     """Textual's ``notify``: where a file went, or why it was not written."""
 
-    def __call__(self, message: str, *, title: str = "", severity: str = "information",
+    def __call__(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                  timeout: float | None = None) -> None: ...
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.live.run_set import MAX_RUNS
@@ -114,6 +115,11 @@ ACTION_WORDS = {
     "save_preset": "Save every run as a preset you can open again",
     "back_to_sweep": "Go back to the sweep",
 }
+
+
+def bindings_of(node: type[DOMNode]) -> list[Binding]:
+    """``node.BINDINGS``: here every one is a ``Binding`` (Textual allows tuples too)."""
+    return [b for b in node.BINDINGS if isinstance(b, Binding)]
 
 
 def action_name(binding: Binding) -> str:

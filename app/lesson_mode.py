@@ -28,7 +28,7 @@ STEP_ACTIONS = ("next_step", "previous_step")
 class LessonHost(Protocol):
     """What the steps need of the view that owns them."""
 
-    def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
+    def send(self, command: rc.LiveCommand) -> None:
         """To the runs training now (nothing without any)."""
 
     def notify(self, message: str, *, title: str = "", timeout: float | None = None) -> None:

@@ -30,7 +30,7 @@ class LessonSteps:
     @property
     def claims(self) -> tuple[Claim, ...]:
         """The claims the engine should judge (``run_commands.WatchClaims``)."""
-        return tuple(self.steps[i].claim for i in self.claimed)
+        return tuple(step.claim for step in self.steps if step.claim is not None)
 
     @property
     def step(self) -> Step | None:

@@ -55,7 +55,8 @@ class LiveRuns:
         self._seen_version = -1
         self._error_said = False
 
-    def open(self, preset: Preset, on_update: Callable[[], None]) -> list[cmd.Command]:
+    def open(self, preset: Preset, on_update: Callable[[], None]
+             ) -> list[cmd.Command | cmd.SessionCommand]:
         """Close any session and open one for ``preset``'s runs (base and variants);
         ``on_update`` is called from the session's thread at its news. Returns the
         commands the lesson opens with (its pace unless ``speed`` said otherwise; a pause;
@@ -77,7 +78,7 @@ class LiveRuns:
         else:
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
-        opening: list[cmd.Command] = []
+        opening: list[cmd.Command | cmd.SessionCommand] = []
         if self.speed is not None:
             opening.append(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused or preset.view.backprop:  # (a step explained waits for j)
@@ -104,7 +105,7 @@ class LiveRuns:
             self.session.close()
             self.session = None
 
-    def send(self, command: cmd.Command | cmd.SessionCommand) -> bool:
+    def send(self, command: rc.LiveCommand) -> bool:
         """Queue ``command`` for the engine; False without a session."""
         if self.session is None:
             return False

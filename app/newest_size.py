@@ -15,11 +15,18 @@ stale, and dropping it (before ``Screen``'s handler sees it) lets the newest set
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import events
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 class NewestSize:
     """Mixin for a ``Screen`` (before it in the bases): stale sizes are dropped."""
+
+    app: App[Any]  # the Screen's (an annotation only: nothing here hides it)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size != self.app.size:

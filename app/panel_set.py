@@ -34,7 +34,8 @@ class PanelSet:
         self.picture = screen.query_one(f"#{PICTURE}", ContentSwitcher)
         self.tables = [self.widgets[p.name] for p in PANELS if p.redraw == "numbers"]
         self.slow = [p for p in PANELS if p.redraw not in (None, "numbers")]
-        self.turns = PanelTurns({p.name: rates.every(p.redraw) for p in self.slow}, rates.gap)
+        self.turns = PanelTurns({p.name: rates.every(p.redraw) for p in self.slow
+                                 if p.redraw is not None}, rates.gap)
         self._pending: Snapshot | None = None  # came while training, numbers not drawn yet
 
     def draw(self, snapshot: Snapshot, *, quiet: bool) -> None:

@@ -20,6 +20,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from textual.types import AnimationLevel
+
 #: What a panel redraws like (``RedrawRates`` has the seconds of each): drawn with the
 #: status line, or one slow panel at a time.
 RedrawClass = Literal["numbers", "curves", "pictures", "weights"]
@@ -37,7 +39,7 @@ class RedrawRates:
     weights: float
     gap: float
     #: Textual's ``App.animation_level``: "full", "basic" or "none".
-    animation: str = "full"
+    animation: AnimationLevel = "full"
     #: Lines the status line keeps from the start. Diagnoses arriving on a full second
     #: line take a third, which moves every panel below: a whole-screen repaint.
     status_lines: int = 2

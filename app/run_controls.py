@@ -34,7 +34,7 @@ class RunsHost(Protocol):
     def preset(self) -> Preset | None:
         """The lesson training."""
 
-    def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
+    def send(self, command: rc.LiveCommand) -> None:
         """To the engine."""
 
     def notify(self, message: str, *, title: str = "", timeout: float | None = None) -> None:
@@ -91,7 +91,9 @@ class RunControls:
         if not runs:
             return
         if all(v.status == "finished" for v in runs):
-            steps = self.host.preset.config.train.steps
+            preset = self.host.preset
+            assert preset is not None, "there are runs: a lesson is open"
+            steps = preset.config.train.steps
             self.change(lambda config: {"train.steps": config.train.steps + steps})
             self.to_targets(cmd.Resume())
             self.host.notify(f"training on for {steps:,} more steps", timeout=2)

@@ -118,7 +118,7 @@ def is_loopback(host: str) -> bool:
     except (socket.gaierror, UnicodeError):
         raise ServeError(f"--host: {host!r} is not an address or a known host name "
                          f"(allowed: e.g. {DEFAULT_HOST}, 0.0.0.0, a host name)") from None
-    return all(ipaddress.ip_address(info[4][0].split("%")[0]).is_loopback for info in infos)
+    return all(ipaddress.ip_address(str(info[4][0]).split("%")[0]).is_loopback for info in infos)
 
 
 def public_warning(host: str, port: int) -> str:

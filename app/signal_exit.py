@@ -19,11 +19,17 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from types import FrameType
+from typing import Any
 
 #: Signals that end the app as ``q`` does.
 HANDLED_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 #: Seconds the app has, after one of them, to leave cleanly before it is ended at once.
 SIGNAL_GRACE = 5.0
+
+#: What ``signal.signal`` takes and gives back: a function, SIG_DFL or SIG_IGN, or None
+#: (a handler that was not set from Python).
+_Handler = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
 
 
 class SignalExit:
@@ -33,7 +39,7 @@ class SignalExit:
     def __init__(self, exit_app: Callable[[int], None]) -> None:
         self._exit_app = exit_app
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, _Handler] = {}
         self._deadline: threading.Timer | None = None
 
     def install(self) -> None:

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from nnterm.app.keys import action_name
+from nnterm.app.keys import action_name, bindings_of
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.screens import HelpScreen
@@ -126,8 +126,8 @@ class SweepScreen(NewestSize, Screen):
         self.preset = preset
         self.lesson = lesson
         #: the step claims, judged as points finish (they speak of the whole sweep)
-        self.watch: tuple[Claim, ...] = tuple(s.claim for s in preset.steps
-                                              if s.claim is not None)
+        self.step_claims: tuple[Claim, ...] = tuple(s.claim for s in preset.steps
+                                                    if s.claim is not None)
         self.n_workers = workers
         self.seed = preset.config.seed
         self.jobs: list[PointJob] = []
@@ -237,7 +237,7 @@ class SweepScreen(NewestSize, Screen):
                              (3, f"{run.n_params:,}"), (4, f"{run.seconds:.1f}")):
             table.update_cell(run.label, self.columns[column], text)
         self._show_summary()
-        if self.watch:
+        if self.step_claims:
             self._judge()
 
     def _judge(self) -> None:
@@ -249,7 +249,7 @@ class SweepScreen(NewestSize, Screen):
         finished = {job.name for job in self.jobs} - {
             job.name for job, r in zip(self.jobs, self.results, strict=True) if r is None}
         self.lesson.judge_sweep(
-            tuple(judge_live(claim, result, {}, finished) for claim in self.watch))
+            tuple(judge_live(claim, result, {}, finished) for claim in self.step_claims))
 
     def on_screen_resume(self) -> None:
         """The steps as they are (steps taken in the main view show here too)."""
@@ -284,7 +284,7 @@ class SweepScreen(NewestSize, Screen):
     def action_help(self) -> None:
         """The keys that work here (``check_action``, the app's for its own actions),
         not the main view's."""
-        working = [b for b in self.BINDINGS
+        working = [b for b in bindings_of(type(self))
                    if (self.app if b.action.startswith("app.") else self)
                    .check_action(action_name(b).removeprefix("app."), ())]
         steps = [b for b in working if b.action in STEP_ACTIONS]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Protocol, cast
 
 from textual import events
 from textual.app import ComposeResult
@@ -28,7 +29,7 @@ from textual.widgets import ContentSwitcher
 from nnterm.app import controls
 from nnterm.app.file_actions import save_runs
 from nnterm.app.heap import QuietHeap
-from nnterm.app.keys import APP_BINDINGS
+from nnterm.app.keys import APP_BINDINGS, bindings_of
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.lesson_steps import LessonSteps
 from nnterm.app.live_runs import LiveRuns
@@ -61,11 +62,17 @@ COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 KEY_QUIET = 0.15
 
 
+class _PickerApp(Protocol):
+    """The app as this screen calls it (``app.NntermApp``, which imports this module)."""
+
+    def action_picker(self) -> None: ...
+
+
 class TrainingScreen(NewestSize, Screen):
     """The runs of the open lesson, trained live; keys steer them between steps."""
 
     AUTO_FOCUS = "#loss"  # the footer then lists the view's own keys first
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [*APP_BINDINGS]  # (Textual's list is of Binding or tuples; ours all Binding)
 
     class SnapshotReady(Message):
         """The session has something new (a snapshot, or the engine stopped)."""
@@ -127,7 +134,7 @@ class TrainingScreen(NewestSize, Screen):
         self._fit_layout()
         self.composed.set()
 
-    def on_resize(self) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._fit_layout()
 
     def _fit_layout(self) -> None:
@@ -151,14 +158,17 @@ class TrainingScreen(NewestSize, Screen):
         self.lesson.open(preset, watch=train)
         self.refresh_bindings()
 
+    def _snapshot_ready(self) -> None:
+        """Called from the session's thread at its news (posting a message is thread-safe)."""
+        self.post_message(self.SnapshotReady())
+
     def train(self, preset: Preset) -> None:
         """Train ``preset``'s runs (base and variants), closing any session before."""
         self._show_lesson(preset)
         self.view.reset(preset, several_runs=bool(preset.compare))
         self.network.close()
         # the session's thread tells the screen at once (a message is thread-safe to post)
-        opening = self.live.open(preset, on_update=lambda: self.post_message(
-            self.SnapshotReady()))
+        opening = self.live.open(preset, on_update=self._snapshot_ready)
         self._seen_diagnoses = 0
         self.status_line.engine_restarted()
         for command in opening:
@@ -226,7 +236,7 @@ class TrainingScreen(NewestSize, Screen):
         """The runs as the keys act on them (``live_runs.LiveRuns.state``)."""
         return self.live.state
 
-    def send(self, command: cmd.Command | cmd.SessionCommand) -> None:
+    def send(self, command: rc.LiveCommand) -> None:
         """Queue ``command`` for the engine, and hold the slow panels back for
         ``KEY_QUIET`` seconds so that the status line shows its effect without waiting
         behind a plot's redraw."""
@@ -421,9 +431,9 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_help(self) -> None:
         """Every key, locked ones marked; the step keys in a table of their own."""
-        keys = [marked_locked(b, self.locks.locked) for b in self.BINDINGS]
+        keys = [marked_locked(b, self.locks.locked) for b in APP_BINDINGS]
         self.app.push_screen(HelpScreen([b for b in keys if b.action not in STEP_ACTIONS],
-                                        ArchitectureEditor.BINDINGS,
+                                        bindings_of(ArchitectureEditor),
                                         [b for b in keys if b.action in STEP_ACTIONS]))
 
     # the app's own, shown among this view's keys
@@ -431,7 +441,7 @@ class TrainingScreen(NewestSize, Screen):
         self.app.exit()
 
     def action_picker(self) -> None:
-        self.app.action_picker()
+        cast(_PickerApp, self.app).action_picker()
 
     def action_screenshot(self) -> None:
         self.app.action_screenshot()

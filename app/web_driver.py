@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import cast
 
 from textual import events
 from textual.drivers.web_driver import WebDriver
@@ -42,13 +43,14 @@ class NntermWebDriver(WebDriver):
             except BrokenPipeError:
                 self._hang_up()
 
-        self._write = write_or_hang_up
+        # (Textual's attribute is typed as the partial it puts there; any writer of bytes does)
+        self._write = write_or_hang_up  # type: ignore[assignment]
 
     def on_meta(self, packet_type: str, payload: dict[str, object]) -> None:
         if packet_type != "resize":
             super().on_meta(packet_type, payload)
             return
-        self._size = (payload["width"], payload["height"])
+        self._size = cast(tuple[int, int], (payload["width"], payload["height"]))  # cells
         size = Size(*self._size)
         # Through the loop, as start_application_mode posts the first size: behind it.
         self.send_message(events.Resize(size, size))

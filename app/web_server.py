@@ -37,7 +37,7 @@ class NntermServer(Server):
         self.urls = urls
         self.tabs: set[TabApp] = set()
 
-    async def handle_index(self, request: web.Request) -> web.Response:
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         if not self.fixed_public_url:
             # The page template reads public_url without awaiting anything in between, so
             # no other request can change it before this page is rendered.
@@ -52,7 +52,9 @@ class NntermServer(Server):
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
         tab = TabApp(self.command, write_bytes=websocket.send_bytes,
-                     write_str=websocket.send_str, close=websocket.close,
+                     write_str=websocket.send_str,
+                     # (textual-serve wants a None result; it awaits this and drops the result)
+                     close=websocket.close,  # type: ignore[arg-type]
                      download_manager=self.download_manager, debug=self.debug)
         self.tabs.add(tab)
         try:

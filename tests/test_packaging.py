@@ -70,6 +70,23 @@ def test_make_run_installs_the_app_alone_and_make_test_adds_the_test_tools():
     assert "pip install --quiet -e '.[test]'" in make_dry_run("test")
 
 
+def test_make_test_runs_ruff_then_mypy_then_pytest():
+    lines = make_dry_run("test").splitlines()
+    order = [next(i for i, line in enumerate(lines) if tool in line)
+             for tool in ("ruff check", "/mypy", "pytest")]
+    assert order == sorted(order)
+
+
+def test_mypy_sees_each_source_folder_under_its_package_name():
+    """mypy has no package-dir: .mypy-path/nnterm/ links each folder as its package."""
+    links = ROOT / ".mypy-path" / "nnterm"
+    names = {package.removeprefix("nnterm.") for package in SOURCE_DIRS.values()}
+    assert {p.name for p in links.iterdir()} == names
+    for folder, package in SOURCE_DIRS.items():
+        link = links / package.removeprefix("nnterm.")
+        assert link.is_symlink() and link.resolve() == ROOT / folder
+
+
 def test_the_ci_script_names_make_targets_that_exist():
     script = (ROOT / ".ci" / "run").read_text()
     targets = re.findall(r"^make (\S+)", script, re.MULTILINE)

@@ -10,7 +10,7 @@ a job of one ``PointPool``; a preset's claims are checked as soon as its last ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -63,7 +63,7 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
     if seeds and min(seeds) < 0:
         raise PresetError(f"{min(seeds)} is not allowed", key="--seed", allowed="integers >= 0")
     presets = [load_preset(s) for s in sources] if sources else list_presets()
-    tasks = [(p, s) for p in presets for s in (seeds or [None])]
+    tasks: list[tuple[Preset, int | None]] = [(p, s) for p in presets for s in (seeds or (None,))]
     console = headless_console()
     rows: list[ClaimRow] = []
     with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
@@ -110,8 +110,8 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _check_in_pool(tasks: list[tuple[Preset, int | None]],
-                   open_the_pool: Callable[[], PointPool]):
+def _check_in_pool(tasks: list[tuple[Preset, int | None]], open_the_pool: Callable[[], PointPool]
+                   ) -> Generator[list[ClaimRow], None, None]:
     """Every run of every task as one job of the pool ``open_the_pool()`` opens (when the
     first task is asked for); yield each task's claim rows as its last run finishes."""
     jobs, owner = [], []
@@ -128,7 +128,7 @@ def _check_in_pool(tasks: list[tuple[Preset, int | None]],
             left[t] -= 1
             if left[t] == 0:
                 preset, seed = tasks[t]
-                mine = [r for r, o in zip(results, owner, strict=True) if o == t]
+                mine = [r for r, o in zip(results, owner, strict=True) if o == t and r is not None]
                 yield claim_rows(preset, collect(preset, mine, seed))
 
 

@@ -16,9 +16,17 @@ import math
 import os
 import time
 from collections.abc import Callable
+from types import TracebackType
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
@@ -66,7 +74,7 @@ class RunReporter:
             TextColumn("{task.fields[rate]:>8} steps/s"), TextColumn("{task.fields[losses]}"),
             TimeElapsedColumn(), console=console, disable=not self.live,
         )
-        self._task = None
+        self._task: TaskID | None = None
         self._total = 1
         self._started = 0.0
         self._next_line = 0
@@ -75,8 +83,9 @@ class RunReporter:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.progress.__exit__(kind, error, traceback)
 
     def start(self, label: str, total: int) -> None:
         self._total, self._started, self._next_line = total, time.perf_counter(), 0
@@ -88,6 +97,7 @@ class RunReporter:
         elapsed = time.perf_counter() - self._started
         rate = f"{record.step / elapsed:,.0f}" if elapsed > 0 and record.step else ""
         losses = f"train {fmt(record.train_loss)}  val {fmt(record.val_loss)}"
+        assert self._task is not None, "start() comes first"
         self.progress.update(self._task, completed=record.step, rate=rate, losses=losses)
         if not self.live and record.step >= self._next_line:
             self.console.print(f"{label}: step {record.step}/{self._total}  {losses}")
@@ -117,8 +127,9 @@ class PointReporter:
         self.progress.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.progress.__exit__(*exc)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self.progress.__exit__(kind, error, traceback)
 
     def update(self, reports: list[PoolProgress]) -> None:
         for r in reports:
@@ -234,10 +245,10 @@ def _run_in_pool(preset, console: Console, out, open_the_pool: Callable[[], Poin
                                        poll=lambda: reporter.update(pool.progress_updates())):
                 results[index] = run
                 reporter.finished(run)
-                while written < len(jobs) and results[written] is not None:
+                while written < len(jobs) and (done := results[written]) is not None:
                     if out is not None:
-                        for record in results[written].records:
-                            out.record(results[written].label, record)
+                        for record in done.records:
+                            out.record(done.label, record)
                     written += 1
     except KeyboardInterrupt:  # the pool has stopped its workers: say what finished
         finished = [r for r in results if r is not None]
@@ -245,7 +256,9 @@ def _run_in_pool(preset, console: Console, out, open_the_pool: Callable[[], Poin
             print_table(console, summary_table(collect(preset, finished, seed)))
         console.print(f"interrupted: {len(finished)} of {len(jobs)} runs finished")
         raise
-    return collect(preset, results, seed)
+    finished = [r for r in results if r is not None]
+    assert len(finished) == len(jobs), "the pool ran every job"
+    return collect(preset, finished, seed)
 
 
 def _same_file(a: str, b: str) -> bool:

@@ -54,7 +54,8 @@ RUN_ANSI: tuple[tuple[str, str], ...] = (
 )
 
 
-def run_colour(colour: int, mode: ColorMode = "truecolor") -> tuple[object, str]:
+def run_colour(colour: int, mode: ColorMode = "truecolor"
+               ) -> tuple[tuple[int, int, int] | str, str]:
     """(plotext colour, Rich colour) of run colour number ``colour`` in ``mode``."""
     if mode == "truecolor":
         r, g, b = RUN_RGB[colour % len(RUN_RGB)]

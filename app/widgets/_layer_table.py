@@ -35,7 +35,7 @@ def init_label(init: Init) -> str:
 
 
 class LayerRow(NamedTuple):
-    """A row of the layer table, as shown: ``count`` layers from the one named ``kind``
+    """A row of the layer table, as shown: ``layers`` layers from the one named ``kind``
     (``L3``, ``out``; a run of layers ``L2–L20``), each as described by the other cells."""
 
     kind: str
@@ -45,7 +45,7 @@ class LayerRow(NamedTuple):
     drop: str
     params: str
     frozen: str
-    count: int = 1
+    layers: int = 1  # (not ``count``, which would hide tuple.count)
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,10 @@ def layer_table(model: ModelConfig, input_width: int | None, output_width: int |
     ``group`` (a deep net) lets runs of identical layers share a row."""
     rows = layer_rows(model, input_width, output_width)
     spans = layer_spans(rows, selected, group=group)
-    known = input_width is not None and output_width is not None
-    widths = (input_width, *model.hidden, output_width)
+    total = (sum(_params(a, b) for a, b in pairwise((input_width, *model.hidden, output_width)))
+             if input_width is not None and output_width is not None else None)
     return LayerTable(rows, spans, [first for first, _ in spans].index(selected),
-                      input_width, model.loss,
-                      sum(_params(a, b) for a, b in pairwise(widths)) if known else None)
+                      input_width, model.loss, total)
 
 
 def layer_rows(model: ModelConfig, input_width: int | None,
@@ -124,7 +123,7 @@ def merged_row(rows: list[LayerRow], first: int, count: int) -> LayerRow:
     """The row of ``count`` layers from ``first``: its cells, and the layers' names."""
     if count == 1:
         return rows[first]
-    return rows[first]._replace(kind=f"L{first + 1}–L{first + count}", count=count)
+    return rows[first]._replace(kind=f"L{first + 1}–L{first + count}", layers=count)
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,7 @@ class Columns:
     def line(self, row: LayerRow, selected: bool) -> str:
         """``row`` in these columns (a ▸ before the selected layer's)."""
         init = f"{row.init:<{self.init}}  " if self.init else ""
-        count = f" ×{row.count}" if self.count and row.count > 1 else ""
+        count = f" ×{row.layers}" if self.count and row.layers > 1 else ""
         return (f"{'▸ ' if selected else '  '}{row.kind}{row.width:>{self.name - len(row.kind)}}"
                 f"  {row.act:<{self.act}}  {init}{row.drop:<4}{row.params:>{self.params + 2}}"
                 f"{count:<{self.count}}{row.frozen}").rstrip()
@@ -171,7 +170,7 @@ def fit_columns(rows: list[LayerRow], shown: list[LayerRow], room: int) -> Colum
         act=max(len("act"), *(len(r.act) for r in shown)),
         init=0 if len(inits) == 1 else max(len("init"), *(len(r.init) for r in shown)),
         params=max(len("params"), *(len(r.params) for r in shown)),
-        count=max((len(f" ×{r.count}") for r in shown if r.count > 1), default=0),
+        count=max((len(f" ×{r.layers}") for r in shown if r.layers > 1), default=0),
         frozen=max(len(r.frozen) for r in shown))
     for cut in ("init", "count"):
         if room and columns.width > room:

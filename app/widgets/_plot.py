@@ -53,6 +53,7 @@ class PaintedPlot(RowRepaint, PlotextPlot):
                     self._replotting = False
             self._picture, self._picture_key = super().render(), key
             self._built = True
+        assert self._picture is not None, "built above, at this key or before"
         return self._picture
 
     def _draw(self) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.content import Content
 from textual.geometry import Region
 from textual.strip import Strip
@@ -36,6 +37,9 @@ def changed_spans(old: Sequence[object] | None, new: Sequence[object]
         else:
             spans.append((y, 1))
     return spans
+
+#: What a border title or subtitle may be.
+Title = str | Text | Content
 
 
 class RowRepaint(Widget):
@@ -104,7 +108,7 @@ class RowRepaint(Widget):
         """The next repaint paints every row (the shown ones are no longer known)."""
         self._shown_rows = self._shown_size = None
 
-    def set_titles(self, title: object = None, subtitle: object = None) -> None:
+    def set_titles(self, title: Title | None = None, subtitle: Title | None = None) -> None:
         """Set the border title and subtitle if they changed: assigning either one makes
         Textual repaint the whole widget, even with the same value."""
         if title is not None and _title_key(title) != getattr(self, "_given_title", None):

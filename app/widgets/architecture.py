@@ -243,11 +243,12 @@ class ArchitectureEditor(RowRepaint, can_focus=True):
 
     def render(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
-        if self._config is None:
+        table = self._table()
+        if table is None:  # (no configuration)
             t.append("no configuration yet", "dim")
             return t
         room = self.content_size.width
-        draw_table(t, self._table(), room)
+        draw_table(t, table, room)
         if self._hint:
             t.append(f"\n  ✗ {self._hint}", "yellow")
         if health := self._health_shown():

@@ -155,7 +155,7 @@ class DecisionBoundary(PicturePanel):
         if len(self._runs) > 1 and self._gallery:
             strips = self._gallery_strips(width, body, mode, dark)
             # the legend names every run's classes (a variant may have more classes)
-            n_classes = max(_n_classes(v.boundary, self._validation) for v in self._runs)
+            n_classes = max(_n_classes(_small(v), self._validation) for v in self._runs)
         else:
             strips = boundary_picture(b, width, body, mode, dark, self._validation, n_classes)
         strips = strips[:body]
@@ -197,9 +197,9 @@ class DecisionBoundary(PicturePanel):
                 head = [Strip([Segment(line, style)]).adjust_cell_length(tile_w)
                         for line in caption[:head_h]]
                 head += [Strip.blank(tile_w)] * (head_h - len(head))
-                body = boundary_picture(view.boundary, tile_w - 1, tile_h - head_h, mode, dark,
+                body = boundary_picture(_small(view), tile_w - 1, tile_h - head_h, mode, dark,
                                         self._validation,
-                                        _n_classes(view.boundary, self._validation))
+                                        _n_classes(_small(view), self._validation))
                 body += [Strip.blank(tile_w - 1)] * (tile_h - head_h - len(body))
                 tiles.append(head + [s.adjust_cell_length(tile_w) for s in body])
             for line in range(tile_h):
@@ -345,6 +345,12 @@ def _tile_shown(view: RunView) -> tuple:
     """What a run's tile depends on (compared with ``same``)."""
     return (view.name, view.status, view.paused, view.train_acc, view.val_acc,
             _shown(view.boundary))
+
+
+def _small(view: RunView) -> Boundary:
+    """The small boundary of a run the panel keeps (it keeps only those that have one)."""
+    assert view.boundary is not None, "update_snapshot keeps only runs with a boundary"
+    return view.boundary
 
 
 def _n_classes(b: Boundary, validation: bool) -> int:

@@ -79,8 +79,8 @@ def _ceiling(curves: list[tuple], references: tuple[tuple[str, float], ...]) -> 
         return None
     start = float(np.median([v[0] for v in values]))
     level = float(np.median([np.median(v) for v in values]))
-    references = [value for _, value in references if math.isfinite(value)]
-    ceiling = CEILING * max([min(start, level), *references])
+    finite = [value for _, value in references if math.isfinite(value)]
+    ceiling = CEILING * max([min(start, level), *finite])
     highest = max(float(v.max()) for v in values)
     return ceiling if highest > ceiling else None
 

@@ -204,7 +204,8 @@ class NetworkPanel(PicturePanel):
             picture = pictures[position]
             if column == 0 and self._input_row(view, units[position]) is None:
                 picture = picture * OFF_STRENGTH  # a feature the network does not read
-            strips, _ = diverging_matrix(picture.tolist(), *picture.shape, scale, tile_w,
+            n_rows, n_cols = picture.shape
+            strips, _ = diverging_matrix(picture.tolist(), n_rows, n_cols, scale, tile_w,
                                          tile_h, mode, dark)
             for strip in strips:
                 rows.append(list(strip.adjust_cell_length(tile_w)))

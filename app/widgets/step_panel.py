@@ -24,6 +24,7 @@ def claim_words(step: Step) -> str:
     """The step's claim in words: its ``seen`` text, else the evaluator's description."""
     if step.seen:
         return step.seen
+    assert step.claim is not None, "only a step with a claim has claim words"
     empty = ExperimentResult(preset="", seed=0, runs={})
     return check_claim(step.claim, empty).description
 

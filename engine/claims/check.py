@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,7 +65,10 @@ from nnterm.engine.training.telemetry import StepRecord
 
 #: Metrics that are fractions of examples, said as percentages.
 PERCENT_METRICS = ("train_acc", "val_acc")
-_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+#: ``compare(measured, threshold)``: true when the claim holds (a NumPy bool for NumPy floats).
+Comparison = Callable[[float, float], object]
+_OPS: dict[str, Comparison] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
+                               ">=": operator.ge}
 _METRIC = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\[\s*(-?\d+)\s*\])?\s*$")
 
 
@@ -110,7 +113,7 @@ def check_claims(preset: Preset, result: ExperimentResult) -> list[ClaimResult]:
 
 def check_claim(claim: Claim, result: ExperimentResult) -> ClaimResult:
     """The verdict on one claim; never raises for a bad claim or a missing run."""
-    checkers = {
+    checkers: dict[type, Callable[[Any, ExperimentResult], ClaimResult]] = {
         MetricClaim: _check_metric,
         SweepClaim: _check_sweep,
         SlopeClaim: _check_slope,
@@ -354,7 +357,9 @@ def _reference_target(ref: Reference, claim: Any) -> tuple[str, At, Any]:
     return metric, at, point
 
 
-def _compare(claim, description, expected, measured, threshold, compare, result, run, point):
+def _compare(claim: Claim, description: str, expected: str, measured: float, threshold: float,
+             compare: Comparison, result: ExperimentResult, run: str,
+             point: Mapping[str, Any] | None) -> ClaimResult:
     if math.isnan(measured):
         why = ""
         try:
@@ -391,7 +396,7 @@ def _swept_points(result: ExperimentResult, run: str) -> list[tuple[dict[str, An
     return points
 
 
-def _op(op: str):
+def _op(op: str) -> Comparison:
     if op not in _OPS:
         raise ClaimError(f"unknown comparison {op!r} (one of {', '.join(_OPS)})")
     return _OPS[op]

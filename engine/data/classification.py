@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nnterm.engine.data._checks import check_int, check_std
 from nnterm.engine.data.noise import balanced_labels, flip_labels, jitter
@@ -52,7 +53,7 @@ class Blobs:
 
     @property
     def dim(self) -> int:
-        return self.centers.shape[1]
+        return int(self.centers.shape[1])
 
     def __call__(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         y = balanced_labels(n, self.n_classes, rng)
@@ -111,11 +112,13 @@ class RandomClassification:
         weights = rng.standard_normal((d, k)) if rule == "linear" else None
         return cls(weights, d, k, rule, random_labels, noise, label_flip)
 
-    def labels(self, X: np.ndarray) -> np.ndarray:
+    def labels(self, X: NDArray[np.float64]) -> NDArray[np.int64]:
         """The rule's (noise-free) labels for inputs ``X`` (ignores ``random_labels``)."""
         if self.rule == "sin":
             return (np.sin(2 * X[:, 0]) + X[:, 1] * X[:, 2] > 0).astype(np.int64)
-        return np.argmax(X @ self.weights, axis=1).astype(np.int64)
+        assert self.weights is not None, "from_rng draws the weights of rule 'linear'"
+        labels: NDArray[np.int64] = np.argmax(X @ self.weights, axis=1).astype(np.int64)
+        return labels
 
     def __call__(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         X = rng.standard_normal((n, self.dim))

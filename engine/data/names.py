@@ -24,6 +24,8 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import string
+from collections.abc import Callable, Iterable
+from typing import SupportsInt
 
 import numpy as np
 
@@ -51,12 +53,12 @@ def encode(name: str) -> list[int]:
     return [_INDEX[ch] for ch in name]
 
 
-def decode(tokens) -> str:
+def decode(tokens: Iterable[SupportsInt]) -> str:
     """The string of a sequence of token indices."""
     return "".join(VOCAB[int(t)] for t in tokens)
 
 
-def contexts_and_targets(names, context: int) -> tuple[np.ndarray, np.ndarray]:
+def contexts_and_targets(names: Iterable[str], context: int) -> tuple[np.ndarray, np.ndarray]:
     """Integer contexts ``(n, context)`` and next tokens ``(n,)`` (int64) for ``names``."""
     ctx: list[list[int]] = []
     tgt: list[int] = []
@@ -121,8 +123,8 @@ def bigram_baseline(dataset: Dataset) -> float:
     return float(-np.mean(np.log(probs[np.arange(len(probs)), dataset.y_val])))
 
 
-def sample_names(next_probs, context: int, rng: np.random.Generator, count: int,
-                 max_len: int = 16) -> tuple[str, ...]:
+def sample_names(next_probs: Callable[[np.ndarray], np.ndarray], context: int,
+                 rng: np.random.Generator, count: int, max_len: int = 16) -> tuple[str, ...]:
     """``count`` names drawn one character at a time from a model of the next token.
 
     ``next_probs(X)`` maps flattened one-hot contexts ``(n, context * 27)`` to
@@ -148,7 +150,7 @@ def sample_names(next_probs, context: int, rng: np.random.Generator, count: int,
     return tuple(decode(tokens) + ("…" if alive[i] else "") for i, tokens in enumerate(out))
 
 
-def bigram_probs(dataset: Dataset):
+def bigram_probs(dataset: Dataset) -> Callable[[np.ndarray], np.ndarray]:
     """``next_probs`` of the bigram model of ``bigram_baseline`` (add-one smoothing)."""
     V = len(dataset.meta["vocab"])
     c = dataset.meta["context"]

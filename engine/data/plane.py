@@ -14,6 +14,7 @@ float64 ``(n, 2)`` and ``y`` int64 ``(n,)``. Labels are decided on the clean poi
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nnterm.engine.data._checks import check_float, check_int, check_std
 from nnterm.engine.data.noise import balanced_labels, flip_labels, jitter
@@ -26,7 +27,14 @@ XOR_POINTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 XOR_LABELS = np.array([0, 1, 1, 0], dtype=np.int64)
 
 
-def _finish(X, y, n_classes, noise, label_flip, rng):
+def _finish(
+    X: NDArray[np.float64],
+    y: NDArray[np.int64],
+    n_classes: int,
+    noise: float,
+    label_flip: float,
+    rng: np.random.Generator,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     jitter(X, noise, rng)
     flip_labels(y, label_flip, n_classes, rng)
     return X, y
@@ -96,11 +104,13 @@ def gauss(
     return _finish(X, y, k, noise, label_flip, rng)
 
 
-def gauss_centers(n_classes: int) -> np.ndarray:
+def gauss_centers(n_classes: int) -> NDArray[np.float64]:
     """The ``gauss`` blob centres, (n_classes, 2); rounded to 12 decimals, so that the
     corners come out as exactly +-0.5 (cos and sin of 5 pi/4 are not exact)."""
     angles = 1.25 * np.pi + 2.0 * np.pi * np.arange(n_classes) / n_classes
-    return np.round(np.sqrt(0.5) * np.column_stack([np.cos(angles), np.sin(angles)]), 12)
+    centers: NDArray[np.float64] = np.round(
+        np.sqrt(0.5) * np.column_stack([np.cos(angles), np.sin(angles)]), 12)
+    return centers
 
 
 def spiral(

@@ -26,6 +26,10 @@ from nnterm.engine.data.names import make_names
 from nnterm.engine.data.regression import IllConditioned, RandomFeatures, Teacher, sine
 from nnterm.engine.data.table import table_dataset
 
+#: What a distribution's ``build`` returns: the sampler, n_classes, input and output widths,
+#: and the dataset's extra ``meta``.
+_Built = tuple[Sampler, int, int, int, dict[str, Any]]
+
 
 @dataclass(frozen=True)
 class _Spec:
@@ -40,15 +44,18 @@ class _Spec:
     task: str | None
     noise: float
     params: Mapping[str, Any]
-    build: Callable[..., tuple[Sampler, int, int, int, dict]] | None
+    build: Callable[..., _Built] | None
     fixed: Callable[..., Dataset] | None = None
     finite: bool = False
     files: tuple[str, ...] = ()
     flips: tuple[str, ...] = ("none",)
 
 
-def _plane(fn, n_classes: int | None = None):
-    def build(rng, *, noise, label_flip, **params):
+def _plane(
+    fn: Callable[..., tuple[np.ndarray, np.ndarray]], n_classes: int | None = None
+) -> Callable[..., _Built]:
+    def build(rng: np.random.Generator, *, noise: float, label_flip: float,
+              **params: Any) -> _Built:
         k = params.get("n_classes", 2) if n_classes is None else n_classes
         sampler = functools.partial(fn, noise=noise, label_flip=label_flip, **params)
         return sampler, k, 2, k, {}
@@ -56,40 +63,47 @@ def _plane(fn, n_classes: int | None = None):
     return build
 
 
-def _bars(rng, *, noise, label_flip, size=8):
+def _bars(rng: np.random.Generator, *, noise: float, label_flip: float,
+          size: int = 8) -> _Built:
     sampler = functools.partial(images.bars, size=size, noise=noise, label_flip=label_flip)
     return sampler, 2, size * size, 2, {"image_shape": (size, size)}
 
 
-def _blobs(rng, *, noise, label_flip, **params):
+def _blobs(rng: np.random.Generator, *, noise: float, label_flip: float,
+           **params: Any) -> _Built:
     task = Blobs.from_rng(rng, noise=noise, label_flip=label_flip, **params)
     return task, task.n_classes, task.dim, task.n_classes, {"centers": task.centers}
 
 
-def _random_classification(rng, *, noise, label_flip, **params):
+def _random_classification(rng: np.random.Generator, *, noise: float, label_flip: float,
+                           **params: Any) -> _Built:
     task = RandomClassification.from_rng(rng, noise=noise, label_flip=label_flip, **params)
     return task, task.n_classes, task.dim, task.n_classes, {}
 
 
-def _names(rng, *, n_train, n_val, **params):
+def _names(rng: np.random.Generator, *, n_train: int, n_val: int, **params: Any) -> Dataset:
     return make_names(rng, **params)  # split by the corpus: 80/10/10 of the names
 
 
-def _sine(rng, *, noise, label_flip, **params):
+def _sine(rng: np.random.Generator, *, noise: float, label_flip: float,
+          **params: Any) -> _Built:
     return functools.partial(sine, noise=noise, **params), 0, 1, 1, {}
 
 
-def _teacher(rng, *, noise, label_flip, **params):
+def _teacher(rng: np.random.Generator, *, noise: float, label_flip: float,
+             **params: Any) -> _Built:
     task = Teacher.from_rng(rng, noise=noise, **params)
     return task, 0, task.dim, 1, {"target": task.target}
 
 
-def _ill_conditioned(rng, *, noise, label_flip, **params):
+def _ill_conditioned(rng: np.random.Generator, *, noise: float, label_flip: float,
+                     **params: Any) -> _Built:
     task = IllConditioned.from_rng(rng, noise=noise, **params)
     return task, 0, task.dim, 1, {"target": task.target, "scales": task.scales}
 
 
-def _random_features(rng, *, noise, label_flip, **params):
+def _random_features(rng: np.random.Generator, *, noise: float, label_flip: float,
+                     **params: Any) -> _Built:
     task = RandomFeatures.from_rng(rng, noise=noise, **params)
     return task, 0, task.dim, 1, {"target": task.target}
 
@@ -210,13 +224,15 @@ def make_dataset(
     if label_flip and spec.task == REGRESSION:
         raise ValueError(f"label_flip applies to classification; {name!r} is a regression task")
     resolved = {**spec.params, **params}
-    sampler, n_classes, input_dim, output_dim, meta = spec.build(
+    build, task = spec.build, spec.task
+    assert build is not None and task is not None, "a spec is fixed or has build and task"
+    sampler, n_classes, input_dim, output_dim, meta = build(
         fn_rng, noise=noise, label_flip=label_flip, **resolved
     )
     X_train, y_train = sampler(n_train, train_rng)
     X_val, y_val = sampler(n_val, val_rng)
     meta = {"params": {"noise": noise, "label_flip": label_flip, **resolved}, **meta}
     return Dataset(
-        X_train, y_train, X_val, y_val, spec.task, n_classes, input_dim, output_dim, name, meta,
+        X_train, y_train, X_val, y_val, task, n_classes, input_dim, output_dim, name, meta,
         sampler,
     )

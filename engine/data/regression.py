@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nnterm.engine.data._checks import check_float, check_int, check_std
 
@@ -47,9 +48,9 @@ class Teacher:
     flattens (alpha ~0.7 at dim 2).
     """
 
-    W1: np.ndarray  # (dim, hidden)
-    b1: np.ndarray  # (hidden,)
-    w2: np.ndarray  # (hidden,)
+    W1: NDArray[np.float64]  # (dim, hidden)
+    b1: NDArray[np.float64]  # (hidden,)
+    w2: NDArray[np.float64]  # (hidden,)
     noise: float = 0.0
 
     @classmethod
@@ -72,9 +73,9 @@ class Teacher:
 
     @property
     def dim(self) -> int:
-        return self.W1.shape[0]
+        return int(self.W1.shape[0])
 
-    def target(self, X: np.ndarray) -> np.ndarray:
+    def target(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         """The teacher's noise-free output, shape ``(n, 1)``."""
         return (np.tanh(X @ self.W1 + self.b1) @ self.w2).reshape(-1, 1)
 
@@ -90,7 +91,7 @@ class RandomFeatures:
     ``from_rng`` (so train, validation and fresh samples share one target function) and
     ``eps ~ N(0, noise^2)``, ``noise = 0.5`` by default."""
 
-    b: np.ndarray  # (dim,)
+    b: NDArray[np.float64]  # (dim,)
     noise: float = 0.5
 
     @classmethod
@@ -105,7 +106,7 @@ class RandomFeatures:
     def dim(self) -> int:
         return len(self.b)
 
-    def target(self, X: np.ndarray) -> np.ndarray:
+    def target(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         """The noise-free target ``b . x + 0.5 tanh(x0 x1)``, shape ``(n, 1)``."""
         return (X @ self.b + 0.5 * np.tanh(X[:, 0] * X[:, 1])).reshape(-1, 1)
 
@@ -129,8 +130,8 @@ class IllConditioned:
     momentum and Adam (which rescales each coordinate) do not.
     """
 
-    w: np.ndarray  # (dim,)
-    scales: np.ndarray  # (dim,)
+    w: NDArray[np.float64]  # (dim,)
+    scales: NDArray[np.float64]  # (dim,)
     noise: float = 0.0
 
     @classmethod
@@ -152,7 +153,7 @@ class IllConditioned:
     def dim(self) -> int:
         return len(self.w)
 
-    def target(self, X: np.ndarray) -> np.ndarray:
+    def target(self, X: NDArray[np.float64]) -> NDArray[np.float64]:
         """The noise-free target ``w . x``, shape ``(n, 1)``."""
         return (X @ self.w).reshape(-1, 1)
 

@@ -30,9 +30,12 @@ import csv
 import math
 import os
 import stat
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset
 
@@ -244,7 +247,8 @@ def _targets(cells: list[tuple[int, str]], target: str, path: str
                          allowed="a label or value in every row")
     texts = [text for _, text in cells]
     numbers = [float(t) for t in texts] if all(map(_is_number, texts)) else None
-    distinct = sorted(set(numbers if numbers is not None else texts))
+    # the floats when every text is a number, else the texts (mypy cannot tie the two)
+    distinct: list[Any] = sorted(set(numbers if numbers is not None else texts))
     if len(distinct) == 1:
         raise TableError(f"{path}: the target {target!r} is {texts[0]!r} in every row: "
                          f"nothing to learn", param="target",
@@ -267,7 +271,7 @@ def _targets(cells: list[tuple[int, str]], target: str, path: str
     return values, None
 
 
-def _classes(values: list, distinct: list) -> np.ndarray:
+def _classes(values: Sequence[Hashable], distinct: Sequence[Hashable]) -> NDArray[np.int64]:
     """Each value's index among the sorted ``distinct`` values, as int64."""
     index = {v: i for i, v in enumerate(distinct)}
     return np.array([index[v] for v in values], dtype=np.int64)

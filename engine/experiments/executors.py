@@ -19,12 +19,16 @@ nnterm installed (the same version), as it imports the job's code by name.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from nnterm.engine.experiments.pool import PointPool, cores, local_pool
 
 EXECUTORS = ("local", "dask", "ray")
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
 class ExecutorError(RuntimeError):
@@ -84,10 +88,12 @@ class RayExecutor(Executor):
         self._ray = ray
         self._refs: list[Any] = []
 
-    def submit(self, fn, /, *args, **kwargs) -> Future:
+    def submit(self, fn: Callable[_P, _T], /, *args: _P.args,
+               **kwargs: _P.kwargs) -> Future[_T]:
         ref = self._ray.remote(num_cpus=1)(fn).remote(*args, **kwargs)
         self._refs.append(ref)
-        return ref.future()
+        future: Future[_T] = ref.future()
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         if cancel_futures:

@@ -56,7 +56,7 @@ _WORKER = _Worker()
 
 
 @contextlib.contextmanager
-def _ctrl_c_blocked_for_children():
+def _ctrl_c_blocked_for_children() -> Iterator[None]:
     """SIGINT blocked in this thread while the block runs. Processes started meanwhile
     inherit the signal mask (it survives exec), so a Ctrl-C, which a terminal sends to
     every process of its group, never reaches the workers, not even while Python starts
@@ -115,11 +115,11 @@ class PointPool:
         self.progress = progress
         self.description = description or f"{workers} workers"
         self._on_close = on_close
-        self._futures: list[Future] = []
+        self._futures: list[Future[RunResult]] = []
         self._closed = False
         self._close_lock = threading.Lock()
 
-    def submit(self, job: PointJob) -> Future:
+    def submit(self, job: PointJob) -> Future[RunResult]:
         future = self.executor.submit(run_job, job)
         self._futures.append(future)
         return future

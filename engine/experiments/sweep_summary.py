@@ -121,14 +121,15 @@ def summarize(preset: Preset, results: Iterable[RunResult]) -> SweepSummary:
             (point_x(x, run.point, run.n_params), y))
     order = {name: i for i, name in enumerate(preset.run_names)}
     lines = []
-    for label, (run, points) in sorted(groups.items(), key=lambda g: (order[g[1][0]], g[0])):
+    for label, (run_name, points) in sorted(groups.items(),
+                                            key=lambda g: (order[g[1][0]], g[0])):
         points.sort()
         kept = [(px, py) for px, py in points if math.isfinite(py)]
         fit = None
         if view.sweep_fit and len({px for px, _ in kept}) >= 2 and all(
                 px > 0 and py > 0 for px, py in kept):
             fit = power_law(*zip(*kept, strict=True))
-        lines.append(SweepLine(label=label, run=run, xs=tuple(px for px, _ in kept),
+        lines.append(SweepLine(label=label, run=run_name, xs=tuple(px for px, _ in kept),
                                ys=tuple(py for _, py in kept),
                                missing=len(points) - len(kept), fit=fit))
     mark = None

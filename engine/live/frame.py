@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +37,8 @@ from nnterm.engine.live.snapshot_build import (
     with_point,
 )
 from nnterm.engine.nn.initializers import Init
-from nnterm.engine.nn.losses import chance_loss
+from nnterm.engine.nn.losses import Loss, chance_loss
+from nnterm.engine.nn.network import MLP
 from nnterm.engine.training.causes import folded
 from nnterm.engine.training.config import OptimizerConfig, config_diff
 from nnterm.engine.training.telemetry import StepRecord
@@ -168,7 +171,8 @@ def text_samples(runs: RunSet, seed: int) -> tuple[tuple[str, tuple[str, ...]], 
     context = base.meta["context"]
     rows = []
     for trainer in runs.trainers:
-        def model(X, net=trainer.net, loss=trainer.loss):
+        def model(X: np.ndarray, net: MLP = trainer.net, loss: Loss = trainer.loss
+                  ) -> np.ndarray:
             return loss.head(net.forward(X.astype(net.dtype, copy=False)))
 
         rng = np.random.default_rng(seed)
@@ -233,7 +237,7 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
 _UNTOLD = ("train.steps", "train.log_every")
 
 
-def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
+def describe_changes(changes: Mapping[str, Any], untold: tuple[str, ...] = ()) -> str:
     """``lr 0.3, activation relu, batch full``: settings by their last name, in a few
     words (the paths in ``untold`` left out). A switch of optimizer resets the options
     the new one does not read to their defaults; those resets are not news, and are
@@ -250,7 +254,7 @@ def describe_changes(changes: dict, untold: tuple[str, ...] = ()) -> str:
     return ", ".join(parts)
 
 
-def _optimizer_default(path: str, value) -> bool:
+def _optimizer_default(path: str, value: Any) -> bool:
     """``path`` is an option of the optimizer (not its name) set to its default."""
     prefix = "train.optimizer."
     option = path.removeprefix(prefix)
@@ -264,7 +268,7 @@ def _setting_name(path: str) -> str:
     return parts[-2] if parts[-1] == "name" and len(parts) > 1 else parts[-1]
 
 
-def _format(value) -> str:
+def _format(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, Init):

@@ -17,6 +17,7 @@ from __future__ import annotations
 from itertools import chain
 
 import numpy as np
+from numpy.typing import NDArray
 
 from nnterm.engine.live.snapshot import Landscape
 from nnterm.engine.training.trainer import Trainer
@@ -41,7 +42,8 @@ def bands(excess: np.ndarray) -> np.ndarray:
     floor = max(float(excess.min()), 1e-12)
     with np.errstate(divide="ignore", invalid="ignore"):
         level = np.log10(np.maximum(excess, floor) / floor) * BANDS_PER_DECADE
-    return np.nan_to_num(level, nan=0.0).astype(np.int64)
+    band: NDArray[np.int64] = np.nan_to_num(level, nan=0.0).astype(np.int64)
+    return band
 
 
 def two_weights(trainer: Trainer) -> bool:
@@ -132,7 +134,8 @@ def build_landscape(trainers: list[Trainer], paths: PathRecorder, colours: dict[
     def excess(W: np.ndarray) -> np.ndarray:
         """Loss above the floor at points W (..., 2)."""
         with np.errstate(all="ignore"):
-            return np.einsum("...i,ij,...j->...", W, C, W) - 2 * W @ c + v - floor
+            loss: np.ndarray = np.einsum("...i,ij,...j->...", W, C, W) - 2 * W @ c + v - floor
+        return loss
 
     routes = tuple((t.run_name, colours[t.run_name], paths.path(t.run_name)) for t in trainers)
     # the map covers the optimum and the points no worse than KEEP x the worst start: a

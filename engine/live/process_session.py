@@ -114,7 +114,9 @@ class ProcessSession(Session):
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)
         ask_for_huge_pages()
-        proc = self._ctx.Process(
+        # get_context(str)'s stub gives BaseContext, which declares no Process; every
+        # context it returns (spawn, fork, forkserver) has one.
+        proc = self._ctx.Process(  # type: ignore[attr-defined]
             target=engine_process.main,
             args=([("base", config), *self.variants], cmd_r, snap_w, self.fps,
                   commands_before),

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from nnterm.engine.training.commands import Command, SessionCommand
+
 
 @dataclass(frozen=True)
 class ToRuns:
@@ -79,3 +81,7 @@ class ExplainSteps:
 
 RunCommand = (ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims
               | WatchNetwork | ExplainSteps)
+
+#: Whatever a UI sends a live session: a trainer's command (for every run), the session's
+#: own (speed, stop) or a command about the runs.
+LiveCommand = Command | SessionCommand | RunCommand

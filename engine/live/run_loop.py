@@ -14,7 +14,7 @@ import math
 import queue
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
@@ -183,11 +183,12 @@ class _Driver:
         self.last_poll = -math.inf
         self.last_samples = -math.inf
         self.sample_seed = 0
-        self.samples: tuple = ()  # the newest text the models wrote (Snapshot.samples)
+        # the newest text the models wrote (Snapshot.samples)
+        self.samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
         self.network_point: int | None = None  # rc.WatchNetwork's: None, no network view
         self.explain = False  # rc.ExplainSteps's: the last step explained in each snapshot
         self.stopped = False
-        self.watched: tuple = ()  # claims judged at every snapshot (rc.WatchClaims)
+        self.watched: tuple[Any, ...] = ()  # claims judged at every snapshot (rc.WatchClaims)
         self.commands_taken = 0  # every command handled, failed ones included
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
@@ -279,7 +280,7 @@ class _Driver:
             message = f"{describe_runs(targets)}: {message}"
         self.message = message
 
-    def set_each(self, per_run: dict) -> None:
+    def set_each(self, per_run: Mapping[str, Mapping[str, Any]]) -> None:
         """Each named run's own Set; the message says what each run took, once for all
         when they took the same (the status line has one line for it)."""
         pairs = [(t, cmd.Set(per_run[t.run_name])) for t in self.runs.targets(list(per_run))]
@@ -296,7 +297,7 @@ class _Driver:
     def apply_each(pairs: list[tuple[Trainer, Any]]) -> None:
         """Apply each (run, command); if one raises, the Sets taken before it (and its
         own half-taken one) are rolled back, so the runs never end up half-changed."""
-        done: list[tuple[Trainer, Config, tuple, Any]] = []
+        done: list[tuple[Trainer, Config, tuple[object, ...], Any]] = []
         for t, command in pairs:
             before, parts = t.config, (t.net, t.dataset, t.loss)
             try:
@@ -360,7 +361,8 @@ class _Driver:
         self.publish_fn(snapshot)
 
 
-def _roll_back(trainer: Trainer, before: Config, parts: tuple, command: cmd.Set) -> None:
+def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],
+               command: cmd.Set) -> None:
     """Undo a Set that raised halfway: ``Trainer.apply`` may have taken part of it (the
     new config, some optimizer attributes, a rebuilt dataset) before the bad value raised.
     ``parts`` are the trainer's (net, dataset, loss) from before."""

@@ -181,7 +181,7 @@ class Session(ABC):
             config, self._start_config = self._start_config, None
         return config
 
-    def _commands_before(self, queued: queue.SimpleQueue) -> int:
+    def _commands_before(self, queued: queue.SimpleQueue[Any]) -> int:
         """Called as an engine starts: the number its count of commands taken starts from.
         The first engine takes what was sent before it started (the opening speed, a
         pause); for a later one the commands still ``queued`` were meant for the engine
@@ -194,7 +194,7 @@ class Session(ABC):
             return self._sent
 
 
-def _discard(inbox: queue.SimpleQueue) -> None:
+def _discard(inbox: queue.SimpleQueue[Any]) -> None:
     """Empty ``inbox`` (the commands sent to an engine that never took them)."""
     while True:
         try:

@@ -14,6 +14,7 @@ its 40x40 boundary, and about 2 ms for a 784-256-256-10 net (no boundary).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,6 +75,7 @@ def build_snapshot(
     another thread (or process) draws the snapshot. ``now``: the losses at the current
     step (see ``build_frame``), drawn as the curves' last point."""
     series, bands, latest = history_views(trainer, series_points)
+    assert bands is not None, "history_views gives the bands with_bands"
     if now is not None:
         series, latest = with_point(series, now), now
     net, config = trainer.net, trainer.config
@@ -118,14 +120,13 @@ def build_snapshot(
 
 def with_point(series: Series, record: StepRecord) -> Series:
     """``series`` with ``record``'s losses appended as its last point."""
-    def grow(column: np.ndarray | None, value: float | None) -> np.ndarray | None:
-        if column is None:
-            return None
+    def grow(column: np.ndarray, value: float | None) -> np.ndarray:
         return np.append(column, np.nan if value is None else value)
 
     return Series(np.append(series.steps, record.step), grow(series.train_loss, record.train_loss),
-                  grow(series.val_loss, record.val_loss), grow(series.train_acc, record.train_acc),
-                  grow(series.val_acc, record.val_acc))
+                  grow(series.val_loss, record.val_loss),
+                  None if series.train_acc is None else grow(series.train_acc, record.train_acc),
+                  None if series.val_acc is None else grow(series.val_acc, record.val_acc))
 
 
 # ---------------------------------------------------------------------------- history
@@ -133,10 +134,10 @@ def with_point(series: Series, record: StepRecord) -> Series:
 class _HistoryViews:
     """What a snapshot draws from a history, kept until the history gains a record."""
 
-    records: list  # the history's list object when computed (it is replaced on halving)
+    records: list[StepRecord]  # the history's list object when computed (it is replaced on halving)
     count: int
     latest: StepRecord
-    key: tuple
+    key: tuple[int, bool, int]
     series: Series
     bands: tuple[tuple[np.ndarray, np.ndarray], ...] | None  # None until asked for
 
@@ -155,7 +156,7 @@ def _with_latest(history: BoundedHistory) -> list[StepRecord]:
     return records
 
 
-def _frozen(arrays) -> None:
+def _frozen(arrays: Iterable[object]) -> None:
     for a in arrays:
         if isinstance(a, np.ndarray):
             a.flags.writeable = False  # shared by successive snapshots
@@ -175,7 +176,9 @@ def history_views(
             and views.key == key):
         series = _series(history, trainer.loss.classification, max_points)
         _frozen(vars(series).values())
-        views = _HistoryViews(history.records, len(history.records), history.latest, key,
+        latest = history.latest
+        assert latest is not None, "a trainer logs its step 0 as it is made"
+        views = _HistoryViews(history.records, len(history.records), latest, key,
                               series, None)
         _VIEWS[history] = views
     if with_bands and views.bands is None:
@@ -214,7 +217,8 @@ def minmax_downsample(
     idx = starts[:, None] + np.minimum(np.arange(width)[None, :], lengths[:, None] - 1)
     rows = np.arange(n_buckets)
 
-    def interleave(a: np.ndarray, b: np.ndarray, first, last) -> np.ndarray:
+    def interleave(a: np.ndarray, b: np.ndarray, first: np.generic, last: np.generic
+                   ) -> np.ndarray:
         out = np.empty(2 * n_buckets + 2, dtype=np.result_type(a, b, first, last))
         out[0], out[1:-1:2], out[2:-1:2], out[-1] = first, a, b, last
         return out
@@ -243,9 +247,9 @@ class _HistoryColumns:
     afresh only when the history halves (it then holds a new list object)."""
 
     def __init__(self) -> None:
-        self.records: list | None = None
+        self.records: list[StepRecord] | None = None
         self.count = 0
-        self.values: dict[str, list] = {}
+        self.values: dict[str, list[float]] = {}
 
     def arrays(self, history: BoundedHistory) -> tuple[np.ndarray, list[np.ndarray]]:
         records = history.records
@@ -256,9 +260,10 @@ class _HistoryColumns:
             column.extend(_value(r, name) for r in records[self.count:])
         self.count = len(records)
         latest = history.latest
-        extra = latest is not None and (not records or records[-1] is not latest)
-        steps = self.values["step"] + ([latest.step] if extra else [])
-        columns = [np.array(self.values[n] + ([_value(latest, n)] if extra else []),
+        extra = ([latest] if latest is not None and (not records or records[-1] is not latest)
+                 else [])
+        steps = self.values["step"] + [r.step for r in extra]
+        columns = [np.array(self.values[n] + [_value(r, n) for r in extra],
                             dtype=np.float64) for n in _COLUMNS]
         return np.array(steps, dtype=np.int64), columns
 
@@ -319,6 +324,7 @@ def _bands(
     over at most ``max_points`` evenly spaced records (the first and the last among them):
     the history is bounded already, this thins it to about a panel's width."""
     usable = [r for r in records if len(r.grad_percentiles) == n_layers]
+    keep: np.ndarray | list[int]
     keep = np.unique(np.linspace(0, len(usable) - 1, min(len(usable), max_points))
                      .round().astype(np.int64)) if usable else []
     chosen = [usable[i] for i in keep]

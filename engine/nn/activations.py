@@ -45,12 +45,14 @@ def _gelu(z: np.ndarray) -> np.ndarray:
 
 def _gelu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """d/dz [z Phi(z)] = Phi(z) + z phi(z), phi the standard normal density."""
-    return 0.5 * (1.0 + erf(z / SQRT_2)) + z * INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    slope: np.ndarray = 0.5 * (1.0 + erf(z / SQRT_2)) + z * INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    return slope
 
 
 def _silu(z: np.ndarray) -> np.ndarray:
     """SiLU(z) = z sigma(z)."""
-    return z * sigmoid(z)
+    silu: np.ndarray = z * sigmoid(z)
+    return silu
 
 
 def _silu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -23,7 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import MISSING, dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import numpy as np
 
@@ -67,8 +67,11 @@ class Number:
         if not math.isfinite(_as_float(value)):
             return "is not a finite number"
         low, high = self.low, self.high
+        # numbers.Real declares only < and <= (a > b falls back to b < a); every concrete
+        # Real number has >, so the ignore is for the ABC's stub, not for the values.
         if (low is not None and (value < low or (self.low_open and value == low))) or (
-                high is not None and (value > high or (self.high_open and value == high))):
+                high is not None and (value > high  # type: ignore[operator]
+                                      or (self.high_open and value == high))):
             return "is out of range"
         return None
 
@@ -118,7 +121,7 @@ class Pair:
                 return f"has {v!r} at {i}, which {problem}"
         return None
 
-    def convert(self, value: Any) -> tuple:
+    def convert(self, value: Any) -> tuple[Any, ...]:
         return tuple(self.item.convert(v) for v in value)
 
 
@@ -201,8 +204,17 @@ def shared_options(classes: Iterable[type]) -> dict[str, Hyperparam]:
     return out
 
 
-def build(classes: Mapping[str, type], what: str, name: str, kwargs: Mapping[str, Any],
-          suffix: str = "") -> Any:
+class Named(Protocol):
+    """A class with a name (``adamw``, ``cosine``): what ``build`` makes."""
+
+    name: ClassVar[str]
+
+
+_NamedT = TypeVar("_NamedT", bound=Named)
+
+
+def build(classes: Mapping[str, type[_NamedT]], what: str, name: str,
+          kwargs: Mapping[str, Any], suffix: str = "") -> _NamedT:
     """``classes[name](**kwargs)`` (``name`` in any case), with one line for each mistake:
     an unknown name (``what``: optimizer), an option the class does not declare, one it
     needs (the class called by its name and ``suffix``: ``step schedule``)."""

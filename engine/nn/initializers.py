@@ -24,6 +24,7 @@ U(+-1/sqrt(fan_in)) as ``nn.Linear``; ``bias`` overrides either with a constant.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -80,7 +81,7 @@ def for_scheme(init: Init, scheme: str) -> Init:
     return Init(scheme, **kept)
 
 
-def as_init(spec: str | dict | Init) -> Init:
+def as_init(spec: str | dict[str, Any] | Init) -> Init:
     """Accept ``"he_normal"``, ``{"scheme": "normal", "std": 0.01}`` or an ``Init``."""
     if isinstance(spec, Init):
         return spec

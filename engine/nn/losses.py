@@ -19,13 +19,15 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     """log softmax(z)_k = z_k - logsumexp(z), with the max subtracted first so that
     logits like [1000, 0, -1000] stay finite."""
     shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    log_p: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return log_p
 
 
 def softmax(z: np.ndarray) -> np.ndarray:
     """softmax(z)_k = exp(z_k - max z) / sum_j exp(z_j - max z)."""
     e = np.exp(z - z.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    p: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return p
 
 
 def cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -124,7 +126,8 @@ class Loss:
             return z
         if z.shape[1] == 1:
             return (z[:, 0] > 0).astype(np.int64)
-        return z.argmax(axis=1)
+        labels: np.ndarray = z.argmax(axis=1)
+        return labels
 
 
 LOSSES = {

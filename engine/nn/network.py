@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -47,7 +48,7 @@ class Pass:
     grads: list[np.ndarray]
 
 
-def per_layer(value, count: int, what: str = "a setting") -> list:
+def per_layer(value: Any, count: int, what: str = "a setting") -> list[Any]:
     """One value per layer: a single value broadcast to ``count`` layers, or a per-layer
     list or tuple (its length checked; ``what`` names the setting in the error). The
     Config keeps a setting single while every layer agrees; whoever reads it per layer
@@ -77,7 +78,7 @@ class MLP:
         self,
         sizes: Sequence[int],
         activation: str | Sequence[str] = "relu",
-        init: str | dict | Init | Sequence[str | dict | Init] = "torch_default",
+        init: str | dict[str, Any] | Init | Sequence[str | dict[str, Any] | Init] = "torch_default",
         dropout: float | Sequence[float] = 0.0,
         frozen: Sequence[int] = (),
         seed: int = 0,
@@ -119,7 +120,7 @@ class MLP:
         if seed is not None:
             self.seed = int(seed)
         rng = stream(self.seed, "init")
-        fresh = []
+        fresh: list[np.ndarray] = []
         for i in range(self.n_layers):
             fan_in, fan_out = self.sizes[i], self.sizes[i + 1]
             fresh.extend(init_layer(self.inits[i], fan_in, fan_out, rng, self.dtype))

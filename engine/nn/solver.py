@@ -19,7 +19,8 @@ def fit_readout(features: np.ndarray, targets: np.ndarray, ridge: float = 0.0) -
     if ridge < 0:
         raise ValueError(f"ridge must be >= 0, got {ridge}")
     if ridge == 0:
-        return np.linalg.lstsq(features, targets, rcond=None)[0]
+        weights: np.ndarray = np.linalg.lstsq(features, targets, rcond=None)[0]
+        return weights
     if p <= n:
         gram = features.T @ features + ridge * np.eye(p)
         return np.linalg.solve(gram, features.T @ targets)

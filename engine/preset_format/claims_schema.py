@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ from nnterm.engine.preset_format.preset import (
     Sweep,
     SweepClaim,
 )
-from nnterm.engine.preset_format.settings_schema import Bool, Choice, Real, check_keys
+from nnterm.engine.preset_format.specs import Bool, Choice, Real, check_keys
 from nnterm.engine.preset_format.yaml_io import FlowDict, FlowList, to_raw
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.diagnostics import DIAGNOSES
@@ -71,7 +71,7 @@ class Runs:
     swept paths to values), the sweep, and ``convert(path, value, where)``, which checks a
     value for a swept path like the file's own and returns it converted."""
 
-    points: Mapping[str, list[tuple[Mapping[str, Any], Config]]]
+    points: Mapping[str, Sequence[tuple[Mapping[str, Any], Config]]]
     sweep: Sweep | None
     convert: Callable[[str, Any, Where], Any]
 
@@ -93,7 +93,7 @@ def _diagnoses(raw: Any, at: Where) -> tuple[str, ...]:
     return tuple(names)
 
 
-def build_claims(raw: Any, at: Where, runs: Runs) -> tuple:
+def build_claims(raw: Any, at: Where, runs: Runs) -> tuple[Any, ...]:
     """The claims of an ``expect`` list."""
     if raw is None:
         return ()
@@ -164,7 +164,7 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
 
 
-def _required(raw: dict, key: str, at: Where, allowed: str) -> Any:
+def _required(raw: dict[str, Any], key: str, at: Where, allowed: str) -> Any:
     if key not in raw:
         raise (at / key).error(f"missing: this claim needs {key}:", None, allowed)
     return raw[key]
@@ -191,12 +191,14 @@ def _swept_path(value: Any, at: Where, sweep: Sweep, extra: tuple[str, ...] = ()
 
 def _swept_value(path: str, value: Any, at: Where, runs: Runs) -> Any:
     """``value`` (YAML data) as the equal value of the sweep's list for ``path``."""
+    sweep = runs.sweep
+    assert sweep is not None, "its callers have checked that there is one (_need_sweep)"
     converted = runs.convert(path, value, at)
-    for candidate in runs.sweep.params[path]:
+    for candidate in sweep.params[path]:
         if candidate == converted:
             return candidate
     raise at.error(f"{show(value)} is not one of the values swept for {path}", value,
-                   ", ".join(show(v) for v in runs.sweep.params[path]))
+                   ", ".join(show(v) for v in sweep.params[path]))
 
 
 def _point(value: Any, at: Where, runs: Runs) -> dict[str, Any]:
@@ -249,8 +251,7 @@ def _at(value: Any, at: Where, configs: list[Config]) -> At:
         if len(value) != 2:
             raise at.error(f"a window is two steps [first, last], not {len(value)}", value,
                            allowed)
-        first, last = (_step_in(v, at / i, steps, allowed, words=False)
-                       for i, v in enumerate(value))
+        first, last = (_step(v, at / i, steps, allowed) for i, v in enumerate(value))
         if first >= last:
             raise at.error(f"the window [{first}, {last}] is empty: first must be below last",
                            value, allowed)
@@ -258,12 +259,17 @@ def _at(value: Any, at: Where, configs: list[Config]) -> At:
     return _step_in(value, at, steps, allowed)
 
 
-def _step_in(value: Any, at: Where, steps: int, allowed: str, words: bool = True) -> str | int:
-    """A step in 0..steps, or (if ``words``) one of AT_WORDS."""
-    if isinstance(value, str) and words:
+def _step_in(value: Any, at: Where, steps: int, allowed: str) -> str | int:
+    """A step in 0..steps, or one of AT_WORDS."""
+    if isinstance(value, str):
         if value not in AT_WORDS:
             raise at.error(f"unknown step {value!r}{suggest(value, AT_WORDS)}", value, allowed)
         return value
+    return _step(value, at, steps, allowed)
+
+
+def _step(value: Any, at: Where, steps: int, allowed: str) -> int:
+    """A step in 0..steps."""
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -273,8 +279,8 @@ def _step_in(value: Any, at: Where, steps: int, allowed: str, words: bool = True
     return value
 
 
-def _comparison(raw: dict, at: Where, runs: Runs, run: str, metric: str, when: At,
-                point: dict | None, *, slope: bool) -> tuple[str, Reference]:
+def _comparison(raw: dict[str, Any], at: Where, runs: Runs, run: str, metric: str, when: At,
+                point: dict[str, Any] | None, *, slope: bool) -> tuple[str, Reference]:
     op = Choice(OPERATORS, "operator").check(_required(raw, "op", at, ", ".join(OPERATORS)),
                                              at / "op")
     than_keys = ("run", "metric", "at", "factor") + (() if slope else ("point", "baseline"))
@@ -362,7 +368,7 @@ def claim_to_raw(claim: Any) -> FlowDict:
     return out
 
 
-def _run_at(out: dict, run: str, at: At) -> None:
+def _run_at(out: dict[str, Any], run: str, at: At) -> None:
     if run != BASE:
         out["run"] = run
     if at != "end":

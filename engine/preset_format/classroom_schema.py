@@ -34,7 +34,7 @@ _STEPS_ALLOWED = ("a list of steps, each a mapping with text: and optionally set
                   "claim: and seen:")
 #: ``change(run, overrides, where)``: the overrides as Config values, once they have
 #: been checked on ``run`` (raises PresetError like a compare variant's).
-Change = Callable[[str, dict, Where], dict[str, Any]]
+Change = Callable[[str, dict[str, Any], Where], dict[str, Any]]
 
 
 def build_steps(raw: Any, at: Where, runs: Runs, run_names: Sequence[str], change: Change,
@@ -95,7 +95,7 @@ def build_lock(raw: Any, at: Where) -> tuple[str, ...]:
     return names
 
 
-def steps_to_raw(steps: Sequence[Step]) -> list:
+def steps_to_raw(steps: Sequence[Step]) -> list[dict[str, Any]]:
     """YAML data for the steps, in the form ``build_steps`` reads back to equal steps."""
     out = []
     for step in steps:

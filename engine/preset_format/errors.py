@@ -9,13 +9,21 @@ arguments).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
 KeyPath = tuple[str | int, ...]
+
+
+class Locator(Protocol):
+    """A doc (``Doc``, ``ArgsDoc``, ``Overlay``): where a key path of it is."""
+
+    def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
+        """(file, dotted key, 1-based line) of ``path``; file and line None if unknown."""
+        ...
 
 
 class PresetError(Exception):
@@ -44,11 +52,11 @@ class PresetError(Exception):
         allowed = f" (allowed: {self.allowed})" if self.allowed else ""
         return one_line(f"{where}{key}{self.problem}{allowed}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return _rebuild_error, (self.problem, dict(self.__dict__))
 
 
-def _rebuild_error(problem: str, state: dict) -> PresetError:
+def _rebuild_error(problem: str, state: dict[str, Any]) -> PresetError:
     err = PresetError(problem)
     err.__dict__.update(state)
     return err
@@ -86,7 +94,7 @@ def show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def suggest(word: Any, choices: Sequence[str]) -> str:
+def suggest(word: Any, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest choice, or nothing."""
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
@@ -133,7 +141,7 @@ class ArgsDoc:
     they may be what made it wrong (``--set data.name=spiral`` leaves the file's ``xor``
     parameters unknown)."""
 
-    def __init__(self, args: Sequence[tuple[KeyPath, str]], file: Any):
+    def __init__(self, args: Sequence[tuple[KeyPath, str]], file: Locator):
         self.args, self.file = list(args), file
 
     def locate(self, path: KeyPath) -> tuple[str | None, str, int | None]:
@@ -151,7 +159,7 @@ class Overlay:
     other comes from ``parent`` (the run it derives from) and is reported as
     ``label: key`` on the line of ``fallback``, the cause."""
 
-    def __init__(self, root: Any, parent: Any, links: Sequence[tuple[KeyPath, KeyPath]],
+    def __init__(self, root: Locator, parent: Locator, links: Sequence[tuple[KeyPath, KeyPath]],
                  fallback: KeyPath, label: str | None = None):
         self.root, self.parent, self.links, self.fallback = root, parent, list(links), fallback
         self.label = show_path(fallback) if label is None else label
@@ -169,7 +177,7 @@ class Overlay:
 class Where:
     """A key path in a doc; ``where / "key"`` goes one level down."""
 
-    doc: Any
+    doc: Locator
     path: KeyPath = ()
 
     def __truediv__(self, part: str | int) -> Where:

@@ -49,6 +49,7 @@ from nnterm.engine.preset_format.classroom_schema import (
 )
 from nnterm.engine.preset_format.errors import (
     Doc,
+    Locator,
     Overlay,
     PresetError,
     Where,
@@ -76,7 +77,7 @@ from nnterm.engine.preset_format.specs import (
     Text,
     check_keys,
 )
-from nnterm.engine.preset_format.sweep_schema import read_sweep
+from nnterm.engine.preset_format.sweep_schema import Setups, read_sweep
 from nnterm.engine.preset_format.yaml_io import (
     MAX_YAML_CHARS,
     FlowDict,
@@ -88,7 +89,7 @@ from nnterm.engine.preset_format.yaml_io import (
     set_raw,
     to_raw,
 )
-from nnterm.engine.training.config import get_path
+from nnterm.engine.training.config import Config, get_path
 from nnterm.engine.training.safe_files import write_atomic
 
 __all__ = [
@@ -136,7 +137,7 @@ def user_preset_dir() -> Path | None:
 def _is_path(source: Any) -> bool:
     if isinstance(source, os.PathLike):
         return True
-    seps = {"/", os.sep, os.altsep} - {None}
+    seps = {s for s in ("/", os.sep, os.altsep) if s is not None}
     return isinstance(source, str) and (any(s in source for s in seps)
                                         or source.endswith((".yaml", ".yml")))
 
@@ -155,7 +156,7 @@ def _user_files() -> dict[str, Path]:
         return {}
 
 
-def load_preset(source: str | os.PathLike, overrides: Iterable[str] = ()) -> Preset:
+def load_preset(source: str | os.PathLike[str], overrides: Iterable[str] = ()) -> Preset:
     """The preset ``source`` names: a path, else a user preset, else a built-in one; with
     ``--set`` style ``overrides`` (``key.path=value``) applied to its data."""
     if _is_path(source):
@@ -254,7 +255,7 @@ def list_presets() -> list[Preset]:
 
 # ---------------------------------------------------------------------------- reading
 def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | None = None,
-                 folder: str | os.PathLike | None = None,
+                 folder: str | os.PathLike[str] | None = None,
                  overrides: Iterable[str] = ()) -> Preset:
     """The preset in YAML ``text``; ``source`` names it in messages, ``name`` (if given)
     is the name the file must declare; the data files it names relative are in ``folder``
@@ -272,7 +273,7 @@ def parse_preset(text: str | bytes, source: str = "<string>", *, name: str | Non
 
 
 def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = "",
-                 folder: str | os.PathLike | None = None) -> Preset:
+                 folder: str | os.PathLike[str] | None = None) -> Preset:
     """A Preset from YAML data; ``doc`` locates key paths for messages, ``folder`` is where
     relative data files are (``validate_config``)."""
     root = Where(doc)
@@ -307,7 +308,7 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
     runs = Runs(points, sweep, convert)
     expect = build_claims(data.get("expect"), root / "expect", runs)
 
-    def change(run: str, overrides: dict, at: Where) -> dict[str, Any]:
+    def change(run: str, overrides: dict[str, Any], at: Where) -> dict[str, Any]:
         raw, run_doc, _ = setups[run]
         step_config = _overridden(raw, run_doc, overrides, at, folder)[2]
         return {key: get_path(step_config, key) for key in overrides}
@@ -341,11 +342,11 @@ def _check_sweep_view(view: View, sweep: Sweep | None, config: Any, at: Where) -
                 "a dotted path to a number, e.g. data.n_train")
 
 
-def _compare(raw: Any, at: Where, base_raw: dict, config: Any, folder: Any
-             ) -> tuple[dict, dict]:
+def _compare(raw: Any, at: Where, base_raw: dict[str, Any], config: Any, folder: Any
+             ) -> tuple[dict[str, dict[str, Any]], Setups]:
     """The variants (``{name: {path: value}}``, values as in the Config) and each run's
     ``(raw settings, doc, config)``."""
-    setups: dict[str, tuple] = {BASE: (base_raw, at.doc, config)}
+    setups: Setups = {BASE: (base_raw, at.doc, config)}
     if raw is None:
         return {}, setups
     if not isinstance(raw, dict):
@@ -368,7 +369,8 @@ def _compare(raw: Any, at: Where, base_raw: dict, config: Any, folder: Any
     return variants, setups
 
 
-def _overridden(raw: dict, run_doc: Any, overrides: dict, where: Where, folder: Any) -> tuple:
+def _overridden(raw: dict[str, Any], run_doc: Locator, overrides: dict[str, Any], where: Where,
+                folder: Any) -> tuple[dict[str, Any], Locator, Config]:
     """``(settings, doc, Config)`` of a run's raw settings with dotted-path ``overrides``
     (a compare variant's, or a lesson step's ``set``) applied and checked; an error names
     the override's own key."""
@@ -382,7 +384,7 @@ def _overridden(raw: dict, run_doc: Any, overrides: dict, where: Where, folder: 
 
 
 # ---------------------------------------------------------------------------- writing
-def preset_to_raw(preset: Preset) -> dict:
+def preset_to_raw(preset: Preset) -> dict[str, Any]:
     """YAML data for a preset; settings at their defaults are left out."""
     out: dict[str, Any] = {key: getattr(preset, key) for key in REQUIRED}
     out.update(config_to_raw(preset.config))
@@ -412,7 +414,7 @@ def dump_preset(preset: Preset) -> str:
     return dump_yaml(preset_to_raw(preset))
 
 
-def save_preset(preset: Preset, path: str | os.PathLike) -> None:
+def save_preset(preset: Preset, path: str | os.PathLike[str]) -> None:
     """Write ``preset`` as YAML to ``path`` (creating its folder), atomically and never
     through a symlink (``safe_files.write_atomic``): a failed save leaves no file, or the
     old one whole. PresetError says why it failed."""

@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from nnterm.engine.nn.hyperparams import Hyperparam, declared
+from nnterm.engine.nn.hyperparams import Hyperparam, Named, declared
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
 from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES
@@ -45,7 +45,8 @@ def _table(head: str, rows: Iterable[str]) -> list[str]:
             "|---|---|---|---|---|", *rows]
 
 
-def _section_table(head: str, classes: Iterable[type], section: type, path: str) -> list[str]:
+def _section_table(head: str, classes: Iterable[type[Named]], section: type,
+                   path: str) -> list[str]:
     """A row per option of each class, its default as a preset that leaves it out gets it."""
     config = _defaults(section)
     return _table(head, (_row(f"`{cls.name}`", param, config[param.name], f"{path}.{param.name}")

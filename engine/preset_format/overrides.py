@@ -14,13 +14,13 @@ also says which arguments were given when a setting the file wrote no longer fit
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import yaml
 
 from nnterm.engine.data import DATASET_FILES
-from nnterm.engine.preset_format.errors import ArgsDoc, Doc, KeyPath, Where
+from nnterm.engine.preset_format.errors import ArgsDoc, Doc, KeyPath, Locator, Where
 from nnterm.engine.preset_format.settings_schema import absolute_file
 from nnterm.engine.preset_format.yaml_io import check_setting, read_value, set_raw
 from nnterm.engine.training.config import DataConfig
@@ -55,7 +55,7 @@ def read_overrides(args: Iterable[str]) -> list[Override]:
     return out
 
 
-def apply_to_data(data: dict, doc: Any, overrides: list[Override]) -> ArgsDoc:
+def apply_to_data(data: dict[str, Any], doc: Locator, overrides: list[Override]) -> ArgsDoc:
     """Set every override in ``data`` (a preset's YAML mapping, edited in place) and
     return the doc that locates its key paths: an overridden one at its argument, any
     other in ``doc`` (the file's)."""
@@ -66,7 +66,7 @@ def apply_to_data(data: dict, doc: Any, overrides: list[Override]) -> ArgsDoc:
     return ArgsDoc([(parts, arg) for parts, _, arg in overrides], doc)
 
 
-def _files_from_here(data: dict, paths: list[KeyPath]) -> None:
+def _files_from_here(data: dict[str, Any], paths: Sequence[KeyPath]) -> None:
     """A data file an argument names was typed where the user stands: it is made absolute
     from the current folder before the build takes relative paths from the preset's
     folder (which the file's own data files stay relative to)."""

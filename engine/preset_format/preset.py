@@ -197,7 +197,8 @@ class View:
     def without_sweep(self) -> View:
         """This view for the same lesson without its sweep (a swept ``sweep_x`` would
         name nothing)."""
-        defaults = {f.name: f.default for f in fields(self) if f.name.startswith("sweep_")}
+        defaults: dict[str, Any] = {f.name: f.default for f in fields(self)
+                                    if f.name.startswith("sweep_")}
         return replace(self, **defaults)
 
 

@@ -102,7 +102,7 @@ INIT_FIELDS = {"scheme": Choice(INITS, "init scheme"),
 class InitSpec(Spec):
     allowed = "an init scheme name, or a mapping {scheme: normal, std: 0.01, bias: 0, ...}"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> Init:
         if isinstance(value, str):
             return Init(INIT_FIELDS["scheme"].check(value, at))
         if not isinstance(value, dict):
@@ -122,7 +122,7 @@ class Params(Spec):
 
     allowed = "a mapping of dataset parameters"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise at.error(f"{show(value)} is not a mapping", value, self.allowed)
         for key in value:
@@ -171,11 +171,11 @@ def optimizer_options(name: str) -> tuple[str, ...]:
 
 
 # ---------------------------------------------------------------------------- the checks
-def validate_config(raw: Any, at: Where, folder: str | os.PathLike | None = None) -> Config:
+def validate_config(raw: Any, at: Where, folder: str | os.PathLike[str] | None = None) -> Config:
     """The Config described by ``raw`` (``{seed:, data:, model:, train:}``), fully checked;
     relative data files are found in ``folder`` (None: the current directory)."""
     raw = {} if raw is None else raw
-    config = CONFIG.check(raw, at)
+    config: Config = CONFIG.check(raw, at)
     config = dataclasses.replace(config, data=_resolve_files(config.data, folder))
     _check_model(config.model, at / "model")
     given = raw.get("data") or {}
@@ -224,7 +224,7 @@ def _check_model(m: ModelConfig, at: Where) -> None:
                                             f"distinct layer indices 0..{n}")
 
 
-def _resolve_files(d: DataConfig, folder: str | os.PathLike | None) -> DataConfig:
+def _resolve_files(d: DataConfig, folder: str | os.PathLike[str] | None) -> DataConfig:
     """``d`` with each file parameter (``DATASET_FILES``) an absolute path: a relative one
     is taken from ``folder`` (None: the current directory), ``~`` is the home folder."""
     files = {key: value for key, value in d.params.items()
@@ -235,17 +235,17 @@ def _resolve_files(d: DataConfig, folder: str | os.PathLike | None) -> DataConfi
     return dataclasses.replace(d, params={**d.params, **resolved})
 
 
-def absolute_file(value: str, folder: str | os.PathLike | None) -> str:
+def absolute_file(value: str, folder: str | os.PathLike[str] | None) -> str:
     """A data file's path made absolute: a relative one is taken from ``folder`` (None:
     the current directory), ``~`` is the home folder."""
     base = Path(folder if folder is not None else os.curdir)
     return str((base / Path(value).expanduser()).absolute())
 
 
-def _file_stamps(name: str, params: Mapping) -> tuple:
+def _file_stamps(name: str, params: Mapping[str, Any]) -> tuple[tuple[int, int] | None, ...]:
     """Size and modification time of the dataset's files: a probe of a file that changed
     since is stale."""
-    stamps = []
+    stamps: list[tuple[int, int] | None] = []
     for key in DATASET_FILES.get(name, ()):
         try:
             info = os.stat(params[key])
@@ -255,10 +255,10 @@ def _file_stamps(name: str, params: Mapping) -> tuple:
     return tuple(stamps)
 
 
-_PROBES: dict[tuple, Any] = {}
+_PROBES: dict[tuple[Any, ...], Any] = {}
 
 
-def _probe(name: str, noise: float | None, label_flip: float, params: Mapping) -> Any:
+def _probe(name: str, noise: float | None, label_flip: float, params: Mapping[str, Any]) -> Any:
     """A tiny instance of the dataset (the engine's own checks of every parameter);
     raises ValueError with the engine's message (a TableError as it is). Cached:
     ``names`` takes ~0.1 s."""
@@ -296,7 +296,7 @@ def _blame(at: Where, message: str, candidates: Mapping[KeyPath, tuple[str, Any]
     return at.error(message, value)
 
 
-def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
+def _check_data(d: DataConfig, given: Mapping[str, Any], at: Where) -> Any:
     allowed = DATASET_PARAMS[d.name]
     for key, value in d.params.items():
         if key not in allowed:
@@ -304,6 +304,7 @@ def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
                 f"unknown parameter {key!r} for dataset {d.name!r}{suggest(key, allowed)}",
                 key, ", ".join(allowed) or f"none: {d.name} has no parameters")
         if isinstance(value, float) and value.is_integer() and type(allowed[key]) is int:
+            assert isinstance(d.params, dict), "Params.check made it a dict"
             d.params[key] = int(value)  # whole floats count as ints, as elsewhere
     try:
         dataset = _probe(d.name, d.noise, d.label_flip, d.params)
@@ -311,7 +312,8 @@ def _check_data(d: DataConfig, given: Mapping, at: Where) -> Any:
         raise (at / "params" / err.param).error(str(err), d.params.get(err.param),
                                                 err.allowed) from None
     except ValueError as err:
-        candidates = {("params", k): (k, v) for k, v in d.params.items()}
+        candidates: dict[KeyPath, tuple[str, Any]] = {
+            ("params", k): (k, v) for k, v in d.params.items()}
         candidates.update({(k,): (k, getattr(d, k)) for k in ("noise", "label_flip")
                            if k in given})
         raise _blame(at, str(err), candidates) from None
@@ -335,7 +337,7 @@ def _check_features(d: DataConfig, dataset: Any, at: Where) -> None:
                                  f"distinct names from {', '.join(FEATURES)}")
 
 
-def _fill_split(d: DataConfig, given: Mapping, dataset: Any, at: Where) -> DataConfig:
+def _fill_split(d: DataConfig, given: Mapping[str, Any], dataset: Any, at: Where) -> DataConfig:
     """A table's ``n_train`` and ``n_val`` (``split_sizes``: those given, the others
     from its rows), checked against its rows."""
     if not sized_by_table(d.name):
@@ -380,17 +382,18 @@ def _check_flips(config: Config, at: Where) -> None:
                        ", ".join(DATASET_FLIPS[config.data.name])) from None
 
 
-def _check_optimizer(o: OptimizerConfig, given: Mapping, at: Where) -> None:
+def _check_optimizer(o: OptimizerConfig, given: Mapping[str, Any], at: Where) -> None:
     explicit = {k: getattr(o, k) for k in given if k != "name" and getattr(o, k) is not None}
     for kwargs in (explicit, o.kwargs()):  # options that do not apply first, then ranges
         try:
             make_optimizer(o.name, **kwargs)
         except ValueError as err:
-            candidates = {(k,): (k, v) for k, v in explicit.items()}
+            candidates: dict[KeyPath, tuple[str, Any]] = {
+                (k,): (k, v) for k, v in explicit.items()}
             raise _blame(at, str(err), candidates) from None
 
 
-def _check_schedule(t: TrainConfig, given: Mapping, at: Where) -> None:
+def _check_schedule(t: TrainConfig, given: Mapping[str, Any], at: Where) -> None:
     s = t.schedule
     options = schedule_options(s.name)
     for key in given:
@@ -401,5 +404,6 @@ def _check_schedule(t: TrainConfig, given: Mapping, at: Where) -> None:
     try:
         make_schedule(s.name, **kwargs)
     except ValueError as err:
-        candidates = {(k,): (k, kwargs[k]) for k in given if k in kwargs}
+        candidates: dict[KeyPath, tuple[str, Any]] = {
+            (k,): (k, kwargs[k]) for k in given if k in kwargs}
         raise _blame(at, str(err), candidates) from None

@@ -33,7 +33,7 @@ class Allowed(Spec):
         self.domain = domain
         self.allowed = domain.allowed
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> Any:
         problem = self.domain.problem(value)
         if problem in RANGE_PROBLEMS:  # said as read: steps 0.0 is 0
             value = self.domain.convert(value)
@@ -61,7 +61,7 @@ class Bool(Allowed):
 class Text(Spec):
     allowed = "text"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> str:
         if not isinstance(value, str) or not value.strip():
             what = "empty" if isinstance(value, str) else "not text"
             raise at.error(f"{show(value)} is {what}", value, self.allowed)
@@ -73,7 +73,7 @@ class Choice(Spec):
         self.options, self.what = tuple(options), what
         self.allowed = ", ".join(self.options)
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> str:
         if not isinstance(value, str):
             raise at.error(f"{show(value)} is not a {self.what} name", value, self.allowed)
         if value not in self.options:
@@ -87,7 +87,7 @@ class Optional(Spec):
         self.inner = inner
         self.allowed = f"null or {inner.allowed}"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> Any:
         return None if value is None else self.inner.check(value, at)
 
 
@@ -97,7 +97,7 @@ class ListOf(Spec):
         count = f"{length} " if length else ""
         self.allowed = f"a list of {count}values, each {item.allowed}"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> tuple[Any, ...]:
         if not isinstance(value, list | tuple):
             raise at.error(f"{show(value)} is not a list", value, self.allowed)
         if self.length is not None and len(value) != self.length:
@@ -112,13 +112,13 @@ class OneOrList(Spec):
         self.item = item
         self.allowed = f"{item.allowed}, or a list of those (one per layer)"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> Any:
         if isinstance(value, list | tuple):
             return tuple(self.item.check(v, at / i) for i, v in enumerate(value))
         return self.item.check(value, at)
 
 
-def check_keys(value: Any, at: Where, allowed: Sequence[str], what: str) -> dict:
+def check_keys(value: Any, at: Where, allowed: Sequence[str], what: str) -> dict[str, Any]:
     """``value`` as a mapping whose keys are all in ``allowed``."""
     if not isinstance(value, dict):
         raise at.error(f"{show(value)} is not a mapping", value,
@@ -139,7 +139,7 @@ class Section(Spec):
         self.cls, self.fields = cls, fields
         self.allowed = f"a mapping with keys {', '.join(fields)}"
 
-    def check(self, value, at):
+    def check(self, value: Any, at: Where) -> Any:
         value = check_keys(value, at, tuple(self.fields), self.cls.__name__)
         return self.cls(**{k: self.fields[k].check(v, at / k) for k, v in value.items()})
 

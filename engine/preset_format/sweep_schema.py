@@ -9,14 +9,22 @@ from collections.abc import Callable
 from itertools import product
 from typing import Any
 
-from nnterm.engine.preset_format.errors import Overlay, Where, show, show_path
+from nnterm.engine.preset_format.errors import KeyPath, Locator, Overlay, Where, show, show_path
 from nnterm.engine.preset_format.preset import BASE, Sweep
 from nnterm.engine.preset_format.settings_schema import validate_config
 from nnterm.engine.preset_format.yaml_io import check_setting, set_raw
-from nnterm.engine.training.config import get_path
+from nnterm.engine.training.config import Config, get_path
+
+#: Each run of a preset (BASE and the compare variants): its settings as YAML data, the doc
+#: that locates them, its Config.
+Setups = dict[str, tuple[dict[str, Any], Locator, Config]]
+#: Each run's points: the swept settings' values (path -> value) and the run's Config there.
+Points = dict[str, list[tuple[dict[str, Any], Config]]]
+#: ``where(path, i)``: the Where of the i-th value of a swept setting.
+WhereOf = Callable[[str, int], Where]
 
 
-def read_sweep(raw: Any, at: Where, setups: dict, folder: Any) -> tuple[Sweep | None, dict]:
+def read_sweep(raw: Any, at: Where, setups: Setups, folder: Any) -> tuple[Sweep | None, Points]:
     """The Sweep and, for each run, its ``(point, config)`` for every point: every
     combination of a mapping's lists, or each point of a list (paired)."""
     if raw is None:
@@ -31,12 +39,13 @@ def read_sweep(raw: Any, at: Where, setups: dict, folder: Any) -> tuple[Sweep | 
     count = len(next(iter(values.values())))
     combos = ([(i,) * len(paths) for i in range(count)] if paired
               else list(product(*(range(len(v)) for v in values.values()))))
-    converted: dict[str, list] = {key: [] for key in paths}
-    points: dict[str, list] = {run: [] for run in setups}
+    converted: dict[str, list[Any]] = {key: [] for key in paths}
+    points: Points = {run: [] for run in setups}
     for combo in combos:
-        point = {}
+        point: dict[str, Any] = {}
         for run, (settings, run_doc, _) in setups.items():
-            settings, links = dict(settings), []
+            settings = dict(settings)
+            links: list[tuple[KeyPath, KeyPath]] = []
             for key, i in zip(paths, combo, strict=True):
                 set_raw(settings, paths[key], values[key][i], where(key, i))
                 links.append((paths[key], where(key, i).path))
@@ -58,7 +67,7 @@ _SWEEP_ALLOWED = ("a mapping of one or two dotted paths to lists of values (ever
                   "dotted paths to a value")
 
 
-def _grid_values(raw: Any, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
+def _grid_values(raw: Any, at: Where) -> tuple[dict[str, list[Any]], WhereOf]:
     """``{path: [values]}`` of a mapping sweep and ``where(path, i)``, its i-th value."""
     if not isinstance(raw, dict) or not 1 <= len(raw) <= 2:
         count = f"{len(raw)} settings" if isinstance(raw, dict) else show(raw)
@@ -71,7 +80,7 @@ def _grid_values(raw: Any, at: Where) -> tuple[dict[str, list], Callable[[str, i
     return raw, lambda key, i: at / key / i
 
 
-def _paired_values(raw: list, at: Where) -> tuple[dict[str, list], Callable[[str, int], Where]]:
+def _paired_values(raw: list[Any], at: Where) -> tuple[dict[str, list[Any]], WhereOf]:
     """``{path: [values]}`` of a list of points (each the same settings) and
     ``where(path, i)``, the value of point i."""
     if not raw:
@@ -91,7 +100,7 @@ def _paired_values(raw: list, at: Where) -> tuple[dict[str, list], Callable[[str
     return {key: [item[key] for item in raw] for key in raw[0]}, lambda key, i: at / i / key
 
 
-def _add_point(point: dict, converted: dict[str, list], at: Where) -> None:
+def _add_point(point: dict[str, Any], converted: dict[str, list[Any]], at: Where) -> None:
     """Append each value of a listed ``point`` to ``converted``; a point listed twice
     would be the same run."""
     count = len(next(iter(converted.values())))
@@ -101,8 +110,8 @@ def _add_point(point: dict, converted: dict[str, list], at: Where) -> None:
         converted[key].append(value)
 
 
-def _add_values(point: dict, combo: tuple, converted: dict[str, list],
-                values: dict[str, list], where) -> None:
+def _add_values(point: dict[str, Any], combo: tuple[int, ...], converted: dict[str, list[Any]],
+                values: dict[str, list[Any]], where: WhereOf) -> None:
     """Append each value of a grid's ``point`` met for the first time to ``converted``;
     a value listed twice (``where(key, i)``) would give the same runs."""
     for key, i in zip(point, combo, strict=True):

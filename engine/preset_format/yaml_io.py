@@ -18,7 +18,14 @@ import yaml
 
 from nnterm.engine.data import DATASET_PARAMS, sized_by_table
 from nnterm.engine.nn.initializers import Init
-from nnterm.engine.preset_format.errors import PresetError, Where, show, show_path, suggest
+from nnterm.engine.preset_format.errors import (
+    KeyPath,
+    PresetError,
+    Where,
+    show,
+    show_path,
+    suggest,
+)
 from nnterm.engine.preset_format.settings_schema import (
     CONFIG,
     INIT_FIELDS,
@@ -63,12 +70,13 @@ MAX_YAML_VALUES = 100_000
 def read_yaml(text: str | bytes, source: str) -> tuple[Any, yaml.Node | None]:
     """The data in YAML ``text`` and its node tree (None, None for an empty document)."""
     if isinstance(text, bytes):
+        data = text
         try:
-            text = text.decode("utf-8")
+            text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             raise PresetError(
-                f"not UTF-8 text (byte {text[err.start]:#04x} at offset {err.start})",
-                file=source, line=text.count(b"\n", 0, err.start) + 1,
+                f"not UTF-8 text (byte {data[err.start]:#04x} at offset {err.start})",
+                file=source, line=data.count(b"\n", 0, err.start) + 1,
                 allowed="a UTF-8 text file") from None
     text = text.removeprefix("\ufeff")
     if len(text) > MAX_YAML_CHARS:
@@ -130,7 +138,8 @@ def _check_expanded_size(root: yaml.Node, source: str) -> None:
 
 def _check_duplicates(root: yaml.Node, source: str) -> None:
     """PyYAML keeps the last of two equal keys silently; here it is an error."""
-    stack, seen = [(root, ())], set()
+    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
+    seen: set[int] = set()
     while stack:
         node, path = stack.pop()
         if id(node) in seen:
@@ -209,7 +218,7 @@ def check_setting(path: Any, at: Where) -> tuple[str, ...]:
     return parts
 
 
-def set_raw(raw: dict, parts: Sequence[str], value: Any, at: Where) -> None:
+def set_raw(raw: dict[str, Any], parts: Sequence[str], value: Any, at: Where) -> None:
     """Set ``parts`` (a checked settings path) to ``value`` in YAML data, in place.
 
     Missing or null sections on the way are created; a string init becomes a mapping."""
@@ -232,11 +241,11 @@ def set_raw(raw: dict, parts: Sequence[str], value: Any, at: Where) -> None:
 
 
 # ---------------------------------------------------------------------------- back to YAML
-class FlowList(list):
+class FlowList(list[Any]):
     """A list written on one line (``[8, 8]``)."""
 
 
-class FlowDict(dict):
+class FlowDict(dict[str, Any]):
     """A mapping written on one line (``{name: adam, lr: 0.01}``)."""
 
 
@@ -269,7 +278,7 @@ def to_raw(value: Any, *, block: bool = False) -> Any:
     return value
 
 
-def _fields_to_raw(value: Any, default: Any) -> dict:
+def _fields_to_raw(value: Any, default: Any) -> dict[str, Any]:
     always = _ALWAYS.get(type(value).__name__, ())
     out = {}
     for f in dataclasses.fields(value):
@@ -279,12 +288,12 @@ def _fields_to_raw(value: Any, default: Any) -> dict:
     return out
 
 
-def config_to_raw(config: Config) -> dict:
+def config_to_raw(config: Config) -> dict[str, Any]:
     """YAML data for the settings of a Config (``seed``, ``data``, ``model``, ``train``).
 
     A table's ``n_train`` and ``n_val`` are written even at their defaults: left out, they
     would load back as shares of its rows (``settings_schema._fill_split``)."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     if config.seed != Config.seed:
         out["seed"] = config.seed
     for key in ("data", "model", "train"):

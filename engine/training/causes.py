@@ -37,10 +37,16 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
 
 
 class Named(Protocol):
-    """A diagnosis as this module reads it (``diagnostics.Diagnosis``)."""
+    """A diagnosis as this module reads it (``diagnostics.Diagnosis``, frozen: so the
+    attributes are read-only properties here)."""
 
-    name: str
-    cause: str  # the root cause it is folded under; "" for a root cause
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def cause(self) -> str:
+        """The root cause it is folded under; "" for a root cause."""
+        ...
 
 
 def root_cause(name: str, since: int, seen: Sequence[tuple[Named, int]]) -> str:

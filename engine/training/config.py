@@ -203,7 +203,8 @@ def _set(node: Any, parts: list[str], value: Any, path: str) -> Any:
         new = dict(node)
         new[head] = _set(node[head], rest, value, path) if rest else value
         return new
-    if not dataclasses.is_dataclass(node) or head not in {f.name for f in dataclasses.fields(node)}:
+    if (not dataclasses.is_dataclass(node) or isinstance(node, type)
+            or head not in {f.name for f in dataclasses.fields(node)}):
         raise KeyError(f"unknown setting {path!r}")
     child = getattr(node, head)
     if rest:

@@ -192,7 +192,9 @@ class DiagnosisWatcher:
 
     def _check(self, r: StepRecord, activations: Sequence[str]) -> Iterator[Symptom]:
         """Every symptom that holds at ``r``."""
-        start = self._initial.train_loss
+        initial = self._initial
+        assert initial is not None, "watch() keeps the first record before it checks one"
+        start = initial.train_loss
         if not (math.isfinite(r.train_loss) and math.isfinite(r.batch_loss)):
             yield Symptom("nan", f"the loss is NaN/Inf at step {r.step}",
                           "init too large or learning rate too high")
@@ -218,12 +220,12 @@ class DiagnosisWatcher:
             yield Symptom("vanishing_gradients", f"the first layer's gradient is "
                           f"{first / last:.1e} of the last layer's", "vanishing gradients: "
                           "a saturating activation or too small an init")
-        tiny_from_start = r.grad_norm[0] < TINY_GRAD and self._initial.grad_norm[0] < TINY_GRAD
+        tiny_from_start = r.grad_norm[0] < TINY_GRAD and initial.grad_norm[0] < TINY_GRAD
         if (r.step >= FLAT_MIN_STEPS and r.train_loss > FLAT_LOSS_FRACTION * start
                 and tiny_from_start):
             yield Symptom("flat_loss", f"the loss has barely moved in {r.step} steps and the "
                           "first layer's gradient is tiny", "init too small, or units so "
-                          "saturated that no gradient passes", since=self._initial.step)
+                          "saturated that no gradient passes", since=initial.step)
         if (r.step >= UNDERFIT_MIN_STEPS and high and self._high(r.val_loss)
                 and r.train_loss <= RISING_FACTOR * start and self._plateau(r)):
             yield Symptom("underfitting", f"train loss {r.train_loss:.3g} and val loss "

@@ -113,7 +113,7 @@ def _culprit(config: Config, parts: dict[str, int], input_dim: int, output_dim: 
     """The setting behind the biggest part: the data's own widths (``data.params``: its
     dimensions or classes) when they outgrow the hidden layers, the training set when
     a full batch is the problem."""
-    most = max(parts, key=parts.get)
+    most = max(parts, key=parts.__getitem__)
     key = _KEYS[most]
     if key == "model.hidden" and max(input_dim, output_dim) > max(config.model.hidden,
                                                                   default=0):

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from types import TracebackType
 from typing import IO, Any
 
 from nnterm.engine.training.safe_files import AtomicWriter
@@ -31,14 +32,15 @@ class MetricsWriter:
         self.path = Path(path)
         self.csv = self.path.suffix.lower() == ".csv"
         self._file: IO[str] | None = None
-        self._csv_writer: csv.DictWriter | None = None
+        self._csv_writer: csv.DictWriter[str] | None = None
 
     def __enter__(self) -> MetricsWriter:
         self._writer = AtomicWriter(self.path, newline="" if self.csv else None)
         self._file = self._writer.file
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self._writer.__exit__(kind, error, traceback)
 
     def record(self, run: str, record: StepRecord) -> None:
@@ -54,10 +56,12 @@ class MetricsWriter:
             self._write_json({"run": run, "summary": True, **summary})
 
     def _write_json(self, row: dict[str, Any]) -> None:
+        assert self._file is not None, "written only inside the with block"
         self._file.write(json.dumps(row) + "\n")
         self._file.flush()
 
     def _write_csv(self, row: dict[str, Any]) -> None:
+        assert self._file is not None, "written only inside the with block"
         cells = {k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()}
         if self._csv_writer is None:
             self._csv_writer = csv.DictWriter(self._file, fieldnames=list(cells))

@@ -20,14 +20,15 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import IO
+from types import TracebackType
+from typing import IO, Any
 
 
 class UnsafePath(OSError):
     """A path this module will not write to (a symlink, or not a regular file)."""
 
 
-def check_writable(path: str | os.PathLike) -> Path:
+def check_writable(path: str | os.PathLike[str]) -> Path:
     """``path`` as a Path, if it is a new name or a regular file (not a link, a folder or
     a device); UnsafePath otherwise."""
     target = Path(path)
@@ -42,7 +43,7 @@ def check_writable(path: str | os.PathLike) -> Path:
     return target
 
 
-def write_atomic(path: str | os.PathLike, data: str | bytes, encoding: str = "utf-8") -> None:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, encoding: str = "utf-8") -> None:
     """Replace ``path`` with ``data`` in one step (see the module docstring)."""
     with AtomicWriter(path, binary=isinstance(data, bytes), encoding=encoding) as out:
         out.write(data)
@@ -53,23 +54,22 @@ class AtomicWriter:
     AtomicWriter(path) as out: out.write(...)``. ``commit()``/``discard()`` end it by
     hand."""
 
-    def __init__(self, path: str | os.PathLike, *, binary: bool = False,
+    def __init__(self, path: str | os.PathLike[str], *, binary: bool = False,
                  encoding: str = "utf-8", newline: str | None = None) -> None:
         self.path = check_writable(path)
         folder = self.path.parent
         fd, self.temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp",
                                               dir=folder if str(folder) else ".")
         try:
-            mode = "wb" if binary else "w"
-            self.file: IO = os.fdopen(fd, mode, **({} if binary else
-                                                   {"encoding": encoding, "newline": newline}))
+            self.file: IO[Any] = (os.fdopen(fd, "wb") if binary else
+                                  os.fdopen(fd, "w", encoding=encoding, newline=newline))
         except BaseException:
             os.close(fd)
             os.unlink(self.temporary)
             raise
         self.done = False
 
-    def write(self, data) -> int:
+    def write(self, data: str | bytes) -> int:
         return self.file.write(data)
 
     def commit(self) -> None:
@@ -103,7 +103,8 @@ class AtomicWriter:
     def __enter__(self) -> AtomicWriter:
         return self
 
-    def __exit__(self, kind, error, traceback) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         if kind is None or issubclass(kind, KeyboardInterrupt):
             self.commit()  # an interrupted run keeps what it measured
         else:

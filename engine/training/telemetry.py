@@ -9,7 +9,7 @@ different steps and layers line up, and a gradient of 1e-7 is as visible as one 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,7 +154,10 @@ class ActivationStats:
     saturation: tuple[float, ...]
 
 
-def activation_stats(hidden: Sequence[HiddenLayerTrace], saturated) -> ActivationStats:
+def activation_stats(
+    hidden: Sequence[HiddenLayerTrace],
+    saturated: Sequence[Callable[[np.ndarray], np.ndarray] | None],
+) -> ActivationStats:
     """Mean and std of each hidden layer's output, the fraction of its units that are dead
     (pre-activation <= 0 on every probe example) and the fraction of outputs that are
     saturated (``saturated[i]`` is the activation's test, or None if it cannot saturate)."""

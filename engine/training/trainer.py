@@ -9,8 +9,9 @@ one Config. ``step()`` takes one optimizer step on one mini-batch; every
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ from nnterm.engine.nn.seeding import stream
 from nnterm.engine.nn.solver import fit_readout
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
-from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.config import Config, SolverConfig, with_changes
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
 from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.taken_step import TakenStep
@@ -183,10 +184,12 @@ class Trainer:
     def step(self) -> float:
         """One optimizer step on one mini-batch; returns the batch's data loss."""
         if self.config.train.solver is not None:
-            return self._solve_step()
+            return self._solve_step(self.config.train.solver)
         t = self.config.train
         if t.batch_size > 0 and self.config.data.fresh_batches:
-            X, y = self.dataset.sampler(t.batch_size, self._fresh_rng)
+            sampler = self.dataset.sampler
+            assert sampler is not None, "the preset schema refuses fresh_batches without one"
+            X, y = sampler(t.batch_size, self._fresh_rng)
             X, y = X.astype(self.net.dtype, copy=False), self._targets(y)
         else:
             idx = self._batches.next_batch()
@@ -238,11 +241,11 @@ class Trainer:
         elif self.step_count >= self.config.train.steps:
             self.status = FINISHED
 
-    def _solve_step(self) -> float:
+    def _solve_step(self, solver: SolverConfig) -> float:
         """Fit the last layer in closed form on the whole training set (bias fixed at 0)."""
         _, _, hidden = self.net.trace(self._X)
         features = hidden[-1].a if hidden else self._X
-        w = fit_readout(features, self._y.reshape(len(self._y), -1), self.config.train.solver.ridge)
+        w = fit_readout(features, self._y.reshape(len(self._y), -1), solver.ridge)
         before = [x.copy() for x in self.net.weights]
         self.net.params[-2][...] = w
         self.net.params[-1][...] = 0.0
@@ -263,10 +266,13 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
             while self.step_count < target and self.status == TRAINING:
                 self.step()
-                if on_record is not None and self.history.latest is not seen:
-                    seen = self.history.latest
-                    on_record(seen)
-        return self.history.latest
+                latest = self.history.latest
+                if on_record is not None and latest is not None and latest is not seen:
+                    seen = latest
+                    on_record(latest)
+        latest = self.history.latest
+        assert latest is not None, "the constructor logs step 0"
+        return latest
 
     # ------------------------------------------------------------------ measuring
     def _evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float | None]:
@@ -397,7 +403,7 @@ class Trainer:
             case _:
                 raise TypeError(f"not a command: {command!r}")
 
-    def _set(self, changes) -> None:
+    def _set(self, changes: Mapping[str, Any]) -> None:
         new = with_changes(self.config, changes)
         if not takes_live(self.config, changes):
             data = self.dataset  # (its widths stand for the new data's: a rough guess)

@@ -60,6 +60,9 @@ class Optimizer:
     name: ClassVar[str] = ""
     STATE: ClassVar[tuple[State, ...]] = ()
     VARIANTS: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    #: Every optimizer declares it as a field (``learning_rate``); the trainer sets it
+    #: before each step from the schedule.
+    lr: float
 
     def __post_init__(self) -> None:
         self.validate()
@@ -88,6 +91,10 @@ class Optimizer:
 
     def _check_together(self) -> None:
         """Raise ValueError if the hyperparameters, each allowed, do not go together."""
+
+    def step(self, params: Arrays, grads: Arrays) -> None:
+        """Update every array of ``params`` in place from ``grads`` (parallel lists)."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.hyperparams().items())
@@ -168,5 +175,6 @@ class Optimizer:
 
     def _subtract_update(self, params: Arrays) -> None:
         """p -= update, for every param (the update was computed flat in ``self._update``)."""
+        assert self._views is not None, "step() gathers (and lays out) before it updates"
         for p, update in zip(params, self._views, strict=True):
             p -= update

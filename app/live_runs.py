@@ -55,8 +55,7 @@ class LiveRuns:
         self._seen_version = -1
         self._error_said = False
 
-    def open(self, preset: Preset, on_update: Callable[[], None]
-             ) -> list[cmd.Command | cmd.SessionCommand]:
+    def open(self, preset: Preset, on_update: Callable[[], None]) -> list[rc.LiveCommand]:
         """Close any session and open one for ``preset``'s runs (base and variants);
         ``on_update`` is called from the session's thread at its news. Returns the
         commands the lesson opens with (its pace unless ``speed`` said otherwise; a pause;
@@ -78,7 +77,7 @@ class LiveRuns:
         else:
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
-        opening: list[cmd.Command | cmd.SessionCommand] = []
+        opening: list[rc.LiveCommand] = []
         if self.speed is not None:
             opening.append(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused or preset.view.backprop:  # (a step explained waits for j)

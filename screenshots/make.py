@@ -86,8 +86,10 @@ SHOTS = [
     Shot("xor", "xor", 0, "tanh bends its boundary around the four points; `linear` and "
          "`identity` stay at chance (0.693, the grey line)"),
     Shot("features", "features", 0, "a linear model given x1x2 (or x1^2 and x2^2 on the "
-         "circle) draws a curved boundary on the plane; `linear` and `circle_linear`, given "
+         "circle) draws a curved boundary on the plane; `linear` and `circle`, given "
          "x1 and x2, stay at chance; `hidden` finds features of its own"),
+    Shot("backprop", "backprop", 1, "one SGD step of a 2-3-1 network explained: every "
+         "node's value and gradient, and the update w ← w − lr·∂L/∂w with its numbers"),
     Shot("universal_approximation", "universal_approximation", 0, "the sweep view: loss "
          "against the width of one tanh layer falls to the noise; `identity`, without "
          "activation, stays one line at every width"),

@@ -125,13 +125,13 @@ def test_the_trainer_flips_each_training_batch_and_nothing_else(monkeypatch):
     calls = spy(monkeypatch)
     t = Trainer(with_changes(BARS, {"train.log_every": 1}))
     batches = []
-    original = t.net.loss_and_grads
+    original = t.net.forward_backward
 
     def training_step(X, y, *args, **kwargs):
         batches.append((X.copy(), y.copy()))
         return original(X, y, *args, **kwargs)
 
-    t.net.loss_and_grads = training_step
+    t.net.forward_backward = training_step
     t.run(steps=10)
     assert len(calls) == 10 == len(batches)  # once a step; a record every step, none flipped
     for (given, flipped), (X, y) in zip(calls, batches, strict=True):

@@ -10,6 +10,8 @@ its first phase. A step taken otherwise (``.``, or training on) is shown whole.
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -88,9 +90,16 @@ class BackpropPanel(PicturePanel):
         lines += [(text, Style(dim=not live)) for text, live in graph_lines(view, phase)]
         lines.append(("", Style()))
         lines += [(text, Style(bold=True)) for text in phase_lines(view, phase)]
-        return [Strip([Segment(_cut(text, width), style)]).adjust_cell_length(width)
-                for text, style in lines[:height]]
+        wrapped = [(part, style) for text, style in lines for part in _wrap(text, width)]
+        return [Strip([Segment(text, style)]).adjust_cell_length(width)
+                for text, style in wrapped[:height]]
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:max(0, width - 1)] + "…"
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` cells, broken between words (a number is
+    never cut), the continuations indented; a word wider than the panel is cut."""
+    if len(text) <= width:
+        return [text]
+    lines = textwrap.wrap(text, width, subsequent_indent="    ", break_long_words=False,
+                          break_on_hyphens=False, drop_whitespace=True) or [""]
+    return [line if len(line) <= width else line[:max(0, width - 1)] + "…" for line in lines]

@@ -80,6 +80,10 @@ class Shot:
     size: tuple[int, int] = (120, 40)
     theme: str | None = None
     overrides: tuple[str, ...] = field(default=())
+    #: keys pressed as the lesson opens (``j``: the backprop lesson's first step), and
+    #: once it has finished (``u``: the network view; ``tab`` ``z``: the picture zoomed)
+    start_keys: tuple[str, ...] = field(default=())
+    end_keys: tuple[str, ...] = field(default=())
 
 
 SHOTS = [
@@ -88,8 +92,10 @@ SHOTS = [
     Shot("features", "features", 0, "a linear model given x1x2 (or x1^2 and x2^2 on the "
          "circle) draws a curved boundary on the plane; `linear` and `circle`, given "
          "x1 and x2, stay at chance; `hidden` finds features of its own"),
-    Shot("backprop", "backprop", 1, "one SGD step of a 2-3-1 network explained: every "
-         "node's value and gradient, and the update w ← w − lr·∂L/∂w with its numbers"),
+    Shot("backprop", "backprop", 1, "one SGD step of a 2-3-1 network explained, phase by "
+         "phase with j: here the backward pass through the hidden layer, each node's value "
+         "and gradient and the chain rule's factors with their numbers",
+         start_keys=("j",), end_keys=("j", "j", "j", "j", "tab", "z")),
     Shot("universal_approximation", "universal_approximation", 0, "the sweep view: loss "
          "against the width of one tanh layer falls to the noise; `identity`, without "
          "activation, stays one line at every width"),
@@ -143,6 +149,10 @@ SHOTS = [
          "beside the bigram table's, under the bigram line"),
     Shot("playground", "playground", 0, "the boundary curled into the two spiral arms; "
          "the linear model cannot"),
+    Shot("playground-network", "playground", 0, "the network view (u, zoomed): each "
+         "feature and each unit as a picture over the plane, the spiral built layer by "
+         "layer; the selected unit's weights between the columns and its formula with one "
+         "example's numbers", end_keys=("u", "tab", "z")),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
 ]
@@ -150,19 +160,25 @@ SHOTS = [
 
 async def wait_done(app: NntermApp, pilot, timeout: float = TIMEOUT):
     """Wait for snapshots until every run has stopped; return the last snapshot."""
+    return await wait_for(app, pilot, lambda s: all(v.status in DONE for v in s.runs),
+                          timeout)
+
+
+async def wait_for(app: NntermApp, pilot, predicate, timeout: float = 30.0):
+    """Wait for snapshots until ``predicate(snapshot)`` holds; return that snapshot."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         session = app.main_view.live.session
         version = session.version
         snapshot = app.main_view.snapshot
-        if snapshot is not None and all(v.status in DONE for v in snapshot.runs):
+        if snapshot is not None and predicate(snapshot):
             return snapshot
         if not session.alive and session.error:
             raise RuntimeError(f"the engine stopped: {session.error}")
         await asyncio.to_thread(session.wait_for_update, version, 5.0)
         app.main_view.poll()
         await pilot.pause()
-    raise TimeoutError(f"the run did not finish within {timeout:.0f} s")
+    raise TimeoutError(f"the lesson did not get there within {timeout:.0f} s")
 
 
 async def wait_sweep_done(screen: SweepScreen, pilot, timeout: float = TIMEOUT) -> None:
@@ -179,6 +195,9 @@ async def render(shot: Shot, preset, svg: Path) -> str:
     to ``svg``; return the status line's first line (for the log)."""
     app = NntermApp(preset, in_process=True, theme=shot.theme, speed="full")
     async with app.run_test(size=shot.size) as pilot:
+        if shot.start_keys:
+            await app.main_view.composed.wait()
+            await pilot.press(*shot.start_keys)
         if preset.sweep is not None:
             await wait_sweep_done(app.screen, pilot)
             await pilot.pause()
@@ -187,6 +206,10 @@ async def render(shot: Shot, preset, svg: Path) -> str:
         snapshot = await wait_done(app, pilot)
         if snapshot.status == "finished" and snapshot.step != shot.steps:
             raise RuntimeError(f"finished at step {snapshot.step}, expected {shot.steps}")
+        if shot.end_keys:
+            await pilot.press(*shot.end_keys)
+            await wait_for(app, pilot, lambda s: "u" not in shot.end_keys
+                           or s.network is not None)
         await pilot.pause()
         app.query_one(LossPlot).flush()  # its last redraw may still wait for the throttle
         app.clear_notifications()

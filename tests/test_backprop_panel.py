@@ -41,10 +41,11 @@ def test_values_show_as_the_forward_pass_reaches_them_and_gradients_as_the_backw
     view = build_backprop_view(explained())
     steps = phases(view)
     first = [text for text, _ in graph_lines(view, steps[0])]
-    assert fmt_num(float(view.layers[0].z[0])) in first[1] and "∂         ·" in first[1]
+    assert first[1].split() == ["node", "value", "│", "∂L/∂z", "value", "│", "∂L/∂a"]
+    assert fmt_num(float(view.layers[0].z[0])) in first[2] and "∂         ·" in first[2]
     assert first[-1].endswith("·")  # the loss: not yet
     last = [text for text, _ in graph_lines(view, steps[-1])]
-    assert fmt_num(float(view.layers[0].grad_z[0])) in last[1]
+    assert fmt_num(float(view.layers[0].grad_z[0])) in last[2]
     assert last[-1].endswith(fmt_num(view.loss))
 
 

@@ -65,8 +65,11 @@ def graph_lines(view: BackpropView, phase: Phase) -> list[tuple[str, bool]]:
     inputs = "   ".join(f"{name} = {fmt_num(float(v))}"
                         for name, v in zip(view.input_names, view.layers[0].inputs,
                                            strict=True))
-    lines = [(f"{'in':<7}{inputs}   (y = {fmt_num(view.target)})", phase.index == 0)]
     head = HEADS.get(view.loss_name, "")
+    columns = (f"{'node':<7}{'value':>11} │ {'∂L/∂z':>11}   {'value':>11} │ "
+               f"{'∂L/∂a':>11}")
+    lines = [(f"{'in':<7}{inputs}   (y = {fmt_num(view.target)})", phase.index == 0),
+             (columns, False)]
     for i, layer in enumerate(view.layers):
         value, grad = _known(view, phase, i)
         out = layer.activation == "output"

@@ -64,7 +64,7 @@ APP_BINDINGS = [
     Binding("down", "unit(0,1)", "Unit down", show=False, id="unit_down"),
     Binding("left", "unit(-1,0)", "Layer left", show=False, id="unit_left"),
     Binding("right", "unit(1,0)", "Layer right", show=False, id="unit_right"),
-    Binding("enter", "feature", "Switch feature", show=False, id="feature"),
+    Binding("enter", "feature", "Switch feature / edit unit", show=False, id="feature"),
     Binding("j", "phase(1)", "Next phase", id="phase_next"),
     Binding("J", "phase(-1)", "Phase back", show=False, id="phase_previous"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
@@ -107,8 +107,8 @@ ACTION_WORDS = {
                "gradients (2-D inputs), or the picture it replaced",
     "example": "Show the next (e) or previous (E) training example's numbers on the unit card",
     "unit": "Select a unit of the network view: up and down a layer, left and right across",
-    "feature": "Switch the input feature selected in the network view on or off (the run "
-               "starts again)",
+    "feature": "In the network view: switch the selected input feature on or off (the run "
+               "starts again), or type new values for the selected unit's weights and bias",
     "phase": "Show the next (j) or previous (J) phase of the training step explained: "
              "forward, loss, backward, update; past the last, take the next step",
     "screenshot": "Save a screenshot (SVG)",

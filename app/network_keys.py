@@ -13,6 +13,8 @@ from typing import Protocol, TypeVar
 
 from textual.widget import Widget
 
+from nnterm.app.unit_editor import Field
+from nnterm.app.widgets._unit_card import unit_name
 from nnterm.app.widgets.network import NetworkPanel
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.snapshot import Snapshot
@@ -72,6 +74,25 @@ class NetworkKeys:
     def selected_feature(self) -> str | None:
         """The feature selected in the view's inputs' column, if one is."""
         return self.host.query_one(NetworkPanel).selected_feature
+
+    def unit_fields(self) -> tuple[str, int, int, list[Field]] | None:
+        """The selected unit's card as a dialog's fields: (title, layer, unit, a field for
+        each weight into it and its bias); None for an input feature or no view."""
+        snapshot = self.host.snapshot
+        panel = self.host.query_one(NetworkPanel)
+        column, position = panel.selected
+        if snapshot is None or snapshot.network is None or column == 0:
+            return None
+        view = snapshot.network
+        layer = view.layers[column - 1]
+        unit = layer.units[position]
+        inputs = view.input_names if column == 1 else tuple(
+            unit_name(view, column - 1, k) for k in range(layer.weights.shape[0]))
+        fields: list[Field] = [(f"weight from {name}", row, float(layer.weights[row, position]))
+                               for row, name in enumerate(inputs)]
+        fields.append(("bias", None, float(layer.bias[position])))
+        title = f"{unit_name(view, column, unit)} of run {snapshot.run}"
+        return title, column - 1, unit, fields
 
     def move(self, columns: int, rows: int) -> None:
         """Select another unit: ``columns`` layers right, ``rows`` down."""

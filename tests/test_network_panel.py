@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pytest
 from helpers import settled
 from test_app import PRESET, footer_says
 from test_network_view import MOONS, trained
 from test_widgets import make_snapshot
 from textual.app import App
+from textual.widgets import Input
 
 from nnterm.app import controls
 from nnterm.app.app import NntermApp
 from nnterm.app.network_keys import NO_PLANE
 from nnterm.app.panels import PICTURE
+from nnterm.app.unit_editor import UnitEditor
 from nnterm.app.widgets._common import fmt_num
 from nnterm.app.widgets._unit_card import card_lines
 from nnterm.app.widgets.network import NetworkPanel
@@ -143,3 +146,42 @@ async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
         assert snapshot.network is not None and snapshot.network.input_names == \
             ("x1", "x2", "x1x2")
         assert snapshot.step == 0
+
+
+async def test_enter_on_a_unit_types_its_weights_and_r_draws_the_init_again():
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        await pilot.press("u")
+        before = await settled(app, pilot, lambda s: s.network is not None)
+        unit = before.network.layers[0].units[0]
+        await pilot.press("enter")
+        editor = app.screen
+        assert isinstance(editor, UnitEditor) and editor.title_text == f"h1[{unit}] of run base"
+        assert [label for label, _, _ in editor.fields] == [
+            "weight from x1", "weight from x2", "bias"]
+        field = editor.query_one("#field-1", Input)
+        field.value = "oops"
+        await pilot.press("enter")
+        assert app.screen is editor  # not a number: said, nothing applied
+        field.value = "2.5"
+        await pilot.press("enter")
+        assert app.screen is app.main_view
+        edited = await settled(app, pilot, lambda s: s.network.layers[0].weights[1, 0] == 2.5)
+        np.testing.assert_array_equal(edited.network.layers[0].weights[0],
+                                      before.network.layers[0].weights[0])  # x1's: kept
+        assert edited.message == f"h1[{unit}]: weight from x2 set to 2.5"
+        await pilot.press("r")
+        reset = await settled(app, pilot, lambda s: s.network.layers[0].weights[1, 0] != 2.5)
+        np.testing.assert_array_equal(reset.network.layers[0].weights,
+                                      before.network.layers[0].weights)
+
+
+def test_a_parameter_outside_the_network_is_refused():
+    net = trained().net
+    net.set_parameter(1, 0, None, 0.25)
+    assert net.params[3][0] == 0.25
+    for layer, unit, row, value in ((3, 0, 0, 1.0), (0, 5, 0, 1.0), (0, 0, 2, 1.0),
+                                    (0, 0, 0, float("nan"))):
+        with pytest.raises(ValueError):
+            net.set_parameter(layer, unit, row, value)

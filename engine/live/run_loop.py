@@ -401,7 +401,22 @@ def describe(command: Any, trainer: Trainer) -> str:
             return f"re-initialised (seed {trainer.net.seed})"
         case cmd.Set(changes=changes):
             return describe_changes(changes)
+        case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
+            return f"{_parameter_name(trainer, layer, unit, row)} set to {value:g}"
     return type(command).__name__
+
+
+def _parameter_name(trainer: Trainer, layer: int, unit: int, row: int | None) -> str:
+    """``h1[3]: weight from x2``, ``out[0]: bias``: as the network view names them."""
+    net = trainer.net
+    name = f"out[{unit}]" if layer == net.n_layers - 1 else f"h{layer + 1}[{unit}]"
+    if row is None:
+        return f"{name}: bias"
+    if layer > 0:
+        source = f"h{layer}[{row}]"
+    else:
+        source = net.feature_map.names[row] if net.feature_map is not None else f"x{row + 1}"
+    return f"{name}: weight from {source}"
 
 
 def describe_error(exc: BaseException) -> str:

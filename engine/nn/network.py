@@ -155,6 +155,22 @@ class MLP:
             raise ValueError(f"hidden layer index must be in 0..{self.n_layers - 2}, got {layer}")
         return range(layer, layer + 1)
 
+    def set_parameter(self, layer: int, unit: int, row: int | None, value: float) -> None:
+        """W_layer[row, unit] = value, or b_layer[unit] when ``row`` is None (in place:
+        the optimizer keeps its state for it)."""
+        if not 0 <= layer < self.n_layers:
+            raise ValueError(f"layer must be in 0..{self.n_layers - 1}, got {layer}")
+        fan_in, fan_out = self.sizes[layer], self.sizes[layer + 1]
+        if not 0 <= unit < fan_out or (row is not None and not 0 <= row < fan_in):
+            raise ValueError(f"layer {layer} is {fan_in}x{fan_out}: no parameter at "
+                             f"({row}, {unit})")
+        if not np.isfinite(value):
+            raise ValueError(f"a parameter must be a finite number, not {value}")
+        if row is None:
+            self.params[2 * layer + 1][unit] = value
+        else:
+            self.params[2 * layer][row, unit] = value
+
     @property
     def weights(self) -> list[np.ndarray]:
         """W_1 .. W_L (views into ``params``)."""

@@ -57,7 +57,19 @@ class Set:
     changes: Mapping[str, Any] = field(default_factory=dict)
 
 
-Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set
+@dataclass(frozen=True)
+class SetParameter:
+    """Give one parameter a value, as TensorFlow Playground's weight card does: the weight
+    from input ``row`` into unit ``unit`` of layer ``layer`` (0-based), or that unit's
+    bias (``row`` None). The next step starts from it; a reset draws the init again."""
+
+    layer: int
+    unit: int
+    row: int | None
+    value: float
+
+
+Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set | SetParameter
 
 
 # Session-level controls: the loop that drives a Trainer (``live.run_loop``) handles these

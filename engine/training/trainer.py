@@ -400,6 +400,8 @@ class Trainer:
                 self.optimizer.reset_state()
             case cmd.Set(changes=changes):
                 self._set(changes)
+            case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
+                self.net.set_parameter(layer, unit, row, value)
             case _:
                 raise TypeError(f"not a command: {command!r}")
 

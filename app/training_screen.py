@@ -382,7 +382,16 @@ class TrainingScreen(NewestSize, Screen):
         self.view.lesson()
 
     def action_network(self) -> None:
+        """The network view in the picture's place, or back; on a small terminal it fills
+        the screen (z), where the column would leave it a few rows."""
         self.network.toggle()
+        if self.has_class("-compact"):
+            picture = self.query_one(f"#{PICTURE}")
+            if self.network.open:
+                picture.focus()
+                self.maximize(picture)
+            elif self.maximized is picture:
+                self.minimize()
 
     def action_example(self, direction: int) -> None:
         self.network.example(direction)

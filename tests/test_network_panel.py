@@ -185,3 +185,20 @@ def test_a_parameter_outside_the_network_is_refused():
                                     (0, 0, 0, float("nan"))):
         with pytest.raises(ValueError):
             net.set_parameter(layer, unit, row, value)
+
+
+async def test_on_a_small_terminal_the_network_view_fills_the_screen():
+    app = NntermApp(PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        view = app.main_view
+        await pilot.press("u")
+        await settled(app, pilot, lambda s: s.network is not None)
+        await pilot.pause()
+        picture = view.query_one(f"#{PICTURE}")
+        assert view.maximized is picture and picture.current == "network"
+        panel = view.query_one(NetworkPanel)
+        assert panel.size.height >= 18
+        await pilot.press("u")
+        await pilot.pause()
+        assert view.maximized is None

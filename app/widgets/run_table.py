@@ -135,7 +135,7 @@ class RunTable(RowsPanel):
         """The diagnoses' width, from their longest name (a name is never split) to their
         longest row (a row's names on one line), with which the rows take the fewest lines
         in all, the changes wrapped in the rest of ``room``."""
-        names = [name for row in diagnoses for name in row.split(", ", allow_blank=False)]
+        names = [atom for row in diagnoses for _, atom in _atoms(row)]
         narrowest = max([len("diagnosis"), *(name.cell_len + 1 for name in names)])
         widest = max([narrowest, *(row.cell_len for row in diagnoses)])
         if narrowest == widest or widest + max(c.cell_len for c in changes) <= room:
@@ -186,16 +186,32 @@ def _joined_or_wrapped(head: Text, gap: str, tail: Text, width: int) -> list[Tex
     return [head, *_indented(tail, width)]
 
 
-def _packed(names: Text, width: int) -> Text:
-    """``names`` (separated by ", ") in lines of at most ``width`` cells with their
-    comma, broken only between names (a longer name keeps a line of its own)."""
-    lines: list[Text] = []
+def _atoms(names: Text) -> list[tuple[str, Text]]:
+    """``names`` (separated by ", ") as the pieces a line may break between, each with
+    what joins it to the one before: a name, and the consequences folded under a root
+    cause (``flat_loss (→ underfitting)``: ``flat_loss`` and ``(→ underfitting)``)."""
+    atoms: list[tuple[str, Text]] = []
     for name in names.split(", ", allow_blank=False):
-        if lines and lines[-1].cell_len + 2 + name.cell_len + 1 <= width:
-            lines[-1] = Text.assemble(lines[-1], ", ", name)
+        cause, _, folded = name.plain.partition(" (→")
+        atoms.append((", ", name[:len(cause)] if folded else name))
+        if folded:
+            atoms.append((" ", name[len(cause) + 1:]))
+    return atoms
+
+
+def _packed(names: Text, width: int) -> Text:
+    """``names`` (separated by ", ") in lines of at most ``width`` cells, broken only
+    between names or before the consequences a root cause explains (a longer piece
+    keeps a line of its own)."""
+    lines: list[Text] = []
+    for glue, atom in _atoms(names):
+        if lines and lines[-1].cell_len + len(glue) + atom.cell_len + 1 <= width:
+            lines[-1] = Text.assemble(lines[-1], glue, atom)
         else:
-            lines.append(name)
-    return Text(",\n").join(lines)
+            if lines and glue == ", ":
+                lines[-1] = Text.assemble(lines[-1], ",")
+            lines.append(atom)
+    return Text("\n").join(lines)
 
 
 def _indented(tail: Text, width: int) -> list[Text]:

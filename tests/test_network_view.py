@@ -10,8 +10,8 @@ from test_run_set import drive
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.network_view import build_network_view
+from nnterm.engine.live.plane import data_extent, plane_grid
 from nnterm.engine.live.run_set import build_run_set
-from nnterm.engine.live.snapshot_build import data_extent, plane_grid
 from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (

@@ -13,9 +13,9 @@ from nnterm.engine.data.names import VOCAB, sample_names
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_changes, text_samples
 from nnterm.engine.live.landscape import thin
+from nnterm.engine.live.plane import BOUNDARY_RESOLUTION
 from nnterm.engine.live.run_loop import SAMPLE_SECONDS, run_loop
 from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
-from nnterm.engine.live.snapshot_build import BOUNDARY_RESOLUTION
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (

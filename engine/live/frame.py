@@ -23,17 +23,14 @@ from nnterm.engine.data.names import bigram_probs, sample_names
 from nnterm.engine.live.backprop_view import build_backprop_view
 from nnterm.engine.live.landscape import build_landscape
 from nnterm.engine.live.network_view import build_network_view
+from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid, plane_grid, spread
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import FitCurve, ImageSamples, RunView, Snapshot, Surface
 from nnterm.engine.live.snapshot_build import (
-    BOUNDARY_RESOLUTION,
     SERIES_POINTS,
-    boundary_grid,
     build_snapshot,
     describe_init,
     history_views,
-    plane_grid,
-    spread,
     with_point,
 )
 from nnterm.engine.nn.initializers import Init

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnterm.engine.live.plane import data_extent, plane_grid
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
-from nnterm.engine.live.snapshot_build import data_extent, plane_grid
 from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.training.trainer import Trainer

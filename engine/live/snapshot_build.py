@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid
 from nnterm.engine.live.snapshot import (
     BackpropView,
-    Boundary,
     FitCurve,
     ImageSamples,
     Landscape,
@@ -41,11 +41,6 @@ from nnterm.engine.training.trainer import Trainer
 #: Default sizes of what a snapshot carries (about a plot's width, a panel's cells).
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
-#: The boundary grid's side: two pixels per terminal cell (half blocks) fill a panel of
-#: up to 80 x 40 cells without stretching a pixel over several.
-BOUNDARY_RESOLUTION = 80
-#: At most this many training (and validation) points go into a Boundary.
-BOUNDARY_POINTS = 400
 
 
 def build_snapshot(
@@ -394,66 +389,3 @@ def _hist_at(hists: tuple[np.ndarray, ...], i: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------- boundary
-def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
-    """The predicted class and its probability on a resolution x resolution grid over the
-    plane (cell centres, row 0 at the top), for 2-D classification only, over
-    ``data_extent``: what the model does where the data is, not far out where any
-    model splits the plane in two flat halves."""
-    data, loss = trainer.dataset, trainer.loss
-    if data.input_dim != 2 or not loss.classification:
-        return None
-    x0, x1, y0, y1 = data_extent(np.concatenate([data.X_train, data.X_val]))
-    grid = plane_grid((x0, x1, y0, y1), resolution, trainer.net.dtype)
-    with np.errstate(all="ignore"):
-        logits = trainer.net.forward(grid)
-        classes = loss.predict(logits)
-        probs = loss.head(logits)
-        if logits.shape[1] == 1:  # one sigmoid output: P(class 1)
-            confidence = np.where(classes == 1, probs[:, 0], 1.0 - probs[:, 0])
-        else:
-            confidence = probs[np.arange(len(probs)), classes]
-    shape = (resolution, resolution)
-    train_idx, val_idx = spread(data.n_train), spread(data.n_val)
-    return Boundary(
-        extent=(x0, x1, y0, y1),
-        classes=classes.astype(np.int64).reshape(shape),
-        confidence=confidence.astype(np.float64).reshape(shape),
-        train_points=data.X_train[train_idx],
-        train_labels=data.y_train[train_idx],
-        val_points=data.X_val[val_idx],
-        val_labels=data.y_val[val_idx],
-        class_names=data.meta.get("classes"),
-    )
-
-
-def plane_grid(extent: tuple[float, float, float, float], resolution: int, dtype: np.dtype
-               ) -> np.ndarray:
-    """The cell centres of a resolution x resolution grid over ``extent`` (x0, x1, y0, y1),
-    row by row from the top (y1) as a picture is drawn: (resolution^2, 2) points."""
-    x0, x1, y0, y1 = extent
-    cells = (np.arange(resolution) + 0.5) / resolution
-    grid = np.empty((resolution, resolution, 2), dtype=dtype)
-    grid[..., 0] = (x0 + cells * (x1 - x0))[None, :]
-    grid[..., 1] = (y1 - cells * (y1 - y0))[:, None]
-    return grid.reshape(-1, 2)
-
-
-#: The margin around the data's bounding box, as a share of its larger side.
-MARGIN = 0.1
-
-
-def data_extent(points: np.ndarray) -> tuple[float, float, float, float]:
-    """A square (x0, x1, y0, y1) around ``points`` (n, 2): the bounding box's centre, its
-    larger side plus MARGIN on each end (square so that a circle is drawn round)."""
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    half = 0.5 * max(float((hi - lo).max()), 1e-9) * (1 + 2 * MARGIN)
-    cx, cy = (float(v) for v in 0.5 * (lo + hi))
-    return cx - half, cx + half, cy - half, cy + half
-
-
-def spread(n: int, cap: int = BOUNDARY_POINTS) -> np.ndarray:
-    """A fixed subset of 0..n-1: all of them, or ``cap`` evenly spaced (so ordered data
-    keeps every class)."""
-    if n <= cap:
-        return np.arange(n)
-    return np.linspace(0, n - 1, cap).round().astype(np.int64)

@@ -13,7 +13,8 @@ from rich.style import Style
 from test_widgets import CONFIG, Host, cell, lines, make_boundary, make_series, make_snapshot
 
 from nnterm.app.widgets._common import RUN_RGB, detect_color_mode, run_colour
-from nnterm.app.widgets.boundary import DecisionBoundary, tile_captions
+from nnterm.app.widgets._tile_captions import tile_captions
+from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.landscape import LossLandscape, band_rgb

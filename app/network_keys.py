@@ -1,6 +1,7 @@
 """The keys of the network view: ``u`` opens it in the picture panel (the engine then
 puts the selected run's ``NetworkView`` in every snapshot) or closes it, the arrows
-select a unit, ``e``/``E`` choose the training example whose numbers the card shows.
+select a unit, ``e``/``E`` choose the training example whose numbers the card shows,
+``enter`` switches the selected feature or opens the selected unit's weights to type.
 
 ``NetworkKeys`` belongs to the main view, which gives it a ``NetworkHost``: it sends
 the engine its ``WatchNetwork`` commands and finds the panel. While the view is closed
@@ -9,15 +10,19 @@ the engine builds nothing for it.
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
 
 from textual.widget import Widget
 
-from nnterm.app.unit_editor import Field
+from nnterm.app import controls
+from nnterm.app.unit_editor import Field, UnitEditor
 from nnterm.app.widgets._unit_card import unit_name
 from nnterm.app.widgets.network import NetworkPanel
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import Config
 
 PanelT = TypeVar("PanelT", bound=Widget)
 #: What ``u`` says where there is no plane of inputs to draw units over.
@@ -30,16 +35,25 @@ class NetworkHost(Protocol):
     @property
     def snapshot(self) -> Snapshot | None: ...
 
-    def send(self, command: rc.WatchNetwork) -> None: ...
+    def send(self, command: rc.LiveCommand) -> None: ...
     def query_one(self, selector: type[PanelT]) -> PanelT: ...
     def notify(self, message: str, *, title: str = "", timeout: float | None = None) -> None: ...
 
 
-class NetworkKeys:
-    """Whether the network view is open, and the training example it shows."""
+#: ``change(control)``: each run the keys change given ``control(its config)``'s changes.
+Change = Callable[[Callable[[Config], dict[str, Any]]], None]
+#: ``dialog(screen, then)``: show a dialog; ``then`` gets what it was dismissed with.
+Dialog = Callable[[UnitEditor, Callable[[dict[int | None, float] | None], None]], object]
 
-    def __init__(self, host: NetworkHost) -> None:
+
+class NetworkKeys:
+    """Whether the network view is open, and the training example it shows; ``change``
+    and ``dialog`` are how the main view changes runs' settings and shows a dialog."""
+
+    def __init__(self, host: NetworkHost, *, change: Change, dialog: Dialog) -> None:
         self.host = host
+        self.change = change
+        self.dialog = dialog
         self.point = 0
         self.open = False
 
@@ -74,6 +88,33 @@ class NetworkKeys:
     def selected_feature(self) -> str | None:
         """The feature selected in the view's inputs' column, if one is."""
         return self.host.query_one(NetworkPanel).selected_feature
+
+    def enter(self) -> None:
+        """On a feature: switch it on or off in the runs the keys change (the last one
+        read stays on); on a unit: a dialog for its weights and bias, whose changed values
+        the run shown takes at its next step."""
+        name = self.selected_feature
+        snapshot = self.host.snapshot
+        if name is None:
+            self._edit_unit()
+        elif snapshot is not None and not controls.toggle_feature(snapshot.config, name):
+            self.host.notify("the network reads at least one input", timeout=3)
+        else:
+            self.change(lambda config: controls.toggle_feature(config, name))
+
+    def _edit_unit(self) -> None:
+        card = self.unit_fields()
+        snapshot = self.host.snapshot
+        if card is None or snapshot is None:
+            return
+        title, layer, unit, fields = card
+        run = snapshot.run
+
+        def apply(changed: dict[int | None, float] | None) -> None:
+            for row, value in (changed or {}).items():
+                self.host.send(rc.ToRuns(cmd.SetParameter(layer, unit, row, value), (run,)))
+
+        self.dialog(UnitEditor(title, fields), apply)
 
     def unit_fields(self) -> tuple[str, int, int, list[Field]] | None:
         """The selected unit's card as a dialog's fields: (title, layer, unit, a field for

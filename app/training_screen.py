@@ -42,7 +42,6 @@ from nnterm.app.redraw import RedrawRates
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_screen import SWEEP_SCREEN
-from nnterm.app.unit_editor import UnitEditor
 from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
 from nnterm.app.widgets.backprop import BackpropPanel
@@ -90,7 +89,8 @@ class TrainingScreen(NewestSize, Screen):
         self.runs = RunControls(self)
         self.view = ViewKeys(self)
         self.lesson = LessonMode(self, started=lesson)
-        self.network = NetworkKeys(self)
+        self.network = NetworkKeys(self, change=self.runs.change,
+                                   dialog=lambda screen, then: self.app.push_screen(screen, then))
         self._quiet_until = 0.0
         self._seen_run = ""
         self._seen_diagnoses = 0
@@ -400,17 +400,7 @@ class TrainingScreen(NewestSize, Screen):
         self.network.move(columns, rows)
 
     def action_feature(self) -> None:
-        """Switch the selected input feature on or off, in the runs the keys change; on a
-        unit, edit its weights and bias (in the run shown)."""
-        name = self.network.selected_feature
-        if name is None:
-            self._edit_unit()
-            return
-        snapshot = self.snapshot
-        if snapshot is not None and not controls.toggle_feature(snapshot.config, name):
-            self.notify("the network reads at least one input", timeout=3)
-            return
-        self.runs.change(lambda config: controls.toggle_feature(config, name))
+        self.network.enter()
 
     def action_phase(self, direction: int) -> None:
         """The next or previous phase of the step explained; past the last, a step."""
@@ -419,19 +409,6 @@ class TrainingScreen(NewestSize, Screen):
             panel.previous_phase()
         elif not panel.next_phase():
             self.runs.to_targets(cmd.StepOnce())
-
-    def _edit_unit(self) -> None:
-        card = self.network.unit_fields()
-        if card is None:
-            return
-        title, layer, unit, fields = card
-        run = self.snapshot.run if self.snapshot is not None else "base"
-
-        def apply(changed: dict[int | None, float] | None) -> None:
-            for row, value in (changed or {}).items():
-                self.send(rc.ToRuns(cmd.SetParameter(layer, unit, row, value), (run,)))
-
-        self.app.push_screen(UnitEditor(title, fields), apply)
 
     def action_zoom(self) -> None:
         self.view.zoom()

@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
+from hand_made_snapshots import LAYERS, Host, make_snapshot
 from helpers import settled
 from test_app import PRESET
-from test_widgets import LAYERS, Host, make_snapshot
 from textual.geometry import Region
 
 from nnterm.app.app import NntermApp

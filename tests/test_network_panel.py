@@ -9,10 +9,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hand_made_snapshots import make_snapshot
 from helpers import settled
 from test_app import PRESET, footer_says
 from test_network_view import MOONS, trained
-from test_widgets import make_snapshot
 from textual.app import App
 from textual.widgets import Input
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 
+from hand_made_snapshots import CONFIG, make_snapshot
 from helpers import settled
 from test_app import PRESET
-from test_widgets import CONFIG, make_snapshot
 
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PANELS, PICTURE, PICTURES, picture_for

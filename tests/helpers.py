@@ -50,3 +50,15 @@ async def settled(app, pilot, predicate, tries: int = 50):
         view.poll()
         await pilot.pause()
     raise AssertionError(f"never reached the expected state: {view.snapshot.config.model}")
+
+
+class FakeClock:
+    """A clock for the pacer and the run loop that the test moves: ``now`` is what the
+    test sets it to, and every look at it adds ``tick``, so time passes without waiting."""
+
+    def __init__(self, tick: float = 0.0) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now

@@ -6,7 +6,7 @@ import queue
 
 import numpy as np
 import pytest
-from test_session import FakeClock
+from helpers import FakeClock
 
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names

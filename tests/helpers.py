@@ -5,6 +5,8 @@ import dataclasses
 
 import numpy as np
 
+from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.telemetry import StepRecord
 
 
@@ -62,3 +64,8 @@ class FakeClock:
     def __call__(self) -> float:
         self.now += self.tick
         return self.now
+
+
+def variant_config(preset: Preset, run: str) -> Config:
+    """The config ``preset`` trains its variant ``run`` with: its own with the run's changes."""
+    return with_changes(preset.config, preset.compare[run])

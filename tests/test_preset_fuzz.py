@@ -6,13 +6,9 @@ from __future__ import annotations
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_preset_loader import FUZZ_BASE, HEAD
+from preset_texts import FUZZ_BASE, HEAD
 
-from nnterm.engine.preset_format.loader import (
-    PresetError,
-    dump_preset,
-    parse_preset,
-)
+from nnterm.engine.preset_format.loader import PresetError, dump_preset, parse_preset
 
 NAMES = ["tanh", "relu", "adam", "sgd", "xor", "names", "csv", "path", "target", "end", "base",
          "adam", "model.hidden", "seed", "n_params", "val_loss", "act_std[0]", "<", "1e3",

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from csv_tables import two_class_rows, write_table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (one BLAS thread, as the CLI runs)
 
@@ -38,3 +39,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(TEST_HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def table(tmp_path) -> Path:
+    """``data.csv`` in the test's folder: two classes of points (the csv tests)."""
+    return write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows())

@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from csv_tables import two_class_rows, write_table
 
 import nnterm.app.single_thread_blas  # noqa: F401  (one BLAS thread, as the CLI runs)
 
@@ -44,4 +43,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture
 def table(tmp_path) -> Path:
     """``data.csv`` in the test's folder: two classes of points (the csv tests)."""
+    from csv_tables import two_class_rows, write_table  # (NumPy after the BLAS setting)
+
     return write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows())

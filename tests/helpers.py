@@ -1,10 +1,16 @@
-"""Helpers shared by tests."""
+"""Helpers shared by tests: records, waits on the app's snapshots, what the app says, and
+the small presets the app's tests drive."""
 
 import asyncio
 import dataclasses
 
 import numpy as np
+from rich.text import Text
+from textual.widgets._footer import FooterKey
 
+from nnterm.app.widgets.keys_footer import KeysFooter
+from nnterm.app.widgets.status_line import StatusLine
+from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.telemetry import StepRecord
@@ -69,3 +75,74 @@ class FakeClock:
 def variant_config(preset: Preset, run: str) -> Config:
     """The config ``preset`` trains its variant ``run`` with: its own with the run's changes."""
     return with_changes(preset.config, preset.compare[run])
+
+
+def notifications_shown(app) -> list[str]:
+    """The messages of the notifications (toasts) the app shows now."""
+    return [n.message for n in app._notifications]  # Textual keeps them private
+
+
+def record_notices(app) -> list[str]:
+    """A list that gets the message of every notice ``app`` is asked to show from now on:
+    toasts expire on their own, so what was shown cannot be read back later."""
+    notices: list[str] = []
+    notify = app.notify
+    app.notify = lambda message, **kw: (notices.append(message), notify(message, **kw))
+    return notices
+
+
+def footer_says(app) -> str:
+    """What the footer's line says instead of the keys ("" when it shows the keys)."""
+    footer = app.query_one(KeysFooter)
+    said = footer.query_one("#said")
+    shown = [key for key in footer.query(FooterKey)
+             if key.display and not key.has_class("-command-palette")]
+    return str(said.render()) if said.display and not shown else ""
+
+
+def status(app) -> Text:
+    """The status line's text."""
+    return app.query_one(StatusLine).text
+
+
+#: A moons run that never ends, to press keys at.
+KEYS_PRESET = parse_preset("""
+name: keys
+title: Keys test
+section: "0. Test"
+lesson: A moons run to press keys at.
+data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
+model: {hidden: [8, 8], activation: tanh}
+train:
+  steps: 1000000
+  batch_size: 32
+  optimizer: {name: sgd, lr: 0.1}
+  log_every: 20
+""")
+
+#: A lesson of two runs with three guided steps: the second sets the slow run's learning
+#: rate and watches for a claim, the third gives every run momentum.
+LESSON = """
+name: guided
+title: Guided test
+section: "0. Test"
+lesson: A moons run with steps.
+data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
+model: {hidden: [8], activation: tanh}
+train:
+  steps: 1000000
+  batch_size: 32
+  optimizer: {name: sgd, lr: 0.1}
+  log_every: 5
+compare:
+  slow: {train.optimizer.lr: 0.01}
+steps:
+  - text: Watch the loss fall.
+  - text: The slow run gets the base's learning rate.
+    set: {train.optimizer.lr: 0.5}
+    run: slow
+    claim: {metric: step, op: ">=", value: 10}
+    seen: ten steps went by
+  - text: Every run gets momentum.
+    set: {train.optimizer.momentum: 0.9}
+"""

@@ -10,8 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 from hand_made_snapshots import make_snapshot
-from helpers import settled
-from test_app import PRESET, footer_says
+from helpers import KEYS_PRESET, footer_says, settled
 from test_network_view import MOONS, trained
 from textual.app import App
 from textual.widgets import Input
@@ -82,7 +81,7 @@ async def test_the_panel_draws_at_every_size_and_colour_mode(mode, size):
 
 
 async def test_u_opens_the_network_the_arrows_and_e_move_and_u_closes_it():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view
@@ -132,7 +131,7 @@ def test_a_feature_switches_on_and_off_and_the_last_stays():
 
 
 async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         await pilot.press("u")

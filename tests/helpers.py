@@ -1,8 +1,10 @@
-"""Helpers shared by tests: records, waits on the app's snapshots, what the app says, and
-the small presets the app's tests drive."""
+"""Helpers shared by tests: hand-made records, waits on the app's snapshots, the run loop
+driven until a snapshot, what the app says, gradients against central differences, and
+the small presets and runs the tests drive."""
 
 import asyncio
 import dataclasses
+import queue
 
 import numpy as np
 from rich.text import Text
@@ -10,10 +12,22 @@ from textual.widgets._footer import FooterKey
 
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.status_line import StatusLine
+from nnterm.engine.live.run_loop import run_loop
+from nnterm.engine.live.run_set import RunSet
+from nnterm.engine.nn.network import MLP
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.preset_format.preset import Preset
-from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.config import (
+    Config,
+    DataConfig,
+    ModelConfig,
+    OptimizerConfig,
+    TrainConfig,
+    with_changes,
+)
 from nnterm.engine.training.telemetry import StepRecord
+from nnterm.engine.training.trainer import Trainer
 
 
 def record(step: int, **values) -> StepRecord:
@@ -146,3 +160,58 @@ steps:
   - text: Every run gets momentum.
     set: {train.optimizer.momentum: 0.9}
 """
+
+
+def drive(runs: RunSet, commands=(), until=lambda snap: True, fps: float = 1000.0):
+    """Run the loop with ``commands`` queued until a published snapshot satisfies
+    ``until``; return every snapshot published."""
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    for c in commands:
+        inbox.put(c)
+    published = []
+
+    def publish(snap):
+        published.append(snap)
+        if until(snap):
+            inbox.put(cmd.Stop())
+
+    run_loop(runs, inbox, publish, fps=fps, idle_wait=0.01)
+    return published
+
+
+def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:
+    """Central differences (f(p + eps) - f(p - eps)) / 2 eps for every parameter entry."""
+    out = []
+    for p in net.params:
+        g = np.zeros_like(p)
+        for idx in np.ndindex(p.shape):
+            old = p[idx]
+            p[idx] = old + eps
+            up = f()
+            p[idx] = old - eps
+            down = f()
+            p[idx] = old
+            g[idx] = (up - down) / (2 * eps)
+        out.append(g)
+    return out
+
+
+def assert_grads_close(analytic, numeric, tol=1e-7):
+    """Each analytic gradient equals its central difference within ``tol`` of the larger
+    of 1 and the difference's largest entry."""
+    for a, n in zip(analytic, numeric, strict=True):
+        scale = max(1.0, np.abs(n).max())
+        np.testing.assert_allclose(a, n, atol=tol * scale, rtol=0)
+
+
+#: A small moons run for the network and backprop views' numbers.
+MOONS = Config(data=DataConfig(name="moons", n_train=40, n_val=40),
+               model=ModelConfig(hidden=(5, 3), activation="tanh"),
+               train=TrainConfig(steps=1000, optimizer=OptimizerConfig("adam", lr=0.05)))
+
+
+def trained(config: Config = MOONS, steps: int = 30) -> Trainer:
+    """A trainer on ``config`` after ``steps`` steps."""
+    trainer = Trainer(config)
+    trainer.run(steps)
+    return trainer

@@ -11,7 +11,7 @@ import yaml
 from csv_tables import EXAMPLE, PRESET, preset_file
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_preset_fuzz import FUZZ, mutate, survives
+from preset_fuzzing import FUZZ, mutate, survives
 
 from nnterm.engine.data import TableError, make_dataset
 from nnterm.engine.preset_format.loader import PresetError, load_preset

@@ -10,8 +10,7 @@ import dataclasses
 import numpy as np
 import pytest
 from hand_made_snapshots import make_snapshot
-from helpers import KEYS_PRESET, footer_says, settled
-from test_network_view import MOONS, trained
+from helpers import KEYS_PRESET, MOONS, footer_says, settled, trained
 from textual.app import App
 from textual.widgets import Input
 

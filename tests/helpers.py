@@ -215,3 +215,18 @@ def trained(config: Config = MOONS, steps: int = 30) -> Trainer:
     trainer = Trainer(config)
     trainer.run(steps)
     return trainer
+
+
+def trajectory(opt, p0, grads):
+    """Take one step per gradient from p0; return the params after each step."""
+    p = np.array(p0, dtype=np.float64)
+    after = []
+    for g in grads:
+        opt.step([p], [np.array(g, dtype=np.float64)])
+        after.append(p.copy())
+    return np.array(after)
+
+
+def assert_trajectory(actual, expected):
+    """An optimizer's steps equal the hand-worked ones, to rounding."""
+    np.testing.assert_allclose(actual, np.array(expected, dtype=np.float64), rtol=1e-13, atol=1e-15)

@@ -147,7 +147,7 @@ async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
 
 
 async def test_enter_on_a_unit_types_its_weights_and_r_draws_the_init_again():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         await pilot.press("u")
@@ -186,7 +186,7 @@ def test_a_parameter_outside_the_network_is_refused():
 
 
 async def test_on_a_small_terminal_the_network_view_fills_the_screen():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view

@@ -38,3 +38,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(TEST_HOME, ignore_errors=True)
+
+
+@pytest.fixture
+def table(tmp_path) -> Path:
+    """``data.csv`` in the test's folder: two classes of points (the csv tests)."""
+    from csv_tables import two_class_rows, write_table  # (NumPy after the BLAS setting)
+
+    return write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows())

@@ -15,10 +15,9 @@ import signal
 from dataclasses import replace
 
 import pytest
-from helpers import settled
+from helpers import KEYS_PRESET, footer_says, notifications_shown, settled, status
 from textual.app import App
 from textual.widgets import OptionList
-from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
 from nnterm.app.screens import PresetPicker
@@ -29,36 +28,18 @@ from nnterm.app.widgets.heatmap import WeightHeatmap
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
-from nnterm.engine.preset_format.loader import load_preset, parse_preset
+from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.training.commands import SetSpeed
 from nnterm.engine.training.config import with_changes
-
-PRESET = parse_preset("""
-name: keys
-title: Keys test
-section: "0. Test"
-lesson: A moons run to press keys at.
-data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
-model: {hidden: [8, 8], activation: tanh}
-train:
-  steps: 1000000
-  batch_size: 32
-  optimizer: {name: sgd, lr: 0.1}
-  log_every: 20
-""")
 
 
 @pytest.fixture(params=[True], ids=["in-process"])
 async def running(request):
-    app = NntermApp(PRESET, in_process=request.param)
+    app = NntermApp(KEYS_PRESET, in_process=request.param)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_view.send(SetSpeed(200))  # leave the UI thread time to handle keys
         await settled(app, pilot, lambda s: s.step > 0)
         yield app, pilot
-
-
-def status(app: NntermApp) -> str:
-    return app.query_one(StatusLine).text
 
 
 async def test_space_pauses_and_step_advances_one(running):
@@ -152,7 +133,7 @@ async def test_mashing_keys_keeps_the_app_and_trainer_consistent(running):
 
 
 async def test_space_on_a_finished_run_trains_on():
-    preset = replace(PRESET, config=with_changes(PRESET.config, {"train.steps": 30}))
+    preset = replace(KEYS_PRESET, config=with_changes(KEYS_PRESET.config, {"train.steps": 30}))
     app = NntermApp(preset, in_process=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.status == "finished")
@@ -244,7 +225,7 @@ async def test_escape_on_the_start_up_picker_says_how_to_quit():
         await pilot.press("escape")
         await pilot.pause()
         assert app.is_running and isinstance(app.screen, PresetPicker)
-        assert any("ctrl+q to quit" in n.message for n in app._notifications)
+        assert any("ctrl+q to quit" in m for m in notifications_shown(app))
 
 
 async def test_a_new_lesson_opens_with_the_view_reset(running):
@@ -253,7 +234,7 @@ async def test_a_new_lesson_opens_with_the_view_reset(running):
     await pilot.press("l", "v", "m", "right_square_bracket", "n")
     assert plot.log_scale and boundary.validation_shown and not boundary.gallery_shown
     assert not app.query_one("#lesson").display
-    app.start(PRESET)
+    app.start(KEYS_PRESET)
     await pilot.pause()
     assert not plot.log_scale and not boundary.validation_shown and boundary.gallery_shown
     assert app.query_one("#lesson").display
@@ -288,7 +269,7 @@ async def test_view_keys_toggle_their_panels(running):
 
 
 async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
-    app = NntermApp(PRESET, in_process=False)
+    app = NntermApp(KEYS_PRESET, in_process=False)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 0)
         session = app.main_view.live.session
@@ -305,15 +286,6 @@ async def test_the_status_line_says_when_the_engine_died_and_r_brings_it_back():
         assert "running" in status(app).plain
 
 
-def footer_says(app: NntermApp) -> str:
-    """What the footer's line says instead of the keys ("" when it shows the keys)."""
-    footer = app.query_one(KeysFooter)
-    said = footer.query_one("#said")
-    shown = [key for key in footer.query(FooterKey)
-             if key.display and not key.has_class("-command-palette")]
-    return str(said.render()) if said.display and not shown else ""
-
-
 async def test_diagnoses_are_said_on_the_footers_line_not_in_toasts_over_the_panels(running):
     app, pilot = running
     view = app.main_view
@@ -322,7 +294,7 @@ async def test_diagnoses_are_said_on_the_footers_line_not_in_toasts_over_the_pan
     news = (("dead_relu", 2, "dead"), ("loss_rising", 2, "rising"), ("nan", 2, "NaN"))
     app.main_view.say_diagnoses(replace(app.main_view.snapshot, diagnoses=news))
     await pilot.pause()
-    assert list(app._notifications) == []
+    assert notifications_shown(app) == []
     assert footer_says(app) == "▲ dead_relu: dead · ▲ loss_rising: rising · ▲ nan: NaN"
 
 
@@ -331,7 +303,7 @@ async def test_notices_are_said_on_the_footers_line_and_errors_stay_toasts(runni
     app.clear_notifications()
     await pilot.press("c")  # the curves key says what is plotted now
     await pilot.pause()
-    assert list(app._notifications) == []
+    assert notifications_shown(app) == []
     assert footer_says(app).startswith("Curves: plotting")
     app.clear_notifications()  # (as a screenshot script does: the keys come back)
     await pilot.pause()
@@ -345,7 +317,7 @@ async def test_notices_are_said_on_the_footers_line_and_errors_stay_toasts(runni
     assert not footer_says(app)
     app.notify("the disk is full", title="Screenshot", severity="error")
     await pilot.pause()
-    assert [n.message for n in app._notifications] == ["the disk is full"]
+    assert notifications_shown(app) == ["the disk is full"]
 
 
 async def test_what_a_key_did_leaves_the_status_line_after_some_seconds(running):

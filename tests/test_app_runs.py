@@ -8,8 +8,7 @@ next snapshot, never for wall-clock time.
 from __future__ import annotations
 
 import pytest
-from helpers import settled
-from test_app import status
+from helpers import settled, status
 from textual.geometry import Region
 
 from nnterm.app.app import NntermApp

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_run_set import drive
+from helpers import drive
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.backprop_view import build_backprop_view

@@ -7,9 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from helpers import settled
-from test_app import PRESET
-from test_widgets import LAYERS, Host, make_snapshot
+from hand_made_snapshots import LAYERS, Host, make_snapshot
+from helpers import KEYS_PRESET, notifications_shown, settled
 from textual.geometry import Region
 
 from nnterm.app.app import NntermApp
@@ -132,9 +131,9 @@ async def test_a_plot_redrawn_the_same_sends_nothing():
 
 
 async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
-    app = NntermApp(PRESET, in_process=True, low_bandwidth=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, low_bandwidth=True)
     assert app.rates is LOW_BANDWIDTH and app.animation_level == "none"
-    assert NntermApp(PRESET, in_process=True).rates is DEFAULT
+    assert NntermApp(KEYS_PRESET, in_process=True).rates is DEFAULT
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 0 and not s.paused)
         app.main_view.flush_numbers()
@@ -175,7 +174,7 @@ async def test_the_status_line_keeps_its_height_when_a_line_it_needed_goes():
 
 
 async def test_low_bandwidth_mode_keeps_room_for_diagnoses():
-    app = NntermApp(PRESET, in_process=True, low_bandwidth=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, low_bandwidth=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.step > 0)
         await pilot.press("space")  # (no snapshot of the engine's to draw over ours)
@@ -190,7 +189,7 @@ async def test_low_bandwidth_mode_keeps_room_for_diagnoses():
         app.main_view.say_diagnoses(snapshot)
         status.update_snapshot(snapshot)
         await pilot.pause()
-        assert list(app._notifications) == []
+        assert notifications_shown(app) == []
         assert "dead_relu (→ vanishing_gradients)" in status.text.plain
         assert status.size.height == height
 

@@ -8,9 +8,8 @@ import dataclasses
 import math
 from itertools import pairwise
 
+from hand_made_snapshots import CONFIG, LAYERS, Host, editor_with_edits, lines, make_snapshot
 from rich.text import Text
-from test_side_panels import editor_with_edits
-from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from test_session import CONFIG, TIMEOUT, snapshot_where
+from session_waits import CONFIG, TIMEOUT, snapshot_where
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import Expectation, RunsState, RunState, expect

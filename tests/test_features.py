@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_network import assert_grads_close, numeric_grads
+from helpers import assert_grads_close, numeric_grads
 
 from nnterm.engine import MLP
 from nnterm.engine.experiments.experiment import run_preset

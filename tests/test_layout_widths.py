@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.resources import files
 
 import pytest
+import pytest_asyncio
 from helpers import settled
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -33,15 +35,42 @@ def _presets() -> list[str]:
                   if f.name.endswith(".yaml"))
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("name", _presets())
-async def test_no_panel_draws_wider_than_its_region(name, size):
+@asynccontextmanager
+async def stepped(name: str, size: tuple[int, int]):
+    """The app on preset ``name`` (its base run if it sweeps) at ``size``, paused after
+    one step, its panels drawn."""
     preset = dataclasses.replace(load_preset(name), sweep=None)
     app = NntermApp(preset, in_process=True, paused=True)
     async with app.run_test(size=size) as pilot:
         app.main_view.action_step_once()
         await settled(app, pilot, lambda s: s.step > 0)
         await pilot.pause()
+        yield app
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def at_120x40(request):
+    """(name, app): the app ``stepped`` on the preset named by the test's parameter at
+    120x40, opened once for both tests that look at that size (pytest runs a preset's
+    tests one after another, and xdist keeps them on one worker: see ``PRESETS``)."""
+    async with stepped(request.param, (120, 40)) as app:
+        yield request.param, app
+
+
+#: The built-in presets, as parameters of ``at_120x40``, each in an xdist group of its
+#: own so that the tests sharing its app run in one process.
+PRESETS = [pytest.param(name, id=name, marks=pytest.mark.xdist_group(f"layout-{name}"))
+           for name in _presets()]
+
+
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("at_120x40", PRESETS, indirect=True)
+async def test_no_panel_draws_wider_than_its_region(at_120x40, size):
+    name, app = at_120x40
+    async with AsyncExitStack() as fresh:
+        if size != (120, 40):
+            app = await fresh.enter_async_context(stepped(name, size))
         checked = 0
         for widget in app.screen.query("*"):
             width, height = widget.size
@@ -62,18 +91,14 @@ def hidden_rows(widget) -> int:
     return geometry.region.height - geometry.region.intersection(geometry.clip).height
 
 
-@pytest.mark.parametrize("name", _presets())
-async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_whole(name):
+@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.parametrize("at_120x40", PRESETS, indirect=True)
+async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_whole(at_120x40):
     """What the lessons point at (the run table, the ‖grad‖/dead/sat columns under the
     architecture, the glossary's train/val table) is never cut on a 120x40 screen."""
-    preset = dataclasses.replace(load_preset(name), sweep=None)
-    app = NntermApp(preset, in_process=True, paused=True)
-    async with app.run_test(size=(120, 40)) as pilot:
-        app.main_view.action_step_once()
-        await settled(app, pilot, lambda s: s.step > 0)
-        await pilot.pause()
-        shown = [w for w in app.query("#runs, #architecture, #fit-table") if w.display]
-        assert shown and {w.id: hidden_rows(w) for w in shown} == {w.id: 0 for w in shown}
+    _, app = at_120x40
+    shown = [w for w in app.query("#runs, #architecture, #fit-table") if w.display]
+    assert shown and {w.id: hidden_rows(w) for w in shown} == {w.id: 0 for w in shown}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -4,53 +4,14 @@ wall-clock time."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
-from test_app import footer_says
+from helpers import LESSON, footer_says, notifications_shown, record_notices, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.commands import SetSpeed
-
-LESSON = """
-name: guided
-title: Guided test
-section: "0. Test"
-lesson: A moons run with steps.
-data: {name: moons, n_train: 128, n_val: 64, noise: 0.1}
-model: {hidden: [8], activation: tanh}
-train:
-  steps: 1000000
-  batch_size: 32
-  optimizer: {name: sgd, lr: 0.1}
-  log_every: 5
-compare:
-  slow: {train.optimizer.lr: 0.01}
-steps:
-  - text: Watch the loss fall.
-  - text: The slow run gets the base's learning rate.
-    set: {train.optimizer.lr: 0.5}
-    run: slow
-    claim: {metric: step, op: ">=", value: 10}
-    seen: ten steps went by
-  - text: Every run gets momentum.
-    set: {train.optimizer.momentum: 0.9}
-"""
-
-
-async def settled(app: NntermApp, pilot, predicate, tries: int = 100):
-    """Wait for snapshots until ``predicate(app)`` holds."""
-    for _ in range(tries):
-        version = app.main_view.live.session.version
-        if app.main_view.snapshot is not None and predicate(app):
-            return
-        await asyncio.to_thread(app.main_view.live.session.wait_for_update, version, 5.0)
-        app.main_view.poll()
-        await pilot.pause()
-    raise AssertionError("never reached the expected state")
 
 
 def run_config(app: NntermApp, name: str):
@@ -63,9 +24,7 @@ def panel_text(app: NntermApp) -> str:
 
 async def open_app(preset_text: str = LESSON, **kwargs):
     app = NntermApp(parse_preset(preset_text), in_process=True, **kwargs)
-    app.notices = []  # every notice's text (toasts expire on their own)
-    notify = app.notify
-    app.notify = lambda message, **kw: (app.notices.append(message), notify(message, **kw))
+    app.notices = record_notices(app)
     return app
 
 
@@ -73,15 +32,15 @@ async def test_lesson_mode_opens_at_step_one_and_the_key_applies_each_step():
     app = await open_app(lesson=True)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_view.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
+        await settled(app, pilot, lambda s: s.step > 0)
         assert "Step 1/3" in panel_text(app) and "Watch the loss fall." in panel_text(app)
         await pilot.press("N")
-        await settled(app, pilot, lambda a: run_config(a, "slow").train.optimizer.lr == 0.5)
+        await settled(app, pilot, lambda s: run_config(app, "slow").train.optimizer.lr == 0.5)
         assert run_config(app, "base").train.optimizer.lr == 0.1  # step 2 names slow only
         assert "Step 2/3" in panel_text(app)
         await pilot.press("N")
-        await settled(app, pilot, lambda a: all(v.config.train.optimizer.momentum == 0.9
-                                                for v in a.main_view.snapshot.runs))
+        await settled(app, pilot, lambda s: all(v.config.train.optimizer.momentum == 0.9
+                                                for v in s.runs))
         await pilot.press("P")
         await pilot.pause()
         assert "Step 2/3" in panel_text(app)
@@ -92,19 +51,19 @@ async def test_a_live_claim_turns_into_seen_once_it_holds():
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_view.send(SetSpeed(200))
         await pilot.press("N")
-        await settled(app, pilot, lambda a: a.main_view.snapshot.claims == (False,))
+        await settled(app, pilot, lambda s: s.claims == (False,))
         assert "○ watch for: ten steps went by" in panel_text(app)
         await pilot.press("space")
-        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
+        await settled(app, pilot, lambda s: 1 in app.main_view.lesson.steps.seen)
         assert app.main_view.snapshot.step >= 10
         assert "✓ seen: ten steps went by" in panel_text(app)
         await pilot.press("space", "r")  # the runs start over, paused: to be seen again
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step == 0
-                      and a.main_view.snapshot.paused)
+        await settled(app, pilot, lambda s: s.step == 0
+                      and s.paused)
         assert not app.main_view.lesson.steps.seen
         assert "○ watch for: ten steps went by" in panel_text(app)
         await pilot.press("space")
-        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
+        await settled(app, pilot, lambda s: 1 in app.main_view.lesson.steps.seen)
         assert app.main_view.snapshot.step >= 10
         assert app.notices.count("✓ seen: ten steps went by") == 2
 
@@ -112,7 +71,7 @@ async def test_a_live_claim_turns_into_seen_once_it_holds():
 async def test_without_lesson_mode_the_panel_says_how_to_begin():
     app = await open_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await settled(app, pilot, lambda a: a.main_view.snapshot is not None)
+        await settled(app, pilot, lambda s: s is not None)
         assert "3 guided steps: press N to begin" in panel_text(app)
         await pilot.press("N")
         await pilot.pause()
@@ -123,11 +82,11 @@ async def test_a_locked_key_changes_nothing_and_says_so():
     app = await open_app(locks=("lr",))
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_view.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
+        await settled(app, pilot, lambda s: s.step > 0)
         await pilot.press("plus")
         await pilot.press("o")  # not locked: its change shows that the keys were handled
         await settled(app, pilot,
-                      lambda a: a.main_view.snapshot.config.train.optimizer.momentum == 0.9)
+                      lambda s: s.config.train.optimizer.momentum == 0.9)
         assert app.main_view.snapshot.config.train.optimizer.lr == 0.1
         assert "locked by the teacher: + (LR+)" in app.notices
         palette = {c.title for c in app.get_system_commands(app.screen)}
@@ -139,10 +98,10 @@ async def test_a_presets_lock_list_locks_its_controls():
     app = await open_app(text)
     async with app.run_test(size=(120, 40)) as pilot:
         app.main_view.send(SetSpeed(200))
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step > 0)
+        await settled(app, pilot, lambda s: s.step > 0)
         await pilot.press("o")
         await pilot.press("plus")
-        await settled(app, pilot, lambda a: a.main_view.snapshot.config.train.optimizer.lr != 0.1)
+        await settled(app, pilot, lambda s: s.config.train.optimizer.lr != 0.1)
         assert app.main_view.snapshot.config.train.optimizer.momentum == 0.0
         palette = {c.title for c in app.get_system_commands(app.screen)}
         assert "Optimizer" not in palette
@@ -175,7 +134,7 @@ def test_lesson_mode_on_a_preset_without_steps_exits_2(capsys, tmp_path):
 async def test_on_a_small_terminal_the_steps_stay_in_sight_above_the_keys():
     app = await open_app(lesson=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot, lambda a: a.main_view.snapshot.step >= 0)
+        await settled(app, pilot, lambda s: s.step >= 0)
         await pilot.pause()
         bar = app.query_one("#step-bar", StepPanel)
         in_lesson = app.query_one("#lesson").query_one(StepPanel)
@@ -197,9 +156,9 @@ async def test_on_a_small_terminal_nothing_covers_the_step_bar():
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         app.main_view.send(SetSpeed(200))
         await pilot.press("N", "space")
-        await settled(app, pilot, lambda a: 1 in a.main_view.lesson.steps.seen)
+        await settled(app, pilot, lambda s: 1 in app.main_view.lesson.steps.seen)
         await pilot.pause()
-        assert list(app._notifications) == []
+        assert notifications_shown(app) == []
         assert footer_says(app) == "Step 2: ✓ seen: ten steps went by"
         app.notify("the engine stopped", severity="error")
         await pilot.pause()
@@ -211,6 +170,6 @@ async def test_on_a_small_terminal_nothing_covers_the_step_bar():
 async def test_a_small_terminal_shows_no_step_bar_for_a_preset_without_steps():
     app = await open_app(LESSON.split("\nsteps:\n")[0] + "\n")
     async with app.run_test(size=(80, 24)) as pilot:
-        await settled(app, pilot, lambda a: a.main_view.snapshot is not None)
+        await settled(app, pilot, lambda s: s is not None)
         await pilot.pause()
         assert not app.query_one("#step-bar", StepPanel).display

@@ -7,26 +7,10 @@ import itertools
 
 import numpy as np
 import pytest
+from helpers import assert_grads_close, numeric_grads
 
 from nnterm.engine import ACTIVATIONS, INITS, MLP, Init
 from nnterm.engine.nn.losses import LOSSES, chance_loss, cross_entropy, get_loss
-
-
-def numeric_grads(net: MLP, f, eps: float = 1e-6) -> list[np.ndarray]:
-    """Central differences (f(p + eps) - f(p - eps)) / 2 eps for every parameter entry."""
-    out = []
-    for p in net.params:
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + eps
-            up = f()
-            p[idx] = old - eps
-            down = f()
-            p[idx] = old
-            g[idx] = (up - down) / (2 * eps)
-        out.append(g)
-    return out
 
 
 def batch_for(loss: str, rng: np.random.Generator, n: int = 7, d: int = 3, k: int = 4):
@@ -36,12 +20,6 @@ def batch_for(loss: str, rng: np.random.Generator, n: int = 7, d: int = 3, k: in
     if loss in ("binary_cross_entropy", "sigmoid_mse"):
         return X, rng.integers(0, 2, size=n), 1
     return X, rng.normal(size=(n, 2)), 2
-
-
-def assert_grads_close(analytic, numeric, tol=1e-7):
-    for a, n in zip(analytic, numeric, strict=True):
-        scale = max(1.0, np.abs(n).max())
-        np.testing.assert_allclose(a, n, atol=tol * scale, rtol=0)
 
 
 @pytest.mark.parametrize(("activation", "loss"), itertools.product(ACTIVATIONS, LOSSES))

@@ -9,10 +9,8 @@ import dataclasses
 
 import numpy as np
 import pytest
-from helpers import settled
-from test_app import PRESET, footer_says
-from test_network_view import MOONS, trained
-from test_widgets import make_snapshot
+from hand_made_snapshots import make_snapshot
+from helpers import KEYS_PRESET, MOONS, footer_says, settled, trained
 from textual.app import App
 from textual.widgets import Input
 
@@ -82,7 +80,7 @@ async def test_the_panel_draws_at_every_size_and_colour_mode(mode, size):
 
 
 async def test_u_opens_the_network_the_arrows_and_e_move_and_u_closes_it():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view
@@ -132,7 +130,7 @@ def test_a_feature_switches_on_and_off_and_the_last_stays():
 
 
 async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         await pilot.press("u")
@@ -149,7 +147,7 @@ async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
 
 
 async def test_enter_on_a_unit_types_its_weights_and_r_draws_the_init_again():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         await pilot.press("u")
@@ -188,7 +186,7 @@ def test_a_parameter_outside_the_network_is_refused():
 
 
 async def test_on_a_small_terminal_the_network_view_fills_the_screen():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_run_set import drive
+from helpers import MOONS, drive, trained
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.network_view import build_network_view
@@ -18,21 +18,10 @@ from nnterm.engine.training.config import (
     Config,
     DataConfig,
     ModelConfig,
-    OptimizerConfig,
     TrainConfig,
     with_changes,
 )
 from nnterm.engine.training.trainer import Trainer
-
-MOONS = Config(data=DataConfig(name="moons", n_train=40, n_val=40),
-               model=ModelConfig(hidden=(5, 3), activation="tanh"),
-               train=TrainConfig(steps=1000, optimizer=OptimizerConfig("adam", lr=0.05)))
-
-
-def trained(config: Config = MOONS, steps: int = 30) -> Trainer:
-    trainer = Trainer(config)
-    trainer.run(steps)
-    return trainer
 
 
 def test_the_pictures_and_the_point_are_what_the_network_computes():

@@ -11,6 +11,7 @@ import copy
 
 import numpy as np
 import pytest
+from helpers import assert_trajectory, trajectory
 
 from nnterm.engine.nn.optimizers import (
     OPTIMIZERS,
@@ -21,27 +22,12 @@ from nnterm.engine.nn.optimizers import (
     make_optimizer,
 )
 
-
-def run(opt, p0, grads):
-    """Take one step per gradient from p0; return the params after each step."""
-    p = np.array(p0, dtype=np.float64)
-    trajectory = []
-    for g in grads:
-        opt.step([p], [np.array(g, dtype=np.float64)])
-        trajectory.append(p.copy())
-    return np.array(trajectory)
-
-
-def assert_trajectory(actual, expected):
-    np.testing.assert_allclose(actual, np.array(expected, dtype=np.float64), rtol=1e-13, atol=1e-15)
-
-
 # --- SGD -------------------------------------------------------------------------------------
 
 
 def test_sgd_plain():
     opt = SGD(lr=0.5)
-    got = run(opt, [1.0, -2.0], [[1.0, 2.0], [2.0, -4.0], [4.0, 0.0]])
+    got = trajectory(opt, [1.0, -2.0], [[1.0, 2.0], [2.0, -4.0], [4.0, 0.0]])
     assert_trajectory(
         got,
         [
@@ -54,7 +40,7 @@ def test_sgd_plain():
 
 def test_sgd_momentum():
     opt = SGD(lr=1.0, momentum=0.5)
-    got = run(opt, [0.0], [[1.0], [1.0], [1.0]])
+    got = trajectory(opt, [0.0], [[1.0], [1.0], [1.0]])
     assert_trajectory(
         got,
         [
@@ -67,7 +53,7 @@ def test_sgd_momentum():
 
 def test_sgd_dampening_skips_the_first_step():
     opt = SGD(lr=1.0, momentum=0.5, dampening=0.5)
-    got = run(opt, [0.0], [[2.0], [4.0], [8.0]])
+    got = trajectory(opt, [0.0], [[2.0], [4.0], [8.0]])
     assert_trajectory(
         got,
         [
@@ -80,7 +66,7 @@ def test_sgd_dampening_skips_the_first_step():
 
 def test_sgd_nesterov():
     opt = SGD(lr=1.0, momentum=0.5, nesterov=True)
-    got = run(opt, [0.0], [[1.0], [2.0], [4.0]])
+    got = trajectory(opt, [0.0], [[1.0], [2.0], [4.0]])
     assert_trajectory(
         got,
         [
@@ -93,7 +79,7 @@ def test_sgd_nesterov():
 
 def test_sgd_weight_decay():
     opt = SGD(lr=0.5, weight_decay=0.5)
-    got = run(opt, [2.0], [[1.0], [-1.0], [2.0]])
+    got = trajectory(opt, [2.0], [[1.0], [-1.0], [2.0]])
     assert_trajectory(
         got,
         [
@@ -106,7 +92,7 @@ def test_sgd_weight_decay():
 
 def test_sgd_weight_decay_enters_the_momentum_buffer():
     opt = SGD(lr=0.5, momentum=0.5, weight_decay=1.0)
-    got = run(opt, [1.0], [[0.0], [0.0], [0.0]])
+    got = trajectory(opt, [1.0], [[0.0], [0.0], [0.0]])
     assert_trajectory(
         got,
         [
@@ -128,7 +114,7 @@ SIGNS = [[2.0], [-2.0], [-2.0], [2.0]]
 
 
 def test_adam_plain():
-    got = run(Adam(**ADAM_HAND), [0.0], SIGNS)
+    got = trajectory(Adam(**ADAM_HAND), [0.0], SIGNS)
     assert_trajectory(
         got,
         [
@@ -142,7 +128,7 @@ def test_adam_plain():
 
 def test_adam_constant_gradient_moves_by_lr():
     # g = -2 on every step: m_hat = -2 exactly, step = 1 * -2 / 3 each time.
-    got = run(Adam(**ADAM_HAND), [0.0], [[-2.0]] * 4)
+    got = trajectory(Adam(**ADAM_HAND), [0.0], [[-2.0]] * 4)
     assert_trajectory(got, [[2 / 3], [4 / 3], [2.0], [8 / 3]])
 
 
@@ -150,7 +136,7 @@ def test_adam_eps_is_added_after_the_square_root():
     # First step, g = 2: m = 1, v = 0.25*4 = 1, bc1 = 0.5, bc2 = 0.25, m_hat = 2, v_hat = 4.
     # eps = 5: denom = sqrt(v_hat) + 5 = 7 and p = 0 - 7*2/7 = -2. (eps under the root,
     # sqrt(4 + 5) = 3, or before the bias correction, (1 + 5)/0.5 = 12, would give -14/3, -7/6.)
-    got = run(Adam(lr=7.0, betas=(0.5, 0.75), eps=5.0), [0.0], [[2.0]])
+    got = trajectory(Adam(lr=7.0, betas=(0.5, 0.75), eps=5.0), [0.0], [[2.0]])
     assert_trajectory(got, [[-2.0]])
 
 
@@ -162,7 +148,7 @@ def test_adam_weight_decay_is_added_to_the_gradient():
         [-8 / 3],  # -2 - 0.5*(4/3)
         [-25 / 9],  # -2 - 0.5*(14/9)
     ]
-    got = run(Adam(**ADAM_HAND, weight_decay=0.5), [2.0], grads)
+    got = trajectory(Adam(**ADAM_HAND, weight_decay=0.5), [2.0], grads)
     assert_trajectory(
         got,
         [
@@ -175,7 +161,7 @@ def test_adam_weight_decay_is_added_to_the_gradient():
 
 def test_adamw_decays_the_params_not_the_gradient():
     # lr = 1, wd = 0.5: p is first multiplied by 1 - 1*0.5, then takes the plain Adam step.
-    got = run(AdamW(**ADAM_HAND, weight_decay=0.5), [2.0], SIGNS[:3])
+    got = trajectory(AdamW(**ADAM_HAND, weight_decay=0.5), [2.0], SIGNS[:3])
     assert_trajectory(
         got,
         [

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from helpers import settled
-from test_app import PRESET
-from test_widgets import CONFIG, make_snapshot
+from hand_made_snapshots import CONFIG, make_snapshot
+from helpers import KEYS_PRESET, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PANELS, PICTURE, PICTURES, picture_for
@@ -34,7 +33,7 @@ def test_each_panel_is_declared_once_and_only_pictures_need_data():
 
 
 async def test_the_main_view_builds_and_draws_every_declared_panel():
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view

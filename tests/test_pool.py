@@ -128,7 +128,15 @@ def test_a_missing_extra_says_how_to_install_it(monkeypatch):
         open_pool("ray", 2)
 
 
-def test_an_unreachable_dask_scheduler_is_a_clear_error():
+def test_an_unreachable_dask_scheduler_is_a_clear_error(monkeypatch):
+    """The pool gives Dask 10 s to connect; a port that refuses fails the same way after
+    one, so the test waits one."""
+    import dask.distributed
+
+    client = dask.distributed.Client
+    def with_a_shorter_timeout(*args, **kwargs):
+        return client(*args, **{**kwargs, "timeout": "1s"})
+    monkeypatch.setattr(dask.distributed, "Client", with_a_shorter_timeout)
     with pytest.raises(ExecutorError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         open_pool("dask", scheduler="tcp://127.0.0.1:9")
 

@@ -8,7 +8,7 @@ import pwd
 from pathlib import Path
 
 import pytest
-from test_preset_loader import HEAD
+from preset_texts import HEAD
 
 from nnterm.app.file_actions import screenshot_dir
 from nnterm.engine.preset_format.loader import (

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from test_preset_loader import BUILTIN_DIR, FUZZ_BASE, HEAD, RICH, SWEPT, XOR, variant_config
+from helpers import variant_config
+from preset_texts import BUILTIN_DIR, FUZZ_BASE, HEAD, RICH, SWEPT, XOR
 
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.preset_format.loader import (

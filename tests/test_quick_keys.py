@@ -10,9 +10,7 @@ next snapshot can reach the app. Then it waits until the engine has taken every 
 from __future__ import annotations
 
 import pytest
-from helpers import settled
-from test_app import PRESET
-from test_lesson_mode import LESSON
+from helpers import KEYS_PRESET, LESSON, settled
 from textual import events
 
 from nnterm.app import controls
@@ -66,7 +64,7 @@ def repeated(control, config: Config, times: int) -> Config:
     ("w", controls.weight_decay, 3),
 ])
 async def test_each_setting_key_counts_every_press(key, control, times):
-    app = NntermApp(PRESET, in_process=True, paused=True)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         start = await engine_config(app, pilot)
         burst(app, *[key] * times)
@@ -111,7 +109,7 @@ async def test_quick_run_selection_and_pause_keys_add_up():
 
 
 async def test_quick_architecture_edits_each_act_on_the_last():
-    app = NntermApp(PRESET, in_process=True, paused=True)  # hidden (8, 8)
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)  # hidden (8, 8)
     async with app.run_test(size=(120, 40)) as pilot:
         await engine_config(app, pilot)
         app.query_one(ArchitectureEditor).focus()
@@ -144,12 +142,12 @@ async def test_quick_lesson_steps_each_take_their_change():
 
 
 async def test_quick_speed_keys_each_move_the_pace():
-    app = NntermApp(PRESET, in_process=True, paused=True, speed="full")
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True, speed="full")
     async with app.run_test(size=(120, 40)) as pilot:
         await engine_config(app, pilot)
         burst(app, "f", "f", "f")
         await pilot.pause()
         want = None
         for _ in range(3):
-            want = controls.speed(want, PRESET.view.steps_per_second)
+            want = controls.speed(want, KEYS_PRESET.view.steps_per_second)
         assert app.main_view.live.speed == want

@@ -6,7 +6,7 @@ import queue
 
 import numpy as np
 import pytest
-from test_session import FakeClock
+from helpers import FakeClock, drive
 
 from nnterm.app.controls import OPTIMIZER_CYCLE
 from nnterm.engine.data.names import VOCAB, sample_names
@@ -15,7 +15,7 @@ from nnterm.engine.live.frame import IMAGE_SAMPLES, build_frame, describe_change
 from nnterm.engine.live.landscape import thin
 from nnterm.engine.live.plane import BOUNDARY_RESOLUTION
 from nnterm.engine.live.run_loop import SAMPLE_SECONDS, run_loop
-from nnterm.engine.live.run_set import MAX_RUNS, RunSet, build_run_set, free_name
+from nnterm.engine.live.run_set import MAX_RUNS, build_run_set, free_name
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -37,23 +37,6 @@ BASE = Config(
 RUNS = [("base", BASE),
         ("fast", with_changes(BASE, {"train.optimizer.lr": 0.5})),
         ("relu", with_changes(BASE, {"model.activation": "relu"}))]
-
-
-def drive(runs: RunSet, commands=(), until=lambda snap: True, fps: float = 1000.0):
-    """Run the loop with ``commands`` queued until a published snapshot satisfies
-    ``until``; return every snapshot published."""
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
-    for c in commands:
-        inbox.put(c)
-    published = []
-
-    def publish(snap):
-        published.append(snap)
-        if until(snap):
-            inbox.put(cmd.Stop())
-
-    run_loop(runs, inbox, publish, fps=fps, idle_wait=0.01)
-    return published
 
 
 def test_runs_with_the_same_data_and_seed_share_one_dataset():

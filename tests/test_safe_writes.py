@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
+from helpers import notifications_shown, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
@@ -101,13 +101,6 @@ def test_fps_must_be_a_number_above_zero(capsys):
     assert "--fps" in capsys.readouterr().err
 
 
-async def first_snapshot(app, pilot, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while app.main_view.snapshot is None:
-        assert time.monotonic() < deadline, "no snapshot came"
-        await pilot.pause(0.05)
-
-
 @pytest.mark.asyncio
 async def test_save_keys_report_failures_and_training_goes_on(tmp_path, monkeypatch):
     not_a_folder = tmp_path / "file"
@@ -116,10 +109,10 @@ async def test_save_keys_report_failures_and_training_goes_on(tmp_path, monkeypa
     app = NntermApp(load_preset("xor"), in_process=True,
                     screenshot_folder=not_a_folder / "shots")
     async with app.run_test(size=(120, 40)) as pilot:
-        await first_snapshot(app, pilot)
+        await settled(app, pilot, lambda s: s is not None)
         await pilot.press("S", "s")
         await pilot.pause()
-        messages = [n.message for n in app._notifications]
+        messages = notifications_shown(app)
         assert any(m.startswith("cannot save the preset") for m in messages)
         assert any(m.startswith("cannot write a screenshot") for m in messages)
         assert app.is_running and app.main_view.live.session.alive
@@ -129,7 +122,7 @@ async def test_save_keys_report_failures_and_training_goes_on(tmp_path, monkeypa
 async def test_a_screenshot_goes_to_its_folder_and_says_where(tmp_path):
     app = NntermApp(load_preset("xor"), in_process=True, screenshot_folder=tmp_path / "shots")
     async with app.run_test(size=(120, 40)) as pilot:
-        await first_snapshot(app, pilot)
+        await settled(app, pilot, lambda s: s is not None)
         await pilot.press("s")
         await pilot.pause()
         (shot,) = (tmp_path / "shots").iterdir()

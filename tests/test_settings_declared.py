@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from preset_texts import HEAD
 
 from nnterm.app import controls
 from nnterm.app.keys import ACTION_WORDS
@@ -52,7 +53,6 @@ from nnterm.engine.training.trainer import Trainer
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 SECTIONS = [(OptimizerConfig, OPTIMIZER_CLASSES, "train.optimizer"),
             (ScheduleConfig, SCHEDULE_CLASSES, "train.schedule")]
-HEAD = "name: t\ntitle: T\nsection: S\nlesson: L\n"
 
 
 def option_names(section: type) -> set[str]:

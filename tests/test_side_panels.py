@@ -7,33 +7,14 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from test_widgets import CONFIG, LAYERS, Host, lines, make_snapshot
+from hand_made_snapshots import CONFIG, LAYERS, Host, editor_with_edits, lines, make_snapshot
 
 from nnterm.app.controls import optimizer_label
-from nnterm.app.model_edits import EDITS, EditRefused
 from nnterm.app.widgets import ArchitectureEditor, LessonPanel, StatusLine
-from nnterm.app.widgets.architecture import EditOutcome
 from nnterm.app.widgets.status_line import optimizer_name
 from nnterm.engine.training.config import with_changes
 
 # ----------------------------------------------------------------------------- architecture
-
-
-def editor_with_edits() -> tuple[ArchitectureEditor, list[tuple[str, int]]]:
-    """An editor whose edits are the app's part on the config it shows (model_edits is
-    tested alone), and the (edit, layer) pairs it asks for, as it asks."""
-    asked: list[tuple[str, int]] = []
-
-    def edit(name: str, layer: int) -> EditOutcome:
-        asked.append((name, layer))
-        try:
-            done = EDITS[name](editor.config.model, layer)
-        except EditRefused as refusal:
-            return EditOutcome(None, layer, str(refusal))
-        return EditOutcome(with_changes(editor.config, done.changes), done.select)
-
-    editor = ArchitectureEditor(edit=edit)
-    return editor, asked
 
 
 async def test_architecture_editor_asks_for_edits_and_shows_what_came_of_them():

@@ -90,9 +90,12 @@ def test_a_signal_restores_the_terminal_and_ends_the_engine(sig):
 def test_the_engine_ends_soon_after_a_killed_app_even_mid_step():
     leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-    # steps of several seconds each: the engine is always in the middle of one
+    # Steps of several seconds each: the engine is always in the middle of one. A step
+    # costs examples x weights, what comes before the first snapshot (the probe set's
+    # gradient, the boundary grid) weights alone: many examples on a middling net give
+    # long steps after a short wait for "step 0".
     app = subprocess.Popen([NNTERM, "xor", "--speed", "full", "--set",
-                            "model.hidden=[3000,3000,3000]", "--set", "data.n_train=2000",
+                            "model.hidden=[1900,1900]", "--set", "data.n_train=10000",
                             "--set", "train.batch_size=0"],
                            stdin=follower, stdout=follower, stderr=follower, env=env,
                            start_new_session=True)

@@ -7,6 +7,7 @@ import multiprocessing
 import time
 
 import pytest
+from helpers import record_notices
 
 from nnterm.app.app import NntermApp
 from nnterm.app.screens import HelpScreen
@@ -100,19 +101,17 @@ async def test_a_sweep_run_again_has_its_lessons_claims_watched_for_again():
     seen: the widest base run finished
 """
     app = NntermApp(parse_preset(text), in_process=True, lesson=True)
-    seen = []  # every "seen" notice (toasts expire on their own)
-    notify = app.notify
-    app.notify = lambda message, **kw: (seen.append(message) if "seen" in message else None,
-                                        notify(message, **kw))
+    notices = record_notices(app)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         await all_finished(pilot, screen)
         await pilot.pause()
-        assert app.main_view.lesson.steps.seen == {0} and len(seen) == 1
+        assert app.main_view.lesson.steps.seen == {0}
+        assert [n for n in notices if "seen" in n] == ["✓ seen: the widest base run finished"]
         await pilot.press("r")  # seen again in the new sweep, not kept from the old one
         await all_finished(pilot, screen)
         await pilot.pause()
         assert screen.generation == 2
         assert app.main_view.lesson.steps.seen == {0}
-        assert seen == ["✓ seen: the widest base run finished"] * 2
+        assert [n for n in notices if "seen" in n] == ["✓ seen: the widest base run finished"] * 2
     assert not multiprocessing.active_children()

@@ -217,6 +217,22 @@ def trained(config: Config = MOONS, steps: int = 30) -> Trainer:
     return trainer
 
 
+#: A 2-3-1 net on XOR's four points, one example a step: the backprop view's numbers.
+BACKPROP_TINY = Config(data=DataConfig(name="xor", n_train=4, n_val=4, params={"points": 4}),
+              model=ModelConfig(hidden=(3,), activation="tanh", loss="binary_cross_entropy",
+                                init="xavier_normal"),
+              train=TrainConfig(steps=100, batch_size=1, optimizer=OptimizerConfig("sgd", lr=0.5)))
+
+
+def explained(config: Config = BACKPROP_TINY, steps: int = 3) -> Trainer:
+    """A trainer on ``config`` that kept ``steps`` steps as taken (the last one)."""
+    trainer = Trainer(config)
+    trainer.explaining = True
+    for _ in range(steps):
+        trainer.step()
+    return trainer
+
+
 def trajectory(opt, p0, grads):
     """Take one step per gradient from p0; return the params after each step."""
     p = np.array(p0, dtype=np.float64)

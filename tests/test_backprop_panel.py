@@ -4,8 +4,7 @@ the engine's numbers (Pilot, the engine in the app's thread)."""
 
 from __future__ import annotations
 
-from helpers import settled
-from test_backprop_view import explained
+from helpers import explained, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PICTURE

@@ -7,34 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import drive
+from helpers import BACKPROP_TINY, drive, explained
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.backprop_view import build_backprop_view
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.training import commands as cmd
-from nnterm.engine.training.config import (
-    Config,
-    DataConfig,
-    ModelConfig,
-    OptimizerConfig,
-    TrainConfig,
-)
 from nnterm.engine.training.trainer import Trainer
-
-TINY = Config(data=DataConfig(name="xor", n_train=4, n_val=4, params={"points": 4}),
-              model=ModelConfig(hidden=(3,), activation="tanh", loss="binary_cross_entropy",
-                                init="xavier_normal"),
-              train=TrainConfig(steps=100, batch_size=1, optimizer=OptimizerConfig("sgd", lr=0.5)))
-
-
-def explained(config: Config = TINY, steps: int = 3) -> Trainer:
-    trainer = Trainer(config)
-    trainer.explaining = True
-    for _ in range(steps):
-        trainer.step()
-    return trainer
 
 
 def forward_from(trainer: Trainer, layer: int, a: np.ndarray, params: list[np.ndarray]
@@ -123,7 +103,7 @@ def test_the_update_is_sgds():
 
 
 def test_nothing_is_kept_unless_explaining_and_a_reset_forgets():
-    trainer = Trainer(TINY)
+    trainer = Trainer(BACKPROP_TINY)
     trainer.step()
     assert trainer.last_step is None and build_backprop_view(trainer) is None
     trainer = explained()
@@ -132,7 +112,7 @@ def test_nothing_is_kept_unless_explaining_and_a_reset_forgets():
 
 
 def test_the_loop_sends_the_last_step_while_asked():
-    runs = build_run_set([("base", TINY)])
+    runs = build_run_set([("base", BACKPROP_TINY)])
     shown = drive(runs, [cmd.Pause(), rc.ExplainSteps(True), cmd.StepOnce()],
                   until=lambda s: s.backprop is not None)
     assert shown[-1].backprop.step == 1 and shown[-1].step == 1

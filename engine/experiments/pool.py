@@ -69,12 +69,12 @@ def _ctrl_c_blocked_for_children() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def _start_worker(stop: Any, progress: Any) -> None:
+def _start_worker(stop: Any, progress: Any, parent: int) -> None:
     """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue, and
     leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the parent,
     which stops the jobs through the flag: a worker killed mid-job would break the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see local_pool)
-    end_with_parent()  # a parent ended at once (SIGKILL) would leave its jobs running
+    end_with_parent(parent)  # a parent ended at once (SIGKILL) would leave jobs running
     # A worker's queue flushes its reports at exit; if nobody reads them (nnterm check)
     # the pipe fills, the flush never ends and the pool's shutdown waits forever. Reports
     # still unsent when a worker ends are stale: drop them.
@@ -211,7 +211,8 @@ def local_pool(workers: int | None = None) -> PointPool:
     context = multiprocessing.get_context("spawn")
     stop, progress = context.Event(), context.Queue(maxsize=10_000)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=_start_worker, initargs=(stop, progress))
+                                   initializer=_start_worker,
+                                   initargs=(stop, progress, os.getpid()))
     try:
         with _ctrl_c_blocked_for_children():  # the workers start now, one per task in flight
             for started in [executor.submit(int) for _ in range(workers)]:

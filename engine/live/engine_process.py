@@ -22,11 +22,12 @@ from nnterm.engine.training.config import Config
 
 
 def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: float,
-         commands_before: int = 0) -> None:
+         commands_before: int, parent: int) -> None:
     """Entry point of the engine process (a ``multiprocessing`` target): train ``runs``,
-    (name, Config) pairs, in lockstep; ``commands_before``: see ``run_loop``."""
+    (name, Config) pairs, in lockstep; ``commands_before``: see ``run_loop``; ``parent``:
+    the id of the process that started it (``parent_watch``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
-    end_with_parent()
+    end_with_parent(parent)
     sender = LatestSender(snapshots)
     sender.start()
     inbox = ConnectionInbox(commands)

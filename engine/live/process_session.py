@@ -119,7 +119,7 @@ class ProcessSession(Session):
         proc = self._ctx.Process(  # type: ignore[attr-defined]
             target=engine_process.main,
             args=([("base", config), *self.variants], cmd_r, snap_w, self.fps,
-                  commands_before),
+                  commands_before, os.getpid()),
             name="nnterm-engine", daemon=True,
         )
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import MOONS, drive, trained
+from helpers import MOONS, drive, numeric_grads, trained
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.network_view import build_network_view
@@ -63,28 +63,14 @@ def test_every_gradient_shown_is_a_central_difference_of_the_loss():
     def probe_loss() -> float:
         return loss.value_and_grad(net.forward(X), y)[0]
 
-    eps = 1e-6
+    numeric = numeric_grads(net, probe_loss)  # every parameter, in params' order
     for i, layer in enumerate(view.layers):
-        W, b = net.params[2 * i], net.params[2 * i + 1]
+        dW, db = numeric[2 * i], numeric[2 * i + 1]
         for k, unit in enumerate(layer.units):
-            for row in range(W.shape[0]):
-                old = W[row, unit]
-                W[row, unit] = old + eps
-                up = probe_loss()
-                W[row, unit] = old - eps
-                down = probe_loss()
-                W[row, unit] = old
-                assert layer.grad_weights[row, k] == pytest.approx((up - down) / (2 * eps),
-                                                                    abs=1e-7)
-            old = b[unit]
-            b[unit] = old + eps
-            up = probe_loss()
-            b[unit] = old - eps
-            down = probe_loss()
-            b[unit] = old
-            numeric = (up - down) / (2 * eps)
-            assert layer.grad_bias[k] == pytest.approx(numeric, abs=1e-7)
-            assert layer.grad_z[k] == pytest.approx(numeric, abs=1e-7)  # dL/db = dL/dz
+            for row in range(dW.shape[0]):
+                assert layer.grad_weights[row, k] == pytest.approx(dW[row, unit], abs=1e-7)
+            assert layer.grad_bias[k] == pytest.approx(db[unit], abs=1e-7)
+            assert layer.grad_z[k] == pytest.approx(db[unit], abs=1e-7)  # dL/db = dL/dz
 
 
 def test_hidden_units_come_most_important_first_and_the_output_in_order():

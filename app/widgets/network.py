@@ -149,27 +149,20 @@ class NetworkPanel(PicturePanel):
         area = height - 1 - card_h
         fits = max(1, area // (tile_h + 1))
         shown = [self._window(view, c, fits) for c in range(columns)]
-        grid = [[Segment(" " * width)] for _ in range(area)]
-        blocks: list[list[list[Segment]]] = []
-        for c in range(columns):
-            blocks.append(self._column_block(view, c, shown[c], tile_w, tile_h, area, mode,
-                                             dark))
+        blocks = [self._column_block(view, c, shown[c], tile_w, tile_h, area, mode, dark)
+                  for c in range(columns)]
         gaps = [self._gap(view, c, shown, tile_h, area, gap, mode, dark)
                 for c in range(columns - 1)]
-        grid = []
-        for y in range(area):
+        grid: list[list[Segment]] = []
+        for y in range(area):  # each column's row, then the gap after it (none after the last)
             segs: list[Segment] = []
-            for c in range(columns):
-                segs += blocks[c][y]
-                if c < columns - 1:
-                    segs += gaps[c][y]
+            for block, between in zip(blocks, [*gaps, None], strict=True):
+                segs += block[y] + (between[y] if between is not None else [])
             grid.append(segs)
         lines = [Strip([Segment(self._header(view, tile_w, gap), Style(bold=True))])]
         lines += [Strip(segs) for segs in grid]
         if card_h:
-            units = self._units(view, self._column)
-            card = card_lines(view, self._column, min(self._position, len(units) - 1),
-                              self._loss, width)
+            card = card_lines(view, self._column, self._position, self._loss, width)
             lines += [Strip([Segment(text, Style(bold=i == 0))]) for i, text in enumerate(card)]
         return [s.crop(0, width).adjust_cell_length(width) for s in lines[:height]]
 

@@ -25,6 +25,7 @@ from nnterm.app.widgets.network import NetworkPanel
 from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.training.config import with_changes
+from nnterm.engine.training.typed_values import TypedValue
 
 
 def test_the_card_writes_the_formula_with_the_engines_numbers():
@@ -146,7 +147,9 @@ async def test_enter_on_a_feature_switches_it_and_the_runs_start_again():
         assert snapshot.step == 0
 
 
-async def test_enter_on_a_unit_types_its_weights_and_r_draws_the_init_again():
+async def test_enter_on_a_unit_types_its_weights_s_saves_them_and_r_draws_the_init_again(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
     app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
@@ -169,6 +172,9 @@ async def test_enter_on_a_unit_types_its_weights_and_r_draws_the_init_again():
         np.testing.assert_array_equal(edited.network.layers[0].weights[0],
                                       before.network.layers[0].weights[0])  # x1's: kept
         assert edited.message == f"h1[{unit}]: weight from x2 set to 2.5"
+        await pilot.press("S")
+        saved = load_preset(str(tmp_path / "nnterm" / "presets" / "keys_saved.yaml"))
+        assert saved.config.model.typed_values == (TypedValue(0, 0, unit, 1, 2.5),)
         await pilot.press("r")
         reset = await settled(app, pilot, lambda s: s.network.layers[0].weights[1, 0] != 2.5)
         np.testing.assert_array_equal(reset.network.layers[0].weights,

@@ -22,6 +22,11 @@ from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.trainer import FINISHED, TRAINING
+from nnterm.engine.training.typed_values import (
+    TypedValue,
+    with_typed_value,
+    without_typed_values,
+)
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,15 @@ def _apply(run: RunState, command: Any) -> RunState:
         case cmd.Set(changes=changes):
             config = with_changes(run.config, changes)
             if not takes_live(run.config, changes):
-                return replace(run, config=config, step=0, status=TRAINING)
+                return replace(run, config=without_typed_values(config), step=0,
+                               status=TRAINING)
             status = run.status
             if status == FINISHED and run.step < config.train.steps:
                 status = TRAINING
             return replace(run, config=config, status=status)
+        case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
+            typed = TypedValue(run.step, layer, unit, row, value)
+            return replace(run, config=with_typed_value(run.config, typed))
     return run
 
 

@@ -84,6 +84,7 @@ from nnterm.engine.training.config import (
     TrainConfig,
     get_path,
 )
+from nnterm.engine.training.typed_values import TypedValue, shape_problem
 
 
 def declared_section(cls: type, name: Choice, classes: tuple[type, ...]) -> Section:
@@ -142,6 +143,9 @@ MODEL = Section(ModelConfig, {
     "frozen": ListOf(Int(0)), "leaky_slope": option_spec(LEAKY_SLOPE, LEAKY_SLOPE.default),
     "loss": Choice(tuple(LOSSES), "loss"),
     "dtype": Choice(("float32", "float64"), "dtype"),
+    "typed_values": ListOf(Section(TypedValue, {
+        "step": Int(0), "layer": Int(0), "unit": Int(0), "input": Optional(Int(0)),
+        "value": Real()})),
 })
 OPTIMIZER = declared_section(OptimizerConfig, Choice(OPTIMIZERS, "optimizer"),
                              OPTIMIZER_CLASSES)
@@ -183,6 +187,7 @@ def validate_config(raw: Any, at: Where, folder: str | os.PathLike[str] | None =
     config = dataclasses.replace(config, data=_fill_split(config.data, given, dataset,
                                                           at / "data"))
     _check_loss(config, dataset, at)
+    _check_typed_values(config, dataset, at / "model" / "typed_values")
     _check_flips(config, at / "train" / "flips")
     raw_train = raw.get("train") or {}
     _check_optimizer(config.train.optimizer, raw_train.get("optimizer") or {},
@@ -222,6 +227,22 @@ def _check_model(m: ModelConfig, at: Where) -> None:
         if index in m.frozen[:i]:
             raise (at / "frozen" / i).error(f"layer {index} is listed twice", index,
                                             f"distinct layer indices 0..{n}")
+
+
+def _check_typed_values(config: Config, dataset: Any, at: Where) -> None:
+    """Each typed value names a parameter of the network the run builds."""
+    m = config.model
+    inputs = len(config.data.features) or dataset.input_dim
+    outputs = get_loss(m.loss).output_dim(dataset.n_classes, dataset.output_dim)
+    sizes = (inputs, *m.hidden, outputs)
+    for i, typed in enumerate(m.typed_values):
+        if (problem := shape_problem(typed, sizes)) is not None:
+            raise (at / i).error(problem, dataclasses.asdict(typed), "a layer, unit and input of "
+                                 f"the {'-'.join(map(str, sizes))} network")
+        if typed.step > config.train.steps:
+            raise (at / i / "step").error(f"step {typed.step} is past the run's "
+                                          f"{config.train.steps} steps", typed.step,
+                                          f"a step in 0..{config.train.steps}")
 
 
 def _resolve_files(d: DataConfig, folder: str | os.PathLike[str] | None) -> DataConfig:

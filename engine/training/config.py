@@ -21,6 +21,7 @@ from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.optimizers import OPTIMIZER_CLASSES, optimizer_class
 from nnterm.engine.nn.schedules import SCHEDULE_CLASSES, schedule_class
+from nnterm.engine.training.typed_values import TypedValue
 
 
 def declared_options(*classes: type) -> Callable[[type], type]:
@@ -72,6 +73,8 @@ class ModelConfig:
     leaky_slope: float = LEAKY_SLOPE.default
     loss: str = "cross_entropy"
     dtype: str = "float64"
+    #: values typed into single weights or biases, each at its step (``typed_values``)
+    typed_values: tuple[TypedValue, ...] = ()
 
 
 @dataclass(frozen=True)

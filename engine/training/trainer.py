@@ -44,6 +44,13 @@ from nnterm.engine.training.telemetry import (
     unit_spreads,
     update_ratios,
 )
+from nnterm.engine.training.typed_values import (
+    TypedValue,
+    by_step,
+    shape_problem,
+    with_typed_value,
+    without_typed_values,
+)
 
 #: Training examples used to measure train loss, accuracy and activation statistics.
 EVAL_TRAIN_MAX = 1024
@@ -81,6 +88,8 @@ class Trainer:
     def __init__(self, config: Config, run_name: str = "base", dataset: Dataset | None = None):
         self.run_name = run_name
         self.paused = False
+        #: the typed values the run was given (a preset's): a reset keeps these only
+        self._given_typed = config.model.typed_values
         #: keep each step as taken (``last_step``), for a UI that explains it
         self.explaining = False
         self.last_step: TakenStep | None = None
@@ -125,7 +134,12 @@ class Trainer:
                                                      dataset.y_train))
         self._batch_losses: list[float] = []
         self._best: tuple[float, int, list[np.ndarray]] | None = None
+        self._typed = by_step(config.model.typed_values)
+        for typed in config.model.typed_values:
+            if (problem := shape_problem(typed, tuple(self.net.sizes))) is not None:
+                raise ValueError(f"a typed value at step {typed.step}: {problem}")
         self._log(grads=None, before=None)
+        self._apply_typed()
 
     @property
     def probe(self) -> tuple[np.ndarray, np.ndarray]:
@@ -217,7 +231,13 @@ class Trainer:
         self._count_step(len(X), loss)
         if logging or self.done:
             self._log(grads, before)
+        self._apply_typed()
         return loss
+
+    def _apply_typed(self) -> None:
+        """Set the parameters typed for this step (``typed_values``), once it is recorded."""
+        for typed in self._typed.get(self.step_count, ()):
+            self.net.set_parameter(typed.layer, typed.unit, typed.input, typed.value)
 
     def _forward_backward(self, X: np.ndarray, y: np.ndarray, train: bool = True) -> Pass:
         """The passes over a batch: its data loss, unscaled, and the gradient the
@@ -252,6 +272,7 @@ class Trainer:
         loss = self._evaluate(self._X, self._y)[0]
         self._count_step(len(self._X), loss)
         self._log(None, before)
+        self._apply_typed()
         return loss
 
     def run(
@@ -391,10 +412,10 @@ class Trainer:
                 self.paused = True
                 self._pending_steps += 1
             case cmd.Reset():
-                self._start(self.config, self.dataset)
+                self._start(self._as_given(self.config), self.dataset)
             case cmd.Reseed(seed=seed):
                 new_seed = self.config.seed + 1 if seed is None else seed
-                self._start(replace(self.config, seed=new_seed))
+                self._start(replace(self._as_given(self.config), seed=new_seed))
             case cmd.Reinitialize():
                 self.net.reinitialize()
                 self.optimizer.reset_state()
@@ -402,17 +423,27 @@ class Trainer:
                 self._set(changes)
             case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
                 self.net.set_parameter(layer, unit, row, value)
+                self.config = with_typed_value(self.config, TypedValue(
+                    self.step_count, layer, unit, row, value))
+                self._typed = by_step(self.config.model.typed_values)
             case _:
                 raise TypeError(f"not a command: {command!r}")
+
+    def _as_given(self, config: Config) -> Config:
+        """``config`` with the typed values the run was given, not those typed since: a
+        reset draws the weights again, as TensorFlow Playground's does."""
+        return replace(config, model=replace(config.model, typed_values=self._given_typed))
 
     def _set(self, changes: Mapping[str, Any]) -> None:
         new = with_changes(self.config, changes)
         if not takes_live(self.config, changes):
+            new = without_typed_values(new)
             data = self.dataset  # (its widths stand for the new data's: a rough guess)
             memory.check(new, data.input_dim,
                          get_loss(new.model.loss).output_dim(data.n_classes, data.output_dim))
             data_changed = new.data != self.config.data
             self._start(new, None if data_changed else self.dataset)
+            self._given_typed = ()
             return
         check_flips(new.data.name, new.train.flips)
         old, self.config = self.config, new

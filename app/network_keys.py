@@ -1,7 +1,8 @@
 """The keys of the network view: ``u`` opens it in the picture panel (the engine then
 puts the selected run's ``NetworkView`` in every snapshot) or closes it, the arrows
 select a unit, ``e``/``E`` choose the training example whose numbers the card shows,
-``enter`` switches the selected feature or opens the selected unit's weights to type.
+``enter`` switches the selected feature or opens the selected unit's weights to type,
+``W`` draws every weight of every layer (or the selected unit's again).
 
 ``NetworkKeys`` belongs to the main view, which gives it a ``NetworkHost``: it sends
 the engine its ``WatchNetwork`` commands and finds the panel. While the view is closed
@@ -27,6 +28,10 @@ from nnterm.engine.training.config import Config
 PanelT = TypeVar("PanelT", bound=Widget)
 #: What ``u`` says where there is no plane of inputs to draw units over.
 NO_PLANE = "the network view draws units over the input plane: it needs 2-D inputs"
+
+
+#: What ``W`` says as it draws every weight.
+EVERY_EDGE = "every weight, a cell each: a unit's row to the next column's units in order"
 
 
 class NetworkHost(Protocol):
@@ -134,6 +139,11 @@ class NetworkKeys:
         fields.append(("bias", None, float(layer.bias[position])))
         title = f"{unit_name(view, column, unit)} of run {snapshot.run}"
         return title, column - 1, unit, fields
+
+    def edges(self) -> None:
+        """Every weight of every layer between the columns, or the selected unit's."""
+        if self.host.query_one(NetworkPanel).toggle_edges():
+            self.host.notify(EVERY_EDGE, title="Network", timeout=5)
 
     def move(self, columns: int, rows: int) -> None:
         """Select another unit: ``columns`` layers right, ``rows`` down."""

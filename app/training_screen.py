@@ -275,7 +275,7 @@ class TrainingScreen(NewestSize, Screen):
             return False
         if action in STEP_ACTIONS and not self.lesson.has_steps:
             return False
-        if action in ("example", "unit", "feature") and not self.network.open:
+        if action in ("example", "unit", "feature", "edges") and not self.network.open:
             return False
         if action == "phase" and (self.snapshot is None or not self.snapshot.explaining):
             return False
@@ -401,6 +401,9 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_feature(self) -> None:
         self.network.enter()
+
+    def action_edges(self) -> None:
+        self.network.edges()
 
     def action_phase(self, direction: int) -> None:
         """The next or previous phase of the step explained; past the last, a step."""

@@ -16,7 +16,7 @@ from textual.widgets import Input
 
 from nnterm.app import controls
 from nnterm.app.app import NntermApp
-from nnterm.app.network_keys import NO_PLANE
+from nnterm.app.network_keys import EVERY_EDGE, NO_PLANE
 from nnterm.app.panels import PICTURE
 from nnterm.app.unit_editor import UnitEditor
 from nnterm.app.widgets._common import fmt_num
@@ -101,10 +101,12 @@ async def test_u_opens_the_network_the_arrows_and_e_move_and_u_closes_it():
                                  and s.network.point == 2)
         card = [panel.render_line(y).text for y in range(panel.size.height)]
         assert any("example #2" in line for line in card)
+        await pilot.press("W")
+        assert panel.all_edges and footer_says(app) == f"Network: {EVERY_EDGE}"
         await pilot.press("u")
         await settled(app, pilot, lambda s: s.network is None)
         await pilot.pause()
-        assert picture.current == "boundary"
+        assert picture.current == "boundary" and not view.check_action("edges", ())
 
 
 async def test_u_says_why_without_a_plane_of_inputs():
@@ -206,3 +208,53 @@ async def test_on_a_small_terminal_the_network_view_fills_the_screen():
         await pilot.press("u")
         await pilot.pause()
         assert view.maximized is None
+
+
+def edge_cells(panel: NetworkPanel) -> list[list[str]]:
+    """Each line's weight cells (``W``), as their colours, left to right."""
+    lines = []
+    for y in range(panel.size.height):
+        cells = [str(seg.style.color.name) for seg in panel.render_line(y)
+                 if seg.text in ("█", "▓", "░") and seg.style is not None and seg.style.color]
+        lines.append(cells)
+    return lines
+
+
+async def test_w_draws_every_weight_of_every_layer_coloured_by_its_sign():
+    trainer = trained()
+    view = build_network_view(trainer, point=0, resolution=8)
+    panel = NetworkPanel(color_mode="ansi")
+    async with OnePanel(panel).run_test(size=(118, 80)) as pilot:  # every unit fits
+        assert panel.update_snapshot(dataclasses.replace(make_snapshot(config=MOONS),
+                                                         network=view))
+        await pilot.pause()
+        assert not any(edge_cells(panel))  # the selected unit's weights only: numbers
+        assert panel.toggle_edges()
+        await pilot.pause()
+        cells = [c for line in edge_cells(panel) for c in line]
+        weights = np.concatenate([layer.weights.ravel() for layer in view.layers])
+        assert len(cells) == weights.size == 2 * 5 + 5 * 3 + 3 * 2
+        assert cells.count("red") == int((weights > 0).sum())
+        assert cells.count("blue") == int((weights < 0).sum())
+        first = next(line for line in edge_cells(panel) if line)  # x1 into h1, in order
+        assert first[:5] == ["red" if w > 0 else "blue" for w in view.layers[0].weights[0]]
+        assert not panel.toggle_edges()
+        await pilot.pause()
+        assert not any(edge_cells(panel))
+
+
+async def test_the_inputs_column_shows_the_features_read_first():
+    config = with_changes(MOONS, {"data.features": ("x2^2", "x1x2")})
+    view = build_network_view(trained(config), point=0, resolution=8)
+    panel = NetworkPanel(color_mode="mono")
+    async with OnePanel(panel).run_test(size=(60, 40)) as pilot:
+        assert panel.update_snapshot(dataclasses.replace(make_snapshot(config=config),
+                                                         network=view))
+        panel.move(-1, 0)
+        await pilot.pause()
+        lines = [panel.render_line(y).text for y in range(panel.size.height)]
+        labels = [line.split()[0].lstrip("▶") for line in lines if line.lstrip().startswith(
+            ("▶●", "▶○", "●", "○"))]
+        assert labels[:3] == ["●x2^2", "●x1x2", "○x1"]
+        assert panel.selected_feature == "x2^2"
+        assert any(line.startswith("x2^2 · example #0") for line in lines)

@@ -38,9 +38,9 @@ def unit_name(view: NetworkView, column: int, unit: int) -> str:
 
 def card_lines(view: NetworkView, column: int, position: int, loss: str, width: int
                ) -> list[str]:
-    """The card of the unit at ``position`` (in its column's order) of ``column`` (0: the
-    inputs, then one per layer) of a network trained with ``loss``, each line at most
-    ``width`` long."""
+    """The card of the unit at ``position`` (in its column's order; for the inputs, the
+    feature's index in ``FEATURES``) of ``column`` (0: the inputs, then one per layer) of a
+    network trained with ``loss``, each line at most ``width`` long."""
     where = (f"example #{view.point} at ({view.point_xy[0]:.2f}, {view.point_xy[1]:.2f}), "
              f"{view.point_label}")
     if column == 0:

@@ -1,7 +1,8 @@
 """NetworkPanel: the network itself, as TensorFlow Playground draws it: a column of input
 pictures (each feature's value over the plane), a column per layer of unit pictures (what
 each unit outputs over the same plane: red positive, blue negative), the weights into and
-out of the selected unit between the columns, and under it all the selected unit's card:
+out of the selected unit between the columns (or every weight of every layer:
+``toggle_edges``), and under it all the selected unit's card:
 its formula with the numbers of one training example, and its gradients
 (``_unit_card``).
 
@@ -39,6 +40,9 @@ from nnterm.engine.nn.features import FEATURES
 GAP, GAP_MIN = 8, 5
 #: The widest a unit's picture is drawn (cells), and the narrowest.
 TILE_MAX, TILE_MIN = 16, 4
+#: Pictures a column stacks at least, where the panel is wide enough to draw them
+#: bigger: smaller pictures, rather than one picture and "+6".
+STACK = 3
 #: Lines of the card under the columns.
 CARD_LINES = 4
 #: How strongly a feature the network does not read is drawn (its picture faded).
@@ -62,6 +66,8 @@ class NetworkPanel(PicturePanel):
         self._loss = "cross_entropy"
         self._column = 1  # 0: the inputs, then one per layer
         self._position = 0  # in the column's order (the engine's: most important first)
+        #: every weight between the columns (``toggle_edges``), not the selected unit's
+        self.all_edges = False
 
     # ----------------------------------------------------------------- public
     @property
@@ -82,7 +88,10 @@ class NetworkPanel(PicturePanel):
         """Keep the network view; redraw (the pictures change with every step)."""
         if snapshot.network is None and self._view is None:
             return False
+        feature = self.selected_feature  # (stays selected as the inputs' order changes)
         self._view, self._loss = snapshot.network, snapshot.config.model.loss
+        if feature is not None and self._view is not None:
+            self._position = self._units(self._view, 0).index(FEATURES.index(feature))
         self._clamp()
         self._invalidate()
         return True
@@ -90,8 +99,9 @@ class NetworkPanel(PicturePanel):
     @property
     def selected_feature(self) -> str | None:
         """The feature selected in the inputs' column, None if a unit is selected."""
-        return FEATURES[self._position] if self._view is not None and self._column == 0 \
-            else None
+        view = self._view
+        return FEATURES[self._units(view, 0)[self._position]] \
+            if view is not None and self._column == 0 else None
 
     def move(self, columns: int, rows: int) -> None:
         """Select the unit ``columns`` layers right (left if negative) and ``rows`` down,
@@ -100,6 +110,13 @@ class NetworkPanel(PicturePanel):
         self._position += rows
         self._clamp()
         self._invalidate()
+
+    def toggle_edges(self) -> bool:
+        """Draw every weight of every layer between the columns, or the selected unit's
+        only (as before); returns whether every weight is drawn now."""
+        self.all_edges = not self.all_edges
+        self._invalidate()
+        return self.all_edges
 
     # ----------------------------------------------------------------- internals
     def _clamp(self) -> None:
@@ -111,11 +128,18 @@ class NetworkPanel(PicturePanel):
 
     @staticmethod
     def _units(view: NetworkView, column: int) -> tuple[int, ...]:
-        """The column's units in its order: every feature (``FEATURES``), each layer's
-        as the engine ordered them."""
+        """The column's units in its order: every feature (its index in ``FEATURES``),
+        those the network reads first; each layer's as the engine ordered them."""
         if column == 0:
-            return tuple(range(len(FEATURES)))
+            return tuple(sorted(range(len(FEATURES)),
+                                key=lambda f: FEATURES[f] not in view.input_names))
         return view.layers[column - 1].units
+
+    def _weight_row(self, view: NetworkView, column: int, position: int) -> int | None:
+        """The row of the next layer's weights that the unit at ``position`` of
+        ``column`` feeds, None for a feature the network does not read."""
+        unit = self._units(view, column)[position]
+        return self._input_row(view, unit) if column == 0 else unit
 
     @staticmethod
     def _input_row(view: NetworkView, feature: int) -> int | None:
@@ -129,7 +153,7 @@ class NetworkPanel(PicturePanel):
         """The column's pictures in its order; an output's as its probability above
         chance, so that red is "this class" and blue "not this class"."""
         if column == 0:
-            return view.feature_pictures
+            return view.feature_pictures[list(NetworkPanel._units(view, 0))]
         layer = view.layers[column - 1]
         if column == len(view.layers) and len(layer.units) > 1:
             return layer.pictures - 1.0 / len(layer.units)
@@ -143,10 +167,13 @@ class NetworkPanel(PicturePanel):
             return [Strip([Segment("waiting for the network"[:width].ljust(width))])]
         card_h = CARD_LINES if height >= CARD_LINES + 6 else 0
         columns = len(view.layers) + 1
-        tile_w = max(TILE_MIN, min(TILE_MAX, (width - GAP * (columns - 1)) // columns))
+        area = height - 1 - card_h
+        longest = max(len(self._units(view, c)) for c in range(columns))
+        tall = max(2, area // min(longest, STACK) - 1)  # a picture's rows, STACK to a column
+        tile_w = max(TILE_MIN, min(TILE_MAX, 2 * tall,
+                                   (width - GAP * (columns - 1)) // columns))
         gap = max(GAP_MIN, min(GAP, (width - tile_w * columns) // max(1, columns - 1)))
         tile_h = max(2, tile_w // 2)  # half-block cells: square pictures
-        area = height - 1 - card_h
         fits = max(1, area // (tile_h + 1))
         shown = [self._window(view, c, fits) for c in range(columns)]
         blocks = [self._column_block(view, c, shown[c], tile_w, tile_h, area, mode, dark)
@@ -162,7 +189,8 @@ class NetworkPanel(PicturePanel):
         lines = [Strip([Segment(self._header(view, tile_w, gap), Style(bold=True))])]
         lines += [Strip(segs) for segs in grid]
         if card_h:
-            card = card_lines(view, self._column, self._position, self._loss, width)
+            at = self._units(view, 0)[self._position] if self._column == 0 else self._position
+            card = card_lines(view, self._column, at, self._loss, width)
             lines += [Strip([Segment(text, Style(bold=i == 0))]) for i, text in enumerate(card)]
         return [s.crop(0, width).adjust_cell_length(width) for s in lines[:height]]
 
@@ -238,15 +266,15 @@ class NetworkPanel(PicturePanel):
         on the right, at that unit's middle row, coloured by sign and shaded by size."""
         rows = [[Segment(" " * gap)] for _ in range(area)]
         column, position = self._column, self._position
+        if self.all_edges:
+            return self._every_edge(view, left, shown, tile_h, rows, gap, mode, dark)
         if column == left + 1:  # weights in: rows of the layer's matrix, by input index
             weights = view.layers[left].weights[:, position]
-            rows_of = [self._input_row(view, p) if left == 0 else self._units(view, left)[p]
-                       for p in shown[left]]
+            rows_of = [self._weight_row(view, left, p) for p in shown[left]]
             ends = [(p, weights[r]) for p, r in zip(shown[left], rows_of, strict=True)
                     if r is not None]
         elif column == left:  # weights out: the next layer's row of the selected unit
-            unit = self._input_row(view, position) if left == 0 else \
-                self._units(view, left)[position]
+            unit = self._weight_row(view, left, position)
             if unit is None:  # a feature the network does not read: no weights
                 return rows
             weights = view.layers[left].weights[unit, :]
@@ -263,6 +291,44 @@ class NetworkPanel(PicturePanel):
                 text = f"{fmt_num(float(w), 2)}→".rjust(gap - 1)[:gap - 1] + " "
                 rows[y] = [Segment(text, _edge_style(float(w) / biggest, mode, dark))]
         return rows
+
+
+    def _every_edge(self, view: NetworkView, left: int, shown: list[range], tile_h: int,
+                    rows: list[list[Segment]], gap: int, mode: ColorMode, dark: bool
+                    ) -> list[list[Segment]]:
+        """Every weight between columns ``left`` and ``left + 1`` that joins two units
+        drawn: at each left unit's middle row, one cell per unit drawn on the right, in
+        that column's order, coloured by sign and shaded by size against the largest
+        drawn (the layer's matrix, a row per unit it comes from). A right column longer
+        than the gap has room for ends in ``…``."""
+        matrix = view.layers[left].weights  # rows by input index, columns in position order
+        sources = [(p, self._weight_row(view, left, p)) for p in shown[left]]
+        targets = list(shown[left + 1])
+        room = gap - 1  # the last cell stays blank, before the next column
+        if len(targets) > room:
+            targets = targets[:room - 1]
+        drawn = [(p, r) for p, r in sources if r is not None]
+        if not drawn or not targets:
+            return rows
+        block = matrix[np.ix_([r for _, r in drawn], targets)]
+        biggest = float(np.abs(block).max()) or 1.0
+        first = shown[left].start
+        for (p, _), weights in zip(drawn, block, strict=True):
+            y = (p - first) * (tile_h + 1) + tile_h // 2
+            if not 0 <= y < len(rows):
+                continue
+            cells = [Segment(_edge_mark(float(w) / biggest, mode),
+                             _edge_style(float(w) / biggest, mode, dark)) for w in weights]
+            more = "…" if len(shown[left + 1]) > len(targets) else ""
+            rows[y] = [*cells, Segment((more + " " * gap)[:gap - len(cells)])]
+        return rows
+
+
+def _edge_mark(t: float, mode: ColorMode) -> str:
+    """One weight as a cell: a block in colour; in mono its sign, ``·`` when small."""
+    if mode != "mono":
+        return "█" if abs(t) > 0.5 else "▓" if abs(t) > 0.2 else "░"
+    return "·" if abs(t) <= 0.2 else "+" if t > 0 else "−"
 
 
 def _edge_style(t: float, mode: ColorMode, dark: bool) -> Style:

@@ -153,6 +153,9 @@ SHOTS = [
          "feature and each unit as a picture over the plane, the spiral built layer by "
          "layer; the selected unit's weights between the columns and its formula with one "
          "example's numbers", end_keys=("u", "tab", "z")),
+    Shot("playground-edges", "playground", 0, "every weight of every layer (u, W): at each "
+         "unit's row a cell per unit of the next column, red positive, blue negative, "
+         "fainter when small", end_keys=("u", "W", "tab", "z")),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
 ]

@@ -210,14 +210,25 @@ async def test_on_a_small_terminal_the_network_view_fills_the_screen():
         assert view.maximized is None
 
 
-def edge_cells(panel: NetworkPanel) -> list[list[str]]:
-    """Each line's weight cells (``W``), as their colours, left to right."""
+def coloured_cells(panel: NetworkPanel) -> list[set[tuple[int, str, str]]]:
+    """Each line's segments as (x, text, colour name)."""
     lines = []
     for y in range(panel.size.height):
-        cells = [str(seg.style.color.name) for seg in panel.render_line(y)
-                 if seg.text in ("█", "▓", "░") and seg.style is not None and seg.style.color]
+        x, cells = 0, set()
+        for seg in panel.render_line(y):
+            colour = seg.style.color.name if seg.style is not None and seg.style.color else ""
+            cells.add((x, seg.text, str(colour)))
+            x += len(seg.text)
         lines.append(cells)
     return lines
+
+
+def edge_cells(drawn: list[set], before: list[set]) -> list[list[str]]:
+    """The weights drawn (a segment each) that were not there ``before`` (the same
+    snapshot without ``W``), each line's as colours left to right."""
+    return [[colour for _, text, colour in sorted(now - was)
+             if text and set(text) <= set("█▓░")]
+            for now, was in zip(drawn, before, strict=True)]
 
 
 async def test_w_draws_every_weight_of_every_layer_coloured_by_its_sign():
@@ -228,19 +239,20 @@ async def test_w_draws_every_weight_of_every_layer_coloured_by_its_sign():
         assert panel.update_snapshot(dataclasses.replace(make_snapshot(config=MOONS),
                                                          network=view))
         await pilot.pause()
-        assert not any(edge_cells(panel))  # the selected unit's weights only: numbers
+        before = coloured_cells(panel)  # the selected unit's weights only: numbers
         assert panel.toggle_edges()
         await pilot.pause()
-        cells = [c for line in edge_cells(panel) for c in line]
+        drawn = edge_cells(coloured_cells(panel), before)
+        cells = [c for line in drawn for c in line]
         weights = np.concatenate([layer.weights.ravel() for layer in view.layers])
         assert len(cells) == weights.size == 2 * 5 + 5 * 3 + 3 * 2
         assert cells.count("red") == int((weights > 0).sum())
         assert cells.count("blue") == int((weights < 0).sum())
-        first = next(line for line in edge_cells(panel) if line)  # x1 into h1, in order
+        first = next(line for line in drawn if line)  # x1 into h1, in order
         assert first[:5] == ["red" if w > 0 else "blue" for w in view.layers[0].weights[0]]
         assert not panel.toggle_edges()
         await pilot.pause()
-        assert not any(edge_cells(panel))
+        assert coloured_cells(panel) == before
 
 
 async def test_the_inputs_column_shows_the_features_read_first():

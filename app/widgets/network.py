@@ -313,14 +313,15 @@ class NetworkPanel(PicturePanel):
         block = matrix[np.ix_([r for _, r in drawn], targets)]
         biggest = float(np.abs(block).max()) or 1.0
         first = shown[left].start
+        cell_w = 2 if 2 * len(targets) <= room else 1
         for (p, _), weights in zip(drawn, block, strict=True):
             y = (p - first) * (tile_h + 1) + tile_h // 2
             if not 0 <= y < len(rows):
                 continue
-            cells = [Segment(_edge_mark(float(w) / biggest, mode),
+            cells = [Segment(_edge_mark(float(w) / biggest, mode) * cell_w,
                              _edge_style(float(w) / biggest, mode, dark)) for w in weights]
             more = "…" if len(shown[left + 1]) > len(targets) else ""
-            rows[y] = [*cells, Segment((more + " " * gap)[:gap - len(cells)])]
+            rows[y] = [*cells, Segment((more + " " * gap)[:gap - cell_w * len(cells)])]
         return rows
 
 

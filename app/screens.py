@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from nnterm.app.newest_size import NewestSize
+from nnterm.app.widgets.ordered_input import OrderedInput
 from nnterm.engine.preset_format.loader import scan_presets
 from nnterm.engine.preset_format.preset import Preset
 
@@ -109,7 +110,7 @@ class PresetPicker(NewestSize, ModalScreen[Preset | None]):
         with Vertical():
             yield Label(" Type to filter; up/down, enter: start; "
                         + ("ctrl+q: quit" if self.first else "escape: cancel"))
-            yield Input(placeholder="filter: a name, a word of the title, a section")
+            yield OrderedInput(placeholder="filter: a name, a word of the title, a section")
             yield OptionList()
             for problem in self.problems:
                 yield Label(f" skipped: {problem}")

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from nnterm.app.newest_size import NewestSize
+from nnterm.app.widgets.ordered_input import OrderedInput
 
 #: One field: its label, the weight's input row (None: the bias) and its value now.
 Field = tuple[str, int | None, float]
@@ -45,9 +46,10 @@ class UnitEditor(NewestSize, ModalScreen[dict[int | None, float] | None]):
             yield Static(self.title_text, markup=False)
             for i, (label, _, value) in enumerate(self.fields):
                 yield Label(label, markup=False)
-                yield Input(value=repr(round(value, 6)), id=f"field-{i}")
+                yield OrderedInput(value=repr(round(value, 6)), id=f"field-{i}")
             yield Static("", id="problem")
-            yield Static("enter: apply at the next step · escape: cancel · r: reset undoes it")
+            yield Static("enter: apply at the next step · escape: cancel · S saves it with the "
+                         "run, r (reset) undoes it")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         changed: dict[int | None, float] = {}

@@ -17,6 +17,7 @@ from nnterm.engine.live.expectation import RunsState, RunState, expect
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import dump_preset, load_preset, parse_preset
 from nnterm.engine.preset_format.saving import edited_preset
+from nnterm.engine.preset_format.values import format_value
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.trainer import TRAINING, Trainer
 from nnterm.engine.training.typed_values import TypedValue, with_typed_value
@@ -140,3 +141,8 @@ def test_a_config_typed_beyond_its_network_is_refused_by_the_trainer():
         MOONS.model, typed_values=(TypedValue(0, 0, 9, None, 1.0),)))
     with pytest.raises(ValueError, match="layer 0 has 5 units: no unit 9"):
         Trainer(config)
+
+
+def test_a_typed_value_is_written_as_a_preset_writes_it():
+    assert format_value((TypedValue(263, 0, 5, 0, 0.5), TypedValue(unit=2, value=-1.0))) == \
+        "[{step: 263, unit: 5, input: 0, value: 0.5}, {unit: 2, value: -1}]"

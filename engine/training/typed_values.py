@@ -31,6 +31,14 @@ class TypedValue:
     input: int | None = None
     value: float = 0.0
 
+    def __str__(self) -> str:
+        """As a preset writes it, leaving out what is at its default:
+        ``{step: 120, unit: 3, input: 1, value: 0.5}``."""
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        shown = {k: v for k, v in fields.items() if v != getattr(TypedValue, k) or k == "value"}
+        return "{" + ", ".join(f"{k}: {v:g}" if isinstance(v, float) else f"{k}: {v}"
+                               for k, v in shown.items()) + "}"
+
     @property
     def target(self) -> tuple[int, int, int | None]:
         """Which parameter: (layer, unit, input)."""

@@ -41,6 +41,7 @@ APP_BINDINGS = [
     Binding("m", "gallery", "Side by side", show=False, id="gallery"),
     Binding("k", "depth_metric", "Depth: spread/gradient", show=False, id="depth_metric"),
     Binding("t", "tiles", "Image tiles", show=False, id="tiles"),
+    Binding("y", "confusion", "Confusion matrix", show=False, id="confusion"),
     Binding("right_square_bracket", "layer(1)", "Next layer", key_display="]", show=False,
             id="layer_next"),
     Binding("left_square_bracket", "layer(-1)", "Prev layer", key_display="[",
@@ -91,6 +92,8 @@ ACTION_WORDS = {
     "validation": "Show the validation points on the boundary, or not",
     "gallery": "Show every run's boundary side by side, or the selected one's",
     "depth_metric": "Profile by depth: the output spread or the gradient of each layer",
+    "confusion": "Show or hide the selected run's confusion matrix on the validation set "
+                 "(classifiers of three classes or more)",
     "tiles": "Draw the first layer's weights as image tiles (image data)",
     "layer": "Show the next (]) or previous ([) layer's gradients and weights",
     "reseed": "Start again with the next seed",

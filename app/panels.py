@@ -21,6 +21,7 @@ from nnterm.app.redraw import RedrawClass
 from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
 from nnterm.app.widgets.backprop import BackpropPanel
 from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.confusion import ConfusionPanel
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_plot import FitPlot
 from nnterm.app.widgets.fit_table import HEADER as FIT_TABLE_HEADER
@@ -117,6 +118,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("architecture", "Architecture", ArchitectureEditor, "side-top", "numbers",
           wiring=lambda host: {"edit": host.edit_layer}),
     Panel("fit-table", FIT_TABLE_HEADER, FitTable, "side", "numbers"),
+    Panel("confusion", "Confusion", ConfusionPanel, "side", "numbers"),
     Panel("lesson", "Lesson", LessonPanel, "side"),
 )
 #: The picture panel's views, in order of preference.

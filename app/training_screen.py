@@ -375,6 +375,9 @@ class TrainingScreen(NewestSize, Screen):
     def action_tiles(self) -> None:
         self.view.tiles()
 
+    def action_confusion(self) -> None:
+        self.view.confusion()
+
     def action_layer(self, direction: int) -> None:
         self.view.next_layer(direction)
 

@@ -1,6 +1,6 @@
 """The keys that change how the panels show the runs, not the runs: log scale, curves,
 validation points, side-by-side boundaries, the depth profile, image tiles, the layer
-shown, the lesson panel and zoom; and each of them back to how a lesson opens.
+shown, the confusion matrix, the lesson panel and zoom; and each of them back to how a lesson opens.
 
 ``ViewKeys`` belongs to the main view, which gives it a ``ViewHost`` (a Textual
 ``Screen`` is one): it finds the panels there, reads the newest snapshot and zooms.
@@ -13,6 +13,7 @@ from typing import Protocol, TypeVar
 from textual.widget import Widget
 
 from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.confusion import ConfusionPanel
 from nnterm.app.widgets.depth_profile import DepthProfile
 from nnterm.app.widgets.fit_table import FitTable
 from nnterm.app.widgets.grad_histogram import GradientHistogram
@@ -24,6 +25,8 @@ from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.preset_format.preset import Preset
 
 PanelT = TypeVar("PanelT", bound=Widget)
+#: What ``y`` says where there is no confusion matrix to show.
+NO_CONFUSION = "a confusion matrix is kept for classifiers of three classes or more"
 
 
 class ViewHost(Protocol):
@@ -63,6 +66,7 @@ class ViewKeys:
         query(LessonPanel).display = True
         query(RunTable).display = several_runs
         query(FitTable).display = preset.view.fit_table
+        query(ConfusionPanel).show(True)
         query(DepthProfile).show_metric(preset.view.depth)
         self.select_layer(0)
         if self.host.maximized is not None:
@@ -110,6 +114,14 @@ class ViewKeys:
     def lesson(self) -> None:
         lesson = self.host.query_one(LessonPanel)
         lesson.display = not lesson.display
+
+    def confusion(self) -> None:
+        """The confusion matrix shown (for three classes or more), or hidden."""
+        panel = self.host.query_one(ConfusionPanel)
+        if panel.confusion is None:
+            self.host.notify(NO_CONFUSION, title="Confusion", timeout=3)
+            return
+        panel.show(not panel.wanted)
 
     def zoom(self) -> None:
         """The focused panel fills the screen (the loss curves if none is focused), or

@@ -156,6 +156,9 @@ SHOTS = [
     Shot("playground-edges", "playground", 0, "every weight of every layer (u, W): at each "
          "unit's row a cell per unit of the next column, red positive, blue negative, "
          "fainter when small", end_keys=("u", "W", "tab", "z")),
+    Shot("softmax-confusion", "softmax_ce_vs_mse", 0, "the six-class softmax run "
+         "selected (>, >): its confusion matrix on the validation set, each class's "
+         "accuracy at the end of its row", end_keys=(">", ">")),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
 ]

@@ -70,6 +70,16 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class Confusion:
+    """The selected run's confusion matrix on the validation set (``training.confusion``),
+    as of its last record: ``counts[true, predicted]``, each class's name."""
+
+    counts: np.ndarray  # (k, k) int
+    class_names: tuple[str, ...]
+    step: int
+
+
+@dataclass(frozen=True)
 class UnitLayer:
     """One layer of units in the network view (``live.network_view``): every unit, most
     important first (by the norm of its outgoing weights; the output layer in order).
@@ -268,6 +278,8 @@ class Snapshot:
     #: run's last step explained (None before its first)
     explaining: bool = False
     backprop: BackpropView | None = None
+    #: A classifier of three classes or more: the selected run's confusion matrix
+    confusion: Confusion | None = None
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
     claims: tuple[bool | None, ...] = ()

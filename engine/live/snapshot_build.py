@@ -22,6 +22,7 @@ import numpy as np
 from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid
 from nnterm.engine.live.snapshot import (
     BackpropView,
+    Confusion,
     FitCurve,
     ImageSamples,
     Landscape,
@@ -110,7 +111,20 @@ def build_snapshot(
         network=network,
         explaining=explaining,
         backprop=backprop,
+        confusion=confusion_view(trainer),
     )
+
+
+def confusion_view(trainer: Trainer) -> Confusion | None:
+    """The run's validation confusion matrix at its last record, with the classes' names
+    (a table's own, the characters of next-token data, else their numbers); None for
+    regression and for two classes."""
+    if trainer.val_confusion is None:
+        return None
+    step, counts = trainer.val_confusion
+    meta = trainer.dataset.meta
+    names = meta.get("classes") or meta.get("vocab") or range(len(counts))
+    return Confusion(counts.copy(), tuple(str(n) for n in names), step)
 
 
 def with_point(series: Series, record: StepRecord) -> Series:

@@ -32,6 +32,7 @@ from nnterm.engine.nn.solver import fit_readout
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training import memory
 from nnterm.engine.training.config import Config, SolverConfig, with_changes
+from nnterm.engine.training.confusion import MIN_CLASSES, confusion_matrix
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
 from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.taken_step import TakenStep
@@ -134,6 +135,8 @@ class Trainer:
                                                      dataset.y_train))
         self._batch_losses: list[float] = []
         self._best: tuple[float, int, list[np.ndarray]] | None = None
+        #: (step, counts): the validation set's confusion matrix at the last record
+        self.val_confusion: tuple[int, np.ndarray] | None = None
         self._typed = by_step(config.model.typed_values)
         for typed in config.model.typed_values:
             if (problem := shape_problem(typed, tuple(self.net.sizes))) is not None:
@@ -318,6 +321,14 @@ class Trainer:
                 acc = float((self.loss.predict(logits) == y).mean())
         return loss, acc
 
+    def _keep_confusion(self, val_logits: np.ndarray) -> None:
+        """``val_confusion``: the validation set's confusion matrix now, for a classifier
+        of at least ``MIN_CLASSES`` classes (a record's step: it costs no extra pass)."""
+        k = self.dataset.n_classes
+        if self.loss.classification and k >= MIN_CLASSES and len(self._y_val):
+            self.val_confusion = self.step_count, confusion_matrix(
+                self.loss.predict(val_logits), self._y_val, k)
+
     def _log(self, grads: list[np.ndarray] | None, before: list[np.ndarray] | None) -> None:
         """Measure the run now into a StepRecord; handle early stopping."""
         t = self.config.train
@@ -326,7 +337,9 @@ class Trainer:
             if grads is None:  # step 0 or a solve: the gradient on the probe set
                 grads = self._forward_backward(self._X_eval, self._y_eval, train=False).grads
             train_loss, train_acc = self._loss_and_accuracy(logits, self._y_eval)
-            val_loss, val_acc = self._evaluate(self._X_val, self._y_val)
+            val_logits = self.net.forward(self._X_val)
+            val_loss, val_acc = self._loss_and_accuracy(val_logits, self._y_val)
+            self._keep_confusion(val_logits)
             stats = activation_stats(hidden, [a.saturated for a in self.net.activations])
             ratios = update_ratios(before, self.net.weights) if before is not None else ()
             record = StepRecord(

@@ -18,6 +18,9 @@ from nnterm.app.newest_size import NewestSize
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.engine.preset_format.preset import Question
 
+#: The most characters of a choice's words the footer shows.
+FOOTER_WORDS = 16
+
 
 class QuestionScreen(NewestSize, ModalScreen[str]):
     """Asks ``question``; dismissed with the chosen key once ``enter`` confirms it."""
@@ -39,9 +42,12 @@ class QuestionScreen(NewestSize, ModalScreen[str]):
         self.marked: str | None = None
         # each question has its own keys, so they are bound per screen (Textual keeps a
         # node's bindings in ``_bindings``, built from the class's BINDINGS)
-        for key, words in question.choices:
-            self._bindings.bind(key, f"mark('{key}')", words)
+        # enter first, and the choices' words cut short: the footer drops the keys that
+        # do not fit (the box above lists every choice whole)
         self._bindings.bind("enter", "confirm", "Answer, then watch", key_display="⏎")
+        for key, words in question.choices:
+            short = words if len(words) <= FOOTER_WORDS else words[:FOOTER_WORDS - 1] + "…"
+            self._bindings.bind(key, f"mark('{key}')", short)
 
     def compose(self) -> ComposeResult:
         box = Static(self._text(), id="question")

@@ -56,7 +56,7 @@ async def test_the_runs_wait_for_the_answer_and_the_mind_changes_until_enter(tmp
         assert isinstance(app.screen, QuestionScreen)
         await pilot.pause()
         shown = [key.description for key in app.screen.query(FooterKey)]
-        assert shown[:3] == ["base", "slow", "Answer, then watch"]
+        assert shown[:3] == ["Answer, then watch", "base", "slow"]
         await pilot.press("space", "b", "a")  # space is not the screen's: still held
         await settled(app, pilot, lambda s: s.paused)
         assert app.main_view.snapshot.step == 0 and not (tmp_path / "answers.jsonl").read_text()

@@ -20,10 +20,12 @@ from textual.drivers.web_driver import WebDriver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from nnterm.app.answers_file import AnswersFile
 from nnterm.app.file_actions import save_screenshot
 from nnterm.app.keys import palette_commands
 from nnterm.app.live_runs import PRESET_PACE, LiveRuns
 from nnterm.app.locks import TeacherLocks
+from nnterm.app.question_screen import QuestionScreen
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH
 from nnterm.app.screens import PresetPicker
 from nnterm.app.signal_exit import SignalExit
@@ -44,14 +46,15 @@ class NntermApp(App):
                  fps: float = FPS, theme: str | None = None,
                  speed: float | str = PRESET_PACE, paused: bool = False,
                  screenshot_folder: Path | None = None, lesson: bool = False,
-                 locks: tuple[str, ...] = (), low_bandwidth: bool = False) -> None:
+                 locks: tuple[str, ...] = (), low_bandwidth: bool = False,
+                 answers: AnswersFile | None = None) -> None:
         """``preset``: the lesson to open (None: the picker first). ``theme`` must be one
         of ``available_themes`` (the CLI checks it first). ``in_process``, ``fps``,
         ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``);
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
         controls (``preset_format.preset.LOCKABLE``) the student cannot change, besides those
         each preset locks (``locks``); ``low_bandwidth``: redraw less often and animate
-        nothing (``redraw``)."""
+        nothing (``redraw``); ``answers``: where the answers to the steps' questions go."""
         super().__init__()
         self.first_preset = preset
         self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
@@ -60,7 +63,7 @@ class NntermApp(App):
         self.locks = TeacherLocks(locks)
         self.main_view = TrainingScreen(
             LiveRuns(in_process=in_process, fps=fps, speed=speed, paused=paused),
-            self.rates, self.locks, lesson=lesson)
+            self.rates, self.locks, lesson=lesson, answers=answers)
         self._signal_exit = SignalExit(lambda status: self.exit(None, status))
         if theme:
             self.theme = theme
@@ -97,10 +100,10 @@ class NntermApp(App):
         sweep, else train its runs (base and variants) in the main view."""
         self._close_sweep()
         self.locks.set(preset.lock)
-        self.main_view.open(preset, train=preset.sweep is None)
-        if preset.sweep is not None:
+        if preset.sweep is not None:  # (first: a question its steps open with goes over it)
             self.install_screen(SweepScreen(preset, self.main_view.lesson), name=SWEEP_SCREEN)
             self.push_screen(SWEEP_SCREEN)
+        self.main_view.open(preset, train=preset.sweep is None)
 
     def _close_sweep(self) -> None:
         """Stop the sweep (its workers end) and forget its screen."""
@@ -109,6 +112,7 @@ class NntermApp(App):
         screen = self.get_screen(SWEEP_SCREEN)
         assert isinstance(screen, SweepScreen), "the screen installed as SWEEP_SCREEN"
         screen.stop(wait=True)
+        self.main_view.lesson.player = None
         if screen in self.screen_stack:
             self.pop_screen()
         self.uninstall_screen(SWEEP_SCREEN)
@@ -126,7 +130,10 @@ class NntermApp(App):
             self.exit()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A locked action (the picker's) is hidden and does not run."""
+        """A locked action (the picker's) is hidden and does not run; nor does the
+        palette while a question waits for its answer (its runs are held for it)."""
+        if action == "command_palette" and isinstance(self.screen, QuestionScreen):
+            return False
         return action not in self.locks.locked
 
     def action_picker(self) -> None:

@@ -21,6 +21,8 @@ COMMANDS = {
     "run": "train a preset headless, with a progress bar",
     "check": "run presets headless and check their claims",
     "serve": "serve the app to web browsers: each tab gets its own app and training",
+    "answers": "sum up the predictions in answers files (--answers): per question, who "
+               "chose what and how many were right",
 }
 EPILOG = ("Presets are found by name among the built-in ones, in "
           "$XDG_CONFIG_HOME/nnterm/presets, or by path.")
@@ -84,6 +86,10 @@ def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
                         help="controls the student cannot change, separated by commas, e.g. "
                         "lr,optimizer (lr: + and -; batch: B and b; architecture: the "
                         "architecture panel's edits; a name it does not know lists them all)")
+    parser.add_argument("--answers", type=Path, metavar="FILE|DIR",
+                        help="append each answer to a guided step's question to FILE as a "
+                        "JSON line (a directory: a new file of this app's own in it); "
+                        "nnterm answers sums them up")
     return parser
 
 

@@ -17,6 +17,7 @@ import signal
 import sys
 from dataclasses import replace
 from importlib.metadata import version
+from pathlib import Path
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 
@@ -25,6 +26,7 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # often this app paints is set by its snapshots (--fps), not by this cap. Read once, when
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
+from nnterm.app.answers_file import AnswersFile
 from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_app_parser
 from nnterm.app.serve import add_serve_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
@@ -63,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="one or more seeds (default: each preset's own)")
     _add_pool_arguments(check)
     add_serve_arguments(sub.add_parser("serve", help=COMMANDS["serve"]))
+    answers = sub.add_parser("answers", help=COMMANDS["answers"])
+    answers.add_argument("files", nargs="+", type=Path, metavar="FILE",
+                         help="answers files written with --answers")
+    answers.add_argument("--json", action="store_true",
+                         help="print JSON (one object per question) instead of a table")
     for command in sub.choices.values():  # whose usage an unknown argument prints
         command.set_defaults(command_parser=command)
     return parser
@@ -152,6 +159,10 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
         return check_command(args.presets, seeds=args.seeds, workers=args.workers,
                              executor=args.executor, scheduler=args.scheduler)
+    if args.command == "answers":
+        from nnterm.app.headless.answers import answers_command
+
+        return answers_command(args.files, as_json=args.json)
     if args.command == "serve":
         from nnterm.app.serve import serve_command
 
@@ -182,10 +193,11 @@ def _run_app(args: argparse.Namespace) -> int:
             raise PresetError(f"the preset {preset.name} has no guided steps", key="--lesson",
                               allowed="a preset with steps: (e.g. xor, dead_relu)")
         locks = parse_locks(args.lock)
+        answers = open_answers(args.answers)
         app = NntermApp(preset, in_process=args.in_process, fps=args.fps,
                         speed="preset" if args.speed is None else args.speed,
                         paused=args.paused, screenshot_folder=args.screenshot_dir,
-                        lesson=args.lesson, locks=locks,
+                        lesson=args.lesson, locks=locks, answers=answers,
                         low_bandwidth=args.low_bandwidth)
         if args.theme is not None:
             if args.theme not in app.available_themes:
@@ -197,6 +209,17 @@ def _run_app(args: argparse.Namespace) -> int:
         return 2
     app.run()
     return app.return_code or 0  # 128 + the signal after SIGTERM or SIGHUP
+
+
+def open_answers(path: Path | None) -> AnswersFile | None:
+    """The ``--answers`` file, checked writable now (PresetError if not)."""
+    if path is None:
+        return None
+    try:
+        return AnswersFile(path)
+    except OSError as err:
+        raise PresetError(f"{str(path)!r} cannot be written: {err.strerror}", key="--answers",
+                          allowed="a file that can be written, or a directory") from None
 
 
 if __name__ == "__main__":

@@ -15,9 +15,11 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
+import os
 import shlex
 import socket
 import sys
+from pathlib import Path
 
 from nnterm.app.app_options import build_app_parser
 from nnterm.engine.preset_format.loader import PresetError, load_preset
@@ -26,7 +28,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 #: App options handed through to every tab's app, as (flag, takes a value).
 APP_OPTIONS = (("--seed", True), ("--fps", True), ("--speed", True), ("--theme", True),
-               ("--paused", False), ("--low-bandwidth", False))
+               ("--paused", False), ("--low-bandwidth", False), ("--lesson", False),
+               ("--answers", True))
 
 
 class ServeError(Exception):
@@ -55,6 +58,12 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--paused", action="store_true", help="open paused at step 0")
     parser.add_argument("--low-bandwidth", action="store_true",
                         help="slower redraws, for many tabs over one slow link")
+    parser.add_argument("--lesson", action="store_true",
+                        help="open the preset's guided steps at step 1")
+    parser.add_argument("--answers", metavar="DIR",
+                        help="a directory (made if need be) where each tab writes the answers "
+                        "to the guided steps' questions, in a file of its own (nnterm "
+                        "answers DIR/* sums them up)")
 
 
 def port_number(text: str) -> int:
@@ -107,7 +116,24 @@ def check_app_argv(argv: list[str]) -> str:
             raise PresetError("needs a PRESET", key="--set/--seed")
         return "nnterm"
     preset = load_preset(args.preset, args.sets)
+    if args.lesson and not preset.steps:
+        raise PresetError(f"the preset {preset.name} has no guided steps", key="--lesson",
+                          allowed="a preset with steps: (e.g. xor, dead_relu)")
     return f"nnterm: {preset.title}"
+
+
+def answers_folder(path: str) -> Path:
+    """``--answers DIR``: made if need be; ServeError if it cannot be, or is a file."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ServeError(f"--answers: {path!r} is not a directory that can be made or "
+                         f"used: {err.strerror} (allowed: a directory)") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ServeError(f"--answers: {path!r} cannot be written (allowed: a directory "
+                         "you may write in)")
+    return folder
 
 
 def is_loopback(host: str) -> bool:
@@ -164,6 +190,8 @@ def urls(host: str, port: int) -> list[str]:
 def serve_command(args: argparse.Namespace) -> int:
     argv = app_argv(args)
     try:
+        if args.answers is not None:
+            answers_folder(args.answers)
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         check_port_free(args.host, args.port)

@@ -11,6 +11,9 @@ steps and the workers end.
 
 A guided lesson's steps are the main view's (``lesson_mode.LessonMode``, handed to this
 screen): the step keys move them here too, and the claims are judged on the points done.
+A step's question holds the sweep here (its ``player``): a sweep not started yet waits
+for the answer, and one the step starts over (``reset``) is stopped and runs again after
+it; a pool cannot pause, so a sweep under way is otherwise left to run.
 """
 
 from __future__ import annotations
@@ -135,6 +138,8 @@ class SweepScreen(NewestSize, Screen):
         self.states: list[str] = []
         self.pool: PointPool | None = None
         self.generation = 0  # which run of the sweep the messages belong to
+        self.held = False  # a question waits for its answer: the sweep starts after it
+        lesson.player = self
 
     def compose(self) -> ComposeResult:
         yield Static(id="sweep-status")
@@ -154,7 +159,8 @@ class SweepScreen(NewestSize, Screen):
                         table.add_column(self.preset.view.sweep_y, width=9),
                         table.add_column("params", width=7),
                         table.add_column("seconds", width=7)]
-        self.start()
+        if not self.held:
+            self.start()
 
     # ------------------------------------------------------------------ running
     def start(self) -> None:
@@ -249,7 +255,8 @@ class SweepScreen(NewestSize, Screen):
         finished = {job.name for job in self.jobs} - {
             job.name for job, r in zip(self.jobs, self.results, strict=True) if r is None}
         self.lesson.judge_sweep(
-            tuple(judge_live(claim, result, {}, finished) for claim in self.step_claims))
+            tuple(judge_live(claim, result, {}, finished) for claim in self.step_claims),
+            finished=self.finished)
 
     def on_screen_resume(self) -> None:
         """The steps as they are (steps taken in the main view show here too)."""
@@ -298,6 +305,19 @@ class SweepScreen(NewestSize, Screen):
             return
         job = self.jobs[table.cursor_row]
         self.post_message(self.OpenRun(point_preset(self.preset, job)))
+
+    def hold(self, reset: bool) -> None:
+        """For a question: a sweep not started waits; ``reset`` stops one under way."""
+        self.held = True
+        if reset:
+            self.stop()
+
+    def play(self) -> None:
+        """After the answer: the sweep starts (again) unless it runs on."""
+        self.held = False
+        if self.is_mounted and self.pool is None:
+            self.start()
+            self.lesson.forget_seen()
 
     def action_rerun(self) -> None:
         self.start()

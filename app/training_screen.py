@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from textual import events
@@ -27,6 +28,7 @@ from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from nnterm.app import controls
+from nnterm.app.answers_file import AnswersFile
 from nnterm.app.file_actions import save_runs
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, bindings_of
@@ -38,6 +40,7 @@ from nnterm.app.network_keys import NetworkKeys
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.panel_set import PanelSet
 from nnterm.app.panels import PICTURE, PICTURES, placed
+from nnterm.app.question_screen import QuestionScreen
 from nnterm.app.redraw import RedrawRates
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen
@@ -53,7 +56,7 @@ from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import RunsState
 from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
-from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.preset_format.preset import Preset, Question
 from nnterm.engine.training import commands as cmd
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
@@ -78,9 +81,10 @@ class TrainingScreen(NewestSize, Screen):
         """The session has something new (a snapshot, or the engine stopped)."""
 
     def __init__(self, live: LiveRuns, rates: RedrawRates, locks: TeacherLocks, *,
-                 lesson: bool = False) -> None:
+                 lesson: bool = False, answers: AnswersFile | None = None) -> None:
         """``live``: the engine session's side; ``rates``: how often panels redraw;
-        ``locks``: the teacher's; ``lesson``: a preset opens at its first guided step."""
+        ``locks``: the teacher's; ``lesson``: a preset opens at its first guided step;
+        ``answers``: where the answers to its questions go."""
         super().__init__()
         self.live = live
         self.rates = rates
@@ -88,7 +92,7 @@ class TrainingScreen(NewestSize, Screen):
         self.preset: Preset | None = None
         self.runs = RunControls(self)
         self.view = ViewKeys(self)
-        self.lesson = LessonMode(self, started=lesson)
+        self.lesson = LessonMode(self, started=lesson, answers=answers)
         self.network = NetworkKeys(self, change=self.runs.change,
                                    dialog=lambda screen, then: self.app.push_screen(screen, then))
         self._quiet_until = 0.0
@@ -200,7 +204,8 @@ class TrainingScreen(NewestSize, Screen):
         self.panels.draw(snapshot, quiet=self.key_in_flight())
         self.say_diagnoses(snapshot)
         if snapshot.claims:
-            self.lesson.judge(snapshot.claims, {v.name: v.step for v in snapshot.runs})
+            self.lesson.judge(snapshot.claims, {v.name: v.step for v in snapshot.runs},
+                              finished=all(v.status != "training" for v in snapshot.runs))
 
     def flush_numbers(self) -> None:
         """Every ``rates.numbers`` seconds: the numbers of a snapshot that came since."""
@@ -260,6 +265,20 @@ class TrainingScreen(NewestSize, Screen):
         for screen in self.app.screen_stack:
             for panel in screen.query(StepPanel):
                 panel.show(steps)
+
+    def ask(self, question: Question, step: int, then: Callable[[str], None]) -> None:
+        """A guided step's question, over the panels (``QuestionScreen``)."""
+        self.app.push_screen(QuestionScreen(question, step),
+                             lambda key: None if key is None else then(key))
+
+    def hold(self, reset: bool) -> None:
+        """Every run paused (after a reset to step 0, with ``reset``) for a question."""
+        if reset:
+            self.send(cmd.Reset())
+        self.send(cmd.Pause())
+
+    def play(self) -> None:
+        self.send(cmd.Resume())
 
     def edit_layer(self, name: str, layer: int) -> EditOutcome:
         """The architecture panel's edits, unless a teacher locked them."""

@@ -133,19 +133,44 @@ class Sweep:
         return [dict(zip(self.params, row, strict=True)) for row in rows]
 
 
+#: The choices of a question whose answer is a claim: will it be seen or not.
+YES_NO = (("y", "yes"), ("n", "no"))
+
+
+@dataclass(frozen=True)
+class Question:
+    """A guided step's prediction (``predict:``), asked before its runs play: ``text``,
+    the ``choices`` as (key, words) in file order, the right key (``answer``; None: the
+    step's claim decides, the choices being ``YES_NO``: yes is right if it is seen),
+    ``why`` the answer is what it is, and whether entering the step starts the runs
+    over from step 0 (``reset``) or holds them where they are."""
+
+    text: str
+    choices: tuple[tuple[str, str], ...]
+    answer: str | None
+    why: str
+    reset: bool = False
+
+    def words(self, key: str) -> str:
+        """The words of choice ``key``."""
+        return dict(self.choices)[key]
+
+
 @dataclass(frozen=True)
 class Step:
     """One step of a guided lesson (``--lesson``): what to do or watch (``text``); the
     settings it changes when the student reaches it (``changes``, dotted paths as in
     ``compare``, on ``run`` or on every run when None); a ``claim`` (the language of
     ``expect``) the app checks live on the runs as they train, said in ``seen`` words
-    once it holds."""
+    once it holds; a ``question`` the student answers before the runs play (the claim
+    then settles it)."""
 
     text: str
     changes: Mapping[str, Any] = field(default_factory=dict)
     run: str | None = None
     claim: Claim | None = None
     seen: str = ""
+    question: Question | None = None
 
 
 #: What a teacher may lock (``lock:`` in a preset, ``--lock`` in the app): the controls a

@@ -12,7 +12,8 @@ If the runs are the preset's own, unchanged, the preset is kept whole (claims in
 Otherwise the claims, which speak of the lesson as written, are dropped, and the title and
 lesson say that it was edited and from which preset; a sweep is dropped too (the app
 saves the runs it trains). Guided steps keep their text and changes (those of runs still
-there) but not their claims; the locks stay. Run names that the format does not allow
+there) but not their claims, nor their questions, which a claim settles (a step that
+was only a question goes); the locks stay. Run names that the format does not allow
 (``base+``, a copy) are made valid.
 """
 
@@ -84,8 +85,9 @@ def edited_preset(preset: Preset, runs: Sequence[tuple[str, Config]], name: str)
     note = (f"Saved from the app, edited from the preset {preset.name}{renamed}: {said}; "
             f"runs {', '.join([BASE, *compare]) if compare else BASE}. The lesson below "
             f"is the original's, and its claims were left out.\n\n")
-    steps = tuple(dataclasses.replace(step, claim=None, seen="") for step in preset.steps
-                  if step.run is None or step.run in compare or step.run == BASE)
+    steps = tuple(dataclasses.replace(step, claim=None, seen="", question=None)
+                  for step in preset.steps if step.text
+                  and (step.run is None or step.run in compare or step.run == BASE))
     return dataclasses.replace(preset, name=name, title=f"{preset.title} (edited)",
                                lesson=note + preset.lesson, config=base, compare=compare,
                                sweep=None, expect=(), view=preset.view.without_sweep(),

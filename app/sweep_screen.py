@@ -87,7 +87,7 @@ class SweepScreen(NewestSize, Screen):
     SweepScreen #summary { width: 1fr; height: 1fr; border: round $accent; }
     SweepScreen #sweep-status { height: auto; padding: 0 1; }
     SweepScreen #sweep-steps { height: 1; padding: 0 1; overflow-y: auto; }
-    SweepScreen #sweep-steps.-begun { height: 6; }
+    SweepScreen #sweep-steps.-begun { height: auto; min-height: 6; max-height: 45%; }
     """
     BINDINGS = [
         Binding("question_mark", "help", "Help", key_display="?", id="help"),

@@ -69,6 +69,10 @@ APP_BINDINGS = [
     Binding("W", "edges", "Every edge", show=False, id="edges"),
     Binding("j", "phase(1)", "Next phase", id="phase_next"),
     Binding("J", "phase(-1)", "Phase back", show=False, id="phase_previous"),
+    Binding("left_parenthesis", "rewind(-1)", "Back in time", key_display="(", show=False,
+            id="rewind_back"),
+    Binding("right_parenthesis", "rewind(1)", "Forward in time", key_display=")", show=False,
+            id="rewind_forward"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
@@ -76,7 +80,7 @@ APP_BINDINGS = [
 
 #: What each key does, in words, for the command palette (by action name).
 ACTION_WORDS = {
-    "toggle_pause": "Pause the training, or run it again",
+    "toggle_pause": "Pause the training, or run it again (looking back: live again)",
     "step_once": "Take one training step while paused",
     "reset": "Start every run again from step 0 with the same seed",
     "learning_rate": "Move the learning rate one rung up (+) or down (-): 1e-5, 3e-5 ... 10",
@@ -86,7 +90,8 @@ ACTION_WORDS = {
     "init": "Switch the weight initialisation and re-initialise",
     "dropout": "Switch the dropout of the hidden layers: 0, 0.1, 0.2, 0.3, 0.5",
     "weight_decay": "Switch the weight decay: 0, 1e-4 ... 1",
-    "speed": "Change the pace: full speed, 1, 5, 20, 100 steps a second",
+    "speed": "Change the pace: full speed, 1, 5, 20, 100 steps a second (looking back: "
+             "replay from the step shown at 1, 5, 20 steps a second)",
     "log_scale": "Draw the loss on a log scale, or not",
     "accuracy": "Plot loss or accuracy, train or validation curves",
     "validation": "Show the validation points on the boundary, or not",
@@ -117,6 +122,8 @@ ACTION_WORDS = {
              "(a cell per weight, coloured by sign, shaded by size), or the selected unit's",
     "phase": "Show the next (j) or previous (J) phase of the training step explained: "
              "forward, loss, backward, update; past the last, take the next step",
+    "rewind": "Look back: every panel one frame back (() or forward ()) in the run; the "
+              "loss curves mark the step; space: live again; f: replay from there slowly",
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
     "back_to_sweep": "Go back to the sweep",

@@ -22,6 +22,9 @@ from nnterm.app.redraw import PanelTurns, RedrawRates, some_run_trains
 from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.live.snapshot import Snapshot
 
+#: The loss curves' panel: live even while the others show a frame of the past.
+CURVES = "loss"
+
 
 class PanelSet:
     """The declared panels of a mounted ``screen``, and its ``status`` line."""
@@ -73,6 +76,31 @@ class PanelSet:
     def _draw_tables(self, snapshot: Snapshot) -> None:
         for table in self.tables:
             table.update_snapshot(snapshot)
+
+    def draw_past(self, frame: Snapshot) -> None:
+        """A frame of the past (``rewind``) in every panel at once, but for the loss
+        curves, which stay live with a cursor at the frame's step (``draw_live_curves``)."""
+        self._pending = None
+        self.widgets[CURVES].set_cursor(frame.step)
+        self.status.update_snapshot(frame)
+        self._draw_tables(frame)
+        picture = picture_for(frame)
+        for panel in self.slow:
+            if panel.name != CURVES and (panel.place != "picture" or panel is picture):
+                self._draw(panel, frame)
+
+    def draw_live_curves(self, snapshot: Snapshot) -> None:
+        """While a frame of the past is shown: the loss curves go on with the runs."""
+        self.widgets[CURVES].update_snapshot(snapshot)
+
+    def draw_all(self, snapshot: Snapshot) -> None:
+        """``snapshot`` in every panel at once (back from the past: nothing waits)."""
+        self.widgets[CURVES].set_cursor(None)
+        self.draw_numbers(snapshot)
+        picture = picture_for(snapshot)
+        for panel in self.slow:
+            if panel.place != "picture" or panel is picture:
+                self._draw(panel, snapshot)
 
     def _draw(self, panel: Panel, snapshot: Snapshot) -> None:
         """One slow panel; a view of the picture panel is switched to first."""

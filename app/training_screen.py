@@ -42,6 +42,7 @@ from nnterm.app.panel_set import PanelSet
 from nnterm.app.panels import PICTURE, PICTURES, placed
 from nnterm.app.question_screen import QuestionScreen
 from nnterm.app.redraw import RedrawRates
+from nnterm.app.rewind import Rewind
 from nnterm.app.run_controls import RunControls
 from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_screen import SWEEP_SCREEN
@@ -95,6 +96,8 @@ class TrainingScreen(NewestSize, Screen):
         self.lesson = LessonMode(self, started=lesson, answers=answers)
         self.network = NetworkKeys(self, change=self.runs.change,
                                    dialog=lambda screen, then: self.app.push_screen(screen, then))
+        self.rewind = Rewind(self)
+        self._past: Snapshot | None = None  # the frame of the past drawn last
         self._quiet_until = 0.0
         self._seen_run = ""
         self._seen_diagnoses = 0
@@ -201,11 +204,29 @@ class TrainingScreen(NewestSize, Screen):
         if snapshot is None:
             return
         self._show_scope()
-        self.panels.draw(snapshot, quiet=self.key_in_flight())
+        self.rewind.keep(snapshot)
+        if self.rewind.viewing:
+            self.panels.draw_live_curves(snapshot)
+        else:
+            self.panels.draw(snapshot, quiet=self.key_in_flight())
         self.say_diagnoses(snapshot)
         if snapshot.claims:
             self.lesson.judge(snapshot.claims, {v.name: v.step for v in snapshot.runs},
                               finished=all(v.status != "training" for v in snapshot.runs))
+
+    def draw_past(self, frame: Snapshot, words: str) -> None:
+        """A frame of the past in every panel (``Rewind``), the words on the status line."""
+        self.status_line.set_viewing(words)
+        if frame is not self._past:
+            self._past = frame
+            self.panels.draw_past(frame)
+
+    def draw_live(self) -> None:
+        """Back from the past: every panel draws the newest snapshot."""
+        self._past = None
+        self.status_line.set_viewing("")
+        if self.snapshot is not None:
+            self.panels.draw_all(self.snapshot)
 
     def flush_numbers(self) -> None:
         """Every ``rates.numbers`` seconds: the numbers of a snapshot that came since."""
@@ -310,7 +331,18 @@ class TrainingScreen(NewestSize, Screen):
 
     # ------------------------------------------------------------------ actions
     def action_toggle_pause(self) -> None:
-        self.runs.toggle_pause()
+        """Pause or run; while a frame of the past is shown, back to live first."""
+        if self.rewind.viewing:
+            self.rewind.live()
+        else:
+            self.runs.toggle_pause()
+
+    def action_rewind(self, direction: int) -> None:
+        """One frame back (-1) or forward (1) in the frames kept (``Rewind``)."""
+        if direction < 0:
+            self.rewind.back()
+        else:
+            self.rewind.forward()
 
     def action_step_once(self) -> None:
         self.runs.to_targets(cmd.StepOnce())
@@ -352,6 +384,10 @@ class TrainingScreen(NewestSize, Screen):
         self.runs.change(controls.weight_decay)
 
     def action_speed(self) -> None:
+        """The next pace of the runs; while a frame of the past is shown, of its replay."""
+        if self.rewind.viewing:
+            self.rewind.replay()
+            return
         pace = self.preset.view.steps_per_second if self.preset else None
         self.live.speed = speed = controls.speed(self.live.speed, pace)
         self.send(cmd.SetSpeed(speed))

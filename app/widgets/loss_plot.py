@@ -5,7 +5,8 @@ With one run: train (cyan) and validation (orange). With several runs (a lesson'
 train or validation curve (``show_curves``; ``cycle`` steps through train loss, val loss,
 train accuracy, val accuracy), and the legend in the panel's bottom border, where it never
 covers a curve: one entry per run, its state glyph and name in its colour. The loss levels
-the lesson names (chance, ``ln K``; the bigram baseline) are drawn as labelled grey lines.
+the lesson names (chance, ``ln K``; the bigram baseline) are drawn as labelled grey lines;
+while a frame of the past is shown, a white line marks its step (``set_cursor``).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ TRAIN_COLOR = "cyan"
 VAL_COLOR = "orange"
 MARKER_COLOR = "red"
 REFERENCE_COLOR = "gray"
+CURSOR_COLOR = "white"
 
 
 def _points(steps: np.ndarray, values: np.ndarray, width: int, log: bool) -> tuple[list, list]:
@@ -123,6 +125,7 @@ class LossPlot(PaintedPlot):
         self._dirty = False
         self._last_draw = -math.inf
         self.draws = 0  # how many times the plot was rebuilt (for tests and benchmarks)
+        self._cursor: int | None = None  # the step a frame of the past shows (``rewind``)
 
     # ----------------------------------------------------------------- public
     @property
@@ -178,6 +181,16 @@ class LossPlot(PaintedPlot):
         self._snapshot = snapshot
         self._mark_dirty()
         return True
+
+    @property
+    def cursor(self) -> int | None:
+        return self._cursor
+
+    def set_cursor(self, step: int | None) -> None:
+        """Mark ``step`` with a vertical line (a frame of the past is shown), or None."""
+        if step != self._cursor:
+            self._cursor = step
+            self._mark_dirty(now=True)
 
     def show_accuracy(self, accuracy: bool) -> None:
         """Plot accuracy (True) or loss (False)."""
@@ -276,6 +289,10 @@ class LossPlot(PaintedPlot):
                     # a two-point line, not plt.vline: plotext's vline breaks a log y axis
                     plt.plot([step, step], [min(ys), max(ys)], color=MARKER_COLOR,
                              marker="│")
+            if self._cursor is not None and lo <= self._cursor <= hi:
+                plt.plot([self._cursor, self._cursor], [min(ys), max(ys)],
+                         color=CURSOR_COLOR, marker="┃")
+                title = f"{title}   ◆ step {self._cursor:,}"
             if snap.diagnoses:  # (the red line marks it: the words go first if need be)
                 name, step, _ = snap.diagnoses[-1]
                 title = first_that_fits((f"{title}   ▲ {name} @ {step}",

@@ -90,11 +90,20 @@ class StatusLine(RowRepaint):
         self._signature: tuple | None = None
         self._snapshot: Snapshot | None = None
         self._scope = ""
+        self._viewing = ""
         self._stopped = False
         self.said = Said(self, self._redraw)
         self._message: str | None = None  # the engine's message last seen (None: any is news)
         #: (width, lines): the most lines the text has needed at this width.
         self._tallest = (0, min_lines)
+
+    def set_viewing(self, words: str) -> None:
+        """Say which frame of the past the panels show (``viewing step 120 of 600 · live:
+        space``), at the head of the first line; "" while they are live."""
+        if words != self._viewing:
+            self._viewing = words
+            if self._snapshot is not None:
+                self.update_snapshot(self._snapshot)
 
     def set_scope(self, scope: str) -> None:
         """Say which runs the keys change (e.g. "keys → all 3 runs"; "" with one run)."""
@@ -152,7 +161,7 @@ class StatusLine(RowRepaint):
         signature = (
             state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis,
-            self.said.words, s.stop_reason, s.run, self._scope,
+            self.said.words, s.stop_reason, s.run, self._scope, self._viewing,
         )
         self._snapshot = snapshot
         if self._signature is not None and signature == self._signature:
@@ -166,6 +175,8 @@ class StatusLine(RowRepaint):
             head.append(f"  {s.run}", f"bold {colour}")
         rate = (rate_text(two_digits(s.steps_per_second), ",.2g" if s.steps_per_second < 10
                           else ",.0f") if state == "running" else "stopped")
+        if self._viewing:
+            head = Text.assemble((f"◆ {self._viewing}", "bold reverse"), "  ", head)
         first = [head, Text(f"step {s.step:,}"), Text(f"epoch {s.epoch:.2f}"), Text(rate),
                  Text(f"lr {fmt_num(s.lr)}", "cyan"), Text(f"batch {s.batch_size}", "cyan"),
                  Text(optimizer, "cyan")]

@@ -73,6 +73,10 @@ APP_BINDINGS = [
             id="rewind_back"),
     Binding("right_parenthesis", "rewind(1)", "Forward in time", key_display=")", show=False,
             id="rewind_forward"),
+    Binding("left_curly_bracket", "rewind(-1, True)", "Back a tenth", key_display="{",
+            show=False, id="rewind_back_far"),
+    Binding("right_curly_bracket", "rewind(1, True)", "Forward a tenth", key_display="}",
+            show=False, id="rewind_forward_far"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
@@ -122,8 +126,9 @@ ACTION_WORDS = {
              "(a cell per weight, coloured by sign, shaded by size), or the selected unit's",
     "phase": "Show the next (j) or previous (J) phase of the training step explained: "
              "forward, loss, backward, update; past the last, take the next step",
-    "rewind": "Look back: every panel one frame back (() or forward ()) in the run; the "
-              "loss curves mark the step; space: live again; f: replay from there slowly",
+    "rewind": "Look back: every panel one frame back (() or forward ()) in the run, or a "
+              "tenth of it ({ }); the loss curves mark the step; space: live again; f: "
+              "replay from there slowly",
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
     "back_to_sweep": "Go back to the sweep",

@@ -1,7 +1,8 @@
 """Looking back at a run: the main view's frames kept (``FrameHistory``), scrubbed with
-``(`` (one frame back) and ``)`` (one forward; past the newest, live again), ``space``
-back to live, and ``f``, while looking back, a slow replay from the frame shown at 1, 5
-or 20 steps a second (``f`` again: the next pace, then stopped).
+``(`` (one frame back) and ``)`` (one forward; past the newest, live again), ``{`` and
+``}`` (a tenth of the run back or forward), ``space`` back to live, and ``f``, while
+looking back, a slow replay from the frame shown at 1, 5 or 20 steps a second (``f``
+again: the next pace, then stopped).
 
 While a frame of the past is shown every panel draws it, but for the loss curves, which
 go on with the live run and mark the step shown with a cursor; the status line says
@@ -64,25 +65,35 @@ class Rewind:
         elif self.viewing:
             self._show(self.frames.at_or_before(self.step or 0))  # "of N" moves on
 
-    def back(self) -> None:
-        """One frame further back (from live: the frame before the newest)."""
+    def back(self, tenth: bool = False) -> None:
+        """One frame further back (from live: the frame before the newest); ``tenth``: a
+        tenth of the steps the frames cover."""
         if len(self.frames) < 2:
             self.host.notify("no frames to look back at yet", title="Rewind", timeout=2)
             return
         at = len(self.frames) - 1 if self.step is None else self.frames.at_or_before(self.step)
+        if tenth:
+            target = self.frames.steps[at] - self._tenth()
+            at = min(at, self.frames.at_or_before(target) + 1)
         self._stop_replay()
         self._show(max(0, at - 1))
 
-    def forward(self) -> None:
-        """One frame forward; past the newest, live again."""
+    def forward(self, tenth: bool = False) -> None:
+        """One frame forward (``tenth``: a tenth of the steps the frames cover); past
+        the newest, live again."""
         if self.step is None:
             return
         self._stop_replay()
         at = self.frames.at_or_before(self.step) + 1
+        if tenth:
+            at = max(at, self.frames.at_or_before(self.step + self._tenth()))
         if at >= len(self.frames) - 1:
             self.live()
         else:
             self._show(at)
+
+    def _tenth(self) -> int:
+        return max(1, (self.frames.steps[-1] - self.frames.steps[0]) // 10)
 
     def live(self) -> None:
         """Every panel back to the newest snapshot."""

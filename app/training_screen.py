@@ -337,12 +337,13 @@ class TrainingScreen(NewestSize, Screen):
         else:
             self.runs.toggle_pause()
 
-    def action_rewind(self, direction: int) -> None:
-        """One frame back (-1) or forward (1) in the frames kept (``Rewind``)."""
+    def action_rewind(self, direction: int, tenth: bool = False) -> None:
+        """One frame back (-1) or forward (1) in the frames kept (``Rewind``); ``tenth``:
+        a tenth of the run."""
         if direction < 0:
-            self.rewind.back()
+            self.rewind.back(tenth)
         else:
-            self.rewind.forward()
+            self.rewind.forward(tenth)
 
     def action_step_once(self) -> None:
         self.runs.to_targets(cmd.StepOnce())

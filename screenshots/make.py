@@ -159,6 +159,14 @@ SHOTS = [
     Shot("softmax-confusion", "softmax_ce_vs_mse", 0, "the six-class softmax run "
          "selected (>, >): its confusion matrix on the validation set, each class's "
          "accuracy at the end of its row", end_keys=(">", ">")),
+    Shot("xor-predict", "xor", 0, "predict, then watch: the lesson's first step asked "
+         "which run gets all four points right (N, then a and enter); the runs played once "
+         "answered, and the lesson panel says the prediction held, and why",
+         start_keys=("N", "a", "enter")),
+    Shot("dead_relu-rewind", "dead_relu", 0, "looking back ({ pressed 8 times, a tenth of "
+         "the run each): every panel shows an early frame (step 60: leaky climbing out, no "
+         "diagnosis yet); the loss curves, live, mark its step with a white line",
+         end_keys=("left_curly_bracket",) * 8),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
 ]

@@ -86,6 +86,10 @@ async def test_scrubbing_shows_a_past_frame_in_every_panel_and_space_goes_live()
         assert view.rewind.step == 2 and "of 5" in status.text.plain
         await pilot.press("right_parenthesis")
         assert view.rewind.step == 3
+        await pilot.press("left_curly_bracket")  # a tenth of 5 steps: one frame at least
+        assert view.rewind.step == 2
+        await pilot.press("right_curly_bracket", "right_curly_bracket")
+        assert view.rewind.step == 4
         await pilot.press("space")
         await pilot.pause()
         assert not view.rewind.viewing and curves.cursor is None

@@ -21,7 +21,7 @@ import numpy as np
 from nnterm.engine.live.snapshot import Snapshot
 
 #: The memory the frames may take, in bytes of their arrays (shared arrays counted once).
-BUDGET = 48 * 2**20
+BUDGET = 24 * 2**20
 #: Float arrays of at least this many numbers (pictures, grids, histograms) are kept in
 #: single precision: half the memory, and more digits than a panel draws.
 NARROW_FROM = 64

@@ -20,6 +20,7 @@ from typing import Protocol
 from textual.timer import Timer
 
 from nnterm.app.frame_history import FrameHistory
+from nnterm.engine.live.run_loop import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
 #: The replay's paces, in steps a second, as ``f`` goes through them.
@@ -139,5 +140,5 @@ class Rewind:
         frame = self.frames.frames[at]
         self.step = frame.step
         newest = self.frames.steps[-1]
-        doing = f"replaying at {self.pace} steps/s" if self.pace else "viewing"
+        doing = f"replaying at {rate_text(self.pace)}" if self.pace else "viewing"
         self.host.draw_past(frame, f"{doing} step {frame.step:,} of {newest:,} · live: space")

@@ -13,6 +13,7 @@ from helpers import KEYS_PRESET, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.frame_history import FrameHistory
+from nnterm.app.rewind import Rewind
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.loss_plot import LossPlot
 from nnterm.app.widgets.status_line import StatusLine
@@ -98,23 +99,99 @@ async def test_scrubbing_shows_a_past_frame_in_every_panel_and_space_goes_live()
         assert view.snapshot.paused  # space went live, it did not run the runs
 
 
-async def test_f_replays_from_the_frame_shown_and_comes_back_live_at_the_newest():
+async def test_f_starts_a_replay_from_the_frame_shown_and_space_ends_it():
     app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
-        for target in range(1, 7):
+        for target in range(1, 4):
             await pilot.press("full_stop")
             await settled(app, pilot, lambda s, t=target: s.step == t)
-        rewind = app.main_view.rewind
-        for _ in range(5):
-            await pilot.press("left_parenthesis")
-        assert rewind.step == 1
+        rewind, status = app.main_view.rewind, app.main_view.query_one(StatusLine)
+        await pilot.press("left_parenthesis", "left_parenthesis", "left_parenthesis")
+        assert rewind.step == 0
         await pilot.press("f")
         assert rewind.pace == 1
-        rewind.advance(2.0)  # two seconds at 1 step a second
-        assert rewind.step == 3
-        await pilot.press("f", "f")
-        assert rewind.pace == 20
-        rewind.advance(1.0)
-        assert not rewind.viewing  # caught up: live
-        assert app.main_view.live.speed is None or app.main_view.snapshot.paused
+        assert status.text.plain.startswith("◆ replaying at 1 step/s step ")
+        await pilot.press("space")
+        assert not rewind.viewing and rewind.pace is None
+
+
+class Drawn:
+    """A host that keeps what it is asked to draw (the replay's logic without a screen)."""
+
+    def __init__(self) -> None:
+        self.shown: list[int | None] = []
+
+    def draw_past(self, frame, words: str) -> None:
+        self.shown.append(frame.step)
+
+    def draw_live(self) -> None:
+        self.shown.append(None)
+
+    def set_interval(self, interval, callback):
+        return Never()
+
+    def notify(self, message: str, **kwargs) -> None:
+        raise AssertionError(message)
+
+
+class Never:
+    """A timer that never fires: the test moves the replay on itself."""
+
+    def stop(self) -> None:
+        pass
+
+
+def test_the_replay_moves_at_its_pace_and_goes_live_at_the_newest_frame():
+    host = Drawn()
+    rewind = Rewind(host)
+    for step in range(0, 101, 10):
+        rewind.keep(make_snapshot(step=step))
+    for _ in range(8):
+        rewind.back()
+    assert rewind.step == 20
+    rewind.replay()
+    assert rewind.pace == 1
+    rewind.advance(9.0)  # 9 steps at 1 a second: still at the frame of step 20
+    assert rewind.step == 20
+    rewind.advance(1.0)
+    assert rewind.step == 30
+    rewind.replay()
+    rewind.replay()
+    assert rewind.pace == 20
+    rewind.advance(3.0)  # 60 steps on: step 90
+    assert rewind.step == 90
+    rewind.advance(1.0)
+    assert not rewind.viewing and host.shown[-1] is None
+    rewind.back()
+    rewind.replay()
+    rewind.replay()
+    rewind.replay()
+    rewind.replay()  # past the fastest pace: stopped, still looking back
+    assert rewind.pace is None and rewind.step == 90
+
+
+async def test_every_panel_draws_the_frame_looked_back_at_but_the_live_curves():
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        await pilot.press("u")  # the network view's data in the frames too
+        await settled(app, pilot, lambda s: s.network is not None)
+        for target in (1, 2, 3):
+            await pilot.press("full_stop")
+            await settled(app, pilot, lambda s, t=target: s.step == t)
+        view = app.main_view
+        received: dict[str, object] = {}
+        for name, widget in view.panels.widgets.items():
+            if hasattr(widget, "update_snapshot"):
+                def spy(snapshot, name=name, draw=widget.update_snapshot):
+                    received[name] = snapshot
+                    return draw(snapshot)
+                widget.update_snapshot = spy
+        await pilot.press("left_parenthesis")
+        frame = view.rewind.frames.frames[view.rewind.frames.at_or_before(2)]
+        assert frame.step == 2 and frame.network is not None
+        drawn = {name for name, snapshot in received.items() if snapshot is frame}
+        assert drawn >= {"runs", "gradients", "weights", "network", "architecture",
+                         "confusion", "fit-table"}
+        assert "loss" not in drawn and view.panels.widgets["loss"].cursor == 2

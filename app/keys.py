@@ -65,6 +65,7 @@ APP_BINDINGS = [
     Binding("left", "unit(-1,0)", "Layer left", show=False, id="unit_left"),
     Binding("right", "unit(1,0)", "Layer right", show=False, id="unit_right"),
     Binding("enter", "feature", "Switch feature / edit unit", show=False, id="feature"),
+    Binding("h", "draw", "Draw points", show=False, id="draw"),
     Binding("j", "phase(1)", "Next phase", id="phase_next"),
     Binding("J", "phase(-1)", "Phase back", show=False, id="phase_previous"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
@@ -109,6 +110,8 @@ ACTION_WORDS = {
     "unit": "Select a unit of the network view: up and down a layer, left and right across",
     "feature": "In the network view: switch the selected input feature on or off (the run "
                "starts again), or type new values for the selected unit's weights and bias",
+    "draw": "Draw your own data on the decision boundary (2-D classification): a cursor "
+            "and the mouse add and remove points, every run trains on them; h again: stop",
     "phase": "Show the next (j) or previous (J) phase of the training step explained: "
              "forward, loss, backward, update; past the last, take the next step",
     "screenshot": "Save a screenshot (SVG)",

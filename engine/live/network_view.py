@@ -34,9 +34,10 @@ SATURATED = 1e-2
 def build_network_view(trainer: Trainer, point: int, resolution: int = RESOLUTION
                        ) -> NetworkView | None:
     """The network view of ``trainer`` with training example ``point`` (wrapped to the
-    training set) chosen; None unless its inputs are points of the plane."""
+    training set) chosen; None unless its inputs are points of the plane and there is a
+    training point (every one may have been erased: ``data.drawing``)."""
     data, net, loss = trainer.dataset, trainer.net, trainer.loss
-    if data.input_dim != 2:
+    if data.input_dim != 2 or not data.n_train:
         return None
     extent = data_extent(np.concatenate([data.X_train, data.X_val]))
     grid = plane_grid(extent, resolution, net.dtype)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnterm.engine.live.snapshot import Boundary
+from nnterm.engine.data import PLANE_EXTENT, drawn_counts
+from nnterm.engine.live.snapshot import Boundary, DrawnData
 from nnterm.engine.training.trainer import Trainer
 
 #: The boundary grid's side: two pixels per terminal cell (half blocks) fill a panel of
@@ -46,7 +47,21 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         val_points=data.X_val[val_idx],
         val_labels=data.y_val[val_idx],
         class_names=data.meta.get("classes"),
+        n_classes=data.n_classes,
     )
+
+
+def drawn_data(trainer: Trainer) -> DrawnData | None:
+    """The run's data whole, if points were drawn on it (``data.drawing``); else None."""
+    data = trainer.dataset
+    counts = drawn_counts(data)
+    if counts is None:
+        return None
+    names = data.meta.get("classes") or tuple(f"class {k}" for k in range(data.n_classes))
+    return DrawnData(added=counts[0], removed=counts[1],
+                     train_points=data.X_train.copy(), train_labels=data.y_train.copy(),
+                     val_points=data.X_val.copy(), val_labels=data.y_val.copy(),
+                     class_names=tuple(names))
 
 
 def plane_grid(extent: tuple[float, float, float, float], resolution: int, dtype: np.dtype
@@ -67,7 +82,10 @@ MARGIN = 0.1
 
 def data_extent(points: np.ndarray) -> tuple[float, float, float, float]:
     """A square (x0, x1, y0, y1) around ``points`` (n, 2): the bounding box's centre, its
-    larger side plus MARGIN on each end (square so that a circle is drawn round)."""
+    larger side plus MARGIN on each end (square so that a circle is drawn round). No
+    points (all erased): the box of the built-in 2-D sets, ``PLANE_EXTENT``."""
+    if not len(points):
+        points = np.array([[-PLANE_EXTENT, -PLANE_EXTENT], [PLANE_EXTENT, PLANE_EXTENT]])
     lo, hi = points.min(axis=0), points.max(axis=0)
     half = 0.5 * max(float((hi - lo).max()), 1e-9) * (1 + 2 * MARGIN)
     cx, cy = (float(v) for v in 0.5 * (lo + hi))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid
+from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid, drawn_data
 from nnterm.engine.live.snapshot import (
     BackpropView,
     FitCurve,
@@ -110,6 +110,7 @@ def build_snapshot(
         network=network,
         explaining=explaining,
         backprop=backprop,
+        drawn=drawn_data(trainer),
     )
 
 

@@ -180,8 +180,8 @@ def test_a_bad_split_classes_or_standardize_names_its_parameter(tmp_path, rows, 
 
 
 def test_a_preset_with_a_split_column_takes_its_counts_and_refuses_others(tmp_path):
-    path = write_table(tmp_path / "t.csv", ["x1", "x2", "label", "part"],
-                       [[1, 2, "a", "train"], [2, 1, "b", "train"], [0, 0, "a", "val"]])
+    write_table(tmp_path / "t.csv", ["x1", "x2", "label", "part"],
+                [[1, 2, "a", "train"], [2, 1, "b", "train"], [0, 0, "a", "val"]])
     text = ("name: t\ntitle: T\nsection: S\nlesson: A split table.\n"
             "data: {name: csv, params: {path: t.csv, target: label, split: part, "
             "classes: [a, b]}}\n")

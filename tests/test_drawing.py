@@ -132,12 +132,19 @@ def test_every_run_of_the_lesson_gets_the_points_and_the_frame_carries_them():
     assert frame.boundary is not None and frame.boundary.n_classes == 2
 
 
-def test_the_boundary_of_an_erased_set_is_framed_on_the_plane():
+def test_the_picture_stays_framed_where_it_was_drawn_on():
     runs = build_run_set([("base", GAUSS)])
+    before = build_frame(runs).boundary.extent
+    x0, x1, y0, y1 = before
+    runs.base.apply(cmd.AddPoint(x0 + 0.01, y1 - 0.01, 1))  # in the corner of the picture
+    assert build_frame(runs).boundary.extent == before
     runs.base.apply(cmd.RemovePoints(None, validation=True))
     empty = build_frame(runs, network_point=0)
-    assert empty.boundary is not None and empty.boundary.extent[0] < -1.5
-    assert empty.network is None and empty.drawn is not None
+    assert empty.boundary is not None and empty.boundary.extent == before
+    assert empty.network is None and empty.drawn is not None  # (no point to show)
+    runs.base.apply(cmd.AddPoint(x1 + 1.0, 0.0, 0))  # outside: the picture grows
+    grown = build_frame(runs).boundary.extent
+    assert grown[0] < x0 and grown[1] > x1 + 1.0
 
 
 def test_a_drawn_table_loads_back_to_the_very_points(tmp_path):

@@ -185,6 +185,12 @@ class DecisionBoundary(PicturePanel, can_focus=True):
         return self.has_focus
 
     @property
+    def plane_cells(self) -> PlaneCells | None:
+        """Where the plane lies in the widget's cells, as last drawn alone (None: side by
+        side, or not drawn yet)."""
+        return self._cells
+
+    @property
     def cursor(self) -> tuple[int, int] | None:
         """The drawing cursor's cell (column, row) in the picture as last drawn."""
         if self._cells is None or not (self._cells.columns and self._cells.rows):
@@ -192,10 +198,6 @@ class DecisionBoundary(PicturePanel, can_focus=True):
         column, row = self._cursor or (self._cells.columns // 2, self._cells.rows // 2)
         return (min(max(column, 0), self._cells.columns - 1),
                 min(max(row, 0), self._cells.rows - 1))
-
-    def cell_box(self, column: int, row: int) -> tuple[float, float, float, float] | None:
-        """The part of the plane cell ``(column, row)`` covers (None: no picture yet)."""
-        return None if self._cells is None else self._cells.box(column, row)
 
     # ----------------------------------------------------------------- drawing
     def _on_focus(self, event: events.Focus) -> None:

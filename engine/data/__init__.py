@@ -21,6 +21,7 @@ from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
 from nnterm.engine.data.drawing import (
     DRAWN,
+    drawing_frame,
     drawn_counts,
     drawn_params,
     drawn_table,
@@ -71,6 +72,7 @@ __all__ = [
     "drawn_counts",
     "drawn_params",
     "drawn_table",
+    "drawing_frame",
     "gauss",
     "load_names",
     "make_dataset",

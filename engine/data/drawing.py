@@ -6,7 +6,9 @@ An edited Dataset is a new one (a Dataset is frozen): its arrays are the old one
 examples added at the end of the training set, or left out; its ``sampler`` is None (the
 points are no longer a draw of the old distribution) and ``meta["drawn"]`` counts the
 training examples ``(added, removed)`` since it was built (``drawn_counts``), so a reset
-that keeps the data keeps the count.
+that keeps the data keeps the count. ``meta["frame"]`` keeps the corners of the data's
+bounding box before the first edit: a picture of the plane stays framed where it was
+drawn on, whatever is erased or added inside it (``drawing_frame``, ``live.plane``).
 
 ``drawn_table`` writes a drawn set as CSV text and ``drawn_params`` are the ``csv``
 dataset's parameters that read it back to the very same points (``table``).
@@ -26,6 +28,8 @@ from nnterm.engine.data.table import TRAIN, VAL
 
 #: Where the counts of drawn points live in a Dataset's ``meta``.
 DRAWN = "drawn"
+#: Where the corners of the data's box before the first edit live in ``meta``.
+FRAME = "frame"
 
 
 def drawn_counts(data: Dataset) -> tuple[int, int] | None:
@@ -33,6 +37,13 @@ def drawn_counts(data: Dataset) -> tuple[int, int] | None:
     never edited."""
     counts = data.meta.get(DRAWN)
     return None if counts is None else (int(counts[0]), int(counts[1]))
+
+
+def drawing_frame(data: Dataset) -> np.ndarray | None:
+    """The corners (2, 2) of the box ``data`` had before points were drawn on it
+    (``meta["frame"]``); None if it was never edited."""
+    frame = data.meta.get(FRAME)
+    return None if frame is None else np.asarray(frame)
 
 
 def check_drawable(data: Dataset) -> None:
@@ -84,7 +95,11 @@ def _inside(X: np.ndarray, box: tuple[float, float, float, float] | None) -> np.
 def _edited(data: Dataset, X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray,
             y_val: np.ndarray, *, added: int, removed: int) -> Dataset:
     before = drawn_counts(data) or (0, 0)
-    meta = {**data.meta, DRAWN: (before[0] + added, before[1] + removed)}
+    frame = data.meta.get(FRAME)
+    if frame is None:
+        every = np.concatenate([data.X_train, data.X_val])
+        frame = np.array([every.min(axis=0), every.max(axis=0)])
+    meta = {**data.meta, DRAWN: (before[0] + added, before[1] + removed), FRAME: frame}
     return dataclasses.replace(data, X_train=X_train, y_train=y_train, X_val=X_val,
                                y_val=y_val, meta=meta, sampler=None)
 

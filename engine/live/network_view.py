@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnterm.engine.live.plane import data_extent, plane_grid
+from nnterm.engine.live.plane import plane_extent, plane_grid
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
 from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.nn.network import MLP
@@ -39,7 +39,7 @@ def build_network_view(trainer: Trainer, point: int, resolution: int = RESOLUTIO
     data, net, loss = trainer.dataset, trainer.net, trainer.loss
     if data.input_dim != 2 or not data.n_train:
         return None
-    extent = data_extent(np.concatenate([data.X_train, data.X_val]))
+    extent = plane_extent(data)
     grid = plane_grid(extent, resolution, net.dtype)
     point = int(point) % data.n_train
     with np.errstate(all="ignore"):

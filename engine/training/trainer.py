@@ -155,15 +155,19 @@ class Trainer:
     def _redraw(self, dataset: Dataset) -> None:
         """Train on ``dataset`` (this run's data with points drawn or erased) from the next
         step, with the weights and optimizer state as they are: the batches (their
-        generator goes on) and the probe set are drawn from it anew, and the diagnoses
-        measure from the next record on (``DiagnosisWatcher.new_data``)."""
+        generator goes on) and the probe set are drawn from it anew, the run is measured
+        on it at once (a record of this step: the curves jump where the data changed),
+        and the diagnoses and early stopping measure from that record on
+        (``DiagnosisWatcher.new_data``). Without a training point nothing is measured."""
         if self.config.data.fresh_batches:
             raise ValueError("this run draws fresh examples every step: there is no fixed "
                              "set of points to draw on")
         self._take_examples(dataset, stream(self.config.seed, "probe"))
         self._watcher.new_data(chance_loss(self.loss.name, dataset.n_classes, dataset.y_train))
+        self._best = None
         if len(self._X):
             self._batches = BatchSampler(len(self._X), self._batch_size(), self._batch_rng)
+            self._log(grads=None, before=None)
 
     @property
     def probe(self) -> tuple[np.ndarray, np.ndarray]:

@@ -75,13 +75,13 @@ def test_erasing_takes_the_training_points_in_the_box_and_validation_ones_if_ask
 
 def test_a_run_trains_on_the_drawn_points_with_its_weights_kept():
     trainer = Trainer(GAUSS)
-    trainer.run(steps=50)  # (a record every 50 steps)
+    trainer.run(steps=100)  # (a record every 100 steps)
     weights = [p.copy() for p in trainer.net.params]
     before = trainer.history.latest
     trainer.apply(cmd.AddPoint(1.0, 1.0, 0))  # orange in the blue blob: a mistake
-    assert trainer.step_count == 50 and trainer.dataset.n_train == 9
+    assert trainer.step_count == 100 and trainer.dataset.n_train == 9
     measured = trainer.history.latest  # on the new data, at once
-    assert measured is not before and measured.step == 50
+    assert measured is not before and measured.step == 100
     assert before.train_acc == 1.0 and measured.train_acc == 8 / 9
     for before, now in zip(weights, trainer.net.params, strict=True):
         np.testing.assert_array_equal(before, now)

@@ -20,6 +20,7 @@ from nnterm.engine.data import (
     without_points,
 )
 from nnterm.engine.live.frame import build_frame
+from nnterm.engine.live.run_loop import describe
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.preset_format.preset import run_configs
@@ -129,7 +130,8 @@ def test_every_run_of_the_lesson_gets_the_points_and_the_frame_carries_them():
     assert build_frame(runs).drawn is None
     for trainer in runs.trainers:
         trainer.apply(cmd.AddPoint(0.5, -0.5, 1))
-    frame = build_frame(runs)
+    frame = build_frame(runs, message=describe(cmd.AddPoint(0.5, -0.5, 1), runs.base))
+    assert frame.message == "a point of class 1 drawn"
     assert frame.drawn is not None and (frame.drawn.added, frame.drawn.removed) == (1, 0)
     assert frame.drawn.class_names == ("class 0", "class 1")
     assert [v.boundary.train_points[-1].tolist() for v in frame.runs] == [[0.5, -0.5]] * 2

@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from nnterm.engine.data import Dataset, drawn_counts
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
@@ -404,18 +403,14 @@ def describe(command: Any, trainer: Trainer) -> str:
             return describe_changes(changes)
         case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
             return f"{_parameter_name(trainer, layer, unit, row)} set to {value:g}"
-        case cmd.AddPoint() | cmd.RemovePoints():
-            return drawn_words(trainer.dataset)
+        case cmd.AddPoint(label=label):
+            names = trainer.dataset.meta.get("classes")
+            return f"a point of {names[label] if names else f'class {label}'} drawn"
+        case cmd.RemovePoints():
+            if not trainer.dataset.n_train:
+                return "no training point left: draw some to train on"
+            return "points erased"
     return type(command).__name__
-
-
-def drawn_words(data: Dataset) -> str:
-    """``9 training points, 8 validation (+3 −2 drawn)``: the data after drawing."""
-    added, removed = drawn_counts(data) or (0, 0)
-    if not data.n_train:
-        return f"no training points left (+{added} −{removed} drawn): draw some to train on"
-    return (f"{data.n_train} training point{'s' * (data.n_train != 1)}, {data.n_val} "
-            f"validation (+{added} −{removed} drawn)")
 
 
 def _parameter_name(trainer: Trainer, layer: int, unit: int, row: int | None) -> str:

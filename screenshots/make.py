@@ -115,10 +115,6 @@ SHOTS = [
          "phase with j: here the backward pass through the hidden layer, each node's value "
          "and gradient and the chain rule's factors with their numbers",
          start_keys=("j",), end_keys=("j", "j", "j", "j", "tab", "z")),
-    Shot("draw", "draw", 0, "points drawn with the keys (h, then the arrows, 1 and 2, "
-         "enter): XOR's four corners; the 4-unit net bends its boundary around them, the "
-         "cursor on the last point; `linear` cannot (the run table)",
-         start_keys=(*xor_drawn(), "space"), paused=True),
     Shot("universal_approximation", "universal_approximation", 0, "the sweep view: loss "
          "against the width of one tanh layer falls to the noise; `identity`, without "
          "activation, stays one line at every width"),
@@ -178,6 +174,10 @@ SHOTS = [
          "example's numbers", end_keys=("u", "tab", "z")),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
+    Shot("draw", "draw", 0, "points drawn with the keys (h, then the arrows, 1 and 2, "
+         "enter): XOR's four corners; the 4-unit net bends its boundary around them, the "
+         "cursor on the last point; `linear` cannot (the run table)",
+         start_keys=(*xor_drawn(), "space"), paused=True),
 ]
 
 

@@ -407,14 +407,20 @@ class TrainingScreen(NewestSize, Screen):
         self.network.enter()
 
     def action_draw(self) -> None:
-        """Draw on the decision boundary (it takes the focus), or stop drawing."""
+        """Draw on the decision boundary (it takes the focus), or stop drawing; on a
+        small terminal the picture fills the screen meanwhile, as the network view's."""
         boundary = self.query_one(DecisionBoundary)
+        picture = self.query_one(f"#{PICTURE}")
         if boundary.drawing:
             boundary.action_leave()
+            if self.maximized is picture:
+                self.minimize()
         elif not boundary.display:
             self.notify(NO_DRAWING, title="Draw", timeout=4)
         else:
             boundary.focus()
+            if self.has_class("-compact"):
+                self.maximize(picture)
 
     def on_decision_boundary_drawn(self, message: DecisionBoundary.Drawn) -> None:
         """A point drawn: every run trains on it."""

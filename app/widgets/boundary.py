@@ -200,13 +200,9 @@ class DecisionBoundary(PicturePanel, can_focus=True):
                 min(max(row, 0), self._cells.rows - 1))
 
     # ----------------------------------------------------------------- drawing
-    def _on_focus(self, event: events.Focus) -> None:
-        super()._on_focus(event)
-        self._invalidate()  # alone, with the cursor
-
-    def _on_blur(self, event: events.Blur) -> None:
-        super()._on_blur(event)
-        self._invalidate()
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
+        self._invalidate()  # drawing: alone, with the cursor
 
     def action_move(self, columns: int, rows: int) -> None:
         cursor = self.cursor

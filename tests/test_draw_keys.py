@@ -10,6 +10,7 @@ from helpers import footer_says, settled, status
 from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
+from nnterm.app.panels import PICTURE
 from nnterm.app.screens import HelpScreen
 from nnterm.app.training_screen import NO_DRAWING
 from nnterm.app.widgets.boundary import DecisionBoundary
@@ -140,3 +141,17 @@ async def test_h_says_why_without_a_boundary_and_the_help_lists_the_drawing_keys
         assert isinstance(help_screen, HelpScreen)
         assert [b.description for b in help_screen.drawing_bindings] == [
             "Move", "Add point", "Remove point", "Class", "Clear points", "Stop drawing"]
+
+
+async def test_on_a_small_terminal_the_boundary_fills_the_screen_while_drawing():
+    app = NntermApp(load_preset("draw"), in_process=True, paused=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        view = app.main_view
+        await pilot.press("h")
+        assert view.query_one(DecisionBoundary).drawing
+        assert view.maximized is view.query_one(f"#{PICTURE}")
+        await pilot.press("enter")
+        await settled(app, pilot, lambda s: s.drawn is not None)
+        await pilot.press("h")
+        assert view.maximized is None and not view.query_one(DecisionBoundary).drawing

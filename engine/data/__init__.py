@@ -20,7 +20,6 @@ from nnterm.engine.data.batching import BatchSampler
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
 from nnterm.engine.data.drawing import (
-    DRAWN,
     drawing_frame,
     drawn_counts,
     drawn_params,
@@ -51,7 +50,6 @@ __all__ = [
     "DATASET_FILES",
     "DATASET_FLIPS",
     "DATASET_PARAMS",
-    "DRAWN",
     "DEFAULT_NOISE",
     "FLIPS",
     "PLANE_EXTENT",

@@ -16,11 +16,11 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.data import (
-    DRAWN,
     BatchSampler,
     Dataset,
     add_input_noise,
     check_flips,
+    drawn_counts,
     make_dataset,
     random_flips,
     with_point,
@@ -111,7 +111,6 @@ class Trainer:
         self.last_step = None
         if dataset is None or dataset.name != config.data.name:
             dataset = build_dataset(config)
-        self.dataset = dataset
         self.loss = get_loss(config.model.loss)
         self.net = build_network(config, dataset)
         probe_rng = stream(config.seed, "probe")
@@ -447,7 +446,7 @@ class Trainer:
                 self._start(self._as_given(self.config), self.dataset)
             case cmd.Reseed(seed=seed):  # new data from the seed, unless points were drawn
                 new_seed = self.config.seed + 1 if seed is None else seed
-                drawn = self.dataset if DRAWN in self.dataset.meta else None
+                drawn = self.dataset if drawn_counts(self.dataset) is not None else None
                 self._start(replace(self._as_given(self.config), seed=new_seed), drawn)
             case cmd.Reinitialize():
                 self.net.reinitialize()

@@ -1,4 +1,5 @@
-"""Writing files from the app: a screenshot (``s``) and every run as a preset (``S``).
+"""Writing files from the app: a screenshot (``s``) and every run as a preset (``S``),
+with the points drawn on its data as a CSV file beside it.
 
 Each says in a notice (through the ``notify`` it is given) where the file went or why it
 could not be written; training goes on either way.
@@ -14,10 +15,12 @@ from typing import Protocol
 
 from textual.notifications import SeverityLevel
 
+from nnterm.engine.data import drawn_params, drawn_table
+from nnterm.engine.live.snapshot import DrawnData
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
 from nnterm.engine.preset_format.preset import Preset
-from nnterm.engine.preset_format.saving import edited_preset
+from nnterm.engine.preset_format.saving import edited_preset, on_drawn_table
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.safe_files import write_atomic
 
@@ -37,7 +40,7 @@ def save_screenshot(svg: str, lesson: str, folder: Path | None, notify: Notify) 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{lesson}_{time.strftime('%Y-%m-%dT%H-%M-%S')}"
-        path = folder / f"{_free_name(folder, stem, '.svg')}.svg"
+        path = folder / f"{_free_name(folder, stem, ('.svg',))}.svg"
         write_atomic(path, svg)
     except OSError as err:
         notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
@@ -46,15 +49,25 @@ def save_screenshot(svg: str, lesson: str, folder: Path | None, notify: Notify) 
     notify(f"saved {path}", title="Screenshot", timeout=4)
 
 
-def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify) -> None:
+def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify,
+              drawn: DrawnData | None = None) -> None:
     """Every run (name, config) of ``preset`` as it stands, as a preset in the user's
-    preset folder (``saving.edited_preset``); a failure is said, never fatal."""
+    preset folder (``saving.edited_preset``), with the points ``drawn`` on its data (if
+    any) as a CSV file beside it that the runs read (``name.csv``); a failure is said,
+    never fatal."""
+    if drawn is not None and not (len(drawn.train_labels) and len(drawn.val_labels)):
+        notify("cannot save the drawn points: a table needs a training point and a "
+               "validation point (v shows those)", title="Preset", severity="error",
+               timeout=8)
+        return
     folder = user_preset_dir()
     try:
         folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
         folder.mkdir(parents=True, exist_ok=True)
-        name = _free_name(folder, f"{preset.name}_saved")
+        name = _free_name(folder, f"{preset.name}_saved", (".yaml", ".csv"))
         path = folder / f"{name}.yaml"
+        if drawn is not None:
+            runs = _on_table(runs, drawn, folder / f"{name}.csv")
         save_preset(edited_preset(preset, runs, name), path)
     except (OSError, PresetError) as err:
         reason = err.strerror if isinstance(err, OSError) and err.strerror else err
@@ -62,6 +75,17 @@ def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify
                severity="error", timeout=8)
         return
     notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
+
+
+def _on_table(runs: Sequence[tuple[str, Config]], drawn: DrawnData, table: Path
+              ) -> list[tuple[str, Config]]:
+    """Write the ``drawn`` points to ``table`` and make every run read them from there
+    (named relative: the preset's folder is where a preset's tables are looked for)."""
+    write_atomic(table, drawn_table((drawn.train_points, drawn.train_labels),
+                                    (drawn.val_points, drawn.val_labels), drawn.class_names))
+    params = drawn_params(table.name, drawn.class_names)
+    return [(name, on_drawn_table(config, params, len(drawn.train_labels),
+                                  len(drawn.val_labels))) for name, config in runs]
 
 
 def screenshot_dir() -> Path:
@@ -77,11 +101,11 @@ def screenshot_dir() -> Path:
     return Path(data) / "nnterm" / "screenshots"
 
 
-def _free_name(folder: Path, stem: str, suffix: str = ".yaml") -> str:
+def _free_name(folder: Path, stem: str, suffixes: tuple[str, ...] = (".yaml",)) -> str:
     """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
-    (not even a dangling link)."""
+    with any of ``suffixes`` (not even a dangling link)."""
     name, n = stem, 1
-    while os.path.lexists(folder / f"{name}{suffix}"):
+    while any(os.path.lexists(folder / f"{name}{suffix}") for suffix in suffixes):
         n += 1
         name = f"{stem}_{n}"
     return name

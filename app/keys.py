@@ -67,6 +67,7 @@ APP_BINDINGS = [
     Binding("right", "unit(1,0)", "Layer right", show=False, id="unit_right"),
     Binding("enter", "feature", "Switch feature / edit unit", show=False, id="feature"),
     Binding("W", "edges", "Every edge", show=False, id="edges"),
+    Binding("h", "draw", "Draw points", show=False, id="draw"),
     Binding("j", "phase(1)", "Next phase", id="phase_next"),
     Binding("J", "phase(-1)", "Phase back", show=False, id="phase_previous"),
     Binding("left_parenthesis", "rewind(-1)", "Back in time", key_display="(", show=False,
@@ -124,6 +125,8 @@ ACTION_WORDS = {
                "starts again), or type new values for the selected unit's weights and bias",
     "edges": "In the network view: draw every weight of every layer between the columns "
              "(a cell per weight, coloured by sign, shaded by size), or the selected unit's",
+    "draw": "Draw your own data on the decision boundary (2-D classification): a cursor "
+            "and the mouse add and remove points, every run trains on them; h again: stop",
     "phase": "Show the next (j) or previous (J) phase of the training step explained: "
              "forward, loss, backward, update; past the last, take the next step",
     "rewind": "Look back: every panel one frame back (() or forward ()) in the run, or a "

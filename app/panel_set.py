@@ -5,7 +5,8 @@ While a run trains, snapshots come faster than the panels need redrawing: the st
 and the tables of numbers are drawn together at most every ``numbers`` seconds (the
 screen's timer calls ``flush_numbers``), the slow panels one at a time, in turn. After a
 key (``quiet``), its effect goes first: the numbers are drawn at once, the status line
-before the tables, and the slow panels wait. When no run trains, a snapshot is news and
+before the tables, and the slow panels wait, but for a point drawn or erased on the
+boundary, which the picture shows at once. When no run trains, a snapshot is news and
 every panel on screen draws it at once.
 """
 
@@ -40,6 +41,7 @@ class PanelSet:
         self.turns = PanelTurns({p.name: rates.every(p.redraw) for p in self.slow
                                  if p.redraw is not None}, rates.gap)
         self._pending: Snapshot | None = None  # came while training, numbers not drawn yet
+        self._points: tuple[int, int] | None = None  # the points drawn in the last snapshot
 
     def draw(self, snapshot: Snapshot, *, quiet: bool) -> None:
         """Draw ``snapshot`` as its moment asks: ``quiet``, a key was just pressed."""
@@ -50,9 +52,12 @@ class PanelSet:
             self._pending = snapshot  # drawn by flush_numbers, at its pace
         picture = picture_for(snapshot)
         shown = [p for p in self.slow if p.place != "picture" or p is picture]
+        points, self._points = self._points, points_drawn(snapshot)
         if not training:
             for panel in shown:
                 self._draw(panel, snapshot)
+        elif points != self._points:  # a point just drawn shows under the cursor at once
+            self._draw(picture, snapshot)
         elif not quiet and (turn := self.turns.next(time.monotonic(),
                                                      [p.name for p in shown])):
             self._draw(next(p for p in shown if p.name == turn), snapshot)
@@ -108,3 +113,9 @@ class PanelSet:
             self.picture.current = panel.name
             self.picture.border_title = panel.title
         self.widgets[panel.name].update_snapshot(snapshot)
+
+
+def points_drawn(snapshot: Snapshot) -> tuple[int, int] | None:
+    """(added, removed) points drawn on the data, None if none ever were."""
+    drawn = snapshot.drawn
+    return None if drawn is None else (drawn.added, drawn.removed)

@@ -40,8 +40,9 @@ def key_table(title: str, bindings: Iterable[Binding]) -> Table:
 
 
 class HelpScreen(NewestSize, ModalScreen[None]):
-    """Every key of a view: its own, the architecture panel's and a guided lesson's steps
-    (under the panel's, where the column is short; a table without keys is left out);
+    """Every key of a view: its own, the architecture panel's, the drawing's and a guided
+    lesson's steps (under the panel's, where the column is short; a table without keys is
+    left out);
     ``hint``: the keys said in words at the foot. Escape, q or ? closes it."""
 
     DEFAULT_CSS = """
@@ -57,17 +58,20 @@ class HelpScreen(NewestSize, ModalScreen[None]):
     HINT = "ctrl+p: command palette   tab: next panel   escape: close"
 
     def __init__(self, app_bindings: Iterable[Binding], editor_bindings: Iterable[Binding],
-                 lesson_bindings: Iterable[Binding] = (), hint: str = HINT):
+                 lesson_bindings: Iterable[Binding] = (), hint: str = HINT, *,
+                 drawing_bindings: Iterable[Binding] = ()):
         super().__init__()
         self.app_bindings = list(app_bindings)
         self.editor_bindings = list(editor_bindings)
         self.lesson_bindings = list(lesson_bindings)
+        self.drawing_bindings = list(drawing_bindings)
         self.hint = hint
 
     def compose(self) -> ComposeResult:
         both = Table.grid(padding=(0, 4))
         side = Table.grid()
         for title, bindings in (("Architecture panel (tab to it)", self.editor_bindings),
+                                ("Drawing points (h)", self.drawing_bindings),
                                 ("Guided lesson (--lesson)", self.lesson_bindings)):
             if bindings:
                 if side.row_count:

@@ -49,6 +49,7 @@ from nnterm.app.sweep_screen import SWEEP_SCREEN
 from nnterm.app.view_keys import ViewKeys
 from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
 from nnterm.app.widgets.backprop import BackpropPanel
+from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.lesson import LessonPanel
 from nnterm.app.widgets.status_line import StatusLine
@@ -64,6 +65,9 @@ from nnterm.engine.training import commands as cmd
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 #: After a key's command, the slow panels wait this long (the status line does not).
 KEY_QUIET = 0.15
+#: What ``h`` says where there is no decision boundary on screen to draw on.
+NO_DRAWING = ("points are drawn on the decision boundary: 2-D classification data, with "
+              "the boundary shown (u closes the network view)")
 
 
 class _PickerApp(Protocol):
@@ -463,6 +467,29 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_edges(self) -> None:
         self.network.edges()
+    def action_draw(self) -> None:
+        """Draw on the decision boundary (it takes the focus), or stop drawing; on a
+        small terminal the picture fills the screen meanwhile, as the network view's."""
+        boundary = self.query_one(DecisionBoundary)
+        picture = self.query_one(f"#{PICTURE}")
+        if boundary.drawing:
+            boundary.action_leave()
+            if self.maximized is picture:
+                self.minimize()
+        elif not boundary.display:
+            self.notify(NO_DRAWING, title="Draw", timeout=4)
+        else:
+            boundary.focus()
+            if self.has_class("-compact"):
+                self.maximize(picture)
+
+    def on_decision_boundary_drawn(self, message: DecisionBoundary.Drawn) -> None:
+        """A point drawn: every run trains on it."""
+        self.send(cmd.AddPoint(message.x1, message.x2, message.label))
+
+    def on_decision_boundary_erased(self, message: DecisionBoundary.Erased) -> None:
+        """Points erased: from every run's data."""
+        self.send(cmd.RemovePoints(message.box, message.validation))
 
     def action_phase(self, direction: int) -> None:
         """The next or previous phase of the step explained; past the last, a step."""
@@ -485,7 +512,7 @@ class TrainingScreen(NewestSize, Screen):
         state = self.runs_state  # (with the keys pressed just before, however quick)
         if self.preset is not None and state is not None:
             save_runs(self.preset, [(run.name, run.config) for run in state.runs],
-                      self.notify)
+                      self.notify, self.snapshot.drawn if self.snapshot else None)
 
     def action_back_to_sweep(self) -> None:
         """Back to the sweep this run was opened from (its workers get the cores back)."""
@@ -497,7 +524,9 @@ class TrainingScreen(NewestSize, Screen):
         keys = [marked_locked(b, self.locks.locked) for b in APP_BINDINGS]
         self.app.push_screen(HelpScreen([b for b in keys if b.action not in STEP_ACTIONS],
                                         bindings_of(ArchitectureEditor),
-                                        [b for b in keys if b.action in STEP_ACTIONS]))
+                                        [b for b in keys if b.action in STEP_ACTIONS],
+                                        drawing_bindings=[b for b in bindings_of(
+                                            DecisionBoundary) if b.show]))
 
     # the app's own, shown among this view's keys
     def action_quit(self) -> None:

@@ -51,8 +51,10 @@ _NO_USER_PRESETS = tempfile.TemporaryDirectory(prefix="nnterm-shots-")  # remove
 os.environ["XDG_CONFIG_HOME"] = _NO_USER_PRESETS.name
 
 from rich.cells import cell_len  # noqa: E402
+from textual.widgets import ContentSwitcher  # noqa: E402
 
 from nnterm.app.app import NntermApp  # noqa: E402
+from nnterm.app.panels import PICTURE, picture_for  # noqa: E402
 from nnterm.app.sweep_screen import SweepScreen  # noqa: E402
 from nnterm.app.widgets.loss_plot import LossPlot  # noqa: E402
 from nnterm.engine.preset_format.errors import PresetError  # noqa: E402
@@ -80,10 +82,27 @@ class Shot:
     size: tuple[int, int] = (120, 40)
     theme: str | None = None
     overrides: tuple[str, ...] = field(default=())
-    #: keys pressed as the lesson opens (``j``: the backprop lesson's first step), and
-    #: once it has finished (``u``: the network view; ``tab`` ``z``: the picture zoomed)
+    #: keys pressed as the lesson opens, on its first snapshot (``j``: the backprop
+    #: lesson's first step; points drawn), and once it has finished (``u``: the network
+    #: view; ``tab`` ``z``: the picture zoomed)
     start_keys: tuple[str, ...] = field(default=())
     end_keys: tuple[str, ...] = field(default=())
+    #: open paused (the start keys act before any step; a space among them trains)
+    paused: bool = False
+
+
+def xor_drawn() -> tuple[str, ...]:
+    """The keys that draw XOR on the ``draw`` lesson: every training point erased, then
+    three points in each corner around the cursor's start (the middle), orange (1) bottom
+    left and top right, blue (2) top left and bottom right."""
+    def cluster(moves: list[str], label: str, then: tuple[str, str]) -> list[str]:
+        return [*moves, label, "enter", then[0], "enter", then[1], "enter"]
+
+    return ("h", "X",
+            *cluster(["up"] * 4 + ["left"] * 8, "2", ("right", "down")),
+            *cluster(["right"] * 14 + ["up"], "1", ("right", "down")),
+            *cluster(["down"] * 7, "2", ("left", "up")),
+            *cluster(["left"] * 14, "1", ("left", "down")))
 
 
 SHOTS = [
@@ -169,6 +188,10 @@ SHOTS = [
          end_keys=("left_curly_bracket",) * 8),
     Shot("xor-80x24", "xor", 0, "the compact layout of an 80x24 terminal", size=(80, 24)),
     Shot("xor-light", "xor", 0, "the textual-light theme", theme="textual-light"),
+    Shot("draw", "draw", 0, "points drawn with the keys (h, then the arrows, 1 and 2, "
+         "enter): XOR's four corners; the 4-unit net bends its boundary around them, the "
+         "cursor on the last point; `linear` cannot (the run table)",
+         start_keys=(*xor_drawn(), "space"), paused=True),
 ]
 
 
@@ -207,10 +230,14 @@ async def wait_sweep_done(screen: SweepScreen, pilot, timeout: float = TIMEOUT) 
 async def render(shot: Shot, preset, svg: Path) -> str:
     """Run ``preset`` to its end in the app (every run of a sweep) and save the screen
     to ``svg``; return the status line's first line (for the log)."""
-    app = NntermApp(preset, in_process=True, theme=shot.theme, speed="full")
+    app = NntermApp(preset, in_process=True, theme=shot.theme, speed="full",
+                    paused=shot.paused)
     async with app.run_test(size=shot.size) as pilot:
         if shot.start_keys:
             await app.main_view.composed.wait()
+            switcher = app.main_view.query_one(f"#{PICTURE}", ContentSwitcher)
+            await wait_for(app, pilot,  # the picture the keys may act on, on screen
+                           lambda s: switcher.current == picture_for(s).name)
             await pilot.press(*shot.start_keys)
         if preset.sweep is not None:
             await wait_sweep_done(app.screen, pilot)

@@ -109,7 +109,10 @@ def make_snapshot(step: int = 390, **changes) -> Snapshot:
 
 
 class Host(App):
-    """Mounts one widget and records the messages it posts."""
+    """Mounts one widget and records the messages it posts. Nothing has the focus at
+    first, as in the app (a focused boundary is drawn on)."""
+
+    AUTO_FOCUS = None
 
     def __init__(self, widget: Widget) -> None:
         super().__init__()

@@ -19,7 +19,7 @@ CONTRACT = {
     "softmax_ce_vs_mse", "learning_rate", "batch_size", "dead_relu", "vanishing_gradients",
     "activations", "optimizers", "adam_vs_adamw", "overfitting", "regularization",
     "augmentation", "double_descent", "scaling_laws", "next_token", "playground",
-    "universal_approximation", "scaling_laws_data", "scaling_laws_compute",
+    "universal_approximation", "scaling_laws_data", "scaling_laws_compute", "draw",
 }
 
 

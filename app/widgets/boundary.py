@@ -3,13 +3,26 @@
 With several runs it draws every run's boundary side by side (small multiples, as the
 lesson compares them), the selected run marked; ``show_gallery(False)`` draws the selected
 run's alone, at full size.
+
+With the focus it is drawn on (the selected run's boundary alone, every run has the same
+points): a cursor the arrows move, ``enter`` puts a point of the class chosen with
+``1``-``8`` there, ``backspace`` erases the points in its cell, ``X`` erases every
+training point; a click puts a point (the right button: the second class, or the first
+while the second is chosen) or erases the points of the cell clicked. The widget changes
+no data: it says what was drawn (``Drawn``, ``Erased``) and the screen tells the engine.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 
 from nnterm.app.widgets._common import (
     CLASS_ANSI,
@@ -27,6 +40,7 @@ from nnterm.app.widgets._common import (
     sample_index,
 )
 from nnterm.app.widgets._panel import PicturePanel
+from nnterm.app.widgets._plane_cells import PlaneCells
 from nnterm.app.widgets._tile_captions import tile_captions
 from nnterm.engine.live.snapshot import Boundary, RunView, Snapshot
 
@@ -39,6 +53,8 @@ BAND = 0.2
 #: Region glyphs per class when there is no colour (the class must show by shape).
 MONO_FILL = ("·", "░", "▒", "▓", ":", "=", "~", "'")
 TRAIN_DOT, VAL_DOT = "●", "○"
+#: The drawing cursor on a cell without a point (on a point: the point, highlighted).
+CURSOR = "+"
 #: How far a point's colour is pushed from its class colour towards white (dark theme) or
 #: black (light theme): the region is the class colour faded into the background, so the
 #: point must go the other way to stand out on its own class's region.
@@ -64,7 +80,23 @@ def _glyph(k: int, val: bool) -> str:
     return g.upper() if val else g
 
 
-class DecisionBoundary(PicturePanel):
+#: The keys of the drawing, in the footer while the boundary has the focus (each shown
+#: one stands for its group: the arrows, the classes).
+DRAWING_BINDINGS: list[Binding | tuple[str, str] | tuple[str, str, str]] = [
+    Binding("up", "move(0,-1)", "Move", key_display="↑↓←→"),
+    Binding("down", "move(0,1)", "Move", show=False),
+    Binding("left", "move(-1,0)", "Move", show=False),
+    Binding("right", "move(1,0)", "Move", show=False),
+    Binding("enter", "draw", "Add point"),
+    Binding("backspace", "erase", "Remove point"),
+    Binding("1", "choose_class(1)", "Class", key_display="1-8"),
+    *(Binding(str(n), f"choose_class({n})", "Class", show=False) for n in range(2, 9)),
+    Binding("X", "erase_all", "Clear points"),
+    Binding("escape", "leave", "Stop drawing"),
+]
+
+
+class DecisionBoundary(PicturePanel, can_focus=True):
     """Predicted class per grid cell (colour = class, fainter = less confident), training
     points as class-coloured dots, validation points on ``show_validation(True)``.
 
@@ -80,6 +112,23 @@ class DecisionBoundary(PicturePanel):
         min-height: 4;
     }
     """
+    BINDINGS = DRAWING_BINDINGS
+
+    class Drawn(Message):
+        """A point of class ``label`` was drawn at ``(x1, x2)`` of the plane."""
+
+        def __init__(self, x1: float, x2: float, label: int) -> None:
+            super().__init__()
+            self.x1, self.x2, self.label = x1, x2, label
+
+    class Erased(Message):
+        """The points in ``box`` (x1 from, to, x2 from, to; None: every training point)
+        were erased; the validation points there too if ``validation`` (shown)."""
+
+        def __init__(self, box: tuple[float, float, float, float] | None,
+                     validation: bool) -> None:
+            super().__init__()
+            self.box, self.validation = box, validation
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -89,6 +138,10 @@ class DecisionBoundary(PicturePanel):
         self._runs: tuple[RunView, ...] = ()  # runs with a boundary, for side by side
         self._selected = ""
         self._gallery = True
+        self.draw_class = 0  # the class a point drawn gets
+        self._cursor: tuple[int, int] | None = None  # (column, row); None: the middle
+        self._cells: PlaneCells | None = None  # the plane's cells, when drawn alone
+        self._pressed_on: PlaneCells | None = None  # the picture a click began on
 
     # ----------------------------------------------------------------- public
     @property
@@ -126,6 +179,105 @@ class DecisionBoundary(PicturePanel):
             self._validation = show
             self._invalidate()
 
+    @property
+    def drawing(self) -> bool:
+        """True while points are drawn: the boundary has the focus."""
+        return self.has_focus
+
+    @property
+    def plane_cells(self) -> PlaneCells | None:
+        """Where the plane lies in the widget's cells, as last drawn alone (None: side by
+        side, or not drawn yet)."""
+        return self._cells
+
+    @property
+    def cursor(self) -> tuple[int, int] | None:
+        """The drawing cursor's cell (column, row) in the picture as last drawn."""
+        if self._cells is None or not (self._cells.columns and self._cells.rows):
+            return None
+        column, row = self._cursor or (self._cells.columns // 2, self._cells.rows // 2)
+        return (min(max(column, 0), self._cells.columns - 1),
+                min(max(row, 0), self._cells.rows - 1))
+
+    # ----------------------------------------------------------------- drawing
+    def watch_has_focus(self, has_focus: bool) -> None:
+        super().watch_has_focus(has_focus)
+        self._invalidate()  # drawing: alone, with the cursor
+
+    def action_move(self, columns: int, rows: int) -> None:
+        cursor = self.cursor
+        if cursor is not None:
+            self._cursor = (cursor[0] + columns, cursor[1] + rows)
+            self._invalidate()
+
+    def action_draw(self) -> None:
+        """A point of the chosen class at the cursor."""
+        self._draw_at(self.cursor, self.draw_class)
+
+    def action_erase(self) -> None:
+        """The points in the cursor's cell erased."""
+        cursor = self.cursor
+        if cursor is not None and self._cells is not None:
+            self.post_message(self.Erased(self._cells.box(*cursor), self._validation))
+
+    def action_erase_all(self) -> None:
+        """Every training point erased (the validation points stay)."""
+        self.post_message(self.Erased(None, False))
+
+    def action_choose_class(self, number: int) -> None:
+        """Points drawn from now on are of class ``number`` (1: the first)."""
+        classes = self._class_count()
+        if number > classes:
+            self.notify(f"this data has {classes} classes: keys 1-{classes}", timeout=3)
+            return
+        self.draw_class = number - 1
+        self._invalidate()
+
+    def action_leave(self) -> None:
+        """Stop drawing: the focus goes to the panel around the picture."""
+        panel = next((a for a in self.ancestors if isinstance(a, Widget) and a.focusable),
+                     None)
+        if panel is not None:
+            panel.focus()
+        else:
+            self.blur()
+
+    def focus_on_click(self) -> bool:
+        """Note the picture a click begins on (before the focus redraws it alone)."""
+        self._pressed_on = self._cells
+        return True
+
+    def on_click(self, event: events.Click) -> None:
+        """A point where the picture was clicked (the right button: the other class), or
+        the points of that cell erased; a click on the runs side by side only starts
+        drawing."""
+        cells, self._pressed_on = self._pressed_on, None
+        if cells is None or cells != self._cells:
+            return
+        cell = cells.at(event.x, event.y)
+        if cell is None:
+            return
+        self._cursor = cell
+        marks = point_marks(self._boundary, cells, self._validation) \
+            if self._boundary is not None else {}
+        if (cell[1], cell[0]) in marks:
+            self.post_message(self.Erased(cells.box(*cell), self._validation))
+        else:
+            right = event.button == 3
+            self._draw_at(cell, (1 if self.draw_class != 1 else 0) if right else self.draw_class)
+        self._invalidate()
+
+    def _draw_at(self, cell: tuple[int, int] | None, label: int) -> None:
+        if cell is not None and self._cells is not None and label < self._class_count():
+            self.post_message(self.Drawn(*self._cells.centre(*cell), label))
+
+    def _class_count(self) -> int:
+        """The data's classes (at least 2)."""
+        b = self._boundary
+        if b is None:
+            return 2
+        return max(2, b.n_classes or _n_classes(b, True))
+
     # ----------------------------------------------------------------- internals
     def _build(self, width: int, height: int, mode: ColorMode, dark: bool) -> list[Strip]:
         b = self._boundary
@@ -148,13 +300,18 @@ class DecisionBoundary(PicturePanel):
             return strips[:height]
 
         body = height - 1 if height >= 3 else height
-        n_classes = _n_classes(b, self._validation)
-        if len(self._runs) > 1 and self._gallery:
+        n_classes = max(_n_classes(b, self._validation), b.n_classes)
+        self._cells = None
+        if len(self._runs) > 1 and self._gallery and not self.drawing:
             strips = self._gallery_strips(width, body, mode, dark)
             # the legend names every run's classes (a variant may have more classes)
             n_classes = max(_n_classes(_small(v), self._validation) for v in self._runs)
         else:
-            strips = boundary_picture(b, width, body, mode, dark, self._validation, n_classes)
+            self._cells = plane_cells(b, width, body, mode)
+            cursor = self.cursor if self.drawing else None
+            strips = boundary_picture(
+                b, width, body, mode, dark, self._validation, n_classes,
+                None if cursor is None else Cursor(*cursor, self.draw_class))
         strips = strips[:body]
         if height >= 3:
             strips.extend([Strip.blank(width)] * (body - len(strips)))
@@ -208,9 +365,9 @@ class DecisionBoundary(PicturePanel):
                 names: tuple[str, ...] | None) -> Strip:
         """Each class's colour (a point as it looks on its own region) and name (the
         data's own, else ``class k``), then the point marks; compact (numbers only) if
-        that does not fit."""
+        that does not fit. While drawing: ``draw`` first, the class drawn underlined."""
         for compact in (False, True):
-            segs: list[Segment] = []
+            segs: list[Segment] = [Segment("draw ", Style(bold=True))] if self.drawing else []
             for k in range(n_classes):
                 if mode == "truecolor":  # a point as it looks on its own region
                     segs.append(Segment(TRAIN_DOT, fg_bg(point_rgb(k, dark),
@@ -221,7 +378,9 @@ class DecisionBoundary(PicturePanel):
                 else:
                     segs.append(Segment(f"{_glyph(k, False)}{MONO_FILL[k % len(MONO_FILL)]}"))
                 name = names[k] if names is not None and k < len(names) else f"class {k}"
-                segs.append(Segment(f"{k} " if compact else f" {name}  "))
+                chosen = self.drawing and k == self.draw_class
+                segs.append(Segment(f"{k} " if compact else f" {name}  ",
+                                    Style(bold=True, underline=True) if chosen else None))
             if mode == "truecolor":
                 marks = f"{TRAIN_DOT} train" + (f" {VAL_DOT} val" if self._validation else "")
             else:
@@ -257,10 +416,48 @@ def _n_classes(b: Boundary, validation: bool) -> int:
     return int(max([int(b.classes.max()) if b.classes.size else 0] + labels + [1])) + 1
 
 
+def plane_cells(b: Boundary, width: int, body: int, mode: ColorMode) -> PlaneCells:
+    """Where the plane of ``b`` lies in a picture of ``width`` x ``body`` cells."""
+    rows, cols = b.classes.shape if b.classes.ndim == 2 else (0, 0)
+    half = mode == "truecolor"
+    cell_w = 1 if half else 2
+    out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, False)
+    term_cols = out_cols * cell_w
+    return PlaneCells(extent=b.extent, left=(width - term_cols) // 2, columns=term_cols,
+                      rows=(out_rows + 1) // 2 if half else out_rows, grid_rows=out_rows,
+                      pixels=2 if half else 1)
+
+
+def point_marks(b: Boundary, cells: PlaneCells, validation: bool
+                ) -> dict[tuple[int, int], tuple[int, bool, bool]]:
+    """The points of ``b`` by the cell they are drawn in, (row, column) -> (class,
+    validation?, in the lower half?); training points drawn last win."""
+    marks: dict[tuple[int, int], tuple[int, bool, bool]] = {}
+    sets = [(b.val_points, b.val_labels, True)] if validation else []
+    sets.append((b.train_points, b.train_labels, False))
+    for pts, lab, val in sets:
+        for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
+            cell = cells.cell_of(px, py)
+            if cell is not None:
+                tx, ty, low = cell
+                marks[(ty, tx)] = (int(k), val, low)
+    return marks
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The drawing cursor: its cell (column, row) and the class a point there would be."""
+
+    column: int
+    row: int
+    label: int
+
+
 def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: bool,
-                     validation: bool, n_classes: int) -> list[Strip]:
+                     validation: bool, n_classes: int, cursor: Cursor | None = None
+                     ) -> list[Strip]:
     """The regions and the data of ``b`` fitted into ``width`` x ``body`` cells (at most
-    ``body`` strips, each ``width`` wide)."""
+    ``body`` strips, each ``width`` wide), with the drawing ``cursor`` if one is given."""
     classes = b.classes.tolist()
     conf = b.confidence.tolist()
     rows, cols = len(classes), len(classes[0]) if classes else 0
@@ -271,27 +468,12 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
 
     half = mode == "truecolor"
     cell_w = 1 if half else 2
-    out_rows, out_cols = fit(rows, cols, width, body * (2 if half else 1), cell_w, False)
+    cells = plane_cells(b, width, body, mode)
+    out_rows, term_rows, term_cols, pad = cells.grid_rows, cells.rows, cells.columns, cells.left
+    out_cols = term_cols // cell_w
     ri, ci = sample_index(out_rows, rows), sample_index(out_cols, cols)
-    term_rows = (out_rows + 1) // 2 if half else out_rows
-    term_cols = out_cols * cell_w
-    pad = (width - term_cols) // 2
-
-    # marks: terminal cell -> (class, validation?); training points drawn last win
-    marks: dict[tuple[int, int], tuple[int, bool, bool]] = {}
-    x0, x1, y0, y1 = b.extent
-    sets = [(b.val_points, b.val_labels, True)] if validation else []
-    sets.append((b.train_points, b.train_labels, False))
-    for pts, lab, val in sets:
-        for (px, py), k in zip(pts.tolist(), lab.tolist(), strict=False):
-            fx = (px - x0) / (x1 - x0) if x1 != x0 else 0.5
-            fy = (y1 - py) / (y1 - y0) if y1 != y0 else 0.5
-            if not (0.0 <= fx <= 1.0 and 0.0 <= fy <= 1.0):
-                continue
-            tx = min(term_cols - 1, int(fx * term_cols))
-            pix = min(out_rows - 1, int(fy * out_rows))
-            ty = pix // 2 if half else pix
-            marks[(ty, tx)] = (int(k), val, bool(pix % 2) if half else False)
+    marks = point_marks(b, cells, validation)
+    at = (cursor.row, cursor.column) if cursor is not None else None
 
     strips: list[Strip] = []
     if half:
@@ -319,7 +501,11 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
                 upper = region(2 * ty, tx)
                 lower = region(2 * ty + 1, tx) if 2 * ty + 1 < out_rows else None
                 hit = marks.get((ty, tx))
-                if hit is None:
+                if (ty, tx) == at and cursor is not None:
+                    glyph = CURSOR if hit is None else (VAL_DOT if hit[1] else TRAIN_DOT)
+                    segs.add(glyph, style((0, 0, 0) if dark else (255, 255, 255),
+                                          point_rgb(cursor.label, dark)))
+                elif hit is None:
                     segs.add("▀", style(upper, lower))
                 else:
                     k, val, low = hit
@@ -336,7 +522,11 @@ def boundary_picture(b: Boundary, width: int, body: int, mode: ColorMode, dark: 
             segs.add(" " * pad)  # an empty first text is dropped by Strip
             for tx in range(term_cols):
                 hit = marks.get((ty, tx))
-                if hit is not None:
+                if (ty, tx) == at and cursor is not None:
+                    glyph = CURSOR if hit is None else _glyph(hit[0], hit[1])
+                    segs.add(glyph, Style(color=CLASS_ANSI[cursor.label % len(CLASS_ANSI)]
+                                          if ansi else None, bold=True, reverse=True))
+                elif hit is not None:
                     k, val, _ = hit
                     segs.add(_glyph(k, val), point_styles[k % len(CLASS_ANSI)])
                     continue

@@ -11,7 +11,7 @@ from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.app.widgets._said import Said
 from nnterm.engine.live.run_loop import rate_text
-from nnterm.engine.live.snapshot import Snapshot
+from nnterm.engine.live.snapshot import DrawnData, Snapshot
 from nnterm.engine.training.config import Config
 
 #: Run state -> (label, style).
@@ -41,6 +41,14 @@ def two_digits(steps_per_second: float) -> float:
 def optimizer_name(config: Config) -> str:
     """The optimizer as the config names it."""
     return config.train.optimizer.name
+
+
+def drawn_text(drawn: DrawnData | None) -> str:
+    """``drawn +3 −1: 12 train, 8 val``: the points drawn on the data, if any."""
+    if drawn is None:
+        return ""
+    return (f"drawn +{drawn.added} −{drawn.removed}: {len(drawn.train_labels)} train, "
+            f"{len(drawn.val_labels)} val")
 
 
 def _pct(x: float | None) -> str:
@@ -158,10 +166,11 @@ class StatusLine(RowRepaint):
         state = run_state(s)
         diagnosis = ", ".join(s.findings)
         optimizer = self.optimizer_label(s.config)
+        drawn = drawn_text(s.drawn)
         signature = (
             state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis,
-            self.said.words, s.stop_reason, s.run, self._scope, self._viewing,
+            self.said.words, s.stop_reason, s.run, self._scope, self._viewing, drawn,
         )
         self._snapshot = snapshot
         if self._signature is not None and signature == self._signature:
@@ -185,6 +194,8 @@ class StatusLine(RowRepaint):
         second = [Text(f"loss {fmt_num(s.train_loss, 4)}  val {fmt_num(s.val_loss, 4)}")]
         if s.train_acc is not None or s.val_acc is not None:
             second.append(Text(f"acc {_pct(s.train_acc)}  val {_pct(s.val_acc)}"))
+        if drawn:
+            second.append(Text(drawn, "magenta"))
         if self.note:  # (before the diagnoses, which may come to need a line of their own)
             second.append(Text(f"{SEPARATOR}{self.note}", "dim"))
         if diagnosis:

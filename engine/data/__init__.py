@@ -8,7 +8,8 @@
 Modules: ``dataset`` (the Dataset type), ``plane`` (2-D sets), ``classification``
 (d-dimensional), ``regression``, ``images`` (small pictures), ``names`` (characters),
 ``noise`` (jitter, label flips, input-noise augmentation), ``flips`` (random mirror
-images, augmentation for pictures), ``table`` (a CSV file of your own),
+images, augmentation for pictures), ``table`` (a CSV file of your own), ``drawing``
+(points added and removed by hand),
 ``batching`` (BatchSampler), ``registry`` (make_dataset).
 
 Imports: NumPy only, nothing else of nnterm. This room and ``nn`` are the bottom of the
@@ -18,6 +19,14 @@ engine and do not import each other.
 from nnterm.engine.data.batching import BatchSampler
 from nnterm.engine.data.classification import Blobs, RandomClassification
 from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset, Sampler
+from nnterm.engine.data.drawing import (
+    drawing_frame,
+    drawn_counts,
+    drawn_params,
+    drawn_table,
+    with_point,
+    without_points,
+)
 from nnterm.engine.data.flips import FLIPS, random_flips
 from nnterm.engine.data.names import VOCAB, bigram_baseline, load_names
 from nnterm.engine.data.noise import add_input_noise
@@ -58,6 +67,10 @@ __all__ = [
     "bigram_baseline",
     "check_flips",
     "circle",
+    "drawn_counts",
+    "drawn_params",
+    "drawn_table",
+    "drawing_frame",
     "gauss",
     "load_names",
     "make_dataset",
@@ -67,5 +80,7 @@ __all__ = [
     "sized_by_table",
     "spiral",
     "split_sizes",
+    "with_point",
+    "without_points",
     "xor",
 ]

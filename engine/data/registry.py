@@ -130,7 +130,8 @@ _SPECS: dict[str, _Spec] = {
         REGRESSION, 0.0, {"dim": 2, "condition": 1000.0}, _ill_conditioned
     ),
     "names": _Spec(CLASSIFICATION, 0.0, {"context": 3}, None, fixed=_names, finite=True),
-    "csv": _Spec(None, 0.0, {"path": None, "target": None}, None, fixed=table_dataset,
+    "csv": _Spec(None, 0.0, {"path": None, "target": None, "split": None,
+                             "standardize": True, "classes": None}, None, fixed=table_dataset,
                  files=("path",)),
 }
 

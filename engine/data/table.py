@@ -10,10 +10,16 @@ values, at most half as many as there are rows, are classes, numbered ``0..k-1``
 sorted order (numbers by value, text alphabetically; the names are kept in
 ``meta["classes"]``); any other numbers are a regression target.
 
+``classes`` (a list of labels) says it instead: the target is classes, those, numbered in
+the list's order, each row's one of them (a small or lopsided table stays classes, a class
+with no row keeps its number: a set of points drawn in the app is saved so).
+
 Split: the rows are shuffled once with the dataset's seed; the first ``n_train`` rows of
 that order train, the last ``n_val`` validate (so growing ``n_train`` never changes the
 validation rows, and ``n_train + n_val`` must not exceed the rows; ``split_sizes`` gives
-the preset format's defaults).
+the preset format's defaults). ``split`` names a column that says it instead, ``train``
+or ``val`` in each row: the rows keep the file's order, and ``n_train`` and ``n_val`` are
+its counts (``meta["split"]``); that column is no feature.
 
 Scale: each feature is standardised, ``x' = (x - mean) / std`` with the mean and std of
 the *training* rows only (the validation rows are held out, their statistics must not leak
@@ -22,6 +28,8 @@ way: the loss then reads in units of the target's variance (an MSE of 1 is as go
 predicting the mean, whatever the column's units), so the learning rates and the
 underfitting diagnosis of the built-in lessons carry over to any table. ``meta`` keeps
 ``feature_mean``, ``feature_std``, ``target_mean`` and ``target_std`` to undo it.
+``standardize: false`` keeps the file's units (points drawn on the plane load back where
+they were drawn).
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ from nnterm.engine.data.dataset import CLASSIFICATION, REGRESSION, Dataset
 MAX_TABLE_BYTES = 64 * 2**20
 #: A target with more distinct values than this (or than half the rows) is no class label.
 MAX_CLASSES = 20
+#: The values of a ``split`` column.
+TRAIN, VAL = "train", "val"
 
 _CSV_ALLOWED = "a CSV file with a header row, then one row of numbers (and the target) " \
                "per example"
@@ -69,6 +79,8 @@ class Table:
     X: np.ndarray
     y: np.ndarray
     classes: tuple[str, ...] | None
+    #: with a ``split`` column: each row trains (True) or validates (False)
+    trains: np.ndarray | None = None
 
     @property
     def rows(self) -> int:
@@ -97,17 +109,28 @@ def split_allowed(rows: int) -> str:
 
 
 def table_dataset(rng: np.random.Generator, *, n_train: int, n_val: int, path: object = None,
-                  target: object = None) -> Dataset:
+                  target: object = None, split: object = None, standardize: object = True,
+                  classes: object = None) -> Dataset:
     """The Dataset of CSV file ``path`` predicting column ``target``, split and
-    standardised as the module docstring says (``rng`` shuffles the rows)."""
-    table = read_table(path, target)
-    n_train, n_val = split_sizes(table.rows, n_train, n_val)
-    order = rng.permutation(table.rows)
-    train, val = order[:n_train], order[table.rows - n_val:]
+    standardised as the module docstring says (``rng`` shuffles the rows; with a
+    ``split`` column it says which rows train, and ``n_train`` and ``n_val`` are not read)."""
+    if not isinstance(standardize, bool):
+        raise TableError(f"standardize {standardize!r} is not true or false",
+                         param="standardize", allowed="true (the default) or false")
+    table = read_table(path, target, split, classes)
+    if table.trains is not None:
+        train, val = np.flatnonzero(table.trains), np.flatnonzero(~table.trains)
+    else:
+        n_train, n_val = split_sizes(table.rows, n_train, n_val)
+        order = rng.permutation(table.rows)
+        train, val = order[:n_train], order[table.rows - n_val:]
     mean, std = _mean_std(table.X[train])
+    if not standardize:
+        mean, std = np.zeros_like(mean), np.ones_like(std)
     X_train, X_val = (table.X[train] - mean) / std, (table.X[val] - mean) / std
     meta = {"rows": table.rows, "features": table.features, "target": table.target,
-            "classes": table.classes, "feature_mean": mean, "feature_std": std}
+            "classes": table.classes, "feature_mean": mean, "feature_std": std,
+            "split": None if table.trains is None else (len(train), len(val))}
     if table.classes is not None:
         k = len(table.classes)
         return Dataset(X_train, table.y[train], X_val, table.y[val], CLASSIFICATION, k,
@@ -127,8 +150,10 @@ def _mean_std(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ---------------------------------------------------------------------------- reading
-def read_table(path: object, target: object) -> Table:
-    """The examples of CSV file ``path`` with ``target`` the column to predict; every
+def read_table(path: object, target: object, split: object = None,
+               classes: object = None) -> Table:
+    """The examples of CSV file ``path`` with ``target`` the column to predict (``split``:
+    the column saying which rows train; ``classes``: the target's labels, in order); every
     problem raises TableError naming the line and column."""
     if not isinstance(path, str | os.PathLike) or not str(path).strip():
         raise TableError(f"path {path!r} does not name a file", allowed="the path of a "
@@ -136,13 +161,21 @@ def read_table(path: object, target: object) -> Table:
     if not isinstance(target, str) or not target.strip():
         raise TableError(f"target {target!r} does not name a column", param="target",
                          allowed="the name of a column in the header")
+    if split is not None and (not isinstance(split, str) or not split.strip()):
+        raise TableError(f"split {split!r} does not name a column", param="split",
+                         allowed="the name of a column of train and val, or null")
+    labels = _class_labels(classes)
     path = os.fspath(path)
     header, rows = _read_rows(path)
     columns = _check_header(header, path)
-    if target not in columns:
-        raise TableError(f"{path} has no column {target!r}", param="target",
-                         allowed=f"a column of its header: {', '.join(map(repr, columns))}")
-    if len(columns) == 1:
+    for param, column in (("target", target), ("split", split)):
+        if column is not None and column not in columns:
+            raise TableError(f"{path} has no column {column!r}", param=param,
+                             allowed=f"a column of its header: {', '.join(map(repr, columns))}")
+    if split == target:
+        raise TableError(f"{path}: the column {target!r} cannot be the target and the split",
+                         param="split", allowed="another column, or null")
+    if len(columns) == 1 + (split is not None):
         raise TableError(f"{path}: the target {target!r} is its only column: no features")
     if len(rows) < 2:
         raise TableError(f"{path} has {len(rows)} data row{'s' * (len(rows) != 1)}; it "
@@ -152,11 +185,71 @@ def read_table(path: object, target: object) -> Table:
             raise TableError(f"{path}:{line}: {len(fields)} fields, but the header names "
                              f"{len(columns)} columns")
     t = columns.index(target)
-    features = tuple(c for i, c in enumerate(columns) if i != t)
-    X = np.array([[_number(f, line, columns[i], path) for i, f in enumerate(fields) if i != t]
+    s = columns.index(split) if split is not None else -1
+    features = tuple(c for i, c in enumerate(columns) if i not in (t, s))
+    X = np.array([[_number(f, line, columns[i], path) for i, f in enumerate(fields)
+                   if i not in (t, s)]
                   for line, fields in rows], dtype=np.float64).reshape(len(rows), -1)
-    y, classes = _targets([(line, fields[t].strip()) for line, fields in rows], target, path)
-    return Table(path, features, target, X, y, classes)
+    cells = [(line, fields[t].strip()) for line, fields in rows]
+    y, names = (_targets(cells, target, path) if labels is None
+                else _listed_classes(cells, labels, target, path))
+    trains = None if split is None else _split([(line, fields[s]) for line, fields in rows],
+                                               split, path)
+    return Table(path, features, target, X, y, names, trains)
+
+
+def _class_labels(classes: object) -> tuple[str, ...] | None:
+    """The ``classes`` parameter as texts (None: the target decides): 2 or more distinct
+    labels, at most ``MAX_CLASSES``."""
+    if classes is None:
+        return None
+    allowed = f"a list of 2 to {MAX_CLASSES} distinct labels, or null"
+    if not isinstance(classes, list | tuple) or not all(
+            isinstance(c, str | int | float) and not isinstance(c, bool) for c in classes):
+        raise TableError(f"classes {classes!r} is not a list of labels", param="classes",
+                         allowed=allowed)
+    labels = tuple(str(c).strip() for c in classes)
+    if not 2 <= len(labels) <= MAX_CLASSES or len(set(labels)) != len(labels) \
+            or not all(labels):
+        raise TableError(f"classes {list(classes)!r}: not 2 to {MAX_CLASSES} distinct "
+                         f"labels", param="classes", allowed=allowed)
+    return labels
+
+
+def _listed_classes(cells: list[tuple[int, str]], labels: tuple[str, ...], target: str,
+                    path: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The target column as indices into ``labels`` (a number matches its value: 1 is
+    1.0); TableError at the first row whose label is not listed."""
+    index = {label: k for k, label in enumerate(labels)}
+    by_value = {float(label): k for k, label in enumerate(labels) if _is_number(label)}
+    out = []
+    for line, text in cells:
+        k = index.get(text)
+        if k is None and _is_number(text):
+            k = by_value.get(float(text))
+        if k is None:
+            raise TableError(f"{path}:{line}: the target {target!r} is {text!r}, not one of "
+                             f"the classes", allowed=f"one of {', '.join(labels)}")
+        out.append(k)
+    return np.array(out, dtype=np.int64), labels
+
+
+def _split(cells: list[tuple[int, str]], split: str, path: str) -> np.ndarray:
+    """Which rows train (True) and validate (False), from the ``split`` column; at least
+    one of each."""
+    trains = []
+    for line, text in cells:
+        word = text.strip().lower()
+        if word not in (TRAIN, VAL):
+            raise TableError(f"{path}:{line}: column {split!r} is {text.strip()!r}",
+                             allowed=f"{TRAIN} or {VAL} in every row of the split column")
+        trains.append(word == TRAIN)
+    marks = np.array(trains, dtype=bool)
+    if marks.all() or not marks.any():
+        missing = VAL if marks.all() else TRAIN
+        raise TableError(f"{path}: no row of column {split!r} is {missing}",
+                         allowed=f"at least one {TRAIN} row and one {VAL} row")
+    return marks
 
 
 def _read_rows(path: str) -> tuple[list[str], list[tuple[int, list[str]]]]:

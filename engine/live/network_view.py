@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnterm.engine.live.plane import data_extent, plane_grid
+from nnterm.engine.live.plane import plane_extent, plane_grid
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
 from nnterm.engine.nn.features import FEATURES, FeatureMap
 from nnterm.engine.nn.network import MLP
@@ -34,11 +34,12 @@ SATURATED = 1e-2
 def build_network_view(trainer: Trainer, point: int, resolution: int = RESOLUTION
                        ) -> NetworkView | None:
     """The network view of ``trainer`` with training example ``point`` (wrapped to the
-    training set) chosen; None unless its inputs are points of the plane."""
+    training set) chosen; None unless its inputs are points of the plane and there is a
+    training point (every one may have been erased: ``data.drawing``)."""
     data, net, loss = trainer.dataset, trainer.net, trainer.loss
-    if data.input_dim != 2:
+    if data.input_dim != 2 or not data.n_train:
         return None
-    extent = data_extent(np.concatenate([data.X_train, data.X_val]))
+    extent = plane_extent(data)
     grid = plane_grid(extent, resolution, net.dtype)
     point = int(point) % data.n_train
     with np.errstate(all="ignore"):

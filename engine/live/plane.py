@@ -1,5 +1,5 @@
 """The input plane of 2-D data: the square every picture of it is drawn over
-(``data_extent``: the data's bounding box, squared, with a margin), a grid of points over
+(``plane_extent``: the data's bounding box, squared, with a margin), a grid of points over
 it (``plane_grid``), the decision boundary on that grid with the data on it
 (``boundary_grid``), and which points are drawn (``spread``)."""
 
@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnterm.engine.live.snapshot import Boundary
+from nnterm.engine.data import Dataset, drawing_frame, drawn_counts
+from nnterm.engine.live.snapshot import Boundary, DrawnData
 from nnterm.engine.training.trainer import Trainer
 
 #: The boundary grid's side: two pixels per terminal cell (half blocks) fill a panel of
@@ -20,12 +21,12 @@ BOUNDARY_POINTS = 400
 def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     """The predicted class and its probability on a resolution x resolution grid over the
     plane (cell centres, row 0 at the top), for 2-D classification only, over
-    ``data_extent``: what the model does where the data is, not far out where any
+    ``plane_extent``: what the model does where the data is, not far out where any
     model splits the plane in two flat halves."""
     data, loss = trainer.dataset, trainer.loss
     if data.input_dim != 2 or not loss.classification:
         return None
-    x0, x1, y0, y1 = data_extent(np.concatenate([data.X_train, data.X_val]))
+    x0, x1, y0, y1 = plane_extent(data)
     grid = plane_grid((x0, x1, y0, y1), resolution, trainer.net.dtype)
     with np.errstate(all="ignore"):
         logits = trainer.net.forward(grid)
@@ -46,7 +47,21 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
         val_points=data.X_val[val_idx],
         val_labels=data.y_val[val_idx],
         class_names=data.meta.get("classes"),
+        n_classes=data.n_classes,
     )
+
+
+def drawn_data(trainer: Trainer) -> DrawnData | None:
+    """The run's data whole, if points were drawn on it (``data.drawing``); else None."""
+    data = trainer.dataset
+    counts = drawn_counts(data)
+    if counts is None:
+        return None
+    names = data.meta.get("classes") or tuple(f"class {k}" for k in range(data.n_classes))
+    return DrawnData(added=counts[0], removed=counts[1],
+                     train_points=data.X_train.copy(), train_labels=data.y_train.copy(),
+                     val_points=data.X_val.copy(), val_labels=data.y_val.copy(),
+                     class_names=tuple(names))
 
 
 def plane_grid(extent: tuple[float, float, float, float], resolution: int, dtype: np.dtype
@@ -63,6 +78,21 @@ def plane_grid(extent: tuple[float, float, float, float], resolution: int, dtype
 
 #: The margin around the data's bounding box, as a share of its larger side.
 MARGIN = 0.1
+
+
+def plane_extent(data: Dataset) -> tuple[float, float, float, float]:
+    """The square a picture of ``data``'s plane shows: ``data_extent`` of its examples,
+    or, once points were drawn on it, the square it showed before, as long as every
+    point lies in it (a point drawn or erased inside the picture does not move it)."""
+    points = np.concatenate([data.X_train, data.X_val])
+    frame = drawing_frame(data)
+    if frame is None:
+        return data_extent(points)
+    before = data_extent(frame)
+    x0, x1, y0, y1 = before
+    inside = ((points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0)
+              & (points[:, 1] <= y1)).all()
+    return before if inside else data_extent(np.concatenate([points, frame]))
 
 
 def data_extent(points: np.ndarray) -> tuple[float, float, float, float]:

@@ -403,6 +403,13 @@ def describe(command: Any, trainer: Trainer) -> str:
             return describe_changes(changes)
         case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
             return f"{_parameter_name(trainer, layer, unit, row)} set to {value:g}"
+        case cmd.AddPoint(label=label):
+            names = trainer.dataset.meta.get("classes")
+            return f"a point of {names[label] if names else f'class {label}'} drawn"
+        case cmd.RemovePoints():
+            if not trainer.dataset.n_train:
+                return "no training point left: draw some to train on"
+            return "points erased"
     return type(command).__name__
 
 

@@ -67,6 +67,22 @@ class Boundary:
     val_points: np.ndarray
     val_labels: np.ndarray
     class_names: tuple[str, ...] | None = None  # the data's own names (a CSV's labels)
+    n_classes: int = 0  # the data's classes (0: unknown; the labels and regions tell)
+
+
+@dataclass(frozen=True)
+class DrawnData:
+    """The selected run's data once points were drawn on it (``data.drawing``): every
+    example (the Boundary has a spread of them), for the app to save, and how many
+    training examples were added and removed since the data was built."""
+
+    added: int
+    removed: int
+    train_points: np.ndarray  # (n, 2)
+    train_labels: np.ndarray  # (n,) int
+    val_points: np.ndarray
+    val_labels: np.ndarray
+    class_names: tuple[str, ...]  # the data's own names, else "class 0", "class 1", ...
 
 
 @dataclass(frozen=True)
@@ -280,6 +296,8 @@ class Snapshot:
     backprop: BackpropView | None = None
     #: A classifier of three classes or more: the selected run's confusion matrix
     confusion: Confusion | None = None
+    #: 2-D classification data with points drawn on it: the selected run's, whole
+    drawn: DrawnData | None = None
     #: A guided lesson's step claims (``run_commands.WatchClaims``), judged on the runs so
     #: far: True holds, False not yet, None cannot be judged yet (``live.claim_watch``).
     claims: tuple[bool | None, ...] = ()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid
+from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid, drawn_data
 from nnterm.engine.live.snapshot import (
     BackpropView,
     Confusion,
@@ -112,6 +112,7 @@ def build_snapshot(
         explaining=explaining,
         backprop=backprop,
         confusion=confusion_view(trainer),
+        drawn=drawn_data(trainer),
     )
 
 

@@ -15,13 +15,16 @@ saves the runs it trains). Guided steps keep their text and changes (those of ru
 there) but not their claims, nor their questions, which a claim settles (a step that
 was only a question goes); the locks stay. Run names that the format does not allow
 (``base+``, a copy) are made valid.
+
+Points drawn on the data (``data.drawing``) are saved as a table beside the preset:
+``on_drawn_table`` makes each run's Config read it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nnterm.engine.nn.initializers import Init, for_scheme
@@ -30,6 +33,7 @@ from nnterm.engine.preset_format.settings_schema import optimizer_options, sched
 from nnterm.engine.preset_format.values import format_value
 from nnterm.engine.training.config import (
     Config,
+    DataConfig,
     OptimizerConfig,
     ScheduleConfig,
     config_diff,
@@ -54,6 +58,16 @@ def tidy(config: Config) -> Config:
     train = dataclasses.replace(config.train, optimizer=optimizer, schedule=schedule)
     return dataclasses.replace(config, train=train,
                                model=dataclasses.replace(m, init=init))
+
+
+def on_drawn_table(config: Config, params: Mapping[str, Any], n_train: int, n_val: int
+                   ) -> Config:
+    """``config`` trained on a drawn set saved as a table: the ``csv`` dataset with
+    ``params`` (``data.drawing.drawn_params``) and its sizes; the features the network
+    reads stay."""
+    data = DataConfig(name="csv", n_train=n_train, n_val=n_val, params=dict(params),
+                      features=config.data.features)
+    return dataclasses.replace(config, data=data)
 
 
 def variant_changes(base: Config, run: Config) -> dict[str, Any]:

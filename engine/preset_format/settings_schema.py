@@ -360,11 +360,20 @@ def _check_features(d: DataConfig, dataset: Any, at: Where) -> None:
 
 def _fill_split(d: DataConfig, given: Mapping[str, Any], dataset: Any, at: Where) -> DataConfig:
     """A table's ``n_train`` and ``n_val`` (``split_sizes``: those given, the others
-    from its rows), checked against its rows."""
+    from its rows), checked against its rows; with a split column, its counts."""
     if not sized_by_table(d.name):
         return d
     rows = dataset.meta["rows"]
     sizes = {key: getattr(d, key) for key in ("n_train", "n_val") if key in given}
+    if dataset.meta.get("split") is not None:  # a split column: its counts
+        counted = dict(zip(("n_train", "n_val"), dataset.meta["split"], strict=True))
+        for key, value in sizes.items():
+            if value != counted[key]:
+                raise (at / key).error(
+                    f"{d.params['path']}: its column {d.params['split']!r} marks "
+                    f"{counted[key]} rows {'train' if key == 'n_train' else 'val'}", value,
+                    f"{counted[key]}, or leave it out")
+        return dataclasses.replace(d, **counted)
     try:
         n_train, n_val = split_sizes(rows, **sizes)
     except ValueError as err:

@@ -69,7 +69,28 @@ class SetParameter:
     value: float
 
 
-Command = Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set | SetParameter
+@dataclass(frozen=True)
+class AddPoint:
+    """Add a training example of class ``label`` at ``(x1, x2)`` (2-D classification
+    data; ``data.drawing``): the run trains on it from its next step, with its weights
+    as they are."""
+
+    x1: float
+    x2: float
+    label: int
+
+
+@dataclass(frozen=True)
+class RemovePoints:
+    """Remove the training examples inside ``box`` (x1 from, to, x2 from, to; None: every
+    one), and the validation examples there too if ``validation``."""
+
+    box: tuple[float, float, float, float] | None
+    validation: bool = False
+
+
+Command = (Pause | Resume | StepOnce | Reset | Reseed | Reinitialize | Set | SetParameter
+           | AddPoint | RemovePoints)
 
 
 # Session-level controls: the loop that drives a Trainer (``live.run_loop``) handles these

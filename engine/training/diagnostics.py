@@ -128,6 +128,16 @@ class DiagnosisWatcher:
         #: per diagnosis seen: the step it held from, and its symptom in words
         self._began: dict[str, tuple[int, str]] = {}
 
+    def new_data(self, chance: float) -> None:
+        """The run's data changed under it (points drawn): the losses so far measured
+        another set, so the levels they set (the first record, the lowest losses, the
+        recent plateau) start again from the next record; the diagnoses seen stay."""
+        self.chance = chance
+        self._initial = None
+        self._lowest = self._lowest_val = math.inf
+        self._recent.clear()
+        self._streaks = {}
+
     def watch(self, record: StepRecord, activations: Sequence[str]) -> list[Diagnosis]:
         """The diagnoses first seen at ``record``; ``activations`` names each hidden
         layer's activation."""

@@ -20,8 +20,11 @@ from nnterm.engine.data import (
     Dataset,
     add_input_noise,
     check_flips,
+    drawn_counts,
     make_dataset,
     random_flips,
+    with_point,
+    without_points,
 )
 from nnterm.engine.nn.losses import chance_loss, get_loss
 from nnterm.engine.nn.network import MLP, Pass
@@ -103,24 +106,19 @@ class Trainer:
         if config.train.solver is not None and config.model.loss != "mse":
             raise ValueError("the closed-form solver fits a regression read-out: use loss mse")
         check_flips(config.data.name, config.train.flips)
+        if dataset is not None and dataset.name == config.data.name and not dataset.n_train:
+            raise ValueError("there are no training points: draw some first")
         self.config = config
         self.last_step = None
         if dataset is None or dataset.name != config.data.name:
             dataset = build_dataset(config)
-        self.dataset = dataset
         self.loss = get_loss(config.model.loss)
         self.net = build_network(config, dataset)
-        dtype = self.net.dtype
-        self._X = dataset.X_train.astype(dtype, copy=False)
-        self._y = self._targets(dataset.y_train)
-        self._X_val = dataset.X_val.astype(dtype, copy=False)
-        self._y_val = self._targets(dataset.y_val)
         probe_rng = stream(config.seed, "probe")
-        eval_idx = np.sort(probe_rng.permutation(len(self._X))[:EVAL_TRAIN_MAX])
-        self._X_eval, self._y_eval = self._X[eval_idx], self._y[eval_idx]
+        self._take_examples(dataset, probe_rng)
         self._hist_sampler = HistogramSampler([w.shape for w in self.net.weights], probe_rng)
-        batch_rng = stream(config.seed, "batches")
-        self._batches = BatchSampler(len(self._X), self._batch_size(), batch_rng)
+        self._batch_rng = stream(config.seed, "batches")
+        self._batches = BatchSampler(len(self._X), self._batch_size(), self._batch_rng)
         self._fresh_rng = stream(config.seed, "batches")
         self._noise_rng = stream(config.seed, "input_noise")
         self._flip_rng = stream(config.seed, "flips")
@@ -143,6 +141,35 @@ class Trainer:
                 raise ValueError(f"a typed value at step {typed.step}: {problem}")
         self._log(grads=None, before=None)
         self._apply_typed()
+
+    def _take_examples(self, dataset: Dataset, probe_rng: np.random.Generator) -> None:
+        """The examples of ``dataset`` as the network takes them, and the probe set: at
+        most ``EVAL_TRAIN_MAX`` training examples, a fixed random subset (``probe_rng``)."""
+        self.dataset = dataset
+        dtype = self.net.dtype
+        self._X = dataset.X_train.astype(dtype, copy=False)
+        self._y = self._targets(dataset.y_train)
+        self._X_val = dataset.X_val.astype(dtype, copy=False)
+        self._y_val = self._targets(dataset.y_val)
+        eval_idx = np.sort(probe_rng.permutation(len(self._X))[:EVAL_TRAIN_MAX])
+        self._X_eval, self._y_eval = self._X[eval_idx], self._y[eval_idx]
+
+    def _redraw(self, dataset: Dataset) -> None:
+        """Train on ``dataset`` (this run's data with points drawn or erased) from the next
+        step, with the weights and optimizer state as they are: the batches (their
+        generator goes on) and the probe set are drawn from it anew, the run is measured
+        on it at once (a record of this step: the curves jump where the data changed),
+        and the diagnoses and early stopping measure from that record on
+        (``DiagnosisWatcher.new_data``). Without a training point nothing is measured."""
+        if self.config.data.fresh_batches:
+            raise ValueError("this run draws fresh examples every step: there is no fixed "
+                             "set of points to draw on")
+        self._take_examples(dataset, stream(self.config.seed, "probe"))
+        self._watcher.new_data(chance_loss(self.loss.name, dataset.n_classes, dataset.y_train))
+        self._best = None
+        if len(self._X):
+            self._batches = BatchSampler(len(self._X), self._batch_size(), self._batch_rng)
+            self._log(grads=None, before=None)
 
     @property
     def probe(self) -> tuple[np.ndarray, np.ndarray]:
@@ -191,8 +218,8 @@ class Trainer:
 
     @property
     def epoch(self) -> float:
-        """Passes over the training set so far (fractional)."""
-        return self.examples_seen / len(self._X)
+        """Passes over the training set so far (fractional; the points drawn so far)."""
+        return self.examples_seen / max(1, len(self._X))
 
     @property
     def lr(self) -> float:
@@ -200,6 +227,8 @@ class Trainer:
 
     def step(self) -> float:
         """One optimizer step on one mini-batch; returns the batch's data loss."""
+        if not len(self._X):
+            raise ValueError("there are no training points to learn from: draw some")
         if self.config.train.solver is not None:
             return self._solve_step(self.config.train.solver)
         t = self.config.train
@@ -397,13 +426,15 @@ class Trainer:
     # ------------------------------------------------------------------ controls
     @property
     def would_step(self) -> bool:
-        """True when ``tick()`` would take a step: not done, and running or asked for one."""
-        return not self.done and (not self.paused or self._pending_steps > 0)
+        """True when ``tick()`` would take a step: not done, a training point to learn
+        from, and running or asked for one."""
+        return not self.done and len(self._X) > 0 and (
+            not self.paused or self._pending_steps > 0)
 
     def tick(self) -> bool:
         """Take a step unless paused (a pending StepOnce steps anyway) or done.
-        Returns whether a step was taken."""
-        if self.done:
+        Returns whether a step was taken (none without a training point: all erased)."""
+        if self.done or not len(self._X):
             return False
         if self.paused:
             if self._pending_steps == 0:
@@ -426,9 +457,10 @@ class Trainer:
                 self._pending_steps += 1
             case cmd.Reset():
                 self._start(self._as_given(self.config), self.dataset)
-            case cmd.Reseed(seed=seed):
+            case cmd.Reseed(seed=seed):  # new data from the seed, unless points were drawn
                 new_seed = self.config.seed + 1 if seed is None else seed
-                self._start(replace(self._as_given(self.config), seed=new_seed))
+                drawn = self.dataset if drawn_counts(self.dataset) is not None else None
+                self._start(replace(self._as_given(self.config), seed=new_seed), drawn)
             case cmd.Reinitialize():
                 self.net.reinitialize()
                 self.optimizer.reset_state()
@@ -439,6 +471,10 @@ class Trainer:
                 self.config = with_typed_value(self.config, TypedValue(
                     self.step_count, layer, unit, row, value))
                 self._typed = by_step(self.config.model.typed_values)
+            case cmd.AddPoint(x1=x1, x2=x2, label=label):
+                self._redraw(with_point(self.dataset, x1, x2, label))
+            case cmd.RemovePoints(box=box, validation=validation):
+                self._redraw(without_points(self.dataset, box, validation))
             case _:
                 raise TypeError(f"not a command: {command!r}")
 

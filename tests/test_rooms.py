@@ -14,7 +14,7 @@ APP = ENGINE.parent / "app"
 
 # A room may import its own modules and any room of a lower level; nn, data and process
 # share the bottom level and so may not import each other.
-ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "preset_format": 2,
+ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "preset_format": 2, "export": 2,
               "experiments": 3, "claims": 4, "live": 5}
 
 

@@ -1,0 +1,47 @@
+"""The ``.npz`` beside an exported script: the data and the initial weights.
+
+The weights are stored under the names of the script's ``model.state_dict()`` (``0.weight``,
+``0.bias``, ``2.weight``...) in PyTorch's layout: nnterm keeps W as (fan_in, fan_out) and
+computes ``a @ W + b``; ``nn.Linear`` keeps its weight as (out, in) and computes
+``x @ weight.T + bias``, so each W is stored transposed.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from nnterm.engine.data import Dataset
+from nnterm.engine.nn.network import MLP
+
+
+def export_arrays(dataset: Dataset, net: MLP, linear_index: list[int],
+                  weights_now: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """The arrays of the ``.npz``: ``X_train``, ``y_train``, ``X_val``, ``y_val``, and
+    each layer's weight and bias under its ``state_dict`` name (``linear_index``: the
+    position of each ``nn.Linear`` in the ``nn.Sequential``). ``weights_now`` (the run's
+    parameters as they are, aligned with ``net.params``) adds them as ``now.0.weight``...
+    """
+    arrays = {"X_train": dataset.X_train, "y_train": dataset.y_train,
+              "X_val": dataset.X_val, "y_val": dataset.y_val}
+    arrays.update(_state_dict(net.params, linear_index, ""))
+    if weights_now is not None:
+        arrays.update(_state_dict(weights_now, linear_index, "now."))
+    return arrays
+
+
+def _state_dict(params: list[np.ndarray], linear_index: list[int],
+                prefix: str) -> dict[str, np.ndarray]:
+    out = {}
+    for layer, index in enumerate(linear_index):
+        out[f"{prefix}{index}.weight"] = np.ascontiguousarray(params[2 * layer].T)
+        out[f"{prefix}{index}.bias"] = params[2 * layer + 1].copy()
+    return out
+
+
+def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    """``arrays`` as the bytes of a compressed ``.npz`` (one-hot inputs shrink a lot)."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)  # type: ignore[arg-type]
+    return buffer.getvalue()

@@ -9,21 +9,25 @@ anything of nnterm was imported; ``printed_records`` reads the losses a script p
 from __future__ import annotations
 
 import json
+import math
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from nnterm.engine.training.config import Config
+import pytest
+
+from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.trainer import Trainer
 
-#: Runs each script given on the command line as __main__, its output captured; prints
-#: {path: output} and the nnterm modules loaded, as JSON.
+#: Runs each script given on the command line as __main__ from its own folder, its output
+#: captured; prints {path: output} and the nnterm modules loaded, as JSON.
 RUNNER = """
-import contextlib, io, json, runpy, sys
+import contextlib, io, json, os, runpy, sys
 outputs = {}
 for path in sys.argv[1:]:
     out = io.StringIO()
+    os.chdir(os.path.dirname(path))
     with contextlib.redirect_stdout(out):
         runpy.run_path(path, run_name="__main__")
     outputs[path] = out.getvalue()
@@ -48,9 +52,26 @@ def printed_records(output: str) -> list[tuple[int, float, float]]:
     return [(int(s), float(t), float(v)) for s, t, v in LINE.findall(output)]
 
 
+def short(config: Config, steps: int = 30, records: int = 6) -> Config:
+    """``config`` cut to at most ``steps`` steps, recorded about ``records`` times."""
+    steps = min(config.train.steps, steps)
+    return with_changes(config, {"train.steps": steps,
+                                 "train.log_every": max(1, steps // records)})
+
+
+def assert_same_records(ours: list[tuple[int, float, float]],
+                        theirs: list[tuple[int, float, float]], rel: float = 1e-9) -> None:
+    """The same steps, and every loss within ``rel`` of nnterm's (NaN matching NaN)."""
+    assert [r[0] for r in theirs] == [r[0] for r in ours]
+    for mine, script in zip(ours, theirs, strict=True):
+        for a, b in zip(mine[1:], script[1:], strict=True):
+            assert (math.isnan(a) and math.isnan(b)) or b == pytest.approx(a, rel=rel), (
+                mine, script)
+
+
 def nnterm_records(config: Config) -> list[tuple[int, float, float]]:
     """(step, train loss, val loss) of every record nnterm's Trainer makes of ``config``."""
-    records: list[tuple[int, float, float]] = []
-    Trainer(config).run(on_record=lambda r: records.append((r.step, r.train_loss,
-                                                             r.val_loss)))
-    return records
+    trainer = Trainer(config)
+    trainer.run()
+    assert trainer.history.stride == 1, "a short run keeps every record"
+    return [(r.step, r.train_loss, r.val_loss) for r in trainer.history.records]

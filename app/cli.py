@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_command(parser, argv)
     if getattr(args, "max_memory", None):
         memory.set_limit(args.max_memory)
+    args.argv = argv  # (what a file written says it was written by)
     try:
         with interrupted_by_signals():
             return _run_command(parser, args)
@@ -185,7 +186,7 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
                                       "--notebook FILE.ipynb")
         return export_command(args.preset, run=args.run, seed=args.seed, sets=args.sets,
                               torch=args.torch, notebook=args.notebook, exact=args.exact,
-                              origin=shlex.join(["nnterm", *sys.argv[1:]]))
+                              origin=shlex.join(["nnterm", *args.argv]))
     if args.command == "answers":
         from nnterm.app.headless.answers import answers_command
 

@@ -1,4 +1,5 @@
-"""Writing files from the app: a screenshot (``s``) and every run as a preset (``S``).
+"""Writing files from the app: a screenshot (``s``), every run as a preset (``S``) and
+the selected run as a PyTorch script and notebook (``T``).
 
 Each says in a notice (through the ``notify`` it is given) where the file went or why it
 could not be written; training goes on either way.
@@ -14,6 +15,8 @@ from typing import Protocol
 
 from textual.notifications import SeverityLevel
 
+from nnterm.engine.export.exporter import RunExport, write_export
+from nnterm.engine.export.refusals import ExportError
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
 from nnterm.engine.preset_format.preset import Preset
@@ -62,6 +65,31 @@ def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify
                severity="error", timeout=8)
         return
     notify(f"saved {path} (open it with: nnterm {name})", title="Preset", timeout=6)
+
+
+def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None:
+    """Run ``run`` (its ``config`` as it stands, the student's edits in it) as a PyTorch
+    script and notebook with their ``.npz``, beside the saved presets
+    (``xor_base_torch.py``, ``.ipynb``, ``.npz``); a refusal or failure is said, never
+    fatal."""
+    folder = user_preset_dir() or Path.cwd()
+    try:
+        export = RunExport(config, title=f"{preset.title} ({preset.name}, run {run})",
+                           lesson=preset.lesson, origin=f"nnterm's T key on run {run} of "
+                           f"{preset.name}, at the settings it had then")
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = _free_name(folder, f"{preset.name}_{run}_torch", ".py")
+        write_export(export, folder / f"{stem}.py", folder / f"{stem}.ipynb")
+    except ExportError as err:
+        notify(f"cannot export run {run}: {err}", title="PyTorch", severity="error",
+               timeout=8)
+        return
+    except OSError as err:
+        notify(f"cannot export in {folder}: {err.strerror or err}", title="PyTorch",
+               severity="error", timeout=8)
+        return
+    notify(f"exported {folder / stem}.py (and .ipynb, .npz): run it with python",
+           title="PyTorch", timeout=6)
 
 
 def screenshot_dir() -> Path:

@@ -1,8 +1,9 @@
 """Imports go one way. The engine's rooms import only downwards: nn, data and process at
 the bottom, then training, preset_format and export (beside each other), experiments,
-claims, live (see ``nnterm/engine/__init__.py``); nothing in the engine imports the app. In the app, widgets
-import widgets (and the engine), never the app's logic, which passes in what they need;
-and no app module imports one that imports it back, however far round."""
+claims, live (see ``nnterm/engine/__init__.py``); nothing in the engine imports the app.
+In the app, widgets import widgets (and the engine), never the app's logic, which passes
+in what they need; and no app module imports one that imports it back, however far
+round."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None
     script and notebook with their ``.npz``, beside the saved presets
     (``xor_base_torch.py``, ``.ipynb``, ``.npz``); a refusal or failure is said, never
     fatal."""
-    folder = user_preset_dir() or Path.cwd()
+    folder = user_preset_dir() or Path.cwd()  # (no home: the current folder)
     try:
         export = RunExport(config, title=f"{preset.title} ({preset.name}, run {run})",
                            lesson=preset.lesson, origin=f"nnterm's T key on run {run} of "
@@ -88,8 +88,7 @@ def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None
         notify(f"cannot export in {folder}: {err.strerror or err}", title="PyTorch",
                severity="error", timeout=8)
         return
-    notify(f"exported {folder / stem}.py (and .ipynb, .npz): run it with python",
-           title="PyTorch", timeout=6)
+    notify(f"exported {stem}.py (+ .ipynb, .npz) in {folder}", title="PyTorch", timeout=6)
 
 
 def screenshot_dir() -> Path:

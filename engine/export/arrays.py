@@ -16,28 +16,16 @@ from nnterm.engine.data import Dataset
 from nnterm.engine.nn.network import MLP
 
 
-def export_arrays(dataset: Dataset, net: MLP, linear_index: list[int],
-                  weights_now: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
+def export_arrays(dataset: Dataset, net: MLP, linear_index: list[int]) -> dict[str, np.ndarray]:
     """The arrays of the ``.npz``: ``X_train``, ``y_train``, ``X_val``, ``y_val``, and
-    each layer's weight and bias under its ``state_dict`` name (``linear_index``: the
-    position of each ``nn.Linear`` in the ``nn.Sequential``). ``weights_now`` (the run's
-    parameters as they are, aligned with ``net.params``) adds them as ``now.0.weight``...
-    """
+    each layer's initial weight and bias under its ``state_dict`` name (``linear_index``:
+    the position of each ``nn.Linear`` in the ``nn.Sequential``)."""
     arrays = {"X_train": dataset.X_train, "y_train": dataset.y_train,
               "X_val": dataset.X_val, "y_val": dataset.y_val}
-    arrays.update(_state_dict(net.params, linear_index, ""))
-    if weights_now is not None:
-        arrays.update(_state_dict(weights_now, linear_index, "now."))
-    return arrays
-
-
-def _state_dict(params: list[np.ndarray], linear_index: list[int],
-                prefix: str) -> dict[str, np.ndarray]:
-    out = {}
     for layer, index in enumerate(linear_index):
-        out[f"{prefix}{index}.weight"] = np.ascontiguousarray(params[2 * layer].T)
-        out[f"{prefix}{index}.bias"] = params[2 * layer + 1].copy()
-    return out
+        arrays[f"{index}.weight"] = np.ascontiguousarray(net.params[2 * layer].T)
+        arrays[f"{index}.bias"] = net.params[2 * layer + 1].copy()
+    return arrays
 
 
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

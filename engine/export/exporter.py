@@ -12,9 +12,6 @@ import contextlib
 import textwrap
 from pathlib import Path
 
-import numpy as np
-
-from nnterm.engine.data import Dataset
 from nnterm.engine.export.arrays import export_arrays, npz_bytes
 from nnterm.engine.export.documents import notebook_json, script_text
 from nnterm.engine.export.refusals import check_exportable
@@ -29,24 +26,20 @@ class RunExport:
 
     ``title``, ``lesson``: the lesson's, for the header and the notebook; ``origin``: how
     it was exported, in words (``nnterm export xor --run linear``); ``exact``: random
-    layers from nnterm's streams; ``weights_now``: (step, the run's parameters now,
-    aligned with the network's ``params``), stored beside the initial ones.
-    Raises ExportError for a run a script cannot express.
+    layers from nnterm's streams. Raises ExportError for a run a script cannot express.
     """
 
     def __init__(self, config: Config, *, title: str, lesson: str = "", origin: str = "",
-                 exact: bool = False, dataset: Dataset | None = None,
-                 weights_now: tuple[int, list[np.ndarray]] | None = None) -> None:
+                 exact: bool = False) -> None:
         check_exportable(config)
         self.config, self.title, self.lesson = config, title, lesson
-        self.origin, self.exact, self.weights_now = origin, exact, weights_now
-        self.dataset = dataset if dataset is not None else build_dataset(config)
+        self.origin, self.exact = origin, exact
+        self.dataset = build_dataset(config)
         self.net = build_network(config, self.dataset)
 
     def _code(self, data_file: str, notebook: bool) -> TorchScript:
         return TorchScript(self.config, self.dataset, data_file=data_file, notebook=notebook,
-                           exact=self.exact,
-                           weights_now=None if self.weights_now is None else self.weights_now[0])
+                           exact=self.exact)
 
     def header(self, code: TorchScript) -> str:
         """What the script is and how far it matches the run."""
@@ -76,10 +69,9 @@ class RunExport:
         return notebook_json(self.title, self.lesson, self.header(code), code.parts())
 
     def arrays(self) -> bytes:
-        """The ``.npz``: data, initial weights (and the weights now, if given)."""
+        """The ``.npz``: the data and the initial weights."""
         index = self._code("", notebook=False).linear_index
-        now = None if self.weights_now is None else self.weights_now[1]
-        return npz_bytes(export_arrays(self.dataset, self.net, index, now))
+        return npz_bytes(export_arrays(self.dataset, self.net, index))
 
 
 def textwrap_lines(lines: list[str], width: int = 88) -> list[str]:

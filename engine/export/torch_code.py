@@ -93,15 +93,12 @@ class TorchScript:
 
     ``data_file``: the ``.npz``'s file name; ``notebook``: read it from the current folder
     (a notebook has no ``__file__``) rather than beside the script; ``exact``: draw
-    dropout masks, input noise and flips from nnterm's numpy streams instead of torch's;
-    ``weights_now``: the ``.npz`` also holds the run's weights at that step."""
+    dropout masks, input noise and flips from nnterm's numpy streams instead of torch's."""
 
     def __init__(self, config: Config, dataset: Dataset, *, data_file: str,
-                 notebook: bool = False, exact: bool = False,
-                 weights_now: int | None = None) -> None:
+                 notebook: bool = False, exact: bool = False) -> None:
         self.config, self.dataset = config, dataset
         self.data_file, self.notebook, self.exact = data_file, notebook, exact
-        self.weights_now = weights_now
         m = config.model
         self.widths = [len(config.data.features) or dataset.input_dim, *m.hidden,
                        self._output_width()]
@@ -235,13 +232,6 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
                               subsequent_indent="# ")
         code += ["model.load_state_dict({name: torch.from_numpy(arrays[name]) "
                  "for name in model.state_dict()})"]
-        if self.weights_now is not None:
-            code += ["", f"# True: start from the weights the run had at step "
-                     f"{self.weights_now}, when it was exported",
-                     "# (to evaluate them, or train on with a fresh optimizer).",
-                     "FROM_NOW = False", "if FROM_NOW:",
-                     '    model.load_state_dict({name: torch.from_numpy(arrays["now." + name])',
-                     "                           for name in model.state_dict()})"]
         frozen = self.config.model.frozen
         if frozen:
             code += ["for layer in " + repr(tuple(frozen)) + ":  # frozen: never trained",

@@ -19,9 +19,13 @@ from nnterm.engine.nn.network import MLP
 def export_arrays(dataset: Dataset, net: MLP, linear_index: list[int]) -> dict[str, np.ndarray]:
     """The arrays of the ``.npz``: ``X_train``, ``y_train``, ``X_val``, ``y_val``, and
     each layer's initial weight and bias under its ``state_dict`` name (``linear_index``:
-    the position of each ``nn.Linear`` in the ``nn.Sequential``)."""
-    arrays = {"X_train": dataset.X_train, "y_train": dataset.y_train,
-              "X_val": dataset.X_val, "y_val": dataset.y_val}
+    the position of each ``nn.Linear`` in the ``nn.Sequential``). Inputs and regression
+    targets are in the network's dtype, as the Trainer casts them; class labels stay int64."""
+    def cast(a: np.ndarray) -> np.ndarray:
+        return a.astype(net.dtype, copy=False) if a.dtype.kind == "f" else a
+
+    arrays = {name: cast(getattr(dataset, name)) for name in ("X_train", "y_train",
+                                                               "X_val", "y_val")}
     for layer, index in enumerate(linear_index):
         arrays[f"{index}.weight"] = np.ascontiguousarray(net.params[2 * layer].T)
         arrays[f"{index}.bias"] = net.params[2 * layer + 1].copy()

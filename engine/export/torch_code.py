@@ -114,12 +114,24 @@ class TorchScript:
         loss = get_loss(self.config.model.loss)
         return loss.output_dim(self.dataset.n_classes, self.dataset.output_dim)
 
+    def _modules(self, layer: int) -> list[str]:
+        """Layer ``layer``'s modules in the ``nn.Sequential``: its ``nn.Linear``, then for a
+        hidden layer its activation and its dropout (if any)."""
+        modules = [f"nn.Linear({self.widths[layer]}, {self.widths[layer + 1]})"]
+        if layer < len(self.widths) - 2:
+            modules.append(ACTIVATION_MODULES[self.activations[layer]].format(
+                slope=self.config.model.leaky_slope))
+            p = self.dropout[layer]
+            if p > 0:
+                modules.append(f"NumpyDropout({p!r}, dropout_rng)" if self.exact
+                               else f"nn.Dropout({p!r})")
+        return modules
+
     def _linear_index(self) -> list[int]:
-        index, out = 1 if self.config.data.features else 0, []
+        index, out = 1 if self.config.data.features else 0, []  # (after Features())
         for layer in range(len(self.widths) - 1):
             out.append(index)
-            hidden = layer < len(self.widths) - 2
-            index += 1 + (hidden + (hidden and self.dropout[layer] > 0))
+            index += len(self._modules(layer))
         return out
 
     @property
@@ -213,17 +225,7 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
         code += ["model = nn.Sequential("]
         if features:
             code.append("    Features(),")
-        last = len(self.widths) - 2
-        for layer in range(last + 1):
-            row = [f"nn.Linear({self.widths[layer]}, {self.widths[layer + 1]})"]
-            if layer < last:
-                row.append(ACTIVATION_MODULES[self.activations[layer]].format(
-                    slope=self.config.model.leaky_slope))
-                p = self.dropout[layer]
-                if p > 0:
-                    row.append(f"NumpyDropout({p!r}, dropout_rng)" if self.exact
-                               else f"nn.Dropout({p!r})")
-            code.append(f"    {', '.join(row)},")
+        code += [f"    {', '.join(self._modules(layer))}," for layer in range(len(self.widths) - 1)]
         code += [")", "linears = [m for m in model if isinstance(m, nn.Linear)]"]
         laws = "; ".join(dict.fromkeys(self._law(init) for init in self.inits))
         code += textwrap.wrap("nnterm drew the initial weights from its own stream; the "

@@ -20,6 +20,7 @@ COMMANDS = {
     "list": "name, glossary section and title of every preset, in course order",
     "run": "train a preset headless, with a progress bar",
     "check": "run presets headless and check their claims",
+    "export": "write one run as a PyTorch script or notebook that reproduces it",
     "serve": "serve the app to web browsers: each tab gets its own app and training",
     "answers": "sum up the predictions in answers files (--answers): per question, who "
                "chose what and how many were right",

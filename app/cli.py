@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shlex
 import signal
 import sys
 from dataclasses import replace
@@ -58,6 +59,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--plot", metavar="FILE.svg",
                      help="save a sweep's summary curve to FILE.svg")
     _add_pool_arguments(run)
+
+    export = sub.add_parser("export", help=COMMANDS["export"])
+    export.add_argument("preset", help="a preset name or a path to a .yaml file")
+    export.add_argument("--run", default="base", help="which run: base (default) or a "
+                        "compare variant's name")
+    export.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
+    export.add_argument(
+        "--set", dest="sets", action="append", default=[], metavar="KEY.PATH=VALUE",
+        help="override a setting with a YAML value, e.g. --set train.steps=200 (repeatable)",
+    )
+    export.add_argument("--torch", type=Path, metavar="FILE.py",
+                        help="write the run as a PyTorch script (and FILE.npz beside it)")
+    export.add_argument("--notebook", type=Path, metavar="FILE.ipynb",
+                        help="write the run as a Jupyter notebook (and FILE.npz beside it)")
+    export.add_argument("--exact", action="store_true",
+                        help="draw dropout masks, input noise and flips from nnterm's own "
+                        "random streams, so that those runs match to the digit too")
 
     check = sub.add_parser("check", help=COMMANDS["check"])
     check.add_argument("presets", nargs="*", metavar="PRESET", help="default: every preset")
@@ -105,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_command(parser, argv)
     if getattr(args, "max_memory", None):
         memory.set_limit(args.max_memory)
+    args.argv = argv  # (what a file written says it was written by)
     try:
         with interrupted_by_signals():
             return _run_command(parser, args)
@@ -159,6 +178,15 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
         return check_command(args.presets, seeds=args.seeds, workers=args.workers,
                              executor=args.executor, scheduler=args.scheduler)
+    if args.command == "export":
+        from nnterm.app.headless.export import export_command
+
+        if args.torch is None and args.notebook is None:
+            args.command_parser.error("say where to write: --torch FILE.py and/or "
+                                      "--notebook FILE.ipynb")
+        return export_command(args.preset, run=args.run, seed=args.seed, sets=args.sets,
+                              torch=args.torch, notebook=args.notebook, exact=args.exact,
+                              origin=shlex.join(["nnterm", *args.argv]))
     if args.command == "answers":
         from nnterm.app.headless.answers import answers_command
 

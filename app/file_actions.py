@@ -1,5 +1,6 @@
-"""Writing files from the app: a screenshot (``s``) and every run as a preset (``S``),
-with the points drawn on its data as a CSV file beside it.
+"""Writing files from the app: a screenshot (``s``), every run as a preset (``S``), with
+the points drawn on its data as a CSV file beside it, and the selected run as a PyTorch
+script and notebook (``T``).
 
 Each says in a notice (through the ``notify`` it is given) where the file went or why it
 could not be written; training goes on either way.
@@ -16,6 +17,8 @@ from typing import Protocol
 from textual.notifications import SeverityLevel
 
 from nnterm.engine.data import drawn_params, drawn_table
+from nnterm.engine.export.exporter import RunExport, write_export
+from nnterm.engine.export.refusals import ExportError
 from nnterm.engine.live.snapshot import DrawnData
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
@@ -86,6 +89,30 @@ def _on_table(runs: Sequence[tuple[str, Config]], drawn: DrawnData, table: Path
     params = drawn_params(table.name, drawn.class_names)
     return [(name, on_drawn_table(config, params, len(drawn.train_labels),
                                   len(drawn.val_labels))) for name, config in runs]
+
+
+def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None:
+    """Run ``run`` (its ``config`` as it stands, the student's edits in it) as a PyTorch
+    script and notebook with their ``.npz``, beside the saved presets
+    (``xor_base_torch.py``, ``.ipynb``, ``.npz``); a refusal or failure is said, never
+    fatal."""
+    folder = user_preset_dir() or Path.cwd()  # (no home: the current folder)
+    try:
+        export = RunExport(config, title=f"{preset.title} ({preset.name}, run {run})",
+                           lesson=preset.lesson, origin=f"nnterm's T key on run {run} of "
+                           f"{preset.name}, at the settings it had then")
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = _free_name(folder, f"{preset.name}_{run}_torch", ".py")
+        write_export(export, folder / f"{stem}.py", folder / f"{stem}.ipynb")
+    except ExportError as err:
+        notify(f"cannot export run {run}: {err}", title="PyTorch", severity="error",
+               timeout=8)
+        return
+    except OSError as err:
+        notify(f"cannot export in {folder}: {err.strerror or err}", title="PyTorch",
+               severity="error", timeout=8)
+        return
+    notify(f"exported {stem}.py (+ .ipynb, .npz) in {folder}", title="PyTorch", timeout=6)
 
 
 def screenshot_dir() -> Path:

@@ -80,6 +80,7 @@ APP_BINDINGS = [
             show=False, id="rewind_forward_far"),
     Binding("s", "screenshot", "Screenshot", show=False, id="screenshot"),
     Binding("S", "save_preset", "Save preset", show=False, id="save_preset"),
+    Binding("T", "export_torch", "To PyTorch", show=False, id="export_torch"),
     Binding("escape", "back_to_sweep", "Back to sweep", id="back_to_sweep"),
 ]
 
@@ -134,6 +135,8 @@ ACTION_WORDS = {
               "replay from there slowly",
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
+    "export_torch": "Export the selected run as it stands as a PyTorch script and notebook "
+                    "that reproduce it (beside the saved presets)",
     "back_to_sweep": "Go back to the sweep",
 }
 

@@ -14,6 +14,8 @@ The engine is in rooms, one job each; a room imports only rooms below it:
     claims/          a preset's claims judged on its runs (at the end, or while they train)
     experiments/     a preset's runs and sweeps trained headless, in a pool or on a cluster
     preset_format/   the YAML lesson files: schema, errors, loading, saving
+    export/          a run as a PyTorch script or notebook that reproduces it (beside
+                     preset_format: the two import none of each other)
     training/        one run: Config, Trainer, telemetry, diagnostics, metrics output
     nn/, data/       the math of a network; the datasets
     process/         what the engine's child processes share (the bottom, with nn and

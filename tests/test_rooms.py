@@ -1,8 +1,9 @@
 """Imports go one way. The engine's rooms import only downwards: nn, data and process at
-the bottom, then training, preset_format, experiments, claims, live (see
-``nnterm/engine/__init__.py``); nothing in the engine imports the app. In the app, widgets
-import widgets (and the engine), never the app's logic, which passes in what they need;
-and no app module imports one that imports it back, however far round."""
+the bottom, then training, preset_format and export (beside each other), experiments,
+claims, live (see ``nnterm/engine/__init__.py``); nothing in the engine imports the app.
+In the app, widgets import widgets (and the engine), never the app's logic, which passes
+in what they need; and no app module imports one that imports it back, however far
+round."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ APP = ENGINE.parent / "app"
 
 # A room may import its own modules and any room of a lower level; nn, data and process
 # share the bottom level and so may not import each other.
-ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "preset_format": 2,
+ROOM_LEVEL = {"nn": 0, "data": 0, "process": 0, "training": 1, "preset_format": 2, "export": 2,
               "experiments": 3, "claims": 4, "live": 5}
 
 

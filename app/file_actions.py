@@ -102,7 +102,7 @@ def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None
                            lesson=preset.lesson, origin=f"nnterm's T key on run {run} of "
                            f"{preset.name}, at the settings it had then")
         folder.mkdir(parents=True, exist_ok=True)
-        stem = _free_name(folder, f"{preset.name}_{run}_torch", ".py")
+        stem = _free_name(folder, f"{preset.name}_{run}_torch", (".py", ".ipynb", ".npz"))
         write_export(export, folder / f"{stem}.py", folder / f"{stem}.ipynb")
     except ExportError as err:
         notify(f"cannot export run {run}: {err}", title="PyTorch", severity="error",

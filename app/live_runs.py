@@ -14,14 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.expectation import Expectation, RunsState
+from nnterm.engine.live.expectation import Expectation, RunsState, RunState
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.live.session import Session
 from nnterm.engine.live.sessions import open_session
 from nnterm.engine.live.snapshot import Snapshot
-from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.preset_format.preset import BASE, Preset
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.trainer import TRAINING
 
 #: ``speed`` values besides a number of steps per second: the lesson's own pace, full speed.
 PRESET_PACE, FULL_SPEED = "preset", "full"
@@ -51,6 +52,7 @@ class LiveRuns:
         self.session: Session | None = None
         self.snapshot: Snapshot | None = None  # the newest
         self.expectation = Expectation()
+        self._opening: RunsState | None = None  # the runs as the lesson opens them
         self._config: Config | None = None  # the lesson's, until a snapshot says more
         self._seen_version = -1
         self._error_said = False
@@ -70,6 +72,9 @@ class LiveRuns:
         self.expectation.clear()  # (a new session numbers its commands from 1)
         self._config, self._seen_version, self._error_said = preset.config, -1, False
         self.snapshot = None
+        self._opening = RunsState(tuple(RunState(name, config, 0, TRAINING, False) for
+                                        name, config in ((BASE, preset.config), *variants)),
+                                  BASE)
         if self.speed_choice == PRESET_PACE:
             self.speed = preset.view.steps_per_second
         elif self.speed_choice == FULL_SPEED:
@@ -114,9 +119,15 @@ class LiveRuns:
     @property
     def state(self) -> RunsState | None:
         """The runs as the keys act on them: the newest snapshot with every command sent
-        since replayed on it (``live.expectation``), so that quick keys add up."""
+        since replayed on it (``live.expectation``), so that quick keys add up; before
+        the first snapshot, the runs as the lesson opens them, so that a key pressed as
+        the app starts counts too. None without a session."""
+        if self.session is None or self._opening is None:
+            return None
         snapshot = self.snapshot
-        return None if snapshot is None else self.expectation.state(snapshot)
+        if snapshot is None:
+            return self.expectation.replayed(self._opening)
+        return self.expectation.state(snapshot)
 
     def poll(self) -> News:
         """The session's news since the last poll: a snapshot not seen yet, and the error

@@ -22,6 +22,7 @@ def config_home(tmp_path, monkeypatch):
 async def test_t_exports_the_selected_run_with_its_edits(config_home, tmp_path):
     app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)  # (a key acts on the runs once seen)
         await pilot.press("plus")
         await settled(app, pilot, lambda s: s.config.train.optimizer.lr == pytest.approx(0.3))
         await pilot.press("T")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from importlib.resources import files
 
 import pytest
@@ -45,16 +45,16 @@ async def stepped(name: str, size: tuple[int, int]):
         app.main_view.action_step_once()
         await settled(app, pilot, lambda s: s.step > 0)
         await pilot.pause()
-        yield app
+        yield app, pilot
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def at_120x40(request):
-    """(name, app): the app ``stepped`` on the preset named by the test's parameter at
+    """(name, app, pilot): the app ``stepped`` on the preset named by the test's parameter at
     120x40, opened once for both tests that look at that size (pytest runs a preset's
     tests one after another, and xdist keeps them on one worker: see ``PRESETS``)."""
-    async with stepped(request.param, (120, 40)) as app:
-        yield request.param, app
+    async with stepped(request.param, (120, 40)) as (app, pilot):
+        yield request.param, app, pilot
 
 
 #: The built-in presets, as parameters of ``at_120x40``, each in an xdist group of its
@@ -67,10 +67,11 @@ PRESETS = [pytest.param(name, id=name, marks=pytest.mark.xdist_group(f"layout-{n
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("at_120x40", PRESETS, indirect=True)
 async def test_no_panel_draws_wider_than_its_region(at_120x40, size):
-    name, app = at_120x40
-    async with AsyncExitStack() as fresh:
-        if size != (120, 40):
-            app = await fresh.enter_async_context(stepped(name, size))
+    """At 80x24 the same app, the terminal resized to it (and back after)."""
+    _, app, pilot = at_120x40
+    await pilot.resize_terminal(*size)
+    await pilot.pause()
+    try:
         checked = 0
         for widget in app.screen.query("*"):
             width, height = widget.size
@@ -83,6 +84,9 @@ async def test_no_panel_draws_wider_than_its_region(at_120x40, size):
                     assert not CUT_NUMBER.search(strip.text), (type(widget).__name__, strip.text)
             checked += 1
         assert checked >= 8  # the status line, the panels, the side column were all seen
+    finally:
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
 
 
 def hidden_rows(widget) -> int:
@@ -96,7 +100,7 @@ def hidden_rows(widget) -> int:
 async def test_at_120x40_the_runs_the_architecture_and_the_train_val_table_show_whole(at_120x40):
     """What the lessons point at (the run table, the ‖grad‖/dead/sat columns under the
     architecture, the glossary's train/val table) is never cut on a 120x40 screen."""
-    _, app = at_120x40
+    _, app, _ = at_120x40
     shown = [w for w in app.query("#runs, #architecture, #fit-table") if w.display]
     assert shown and {w.id: hidden_rows(w) for w in shown} == {w.id: 0 for w in shown}
 

@@ -69,7 +69,7 @@ async def test_a_live_claim_turns_into_seen_once_it_holds():
 
 
 async def test_without_lesson_mode_the_panel_says_how_to_begin():
-    app = await open_app()
+    app = await open_app(paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s is not None)
         assert "3 guided steps: press N to begin" in panel_text(app)
@@ -79,10 +79,9 @@ async def test_without_lesson_mode_the_panel_says_how_to_begin():
 
 
 async def test_a_locked_key_changes_nothing_and_says_so():
-    app = await open_app(locks=("lr",))
+    app = await open_app(locks=("lr",), paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.main_view.send(SetSpeed(200))
-        await settled(app, pilot, lambda s: s.step > 0)
+        await settled(app, pilot, lambda s: s.paused)
         await pilot.press("plus")
         await pilot.press("o")  # not locked: its change shows that the keys were handled
         await settled(app, pilot,
@@ -95,10 +94,9 @@ async def test_a_locked_key_changes_nothing_and_says_so():
 
 async def test_a_presets_lock_list_locks_its_controls():
     text = LESSON + "lock: [optimizer, architecture, picker]\n"
-    app = await open_app(text)
+    app = await open_app(text, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.main_view.send(SetSpeed(200))
-        await settled(app, pilot, lambda s: s.step > 0)
+        await settled(app, pilot, lambda s: s.paused)
         await pilot.press("o")
         await pilot.press("plus")
         await settled(app, pilot, lambda s: s.config.train.optimizer.lr != 0.1)
@@ -132,7 +130,7 @@ def test_lesson_mode_on_a_preset_without_steps_exits_2(capsys, tmp_path):
 
 
 async def test_on_a_small_terminal_the_steps_stay_in_sight_above_the_keys():
-    app = await open_app(lesson=True)
+    app = await open_app(lesson=True, paused=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot, lambda s: s.step >= 0)
         await pilot.pause()
@@ -168,7 +166,7 @@ async def test_on_a_small_terminal_nothing_covers_the_step_bar():
 
 
 async def test_a_small_terminal_shows_no_step_bar_for_a_preset_without_steps():
-    app = await open_app(LESSON.split("\nsteps:\n")[0] + "\n")
+    app = await open_app(LESSON.split("\nsteps:\n")[0] + "\n", paused=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await settled(app, pilot, lambda s: s is not None)
         await pilot.pause()

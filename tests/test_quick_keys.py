@@ -15,7 +15,9 @@ from textual import events
 
 from nnterm.app import controls
 from nnterm.app.app import NntermApp
+from nnterm.app.live_runs import LiveRuns
 from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.engine.live import run_commands as rc
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.config import Config, with_changes
 
@@ -151,3 +153,31 @@ async def test_quick_speed_keys_each_move_the_pace():
         for _ in range(3):
             want = controls.speed(want, KEYS_PRESET.view.steps_per_second)
         assert app.main_view.live.speed == want
+
+
+def test_a_key_pressed_before_the_first_snapshot_counts():
+    """The runs as the lesson opens them stand in for a snapshot not come yet: a key
+    pressed as the app starts changes them, and the engine's first snapshot shows it."""
+    live = LiveRuns(in_process=True, paused=True)
+    preset = parse_preset(LESSON)  # base at lr 0.1 and "slow" at 0.01
+    for command in live.open(preset, on_update=lambda: None):
+        live.send(command)
+    try:
+        state = live.state
+        assert live.snapshot is None and state is not None
+        assert state.names == ("base", "slow") and state.current.paused
+        changes = {run.name: controls.learning_rate(run.config, 1) for run in state.runs}
+        live.send(rc.SetEach(changes))
+        assert live.state.current.config.train.optimizer.lr == pytest.approx(0.3)
+        live.serve()
+        session = live.session
+        for _ in range(50):
+            if live.snapshot is not None and \
+                    live.snapshot.commands_taken >= session.commands_sent:
+                break
+            session.wait_for_update(session.version, 5.0)
+            live.poll()
+        assert {v.name: v.config.train.optimizer.lr for v in live.snapshot.runs} == \
+            pytest.approx({"base": 0.3, "slow": 0.03})
+    finally:
+        live.close()

@@ -157,7 +157,11 @@ class Expectation:
         """The runs once the engine has taken every command sent: ``snapshot`` with the
         commands it does not reflect yet replayed on it."""
         self._unseen = [(n, c) for n, c in self._unseen if n > snapshot.commands_taken]
-        state = RunsState.of(snapshot)
+        return self.replayed(RunsState.of(snapshot))
+
+    def replayed(self, state: RunsState) -> RunsState:
+        """``state`` with every command sent that no snapshot reflects yet replayed on it
+        (before the first snapshot: on the runs as the lesson opens them)."""
         for _, command in self._unseen:
             state = expect(state, command)
         return state

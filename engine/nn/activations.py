@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import erf
 
 from nnterm.engine.nn.hyperparams import NON_NEGATIVE, Hyperparam
 
@@ -38,14 +37,23 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * z))
 
 
+def _erf(x: np.ndarray) -> np.ndarray:
+    """SciPy's erf, imported at the first GELU: the import takes 0.1 s that every other
+    command and lesson would pay at start-up."""
+    from scipy.special import erf
+
+    result: np.ndarray = erf(x)
+    return result
+
+
 def _gelu(z: np.ndarray) -> np.ndarray:
     """GELU(z) = z Phi(z) with the exact normal CDF Phi(z) = (1 + erf(z / sqrt 2)) / 2."""
-    return 0.5 * z * (1.0 + erf(z / SQRT_2))
+    return 0.5 * z * (1.0 + _erf(z / SQRT_2))
 
 
 def _gelu_derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
     """d/dz [z Phi(z)] = Phi(z) + z phi(z), phi the standard normal density."""
-    slope: np.ndarray = 0.5 * (1.0 + erf(z / SQRT_2)) + z * INV_SQRT_2PI * np.exp(-0.5 * z * z)
+    slope: np.ndarray = 0.5 * (1.0 + _erf(z / SQRT_2)) + z * INV_SQRT_2PI * np.exp(-0.5 * z * z)
     return slope
 
 

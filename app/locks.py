@@ -1,7 +1,9 @@
 """A teacher's locks: the controls (``preset_format.preset.LOCKABLE``) a student cannot change.
 
 ``--lock lr,optimizer`` and a preset's ``lock:`` name controls; each covers the app's
-actions in ``LOCK_ACTIONS`` (``architecture``: the architecture panel's edits). A locked
+actions in ``LOCK_ACTIONS`` (``architecture``: the architecture panel's edits, and the
+network view's features and typed weights; ``draw``: the keys and clicks that draw
+points on the data). A locked
 key is hidden in the footer and marked in the help, is left out of the command
 palette, and when pressed says "locked by the teacher" instead of acting.
 """
@@ -21,8 +23,11 @@ LOCK_ACTIONS: dict[str, tuple[str, ...]] = {
     "optimizer": ("optimizer",), "activation": ("activation",), "init": ("init",),
     "dropout": ("dropout",), "weight_decay": ("weight_decay",), "speed": ("speed",),
     "copy": ("duplicate_run",), "remove": ("remove_run",), "scope": ("scope",),
-    "architecture": (), "picker": ("picker",), "save": ("save_preset",),
+    "architecture": ("feature",), "picker": ("picker",),
+    "save": ("save_preset", "export_torch"), "draw": ("draw",),
 }
+#: What a point drawn or erased with the mouse says when drawing is locked.
+DRAWING_LOCKED = "locked by the teacher: drawing on the data"
 #: What the architecture panel's keys are called in a notice.
 ARCHITECTURE_KEYS = "the architecture panel's edits"
 #: What an architecture edit says when the edits are locked.
@@ -32,7 +37,7 @@ EDITS_NOTICE = f"locked by the teacher: {ARCHITECTURE_KEYS}"
 def control_keys(name: str) -> str:
     """The keys a control covers, as the help shows them: ``+ -`` for lr."""
     if name == "architecture":
-        return "→ ← e I D A X"
+        return "→ ← e I D A X, enter in the network view"
     actions = LOCK_ACTIONS[name]
     return " ".join(b.key_display or b.key for b in APP_BINDINGS
                     if action_name(b) in actions)
@@ -87,6 +92,11 @@ class TeacherLocks:
                 return (f"locked by the teacher: {binding.key_display or binding.key} "
                         f"({binding.description})")
         return None
+
+    @property
+    def drawing_locked(self) -> bool:
+        """Whether drawing on the data is locked (a click on the boundary too)."""
+        return "draw" in self.locks
 
     @property
     def edits_locked(self) -> bool:

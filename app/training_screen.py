@@ -35,7 +35,7 @@ from nnterm.app.keys import APP_BINDINGS, bindings_of
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.lesson_steps import LessonSteps
 from nnterm.app.live_runs import LiveRuns
-from nnterm.app.locks import EDITS_NOTICE, TeacherLocks, marked_locked
+from nnterm.app.locks import DRAWING_LOCKED, EDITS_NOTICE, TeacherLocks, marked_locked
 from nnterm.app.network_keys import NetworkKeys
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.panel_set import PanelSet
@@ -484,12 +484,21 @@ class TrainingScreen(NewestSize, Screen):
                 self.maximize(picture)
 
     def on_decision_boundary_drawn(self, message: DecisionBoundary.Drawn) -> None:
-        """A point drawn: every run trains on it."""
-        self.send(cmd.AddPoint(message.x1, message.x2, message.label))
+        """A point drawn: every run trains on it (unless the teacher locked drawing: a
+        click on the boundary draws without ``h``)."""
+        if self._drawing_allowed():
+            self.send(cmd.AddPoint(message.x1, message.x2, message.label))
 
     def on_decision_boundary_erased(self, message: DecisionBoundary.Erased) -> None:
-        """Points erased: from every run's data."""
-        self.send(cmd.RemovePoints(message.box, message.validation))
+        """Points erased: from every run's data (unless the teacher locked drawing)."""
+        if self._drawing_allowed():
+            self.send(cmd.RemovePoints(message.box, message.validation))
+
+    def _drawing_allowed(self) -> bool:
+        if self.locks.drawing_locked:
+            self.notify(DRAWING_LOCKED, title="Locked", timeout=3)
+            return False
+        return True
 
     def action_phase(self, direction: int) -> None:
         """The next or previous phase of the step explained; past the last, a step."""

@@ -10,6 +10,7 @@ from helpers import footer_says, settled, status
 from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
+from nnterm.app.locks import DRAWING_LOCKED
 from nnterm.app.panels import PICTURE
 from nnterm.app.screens import HelpScreen
 from nnterm.app.training_screen import NO_DRAWING
@@ -155,3 +156,22 @@ async def test_on_a_small_terminal_the_boundary_fills_the_screen_while_drawing()
         await settled(app, pilot, lambda s: s.drawn is not None)
         await pilot.press("h")
         assert view.maximized is None and not view.query_one(DecisionBoundary).drawing
+
+
+async def test_a_teacher_who_locks_drawing_locks_the_key_and_the_clicks():
+    app = NntermApp(load_preset("draw"), in_process=True, paused=True, locks=("draw",))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(app, pilot, lambda s: s.paused)
+        boundary = app.main_view.query_one(DecisionBoundary)
+        await pilot.press("h")
+        assert not boundary.drawing
+        assert footer_says(app) == "Locked: locked by the teacher: h (Draw points)"
+        await pilot.click(DecisionBoundary, offset=(5, 5))  # begins drawing, as a click does
+        column, row = boundary.cursor
+        cells = boundary.plane_cells
+        await pilot.click(DecisionBoundary, offset=(cells.left + column, row))
+        await pilot.press("space", "space")  # the engine takes what was sent, if anything
+        snapshot = await settled(app, pilot, lambda s: s.commands_taken
+                                 >= app.main_view.live.session.commands_sent)
+        assert snapshot.drawn is None
+        assert footer_says(app) == f"Locked: {DRAWING_LOCKED}"

@@ -177,7 +177,7 @@ class Step:
 #: student could otherwise change. Each name covers one or more of the app's keys.
 LOCKABLE = ("pause", "step", "reset", "reseed", "lr", "batch", "optimizer", "activation",
             "init", "dropout", "weight_decay", "speed", "copy", "remove", "scope",
-            "architecture", "picker", "save")
+            "architecture", "picker", "save", "draw")
 
 
 #: Which curve of each run the loss plot overlays when a lesson has several runs.

@@ -2,8 +2,9 @@
 
 ``run_scripts`` runs several exported scripts in one Python subprocess (torch is imported
 once), each as ``__main__`` from its own folder with its own command line, and returns
-what each printed and whether anything of nnterm was imported; ``printed_records`` reads the losses a script printed;
-``nnterm_records`` trains the same run with nnterm's Trainer.
+what each printed and whether anything of nnterm was imported; ``printed_records``
+reads the losses a script printed; ``nnterm_records`` trains the same run with nnterm's
+Trainer.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ async def test_t_exports_the_selected_run_with_its_edits_and_weights(config_home
         said = str(status(app))
     assert sorted(p.name for p in config_home.iterdir()) == [
         "keys_base_torch.ipynb", "keys_base_torch.npz", "keys_base_torch.py"]
-    message = f"exported keys_base_torch.py (+ .ipynb, .npz) in {config_home}, with the " \
-              "weights of step 3"
+    message = "exported keys_base_torch.py (+ .ipynb, .npz) with the weights of step 3 " \
+              f"in {config_home}"
     assert snapshot.message == message and message in " ".join(said.split())
     script = (config_home / "keys_base_torch.py").read_text()
     assert "torch.optim.SGD(model.parameters(), lr=0.3)" in script

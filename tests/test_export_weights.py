@@ -101,8 +101,8 @@ def test_the_run_loop_writes_the_export_and_says_where(tmp_path):
     run_loop(RunSet([trainer]), inbox, published.append,
              should_stop=lambda: published[-1].commands_taken == 2 and inbox.put(cmd.Stop()))
     folder = tmp_path / "new"
-    assert published[-1].message == (f"exported moons_base_torch.py (+ .ipynb, .npz) in "
-                                     f"{folder}, with the weights of step 4")
+    assert published[-1].message == ("exported moons_base_torch.py (+ .ipynb, .npz) with "
+                                     f"the weights of step 4 in {folder}")
     assert int(np.load(folder / "moons_base_torch.npz")["current.step"]) == 4
 
 

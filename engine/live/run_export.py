@@ -29,5 +29,5 @@ def export_run(trainer: Trainer, order: ExportRun) -> str:
         return f"cannot export run {order.run}: {err}"
     except OSError as err:
         return f"cannot export in {folder}: {err.strerror or err}"
-    return (f"exported {stem}.py (+ .ipynb, .npz) in {folder}, with the weights of step "
-            f"{trainer.step_count}")
+    return (f"exported {stem}.py (+ .ipynb, .npz) with the weights of step "
+            f"{trainer.step_count} in {folder}")

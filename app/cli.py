@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--exact", action="store_true",
                         help="draw dropout masks, input noise and flips from nnterm's own "
                         "random streams, so that those runs match to the digit too")
+    export.add_argument("--at", type=int, metavar="STEP",
+                        help="train the run to STEP first and add its weights then to the "
+                        ".npz: the script's --from-weights current starts from them")
 
     check = sub.add_parser("check", help=COMMANDS["check"])
     check.add_argument("presets", nargs="*", metavar="PRESET", help="default: every preset")
@@ -186,7 +189,7 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
                                       "--notebook FILE.ipynb")
         return export_command(args.preset, run=args.run, seed=args.seed, sets=args.sets,
                               torch=args.torch, notebook=args.notebook, exact=args.exact,
-                              origin=shlex.join(["nnterm", *args.argv]))
+                              at=args.at, origin=shlex.join(["nnterm", *args.argv]))
     if args.command == "answers":
         from nnterm.app.headless.answers import answers_command
 

@@ -1,9 +1,10 @@
 """Writing files from the app: a screenshot (``s``), every run as a preset (``S``), with
-the points drawn on its data as a CSV file beside it, and the selected run as a PyTorch
-script and notebook (``T``).
+the points drawn on its data as a CSV file beside it, and the names of the selected run's
+PyTorch export (``T``), which the engine writes, since the run's weights are there.
 
 Each says in a notice (through the ``notify`` it is given) where the file went or why it
-could not be written; training goes on either way.
+could not be written (the export: the engine, on the status line); training goes on
+either way.
 """
 
 from __future__ import annotations
@@ -17,15 +18,14 @@ from typing import Protocol
 from textual.notifications import SeverityLevel
 
 from nnterm.engine.data import drawn_params, drawn_table
-from nnterm.engine.export.exporter import RunExport, write_export
-from nnterm.engine.export.refusals import ExportError
+from nnterm.engine.live.run_commands import ExportRun
 from nnterm.engine.live.snapshot import DrawnData
 from nnterm.engine.preset_format.errors import PresetError
 from nnterm.engine.preset_format.loader import save_preset, user_preset_dir
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.preset_format.saving import edited_preset, on_drawn_table
 from nnterm.engine.training.config import Config
-from nnterm.engine.training.safe_files import write_atomic
+from nnterm.engine.training.safe_files import free_file_name, write_atomic
 
 
 class Notify(Protocol):
@@ -43,7 +43,7 @@ def save_screenshot(svg: str, lesson: str, folder: Path | None, notify: Notify) 
     try:
         folder.mkdir(parents=True, exist_ok=True)
         stem = f"{lesson}_{time.strftime('%Y-%m-%dT%H-%M-%S')}"
-        path = folder / f"{_free_name(folder, stem, ('.svg',))}.svg"
+        path = folder / f"{free_file_name(folder, stem, ('.svg',))}.svg"
         write_atomic(path, svg)
     except OSError as err:
         notify(f"cannot write a screenshot in {folder}: {err.strerror or err}",
@@ -67,7 +67,7 @@ def save_runs(preset: Preset, runs: Sequence[tuple[str, Config]], notify: Notify
     try:
         folder = folder or Path.cwd()  # (no home: the current folder, which may be gone)
         folder.mkdir(parents=True, exist_ok=True)
-        name = _free_name(folder, f"{preset.name}_saved", (".yaml", ".csv"))
+        name = free_file_name(folder, f"{preset.name}_saved", (".yaml", ".csv"))
         path = folder / f"{name}.yaml"
         if drawn is not None:
             runs = _on_table(runs, drawn, folder / f"{name}.csv")
@@ -91,28 +91,15 @@ def _on_table(runs: Sequence[tuple[str, Config]], drawn: DrawnData, table: Path
                                   len(drawn.val_labels))) for name, config in runs]
 
 
-def export_run(preset: Preset, run: str, config: Config, notify: Notify) -> None:
-    """Run ``run`` (its ``config`` as it stands, the student's edits in it) as a PyTorch
-    script and notebook with their ``.npz``, beside the saved presets
-    (``xor_base_torch.py``, ``.ipynb``, ``.npz``); a refusal or failure is said, never
-    fatal."""
-    folder = user_preset_dir() or Path.cwd()  # (no home: the current folder)
-    try:
-        export = RunExport(config, title=f"{preset.title} ({preset.name}, run {run})",
-                           lesson=preset.lesson, origin=f"nnterm's T key on run {run} of "
-                           f"{preset.name}, at the settings it had then")
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = _free_name(folder, f"{preset.name}_{run}_torch", (".py", ".ipynb", ".npz"))
-        write_export(export, folder / f"{stem}.py", folder / f"{stem}.ipynb")
-    except ExportError as err:
-        notify(f"cannot export run {run}: {err}", title="PyTorch", severity="error",
-               timeout=8)
-        return
-    except OSError as err:
-        notify(f"cannot export in {folder}: {err.strerror or err}", title="PyTorch",
-               severity="error", timeout=8)
-        return
-    notify(f"exported {stem}.py (+ .ipynb, .npz) in {folder}", title="PyTorch", timeout=6)
+def export_order(preset: Preset, run: str) -> ExportRun:
+    """The engine's order to write run ``run`` as it stands (its settings, data and
+    weights now) as a PyTorch script and notebook with their ``.npz``, beside the saved
+    presets (``xor_base_torch.py``, ``.ipynb``, ``.npz``, or ``xor_base_torch_2...``).
+    The engine says on the status line what it wrote, or why not."""
+    return ExportRun(run, user_preset_dir() or Path.cwd(),  # (no home: the current folder)
+                     f"{preset.name}_{run}_torch",
+                     title=f"{preset.title} ({preset.name}, run {run})", lesson=preset.lesson,
+                     origin=f"nnterm's T key on run {run} of {preset.name}, as it stood")
 
 
 def screenshot_dir() -> Path:
@@ -126,13 +113,3 @@ def screenshot_dir() -> Path:
     if not os.path.isabs(data):  # the XDG spec: relative paths are ignored
         data = str(Path.home() / ".local" / "share")
     return Path(data) / "nnterm" / "screenshots"
-
-
-def _free_name(folder: Path, stem: str, suffixes: tuple[str, ...] = (".yaml",)) -> str:
-    """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
-    with any of ``suffixes`` (not even a dangling link)."""
-    name, n = stem, 1
-    while any(os.path.lexists(folder / f"{name}{suffix}") for suffix in suffixes):
-        n += 1
-        name = f"{stem}_{n}"
-    return name

@@ -136,7 +136,8 @@ ACTION_WORDS = {
     "screenshot": "Save a screenshot (SVG)",
     "save_preset": "Save every run as a preset you can open again",
     "export_torch": "Export the selected run as it stands as a PyTorch script and notebook "
-                    "that reproduce it (beside the saved presets)",
+                    "that reproduce it, with its weights now to go on from (beside the "
+                    "saved presets)",
     "back_to_sweep": "Go back to the sweep",
 }
 

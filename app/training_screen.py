@@ -29,7 +29,7 @@ from textual.widgets import ContentSwitcher
 
 from nnterm.app import controls
 from nnterm.app.answers_file import AnswersFile
-from nnterm.app.file_actions import export_run, save_runs
+from nnterm.app.file_actions import export_order, save_runs
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, bindings_of
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
@@ -524,10 +524,11 @@ class TrainingScreen(NewestSize, Screen):
                       self.notify, self.snapshot.drawn if self.snapshot else None)
 
     def action_export_torch(self) -> None:
+        """The selected run as PyTorch, its weights now included: the engine writes it
+        (``run_commands.ExportRun``) after the keys pressed before, and says so."""
         state = self.runs_state  # (with the keys pressed just before, however quick)
         if self.preset is not None and state is not None:
-            run = next(r for r in state.runs if r.name == state.selected)
-            export_run(self.preset, run.name, run.config, self.notify)
+            self.send(export_order(self.preset, state.selected))
 
     def action_back_to_sweep(self) -> None:
         """Back to the sweep this run was opened from (its workers get the cores back)."""

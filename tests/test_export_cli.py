@@ -23,7 +23,7 @@ from nnterm.engine.nn.initializers import INITS
 from nnterm.engine.nn.losses import LOSSES
 from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.training.config import Config, with_changes
-from nnterm.engine.training.trainer import build_dataset, build_network
+from nnterm.engine.training.trainer import Trainer, build_dataset, build_network
 
 
 def test_every_activation_loss_init_and_feature_has_its_pytorch_words():
@@ -56,6 +56,21 @@ def test_export_writes_the_script_the_notebook_and_their_data(tmp_path, capsys):
     np.testing.assert_array_equal(arrays["0.bias"], net.params[1])
 
 
+def test_at_a_step_the_weights_of_that_step_are_added(tmp_path, capsys):
+    script = tmp_path / "xor.py"
+    assert main(["export", "xor", "--at", "37", "--torch", str(script)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "with the weights of step 37 (--from-weights current)")
+    trainer = Trainer(load_preset("xor").config)
+    trainer.run(37)
+    arrays = np.load(tmp_path / "xor.npz")
+    assert int(arrays["current.step"]) == 37
+    np.testing.assert_array_equal(arrays["current.2.weight"], trainer.net.params[2].T)
+    np.testing.assert_array_equal(arrays["current.optimizer.3.exp_avg"],
+                                  trainer.optimizer.state["exp_avg"][-2:])  # out's bias
+    assert "--from-weights current" in script.read_text()
+
+
 def test_the_state_dict_names_skip_the_activation_and_dropout_modules(tmp_path):
     script = tmp_path / "run.py"
     assert main(["export", "regularization", "--run", "dropout", "--torch", str(script)]) == 0
@@ -72,6 +87,8 @@ def test_the_state_dict_names_skip_the_activation_and_dropout_modules(tmp_path):
                                "linear, identity)"),
     (["xor", "--set", "train.steps=many"], "train.steps"),
     (["no_such_preset"], "unknown preset"),
+    (["xor", "--at", "-1"], "--at: -1 is not a step"),
+    (["double_descent", "--at", "5"], "train.solver"),
 ])
 def test_what_cannot_be_exported_is_one_line_and_nothing_written(args, said, tmp_path,
                                                                  capsys):

@@ -1,15 +1,14 @@
-"""``T`` exports the selected run as it stands (the student's edits in it) as a PyTorch
-script and notebook beside the saved presets, and the line under the panels names the file;
-a run the exporter refuses is said, and nothing is written."""
+"""``T`` exports the selected run as it stands (the student's edits in it, and its weights
+now) as a PyTorch script and notebook beside the saved presets; the engine writes them
+and the status line names the file and the step."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from helpers import KEYS_PRESET, footer_says, settled
+from helpers import KEYS_PRESET, settled, status
 
 from nnterm.app.app import NntermApp
-from nnterm.app.file_actions import export_run
-from nnterm.engine.preset_format.loader import load_preset
 
 
 @pytest.fixture
@@ -19,29 +18,24 @@ def config_home(tmp_path, monkeypatch):
     return tmp_path / "config" / "nnterm" / "presets"
 
 
-async def test_t_exports_the_selected_run_with_its_edits(config_home, tmp_path):
+async def test_t_exports_the_selected_run_with_its_edits_and_weights(config_home, tmp_path):
     app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)  # (a key acts on the runs once seen)
-        await pilot.press("plus")
-        await settled(app, pilot, lambda s: s.config.train.optimizer.lr == pytest.approx(0.3))
+        await pilot.press("plus", "full_stop", "full_stop", "full_stop")
+        await settled(app, pilot, lambda s: s.step == 3)
         await pilot.press("T")
-        await pilot.pause()
-        said = footer_says(app)
+        snapshot = await settled(app, pilot, lambda s: s.message.startswith("exported"))
+        said = str(status(app))
     assert sorted(p.name for p in config_home.iterdir()) == [
         "keys_base_torch.ipynb", "keys_base_torch.npz", "keys_base_torch.py"]
-    assert f"exported keys_base_torch.py (+ .ipynb, .npz) in {config_home}" in said
+    message = "exported keys_base_torch.py (+ .ipynb, .npz) with the weights of step 3 " \
+              f"in {config_home}"
+    assert snapshot.message == message and message in " ".join(said.split())
     script = (config_home / "keys_base_torch.py").read_text()
     assert "torch.optim.SGD(model.parameters(), lr=0.3)" in script
+    assert "--from-weights" in script
+    arrays = np.load(config_home / "keys_base_torch.npz")
+    assert int(arrays["current.step"]) == 3
+    assert not np.array_equal(arrays["current.0.weight"], arrays["0.weight"])  # 3 steps on
     assert not list(tmp_path.glob("*.py"))  # never into the current folder
-
-
-def test_a_refused_run_is_said_and_nothing_written(config_home):
-    notices = []
-    preset = load_preset("double_descent")
-    export_run(preset, "base", preset.config,
-               lambda message, **kw: notices.append((message, kw["severity"])))
-    assert notices == [("cannot export run base: train.solver (the last layer fitted in "
-                        "closed form, not by gradient steps) cannot be exported as a PyTorch "
-                        "training loop", "error")]
-    assert not config_home.exists() or not list(config_home.iterdir())

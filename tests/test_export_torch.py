@@ -5,12 +5,15 @@ torch (every script of this module in one subprocess, so torch is imported once)
 printed losses compared with nnterm's at every record: within 1e-9 relative in float64.
 Runs with random layers (dropout, input noise, flips) are exported with ``exact`` for
 this; with torch's own streams they match at step 0 only. Runs the exporter cannot
-express are refused with the setting named.
+express are refused with the setting named. Runs exported mid-way with their weights
+(``RunExport.of_trainer``) go on from them with ``--from-weights current`` as nnterm goes
+on, and without it still start from step 0.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -37,6 +40,7 @@ from nnterm.engine.training.config import (
     TrainConfig,
     with_changes,
 )
+from nnterm.engine.training.trainer import Trainer
 from nnterm.engine.training.typed_values import TypedValue
 
 torch = pytest.importorskip("torch")
@@ -91,6 +95,22 @@ BEYOND_PRESETS = {
                          train=TrainConfig(steps=30, batch_size=0, log_every=10)),
 }
 
+#: Runs exported with their weights after some steps (not a multiple of their log_every):
+#: each optimizer's state, schedules torch chains and one it computes, a frozen layer and
+#: a value typed after the export.
+RESUMED = {
+    "adam_step": (with_changes(moons(schedule=ScheduleConfig(name="step", step_size=7,
+                                                             gamma=0.5)),
+                               {"train.optimizer.name": "adam", "train.optimizer.lr": 0.01}),
+                  17),
+    "rmsprop_clip": (BEYOND_PRESETS["clip_l1_scale"], 13),
+    "adagrad": (BEYOND_PRESETS["adagrad"], 9),
+    "sgd_nesterov": (BEYOND_PRESETS["sgd_nesterov"], 21),
+    "warmup_cosine": (BEYOND_PRESETS["warmup_cosine"], 12),
+    "cosine_min": (BEYOND_PRESETS["cosine_min"], 23),
+    "frozen_typed": (BEYOND_PRESETS["frozen_typed"], 7),
+}
+
 DROPOUT = short(run_config(load_preset("regularization"), "dropout"), steps=40)
 NOTEBOOK = load_preset("features")
 
@@ -125,9 +145,22 @@ class Exported:
         # the notebook's cells but the plot (matplotlib is not needed), as one script
         (folder / "notebook_cells.py").write_text("\n\n".join(code[:-1]))
         self.configs["notebook_cells"] = notebook_config
-        outputs, self.nnterm_modules = run_scripts(
-            [folder / f"{name}.py" for name in self.configs])
-        self.outputs = {path.stem: text for path, text in outputs.items()}
+        #: (nnterm's record of the step exported, measured then, and every later one)
+        self.resumed: dict[str, list[tuple[int, float, float]]] = {}
+        for name, (config, step) in RESUMED.items():
+            trainer = Trainer(config)
+            trainer.run(step)
+            self.add(f"resumed__{name}", RunExport.of_trainer(trainer, title=name))
+            train_loss, val_loss, _, _ = trainer.current_losses()
+            trainer.run()
+            self.resumed[name] = [(step, train_loss, val_loss)] + [
+                (r.step, r.train_loss, r.val_loss) for r in trainer.history.records
+                if r.step > step]
+        commands = [(folder / f"{name}.py",) for name in self.configs]
+        commands += [(folder / f"resumed__{name}.py", "--from-weights", "current")
+                     for name in RESUMED]
+        outputs, self.nnterm_modules = run_scripts(commands)
+        self.outputs = {Path(c[0]).stem + "".join(c[1:]): text for c, text in outputs.items()}
 
     def add(self, name, export):
         self.configs[name] = export.config
@@ -151,7 +184,18 @@ def exported(tmp_path_factory):
 
 def test_the_scripts_import_nothing_of_nnterm(exported):
     assert exported.nnterm_modules == []
-    assert len(exported.outputs) == len(exported.configs) > 60
+    assert len(exported.outputs) == len(exported.configs) + len(RESUMED) > 60
+
+
+@pytest.mark.parametrize("name", RESUMED)
+def test_a_script_from_the_current_weights_goes_on_as_nnterm_does(name, exported):
+    """The losses of the weights exported first, then nnterm's next records; without the
+    option, the script is the run from step 0."""
+    theirs = printed_records(exported.outputs[f"resumed__{name}--from-weightscurrent"])
+    ours = exported.resumed[name]
+    assert ours[0][0] == RESUMED[name][1] and len(ours) > 2
+    assert_same_records(ours, theirs)
+    assert_same_records(*exported.compare(f"resumed__{name}"))
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.name for p in PRESETS])

@@ -1,9 +1,10 @@
 """Exported PyTorch scripts run the way a student runs them, and read back.
 
 ``run_scripts`` runs several exported scripts in one Python subprocess (torch is imported
-once), each as ``__main__`` from its own folder, and returns what each printed and whether
-anything of nnterm was imported; ``printed_records`` reads the losses a script printed;
-``nnterm_records`` trains the same run with nnterm's Trainer.
+once), each as ``__main__`` from its own folder with its own command line, and returns
+what each printed and whether anything of nnterm was imported; ``printed_records``
+reads the losses a script printed; ``nnterm_records`` trains the same run with nnterm's
+Trainer.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import math
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -20,17 +22,19 @@ import pytest
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.trainer import Trainer
 
-#: Runs each script given on the command line as __main__ from its own folder, its output
-#: captured; prints {path: output} and the nnterm modules loaded, as JSON.
+#: Runs each command of the JSON list on its command line ([path, *arguments]) as
+#: __main__ from the script's folder, its output captured; prints the outputs in order and
+#: the nnterm modules loaded, as JSON.
 RUNNER = """
 import contextlib, io, json, os, runpy, sys
-outputs = {}
-for path in sys.argv[1:]:
+outputs = []
+for command in json.loads(sys.argv[1]):
     out = io.StringIO()
-    os.chdir(os.path.dirname(path))
+    os.chdir(os.path.dirname(command[0]))
+    sys.argv = command
     with contextlib.redirect_stdout(out):
-        runpy.run_path(path, run_name="__main__")
-    outputs[path] = out.getvalue()
+        runpy.run_path(command[0], run_name="__main__")
+    outputs.append(out.getvalue())
 print(json.dumps({"outputs": outputs,
                   "nnterm": sorted(m for m in sys.modules if m.startswith("nnterm"))}))
 """
@@ -38,13 +42,18 @@ print(json.dumps({"outputs": outputs,
 LINE = re.compile(r"^step +(\d+)  train loss (\S+)  val loss (\S+)$", re.MULTILINE)
 
 
-def run_scripts(paths: list[Path]) -> tuple[dict[Path, str], list[str]]:
-    """What each script printed, and the nnterm modules the subprocess imported."""
-    done = subprocess.run([sys.executable, "-c", RUNNER, *map(str, paths)],
+Command = tuple[str | Path, ...]
+
+
+def run_scripts(commands: Sequence[Command]) -> tuple[dict[Command, str], list[str]]:
+    """What each script printed, by its command (the script's path, then its arguments),
+    and the nnterm modules the subprocess imported."""
+    argv = json.dumps([[str(part) for part in command] for command in commands])
+    done = subprocess.run([sys.executable, "-c", RUNNER, argv],
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.splitlines()[-1])
-    return {Path(p): out for p, out in result["outputs"].items()}, result["nnterm"]
+    return dict(zip(commands, result["outputs"], strict=True)), result["nnterm"]
 
 
 def printed_records(output: str) -> list[tuple[int, float, float]]:

@@ -9,9 +9,10 @@ are nnterm's to about 1e-9 in float64; ``exact`` draws those from nnterm's own s
 
 Where to look: ``refusals`` (what a script cannot express, said in one line),
 ``torch_code`` (the script's parts, each a piece of code with its explanation),
-``arrays`` (the ``.npz``: data and initial weights in PyTorch's layout), ``documents``
-(the parts as a ``.py`` file or as notebook JSON), ``exporter`` (a run to its files,
-written whole or not at all).
+``arrays`` (the ``.npz``: data and initial weights in PyTorch's layout),
+``current_weights`` (a run's weights and optimizer state now, in torch's names, for the
+script's ``--from-weights current``), ``documents`` (the parts as a ``.py`` file or as
+notebook JSON), ``exporter`` (a run to its files, written whole or not at all).
 
 Imports: ``training``, ``nn`` and ``data``; nothing above them. Never torch: the export
 writes text.

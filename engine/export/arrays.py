@@ -9,6 +9,7 @@ computes ``a @ W + b``; ``nn.Linear`` keeps its weight as (out, in) and computes
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,10 +27,24 @@ def export_arrays(dataset: Dataset, net: MLP, linear_index: list[int]) -> dict[s
 
     arrays = {name: cast(getattr(dataset, name)) for name in ("X_train", "y_train",
                                                                "X_val", "y_val")}
+    return arrays | state_dict_arrays(net.params, linear_index)
+
+
+def state_dict_arrays(params: Sequence[np.ndarray], linear_index: list[int],
+                      prefix: str = "") -> dict[str, np.ndarray]:
+    """nnterm's ``params`` (W1, b1, W2, b2...) as copies under their ``state_dict`` names,
+    each after ``prefix``, each W transposed to PyTorch's (out, in)."""
+    arrays = {}
     for layer, index in enumerate(linear_index):
-        arrays[f"{index}.weight"] = np.ascontiguousarray(net.params[2 * layer].T)
-        arrays[f"{index}.bias"] = net.params[2 * layer + 1].copy()
+        arrays[f"{prefix}{index}.weight"] = as_torch_layout(params[2 * layer], weight=True)
+        arrays[f"{prefix}{index}.bias"] = as_torch_layout(params[2 * layer + 1], weight=False)
     return arrays
+
+
+def as_torch_layout(array: np.ndarray, *, weight: bool) -> np.ndarray:
+    """A copy of one of nnterm's parameter arrays (or an array of its shape) as torch
+    keeps it: a weight transposed, a bias as it is."""
+    return np.ascontiguousarray(array.T) if weight else array.copy()
 
 
 def npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

@@ -18,6 +18,12 @@ What must match nnterm for the losses to agree, term for term (see ``training.tr
   measured in eval mode on the probe examples (at most 1024 training examples drawn once
   from the ``[seed, 5]`` stream, sorted) and the val loss on the whole validation set;
 - early stopping at records only, values typed into weights once their step is recorded.
+
+Exported with a run's current weights (``start``), the script can start from them
+(``--from-weights current``): it loads them and the optimizer's state, skips the batches
+and learning rates of the steps already taken, records that step, and trains on. The
+random layers' streams are not wound forward: past that step, dropout, input noise and
+flips agree in distribution only, even with ``exact``.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import textwrap
 from dataclasses import dataclass
 
 from nnterm.engine.data import Dataset
+from nnterm.engine.export.current_weights import PREFIX, StartPoint
 from nnterm.engine.nn.hyperparams import declared
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.losses import get_loss
@@ -93,12 +100,16 @@ class TorchScript:
 
     ``data_file``: the ``.npz``'s file name; ``notebook``: read it from the current folder
     (a notebook has no ``__file__``) rather than beside the script; ``exact``: draw
-    dropout masks, input noise and flips from nnterm's numpy streams instead of torch's."""
+    dropout masks, input noise and flips from nnterm's numpy streams instead of torch's;
+    ``start``: the run's current weights are in the ``.npz``, and the script may start
+    from them (``FROM_WEIGHTS``)."""
 
     def __init__(self, config: Config, dataset: Dataset, *, data_file: str,
-                 notebook: bool = False, exact: bool = False) -> None:
+                 notebook: bool = False, exact: bool = False,
+                 start: StartPoint | None = None) -> None:
         self.config, self.dataset = config, dataset
         self.data_file, self.notebook, self.exact = data_file, notebook, exact
+        self.start = start
         m = config.model
         self.widths = [len(config.data.features) or dataset.input_dim, *m.hidden,
                        self._output_width()]
@@ -141,12 +152,19 @@ class TorchScript:
         return any(p > 0 for p in self.dropout) or t.input_noise > 0 or t.flips != "none"
 
     def parts(self) -> list[Part]:
-        return [self.setup(), self.data(), self.model(), self.objective(), self.loop()]
+        resume = [self.resume()] if self.start is not None else []
+        return [self.setup(), self.data(), self.model(), self.objective(), *resume,
+                self.loop()]
 
     # ------------------------------------------------------------------ parts
     def setup(self) -> Part:
         dtype = self.config.model.dtype
-        lines = ["import copy" if self.config.train.early_stopping else "", "import math"]
+        resuming = self.start is not None
+        modules = [name for name, wanted in (
+            ("argparse", resuming and not self.notebook),
+            ("copy", self.config.train.early_stopping is not None), ("math", True),
+            ("warnings", resuming and bool(self._scheduler()))) if wanted]
+        lines = [f"import {name}" for name in modules]
         if not self.notebook:
             lines.append("from pathlib import Path")
         lines += ["", "import numpy as np", "import torch", "import torch.nn.functional as F",
@@ -161,7 +179,26 @@ class TorchScript:
             text += (" Dropout, input noise and flips are drawn from torch's own random "
                      "stream: the curves agree with nnterm's in distribution, not to the "
                      "digit (`nnterm export --exact` draws them as nnterm does).")
-        return Part("Setup", text, "\n".join(lines).lstrip("\n"))
+        if resuming:
+            lines += self._from_weights_choice()
+        return Part("Setup", text, "\n".join(lines))
+
+    def _from_weights_choice(self) -> list[str]:
+        """``FROM_WEIGHTS``: a command-line option of the script, a variable of the
+        notebook (which has no command line)."""
+        assert self.start is not None
+        step = self.start.step
+        if self.notebook:
+            return ["", f'FROM_WEIGHTS = "initial"  # "current": from nnterm\'s weights at '
+                    f"step {step}"]
+        return ["", "parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])",
+                'parser.add_argument("--from-weights", choices=("initial", "current"), '
+                'default="initial",',
+                '                    help="initial: train from step 0, as nnterm did; '
+                'current: from the "',
+                f'                         "weights nnterm had at step {step}, their losses '
+                'printed first")',
+                "FROM_WEIGHTS = parser.parse_args().from_weights"]
 
     def data(self) -> Part:
         t = self.config.train
@@ -324,8 +361,43 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
         lines += ["", "", f"scheduler = {lr_scheduler}.LambdaLR(optimizer, lr_factor)"]
         return lines
 
+    def resume(self) -> Part:
+        """Where training starts: step 0, or the run's current weights (``start``)."""
+        assert self.start is not None
+        state = self.start.optimizer_state
+        code = ["START = 0", 'if FROM_WEIGHTS == "current":',
+                f'    START = int(arrays["{PREFIX}step"])',
+                f'    model.load_state_dict({{name: torch.from_numpy(arrays[f"{PREFIX}{{name}}"])',
+                "                           for name in model.state_dict()})"]
+        if state:
+            names = ", ".join(f'"{key}"' for key in state) + ("," if len(state) == 1 else "")
+            code += [f"    OPTIMIZER_STATE = ({names})  # torch's names, for each parameter",
+                     "    optimizer.load_state_dict({",
+                     '        "state": {i: {key: torch.from_numpy('
+                     f'arrays[f"{PREFIX}optimizer.{{i}}.{{key}}"])',
+                     "                      for key in OPTIMIZER_STATE}",
+                     '                  for i in range(len(optimizer.param_groups[0]["params"]))},',
+                     '        "param_groups": optimizer.state_dict()["param_groups"]})']
+        skip = ["for _ in range(START):  # the batches of the steps nnterm took",
+                "    next(batch_order)"]
+        if self._scheduler():
+            skip = ["with warnings.catch_warnings():  # (torch warns of scheduler steps "
+                    "before optimizer steps)", '    warnings.simplefilter("ignore")',
+                    "    for _ in range(START):  # the batches and learning rates of the "
+                    "steps nnterm took", "        next(batch_order)", "        scheduler.step()"]
+        code += [f"    {line}" for line in skip]
+        kept = f"the optimizer's state then ({', '.join(state)})" if state else \
+            "the optimizer, which had not stepped yet"
+        text = (f"Where training starts: `FROM_WEIGHTS` `initial` is step 0, as nnterm "
+                f"started; `current` is where the run stood when it was exported, step "
+                f"{self.start.step}: its weights and {kept}, from the npz. The batches "
+                "and learning rates of the steps taken are skipped, so the steps that "
+                "follow are the ones nnterm takes from there.")
+        return Part("Where to start", text, "\n".join(code))
+
     def loop(self) -> Part:
         t = self.config.train
+        start = "START" if self.start is not None else "0"
         step_lines = ["idx = torch.from_numpy(next(batch_order))",
                       "X, y = X_train[idx], y_train[idx]"]
         helpers: list[str] = []
@@ -389,14 +461,16 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
                 'val loss {val_loss:.12g}")',
                 "    return train_loss, val_loss", "", "",
                 f"STEPS, LOG_EVERY = {t.steps}, {t.log_every}", "history = []",
-                "train_loss, val_loss = record(0)"]
+                f"train_loss, val_loss = record({start})"]
         if es is not None:
             code += [f"PATIENCE, MIN_DELTA = {es.patience}, {es.min_delta!r}",
-                     "best = val_loss, 0, copy.deepcopy(model.state_dict())  "
+                     f"best = val_loss, {start}, copy.deepcopy(model.state_dict())  "
                      "# early stopping"]
         if typed:
-            code.append("set_typed(0)")
-        code += ["for step in range(1, STEPS + 1):", *(f"    {line}" for line in step_lines)]
+            code.append(f"set_typed({start})")
+        first = "START + 1" if self.start is not None else "1"
+        code += [f"for step in range({first}, STEPS + 1):",
+                 *(f"    {line}" for line in step_lines)]
         text = ("The training loop: each step takes the next batch, "
                 + ("perturbs it, " if t.flips != "none" or t.input_noise > 0 else "")
                 + "steps the optimizer on its loss, and at nnterm's logged steps "

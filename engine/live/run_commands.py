@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from nnterm.engine.training.commands import Command, SessionCommand
@@ -79,8 +80,31 @@ class ExplainSteps:
     on: bool
 
 
+@dataclass(frozen=True)
+class ExportRun:
+    """Write ``run`` as it stands as a PyTorch script and notebook in ``folder``, named
+    ``stem`` (``stem_2``... if taken: ``.py``, ``.ipynb`` and an ``.npz`` that holds,
+    besides the data and the initial weights, the run's weights and optimizer state now,
+    for the script's ``--from-weights current``; ``live.run_export``). The snapshot's
+    message names the files. ``title``, ``lesson``, ``origin``: the lesson's title and
+    text and how it was exported, for the files.
+
+    The engine writes the files rather than sending the weights to the UI: they live
+    only here (a snapshot carries pictures of them, never the optimizer's moments), so
+    the copy is taken between two steps, weights, moments and step agreeing, and the UI
+    needs no second kind of answer for one key. The free name is chosen where the files
+    are written, so two quick presses make two exports, never one written twice."""
+
+    run: str
+    folder: Path
+    stem: str
+    title: str
+    lesson: str = ""
+    origin: str = ""
+
+
 RunCommand = (ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims
-              | WatchNetwork | ExplainSteps)
+              | WatchNetwork | ExplainSteps | ExportRun)
 
 #: Whatever a UI sends a live session: a trainer's command (for every run), the session's
 #: own (speed, stop) or a command about the runs.

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
+from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
@@ -265,6 +266,8 @@ class _Driver:
                     self.explain = on
                     for trainer in runs.trainers:
                         trainer.explaining = on
+                case rc.ExportRun(run=name):
+                    self.message = export_run(runs[name], command)
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session

@@ -109,3 +109,13 @@ class AtomicWriter:
             self.commit()  # an interrupted run keeps what it measured
         else:
             self.discard()
+
+
+def free_file_name(folder: Path, stem: str, suffixes: tuple[str, ...] = (".yaml",)) -> str:
+    """``stem``, or ``stem_2``, ``stem_3``... whichever names nothing in ``folder`` yet
+    with any of ``suffixes`` (not even a dangling link): a new file never replaces one."""
+    name, n = stem, 1
+    while any(os.path.lexists(folder / f"{name}{suffix}") for suffix in suffixes):
+        n += 1
+        name = f"{stem}_{n}"
+    return name

@@ -34,7 +34,7 @@ _sum = np.add.reduce  # x.sum(axis) without the method's Python wrapper
 def _dense(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """z = a W + b (the product first, then the bias added in place: the same bits as
     ``a @ W + b`` without a second array)."""
-    z = _matmul(a, W)
+    z: np.ndarray = _matmul(a, W)
     z += b
     return z
 

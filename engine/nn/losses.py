@@ -16,11 +16,11 @@ from nnterm.engine.nn.activations import sigmoid
 
 
 def mean_of(x: np.ndarray) -> float:
-    """The mean of every element, as ``float(x.mean())`` computes it (the sum by
-    ``np.add.reduce``, divided by the count as an ``intp``, in the array's type: the same
-    bits) without ``mean``'s Python wrapper, which costs more than the sum of a batch."""
+    """The mean of every element, as ``float(x.mean())`` computes it, without ``mean``'s
+    Python wrapper, which costs more than the sum of a batch: the sum by ``np.add.reduce``,
+    divided by the count in float64, rounded to the array's type (the same bits)."""
     total = np.add.reduce(x, axis=None)
-    return float(total.dtype.type(total / np.intp(x.size)))
+    return float(total.dtype.type(float(total) / x.size))
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -45,9 +45,9 @@ def cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """
     n = z.shape[0]
     rows = np.arange(n)
-    shifted = z - z.max(axis=1, keepdims=True)
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # z.max(...), unwrapped
     exp = np.exp(shifted)
-    total = exp.sum(axis=1)
+    total = np.add.reduce(exp, axis=1)  # exp.sum(axis=1), unwrapped
     loss = mean_of(np.log(total) - shifted[rows, y])  # -log softmax_y = logsumexp - z_y
     grad = exp / total[:, None]
     grad[rows, y] -= 1.0

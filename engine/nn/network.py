@@ -24,9 +24,11 @@ from nnterm.engine.nn.initializers import Init, as_init, init_layer
 from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.seeding import stream
 
-# The ufuncs a pass calls, bound once: each call of a step is on arrays of a few dozen
-# numbers, where looking a name up costs as much as the arithmetic.
-_matmul = np.matmul
+# What a pass calls, bound once: each call of a step is on arrays of a few dozen numbers,
+# where looking a name up costs as much as the arithmetic. Products of two matrices go
+# through ``ndarray.dot``: the same BLAS call as ``@`` (the same bits: the exactness tests),
+# at less than half the cost on small matrices (0.35 against 0.8 us for 10x8 by 8x8).
+_matmul = np.ndarray.dot
 _multiply = np.multiply
 _sum = np.add.reduce  # x.sum(axis) without the method's Python wrapper
 

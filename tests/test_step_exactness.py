@@ -1,9 +1,11 @@
 """The training step's fast spellings compute the plain expressions' bits.
 
-The step calls bound ufuncs with in-place outputs, ``np.add.reduce`` for sums and means,
-and updates a network's parameters through the one buffer that holds them. These tests put
-the plain NumPy expressions back (``a @ W + b``, ``dz.sum(axis=0)``, ``x.mean()``, one
-``p -= update`` per array) and compare whole metrics files, and check the pieces.
+The step calls bound ufuncs with in-place outputs, ``ndarray.dot`` for products,
+``np.add.reduce`` for sums and means, and updates a network's parameters through the one
+buffer that holds them; its records take means and standard deviations the same way. These
+tests put the plain NumPy expressions back (``a @ W + b``, ``dz.sum(axis=0)``,
+``x.mean()``, ``x.std()``, one ``p -= update`` per array) and compare whole metrics files,
+and check the pieces.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import pytest
 
 from nnterm.app.headless.run import run_command
 from nnterm.engine import MLP
-from nnterm.engine.nn import flat, losses, network
+from nnterm.engine.nn import flat, losses, network, reductions
 from nnterm.engine.nn.optimizers import base, make_optimizer
+from nnterm.engine.training import telemetry
 
 
 @pytest.fixture
@@ -32,6 +35,9 @@ def plain_path(monkeypatch):
     monkeypatch.setattr(network, "_multiply", plain_multiply)
     monkeypatch.setattr(network, "_sum", lambda x, axis: x.sum(axis=axis))
     monkeypatch.setattr(losses, "mean_of", lambda x: float(x.mean()))
+    monkeypatch.setattr(telemetry, "mean_of", lambda x: float(x.mean()))
+    monkeypatch.setattr(telemetry, "std_of", lambda x: float(x.std()))
+    monkeypatch.setattr(telemetry, "share", lambda mask: float(mask.mean()))
     monkeypatch.setattr(base, "shared_buffer", lambda params: None)
 
 
@@ -60,7 +66,7 @@ def test_a_presets_metrics_file_is_the_plain_paths_bit_for_bit(preset, tmp_path,
 @pytest.mark.parametrize("shape", [(1,), (7, 1), (10, 1), (33, 3), (400, 2)])
 def test_mean_of_is_numpys_mean_bit_for_bit(dtype, shape):
     x = np.random.default_rng(sum(shape)).normal(size=shape).astype(dtype) ** 3
-    assert losses.mean_of(x) == float(x.mean())
+    assert reductions.mean_of(x) == float(x.mean())
 
 
 def test_a_networks_params_tile_one_buffer():
@@ -97,3 +103,24 @@ def test_a_copy_of_a_network_and_its_optimizer_steps_only_its_own_weights(name):
         opt.step(net.params, grads)
     for p, q in zip(net.params, twin_net.params, strict=True):
         np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(1,), (3,), (10, 8), (33, 5), (400, 32), (4096,)])
+def test_std_of_and_share_are_numpys_bit_for_bit(dtype, shape):
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.normal(size=shape) * 10.0 ** rng.uniform(-3, 3)).astype(dtype)
+    assert reductions.std_of(x) == float(x.std())
+    assert reductions.share(x > 0.1) == float((x > 0.1).mean())
+
+
+def test_histograms_counted_at_once_are_each_arrays_own():
+    rng = np.random.default_rng(0)
+    arrays = [rng.normal(scale=10.0 ** rng.uniform(-9, 3), size=size) for size in (1, 16, 300)]
+    arrays[1][[0, 3]] = [0.0, np.nan]  # the central bin and a NaN
+    arrays[2][:5] = [np.inf, -np.inf, 1e300, -1e-300, 5e-9]
+    together = telemetry.symlog_histograms(arrays)
+    assert len(together) == 3
+    for counts, a in zip(together, arrays, strict=True):
+        np.testing.assert_array_equal(counts, telemetry.symlog_histogram(a))
+        assert counts.sum() == a.size

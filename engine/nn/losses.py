@@ -13,14 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnterm.engine.nn.activations import sigmoid
-
-
-def mean_of(x: np.ndarray) -> float:
-    """The mean of every element, as ``float(x.mean())`` computes it, without ``mean``'s
-    Python wrapper, which costs more than the sum of a batch: the sum by ``np.add.reduce``,
-    divided by the count in float64, rounded to the array's type (the same bits)."""
-    total = np.add.reduce(x, axis=None)
-    return float(total.dtype.type(float(total) / x.size))
+from nnterm.engine.nn.reductions import mean_of
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:

@@ -12,7 +12,15 @@ weights, bit for bit. The cases:
 
 on a 2-8-8-1 tanh net trained with squared error (``sigmoid_mse``) and plain SGD at batch
 10 (TensorFlow Playground's default), a 2-32-32-2 tanh net at batch 32, the playground
-preset's full batch (2-32-32-2, Adam, 400 points) and a wide 784-256-256-10 ReLU net.
+preset's full batch (2-32-32-2, Adam, 400 points) and a wide 784-256-256-10 ReLU net; and
+
+* ``lockstep``: rounds per second of a lesson's runs in lockstep, headless (``RunSet.tick``:
+  one step of every run, as the app's engine steps them; ``placement.lesson_configs``).
+
+Both workers run as the app's engine does: one BLAS thread, the heap on huge pages.
+
+``floor``: the first case's step beside the same NumPy calls written out in a row, with
+nothing else (``calls_in_a_row``): what is left to win without fewer NumPy calls.
 
 ``minimal``: for each network (ReLU hidden layers, softmax cross-entropy, Adam lr 1e-3,
 mini-batches from a reshuffled permutation each epoch) steps/s of
@@ -22,7 +30,8 @@ mini-batches from a reshuffled permutation each epoch) steps/s of
 
 and the ratio engine/minimal. Both run in this process, alternating, best of the rounds.
 
-    python benchmarks/engine.py [--only steps|minimal] [--before REV] [--rounds 5] [--quick]
+    python benchmarks/engine.py [--only steps|floor|minimal] [--before REV] [--rounds 5]
+                                [--quick]
 """
 
 from __future__ import annotations
@@ -30,6 +39,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -46,6 +56,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 #: the engine before the work on speed (main when it began: issue 26)
 BEFORE = "4d558df"
+#: the engine process's malloc setting (``process_session.HUGE_PAGES``; the old tree's too)
+HUGE_PAGES = "glibc.malloc.hugetlb=1"
 
 
 # ---------------------------------------------------------------------- this tree vs before
@@ -81,6 +93,31 @@ STEP_CASES = (
              "cross_entropy", "adam", 1e-3, 128, 200, data="random_classification",
              n_train=4096),
 )
+
+
+@dataclass(frozen=True)
+class LessonCase:
+    """A preset's runs in lockstep, ``rounds`` rounds at a time."""
+
+    preset: str
+    rounds: int
+
+    @property
+    def name(self) -> str:
+        return f"lesson: {self.preset}"
+
+    kind = "lockstep"
+
+
+LESSON_CASES = (
+    LessonCase("xor", 3000),
+    LessonCase("playground", 1000),
+    LessonCase("learning_rate", 1000),
+    LessonCase("activations", 400),
+    LessonCase("optimizers", 1000),
+    LessonCase("regularization", 150),
+)
+CASES_TIMED: tuple[StepCase | LessonCase, ...] = (*STEP_CASES, *LESSON_CASES)
 
 
 def step_config(case: StepCase) -> Any:
@@ -133,17 +170,30 @@ def time_trainer(case: StepCase, steps: int) -> tuple[float, list[Any]]:
     return time.perf_counter() - start, trainer.net.params
 
 
+def time_lesson(case: LessonCase, rounds: int) -> tuple[float, list[Any]]:
+    """Seconds for ``rounds`` rounds of a lesson in lockstep, and every run's weights."""
+    from placement import lesson_configs
+
+    from nnterm.engine.live.run_set import build_run_set
+
+    runs = build_run_set(lesson_configs(case.preset))
+    start = time.perf_counter()
+    for _ in range(rounds):
+        runs.tick()
+    return time.perf_counter() - start, [p for t in runs.trainers for p in t.net.params]
+
+
 def serve(tree: str) -> None:
     """A worker: import nnterm from ``tree`` ("" for the installed one), then time the
     cases asked for on stdin (one JSON object a line), answering steps/s and a digest of
     the final weights."""
     if tree:
         sys.path.insert(0, tree)
-    timers: dict[str, Callable[[StepCase, int], tuple[float, list[Any]]]] = {
-        "loop": time_loop, "trainer": time_trainer}
+    timers: dict[str, Callable[[Any, int], tuple[float, list[Any]]]] = {
+        "loop": time_loop, "trainer": time_trainer, "lockstep": time_lesson}
     for line in sys.stdin:
         ask = json.loads(line)
-        case = STEP_CASES[ask["case"]]
+        case = CASES_TIMED[ask["case"]]
         seconds, params = timers[case.kind](case, ask["steps"])
         digest = hashlib.sha256(b"".join(np.ascontiguousarray(p).tobytes()
                                          for p in params)).hexdigest()
@@ -154,9 +204,15 @@ class Worker:
     """A ``serve`` process for one tree."""
 
     def __init__(self, tree: str) -> None:
+        env = dict(os.environ)
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, "1")  # one BLAS thread, as the app's engine has
+        if "glibc.malloc.hugetlb" not in env.get("GLIBC_TUNABLES", ""):  # as the engine's
+            env["GLIBC_TUNABLES"] = ":".join(filter(None, [env.get("GLIBC_TUNABLES"),
+                                                           HUGE_PAGES]))
         self.process = subprocess.Popen(
             [sys.executable, __file__, "--worker", tree], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, text=True, env=env)
 
     def ask(self, case: int, steps: int) -> dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -176,8 +232,8 @@ def checkout(revision: str, into: Path) -> str:
     package = into / "nnterm"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "engine", "presets"],
-                             check=True, capture_output=True).stdout
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision, "engine", "presets",
+                              "app"], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(package)], input=archive, check=True)
     return str(into)
 
@@ -190,8 +246,9 @@ def steps_table(before: str, rounds: int, quick: bool) -> Table:
     with tempfile.TemporaryDirectory() as scratch:
         old, new = Worker(checkout(before, Path(scratch))), Worker("")
         try:
-            for i, case in enumerate(STEP_CASES):
-                steps = max(20, case.steps // 10) if quick else case.steps
+            for i, case in enumerate(CASES_TIMED):
+                full = case.steps if isinstance(case, StepCase) else case.rounds
+                steps = max(20, full // 10) if quick else full
                 best = {"before": 0.0, "now": 0.0}
                 digests = set()
                 for r in range(rounds):
@@ -324,9 +381,82 @@ def minimal_table(rounds: int, quick: bool) -> Table:
     return table
 
 
+def calls_in_a_row(steps: int) -> float:
+    """Steps per second of the NumPy calls of the engine's step on 2-8-8-1 tanh, squared
+    error of a sigmoid, SGD, batch 10, written out in a row with nothing else between them
+    (the cheapest calls for each: ``take``, ``dot``, in-place ufuncs, one update of all
+    weights): what a step in NumPy costs without any Python of its own."""
+    from nnterm.engine.nn.flat import shared_buffer
+    from nnterm.engine.nn.network import MLP
+    from nnterm.engine.training.trainer import Trainer
+
+    case = STEP_CASES[0]
+    data = Trainer(step_config(case)).dataset
+    X, y = data.X_train, data.y_train.astype(float).reshape(-1, 1)
+    net = MLP([2, 8, 8, 1], activation="tanh", seed=0)
+    W0, b0, W1, b1, W2, b2 = net.params
+    weights = shared_buffer(net.params)
+    assert weights is not None
+    g, update = np.empty(net.n_params), np.empty(net.n_params)
+    tanh, mul, sub, total, dot = np.tanh, np.multiply, np.subtract, np.add.reduce, np.ndarray.dot
+    rng = np.random.default_rng(0)
+    batches = [rng.integers(0, len(X), 10) for _ in range(64)]
+    start = time.perf_counter()
+    for i in range(steps):
+        idx = batches[i % 64]
+        x, t = X.take(idx, axis=0), y.take(idx, axis=0)
+        z0 = dot(x, W0)
+        z0 += b0
+        a0 = tanh(z0)
+        z1 = dot(a0, W1)
+        z1 += b1
+        a1 = tanh(z1)
+        z2 = dot(a1, W2)
+        z2 += b2
+        s = mul(0.5, z2)
+        tanh(s, out=s)
+        np.add(1.0, s, out=s)
+        mul(0.5, s, out=s)
+        diff = sub(s, t)
+        float(total(mul(diff, diff), axis=None)) / 10
+        dz = mul(0.2, diff)
+        mul(dz, s, out=dz)
+        mul(dz, sub(1.0, s), out=dz)
+        gW2, gb2 = dot(a1.T, dz), total(dz, axis=0)
+        da = dot(dz, W2.T)
+        d = mul(a1, a1)
+        mul(da, sub(1.0, d, out=d), out=da)
+        gW1, gb1 = dot(a0.T, da), total(da, axis=0)
+        da0 = dot(da, W1.T)
+        d = mul(a0, a0)
+        mul(da0, sub(1.0, d, out=d), out=da0)
+        gW0, gb0 = dot(x.T, da0), total(da0, axis=0)
+        np.concatenate([gW0, gb0, gW1, gb1, gW2, gb2], axis=None, out=g)
+        mul(g, case.lr, out=update)
+        sub(weights, update, out=weights)
+    return steps / (time.perf_counter() - start)
+
+
+def floor_table(rounds: int, quick: bool) -> Table:
+    """The engine's step beside the same NumPy calls in a row (``calls_in_a_row``)."""
+    table = Table(title="2-8-8-1 tanh, SGD, batch 10: the engine beside its NumPy calls in "
+                        "a row (steps/s, best of rounds)")
+    for col in ("calls in a row", "loop", "trainer", "loop / in a row"):
+        table.add_column(col, justify="right")
+    case = STEP_CASES[0]
+    steps = max(20, case.steps // 10) if quick else case.steps
+    best = [0.0, 0.0, 0.0]
+    for _ in range(rounds):
+        best[0] = max(best[0], calls_in_a_row(steps))
+        best[1] = max(best[1], steps / time_loop(case, steps)[0])
+        best[2] = max(best[2], steps / time_trainer(case, steps)[0])
+    table.add_row(*(f"{b:,.0f}" for b in best), f"{best[1] / best[0]:.2f}x")
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=("steps", "minimal"))
+    parser.add_argument("--only", choices=("steps", "floor", "minimal"))
     parser.add_argument("--before", default=BEFORE, help="the git revision to compare with")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="a tenth of the steps")
@@ -338,6 +468,8 @@ def main() -> None:
     console = Console()
     if args.only in (None, "steps"):
         console.print(steps_table(args.before, args.rounds, args.quick))
+    if args.only in (None, "floor"):
+        console.print(floor_table(args.rounds, args.quick))
     if args.only in (None, "minimal"):
         console.print(minimal_table(args.rounds, args.quick))
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nnterm.engine.nn.activations import sigmoid
+from nnterm.engine.nn.reductions import mean_of
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -37,14 +38,14 @@ def cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """
     n = z.shape[0]
     rows = np.arange(n)
-    shifted = z - z.max(axis=1, keepdims=True)
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # z.max(...), unwrapped
     exp = np.exp(shifted)
-    total = exp.sum(axis=1)
-    loss = (np.log(total) - shifted[rows, y]).mean()  # -log softmax_y = logsumexp - z_y
+    total = np.add.reduce(exp, axis=1)  # exp.sum(axis=1), unwrapped
+    loss = mean_of(np.log(total) - shifted[rows, y])  # -log softmax_y = logsumexp - z_y
     grad = exp / total[:, None]
     grad[rows, y] -= 1.0
     grad /= n
-    return float(loss), grad
+    return loss, grad
 
 
 def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -55,9 +56,9 @@ def binary_cross_entropy(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarra
     """
     n = z.shape[0]
     t = y.reshape(n, 1).astype(z.dtype)
-    loss = (np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z)))).mean()
+    loss = mean_of(np.maximum(z, 0.0) - z * t + np.log1p(np.exp(-np.abs(z))))
     grad = (sigmoid(z) - t) / n
-    return float(loss), grad
+    return loss, grad
 
 
 def mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -66,8 +67,7 @@ def mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     L = (1/(N K)) sum (z - y)^2;  dL/dz = 2 (z - y) / (N K).
     """
     diff = z - y.reshape(z.shape)
-    loss = (diff * diff).mean()
-    return float(loss), (2.0 / diff.size) * diff
+    return mean_of(diff * diff), (2.0 / diff.size) * diff
 
 
 def sigmoid_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -83,8 +83,7 @@ def sigmoid_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     t = y.reshape(n, 1).astype(z.dtype)
     s = sigmoid(z)
     diff = s - t
-    loss = (diff * diff).mean()
-    return float(loss), (2.0 / n) * diff * s * (1.0 - s)
+    return mean_of(diff * diff), (2.0 / n) * diff * s * (1.0 - s)
 
 
 def softmax_mse(z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.nn.network import HiddenLayerTrace
+from nnterm.engine.nn.reductions import mean_of, share, std_of
 
 #: Histogram bins: |x| in decades 1e-8 .. 1e2, two bins a decade, for each sign, and one
 #: central bin for |x| < 1e-8. HIST_EDGES are the upper magnitudes of the positive bins.
@@ -41,15 +42,32 @@ PERCENTILES = np.array([0, 668, 1587, 3085, 5000, 6915, 8413, 9332, 10000]) / 10
 def symlog_histogram(values: np.ndarray) -> np.ndarray:
     """Counts of ``values`` in the fixed signed-log bins (HIST_BINS of them; see
     HIST_CENTERS). Magnitudes beyond 1e2 fall in the outermost bins."""
-    v = values.ravel()
+    return np.bincount(symlog_bins(values.ravel()), minlength=HIST_BINS)
+
+
+def symlog_histograms(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``symlog_histogram`` of each array, all counted at once: one pass over the arrays
+    end to end, each array's bins shifted past the ones before (a telemetry record
+    histograms every layer's weights and gradients, and each call costs more than the
+    counting)."""
+    if not arrays:
+        return ()
+    bins = symlog_bins(np.concatenate([a.ravel() for a in arrays]))
+    bins += np.repeat(np.arange(len(arrays)) * HIST_BINS, [a.size for a in arrays])
+    counts = np.bincount(bins, minlength=len(arrays) * HIST_BINS)
+    return tuple(counts.reshape(len(arrays), HIST_BINS))
+
+
+def symlog_bins(v: np.ndarray) -> np.ndarray:
+    """The bin (0 .. HIST_BINS - 1) of each value of the 1-D ``v``."""
     mag = np.abs(v)
     with np.errstate(divide="ignore"):
         k = np.floor((np.log10(mag) - HIST_DECADES[0]) * HIST_BINS_PER_DECADE)
     k = np.clip(np.nan_to_num(k, nan=-1.0, neginf=-1.0), -1, _N_SIDE - 1).astype(np.int64)
     tiny = k < 0
-    index = np.where(v > 0, _N_SIDE + 1 + k, _N_SIDE - 1 - k)
+    index: np.ndarray = np.where(v > 0, _N_SIDE + 1 + k, _N_SIDE - 1 - k)
     index[tiny] = _N_SIDE
-    return np.bincount(index, minlength=HIST_BINS)
+    return index
 
 
 @dataclass(frozen=True)
@@ -139,8 +157,7 @@ def unit_spreads(params: Sequence[np.ndarray]) -> tuple[float, ...]:
     out = []
     for j in range(0, len(params) - 2, 2):
         w, b = params[j], params[j + 1]
-        out.append(max(float(w.std(axis=1).max()), float(b.std())) if b.size > 1
-                   else math.nan)
+        out.append(max(float(w.std(axis=1).max()), std_of(b)) if b.size > 1 else math.nan)
     return tuple(out)
 
 
@@ -163,10 +180,12 @@ def activation_stats(
     saturated (``saturated[i]`` is the activation's test, or None if it cannot saturate)."""
     means, stds, dead, sat = [], [], [], []
     for h, test in zip(hidden, saturated, strict=True):
-        means.append(float(h.a.mean()))
-        stds.append(float(h.a.std()))
-        dead.append(float((h.z.max(axis=0) <= 0).mean()))
-        sat.append(float(test(h.a).mean()) if test is not None else 0.0)
+        means.append(mean_of(h.a))
+        stds.append(std_of(h.a))
+        # z.max(axis=0), by rows of the transpose: 4x faster on a narrow layer, the same max
+        unit_max = np.maximum.reduce(np.ascontiguousarray(h.z.T), axis=1)
+        dead.append(share(unit_max <= 0))
+        sat.append(share(test(h.a)) if test is not None else 0.0)
     return ActivationStats(tuple(means), tuple(stds), tuple(dead), tuple(sat))
 
 
@@ -187,7 +206,7 @@ class HistogramSampler:
                 for a, idx in zip(arrays, self.indices, strict=True)]
 
     def histograms(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
-        return tuple(symlog_histogram(s) for s in self.samples(arrays))
+        return symlog_histograms(self.samples(arrays))
 
     def percentiles(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
         """Each array's PERCENTILES (linear interpolation between order statistics, as

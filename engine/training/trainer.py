@@ -193,6 +193,7 @@ class Trainer:
         o = self.config.train.optimizer
         self.optimizer = make_optimizer(o.name, **o.kwargs())
         self._trainable = self.net.trainable_indices
+        self._all_trainable = len(self._trainable) == len(self.net.params)
         self._params = [self.net.params[j] for j in self._trainable]
 
     def _make_schedule(self) -> None:
@@ -239,7 +240,7 @@ class Trainer:
             X, y = X.astype(self.net.dtype, copy=False), self._targets(y)
         else:
             idx = self._batches.next_batch()
-            X, y = self._X[idx], self._y[idx]
+            X, y = self._X.take(idx, axis=0), self._y.take(idx, axis=0)  # X[idx], faster
         if t.flips != "none":
             X = random_flips(X, self.dataset.meta["image_shape"], t.flips, self._flip_rng)
         if t.input_noise > 0:
@@ -247,9 +248,7 @@ class Trainer:
         self.optimizer.lr = self.lr
         taken = self._forward_backward(X, y)
         loss, grads = taken.loss, taken.grads
-        trainable = grads if len(self._trainable) == len(grads) else [
-            grads[j] for j in self._trainable
-        ]
+        trainable = grads if self._all_trainable else [grads[j] for j in self._trainable]
         if t.clip_norm is not None:
             clip_grad_norm(trainable, t.clip_norm)
         logging = (self.step_count + 1) % t.log_every == 0

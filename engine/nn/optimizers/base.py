@@ -9,8 +9,9 @@ settings the course calls optimizers of their own (SGD with momentum 0.9 is ``mo
 Speed: the nets here are tiny (a 2-8-8-2 MLP is six arrays, 106 numbers), so a step costs the
 number of NumPy calls, not arithmetic. The gradients are therefore gathered into one flat buffer
 (a single ``np.concatenate``), the update is computed on flat buffers with in-place ufuncs, and
-each param receives it with one ``p -= update``. The state lives in flat buffers too, one slice
-per list position, in ``state`` by name.
+each param receives it with one ``p -= update``, or the whole update at once when the params
+are consecutive slices of one buffer, as a network's are (``flat``). The state lives in flat
+buffers too, one slice per list position, in ``state`` by name.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from nnterm.engine.nn.flat import shared_buffer, views_of
 from nnterm.engine.nn.hyperparams import NON_NEGATIVE, POSITIVE, check, declared, hyperparam
 
 Arrays = Sequence[np.ndarray]
@@ -74,6 +76,7 @@ class Optimizer:
         """Forget all state (moments, step count); the next step starts afresh, as a new
         torch optimizer would. Hyperparameters are kept."""
         self._views: list[np.ndarray] | None = None  # per-position views of self._update
+        self._forget_buffer()
         self._grad = self._tmp = self._update = np.empty(0)
         self.state: dict[str, np.ndarray] = {}  # the STATE buffers, flat, by name
         self.t = 0  # steps taken (torch: state["step"])
@@ -144,18 +147,19 @@ class Optimizer:
 
     def _views_of(self, shapes: list[tuple[int, ...]]) -> list[np.ndarray]:
         """One view of the flat ``_update`` buffer per parameter shape, in order."""
-        views, start = [], 0
-        for shape in shapes:
-            size = int(np.prod(shape, dtype=np.int64))
-            views.append(self._update[start : start + size].reshape(shape))
-            start += size
-        return views
+        return views_of(self._update, shapes)
+
+    def _forget_buffer(self) -> None:
+        """Forget which buffer the params tile (``_subtract_update`` looks again)."""
+        self._buffer_of: np.ndarray | None = None  # the first param, when it was looked at
+        self._params_buffer: np.ndarray | None = None  # the buffer they tile, if any
 
     # A copy (copy.deepcopy, pickle) must keep the views pointing into its own flat
     # buffer: copied one by one they would become separate arrays, and the copy's
     # updates would never reach its parameters. So the views travel as their shapes.
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
+        del state["_buffer_of"], state["_params_buffer"]  # the copy looks at its own params
         views = state.pop("_views")
         state["_view_shapes"] = None if views is None else [v.shape for v in views]
         return state
@@ -164,6 +168,7 @@ class Optimizer:
         shapes = state.pop("_view_shapes")
         self.__dict__.update(state)
         self._views = None if shapes is None else self._views_of(shapes)
+        self._forget_buffer()
 
     def _l2(self, params: Arrays, g: np.ndarray, weight_decay: float) -> None:
         """The coupled L2 penalty: g <- g + weight_decay * p (when weight_decay != 0)."""
@@ -174,7 +179,13 @@ class Optimizer:
             g += tmp
 
     def _subtract_update(self, params: Arrays) -> None:
-        """p -= update, for every param (the update was computed flat in ``self._update``)."""
+        """p -= update, for every param (the update was computed flat in ``self._update``):
+        in one call when the params tile one buffer in order (``flat.shared_buffer``)."""
         assert self._views is not None, "step() gathers (and lays out) before it updates"
+        if self._buffer_of is not params[0]:
+            self._buffer_of, self._params_buffer = params[0], shared_buffer(params)
+        if self._params_buffer is not None:
+            self._params_buffer -= self._update
+            return
         for p, update in zip(params, self._views, strict=True):
             p -= update

@@ -29,13 +29,14 @@ from textual.widgets import ContentSwitcher
 
 from nnterm.app import controls
 from nnterm.app.answers_file import AnswersFile
+from nnterm.app.draw_keys import DrawKeys
 from nnterm.app.file_actions import export_order, save_runs
 from nnterm.app.heap import QuietHeap
 from nnterm.app.keys import APP_BINDINGS, bindings_of
 from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.lesson_steps import LessonSteps
 from nnterm.app.live_runs import LiveRuns
-from nnterm.app.locks import DRAWING_LOCKED, EDITS_NOTICE, TeacherLocks, marked_locked
+from nnterm.app.locks import EDITS_NOTICE, TeacherLocks, marked_locked
 from nnterm.app.network_keys import NetworkKeys
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.panel_set import PanelSet
@@ -65,9 +66,6 @@ from nnterm.engine.training import commands as cmd
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
 #: After a key's command, the slow panels wait this long (the status line does not).
 KEY_QUIET = 0.15
-#: What ``h`` says where there is no decision boundary on screen to draw on.
-NO_DRAWING = ("points are drawn on the decision boundary: 2-D classification data, with "
-              "the boundary shown (u closes the network view)")
 
 
 class _PickerApp(Protocol):
@@ -98,6 +96,7 @@ class TrainingScreen(NewestSize, Screen):
         self.runs = RunControls(self)
         self.view = ViewKeys(self)
         self.lesson = LessonMode(self, started=lesson, answers=answers)
+        self.drawing = DrawKeys(self, locked=lambda: self.locks.drawing_locked)
         self.network = NetworkKeys(self, change=self.runs.change,
                                    dialog=lambda screen, then: self.app.push_screen(screen, then))
         self.rewind = Rewind(self)
@@ -445,16 +444,20 @@ class TrainingScreen(NewestSize, Screen):
         self.view.lesson()
 
     def action_network(self) -> None:
-        """The network view in the picture's place, or back; on a small terminal it fills
-        the screen (z), where the column would leave it a few rows."""
+        """The network view in the picture's place, or back."""
         self.network.toggle()
-        if self.has_class("-compact"):
-            picture = self.query_one(f"#{PICTURE}")
-            if self.network.open:
-                picture.focus()
-                self.maximize(picture)
-            elif self.maximized is picture:
-                self.minimize()
+        if self.network.open and self.has_class("-compact"):
+            self.query_one(f"#{PICTURE}").focus()  # (its arrows then, zoomed)
+        self.fill_with_picture(self.network.open)
+
+    def fill_with_picture(self, fill: bool) -> None:
+        """On a small terminal, the picture panel fills the screen (as ``z`` zooms), where
+        the column would leave it a few rows (the network view, drawing); or back."""
+        picture = self.query_one(f"#{PICTURE}")
+        if fill and self.has_class("-compact"):
+            self.maximize(picture)
+        elif not fill and self.maximized is picture:
+            self.minimize()
 
     def action_example(self, direction: int) -> None:
         self.network.example(direction)
@@ -467,38 +470,15 @@ class TrainingScreen(NewestSize, Screen):
 
     def action_edges(self) -> None:
         self.network.edges()
+
     def action_draw(self) -> None:
-        """Draw on the decision boundary (it takes the focus), or stop drawing; on a
-        small terminal the picture fills the screen meanwhile, as the network view's."""
-        boundary = self.query_one(DecisionBoundary)
-        picture = self.query_one(f"#{PICTURE}")
-        if boundary.drawing:
-            boundary.action_leave()
-            if self.maximized is picture:
-                self.minimize()
-        elif not boundary.display:
-            self.notify(NO_DRAWING, title="Draw", timeout=4)
-        else:
-            boundary.focus()
-            if self.has_class("-compact"):
-                self.maximize(picture)
+        self.drawing.toggle()
 
     def on_decision_boundary_drawn(self, message: DecisionBoundary.Drawn) -> None:
-        """A point drawn: every run trains on it (unless the teacher locked drawing: a
-        click on the boundary draws without ``h``)."""
-        if self._drawing_allowed():
-            self.send(cmd.AddPoint(message.x1, message.x2, message.label))
+        self.drawing.drawn(message)
 
     def on_decision_boundary_erased(self, message: DecisionBoundary.Erased) -> None:
-        """Points erased: from every run's data (unless the teacher locked drawing)."""
-        if self._drawing_allowed():
-            self.send(cmd.RemovePoints(message.box, message.validation))
-
-    def _drawing_allowed(self) -> bool:
-        if self.locks.drawing_locked:
-            self.notify(DRAWING_LOCKED, title="Locked", timeout=3)
-            return False
-        return True
+        self.drawing.erased(message)
 
     def action_phase(self, direction: int) -> None:
         """The next or previous phase of the step explained; past the last, a step."""

@@ -10,10 +10,10 @@ from helpers import footer_says, settled, status
 from textual.widgets._footer import FooterKey
 
 from nnterm.app.app import NntermApp
+from nnterm.app.draw_keys import NO_DRAWING
 from nnterm.app.locks import DRAWING_LOCKED
 from nnterm.app.panels import PICTURE
 from nnterm.app.screens import HelpScreen
-from nnterm.app.training_screen import NO_DRAWING
 from nnterm.app.widgets.boundary import DecisionBoundary
 from nnterm.engine.preset_format.loader import load_preset
 

@@ -60,6 +60,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="slower redraws, for many tabs over one slow link")
     parser.add_argument("--lesson", action="store_true",
                         help="open the preset's guided steps at step 1")
+    parser.add_argument("--watch", action="store_true",
+                        help="the class watches the teacher: one app, driven from this "
+                        "terminal, shown read-only in every tab; a tab's M key gives it a "
+                        "copy of the selected run, in an app of its own")
     parser.add_argument("--answers", metavar="DIR",
                         help="a directory (made if need be) where each tab writes the answers "
                         "to the guided steps' questions, in a file of its own (nnterm "
@@ -91,10 +95,15 @@ def app_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
+def app_words(argv: list[str]) -> list[str]:
+    """The app's command line: this interpreter running the CLI module (not an ``nnterm``
+    script that may be another install)."""
+    return [sys.executable, "-m", "nnterm.app.cli", *argv]
+
+
 def app_command(argv: list[str]) -> str:
-    """The shell command textual-serve runs per tab: this interpreter running the CLI module
-    (not an ``nnterm`` script that may be another install), each argument shell-quoted."""
-    return shlex.join([sys.executable, "-m", "nnterm.app.cli", *argv])
+    """The shell command textual-serve runs per tab: ``app_words``, shell-quoted."""
+    return shlex.join(app_words(argv))
 
 
 def check_app_argv(argv: list[str]) -> str:
@@ -198,10 +207,18 @@ def serve_command(args: argparse.Namespace) -> int:
     except (PresetError, ServeError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2
+    if args.watch and not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("nnterm: error: --watch: the teacher's app runs in this terminal, and this "
+              "is none (allowed: run it in a terminal)", file=sys.stderr)
+        return 2
     from nnterm.app.web_server import NntermServer
 
     if not local:
         print(public_warning(args.host, args.port), file=sys.stderr)
+    if args.watch:
+        from nnterm.app.watch_web import serve_watched
+
+        return serve_watched(args, argv, title, urls(args.host, args.port))
     server = NntermServer(app_command(argv), host=args.host, port=args.port, title=title,
                           public_url=args.public_url, urls=urls(args.host, args.port))
     try:

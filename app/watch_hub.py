@@ -1,0 +1,361 @@
+"""One app for a whole class: the teacher's, in a pseudo-terminal, its screen sent to every
+viewer (``nnterm serve --watch``), whatever carries the bytes (a websocket, an SSH channel).
+
+The app runs once, with its engine, in a PTY of the teacher's size; ``type`` gives it the
+teacher's keys and ``resize`` the teacher's window size (``watch_terminal`` relays the
+server's own terminal). Every byte the app writes goes to ``on_output`` (the teacher's
+screen) and to each ``Viewer``, which only ever costs the bytes sent to it: nothing runs
+per viewer but the copy into its buffer and the send.
+
+A viewer who joins mid-lesson needs every cell, not the changes the app writes next. The
+app repaints its whole screen when asked (``watch_signals.REPAINT_SIGNAL``: Textual then
+writes a full update), so a joining viewer gets a cleared screen, then the stream from the
+next write that starts outside an escape sequence, and the repaint follows within a frame.
+A signal, not a terminal emulator in the server (pyte): parsing every byte of a 10 fps app
+in Python costs more CPU than the few full frames that joins ask for, and what the viewer
+gets is the app's own drawing, with every colour and character it has. Requests that come
+together make one repaint (``REPAINT_GAP``).
+
+A viewer whose connection is slower than the app piles up bytes in its own buffer; past
+``BEHIND_LIMIT`` they are dropped and it starts again from the next repaint, as a joining
+viewer does: it skips frames, and nobody else (the teacher, the other viewers, the app)
+waits for it. A viewer's keys reach nothing (the transport reads them only for the copy
+key); what it sees says so, in its window's title and on one line: the row below the
+teacher's screen if its window is taller, else over the teacher's last row (the key bar,
+whose keys are not the viewer's). A window smaller than the teacher's gets a line saying
+so instead of a clipped screen, until it is large enough.
+
+``copy_of_selected_run`` asks the app for its selected run as it stands
+(``watch_signals.SAVE_SIGNAL``) and gives a file of the viewer's own, for an app of its own
+started with ``--from-state``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import os
+import shutil
+import signal
+import struct
+import tempfile
+import termios
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from nnterm.app.tab_process import gone_within, signal_group
+from nnterm.app.watch_signals import REPAINT_SIGNAL, SAVE_SIGNAL, STATE_FILE_VARIABLE
+
+#: The copy key: free among the app's keys (``keys.APP_BINDINGS``).
+COPY_KEY = "M"
+#: What a viewer is told, in its title and on its notice line.
+NOTICE = f"watching the teacher: keys do nothing; {COPY_KEY}: a copy of your own"
+#: Bytes a viewer may fall behind by before they are dropped (about ten full frames).
+BEHIND_LIMIT = 512 * 1024
+#: Seconds within which repaint requests make one repaint.
+REPAINT_GAP = 0.1
+#: Seconds the app has to write its selected run, and how often the hub looks.
+COPY_WAIT, COPY_POLL = 5.0, 0.05
+#: Seconds the app has to leave when the hub stops, after SIGTERM.
+STOP_GRACE = 3.0
+READ_SIZE = 65536
+
+Send = Callable[[bytes], Awaitable[object]]
+
+
+class Viewer:
+    """One viewer's connection: ``send`` (awaited by the viewer's own task, one call at
+    a time, with everything that piled up since the last) and its window's size."""
+
+    def __init__(self, hub: WatchHub, send: Send, columns: int, rows: int) -> None:
+        self.hub, self._send = hub, send
+        self.columns, self.rows = columns, rows
+        self._buffer = bytearray()
+        self._ready = asyncio.Event()
+        self.waiting = True  # for a write that starts outside an escape sequence
+        self.fits = True
+        self.closed = False
+        self.sent = 0  # bytes handed to send, for the benchmark
+        self.dropped = 0  # times it fell behind and was cut back to the present
+        self._task = asyncio.ensure_future(self._pump())
+
+    def resize(self, columns: int, rows: int) -> None:
+        self.columns, self.rows = columns, rows
+        self.restart()
+
+    def restart(self) -> None:
+        """Start over: a cleared screen, the notice, and the stream from the next repaint
+        (or, for a window too small, a line that says so)."""
+        self._buffer.clear()
+        teacher = self.hub.size
+        self.fits = self.columns >= teacher[0] and self.rows >= teacher[1]
+        self.waiting = self.fits
+        self._write(start_screen(teacher, (self.columns, self.rows)))
+        if self.fits:
+            self.hub.request_repaint()
+
+    def feed(self, data: bytes, clean_start: bool, clean_end: bool) -> None:
+        """The app wrote ``data``; ``clean_start``/``clean_end``: outside an escape
+        sequence (or a character) where it starts and where it ends."""
+        if not self.fits or (self.waiting and not clean_start):
+            return
+        self.waiting = False
+        self._buffer += data
+        if clean_end and self.rows == self.hub.size[1]:
+            self._buffer += notice_over_last_row(self.rows)
+        if len(self._buffer) > BEHIND_LIMIT:
+            self.dropped += 1
+            self._buffer.clear()
+            self.waiting = True
+            self.hub.request_repaint()
+        self._ready.set()
+
+    def _write(self, data: bytes) -> None:
+        self._buffer += data
+        self._ready.set()
+
+    async def _pump(self) -> None:
+        while not self.closed:
+            await self._ready.wait()
+            self._ready.clear()
+            data = bytes(self._buffer)
+            self._buffer.clear()
+            if not data:
+                continue
+            try:
+                await self._send(data)
+            except Exception:  # the connection is gone (however it says so)
+                self.hub.remove_viewer(self)
+                return
+            self.sent += len(data)
+
+    def close(self) -> None:
+        self.closed = True
+        self._task.cancel()
+
+
+class WatchHub:
+    """The watched app and its viewers (see the module docstring). ``command``: the
+    app's command line; ``size``: the teacher's (columns, rows); ``on_output``: the
+    teacher's screen (None: nobody's, as in a test)."""
+
+    def __init__(self, command: list[str], size: tuple[int, int],
+                 on_output: Callable[[bytes], None] | None = None) -> None:
+        self.command = command
+        self.size = size
+        self.on_output = on_output
+        self.viewers: set[Viewer] = set()
+        self.ended = asyncio.Event()
+        self._folder = Path(tempfile.mkdtemp(prefix="nnterm-watch-"))  # 0700
+        self._state_file = self._folder / "selected_run.npz"
+        self._copies = 0
+        self._copying: asyncio.Future[Path | None] | None = None
+        self._process: asyncio.subprocess.Process | None = None
+        self._master = -1
+        self._clean = True  # the last write ended outside an escape sequence
+        self._repaint: asyncio.TimerHandle | None = None
+        self._last_repaint = -REPAINT_GAP
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    async def start(self) -> None:
+        """Start the app in a PTY of the teacher's size."""
+        master, slave = os.openpty()
+        set_size(master, self.size)
+        env = dict(os.environ, **{STATE_FILE_VARIABLE: str(self._state_file)})
+        env.setdefault("TERM", "xterm-256color")
+        for name in ("TEXTUAL_DRIVER", "COLUMNS", "LINES", "ROWS"):
+            env.pop(name, None)
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                *self.command, stdin=slave, stdout=slave, stderr=slave, env=env,
+                preexec_fn=_own_terminal)  # noqa: PLW1509 - setsid and TIOCSCTTY only
+        finally:
+            os.close(slave)
+        self._master = master
+        os.set_blocking(master, False)
+        asyncio.get_running_loop().add_reader(master, self._read)
+
+    def _read(self) -> None:
+        try:
+            data = os.read(self._master, READ_SIZE)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: the app and everything holding its terminal are gone
+            data = b""
+        if not data:
+            self._close_terminal()
+            return
+        if self.on_output is not None:
+            self.on_output(data)
+        clean_start, self._clean = self._clean, ends_clean(data)
+        for viewer in list(self.viewers):
+            viewer.feed(data, clean_start, self._clean)
+
+    def _close_terminal(self) -> None:
+        if self._master >= 0:
+            asyncio.get_running_loop().remove_reader(self._master)
+            os.close(self._master)
+            self._master = -1
+        self.ended.set()
+
+    # -- the teacher
+    def type(self, data: bytes) -> None:
+        """The teacher's keys, to the app."""
+        if self._master >= 0:
+            with contextlib.suppress(BlockingIOError):  # (a full PTY: keys far ahead)
+                os.write(self._master, data)
+
+    def resize(self, columns: int, rows: int) -> None:
+        """The teacher's window changed: the app's too (the kernel tells it), and every
+        viewer starts over at the new size."""
+        if (columns, rows) == self.size or self._master < 0:
+            return
+        self.size = (columns, rows)
+        set_size(self._master, self.size)
+        for viewer in list(self.viewers):
+            viewer.restart()
+
+    # -- viewers
+    def add_viewer(self, send: Send, columns: int, rows: int) -> Viewer:
+        viewer = Viewer(self, send, columns, rows)
+        self.viewers.add(viewer)
+        viewer.restart()
+        return viewer
+
+    def remove_viewer(self, viewer: Viewer) -> None:
+        self.viewers.discard(viewer)
+        viewer.close()
+
+    def request_repaint(self) -> None:
+        """Have the app draw its whole screen soon (one repaint for requests that come
+        within ``REPAINT_GAP`` of each other)."""
+        if self._repaint is not None or self._process is None:
+            return
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, self._last_repaint + REPAINT_GAP - time.monotonic())
+        self._repaint = loop.call_later(delay, self._send_repaint)
+
+    def _send_repaint(self) -> None:
+        self._repaint = None
+        self._last_repaint = time.monotonic()
+        self._signal(REPAINT_SIGNAL)
+
+    def _signal(self, signum: int) -> bool:
+        if self._process is None or self._process.returncode is not None:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self._process.pid, signum)
+            return True
+        return False
+
+    async def copy_of_selected_run(self) -> Path | None:
+        """A file of the caller's own with the app's selected run as it stands (for
+        ``nnterm --from-state``), or None if the app wrote none within ``COPY_WAIT``
+        seconds (no lesson trains: the picker, a sweep). Requests that come together
+        share the app's one answer."""
+        if self._copying is None or self._copying.done():
+            self._copying = asyncio.ensure_future(self._ask_for_state())
+        state = await asyncio.shield(self._copying)
+        if state is None:
+            return None
+        self._copies += 1
+        copy = self._folder / f"copy_{self._copies}.npz"
+        shutil.copyfile(state, copy)
+        return copy
+
+    async def _ask_for_state(self) -> Path | None:
+        before = _identity(self._state_file)
+        if not self._signal(SAVE_SIGNAL):
+            return None
+        deadline = time.monotonic() + COPY_WAIT
+        while time.monotonic() < deadline:
+            await asyncio.sleep(COPY_POLL)
+            if _identity(self._state_file) not in (None, before):  # written whole, renamed
+                return self._state_file
+        return None
+
+    async def stop(self) -> None:
+        """End the app (as SIGTERM does: it restores the terminal and stops its engine),
+        the viewers, and the files."""
+        for viewer in list(self.viewers):
+            self.remove_viewer(viewer)
+        if self._repaint is not None:
+            self._repaint.cancel()
+        process = self._process
+        if process is not None and process.returncode is None:
+            signal_group(process.pid, signal.SIGTERM)
+            if not await gone_within(process.pid, STOP_GRACE):
+                signal_group(process.pid, signal.SIGKILL)
+            await process.wait()
+        self._close_terminal()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _own_terminal() -> None:
+    """In the app's process, before it runs: a session of its own whose controlling
+    terminal is the PTY (so the kernel sends it SIGWINCH when its size changes)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+def set_size(fd: int, size: tuple[int, int]) -> None:
+    """Set the terminal size of the PTY ``fd`` to (columns, rows)."""
+    columns, rows = size
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
+
+def ends_clean(data: bytes) -> bool:
+    """Whether ``data`` ends outside an escape sequence and outside a UTF-8 character,
+    so that bytes of the hub's own can follow. A CSI (ESC [) ends at a byte 0x40-0x7E,
+    an OSC (ESC ]) at BEL or ESC \\, any other escape at its second byte."""
+    tail = data[-512:]
+    escape = tail.rfind(b"\x1b")
+    if escape >= 0:
+        kind, body = tail[escape + 1:escape + 2], tail[escape + 2:]
+        if (not kind or (kind == b"[" and not any(0x40 <= byte <= 0x7E for byte in body))
+                or (kind == b"]" and b"\x07" not in body)):
+            return False
+    last = tail[-4:]
+    for back, byte in enumerate(reversed(last), 1):
+        if byte & 0xC0 == 0x80:  # a continuation byte: look at the lead one
+            continue
+        if byte & 0x80 == 0:
+            return back == 1
+        needed = 2 if byte & 0xE0 == 0xC0 else 3 if byte & 0xF0 == 0xE0 else 4
+        return back >= needed
+    return True
+
+
+def start_screen(teacher: tuple[int, int], window: tuple[int, int]) -> bytes:
+    """What a viewer's terminal gets first: the title, the alternate screen cleared and
+    the cursor hidden, then the notice below the teacher's screen (a taller window), or
+    the line that says the window is too small."""
+    columns, rows = teacher
+    out = f"\x1b]0;nnterm: {NOTICE}\x07\x1b[?1049h\x1b[?25l\x1b[0m\x1b[H\x1b[2J"
+    if window[0] < columns or window[1] < rows:
+        text = (f"nnterm: the teacher's screen is {columns}x{rows}, your window "
+                f"{window[0]}x{window[1]}: make it larger (or the font smaller) to watch; "
+                f"{COPY_KEY}: a copy of your own at your size")
+        return (out + text).encode()
+    if window[1] > rows:
+        out += f"\x1b[{rows + 1};1H\x1b[7m {NOTICE} \x1b[0m"
+    return out.encode()
+
+
+def notice_over_last_row(rows: int) -> bytes:
+    """The notice over the teacher's last row, the cursor and its style kept (DECSC,
+    DECRC): for a window exactly the teacher's height."""
+    return f"\x1b7\x1b[{rows};1H\x1b[0;7m {NOTICE} \x1b[0m\x1b[K\x1b8".encode()

@@ -1,0 +1,139 @@
+"""``nnterm serve PRESET --watch``: every browser tab shows the teacher's one app
+(``watch_hub``), which the teacher drives from the terminal the server runs in.
+
+textual-serve's page writes the binary frames it gets to its terminal (xterm.js) and sends
+its keys and sizes as JSON text frames; here a tab's frames are the hub's bytes, its size
+only decides whether it fits the teacher's screen, and of its keys only the copy key does
+anything: the tab then becomes an ordinary ``serve`` tab (``TabApp``), with an app and an
+engine of its own started from the teacher's selected run (``--from-state``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import WSMsgType, web
+from textual_serve.server import to_int
+
+from nnterm.app.serve import app_command, app_words, port_problem
+from nnterm.app.tab_process import TabApp
+from nnterm.app.watch_hub import COPY_KEY, WatchHub
+from nnterm.app.watch_terminal import TeacherTerminal
+from nnterm.app.web_server import HEARTBEAT, NntermServer
+
+#: The app options a viewer's own copy keeps (the file gives the lesson and its settings).
+COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
+
+#: What a tab gets before its own app draws: the main screen, cleared, cursor shown.
+LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
+
+
+class WatchServer(NntermServer):
+    """``NntermServer`` whose tabs watch ``hub``; ``terminal``: the teacher's (None in a
+    test: the hub is then driven by its ``type``)."""
+
+    def __init__(self, hub: WatchHub, terminal: TeacherTerminal | None, *, copy_argv: list[str],
+                 host: str, port: int, title: str, public_url: str | None,
+                 urls: list[str]) -> None:
+        super().__init__(app_command(copy_argv), host=host, port=port, title=title,
+                         public_url=public_url, urls=urls)
+        self.hub, self.terminal, self.copy_argv = hub, terminal, copy_argv
+
+    def initialize_logging(self) -> None:
+        """Nothing logged to the terminal: it is the teacher's app's."""
+        logging.getLogger().addHandler(logging.NullHandler())
+
+    async def on_startup(self, app: web.Application) -> None:
+        await self.hub.start()
+        if self.terminal is not None:
+            self.terminal.attach(self.hub)
+        self._ending = asyncio.ensure_future(self._end_with_the_app())
+
+    async def _end_with_the_app(self) -> None:
+        """The teacher quit the app: the server stops (its tabs' own copies with it)."""
+        await self.hub.ended.wait()
+        asyncio.get_running_loop().call_soon(self.request_exit)  # (GracefulExit, as Ctrl+C)
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        if self.terminal is not None:
+            self.terminal.detach()
+        await self.hub.stop()
+        await super().on_shutdown(app)
+
+    async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        websocket = web.WebSocketResponse(heartbeat=HEARTBEAT)
+        width = to_int(request.query.get("width", "80"), 80)
+        height = to_int(request.query.get("height", "24"), 24)
+        await websocket.prepare(request)
+        viewer = self.hub.add_viewer(websocket.send_bytes, width, height)
+        copy: Path | None = None
+        try:
+            async for message in websocket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                kind, data = message.json()
+                if kind == "resize":
+                    viewer.resize(data["width"], data["height"])
+                    width, height = data["width"], data["height"]
+                elif kind == "ping":
+                    await websocket.send_json(["pong", data])
+                elif kind == "stdin" and data == COPY_KEY:  # (not in a mouse report)
+                    copy = await self.hub.copy_of_selected_run()
+                    if copy is not None:
+                        break
+                    await websocket.send_bytes(b"\x1b[H\x1b[2Kno run to copy right now")
+        finally:
+            self.hub.remove_viewer(viewer)
+        if copy is not None and not websocket.closed:
+            await websocket.send_bytes(LEAVE_WATCHING)
+            await self.own_tab(websocket, copy, width, height)
+        return websocket
+
+    async def own_tab(self, websocket: web.WebSocketResponse, state: Path, width: int,
+                      height: int) -> None:
+        """The tab's own app from ``state``, as an ordinary tab's (``handle_websocket``)."""
+        tab = TabApp(app_command([*self.copy_argv, "--from-state", str(state)]),
+                     write_bytes=websocket.send_bytes, write_str=websocket.send_str,
+                     close=websocket.close,  # type: ignore[arg-type]
+                     download_manager=self.download_manager, debug=self.debug)
+        self.tabs.add(tab)
+        try:
+            await tab.start(width, height)
+            await self._process_messages(websocket, tab)
+        finally:
+            await tab.stop()
+            self.tabs.discard(tab)
+
+
+def copy_argv(argv: list[str]) -> list[str]:
+    """The teacher's app options that a viewer's copy keeps (``COPY_OPTIONS``)."""
+    kept, words = [], iter(argv)
+    for word in words:
+        if word in COPY_OPTIONS:
+            kept.append(word)
+            if word != "--low-bandwidth":
+                kept.append(next(words))
+    return kept
+
+
+def serve_watched(args: argparse.Namespace, argv: list[str], title: str,
+                  addresses: list[str]) -> int:
+    """Serve the teacher's app (``argv``), driven from this terminal, to every tab."""
+    terminal = TeacherTerminal()
+    print("nnterm: the class watches this app: open " + " or ".join(addresses)
+          + f" (keys do nothing there; {COPY_KEY}: a copy of their own). q quits the app "
+          "and the server.", flush=True)
+    hub = WatchHub(app_words(argv), terminal.size())
+    server = WatchServer(hub, terminal, copy_argv=copy_argv(argv), host=args.host,
+                         port=args.port, title=title, public_url=args.public_url,
+                         urls=addresses)
+    try:
+        server.serve()
+    except OSError as err:
+        print(f"nnterm: error: {port_problem(args.host, args.port, err)}", file=sys.stderr)
+        return 2
+    return 0

@@ -59,6 +59,7 @@ class WatchServer(NntermServer):
         asyncio.get_running_loop().call_soon(self.request_exit)  # (GracefulExit, as Ctrl+C)
 
     async def on_shutdown(self, app: web.Application) -> None:
+        self._ending.cancel()  # (the server stops already)
         if self.terminal is not None:
             self.terminal.detach()
         await self.hub.stop()

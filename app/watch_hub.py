@@ -56,6 +56,8 @@ NOTICE = f"watching the teacher: keys do nothing; {COPY_KEY}: a copy of your own
 BEHIND_LIMIT = 512 * 1024
 #: Seconds within which repaint requests make one repaint.
 REPAINT_GAP = 0.1
+#: Seconds after the teacher's window changed size before the viewers start over.
+RESIZE_SETTLE = 0.3
 #: Seconds the app has to write its selected run, and how often the hub looks.
 COPY_WAIT, COPY_POLL = 5.0, 0.05
 #: Seconds the app has to leave when the hub stops, after SIGTERM.
@@ -156,6 +158,7 @@ class WatchHub:
         self._master = -1
         self._clean = True  # the last write ended outside an escape sequence
         self._repaint: asyncio.TimerHandle | None = None
+        self._resettle: asyncio.TimerHandle | None = None
         self._last_repaint = -REPAINT_GAP
 
     @property
@@ -212,11 +215,19 @@ class WatchHub:
 
     def resize(self, columns: int, rows: int) -> None:
         """The teacher's window changed: the app's too (the kernel tells it), and every
-        viewer starts over at the new size."""
+        viewer starts over at the new size once the app has had ``RESIZE_SETTLE`` seconds
+        to take it (what it wrote at the old size, still on its way, would otherwise be
+        left on the viewers' screens beyond the new one's edge)."""
         if (columns, rows) == self.size or self._master < 0:
             return
         self.size = (columns, rows)
         set_size(self._master, self.size)
+        if self._resettle is not None:  # (a window dragged: one start over at the end)
+            self._resettle.cancel()
+        self._resettle = asyncio.get_running_loop().call_later(RESIZE_SETTLE, self._restart_all)
+
+    def _restart_all(self) -> None:
+        self._resettle = None
         for viewer in list(self.viewers):
             viewer.restart()
 
@@ -284,8 +295,9 @@ class WatchHub:
         the viewers, and the files."""
         for viewer in list(self.viewers):
             self.remove_viewer(viewer)
-        if self._repaint is not None:
-            self._repaint.cancel()
+        for timer in (self._repaint, self._resettle):
+            if timer is not None:
+                timer.cancel()
         process = self._process
         if process is not None and process.returncode is None:
             signal_group(process.pid, signal.SIGTERM)

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import WSMsgType, web
 from textual_serve.server import to_int
@@ -76,10 +79,11 @@ class WatchServer(NntermServer):
             async for message in websocket:
                 if message.type != WSMsgType.TEXT:
                     continue
-                kind, data = message.json()
-                if kind == "resize":
-                    viewer.resize(data["width"], data["height"])
-                    width, height = data["width"], data["height"]
+                kind, data = envelope(message.data)
+                if kind == "resize" and isinstance(data, dict):
+                    width = to_int(str(data.get("width")), width)
+                    height = to_int(str(data.get("height")), height)
+                    viewer.resize(width, height)
                 elif kind == "ping":
                     await websocket.send_json(["pong", data])
                 elif kind == "stdin" and data == COPY_KEY:  # (not in a mouse report)
@@ -108,6 +112,16 @@ class WatchServer(NntermServer):
         finally:
             await tab.stop()
             self.tabs.discard(tab)
+
+
+def envelope(text: str) -> tuple[str, Any]:
+    """A page's message: ``[kind]`` or ``[kind, data]`` (``["focus"]``, ``["stdin",
+    "M"]``); anything else is ``("", None)``, ignored."""
+    with contextlib.suppress(ValueError):
+        message = json.loads(text)
+        if isinstance(message, list) and message and isinstance(message[0], str):
+            return message[0], message[1] if len(message) > 1 else None
+    return "", None
 
 
 def copy_argv(argv: list[str]) -> list[str]:

@@ -153,10 +153,15 @@ async def test_a_viewers_keys_do_not_reach_the_app(watched):
     for key in (".", ".", " ", "q", "\x1b[<0;10;5M"):  # steps, run, quit, a mouse click
         await tab.websocket.send_json(["stdin", key])
     await tab.websocket.send_json(["resize", {"width": 60, "height": 20}])
+    for junk in (["focus"], ["resize", {"width": "wide"}], [], {"stdin": "."}):
+        await tab.websocket.send_json(junk)  # (the page's own messages, or nonsense)
+    await tab.websocket.send_str("not json")
     hub.type(b".")  # after the tab's keys: had they reached the app, it would show more
     await until(lambda: step_shown(teacher) == start + 1)
     assert "paused" in teacher.rows()[0] and not hub.ended.is_set()
     assert hub.size == SIZE
+    await tab.websocket.send_json(["resize", {"width": SIZE[0], "height": SIZE[1] + 1}])
+    await until(lambda: tab.terminal.rows() == teacher.rows())  # still watching
     await tab.close()
 
 

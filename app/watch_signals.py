@@ -58,5 +58,8 @@ def save_selected_run(view: TrainingScreen, path: Path) -> bool:
         return False
     run = state.current
     copy = edited_preset(preset, [(run.name, run.config)], preset.name)
-    copy = dataclasses.replace(copy, title=f"{preset.title}: a copy of run {run.name}")
+    copy = dataclasses.replace(
+        copy, title=f"{preset.title}: a copy of run {run.name}",
+        lesson=f"Your own copy of the teacher's run {run.name}, from where it stood: every "
+        f"key is yours here. The lesson below is the original's.\n\n{preset.lesson}")
     return view.live.send(SaveRun(run.name, path, dump_preset(copy)))

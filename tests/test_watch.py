@@ -18,6 +18,7 @@ from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
 
 from nnterm.app import watch_hub
+from nnterm.app.cli import main
 from nnterm.app.serve import app_words
 from nnterm.app.watch_hub import COPY_KEY, NOTICE, WatchHub, ends_clean, start_screen
 from nnterm.app.watch_web import WatchServer, copy_argv
@@ -244,3 +245,10 @@ def test_a_window_too_small_is_told_both_sizes():
     text = start_screen((120, 40), (80, 24)).decode()
     assert "120x40" in text and "80x24" in text and COPY_KEY in text
     assert NOTICE in start_screen((120, 40), (120, 41)).decode()
+
+
+def test_watch_needs_the_teachers_terminal(capsys):
+    """The teacher's app runs in the server's terminal: without one, one line, exit 2."""
+    assert main(["serve", "xor", "--watch", "--port", "8765"]) == 2  # (pytest: no terminal)
+    err = capsys.readouterr().err
+    assert err.startswith("nnterm: error: --watch:") and err.count("\n") == 1

@@ -161,10 +161,6 @@ class WatchHub:
         self._resettle: asyncio.TimerHandle | None = None
         self._last_repaint = -REPAINT_GAP
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process else None
-
     async def start(self) -> None:
         """Start the app in a PTY of the teacher's size."""
         master, slave = os.openpty()
@@ -176,7 +172,7 @@ class WatchHub:
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self.command, stdin=slave, stdout=slave, stderr=slave, env=env,
-                preexec_fn=_own_terminal)  # noqa: PLW1509 - setsid and TIOCSCTTY only
+                preexec_fn=_own_terminal)
         finally:
             os.close(slave)
         self._master = master

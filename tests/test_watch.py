@@ -7,7 +7,10 @@ unless the teacher types).
 """
 
 import asyncio
+import os
 import re
+import signal
+import termios
 import time
 
 import numpy as np
@@ -20,7 +23,15 @@ from aiohttp.test_utils import TestClient, TestServer
 from nnterm.app import watch_hub
 from nnterm.app.cli import main
 from nnterm.app.serve import app_words
-from nnterm.app.watch_hub import COPY_KEY, NOTICE, WatchHub, ends_clean, start_screen
+from nnterm.app.watch_hub import (
+    COPY_KEY,
+    NOTICE,
+    WatchHub,
+    ends_clean,
+    set_size,
+    start_screen,
+)
+from nnterm.app.watch_terminal import RESTORE, TeacherTerminal
 from nnterm.app.watch_web import WatchServer, copy_argv
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.saved_run import read_saved_run, restore
@@ -129,8 +140,9 @@ async def test_a_late_viewer_gets_the_whole_screen(watched):
 async def test_a_viewer_of_the_teachers_height_reads_the_notice_over_the_key_bar(watched):
     hub, client, teacher = watched
     tab = await open_tab(client, SIZE)
-    await until(lambda: tab.terminal.rows()[:-1] == teacher.rows()[:-1])
-    assert tab.terminal.rows()[-1].strip() == NOTICE
+    await until(lambda: tab.terminal.rows()[:-1] == teacher.rows()[:-1]
+                and tab.terminal.rows()[-1].strip() == NOTICE)
+    assert "Quit" in teacher.rows()[-1]  # (the teacher's own key bar, under the notice)
     await tab.close()
 
 
@@ -252,3 +264,42 @@ def test_watch_needs_the_teachers_terminal(capsys):
     assert main(["serve", "xor", "--watch", "--port", "8765"]) == 2  # (pytest: no terminal)
     err = capsys.readouterr().err
     assert err.startswith("nnterm: error: --watch:") and err.count("\n") == 1
+
+
+class FakeHub:
+    """What the teacher's terminal talks to: the keys typed, the sizes given."""
+
+    def __init__(self) -> None:
+        self.typed, self.sizes = b"", []
+        self.on_output = None
+
+    def type(self, data: bytes) -> None:
+        self.typed += data
+
+    def resize(self, columns: int, rows: int) -> None:
+        self.sizes.append((columns, rows))
+
+
+@in_its_loop
+async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
+    master, slave = os.openpty()
+    set_size(master, (90, 33))
+    before = termios.tcgetattr(slave)
+    terminal, hub = TeacherTerminal(stdin=slave, stdout=slave), FakeHub()
+    try:
+        assert terminal.size() == (90, 33)
+        terminal.attach(hub)
+        assert not termios.tcgetattr(slave)[3] & termios.ICANON  # raw: every key at once
+        os.write(master, b"q\x03")  # (Ctrl+C too: the app's, not the server's)
+        await until(lambda: hub.typed == b"q\x03")
+        hub.on_output(b"the app's screen")
+        assert os.read(master, 100) == b"the app's screen"
+        set_size(master, (120, 40))
+        os.kill(os.getpid(), signal.SIGWINCH)
+        await until(lambda: hub.sizes == [(120, 40)])
+        terminal.detach()
+        assert termios.tcgetattr(slave) == before
+        assert os.read(master, 100) == RESTORE
+    finally:
+        os.close(master)
+        os.close(slave)

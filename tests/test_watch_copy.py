@@ -45,6 +45,7 @@ def test_a_restored_run_takes_the_originals_next_steps(run, tmp_path):
     copy = Trainer(parse_preset(text).config)
     restore(copy, saved)
     assert copy.step_count == 13 and copy.examples_seen == original.examples_seen
+    assert not copy.paused
     assert [copy.step() for _ in range(9)] == [original.step() for _ in range(9)]
     for mine, theirs in zip(copy.net.params, original.net.params, strict=True):
         np.testing.assert_array_equal(mine, theirs)
@@ -99,7 +100,7 @@ def test_the_engine_saves_and_resumes_a_run_between_steps(tmp_path: Path):
     _, saved = read_saved_run(path)
     assert saved.step == 7
     fresh = build_run_set([("base", preset.config)])
-    last = drive(fresh, [cmd.Pause(), rc.ResumeRun("base", saved)],
-                 until=lambda snap: snap.commands_taken >= 2)[-1]
-    assert fresh["base"].step_count == 7
+    last = drive(fresh, [rc.ResumeRun("base", saved)],  # paused, as it was saved
+                 until=lambda snap: snap.commands_taken >= 1)[-1]
+    assert fresh["base"].step_count == 7 and fresh["base"].paused  # as it was saved
     assert last.message == "your own copy, from step 7"

@@ -4,10 +4,10 @@ another screen ("a copy of the teacher's run, to try things on").
 ``SavedRun`` holds what the next steps depend on: the parameters, the optimizer's buffers
 and its count of steps, the step and the examples seen, and the state of every random
 stream a step draws from (batches with the sampler's place in its epoch, fresh batches,
-dropout, input noise, flips). A Trainer built from the same Config and given it
-(``restore``) takes the very steps the original takes next, bit for bit. The records do
-not travel: the copy's curves start at the step it was taken at, and early stopping
-measures from there.
+dropout, input noise, flips); and whether the run was paused. A Trainer built from the
+same Config and given it (``restore``) takes the very steps the original takes next, bit
+for bit. The records do not travel: the copy's curves start at the step it was taken at,
+and early stopping measures from there.
 
 On disk (``write_saved_run``, ``read_saved_run``) it is an ``.npz`` read without pickle:
 the arrays, the streams as JSON text, and the lesson as preset YAML text (its one run
@@ -50,6 +50,7 @@ class SavedRun:
     order: np.ndarray  # the batch sampler's epoch: its order, start and count
     start: int
     epoch: int
+    paused: bool = False
 
 
 def save(trainer: Trainer) -> SavedRun:
@@ -60,7 +61,7 @@ def save(trainer: Trainer) -> SavedRun:
         trainer.step_count, trainer.examples_seen, tuple(trainer.net.get_state()),
         optimizer.t, {k: v.copy() for k, v in optimizer.state.items()},
         {name: rng.bit_generator.state for name, rng in trainer.random_streams().items()},
-        order.copy(), start, epoch)
+        order.copy(), start, epoch, trainer.paused)
 
 
 def restore(trainer: Trainer, saved: SavedRun) -> None:
@@ -88,6 +89,7 @@ def restore(trainer: Trainer, saved: SavedRun) -> None:
     optimizer.state = {k: v.astype(trainer.net.dtype) for k, v in saved.optimizer.items()}
     optimizer.t = saved.optimizer_steps
     trainer.resume_at(saved.step, saved.examples_seen)
+    trainer.paused = saved.paused
 
 
 def write_saved_run(path: Path, saved: SavedRun, preset: str) -> None:
@@ -97,7 +99,7 @@ def write_saved_run(path: Path, saved: SavedRun, preset: str) -> None:
         "format": np.array(FORMAT), "preset": np.array(preset),
         "streams": np.array(json.dumps(saved.streams)),
         "counts": np.array([saved.step, saved.examples_seen, saved.optimizer_steps,
-                            saved.start, saved.epoch], np.int64),
+                            saved.start, saved.epoch, saved.paused], np.int64),
         "order": saved.order,
     }
     arrays |= {f"param.{i}": p for i, p in enumerate(saved.params)}
@@ -121,13 +123,14 @@ def read_saved_run(path: Path) -> tuple[str, SavedRun]:
         raise SavedRunError(f"{str(path)!r} is not a saved run of this nnterm (allowed: a "
                             f"file written by serve --watch's copy key, {FORMAT!r})")
     try:
-        step, seen, optimizer_steps, start, epoch = (int(n) for n in arrays["counts"])
+        step, seen, optimizer_steps, start, epoch, paused = (int(n) for n in arrays["counts"])
         params = tuple(arrays[f"param.{i}"] for i in range(
             sum(name.startswith("param.") for name in arrays)))
         saved = SavedRun(step, seen, params, optimizer_steps,
                          {k.removeprefix("optimizer."): v for k, v in arrays.items()
                           if k.startswith("optimizer.")},
-                         json.loads(str(arrays["streams"])), arrays["order"], start, epoch)
+                         json.loads(str(arrays["streams"])), arrays["order"], start, epoch,
+                         bool(paused))
         return str(arrays["preset"]), saved
     except (KeyError, ValueError, TypeError) as err:
         raise SavedRunError(f"{str(path)!r} is a saved run with a part missing or "

@@ -36,7 +36,7 @@ def screen_rows(data: bytes | str) -> dict[int, str]:
         cells = plain(text[move.end():end]).rstrip("\r\n")
         column = int(move.group(2)) - 1
         row = rows.setdefault(int(move.group(1)), [])
-        if column == 0:
+        if column == 0 and cells:  # (not the cursor parked at 1;1 after a frame)
             row.clear()
         row.extend(" " * (column + len(cells) - len(row)))
         row[column:column + len(cells)] = cells

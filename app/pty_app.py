@@ -52,7 +52,7 @@ class PtyApp:
     async def start(self) -> None:
         master, slave = os.openpty()
         set_size(slave, self.width, self.height)
-        env = dict(os.environ, TERM=self.term)
+        env = app_environment(self.term)
         try:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "nnterm.app.cli", *self.argv,
@@ -144,6 +144,15 @@ class _Output(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.ended.set()
+
+
+def app_environment(term: str) -> dict[str, str]:
+    """The server's environment with the client's ``TERM``, and without ``COLUMNS`` and
+    ``LINES``: Textual reads the size from them first (``shutil.get_terminal_size``), and
+    would draw every app at the server's size, not at its PTY's."""
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("COLUMNS", "LINES")}
+    return {**env, "TERM": term}
 
 
 def set_size(fd: int, width: int, height: int) -> None:

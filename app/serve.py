@@ -64,9 +64,6 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a directory (made if need be) where each tab writes the answers "
                         "to the guided steps' questions, in a file of its own (nnterm "
                         "answers DIR/* sums them up)")
-    from nnterm.app.ssh_serve import add_ssh_arguments
-
-    add_ssh_arguments(parser)
 
 
 def port_number(text: str) -> int:
@@ -191,17 +188,11 @@ def urls(host: str, port: int) -> list[str]:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from nnterm.app.ssh_serve import ssh_options_without_ssh, ssh_serve_command
-
     argv = app_argv(args)
+    args.port = args.port or DEFAULT_PORT
     try:
         if args.answers is not None:
             answers_folder(args.answers)
-        if (problem := ssh_options_without_ssh(args)) is not None:
-            raise ServeError(problem)
-        if args.ssh:
-            return ssh_serve_command(args, argv)
-        args.port = args.port or DEFAULT_PORT
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         check_port_free(args.host, args.port)

@@ -23,79 +23,37 @@ import sys
 
 from nnterm.app.serve import (
     ServeError,
+    answers_folder,
+    app_argv,
     check_app_argv,
     check_port_free,
     is_loopback,
     port_problem,
+    serve_command,
 )
 from nnterm.app.ssh_host_key import fingerprint, host_key_path, load_or_create_host_key
 from nnterm.app.ssh_lib import asyncssh
-from nnterm.app.ssh_server import (
+from nnterm.app.ssh_options import (
     IDLE_MINUTES,
     MAX_SESSIONS,
+    PASSWORD_VARIABLE,
     PER_ADDRESS,
-    Access,
-    Classroom,
-    Limits,
-    start_server,
+    SSH_OPTIONS,
+    SSH_PORT,
 )
+from nnterm.app.ssh_server import Access, Classroom, Limits, start_server
 from nnterm.engine.preset_format.loader import PresetError
 
-SSH_PORT = 2222
-PASSWORD_VARIABLE = "NNTERM_SSH_PASSWORD"
-#: The options that only mean something with --ssh, as (flag, attribute).
-SSH_OPTIONS = (("--password", "password"), ("--authorized-keys", "authorized_keys"),
-               ("--max-sessions", "max_sessions"), ("--per-address", "per_address"),
-               ("--idle-timeout", "idle_timeout"))
 
-
-def add_ssh_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("over SSH (--ssh)")
-    group.add_argument("--ssh", action="store_true",
-                       help=f"serve over SSH instead of HTTP (default port {SSH_PORT}): "
-                       f"students type ssh -p {SSH_PORT} HOST, or ssh -t -p {SSH_PORT} HOST "
-                       "PRESET")
-    group.add_argument("--password", metavar="WORD",
-                       help=f"the class password (better: set {PASSWORD_VARIABLE}, which "
-                       "ps does not show); needed beyond 127.0.0.1 unless --authorized-keys")
-    group.add_argument("--authorized-keys", metavar="FILE",
-                       help="let in the keys of this OpenSSH authorized_keys file")
-    group.add_argument("--max-sessions", type=count, metavar="N",
-                       help=f"apps at once, in all (default {MAX_SESSIONS})")
-    group.add_argument("--per-address", type=count, metavar="N",
-                       help=f"apps at once from one client address (default {PER_ADDRESS})")
-    group.add_argument("--idle-timeout", type=minutes, metavar="MINUTES",
-                       help=f"end a session after this long without a key (default "
-                       f"{IDLE_MINUTES:g})")
-
-
-def count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count (allowed: 1 or more)")
-    return value
-
-
-def minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes "
-                                         "(allowed: a number > 0)")
-    return value
-
-
-def ssh_options_without_ssh(args: argparse.Namespace) -> str | None:
-    """The first --ssh option given without --ssh, if any (ServeError's words)."""
+def serve_either(args: argparse.Namespace) -> int:
+    """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``)."""
+    if args.ssh:
+        return ssh_serve_command(args, app_argv(args))
     for flag, name in SSH_OPTIONS:
-        if getattr(args, name) is not None and not args.ssh:
-            return f"{flag} needs --ssh"
-    return None
+        if getattr(args, name) is not None:
+            print(f"nnterm: error: {flag} needs --ssh", file=sys.stderr)
+            return 2
+    return serve_command(args)
 
 
 def access_from(args: argparse.Namespace, local: bool) -> Access:
@@ -149,6 +107,8 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Serve ``argv`` (the app's arguments, ``serve.app_argv``) over SSH."""
     port = args.port or SSH_PORT
     try:
+        if args.answers is not None:
+            answers_folder(args.answers)
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         access = access_from(args, local)

@@ -22,16 +22,10 @@ from dataclasses import dataclass
 
 from nnterm.app.serve import check_app_argv
 from nnterm.app.ssh_lib import asyncssh
+from nnterm.app.ssh_options import IDLE_MINUTES, MAX_SESSIONS, PER_ADDRESS
 from nnterm.app.ssh_session import AppSession, Refused
 from nnterm.engine.preset_format.loader import NAME, PresetError
 
-#: Sessions at once, in all (``--max-sessions``): what two cores hold with keys answered
-#: within 200 ms at a lesson's pace (``benchmarks/serve_load.py --ssh``).
-MAX_SESSIONS = 30
-#: Sessions at once from one client address (``--per-address``).
-PER_ADDRESS = 4
-#: Minutes without a key before a session ends (``--idle-timeout``).
-IDLE_MINUTES = 30.0
 #: Seconds a connection has to authenticate.
 LOGIN_SECONDS = 60.0
 #: A client silent this long is asked whether it is there; after KEEPALIVE_MISSES
@@ -97,6 +91,10 @@ class Classroom:
 
     def leave(self, session: AppSession) -> None:
         self.running.pop(session, None)
+
+    @property
+    def idle_seconds(self) -> float:
+        return self.limits.idle_seconds
 
     async def argv_for(self, session: AppSession) -> list[str]:
         """The served preset for a shell; for an exec, the preset it names (checked as

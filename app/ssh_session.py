@@ -18,17 +18,30 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from nnterm.app.pty_app import PtyApp
 from nnterm.app.ssh_lib import asyncssh
 
-if TYPE_CHECKING:
-    from nnterm.app.ssh_server import Classroom
-
 
 class Refused(Exception):
     """The session cannot run the app; ``str(err)`` is the line the client is told."""
+
+
+class Classroom(Protocol):
+    """What a session asks of its server (``ssh_server.Classroom``)."""
+
+    sessions: set[AppSession]
+
+    @property
+    def idle_seconds(self) -> float:
+        """Seconds without a key before a session ends."""
+
+    async def admit(self, session: AppSession) -> list[str]:
+        """The app's arguments; ``Refused`` if the session may not run it."""
+
+    def leave(self, session: AppSession) -> None:
+        """The session's app has ended."""
 
 
 class AppSession(asyncssh.SSHServerSession[bytes]):
@@ -125,11 +138,11 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         """A key came (or the app started): the idle timeout counts from now."""
         if self._idle is not None:
             self._idle.cancel()
-        seconds = self.classroom.limits.idle_seconds
+        seconds = self.classroom.idle_seconds
         self._idle = asyncio.get_running_loop().call_later(seconds, self._idle_out)
 
     def _idle_out(self) -> None:
-        minutes = self.classroom.limits.idle_seconds / 60
+        minutes = self.classroom.idle_seconds / 60
         self.end(f"nnterm: no key for {minutes:g} min: the session ended "
                  "(the server's --idle-timeout); connect again to go on")
 

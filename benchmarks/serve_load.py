@@ -248,7 +248,7 @@ class SshStudent:
         self.process.stdin.write(key.encode())
 
     async def key_latency(self, key: str, shown: re.Pattern[str]) -> float:
-        """Ms from writing ``key`` to reading bytes whose text matches ``shown``."""
+        """Milliseconds from writing ``key`` to reading bytes whose text matches ``shown``."""
         since = len(self.data)
         start = time.perf_counter()
         await self.press(key)

@@ -191,7 +191,9 @@ def app_group(classroom: Classroom) -> int:
 
 
 # ---------------------------------------------------------------------------- the app
-async def test_the_app_draws_at_the_terminal_size_and_follows_a_window_change():
+async def test_the_app_draws_at_the_terminal_size_and_follows_a_window_change(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # the server's own terminal's size, if exported:
+    monkeypatch.setenv("LINES", "60")  # not the student's
     async with served() as (classroom, port), connect(port) as conn:
         screen = await open_app(conn, size=(90, 25))
         await screen.until(lambda d: frame_of(90, 25)(d) and "‖ base" in plain(d))

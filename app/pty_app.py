@@ -14,8 +14,10 @@ its own writes, as on a slow terminal).
 
 Ending asks the app to leave as a closed terminal does (SIGHUP to the app: it restores the
 screen and stops its engine, as ``q`` does), then ``tab_process.end_group`` escalates to
-SIGTERM and SIGKILL for whatever of the group still runs. The session is over when no
-process of its group runs.
+SIGTERM and SIGKILL for whatever of the group still runs. The PTY stays open until then,
+even when the client is gone: an app whose terminal vanished leaves only after its
+writes fail and a grace period, one whose terminal is still there leaves at once. The
+session is over when no process of its group runs.
 """
 
 from __future__ import annotations
@@ -102,20 +104,19 @@ class PtyApp:
         assert self.process is not None
         return await self.process.wait()
 
-    async def stop(self, *, show_exit: bool = True) -> None:
-        """End the app and everything it started (callable many times, at once).
-        ``show_exit``: read the app's last output (its screen restored) before the PTY is
-        closed; otherwise (nobody there to see it) close it at once."""
+    async def stop(self) -> None:
+        """End the app and everything it started (callable many times, at once). Its
+        output is read to the end meanwhile (the app restores the screen as it leaves,
+        and would wait on a full PTY), handed on, or dropped if nobody is there."""
         if self._ending is None:
-            self._ending = asyncio.ensure_future(self._end(show_exit))
+            self._ending = asyncio.ensure_future(self._end())
         await asyncio.shield(self._ending)
 
-    async def _end(self, show_exit: bool) -> None:
+    async def _end(self) -> None:
         group = self.group
         if group is None:
             return
-        if not show_exit:
-            self._close()  # the kernel hangs the terminal up: SIGHUP to the app
+        self.resume_output()
         with contextlib.suppress(ProcessLookupError):
             os.kill(group, signal.SIGHUP)  # (the app leads its group)
         await end_group(group)

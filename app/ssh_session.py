@@ -114,7 +114,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             await app.start()
             self._touch()
             if self.gone:  # the client left while the app started
-                await app.stop(show_exit=False)
+                await app.stop()
             status = await app.wait()
             await app.stop()  # (its engine may still be leaving)
             return status
@@ -182,6 +182,6 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         return True
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.gone = True
+        self.gone = True  # (what the app still writes is dropped)
         if self.app is not None:
-            asyncio.ensure_future(self.app.stop(show_exit=False))
+            asyncio.ensure_future(self.app.stop())

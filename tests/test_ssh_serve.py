@@ -209,32 +209,29 @@ async def test_the_app_draws_at_the_terminal_size_and_follows_a_window_change(mo
         assert not group_runs(group)  # the app and its engine ended before the line
 
 
-async def test_a_preset_name_as_command_opens_it_and_an_idle_session_ends():
-    limits = Limits(idle_seconds=4.0)
-    async with served(preset=None, limits=limits) as (classroom, port), connect(port) as conn:
-        screen = await open_app(conn, size=(120, 40), command="dead_relu")
-        await screen.until(lambda d: "Dead ReLUs" in plain(d))
-        group = app_group(classroom)
-        await screen.rest()
-        said = await screen.process.stderr.read()
-        assert b"no key for 0.0666667 min: the session ended (the server's --idle-timeout)" \
-            in said
-        assert not group_runs(group)
-        assert not classroom.running
-
-
-async def test_a_client_that_goes_leaves_no_process_within_2_s():
-    async with served() as (classroom, port):
+async def test_a_preset_name_opens_it_and_a_client_that_goes_leaves_no_process_in_2_s():
+    async with served(preset=None) as (classroom, port):  # (the picker, for a shell)
         conn = await connect(port)
-        screen = await open_app(conn)
-        await screen.until(frame_of(90, 25))
+        screen = await open_app(conn, size=(120, 40), command="dead_relu")
+        await screen.until(lambda d: "Dead ReLUs never come back" in plain(d))
         group = app_group(classroom)
-        assert group_runs(group)
         (session,) = classroom.running
         conn.abort()  # the connection drops without a word from the client
         assert await gone_within(group, 2.0)
         await session.finished()
         assert not classroom.running  # its place is free again
+
+
+async def test_a_session_without_a_key_for_the_idle_timeout_ends():
+    async with served(limits=Limits(idle_seconds=1.5)) as (classroom, port), \
+            connect(port) as conn:
+        screen = await open_app(conn)
+        await screen.rest()  # (the app drew, then left: its output ended)
+        said = await screen.process.stderr.read()
+        assert said == b"nnterm: no key for 0.025 min: the session ended (the server's " \
+            b"--idle-timeout); connect again to go on\r\n"
+        assert screen.process.exit_status == 129  # (the app left as on a hang-up)
+        assert not classroom.running
 
 
 async def test_the_caps_hold_and_each_refusal_names_its_limit():

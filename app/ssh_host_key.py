@@ -35,9 +35,9 @@ def load_or_create_host_key(path: Path) -> asyncssh.SSHKey:
 
 
 def _create(path: Path) -> asyncssh.SSHKey:
+    key = asyncssh.generate_private_key("ssh-ed25519", comment="nnterm serve --ssh")
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    key = asyncssh.generate_private_key("ssh-ed25519", comment="nnterm serve --ssh")
     with os.fdopen(descriptor, "wb") as file:
         file.write(key.export_private_key())
     return key

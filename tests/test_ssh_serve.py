@@ -116,13 +116,12 @@ def test_the_banner_names_the_command_the_fingerprint_and_the_limits(tmp_path):
 # ---------------------------------------------------------------------------- a server
 @contextlib.asynccontextmanager
 async def served(preset: str | None = "xor", options: tuple[str, ...] = ("--paused",),
-                 limits: Limits = Limits(), access: Access = Access()  # noqa: B008
+                 limits: Limits | None = None, access: Access | None = None
                  ) -> AsyncIterator[tuple[Classroom, int]]:
     """A server on a free loopback port; at the end every app it started is gone."""
-    classroom = Classroom(preset, list(options), limits, access)
+    classroom = Classroom(preset, list(options), limits or Limits(), access or Access())
     server = await start_server(classroom, "127.0.0.1", 0,
                                 asyncssh.generate_private_key("ssh-ed25519"))
-    groups: list[int] = []
     try:
         yield classroom, server.sockets[0].getsockname()[1]
     finally:

@@ -108,14 +108,13 @@ class PtyApp:
         """End the app and everything it started (callable many times, at once). Its
         output is read to the end meanwhile (the app restores the screen as it leaves,
         and would wait on a full PTY), handed on, or dropped if nobody is there."""
+        if self.group is None:
+            return  # (not started: whoever starts it looks whether it is still wanted)
         if self._ending is None:
-            self._ending = asyncio.ensure_future(self._end())
+            self._ending = asyncio.ensure_future(self._end(self.group))
         await asyncio.shield(self._ending)
 
-    async def _end(self) -> None:
-        group = self.group
-        if group is None:
-            return
+    async def _end(self, group: int) -> None:
         self.resume_output()
         with contextlib.suppress(ProcessLookupError):
             os.kill(group, signal.SIGHUP)  # (the app leads its group)

@@ -45,6 +45,8 @@ class Classroom(Protocol):
 
 
 class AppSession(asyncssh.SSHServerSession[bytes]):
+    """One session channel of a client at ``address``, from its requests to its end."""
+
     def __init__(self, classroom: Classroom, address: str) -> None:
         self.classroom, self.address = classroom, address
         self.app: PtyApp | None = None
@@ -95,7 +97,8 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
             argv = await self.classroom.admit(self)
         except Refused as refusal:
             self._say(str(refusal))
-            chan.exit(1)
+            with contextlib.suppress(OSError):  # (the client may be gone)
+                chan.exit(1)
             return
         try:
             status = await self._run_app(argv, chan)
@@ -113,7 +116,7 @@ class AppSession(asyncssh.SSHServerSession[bytes]):
         try:
             await app.start()
             self._touch()
-            if self.gone:  # the client left while the app started
+            if self.gone or self.ended_by is not None:  # (while the app started)
                 await app.stop()
             status = await app.wait()
             await app.stop()  # (its engine may still be leaving)

@@ -6,7 +6,7 @@ The app draws at the PTY's size and follows a window change; a preset name as th
 opens that preset; a shell without a terminal, a command that is not a preset name, SFTP
 and every forwarding are refused in one line; a wrong password or key stays out; the
 session caps hold; a client that goes leaves no process of its app; the idle timeout and
-the server's stop end an app with a line. Waits are on the client's output or on the
+the server's stop (Ctrl+C at the real command) end an app with a line. Waits are on the client's output or on the
 app's process group, never a sleep.
 """
 
@@ -20,6 +20,7 @@ import signal
 import socket
 import stat
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -38,6 +39,7 @@ pytestmark = pytest.mark.serial
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))  # the shared helpers
 from terminal_text import plain, screen_rows  # noqa: E402
+from tmux_lab import alive, marked_pids  # noqa: E402
 
 TIMEOUT = 30.0  # generous: only a hang reaches it (an app starts in 1-3 s)
 
@@ -296,6 +298,37 @@ async def test_a_wrong_password_or_key_stays_out(tmp_path):
         for way in ({"password": "owl"}, {"client_keys": [student]}):
             async with connect(port, **way) as conn:  # (refused: no terminal, but in)
                 assert (await conn.run("ls", encoding=None)).exit_status == 1
+
+
+# ---------------------------------------------------------------------------- the command
+async def test_ctrl_c_ends_every_app_then_the_server(tmp_path):
+    """The real command: its banner once it listens; Ctrl+C at its terminal ends the
+    session's app and engine (the student told so), then the server, with status 0."""
+    marker, port = uuid.uuid4().hex, free_port()
+    env = dict(os.environ, NNTERM_SSH_TEST=marker, XDG_DATA_HOME=str(tmp_path))
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "nnterm.app.cli", "serve", "xor", "--ssh", "--paused",
+        "--port", str(port), env=env, stdout=asyncio.subprocess.PIPE,
+        start_new_session=True)
+    try:
+        first = await asyncio.wait_for(server.stdout.readline(), TIMEOUT)
+        assert f"ssh -p {port} localhost".encode() in first
+        async with connect(port) as conn:
+            screen = await open_app(conn)
+            await screen.until(frame_of(90, 25))
+            assert len(marked_pids(marker)) >= 3  # the server, the app, its engine
+            os.killpg(server.pid, signal.SIGINT)
+            await screen.rest()
+            assert await screen.process.stderr.read() == \
+                b"nnterm: the server stopped (the teacher ended the class)\r\n"
+        assert await asyncio.wait_for(server.wait(), TIMEOUT) == 0
+        assert not [pid for pid in marked_pids(marker) if alive(pid)]
+    finally:
+        if server.returncode is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        for pid in marked_pids(marker):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 # ---------------------------------------------------------------------------- OpenSSH

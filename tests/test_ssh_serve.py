@@ -6,8 +6,8 @@ The app draws at the PTY's size and follows a window change; a preset name as th
 opens that preset; a shell without a terminal, a command that is not a preset name, SFTP
 and every forwarding are refused in one line; a wrong password or key stays out; the
 session caps hold; a client that goes leaves no process of its app; the idle timeout and
-the server's stop (Ctrl+C at the real command) end an app with a line. Waits are on the client's output or on the
-app's process group, never a sleep.
+the server's stop (Ctrl+C at the real command) end an app with a line. Waits are on the
+client's output or on the app's process group, never a sleep.
 """
 
 from __future__ import annotations

@@ -31,6 +31,7 @@ os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.app.answers_file import AnswersFile
 from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_app_parser
 from nnterm.app.serve import add_serve_arguments
+from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
 from nnterm.engine.preset_format.loader import PresetError
 from nnterm.engine.training import memory
@@ -90,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--seed", dest="seeds", type=int, nargs="+", metavar="S",
                        help="one or more seeds (default: each preset's own)")
     _add_pool_arguments(check)
-    add_serve_arguments(sub.add_parser("serve", help=COMMANDS["serve"]))
+    serve = sub.add_parser("serve", help=COMMANDS["serve"])
+    add_serve_arguments(serve)
+    add_ssh_arguments(serve)
     answers = sub.add_parser("answers", help=COMMANDS["answers"])
     answers.add_argument("files", nargs="+", type=Path, metavar="FILE",
                          help="answers files written with --answers")
@@ -200,9 +203,9 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 
         return answers_command(args.files, as_json=args.json)
     if args.command == "serve":
-        from nnterm.app.serve import serve_command
+        from nnterm.app.ssh_serve import serve_either
 
-        return serve_command(args)
+        return serve_either(args)
     parser.print_help()
     return 0
 

@@ -44,8 +44,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help=f"address to listen on (default {DEFAULT_HOST}: this machine "
                         "only; 0.0.0.0: every network, see the warning it prints)")
-    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                        help=f"TCP port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=port_number,
+                        help=f"TCP port (default {DEFAULT_PORT}; 2222 with --ssh)")
     parser.add_argument("--public-url", metavar="URL",
                         help="the URL browsers reach the server at, if not the address they "
                         "typed (behind a reverse proxy: https://example.org/nnterm)")
@@ -198,6 +198,7 @@ def urls(host: str, port: int) -> list[str]:
 
 def serve_command(args: argparse.Namespace) -> int:
     argv = app_argv(args)
+    args.port = args.port or DEFAULT_PORT
     try:
         if args.answers is not None:
             answers_folder(args.answers)

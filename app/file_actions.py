@@ -109,7 +109,13 @@ def screenshot_dir() -> Path:
     pictures = os.environ.get("XDG_PICTURES_DIR", "")
     if os.path.isabs(pictures):
         return Path(pictures) / "nnterm"
+    return data_dir() / "screenshots"
+
+
+def data_dir() -> Path:
+    """nnterm's own data folder: ``$XDG_DATA_HOME/nnterm`` (default
+    ``~/.local/share/nnterm``)."""
     data = os.environ.get("XDG_DATA_HOME", "")
     if not os.path.isabs(data):  # the XDG spec: relative paths are ignored
         data = str(Path.home() / ".local" / "share")
-    return Path(data) / "nnterm" / "screenshots"
+    return Path(data) / "nnterm"

@@ -44,8 +44,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=DEFAULT_HOST,
                         help=f"address to listen on (default {DEFAULT_HOST}: this machine "
                         "only; 0.0.0.0: every network, see the warning it prints)")
-    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT,
-                        help=f"TCP port (default {DEFAULT_PORT})")
+    parser.add_argument("--port", type=port_number,
+                        help=f"TCP port (default {DEFAULT_PORT}; 2222 with --ssh)")
     parser.add_argument("--public-url", metavar="URL",
                         help="the URL browsers reach the server at, if not the address they "
                         "typed (behind a reverse proxy: https://example.org/nnterm)")
@@ -68,6 +68,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a directory (made if need be) where each tab writes the answers "
                         "to the guided steps' questions, in a file of its own (nnterm "
                         "answers DIR/* sums them up)")
+    from nnterm.app.ssh_serve import add_ssh_arguments
+
+    add_ssh_arguments(parser)
 
 
 def port_number(text: str) -> int:
@@ -197,10 +200,17 @@ def urls(host: str, port: int) -> list[str]:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    from nnterm.app.ssh_serve import ssh_options_without_ssh, ssh_serve_command
+
     argv = app_argv(args)
     try:
         if args.answers is not None:
             answers_folder(args.answers)
+        if (problem := ssh_options_without_ssh(args)) is not None:
+            raise ServeError(problem)
+        if args.ssh:
+            return ssh_serve_command(args, argv)
+        args.port = args.port or DEFAULT_PORT
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         check_port_free(args.host, args.port)

@@ -65,14 +65,20 @@ class TabApp(AppService):
         group = self._process.pid
         await self._download_manager.cancel_app_downloads(app_service_id=self.app_service_id)
         await self.send_meta({"type": "quit"})
-        if not await gone_within(group, QUIT_GRACE):
-            signal_group(group, signal.SIGTERM)
-            if not await gone_within(group, TERM_GRACE):
-                signal_group(group, signal.SIGKILL)
-                await gone_within(group, TERM_GRACE)
+        await end_group(group)
         if self._task is not None:
             await self._task  # the output, read to its end
         await self.remote_close()
+
+
+async def end_group(group: int) -> None:
+    """End what is left of ``group`` once its app was asked to leave: SIGTERM if a process
+    of it still runs ``QUIT_GRACE`` seconds later, SIGKILL ``TERM_GRACE`` seconds after."""
+    if not await gone_within(group, QUIT_GRACE):
+        signal_group(group, signal.SIGTERM)
+        if not await gone_within(group, TERM_GRACE):
+            signal_group(group, signal.SIGKILL)
+            await gone_within(group, TERM_GRACE)
 
 
 async def gone_within(group: int, seconds: float) -> bool:

@@ -1,7 +1,9 @@
-"""What one more student costs ``nnterm serve``, and how many tabs one machine serves.
+"""What one more student costs ``nnterm serve``, and how many students one machine serves,
+in a browser (the default) or over SSH (``--ssh``).
 
     .venv/bin/python benchmarks/serve_load.py            # xor, up to 16 tabs
     .venv/bin/python benchmarks/serve_load.py --preset activations --tabs 1 2 4
+    .venv/bin/python benchmarks/serve_load.py --ssh --tabs 1 10 20 30 40 --all
 
 Method (all on this machine, against a real ``nnterm serve`` on a free loopback port, with
 the preset's runs made endless so that nothing finishes while measured):
@@ -27,6 +29,18 @@ the preset's runs made endless so that nothing finishes while measured):
    browser, the websocket, the server, the app's key handling and redraw, the way back.
    A load "keeps keys answered" when the 90th percentile is within 200 ms.
 
+With N students training, the CPU of every student's processes and of the server is
+read over ``--window`` seconds, and their resident memory summed: per student, the total
+divided by N (the server's own cost shown apart).
+
+Over SSH (``--ssh``: ``nnterm serve --ssh`` on a free loopback port) every student is an
+asyncssh client with a PTY of 150x50. The one measured keeps what the app writes, and
+finds the words on the screen in those bytes (``terminal_text``: no terminal emulator);
+the others read and drop everything. A key's latency is from writing ``l`` to the SSH
+channel to reading the bytes that show its effect: the loss plot's label gaining or
+losing "(log)". The SSH client's encryption on this machine is counted in the latency,
+not in the server's CPU.
+
 Everything else running on the machine counts too: the load average before and after is
 printed with the tables, so figures from a busy machine can be told from an idle one's.
 """
@@ -36,13 +50,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,8 +67,11 @@ import aiohttp
 from rich.console import Console
 from rich.table import Table
 
+from nnterm.app.ssh_lib import asyncssh
+
 sys.path.insert(0, str(Path(__file__).parent))
 from headless_chromium import Chromium, Tab  # noqa: E402  (beside this script)
+from terminal_text import plain, screen_rows  # noqa: E402
 from tmux_lab import (  # noqa: E402
     alive,
     cpu_seconds,
@@ -103,15 +123,21 @@ class Served:
     marker: str
 
     @classmethod
-    def start(cls, preset: str) -> Served:
+    def start(cls, preset: str, ssh: bool = False) -> Served:
+        """``nnterm serve`` (``--ssh``: with a host key of its own, in a folder that goes
+        with the benchmark)."""
         port, marker = free_port(), uuid.uuid4().hex
         env = dict(os.environ, NNTERM_SERVE_LOAD=marker, OPENBLAS_NUM_THREADS="1")
+        if ssh:
+            env["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="nnterm-serve-load-")
         process = subprocess.Popen(
             [sys.executable, "-m", "nnterm.app.cli", "serve", preset, "--port", str(port),
-             "--set", ENDLESS], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, start_new_session=True)
-        first = process.stdout.readline()  # "nnterm: serving ...; open URL" once it listens
-        if "open http" not in first:
+             "--set", ENDLESS, *(["--ssh", "--max-sessions", "1000", "--per-address",
+                                  "1000"] if ssh else [])],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True)
+        first = process.stdout.readline()  # "nnterm: serving ..." once it listens
+        if ("over SSH on" if ssh else "open http") not in first:
             raise RuntimeError(f"nnterm serve did not start: {first}{process.stdout.read()}")
         return cls(process, port, marker)
 
@@ -161,14 +187,97 @@ async def open_app(browser: Chromium, served: Served) -> Tab:
     return tab
 
 
-async def wait_training(tab: Tab, timeout: float = 120) -> None:
+async def wait_training(student: Student, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        first = ((await tab.screen_text()) or "").split("\n")[0]
+        first = ((await student.screen_text()) or "").split("\n")[0]
         if "▶" in first and " step 0 " not in first:
             return
         await asyncio.sleep(0.2)
     raise TimeoutError("the app did not start training")
+
+
+# ---------------------------------------------------------------------------- over SSH
+#: The loss plot's label, in its log and its linear scale.
+LOG_LABEL = re.compile(r"train loss \(log\)")
+LINEAR_LABEL = re.compile(r"train loss(?! \(log\))")
+
+
+class SshStudent:
+    """A student over SSH: a PTY of ``width`` x ``height``. ``keep``: what the app writes is
+    kept, to read the screen from; otherwise it is read and dropped."""
+
+    def __init__(self, connection: asyncssh.SSHClientConnection,
+                 process: asyncssh.SSHClientProcess, keep: bool) -> None:
+        self.connection, self.process, self.keep = connection, process, keep
+        self.data = bytearray()
+        self.arrived = asyncio.Event()
+        self.reader = asyncio.ensure_future(self._read())
+
+    @classmethod
+    async def open(cls, served: Served, keep: bool = True, width: int = 150,
+                   height: int = 50) -> SshStudent:
+        connection = await asyncssh.connect("127.0.0.1", served.port, known_hosts=None,
+                                            username="student", client_keys=None,
+                                            agent_path=None)
+        process = await connection.create_process(term_type="xterm-256color",
+                                                  term_size=(width, height), encoding=None)
+        return cls(connection, process, keep)
+
+    async def _read(self) -> None:
+        while chunk := await self.process.stdout.read(65536):
+            if self.keep:
+                self.data.extend(chunk)
+                self.arrived.set()
+
+    async def screen_text(self) -> str:
+        rows = screen_rows(bytes(self.data))
+        return "\n".join(rows[row] for row in sorted(rows))
+
+    async def wait_for_text(self, needle: str, timeout: float) -> str:
+        async with asyncio.timeout(timeout):
+            while needle not in (screen := await self.screen_text()):
+                await self._next_chunk()
+        return screen
+
+    async def _next_chunk(self) -> None:
+        self.arrived.clear()
+        await self.arrived.wait()
+
+    async def press(self, key: str) -> None:
+        self.process.stdin.write(key.encode())
+
+    async def key_latency(self, key: str, shown: re.Pattern[str]) -> float:
+        """Ms from writing ``key`` to reading bytes whose text matches ``shown``."""
+        since = len(self.data)
+        start = time.perf_counter()
+        await self.press(key)
+        async with asyncio.timeout(10):
+            while not shown.search(plain(bytes(self.data[since:]))):
+                await self._next_chunk()
+        return 1000 * (time.perf_counter() - start)
+
+    async def close(self) -> None:
+        self.connection.close()
+        await self.connection.wait_closed()
+        self.reader.cancel()
+
+
+async def ssh_key_latencies(student: SshStudent, presses: int) -> list[float]:
+    """``presses`` times: ``l``, and the time until the label shows the scale it flipped to
+    (the first press turns the log scale on)."""
+    found = []
+    for press in range(presses):
+        found.append(await student.key_latency("l", LOG_LABEL if press % 2 == 0
+                                               else LINEAR_LABEL))
+        await asyncio.sleep(0.3)
+    return found
+
+
+async def silent_ssh_student(served: Served, stop: asyncio.Event) -> None:
+    student = await SshStudent.open(served, keep=False)
+    await stop.wait()
+    await student.close()
 
 
 # ---------------------------------------------------------------------------- 1. one student
@@ -183,13 +292,13 @@ class Cost:
     server_cpu: float
 
 
-async def one_student(browser: Chromium, served: Served, window: float) -> list[Cost]:
-    tab = await open_app(browser, served)
+async def one_student(transport: Transport, served: Served, window: float) -> list[Cost]:
+    student = await transport.open_student()
     costs = []
     for state in ("training", "paused"):
         if state == "paused":
-            await tab.press(" ")
-            await tab.wait_for_text("‖ paused", timeout=30)
+            await student.press(" ")
+            await student.wait_for_text("‖ paused", timeout=30)
             await asyncio.sleep(1)  # let the last frames out before measuring idle
         (tree,) = served.app_trees()
         server = [served.process.pid]
@@ -197,16 +306,16 @@ async def one_student(browser: Chromium, served: Served, window: float) -> list[
         costs.append(Cost(state, app_mb=max(rss_mb(p) or 0.0 for p in tree),
                           tree_mb=tree_rss(tree), processes=len(tree), cpu=cpu,
                           server_mb=tree_rss(server), server_cpu=server_cpu))
-    await tab.close()
+    await student.close()
     return costs
 
 
-# ---------------------------------------------------------------------------- 2. N tabs
-async def silent_student(session: aiohttp.ClientSession, served: Served, stop: asyncio.Event
-                         ) -> None:
+# ---------------------------------------------------------------------------- 2. N students
+async def silent_tab(served: Served, stop: asyncio.Event) -> None:
     """A tab that draws nothing: textual-serve's protocol, everything read and dropped."""
     ws_url = f"ws://127.0.0.1:{served.port}/ws?width=150&height=50"
-    async with session.ws_connect(ws_url, max_msg_size=0) as ws:
+    async with aiohttp.ClientSession() as session, \
+            session.ws_connect(ws_url, max_msg_size=0) as ws:
         await ws.send_json(["resize", {"width": 150, "height": 50}])
         reader = asyncio.ensure_future(_drain(ws))
         await stop.wait()
@@ -231,38 +340,78 @@ async def key_latencies(tab: Tab, presses: int) -> list[float]:
     return found
 
 
+Student = Tab | SshStudent
+
+
+@dataclass
+class Transport:
+    """How students reach the server: ``open_student`` opens the measured one (once it
+    trains), ``silent`` runs one that reads and drops everything until its ``stop`` event,
+    ``latencies`` measures ``l`` presses on the measured one."""
+
+    name: str
+    open_student: Callable[[], Awaitable[Student]]
+    silent: Callable[[asyncio.Event], Awaitable[None]]
+    latencies: Callable[[Student, int], Awaitable[list[float]]]
+
+
+def browser_transport(browser: Chromium, served: Served) -> Transport:
+    return Transport("tabs", lambda: open_app(browser, served),
+                     lambda stop: silent_tab(served, stop),
+                     key_latencies)  # type: ignore[arg-type]  (a Tab there)
+
+
+def ssh_transport(served: Served) -> Transport:
+    async def open_student() -> SshStudent:
+        student = await SshStudent.open(served)
+        await wait_training(student)
+        return student
+
+    return Transport("SSH sessions", open_student,
+                     lambda stop: silent_ssh_student(served, stop),
+                     ssh_key_latencies)  # type: ignore[arg-type]  (an SshStudent there)
+
+
 @dataclass
 class Load:
-    tabs: int
+    students: int
     median: float
     p90: float
     worst: float
     steps_per_s: str
+    cpu_each: float  # % of a core, per student (all of a student's processes)
+    mb_each: float  # resident memory per student
+    server_cpu: float
+    server_mb: float
 
 
-async def n_tabs(browser: Chromium, served: Served, tabs: int, presses: int) -> Load:
+async def n_students(transport: Transport, served: Served, n: int, presses: int,
+                     window: float) -> Load:
     stop = asyncio.Event()
-    async with aiohttp.ClientSession() as session:
-        silent = [asyncio.ensure_future(silent_student(session, served, stop))
-                  for _ in range(tabs - 1)]
-        tab = await open_app(browser, served)
-        await asyncio.sleep(3)  # every app past its start-up
-        first = ((await tab.screen_text()) or "").split("\n")[0]
-        pace = first.split("steps/s")[0].split()[-1] if "steps/s" in first else "?"
-        latencies = await key_latencies(tab, presses)
-        stop.set()
-        await asyncio.gather(*silent, return_exceptions=True)
-        await tab.close()
+    silent = [asyncio.ensure_future(transport.silent(stop)) for _ in range(n - 1)]
+    student = await transport.open_student()
+    await asyncio.sleep(3)  # every app past its start-up
+    first = ((await student.screen_text()) or "").split("\n")[0]
+    pace = first.split("steps/s")[0].split()[-1] if "steps/s" in first else "?"
+    trees, server = served.app_trees(), [served.process.pid]
+    cpus = await asyncio.to_thread(cpu_percent, [sum(trees, []), server], window)
+    memory = sum(tree_rss(tree) for tree in trees)
+    latencies = await transport.latencies(student, presses)
+    stop.set()
+    await asyncio.gather(*silent, return_exceptions=True)
+    await student.close()
     while len(served.app_trees()) > 0:  # every app of this round gone before the next
         await asyncio.sleep(0.2)
     ordered = sorted(latencies)
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
-    return Load(tabs, statistics.median(latencies), p90, max(latencies), pace)
+    return Load(n, statistics.median(latencies), p90, max(latencies), pace,
+                cpu_each=cpus[0] / len(trees), mb_each=memory / len(trees),
+                server_cpu=cpus[1], server_mb=tree_rss(server))
 
 
 # ---------------------------------------------------------------------------- report
 def cost_table(costs: list[Cost], preset: str) -> Table:
-    table = Table(title=f"One student ({preset}): the tab's processes on the server")
+    table = Table(title=f"One student ({preset}): their processes on the server")
     for name in ("state", "RSS app", "RSS all", "processes", "CPU (% core)",
                  "server RSS", "server CPU"):
         table.add_column(name, justify="left" if name == "state" else "right")
@@ -272,33 +421,41 @@ def cost_table(costs: list[Cost], preset: str) -> Table:
     return table
 
 
-def load_table(loads: list[Load]) -> Table:
-    table = Table(title=f"Key to screen on one tab while N tabs train ({os.cpu_count()} cores)")
-    for name in ("tabs", "median", "p90", "worst", f"p90 <= {ANSWERED_MS} ms", "steps/s"):
+def load_table(loads: list[Load], transport: Transport) -> Table:
+    table = Table(title=f"Key to screen on one of N {transport.name} while all train "
+                  f"({os.cpu_count()} cores)")
+    for name in ("students", "median", "p90", "worst", f"p90 <= {ANSWERED_MS} ms", "steps/s",
+                 "CPU per student", "RSS per student", "server CPU", "server RSS"):
         table.add_column(name, justify="right")
     for load in loads:
         ok = "yes" if load.p90 <= ANSWERED_MS else "no"
-        table.add_row(str(load.tabs), f"{load.median:.0f} ms", f"{load.p90:.0f} ms",
-                      f"{load.worst:.0f} ms", ok, load.steps_per_s)
+        table.add_row(str(load.students), f"{load.median:.0f} ms", f"{load.p90:.0f} ms",
+                      f"{load.worst:.0f} ms", ok, load.steps_per_s, f"{load.cpu_each:.1f}%",
+                      f"{load.mb_each:.0f} MB", f"{load.server_cpu:.0f}%",
+                      f"{load.server_mb:.0f} MB")
     return table
 
 
 async def measure(args: argparse.Namespace, console: Console) -> None:
     load_before = os.getloadavg()
-    served = Served.start(args.preset)
-    browser = await Chromium.launch()
+    served = Served.start(args.preset, ssh=args.ssh)
+    browser = None if args.ssh else await Chromium.launch()
     try:
-        costs = await one_student(browser, served, args.window)
+        transport = (ssh_transport(served) if browser is None
+                     else browser_transport(browser, served))
+        costs = await one_student(transport, served, args.window)
         console.print(cost_table(costs, args.preset))
         loads = []
-        for tabs in args.tabs:
-            loads.append(await n_tabs(browser, served, tabs, args.keys))
-            console.print(f"  {tabs} tabs: p90 {loads[-1].p90:.0f} ms")
+        for n in args.tabs:
+            loads.append(await n_students(transport, served, n, args.keys, args.window))
+            console.print(f"  {n} {transport.name}: p90 {loads[-1].p90:.0f} ms, "
+                          f"load average {os.getloadavg()[0]:.1f}")
             if loads[-1].p90 > ANSWERED_MS * 3 and not args.all:
-                break  # far past the mark: more tabs only take longer
-        console.print(load_table(loads))
+                break  # far past the mark: more students only take longer
+        console.print(load_table(loads, transport))
     finally:
-        await browser.close()
+        if browser is not None:
+            await browser.close()
         served.stop()
     load_after = os.getloadavg()
     console.print(f"load average (1 min) before {load_before[0]:.1f}, after "
@@ -308,13 +465,16 @@ async def measure(args: argparse.Namespace, console: Console) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="xor")
-    parser.add_argument("--tabs", type=int, nargs="+", default=[1, 2, 4, 8, 16])
+    parser.add_argument("--ssh", action="store_true",
+                        help="students over SSH (nnterm serve --ssh), not in a browser")
+    parser.add_argument("--tabs", type=int, nargs="+", default=[1, 2, 4, 8, 16],
+                        help="numbers of students (tabs or SSH sessions) to measure")
     parser.add_argument("--keys", type=int, default=10, help="key presses per load")
     parser.add_argument("--window", type=float, default=5.0, help="seconds of CPU measured")
     parser.add_argument("--all", action="store_true",
                         help="measure every --tabs value, even far past 200 ms")
     args = parser.parse_args()
-    asyncio.run(measure(args, Console()))
+    asyncio.run(measure(args, Console(width=None if sys.stdout.isatty() else 130)))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,186 @@
+"""``nnterm serve [PRESET] --ssh``: the app over SSH, one app (and engine) per session, no
+accounts. A student types ``ssh -p 2222 HOST`` (or ``ssh -t -p 2222 HOST dead_relu``).
+
+As for the browser, everything is checked before the server starts (the preset, the
+app's options, the port, who may get in, the host key): a mistake is one line and exit
+status 2. Beyond this machine (an address that is not loopback) the server does not start
+without a way to tell the class from everyone else: ``--password`` (or the
+``NNTERM_SSH_PASSWORD`` variable, which ``ps`` does not show) or ``--authorized-keys``.
+
+The banner says where students connect, the host key's fingerprint (to read to the class,
+so that they can check what ``ssh`` shows them), who gets in and the limits. Ctrl+C (or
+SIGTERM) ends every session's app (each student told so), then the server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import socket
+import sys
+
+from nnterm.app.serve import (
+    ServeError,
+    check_app_argv,
+    check_port_free,
+    is_loopback,
+    port_problem,
+)
+from nnterm.app.ssh_host_key import fingerprint, host_key_path, load_or_create_host_key
+from nnterm.app.ssh_lib import asyncssh
+from nnterm.app.ssh_server import (
+    IDLE_MINUTES,
+    MAX_SESSIONS,
+    PER_ADDRESS,
+    Access,
+    Classroom,
+    Limits,
+    start_server,
+)
+from nnterm.engine.preset_format.loader import PresetError
+
+SSH_PORT = 2222
+PASSWORD_VARIABLE = "NNTERM_SSH_PASSWORD"
+#: The options that only mean something with --ssh, as (flag, attribute).
+SSH_OPTIONS = (("--password", "password"), ("--authorized-keys", "authorized_keys"),
+               ("--max-sessions", "max_sessions"), ("--per-address", "per_address"),
+               ("--idle-timeout", "idle_timeout"))
+
+
+def add_ssh_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("over SSH (--ssh)")
+    group.add_argument("--ssh", action="store_true",
+                       help=f"serve over SSH instead of HTTP (default port {SSH_PORT}): "
+                       f"students type ssh -p {SSH_PORT} HOST, or ssh -t -p {SSH_PORT} HOST "
+                       "PRESET")
+    group.add_argument("--password", metavar="WORD",
+                       help=f"the class password (better: set {PASSWORD_VARIABLE}, which "
+                       "ps does not show); needed beyond 127.0.0.1 unless --authorized-keys")
+    group.add_argument("--authorized-keys", metavar="FILE",
+                       help="let in the keys of this OpenSSH authorized_keys file")
+    group.add_argument("--max-sessions", type=count, metavar="N",
+                       help=f"apps at once, in all (default {MAX_SESSIONS})")
+    group.add_argument("--per-address", type=count, metavar="N",
+                       help=f"apps at once from one client address (default {PER_ADDRESS})")
+    group.add_argument("--idle-timeout", type=minutes, metavar="MINUTES",
+                       help=f"end a session after this long without a key (default "
+                       f"{IDLE_MINUTES:g})")
+
+
+def count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (allowed: 1 or more)")
+    return value
+
+
+def minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes "
+                                         "(allowed: a number > 0)")
+    return value
+
+
+def ssh_options_without_ssh(args: argparse.Namespace) -> str | None:
+    """The first --ssh option given without --ssh, if any (ServeError's words)."""
+    for flag, name in SSH_OPTIONS:
+        if getattr(args, name) is not None and not args.ssh:
+            return f"{flag} needs --ssh"
+    return None
+
+
+def access_from(args: argparse.Namespace, local: bool) -> Access:
+    """Who gets in; ServeError if the server would be open beyond this machine."""
+    password = args.password if args.password is not None else os.environ.get(
+        PASSWORD_VARIABLE)
+    if password == "":
+        raise ServeError(f"--password/{PASSWORD_VARIABLE}: the password is empty "
+                         "(allowed: a word students type)")
+    keys = args.authorized_keys
+    if keys is not None:
+        try:
+            asyncssh.read_authorized_keys(keys)
+        except (OSError, ValueError) as err:
+            reason = err.strerror if isinstance(err, OSError) else str(err)
+            raise ServeError(f"--authorized-keys: {keys!r} cannot be read: {reason} "
+                             "(allowed: an OpenSSH authorized_keys file)") from None
+    access = Access(password=password, authorized_keys=keys)
+    if access.open and not local:
+        raise ServeError(f"--host {args.host} reaches other machines: give the class a "
+                         f"password ({PASSWORD_VARIABLE}=... or --password) or "
+                         "--authorized-keys FILE (allowed without either: 127.0.0.1)")
+    return access
+
+
+def connect_host(host: str) -> str:
+    """The host name students type: this machine's name for a wildcard address,
+    ``localhost`` for a loopback one."""
+    if host in ("0.0.0.0", "::"):
+        return socket.gethostname()
+    if host.startswith("127.") or host == "::1":
+        return "localhost"
+    return host
+
+
+def banner(title: str, host: str, port: int, key: asyncssh.SSHKey, access: Access,
+           limits: Limits) -> list[str]:
+    where = connect_host(host)
+    return [
+        f"nnterm: serving {title!r} over SSH on {host}:{port}; students type: ssh -p {port} "
+        f"{where} (or ssh -t -p {port} {where} PRESET); Ctrl+C stops the server and every app",
+        f"nnterm: host key {fingerprint(key)} (kept in {host_key_path()}): read it to the "
+        "class, it is what ssh asks them to accept",
+        f"nnterm: who gets in: {access.describe()}",
+        f"nnterm: limits: {limits.max_sessions} sessions, {limits.per_address} per address, "
+        f"{limits.idle_seconds / 60:g} min without a key",
+    ]
+
+
+def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """Serve ``argv`` (the app's arguments, ``serve.app_argv``) over SSH."""
+    port = args.port or SSH_PORT
+    try:
+        title = check_app_argv(argv)
+        local = is_loopback(args.host)
+        access = access_from(args, local)
+        check_port_free(args.host, port)
+        key = load_or_create_host_key(host_key_path())
+    except (PresetError, ServeError) as err:
+        print(f"nnterm: error: {err}", file=sys.stderr)
+        return 2
+    limits = Limits(max_sessions=args.max_sessions or MAX_SESSIONS,
+                    per_address=args.per_address or PER_ADDRESS,
+                    idle_seconds=(args.idle_timeout or IDLE_MINUTES) * 60)
+    options = argv[1:] if args.preset else argv
+    classroom = Classroom(args.preset, options, limits, access)
+    try:
+        asyncio.run(serve(classroom, args.host, port, key,
+                          banner(title, args.host, port, key, access, limits)))
+    except OSError as err:  # the port was taken between the check and the server's bind
+        print(f"nnterm: error: {port_problem(args.host, port, err)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+async def serve(classroom: Classroom, host: str, port: int, key: asyncssh.SSHKey,
+                lines: list[str]) -> None:
+    """Serve until SIGINT or SIGTERM; then end every app, then the server."""
+    server = await start_server(classroom, host, port, key)
+    print("\n".join(lines), flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    server.close()  # no new connections
+    await classroom.stop("nnterm: the server stopped (the teacher ended the class)")
+    await server.wait_closed()

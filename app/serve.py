@@ -208,6 +208,9 @@ def serve_command(args: argparse.Namespace) -> int:
             answers_folder(args.answers)
         if (problem := ssh_options_without_ssh(args)) is not None:
             raise ServeError(problem)
+        if args.watch and not (sys.stdin.isatty() and sys.stdout.isatty()):
+            raise ServeError("--watch: the teacher's app runs in this terminal, and this is "
+                             "none (allowed: run it in a terminal)")
         if args.ssh:
             return ssh_serve_command(args, argv)
         args.port = args.port or DEFAULT_PORT
@@ -216,10 +219,6 @@ def serve_command(args: argparse.Namespace) -> int:
         check_port_free(args.host, args.port)
     except (PresetError, ServeError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
-        return 2
-    if args.watch and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("nnterm: error: --watch: the teacher's app runs in this terminal, and this "
-              "is none (allowed: run it in a terminal)", file=sys.stderr)
         return 2
     from nnterm.app.web_server import NntermServer
 

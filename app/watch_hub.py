@@ -64,6 +64,14 @@ COPY_WAIT, COPY_POLL = 5.0, 0.05
 STOP_GRACE = 3.0
 READ_SIZE = 65536
 
+#: The app options a viewer's own copy keeps (the file gives the lesson and its settings).
+COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
+
+#: What a viewer's terminal gets before its own app draws: the main screen, cleared,
+#: cursor shown; and what it is told when the teacher's app has no run to copy.
+LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
+NO_COPY = b"\x1b[H\x1b[0;7m no run to copy right now (the teacher is not training one) \x1b[0m"
+
 Send = Callable[[bytes], Awaitable[object]]
 
 
@@ -302,6 +310,17 @@ class WatchHub:
             await process.wait()
         self._close_terminal()
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def copy_argv(argv: list[str]) -> list[str]:
+    """The teacher's app options that a viewer's copy keeps (``COPY_OPTIONS``)."""
+    kept, words = [], iter(argv)
+    for word in words:
+        if word in COPY_OPTIONS:
+            kept.append(word)
+            if word != "--low-bandwidth":
+                kept.append(next(words))
+    return kept
 
 
 def _own_terminal() -> None:

@@ -24,15 +24,9 @@ from textual_serve.server import to_int
 
 from nnterm.app.serve import app_command, app_words, port_problem
 from nnterm.app.tab_process import TabApp
-from nnterm.app.watch_hub import COPY_KEY, WatchHub
+from nnterm.app.watch_hub import COPY_KEY, LEAVE_WATCHING, NO_COPY, WatchHub, copy_argv
 from nnterm.app.watch_terminal import TeacherTerminal
 from nnterm.app.web_server import HEARTBEAT, NntermServer
-
-#: The app options a viewer's own copy keeps (the file gives the lesson and its settings).
-COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
-
-#: What a tab gets before its own app draws: the main screen, cleared, cursor shown.
-LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
 
 
 class WatchServer(NntermServer):
@@ -90,7 +84,7 @@ class WatchServer(NntermServer):
                     copy = await self.hub.copy_of_selected_run()
                     if copy is not None:
                         break
-                    await websocket.send_bytes(b"\x1b[H\x1b[2Kno run to copy right now")
+                    await websocket.send_bytes(NO_COPY)
         finally:
             self.hub.remove_viewer(viewer)
         if copy is not None and not websocket.closed:
@@ -122,17 +116,6 @@ def envelope(text: str) -> tuple[str, Any]:
         if isinstance(message, list) and message and isinstance(message[0], str):
             return message[0], message[1] if len(message) > 1 else None
     return "", None
-
-
-def copy_argv(argv: list[str]) -> list[str]:
-    """The teacher's app options that a viewer's copy keeps (``COPY_OPTIONS``)."""
-    kept, words = [], iter(argv)
-    for word in words:
-        if word in COPY_OPTIONS:
-            kept.append(word)
-            if word != "--low-bandwidth":
-                kept.append(next(words))
-    return kept
 
 
 def serve_watched(args: argparse.Namespace, argv: list[str], title: str,

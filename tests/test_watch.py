@@ -27,12 +27,13 @@ from nnterm.app.watch_hub import (
     COPY_KEY,
     NOTICE,
     WatchHub,
+    copy_argv,
     ends_clean,
     set_size,
     start_screen,
 )
 from nnterm.app.watch_terminal import RESTORE, TeacherTerminal
-from nnterm.app.watch_web import WatchServer, copy_argv
+from nnterm.app.watch_web import WatchServer
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.saved_run import read_saved_run, restore
 from nnterm.engine.training.trainer import Trainer

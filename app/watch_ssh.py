@@ -16,7 +16,6 @@ import contextlib
 import signal
 from pathlib import Path
 
-from nnterm.app.serve import app_words
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_server import Classroom, start_server
 from nnterm.app.ssh_session import AppSession
@@ -123,7 +122,7 @@ async def serve_watching(argv: list[str], classroom: Classroom, host: str, port:
     """Serve the teacher's app (``argv``) to ``classroom``'s sessions until the teacher
     quits it (or SIGTERM); then end every session."""
     terminal = TeacherTerminal()
-    hub = WatchHub(app_words(argv), terminal.size())
+    hub = WatchHub(argv, terminal.size())
     watched = WatchClassroom(hub, classroom)
     server = await start_server(watched, host, port, key)
     print("\n".join(lines), flush=True)

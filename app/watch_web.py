@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from textual_serve.server import to_int
 
-from nnterm.app.serve import app_command, app_words, port_problem
+from nnterm.app.serve import app_command, port_problem
 from nnterm.app.tab_process import TabApp
 from nnterm.app.watch_hub import COPY_KEY, LEAVE_WATCHING, NO_COPY, WatchHub, copy_argv
 from nnterm.app.watch_terminal import TeacherTerminal
@@ -125,7 +125,7 @@ def serve_watched(args: argparse.Namespace, argv: list[str], title: str,
     print("nnterm: the class watches this app: open " + " or ".join(addresses)
           + f" (keys do nothing there; {COPY_KEY}: a copy of their own). q quits the app "
           "and the server.", flush=True)
-    hub = WatchHub(app_words(argv), terminal.size())
+    hub = WatchHub(argv, terminal.size())
     server = WatchServer(hub, terminal, copy_argv=copy_argv(argv), host=args.host,
                          port=args.port, title=title, public_url=args.public_url,
                          urls=addresses)

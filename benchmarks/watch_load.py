@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from serve_load import ENDLESS, free_port, tree_cpu  # noqa: E402  (beside this script)
 from tmux_lab import alive, descendants, marked_pids  # noqa: E402
 
-from nnterm.app.watch_hub import set_size  # noqa: E402
+from nnterm.app.pty_app import set_size  # noqa: E402
 
 TEACHER = (120, 40)
 #: Over SSH: every watcher comes from this one address, and none is turned away.
@@ -61,7 +61,7 @@ class Watched:
     def start(cls, preset: str, ssh: bool) -> Watched:
         port, marker = free_port(), uuid.uuid4().hex
         master, slave = os.openpty()
-        set_size(master, TEACHER)
+        set_size(master, *TEACHER)
         env = dict(os.environ, NNTERM_WATCH_LOAD=marker, OPENBLAS_NUM_THREADS="1",
                    TERM="xterm-256color")
         process = subprocess.Popen(

@@ -20,14 +20,13 @@ from watch_screens import SIZE, Terminal, until
 
 from nnterm.app import watch_hub
 from nnterm.app.cli import main
-from nnterm.app.serve import app_words
+from nnterm.app.pty_app import set_size
 from nnterm.app.watch_hub import (
     COPY_KEY,
     NOTICE,
     WatchHub,
     copy_argv,
     ends_clean,
-    set_size,
     start_screen,
 )
 from nnterm.app.watch_terminal import RESTORE, TeacherTerminal
@@ -44,7 +43,7 @@ async def watched():
     """(hub, client, teacher): xor, paused, watched through a WatchServer."""
     teacher = Terminal(SIZE)
     argv = ["xor", "--paused", "--in-process"]
-    hub = WatchHub(app_words(argv), SIZE, on_output=teacher.feed)
+    hub = WatchHub(argv, SIZE, on_output=teacher.feed)
     server = WatchServer(hub, None, copy_argv=copy_argv(argv) + ["--in-process"],
                          host="127.0.0.1", port=8000, title="t", public_url=None, urls=[])
     client = TestClient(TestServer(await server._make_app()))
@@ -249,7 +248,7 @@ class FakeHub:
 @in_its_loop
 async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
     master, slave = os.openpty()
-    set_size(master, (90, 33))
+    set_size(master, 90, 33)
     before = termios.tcgetattr(slave)
     terminal, hub = TeacherTerminal(stdin=slave, stdout=slave), FakeHub()
     try:
@@ -260,7 +259,7 @@ async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
         await until(lambda: hub.typed == b"q\x03")
         hub.on_output(b"the app's screen")
         assert os.read(master, 100) == b"the app's screen"
-        set_size(master, (120, 40))
+        set_size(master, 120, 40)
         os.kill(os.getpid(), signal.SIGWINCH)
         await until(lambda: hub.sizes == [(120, 40)])
         terminal.detach()

@@ -8,7 +8,6 @@ import contextlib
 import pytest
 from watch_screens import SIZE, Terminal, until
 
-from nnterm.app.serve import app_words
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_server import Access, Classroom, Limits, start_server
 from nnterm.app.watch_hub import COPY_KEY, NOTICE, WatchHub
@@ -24,7 +23,7 @@ OPTIONS = ["--paused", "--in-process"]
 async def watched():
     """(hub, port, teacher): xor, paused, watched over SSH on a free loopback port."""
     teacher = Terminal(SIZE)
-    hub = WatchHub(app_words(["xor", *OPTIONS]), SIZE, on_output=teacher.feed)
+    hub = WatchHub(["xor", *OPTIONS], SIZE, on_output=teacher.feed)
     classroom = WatchClassroom(hub, Classroom("xor", OPTIONS, Limits(), Access()))
     server = await start_server(classroom, "127.0.0.1", 0,
                                 asyncssh.generate_private_key("ssh-ed25519"))

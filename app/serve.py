@@ -62,8 +62,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="open the preset's guided steps at step 1")
     parser.add_argument("--watch", action="store_true",
                         help="the class watches the teacher: one app, driven from this "
-                        "terminal, shown read-only in every tab; a tab's M key gives it a "
-                        "copy of the selected run, in an app of its own")
+                        "terminal, shown read-only to every tab (or SSH session); their M "
+                        "key gives them a copy of the selected run, in an app of their own")
     parser.add_argument("--answers", metavar="DIR",
                         help="a directory (made if need be) where each tab writes the answers "
                         "to the guided steps' questions, in a file of its own (nnterm "
@@ -95,15 +95,10 @@ def app_argv(args: argparse.Namespace) -> list[str]:
     return argv
 
 
-def app_words(argv: list[str]) -> list[str]:
-    """The app's command line: this interpreter running the CLI module (not an ``nnterm``
-    script that may be another install)."""
-    return [sys.executable, "-m", "nnterm.app.cli", *argv]
-
-
 def app_command(argv: list[str]) -> str:
-    """The shell command textual-serve runs per tab: ``app_words``, shell-quoted."""
-    return shlex.join(app_words(argv))
+    """The shell command textual-serve runs per tab: this interpreter running the CLI module
+    (not an ``nnterm`` script that may be another install), each argument shell-quoted."""
+    return shlex.join([sys.executable, "-m", "nnterm.app.cli", *argv])
 
 
 def check_app_argv(argv: list[str]) -> str:
@@ -196,21 +191,27 @@ def urls(host: str, port: int) -> list[str]:
     return [f"http://{shown}:{port}"]
 
 
+def check_teachers_terminal() -> None:
+    """``--watch``: the teacher's app runs in the server's terminal; ServeError if there
+    is none (the server started from a script, a pipe)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ServeError("--watch: the teacher's app runs in this terminal, and this is none "
+                         "(allowed: run it in a terminal)")
+
+
 def serve_command(args: argparse.Namespace) -> int:
     argv = app_argv(args)
     args.port = args.port or DEFAULT_PORT
     try:
         if args.answers is not None:
             answers_folder(args.answers)
+        if args.watch:
+            check_teachers_terminal()
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         check_port_free(args.host, args.port)
     except (PresetError, ServeError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
-        return 2
-    if args.watch and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print("nnterm: error: --watch: the teacher's app runs in this terminal, and this "
-              "is none (allowed: run it in a terminal)", file=sys.stderr)
         return 2
     from nnterm.app.web_server import NntermServer
 

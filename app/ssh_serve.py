@@ -27,6 +27,7 @@ from nnterm.app.serve import (
     app_argv,
     check_app_argv,
     check_port_free,
+    check_teachers_terminal,
     is_loopback,
     port_problem,
     serve_command,
@@ -109,6 +110,8 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
     try:
         if args.answers is not None:
             answers_folder(args.answers)
+        if args.watch:
+            check_teachers_terminal()
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         access = access_from(args, local)
@@ -122,9 +125,15 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
                     idle_seconds=(args.idle_timeout or IDLE_MINUTES) * 60)
     options = argv[1:] if args.preset else argv
     classroom = Classroom(args.preset, options, limits, access)
+    lines = banner(title, args.host, port, key, access, limits)
+    if args.watch:  # (one app, the teacher's, watched by every session)
+        from nnterm.app.watch_ssh import serve_watching
+
+        main = serve_watching(argv, classroom, args.host, port, key, lines)
+    else:
+        main = serve(classroom, args.host, port, key, lines)
     try:
-        asyncio.run(serve(classroom, args.host, port, key,
-                          banner(title, args.host, port, key, access, limits)))
+        asyncio.run(main)
     except OSError as err:  # the port was taken between the check and the server's bind
         print(f"nnterm: error: {port_problem(args.host, port, err)}", file=sys.stderr)
         return 2

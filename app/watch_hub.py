@@ -34,18 +34,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import fcntl
 import os
 import shutil
-import signal
-import struct
 import tempfile
-import termios
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from nnterm.app.tab_process import gone_within, signal_group
+from nnterm.app.pty_app import PtyApp
 from nnterm.app.watch_signals import REPAINT_SIGNAL, SAVE_SIGNAL, STATE_FILE_VARIABLE
 
 #: The copy key: free among the app's keys (``keys.APP_BINDINGS``).
@@ -60,9 +56,14 @@ REPAINT_GAP = 0.1
 RESIZE_SETTLE = 0.3
 #: Seconds the app has to write its selected run, and how often the hub looks.
 COPY_WAIT, COPY_POLL = 5.0, 0.05
-#: Seconds the app has to leave when the hub stops, after SIGTERM.
-STOP_GRACE = 3.0
-READ_SIZE = 65536
+
+#: The app options a viewer's own copy keeps (the file gives the lesson and its settings).
+COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
+
+#: What a viewer's terminal gets before its own app draws: the main screen, cleared,
+#: cursor shown; and what it is told when the teacher's app has no run to copy.
+LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
+NO_COPY = b"\x1b[H\x1b[0;7m no run to copy right now (the teacher is not training one) \x1b[0m"
 
 Send = Callable[[bytes], Awaitable[object]]
 
@@ -139,13 +140,13 @@ class Viewer:
 
 
 class WatchHub:
-    """The watched app and its viewers (see the module docstring). ``command``: the
-    app's command line; ``size``: the teacher's (columns, rows); ``on_output``: the
-    teacher's screen (None: nobody's, as in a test)."""
+    """The watched app and its viewers (see the module docstring). ``argv``: the app's
+    arguments; ``size``: the teacher's (columns, rows); ``on_output``: the teacher's
+    screen (None: nobody's, as in a test)."""
 
-    def __init__(self, command: list[str], size: tuple[int, int],
+    def __init__(self, argv: list[str], size: tuple[int, int],
                  on_output: Callable[[bytes], None] | None = None) -> None:
-        self.command = command
+        self.argv = argv
         self.size = size
         self.on_output = on_output
         self.viewers: set[Viewer] = set()
@@ -154,8 +155,7 @@ class WatchHub:
         self._state_file = self._folder / "selected_run.npz"
         self._copies = 0
         self._copying: asyncio.Future[Path | None] | None = None
-        self._process: asyncio.subprocess.Process | None = None
-        self._master = -1
+        self._app: PtyApp | None = None
         self._clean = True  # the last write ended outside an escape sequence
         self._repaint: asyncio.TimerHandle | None = None
         self._resettle: asyncio.TimerHandle | None = None
@@ -163,61 +163,36 @@ class WatchHub:
 
     async def start(self) -> None:
         """Start the app in a PTY of the teacher's size."""
-        master, slave = os.openpty()
-        set_size(master, self.size)
-        env = dict(os.environ, **{STATE_FILE_VARIABLE: str(self._state_file)})
-        env.setdefault("TERM", "xterm-256color")
-        for name in ("TEXTUAL_DRIVER", "COLUMNS", "LINES", "ROWS"):
-            env.pop(name, None)
-        try:
-            self._process = await asyncio.create_subprocess_exec(
-                *self.command, stdin=slave, stdout=slave, stderr=slave, env=env,
-                preexec_fn=_own_terminal)
-        finally:
-            os.close(slave)
-        self._master = master
-        os.set_blocking(master, False)
-        asyncio.get_running_loop().add_reader(master, self._read)
+        columns, rows = self.size
+        self._app = PtyApp(self.argv, term=os.environ.get("TERM", "xterm-256color"),
+                           width=columns, height=rows, on_output=self._output,
+                           env={STATE_FILE_VARIABLE: str(self._state_file)})
+        await self._app.start()
+        asyncio.ensure_future(self._app.output_ended.wait()).add_done_callback(
+            lambda _: self.ended.set())
 
-    def _read(self) -> None:
-        try:
-            data = os.read(self._master, READ_SIZE)
-        except BlockingIOError:
-            return
-        except OSError:  # EIO: the app and everything holding its terminal are gone
-            data = b""
-        if not data:
-            self._close_terminal()
-            return
+    def _output(self, data: bytes) -> None:
         if self.on_output is not None:
             self.on_output(data)
         clean_start, self._clean = self._clean, ends_clean(data)
         for viewer in list(self.viewers):
             viewer.feed(data, clean_start, self._clean)
 
-    def _close_terminal(self) -> None:
-        if self._master >= 0:
-            asyncio.get_running_loop().remove_reader(self._master)
-            os.close(self._master)
-            self._master = -1
-        self.ended.set()
-
     # -- the teacher
     def type(self, data: bytes) -> None:
         """The teacher's keys, to the app."""
-        if self._master >= 0:
-            with contextlib.suppress(BlockingIOError):  # (a full PTY: keys far ahead)
-                os.write(self._master, data)
+        if self._app is not None:
+            self._app.write(data)
 
     def resize(self, columns: int, rows: int) -> None:
         """The teacher's window changed: the app's too (the kernel tells it), and every
         viewer starts over at the new size once the app has had ``RESIZE_SETTLE`` seconds
         to take it (what it wrote at the old size, still on its way, would otherwise be
         left on the viewers' screens beyond the new one's edge)."""
-        if (columns, rows) == self.size or self._master < 0:
+        if (columns, rows) == self.size or self._app is None:
             return
         self.size = (columns, rows)
-        set_size(self._master, self.size)
+        self._app.resize(columns, rows)
         if self._resettle is not None:  # (a window dragged: one start over at the end)
             self._resettle.cancel()
         self._resettle = asyncio.get_running_loop().call_later(RESIZE_SETTLE, self._restart_all)
@@ -241,7 +216,7 @@ class WatchHub:
     def request_repaint(self) -> None:
         """Have the app draw its whole screen soon (one repaint for requests that come
         within ``REPAINT_GAP`` of each other)."""
-        if self._repaint is not None or self._process is None:
+        if self._repaint is not None or self._app is None:
             return
         loop = asyncio.get_running_loop()
         delay = max(0.0, self._last_repaint + REPAINT_GAP - time.monotonic())
@@ -253,10 +228,11 @@ class WatchHub:
         self._signal(REPAINT_SIGNAL)
 
     def _signal(self, signum: int) -> bool:
-        if self._process is None or self._process.returncode is not None:
+        group = None if self._app is None or self.ended.is_set() else self._app.group
+        if group is None:
             return False
         with contextlib.suppress(ProcessLookupError):
-            os.kill(self._process.pid, signum)
+            os.kill(group, signum)  # (the app leads its group)
             return True
         return False
 
@@ -287,28 +263,28 @@ class WatchHub:
         return None
 
     async def stop(self) -> None:
-        """End the app (as SIGTERM does: it restores the terminal and stops its engine),
-        the viewers, and the files."""
+        """End the app (as a closed terminal does: it restores the screen and stops its
+        engine), the viewers, and the files."""
         for viewer in list(self.viewers):
             self.remove_viewer(viewer)
         for timer in (self._repaint, self._resettle):
             if timer is not None:
                 timer.cancel()
-        process = self._process
-        if process is not None and process.returncode is None:
-            signal_group(process.pid, signal.SIGTERM)
-            if not await gone_within(process.pid, STOP_GRACE):
-                signal_group(process.pid, signal.SIGKILL)
-            await process.wait()
-        self._close_terminal()
+        if self._app is not None:
+            await self._app.stop()
+        self.ended.set()
         shutil.rmtree(self._folder, ignore_errors=True)
 
 
-def _own_terminal() -> None:
-    """In the app's process, before it runs: a session of its own whose controlling
-    terminal is the PTY (so the kernel sends it SIGWINCH when its size changes)."""
-    os.setsid()
-    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+def copy_argv(argv: list[str]) -> list[str]:
+    """The teacher's app options that a viewer's copy keeps (``COPY_OPTIONS``)."""
+    kept, words = [], iter(argv)
+    for word in words:
+        if word in COPY_OPTIONS:
+            kept.append(word)
+            if word != "--low-bandwidth":
+                kept.append(next(words))
+    return kept
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -317,12 +293,6 @@ def _identity(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return info.st_ino, info.st_mtime_ns
-
-
-def set_size(fd: int, size: tuple[int, int]) -> None:
-    """Set the terminal size of the PTY ``fd`` to (columns, rows)."""
-    columns, rows = size
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
 
 def ends_clean(data: bytes) -> bool:

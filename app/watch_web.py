@@ -22,17 +22,11 @@ from typing import Any
 from aiohttp import WSMsgType, web
 from textual_serve.server import to_int
 
-from nnterm.app.serve import app_command, app_words, port_problem
+from nnterm.app.serve import app_command, port_problem
 from nnterm.app.tab_process import TabApp
-from nnterm.app.watch_hub import COPY_KEY, WatchHub
+from nnterm.app.watch_hub import COPY_KEY, LEAVE_WATCHING, NO_COPY, WatchHub, copy_argv
 from nnterm.app.watch_terminal import TeacherTerminal
 from nnterm.app.web_server import HEARTBEAT, NntermServer
-
-#: The app options a viewer's own copy keeps (the file gives the lesson and its settings).
-COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
-
-#: What a tab gets before its own app draws: the main screen, cleared, cursor shown.
-LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
 
 
 class WatchServer(NntermServer):
@@ -90,7 +84,7 @@ class WatchServer(NntermServer):
                     copy = await self.hub.copy_of_selected_run()
                     if copy is not None:
                         break
-                    await websocket.send_bytes(b"\x1b[H\x1b[2Kno run to copy right now")
+                    await websocket.send_bytes(NO_COPY)
         finally:
             self.hub.remove_viewer(viewer)
         if copy is not None and not websocket.closed:
@@ -124,17 +118,6 @@ def envelope(text: str) -> tuple[str, Any]:
     return "", None
 
 
-def copy_argv(argv: list[str]) -> list[str]:
-    """The teacher's app options that a viewer's copy keeps (``COPY_OPTIONS``)."""
-    kept, words = [], iter(argv)
-    for word in words:
-        if word in COPY_OPTIONS:
-            kept.append(word)
-            if word != "--low-bandwidth":
-                kept.append(next(words))
-    return kept
-
-
 def serve_watched(args: argparse.Namespace, argv: list[str], title: str,
                   addresses: list[str]) -> int:
     """Serve the teacher's app (``argv``), driven from this terminal, to every tab."""
@@ -142,7 +125,7 @@ def serve_watched(args: argparse.Namespace, argv: list[str], title: str,
     print("nnterm: the class watches this app: open " + " or ".join(addresses)
           + f" (keys do nothing there; {COPY_KEY}: a copy of their own). q quits the app "
           "and the server.", flush=True)
-    hub = WatchHub(app_words(argv), terminal.size())
+    hub = WatchHub(argv, terminal.size())
     server = WatchServer(hub, terminal, copy_argv=copy_argv(argv), host=args.host,
                          port=args.port, title=title, public_url=args.public_url,
                          urls=addresses)

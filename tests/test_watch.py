@@ -8,31 +8,29 @@ unless the teacher types).
 
 import asyncio
 import os
-import re
 import signal
 import termios
-import time
 
 import numpy as np
-import pyte
 import pytest
 import pytest_asyncio
 from aiohttp import WSMsgType
 from aiohttp.test_utils import TestClient, TestServer
+from watch_screens import SIZE, Terminal, until
 
 from nnterm.app import watch_hub
 from nnterm.app.cli import main
-from nnterm.app.serve import app_words
+from nnterm.app.pty_app import set_size
 from nnterm.app.watch_hub import (
     COPY_KEY,
     NOTICE,
     WatchHub,
+    copy_argv,
     ends_clean,
-    set_size,
     start_screen,
 )
 from nnterm.app.watch_terminal import RESTORE, TeacherTerminal
-from nnterm.app.watch_web import WatchServer, copy_argv
+from nnterm.app.watch_web import WatchServer
 from nnterm.engine.preset_format.loader import parse_preset
 from nnterm.engine.training.saved_run import read_saved_run, restore
 from nnterm.engine.training.trainer import Trainer
@@ -40,45 +38,12 @@ from nnterm.engine.training.trainer import Trainer
 #: The module's async tests share one loop, the watched app's.
 in_its_loop = pytest.mark.asyncio(loop_scope="module")
 
-SIZE = (100, 30)  # the teacher's
-TIMEOUT = 30.0
-
-
-class Terminal:
-    """A terminal of ``size`` that shows the bytes it is fed."""
-
-    def __init__(self, size: tuple[int, int]) -> None:
-        self.screen = pyte.Screen(*size)
-        self.stream = pyte.ByteStream(self.screen)
-
-    def feed(self, data: bytes) -> None:
-        self.stream.feed(data)
-
-    def rows(self, count: int = SIZE[1]) -> list[str]:
-        return self.screen.display[:count]
-
-
-async def until(condition, timeout: float = TIMEOUT):
-    """Wait (with a deadline) for something another process does at its own pace."""
-    deadline = time.monotonic() + timeout
-    while not (value := condition()):
-        if time.monotonic() > deadline:
-            raise AssertionError("never happened")
-        await asyncio.sleep(0.02)
-    return value
-
-
-def step_shown(terminal: Terminal) -> int:
-    match = re.search(r"step (\d+)", terminal.rows()[0])
-    return int(match.group(1)) if match else -1
-
-
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def watched():
     """(hub, client, teacher): xor, paused, watched through a WatchServer."""
     teacher = Terminal(SIZE)
     argv = ["xor", "--paused", "--in-process"]
-    hub = WatchHub(app_words(argv), SIZE, on_output=teacher.feed)
+    hub = WatchHub(argv, SIZE, on_output=teacher.feed)
     server = WatchServer(hub, None, copy_argv=copy_argv(argv) + ["--in-process"],
                          host="127.0.0.1", port=8000, title="t", public_url=None, urls=[])
     client = TestClient(TestServer(await server._make_app()))
@@ -117,9 +82,9 @@ async def open_tab(client, size=(SIZE[0], SIZE[1] + 1)) -> Tab:
 async def test_two_viewers_see_the_teachers_screen(watched):
     hub, client, teacher = watched
     tabs = [await open_tab(client), await open_tab(client)]
-    start = step_shown(teacher)
+    start = teacher.step()
     hub.type(b"...")  # three steps
-    await until(lambda: step_shown(teacher) == start + 3)
+    await until(lambda: teacher.step() == start + 3)
     for tab in tabs:
         await until(lambda t=tab: t.terminal.rows() == teacher.rows())
         assert tab.terminal.rows(SIZE[1] + 1)[-1].strip() == NOTICE  # the row below
@@ -162,7 +127,7 @@ async def test_a_smaller_viewer_is_told_its_window_is_too_small(watched):
 async def test_a_viewers_keys_do_not_reach_the_app(watched):
     hub, client, teacher = watched
     tab = await open_tab(client)
-    start = step_shown(teacher)
+    start = teacher.step()
     for key in (".", ".", " ", "q", "\x1b[<0;10;5M"):  # steps, run, quit, a mouse click
         await tab.websocket.send_json(["stdin", key])
     await tab.websocket.send_json(["resize", {"width": 60, "height": 20}])
@@ -170,7 +135,7 @@ async def test_a_viewers_keys_do_not_reach_the_app(watched):
         await tab.websocket.send_json(junk)  # (the page's own messages, or nonsense)
     await tab.websocket.send_str("not json")
     hub.type(b".")  # after the tab's keys: had they reached the app, it would show more
-    await until(lambda: step_shown(teacher) == start + 1)
+    await until(lambda: teacher.step() == start + 1)
     assert "paused" in teacher.rows()[0] and not hub.ended.is_set()
     assert hub.size == SIZE
     await tab.websocket.send_json(["resize", {"width": SIZE[0], "height": SIZE[1] + 1}])
@@ -183,12 +148,12 @@ async def test_the_copy_goes_on_as_the_teachers_run(watched):
     """A copy taken at step N, trained k steps, is the copy the teacher's app gives k
     steps later: the same weights, bit for bit, and the step."""
     hub, _client, teacher = watched
-    start = step_shown(teacher)
+    start = teacher.step()
     first = await hub.copy_of_selected_run()
     text, saved = read_saved_run(first)
     assert saved.step == start
     hub.type(b"....")
-    await until(lambda: step_shown(teacher) == start + 4)
+    await until(lambda: teacher.step() == start + 4)
     second = await hub.copy_of_selected_run()
     _, later = read_saved_run(second)
     assert later.step == start + 4
@@ -206,14 +171,14 @@ async def test_the_copy_key_gives_a_tab_an_app_of_its_own(watched):
     hub, client, teacher = watched
     tab = await open_tab(client)
     await until(lambda: tab.terminal.rows() == teacher.rows())
-    teacher_step = step_shown(teacher)
+    teacher_step = teacher.step()
     await tab.websocket.send_json(["stdin", COPY_KEY])
     await until(lambda: f"your own copy, from step {teacher_step}" in "".join(
         tab.terminal.rows()))
     assert not hub.viewers  # no longer watching
     await tab.websocket.send_json(["stdin", "."])  # its keys now reach its own app
-    await until(lambda: step_shown(tab.terminal) == teacher_step + 1)
-    assert step_shown(teacher) == teacher_step
+    await until(lambda: tab.terminal.step() == teacher_step + 1)
+    assert teacher.step() == teacher_step
     await tab.close()
 
 
@@ -236,9 +201,9 @@ async def test_a_gone_or_stalled_viewer_holds_nobody_up(watched, monkeypatch):
     tab = await open_tab(client)
     await until(lambda: gone_viewer not in hub.viewers)
     while not stuck_viewer.dropped:  # the app writes; the stuck viewer's bytes pile up
-        start = step_shown(teacher)
+        start = teacher.step()
         hub.type(b".")
-        await until(lambda s=start: step_shown(teacher) > s)
+        await until(lambda s=start: teacher.step() > s)
     await until(lambda: tab.terminal.rows() == teacher.rows())
     assert calls["gone"] == 1  # not sent to after it was found gone
     assert len(stuck_viewer._buffer) <= 50_000  # its bytes dropped, not kept
@@ -283,7 +248,7 @@ class FakeHub:
 @in_its_loop
 async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
     master, slave = os.openpty()
-    set_size(master, (90, 33))
+    set_size(master, 90, 33)
     before = termios.tcgetattr(slave)
     terminal, hub = TeacherTerminal(stdin=slave, stdout=slave), FakeHub()
     try:
@@ -294,7 +259,7 @@ async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
         await until(lambda: hub.typed == b"q\x03")
         hub.on_output(b"the app's screen")
         assert os.read(master, 100) == b"the app's screen"
-        set_size(master, (120, 40))
+        set_size(master, 120, 40)
         os.kill(os.getpid(), signal.SIGWINCH)
         await until(lambda: hub.sizes == [(120, 40)])
         terminal.detach()

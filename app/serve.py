@@ -19,6 +19,7 @@ import os
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from nnterm.app.app_options import build_app_parser
@@ -199,7 +200,14 @@ def check_teachers_terminal() -> None:
                          "(allowed: run it in a terminal)")
 
 
-def serve_command(args: argparse.Namespace) -> int:
+#: How ``serve --watch`` serves once everything is checked: ``(args, argv, title, urls)``
+#: to the exit status (``watch_web.serve_watched``).
+Watched = Callable[[argparse.Namespace, list[str], str, list[str]], int]
+
+
+def serve_command(args: argparse.Namespace, watched: Watched | None = None) -> int:
+    """Check everything, then serve a tab's own app to every tab, or (``watched``, for
+    ``--watch``) the teacher's."""
     argv = app_argv(args)
     args.port = args.port or DEFAULT_PORT
     try:
@@ -217,10 +225,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
     if not local:
         print(public_warning(args.host, args.port), file=sys.stderr)
-    if args.watch:
-        from nnterm.app.watch_web import serve_watched
-
-        return serve_watched(args, argv, title, urls(args.host, args.port))
+    if watched is not None:
+        return watched(args, argv, title, urls(args.host, args.port))
     server = NntermServer(app_command(argv), host=args.host, port=args.port, title=title,
                           public_url=args.public_url, urls=urls(args.host, args.port))
     try:

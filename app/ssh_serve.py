@@ -47,13 +47,18 @@ from nnterm.engine.preset_format.loader import PresetError
 
 
 def serve_either(args: argparse.Namespace) -> int:
-    """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``)."""
+    """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``); the
+    class watching the teacher's app with ``--watch`` (``watch_ssh``, ``watch_web``)."""
     if args.ssh:
         return ssh_serve_command(args, app_argv(args))
     for flag, name in SSH_OPTIONS:
         if getattr(args, name) is not None:
             print(f"nnterm: error: {flag} needs --ssh", file=sys.stderr)
             return 2
+    if args.watch:
+        from nnterm.app.watch_web import serve_watched
+
+        return serve_command(args, serve_watched)
     return serve_command(args)
 
 

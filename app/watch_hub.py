@@ -11,9 +11,10 @@ A viewer who joins mid-lesson needs every cell, not the changes the app writes n
 app repaints its whole screen when asked (``watch_signals.REPAINT_SIGNAL``: Textual then
 writes a full update), so a joining viewer gets a cleared screen, then the stream from the
 next write that starts outside an escape sequence, and the repaint follows within a frame.
-A signal, not a terminal emulator in the server (pyte): parsing every byte of a 10 fps app
-in Python costs more CPU than the few full frames that joins ask for, and what the viewer
-gets is the app's own drawing, with every colour and character it has. Requests that come
+A signal, not a terminal emulator in the server (pyte): an emulator would parse, in
+Python, every byte the app writes all lesson long to serve the few joins, where a repaint
+costs one frame of the app's per join; and the viewer gets the app's own drawing, with
+every colour and character it has. Requests that come
 together make one repaint (``REPAINT_GAP``).
 
 A viewer whose connection is slower than the app piles up bytes in its own buffer; past
@@ -80,7 +81,6 @@ class Viewer:
         self.waiting = True  # for a write that starts outside an escape sequence
         self.fits = True
         self.closed = False
-        self.sent = 0  # bytes handed to send, for the benchmark
         self.dropped = 0  # times it fell behind and was cut back to the present
         self._task = asyncio.ensure_future(self._pump())
 
@@ -132,7 +132,6 @@ class Viewer:
             except Exception:  # the connection is gone (however it says so)
                 self.hub.remove_viewer(self)
                 return
-            self.sent += len(data)
 
     def close(self) -> None:
         self.closed = True

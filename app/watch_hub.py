@@ -150,8 +150,7 @@ class WatchHub:
         self.on_output = on_output
         self.viewers: set[Viewer] = set()
         self.ended = asyncio.Event()
-        self._folder = Path(tempfile.mkdtemp(prefix="nnterm-watch-"))  # 0700
-        self._state_file = self._folder / "selected_run.npz"
+        self._folder: Path | None = None  # (start makes it: the app's files, the copies)
         self._copies = 0
         self._copying: asyncio.Future[Path | None] | None = None
         self._app: PtyApp | None = None
@@ -160,8 +159,15 @@ class WatchHub:
         self._resettle: asyncio.TimerHandle | None = None
         self._last_repaint = -REPAINT_GAP
 
+    @property
+    def _state_file(self) -> Path:
+        """Where the app writes its selected run when asked."""
+        assert self._folder is not None, "the hub has started"
+        return self._folder / "selected_run.npz"
+
     async def start(self) -> None:
         """Start the app in a PTY of the teacher's size."""
+        self._folder = Path(tempfile.mkdtemp(prefix="nnterm-watch-"))  # 0700
         columns, rows = self.size
         self._app = PtyApp(self.argv, term=os.environ.get("TERM", "xterm-256color"),
                            width=columns, height=rows, on_output=self._output,
@@ -246,7 +252,7 @@ class WatchHub:
         if state is None:
             return None
         self._copies += 1
-        copy = self._folder / f"copy_{self._copies}.npz"
+        copy = state.with_name(f"copy_{self._copies}.npz")
         shutil.copyfile(state, copy)
         return copy
 
@@ -272,7 +278,8 @@ class WatchHub:
         if self._app is not None:
             await self._app.stop()
         self.ended.set()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 def copy_argv(argv: list[str]) -> list[str]:

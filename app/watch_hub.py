@@ -37,6 +37,7 @@ import asyncio
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -166,8 +167,16 @@ class WatchHub:
         return self._folder / "selected_run.npz"
 
     async def start(self) -> None:
-        """Start the app in a PTY of the teacher's size."""
+        """Start the app in a PTY of the teacher's size.
+
+        The signals the hub sends it end a process by default, and the app handles them
+        only once it runs (``watch_signals``): a viewer who joins as the server starts
+        would end the lesson. So the server ignores them first, and the app inherits
+        that (an ignored signal stays ignored across exec) until it handles them: a
+        request that comes before is lost, not fatal (the app's first frame is whole)."""
         self._folder = Path(tempfile.mkdtemp(prefix="nnterm-watch-"))  # 0700
+        for signum in (REPAINT_SIGNAL, SAVE_SIGNAL):  # (until the app handles them: see above)
+            signal.signal(signum, signal.SIG_IGN)
         columns, rows = self.size
         self._app = PtyApp(self.argv, term=os.environ.get("TERM", "xterm-256color"),
                            width=columns, height=rows, on_output=self._output,

@@ -268,3 +268,19 @@ async def test_the_teachers_terminal_is_the_apps_and_is_given_back():
     finally:
         os.close(master)
         os.close(slave)
+
+
+@in_its_loop
+async def test_a_viewer_who_joins_as_the_app_starts_does_not_end_it():
+    """The repaint and copy signals end a process that does not handle them yet."""
+    teacher = Terminal(SIZE)
+    hub = WatchHub(["xor", "--paused", "--in-process"], SIZE, on_output=teacher.feed)
+    await hub.start()
+    try:
+        hub.add_viewer(lambda data: asyncio.sleep(0), SIZE[0], SIZE[1])  # a repaint, now
+        copying = asyncio.ensure_future(hub.copy_of_selected_run())  # its signal, now
+        await until(lambda: "paused" in teacher.rows()[0] or hub.ended.is_set())
+        assert not hub.ended.is_set()
+        copying.cancel()
+    finally:
+        await hub.stop()

@@ -23,7 +23,6 @@ from aiohttp import WSMsgType, web
 from textual_serve.server import to_int
 
 from nnterm.app.serve import app_command, port_problem
-from nnterm.app.tab_process import TabApp
 from nnterm.app.watch_hub import COPY_KEY, LEAVE_WATCHING, NO_COPY, WatchHub, copy_argv
 from nnterm.app.watch_terminal import TeacherTerminal
 from nnterm.app.web_server import HEARTBEAT, NntermServer
@@ -89,23 +88,9 @@ class WatchServer(NntermServer):
             self.hub.remove_viewer(viewer)
         if copy is not None and not websocket.closed:
             await websocket.send_bytes(LEAVE_WATCHING)
-            await self.own_tab(websocket, copy, width, height)
+            own = app_command([*self.copy_argv, "--from-state", str(copy)])
+            await self.run_tab(websocket, own, width, height)  # an ordinary tab's from here
         return websocket
-
-    async def own_tab(self, websocket: web.WebSocketResponse, state: Path, width: int,
-                      height: int) -> None:
-        """The tab's own app from ``state``, as an ordinary tab's (``handle_websocket``)."""
-        tab = TabApp(app_command([*self.copy_argv, "--from-state", str(state)]),
-                     write_bytes=websocket.send_bytes, write_str=websocket.send_str,
-                     close=websocket.close,  # type: ignore[arg-type]
-                     download_manager=self.download_manager, debug=self.debug)
-        self.tabs.add(tab)
-        try:
-            await tab.start(width, height)
-            await self._process_messages(websocket, tab)
-        finally:
-            await tab.stop()
-            self.tabs.discard(tab)
 
 
 def envelope(text: str) -> tuple[str, Any]:

@@ -74,8 +74,9 @@ class Viewer:
     """One viewer's connection: ``send`` (awaited by the viewer's own task, one call at
     a time, with everything that piled up since the last) and its window's size."""
 
-    def __init__(self, hub: WatchHub, send: Send, columns: int, rows: int) -> None:
-        self.hub, self._send = hub, send
+    def __init__(self, hub: WatchHub, send: Send, columns: int, rows: int,
+                 notice: str = NOTICE) -> None:
+        self.hub, self._send, self.notice = hub, send, notice
         self.columns, self.rows = columns, rows
         self._buffer = bytearray()
         self._ready = asyncio.Event()
@@ -96,7 +97,7 @@ class Viewer:
         teacher = self.hub.size
         self.fits = self.columns >= teacher[0] and self.rows >= teacher[1]
         self.waiting = self.fits
-        self._write(start_screen(teacher, (self.columns, self.rows)))
+        self._write(start_screen(teacher, (self.columns, self.rows), self.notice))
         if self.fits:
             self.hub.request_repaint()
 
@@ -108,7 +109,7 @@ class Viewer:
         self.waiting = False
         self._buffer += data
         if clean_end and self.rows == self.hub.size[1]:
-            self._buffer += notice_over_last_row(self.rows)
+            self._buffer += notice_over_last_row(self.rows, self.notice)
         if len(self._buffer) > BEHIND_LIMIT:
             self.dropped += 1
             self._buffer.clear()
@@ -217,8 +218,9 @@ class WatchHub:
             viewer.restart()
 
     # -- viewers
-    def add_viewer(self, send: Send, columns: int, rows: int) -> Viewer:
-        viewer = Viewer(self, send, columns, rows)
+    def add_viewer(self, send: Send, columns: int, rows: int, notice: str = NOTICE) -> Viewer:
+        """A viewer whose window is ``columns`` x ``rows``, told ``notice``."""
+        viewer = Viewer(self, send, columns, rows, notice)
         self.viewers.add(viewer)
         viewer.restart()
         return viewer
@@ -332,23 +334,24 @@ def ends_clean(data: bytes) -> bool:
     return True
 
 
-def start_screen(teacher: tuple[int, int], window: tuple[int, int]) -> bytes:
+def start_screen(teacher: tuple[int, int], window: tuple[int, int], notice: str = NOTICE
+                 ) -> bytes:
     """What a viewer's terminal gets first: the title, the alternate screen cleared and
     the cursor hidden, then the notice below the teacher's screen (a taller window), or
     the line that says the window is too small."""
     columns, rows = teacher
-    out = f"\x1b]0;nnterm: {NOTICE}\x07\x1b[?1049h\x1b[?25l\x1b[0m\x1b[H\x1b[2J"
+    out = f"\x1b]0;nnterm: {notice}\x07\x1b[?1049h\x1b[?25l\x1b[0m\x1b[H\x1b[2J"
     if window[0] < columns or window[1] < rows:
         text = (f"nnterm: the teacher's screen is {columns}x{rows}, your window "
                 f"{window[0]}x{window[1]}: make it larger (or the font smaller) to watch; "
                 f"{COPY_KEY}: a copy of your own at your size")
         return (out + text).encode()
     if window[1] > rows:
-        out += f"\x1b[{rows + 1};1H\x1b[7m {NOTICE} \x1b[0m"
+        out += f"\x1b[{rows + 1};1H\x1b[7m {notice} \x1b[0m"
     return out.encode()
 
 
-def notice_over_last_row(rows: int) -> bytes:
+def notice_over_last_row(rows: int, notice: str = NOTICE) -> bytes:
     """The notice over the teacher's last row, the cursor and its style kept (DECSC,
     DECRC): for a window exactly the teacher's height."""
-    return f"\x1b7\x1b[{rows};1H\x1b[0;7m {NOTICE} \x1b[0m\x1b[K\x1b8".encode()
+    return f"\x1b7\x1b[{rows};1H\x1b[0;7m {notice} \x1b[0m\x1b[K\x1b8".encode()

@@ -3,10 +3,11 @@
 
 A session is admitted as ``serve --ssh`` admits one (who gets in, the limits, a PTY or
 one line saying why not); then, instead of an app of its own, it is a viewer of the hub:
-the client's window size decides whether it fits the teacher's screen, and of its keys only
-the copy key does anything. That key turns the session into an ordinary ``--ssh`` one, its
-app started from the teacher's selected run (``--from-state``), with the idle timeout of
-any session from then on (a watcher has none: watching a lesson needs no key).
+the client's window size decides whether it fits the teacher's screen, and of its keys
+only two do anything: ``q`` ends the session (in a browser the tab is closed instead), and
+the copy key turns it into an ordinary ``--ssh`` session, its app started from the
+teacher's selected run (``--from-state``), with the idle timeout of any session from then
+on (a watcher has none: watching a lesson needs no key).
 """
 
 from __future__ import annotations
@@ -19,8 +20,20 @@ from pathlib import Path
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_server import Classroom, start_server
 from nnterm.app.ssh_session import AppSession
-from nnterm.app.watch_hub import COPY_KEY, LEAVE_WATCHING, NO_COPY, Viewer, WatchHub, copy_argv
+from nnterm.app.watch_hub import (
+    COPY_KEY,
+    LEAVE_WATCHING,
+    NO_COPY,
+    NOTICE,
+    Viewer,
+    WatchHub,
+    copy_argv,
+)
 from nnterm.app.watch_terminal import TeacherTerminal
+
+#: The key that ends a watching session (a tab is closed instead), and what it is told.
+LEAVE_KEY = "q"
+SSH_NOTICE = f"{NOTICE}; {LEAVE_KEY}: leave"
 
 
 class WatchClassroom(Classroom):
@@ -52,7 +65,8 @@ class WatchSession(AppSession):
         """Watch until the copy key (then the copy's app, as any session's) or the end."""
         width, height, _, _ = chan.get_terminal_size()
         self._copy = asyncio.get_running_loop().create_future()
-        self.viewer = self.classroom.hub.add_viewer(self._send, width or 80, height or 24)
+        self.viewer = self.classroom.hub.add_viewer(self._send, width or 80, height or 24,
+                                                    SSH_NOTICE)
         try:
             copy = await self._copy
         finally:
@@ -91,6 +105,8 @@ class WatchSession(AppSession):
             super().data_received(data, datatype)
         elif data == COPY_KEY.encode() and not self._copying:
             asyncio.ensure_future(self._take_copy())
+        elif data == LEAVE_KEY.encode():
+            self._stop_watching(None)  # (the session ends, as after the app's q)
 
     def terminal_size_changed(self, width: int, height: int, pixwidth: int,
                               pixheight: int) -> None:

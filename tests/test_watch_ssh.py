@@ -10,8 +10,8 @@ from watch_screens import SIZE, Terminal, until
 
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_server import Access, Classroom, Limits, start_server
-from nnterm.app.watch_hub import COPY_KEY, NOTICE, WatchHub
-from nnterm.app.watch_ssh import WatchClassroom
+from nnterm.app.watch_hub import COPY_KEY, WatchHub
+from nnterm.app.watch_ssh import LEAVE_KEY, SSH_NOTICE, WatchClassroom
 
 #: Servers, app processes and signals: one at a time (tests/conftest.py).
 pytestmark = pytest.mark.serial
@@ -66,16 +66,20 @@ async def test_ssh_watchers_see_the_teachers_screen_and_their_keys_reach_nothing
         readers = [asyncio.ensure_future(w.read()) for w in watchers]
         for w in watchers:
             await until(lambda w=w: w.terminal.rows() == teacher.rows())
-            assert w.terminal.rows(SIZE[1] + 1)[-1].strip() == NOTICE
+            assert w.terminal.rows(SIZE[1] + 1)[-1].strip() == SSH_NOTICE
         start = teacher.step()
-        watchers[0].process.stdin.write(b". q")  # a step, run, quit: had they reached it
+        watchers[0].process.stdin.write(b". ")  # a step, run: had they reached the app
         hub.type(b".")
         await until(lambda: teacher.step() == start + 1)
         for w in watchers:
             await until(lambda w=w: w.terminal.rows() == teacher.rows())
         assert "paused" in teacher.rows()[0] and not hub.ended.is_set()
-        for reader in readers:
-            reader.cancel()
+        watchers[0].process.stdin.write(LEAVE_KEY.encode())  # q: this session ends
+        await readers[0]
+        assert (await watchers[0].process.wait()).exit_status == 0
+        assert not hub.ended.is_set()
+        assert len(hub.viewers) == 1
+        readers[1].cancel()
 
 
 async def test_the_copy_key_gives_an_ssh_session_its_own_app():

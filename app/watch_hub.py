@@ -65,7 +65,7 @@ COPY_OPTIONS = ("--fps", "--theme", "--low-bandwidth", "--speed")
 #: What a viewer's terminal gets before its own app draws: the main screen, cleared,
 #: cursor shown; and what it is told when the teacher's app has no run to copy.
 LEAVE_WATCHING = b"\x1b[?1049l\x1b[0m\x1b[H\x1b[2J\x1b[?25h"
-NO_COPY = b"\x1b[H\x1b[0;7m no run to copy right now (the teacher is not training one) \x1b[0m"
+NO_COPY = "no run to copy right now (the teacher is not training one)"
 
 Send = Callable[[bytes], Awaitable[object]]
 
@@ -90,6 +90,17 @@ class Viewer:
         self.columns, self.rows = columns, rows
         self.restart()
 
+    def tell(self, text: str) -> None:
+        """Say ``text`` on the notice line from now on (where the app's frames do not
+        write over it, as they would anywhere else on the screen)."""
+        self.notice = text
+        self.restart()
+
+    @property
+    def _notice_line(self) -> str:
+        """The notice, cut to the window (a line wider would wrap, and scroll)."""
+        return self.notice[:max(self.columns - 2, 0)]
+
     def restart(self) -> None:
         """Start over: a cleared screen, the notice, and the stream from the next repaint
         (or, for a window too small, a line that says so)."""
@@ -97,7 +108,7 @@ class Viewer:
         teacher = self.hub.size
         self.fits = self.columns >= teacher[0] and self.rows >= teacher[1]
         self.waiting = self.fits
-        self._write(start_screen(teacher, (self.columns, self.rows), self.notice))
+        self._write(start_screen(teacher, (self.columns, self.rows), self._notice_line))
         if self.fits:
             self.hub.request_repaint()
 
@@ -109,7 +120,7 @@ class Viewer:
         self.waiting = False
         self._buffer += data
         if clean_end and self.rows == self.hub.size[1]:
-            self._buffer += notice_over_last_row(self.rows, self.notice)
+            self._buffer += notice_over_last_row(self.rows, self._notice_line)
         if len(self._buffer) > BEHIND_LIMIT:
             self.dropped += 1
             self._buffer.clear()

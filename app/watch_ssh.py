@@ -1,13 +1,14 @@
 """``nnterm serve PRESET --ssh --watch``: every SSH session shows the teacher's one app
 (``watch_hub``), which the teacher drives from the terminal the server runs in.
 
-A session is admitted as ``serve --ssh`` admits one (who gets in, the limits, a PTY or
-one line saying why not); then, instead of an app of its own, it is a viewer of the hub:
-the client's window size decides whether it fits the teacher's screen, and of its keys
-only two do anything: ``q`` ends the session (in a browser the tab is closed instead), and
-the copy key turns it into an ordinary ``--ssh`` session, its app started from the
-teacher's selected run (``--from-state``), with the idle timeout of any session from then
-on (a watcher has none: watching a lesson needs no key).
+A session is let in as ``serve --ssh`` lets one in (the password or keys, a PTY, or one
+line saying why not; the limits count the copies, not the watchers); then, instead of an
+app of its own, it is a viewer of the hub: the client's window size decides whether it
+fits the teacher's screen, and of its keys only two do anything: ``q`` ends the session
+(in a browser the tab is closed instead), and the copy key turns it into an ordinary
+``--ssh`` session, its app started from the teacher's selected run (``--from-state``),
+with the idle timeout of any session from then on (a watcher has none: watching a lesson
+needs no key).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_server import Classroom, start_server
-from nnterm.app.ssh_session import AppSession
+from nnterm.app.ssh_session import AppSession, Refused
 from nnterm.app.watch_hub import (
     COPY_KEY,
     LEAVE_WATCHING,
@@ -47,6 +48,16 @@ class WatchClassroom(Classroom):
     def new_session(self, address: str) -> AppSession:
         return WatchSession(self, address)
 
+    async def admit(self, session: AppSession) -> list[str]:
+        """A watcher is let in as any session is, but costs only bytes: the limits
+        (``--max-sessions``, ``--per-address``: a class behind one address) count the
+        copies, each an app and engine (``admit_copy``), not the watchers."""
+        return await self.argv_for(session)
+
+    async def admit_copy(self, session: AppSession) -> None:
+        """``session``'s copy counts against the limits now; ``Refused`` if over one."""
+        await super().admit(session)
+
 
 class WatchSession(AppSession):
     """A session that watches the hub until its copy key, then runs its own copy."""
@@ -64,11 +75,10 @@ class WatchSession(AppSession):
     async def _run_app(self, argv: list[str], chan: asyncssh.SSHServerChannel[bytes]) -> int:
         """Watch until the copy key (then the copy's app, as any session's) or the end."""
         width, height, _, _ = chan.get_terminal_size()
-        self._copy = asyncio.get_running_loop().create_future()
         self.viewer = self.classroom.hub.add_viewer(self._send, width or 80, height or 24,
                                                     SSH_NOTICE)
         try:
-            copy = await self._copy
+            copy = await self._watch()
         finally:
             self.classroom.hub.remove_viewer(self.viewer)
             self.viewer = None
@@ -77,6 +87,21 @@ class WatchSession(AppSession):
         self._show(LEAVE_WATCHING)
         own = [*copy_argv(self.classroom.options), "--from-state", str(copy)]
         return await super()._run_app(own, chan)
+
+    async def _watch(self) -> Path | None:
+        """Until the copy key (a copy that the limits let run) or the end (None)."""
+        while True:
+            self._copy = asyncio.get_running_loop().create_future()
+            copy = await self._copy
+            if copy is None:
+                return None
+            try:
+                await self.classroom.admit_copy(self)
+            except Refused as refusal:
+                assert self.viewer is not None, "watching"
+                self.viewer.tell(str(refusal).removeprefix("nnterm: "))
+                continue
+            return copy
 
     async def _send(self, data: bytes) -> None:
         await self._writable.wait()  # (asyncssh's window is full: the hub piles up, drops)
@@ -95,7 +120,8 @@ class WatchSession(AppSession):
         finally:
             self._copying = False
         if copy is None:
-            self._show(NO_COPY)
+            if self.viewer is not None:
+                self.viewer.tell(NO_COPY)
         else:
             self._stop_watching(copy)
 

@@ -83,7 +83,7 @@ class WatchServer(NntermServer):
                     copy = await self.hub.copy_of_selected_run()
                     if copy is not None:
                         break
-                    await websocket.send_bytes(NO_COPY)
+                    viewer.tell(NO_COPY)
         finally:
             self.hub.remove_viewer(viewer)
         if copy is not None and not websocket.closed:

@@ -20,11 +20,11 @@ OPTIONS = ["--paused", "--in-process"]
 
 
 @contextlib.asynccontextmanager
-async def watched():
+async def watched(limits: Limits = Limits()):  # noqa: B008
     """(hub, port, teacher): xor, paused, watched over SSH on a free loopback port."""
     teacher = Terminal(SIZE)
     hub = WatchHub(["xor", *OPTIONS], SIZE, on_output=teacher.feed)
-    classroom = WatchClassroom(hub, Classroom("xor", OPTIONS, Limits(), Access()))
+    classroom = WatchClassroom(hub, Classroom("xor", OPTIONS, limits, Access()))
     server = await start_server(classroom, "127.0.0.1", 0,
                                 asyncssh.generate_private_key("ssh-ed25519"))
     await hub.start()
@@ -95,3 +95,23 @@ async def test_the_copy_key_gives_an_ssh_session_its_own_app():
         await until(lambda: w.terminal.step() == step + 1)
         assert teacher.step() == step
         reader.cancel()
+
+
+async def test_the_limits_count_the_copies_not_the_watchers():
+    """One session per address: both watch; the first copy runs, the second is told."""
+    async with watched(Limits(per_address=1)) as (hub, port, teacher), \
+            connect(port) as first, connect(port) as second:
+        watchers = [await watcher(first), await watcher(second)]
+        readers = [asyncio.ensure_future(w.read()) for w in watchers]
+        for w in watchers:
+            await until(lambda w=w: w.terminal.rows() == teacher.rows())
+        step = teacher.step()
+        watchers[0].process.stdin.write(COPY_KEY.encode())
+        await until(lambda: f"your own copy, from step {step}" in "".join(
+            watchers[0].terminal.rows()))
+        watchers[1].process.stdin.write(COPY_KEY.encode())
+        await until(lambda: "from your address run already" in watchers[1].terminal.rows(
+            SIZE[1] + 1)[-1])
+        await until(lambda: watchers[1].terminal.rows() == teacher.rows())  # still watching
+        for reader in readers:
+            reader.cancel()

@@ -162,7 +162,7 @@ class WatchSession(AppSession):
 async def serve_watching(argv: list[str], classroom: Classroom, host: str, port: int,
                          key: asyncssh.SSHKey, lines: list[str]) -> None:
     """Serve the teacher's app (``argv``) to ``classroom``'s sessions until the teacher
-    quits it (or SIGTERM); then end every session."""
+    quits it (or SIGTERM, SIGINT); then end every session."""
     terminal = TeacherTerminal()
     hub = WatchHub(argv, terminal.size())
     watched = WatchClassroom(hub, classroom)
@@ -172,7 +172,8 @@ async def serve_watching(argv: list[str], classroom: Classroom, host: str, port:
     terminal.attach(hub)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # (Ctrl+C in the terminal is the app's)
+        loop.add_signal_handler(signum, stop.set)
     ended = asyncio.ensure_future(hub.ended.wait())
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.wait([ended, asyncio.ensure_future(stop.wait())],

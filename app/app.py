@@ -31,9 +31,11 @@ from nnterm.app.screens import PresetPicker
 from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SWEEP_SCREEN, SweepScreen
 from nnterm.app.training_screen import TrainingScreen
+from nnterm.app.watch_signals import install_watch_signals
 from nnterm.app.web_driver import NntermWebDriver
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.training.saved_run import SavedRun
 
 
 class NntermApp(App):
@@ -47,14 +49,15 @@ class NntermApp(App):
                  speed: float | str = PRESET_PACE, paused: bool = False,
                  screenshot_folder: Path | None = None, lesson: bool = False,
                  locks: tuple[str, ...] = (), low_bandwidth: bool = False,
-                 answers: AnswersFile | None = None) -> None:
+                 answers: AnswersFile | None = None, resume: SavedRun | None = None) -> None:
         """``preset``: the lesson to open (None: the picker first). ``theme`` must be one
         of ``available_themes`` (the CLI checks it first). ``in_process``, ``fps``,
         ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``);
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
         controls (``preset_format.preset.LOCKABLE``) the student cannot change, besides those
         each preset locks (``locks``); ``low_bandwidth``: redraw less often and animate
-        nothing (``redraw``); ``answers``: where the answers to the steps' questions go."""
+        nothing (``redraw``); ``answers``: where the answers to the steps' questions go;
+        ``resume``: the first lesson's base run goes on from there (``--from-state``)."""
         super().__init__()
         self.first_preset = preset
         self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
@@ -62,7 +65,8 @@ class NntermApp(App):
         self.screenshot_folder = screenshot_folder  # None: file_actions.screenshot_dir()
         self.locks = TeacherLocks(locks)
         self.main_view = TrainingScreen(
-            LiveRuns(in_process=in_process, fps=fps, speed=speed, paused=paused),
+            LiveRuns(in_process=in_process, fps=fps, speed=speed, paused=paused,
+                     resume=resume),
             self.rates, self.locks, lesson=lesson, answers=answers)
         self._signal_exit = SignalExit(lambda status: self.exit(None, status))
         if theme:
@@ -85,6 +89,7 @@ class NntermApp(App):
         """Open the first lesson, or the picker, once the main view is composed (the
         app's own mount comes first: its screen composes itself after)."""
         self._signal_exit.install()
+        install_watch_signals(self.main_view)  # (under serve --watch only)
         await self.main_view.composed.wait()
         if self.first_preset is None:
             self.push_screen(PresetPicker(first=True), self._start_chosen)

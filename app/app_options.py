@@ -75,6 +75,9 @@ def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")
     parser.add_argument("--paused", action="store_true", help="open paused at step 0")
+    parser.add_argument("--from-state", type=Path, metavar="FILE",
+                        help="go on from a run saved by serve --watch's copy key (its "
+                        "lesson, weights, optimizer state and step), instead of a PRESET")
     add_memory_argument(parser)
     parser.add_argument("--screenshot-dir", type=Path, metavar="DIR",
                         help="where s saves screenshots (default: $XDG_PICTURES_DIR/nnterm, "

@@ -19,6 +19,7 @@ import sys
 from dataclasses import replace
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 
@@ -34,6 +35,10 @@ from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
 from nnterm.engine.preset_format.loader import PresetError
 from nnterm.engine.training import memory
+
+if TYPE_CHECKING:
+    from nnterm.engine.preset_format.preset import Preset
+    from nnterm.engine.training.saved_run import SavedRun
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -216,8 +221,10 @@ def _run_app(args: argparse.Namespace) -> int:
     try:
         if not 0 < args.fps < float("inf"):  # (nan fails this too)
             raise PresetError(f"{args.fps:g} is not allowed", key="--fps", allowed="a number > 0")
-        preset = None
-        if args.preset is not None:
+        preset, resume = None, None
+        if args.from_state is not None:
+            preset, resume = saved_lesson(args)
+        elif args.preset is not None:
             preset = load_preset(args.preset, args.sets)
             if args.seed is not None:
                 preset = replace(preset, config=replace(preset.config, seed=args.seed))
@@ -232,7 +239,7 @@ def _run_app(args: argparse.Namespace) -> int:
                         speed="preset" if args.speed is None else args.speed,
                         paused=args.paused, screenshot_folder=args.screenshot_dir,
                         lesson=args.lesson, locks=locks, answers=answers,
-                        low_bandwidth=args.low_bandwidth)
+                        low_bandwidth=args.low_bandwidth, resume=resume)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",
@@ -243,6 +250,24 @@ def _run_app(args: argparse.Namespace) -> int:
         return 2
     app.run()
     return app.return_code or 0  # 128 + the signal after SIGTERM or SIGHUP
+
+
+def saved_lesson(args: argparse.Namespace) -> tuple[Preset, SavedRun]:
+    """``--from-state FILE``: the lesson saved in it (its one run the run saved) and
+    where that run was; PresetError says what is wrong with the file, or with a PRESET
+    or ``--set``/``--seed`` given beside it (the file says all of that)."""
+    from nnterm.engine.preset_format.loader import parse_preset
+    from nnterm.engine.training.saved_run import SavedRunError, read_saved_run
+
+    if args.preset is not None or args.sets or args.seed is not None:
+        raise PresetError("the file names the lesson and its settings", key="--from-state",
+                          allowed="--from-state FILE without PRESET, --set or --seed")
+    try:
+        text, saved = read_saved_run(args.from_state)
+    except SavedRunError as err:
+        raise PresetError(str(err), key="--from-state",
+                          allowed="a file saved by serve --watch's copy key") from None
+    return parse_preset(text, source=str(args.from_state)), saved
 
 
 def open_answers(path: Path | None) -> AnswersFile | None:

@@ -22,6 +22,7 @@ from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.preset_format.preset import BASE, Preset
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
+from nnterm.engine.training.saved_run import SavedRun
 from nnterm.engine.training.trainer import TRAINING
 
 #: ``speed`` values besides a number of steps per second: the lesson's own pace, full speed.
@@ -40,15 +41,18 @@ class LiveRuns:
     """One session at a time: the lesson training now."""
 
     def __init__(self, *, in_process: bool = False, fps: float = FPS,
-                 speed: float | str = PRESET_PACE, paused: bool = False) -> None:
+                 speed: float | str = PRESET_PACE, paused: bool = False,
+                 resume: SavedRun | None = None) -> None:
         """``in_process``: the engine in the session's thread, not a child process;
         ``speed``: steps (of every run) per second, ``"full"``, or ``"preset"`` for the
-        lesson's own pace, for the first lesson opened; ``paused``: it opens paused."""
+        lesson's own pace, for the first lesson opened; ``paused``: it opens paused;
+        ``resume``: its base run goes on from there (``--from-state``), first lesson only."""
         self.in_process = in_process
         self.fps = fps
         self.speed_choice = speed
         self.speed: float | None = None  # steps per second now (None: full speed)
         self.start_paused = paused
+        self.resume = resume
         self.session: Session | None = None
         self.snapshot: Snapshot | None = None  # the newest
         self.expectation = Expectation()
@@ -83,6 +87,9 @@ class LiveRuns:
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
         opening: list[rc.LiveCommand] = []
+        if self.resume is not None:
+            opening.append(rc.ResumeRun(BASE, self.resume))
+            self.resume = None
         if self.speed is not None:
             opening.append(cmd.SetSpeed(self.speed, announce=False))
         if self.start_paused or preset.view.backprop:  # (a step explained waits for j)

@@ -30,18 +30,20 @@ import signal
 import struct
 import sys
 import termios
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from nnterm.app.tab_process import end_group
 
 
 class PtyApp:
     """The app ``python -m nnterm.app.cli *argv`` on a new PTY of ``width`` x ``height``
-    with ``TERM=term``; its output goes to ``on_output`` (bytes, as written)."""
+    with ``TERM=term`` (and ``env`` added to the environment); its output goes to
+    ``on_output`` (bytes, as written)."""
 
     def __init__(self, argv: list[str], *, term: str, width: int, height: int,
-                 on_output: Callable[[bytes], None]) -> None:
-        self.argv, self.term = argv, term
+                 on_output: Callable[[bytes], None], env: Mapping[str, str] | None = None
+                 ) -> None:
+        self.argv, self.term, self.env = argv, term, env or {}
         self.width, self.height = width, height
         self.on_output = on_output
         self.process: asyncio.subprocess.Process | None = None
@@ -54,7 +56,7 @@ class PtyApp:
     async def start(self) -> None:
         master, slave = os.openpty()
         set_size(slave, self.width, self.height)
-        env = app_environment(self.term)
+        env = {**app_environment(self.term), **self.env}
         try:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "nnterm.app.cli", *self.argv,

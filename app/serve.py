@@ -19,6 +19,7 @@ import os
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from nnterm.app.app_options import build_app_parser
@@ -60,6 +61,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
                         help="slower redraws, for many tabs over one slow link")
     parser.add_argument("--lesson", action="store_true",
                         help="open the preset's guided steps at step 1")
+    parser.add_argument("--watch", action="store_true",
+                        help="the class watches the teacher: one app, driven from this "
+                        "terminal, shown read-only to every tab (or SSH session); their M "
+                        "key gives them a copy of the selected run, in an app of their own")
     parser.add_argument("--answers", metavar="DIR",
                         help="a directory (made if need be) where each tab writes the answers "
                         "to the guided steps' questions, in a file of its own (nnterm "
@@ -187,12 +192,29 @@ def urls(host: str, port: int) -> list[str]:
     return [f"http://{shown}:{port}"]
 
 
-def serve_command(args: argparse.Namespace) -> int:
+def check_teachers_terminal() -> None:
+    """``--watch``: the teacher's app runs in the server's terminal; ServeError if there
+    is none (the server started from a script, a pipe)."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise ServeError("--watch: the teacher's app runs in this terminal, and this is none "
+                         "(allowed: run it in a terminal)")
+
+
+#: How ``serve --watch`` serves once everything is checked: ``(args, argv, title, urls)``
+#: to the exit status (``watch_web.serve_watched``).
+Watched = Callable[[argparse.Namespace, list[str], str, list[str]], int]
+
+
+def serve_command(args: argparse.Namespace, watched: Watched | None = None) -> int:
+    """Check everything, then serve a tab's own app to every tab, or (``watched``, for
+    ``--watch``) the teacher's."""
     argv = app_argv(args)
     args.port = args.port or DEFAULT_PORT
     try:
         if args.answers is not None:
             answers_folder(args.answers)
+        if args.watch:
+            check_teachers_terminal()
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         check_port_free(args.host, args.port)
@@ -203,6 +225,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
     if not local:
         print(public_warning(args.host, args.port), file=sys.stderr)
+    if watched is not None:
+        return watched(args, argv, title, urls(args.host, args.port))
     server = NntermServer(app_command(argv), host=args.host, port=args.port, title=title,
                           public_url=args.public_url, urls=urls(args.host, args.port))
     try:

@@ -27,6 +27,7 @@ from nnterm.app.serve import (
     app_argv,
     check_app_argv,
     check_port_free,
+    check_teachers_terminal,
     is_loopback,
     port_problem,
     serve_command,
@@ -46,13 +47,18 @@ from nnterm.engine.preset_format.loader import PresetError
 
 
 def serve_either(args: argparse.Namespace) -> int:
-    """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``)."""
+    """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``); the
+    class watching the teacher's app with ``--watch`` (``watch_ssh``, ``watch_web``)."""
     if args.ssh:
         return ssh_serve_command(args, app_argv(args))
     for flag, name in SSH_OPTIONS:
         if getattr(args, name) is not None:
             print(f"nnterm: error: {flag} needs --ssh", file=sys.stderr)
             return 2
+    if args.watch:
+        from nnterm.app.watch_web import serve_watched
+
+        return serve_command(args, serve_watched)
     return serve_command(args)
 
 
@@ -109,6 +115,8 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
     try:
         if args.answers is not None:
             answers_folder(args.answers)
+        if args.watch:
+            check_teachers_terminal()
         title = check_app_argv(argv)
         local = is_loopback(args.host)
         access = access_from(args, local)
@@ -122,9 +130,15 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
                     idle_seconds=(args.idle_timeout or IDLE_MINUTES) * 60)
     options = argv[1:] if args.preset else argv
     classroom = Classroom(args.preset, options, limits, access)
+    lines = banner(title, args.host, port, key, access, limits)
+    if args.watch:  # (one app, the teacher's, watched by every session)
+        from nnterm.app.watch_ssh import serve_watching
+
+        main = serve_watching(argv, classroom, args.host, port, key, lines)
+    else:
+        main = serve(classroom, args.host, port, key, lines)
     try:
-        asyncio.run(serve(classroom, args.host, port, key,
-                          banner(title, args.host, port, key, access, limits)))
+        asyncio.run(main)
     except OSError as err:  # the port was taken between the check and the server's bind
         print(f"nnterm: error: {port_problem(args.host, port, err)}", file=sys.stderr)
         return 2

@@ -89,6 +89,10 @@ class Classroom:
         self.running[session] = session.address
         return argv
 
+    def new_session(self, address: str) -> AppSession:
+        """A session channel's handler (``serve --watch`` makes watchers instead)."""
+        return AppSession(self, address)
+
     def leave(self, session: AppSession) -> None:
         self.running.pop(session, None)
 
@@ -158,7 +162,7 @@ class Gate(asyncssh.SSHServer):
                                                             expected.encode())
 
     def session_requested(self) -> AppSession:
-        return AppSession(self.classroom, self.address)
+        return self.classroom.new_session(self.address)
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
                              orig_port: int) -> bool:

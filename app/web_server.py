@@ -51,7 +51,13 @@ class NntermServer(Server):
         width = to_int(request.query.get("width", "80"), 80)
         height = to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
-        tab = TabApp(self.command, write_bytes=websocket.send_bytes,
+        await self.run_tab(websocket, self.command, width, height)
+        return websocket
+
+    async def run_tab(self, websocket: web.WebSocketResponse, command: str, width: int,
+                      height: int) -> None:
+        """``command``'s app for the page behind ``websocket``, until either ends."""
+        tab = TabApp(command, write_bytes=websocket.send_bytes,
                      write_str=websocket.send_str,
                      # (textual-serve wants a None result; it awaits this and drops the result)
                      close=websocket.close,  # type: ignore[arg-type]
@@ -63,7 +69,6 @@ class NntermServer(Server):
         finally:
             await tab.stop()
             self.tabs.discard(tab)
-        return websocket
 
     async def on_startup(self, app: web.Application) -> None:
         print(f"nnterm: serving {self.title!r}; open " + " or ".join(self.urls)

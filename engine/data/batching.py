@@ -51,6 +51,17 @@ class BatchSampler:
         """Batches in one epoch at the current batch size: ``ceil(n / batch_size)``."""
         return -(-self.n // self._batch_size)
 
+    def position(self) -> tuple[np.ndarray, int, int]:
+        """Where the sampler is: this epoch's order, the next batch's start in it, and the
+        epochs completed (with its generator's state, all a copy needs to go on alike)."""
+        return self._perm, self._pos, self.epoch
+
+    def go_to(self, order: np.ndarray, start: int, epoch: int) -> None:
+        """Continue from a ``position()`` (an order of ``0..n-1``, a start in ``0..n``)."""
+        if sorted(order.tolist()) != list(range(self.n)) or not 0 <= start <= self.n:
+            raise ValueError(f"not a position of a sampler of {self.n} examples")
+        self._perm, self._pos, self.epoch = np.array(order, np.int64), int(start), int(epoch)
+
     def next_batch(self) -> np.ndarray:
         """The indices of the next mini-batch (int64, 1..batch_size of them)."""
         pos = self._pos

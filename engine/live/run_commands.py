@@ -103,8 +103,28 @@ class ExportRun:
     origin: str = ""
 
 
+@dataclass(frozen=True)
+class SaveRun:
+    """Write ``run`` as it stands (``training.saved_run``: weights, optimizer state,
+    step and random streams) to ``path``, with ``preset``, the YAML text of a lesson whose
+    base run is this run's Config: everything another app needs to go on from here."""
+
+    run: str
+    path: Path
+    preset: str
+
+
+@dataclass(frozen=True)
+class ResumeRun:
+    """Make ``run`` go on from ``saved`` (a ``training.saved_run.SavedRun`` of a run of
+    the same Config), as if it had trained there: its next steps are the saved run's."""
+
+    run: str
+    saved: Any
+
+
 RunCommand = (ToRuns | SetEach | SelectRun | DuplicateRun | RemoveRun | WatchClaims
-              | WatchNetwork | ExplainSteps | ExportRun)
+              | WatchNetwork | ExplainSteps | ExportRun | SaveRun | ResumeRun)
 
 #: Whatever a UI sends a live session: a trainer's command (for every run), the session's
 #: own (speed, stop) or a command about the runs.

@@ -26,6 +26,7 @@ from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
 from nnterm.engine.training.live_settings import takes_live
+from nnterm.engine.training.saved_run import restore, save, write_saved_run
 from nnterm.engine.training.trainer import DIVERGED, Trainer
 
 #: Snapshots a second at most, while training. Each costs the engine ~0.5 ms a run and
@@ -268,6 +269,11 @@ class _Driver:
                         trainer.explaining = on
                 case rc.ExportRun(run=name):
                     self.message = export_run(runs[name], command)
+                case rc.SaveRun(run=name, path=path, preset=preset):
+                    write_saved_run(path, save(runs[name]), preset)
+                case rc.ResumeRun(run=name, saved=saved):
+                    restore(runs[name], saved)
+                    self.message = f"your own copy, from step {saved.step}"
                 case _:
                     self.apply(command, runs.targets(None))
         except Exception as exc:  # a bad command must never end the session

@@ -422,6 +422,27 @@ class Trainer:
                 self.stop_reason += f", restored the weights of step {best_step}"
                 self._log(None, None)
 
+    # ------------------------------------------------------------------ a run moved
+    def random_streams(self) -> dict[str, np.random.Generator]:
+        """Every random stream a step draws from, by name: a copy of the run elsewhere
+        (``saved_run``) that sets them alike draws the same batches, masks and noise."""
+        return {"batches": self._batch_rng, "fresh_batches": self._fresh_rng,
+                "input_noise": self._noise_rng, "flips": self._flip_rng,
+                "dropout": self.net.dropout_rng}
+
+    @property
+    def batches(self) -> BatchSampler:
+        return self._batches
+
+    def resume_at(self, step: int, examples_seen: int) -> None:
+        """Go on from step ``step`` (the caller set the weights, the optimizer and the
+        streams as they were then): the records start afresh with one of the run now."""
+        self.step_count, self.examples_seen = step, examples_seen
+        self.status = FINISHED if step >= self.config.train.steps else TRAINING
+        self.stop_reason, self.last_step, self._best = "", None, None
+        self.history, self._batch_losses = BoundedHistory(), []
+        self._log(grads=None, before=None)
+
     # ------------------------------------------------------------------ controls
     @property
     def would_step(self) -> bool:

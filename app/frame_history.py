@@ -102,7 +102,10 @@ def _shared(snapshot: Snapshot, previous: Snapshot | None) -> tuple[Snapshot, in
 def _share(value: Any, previous: Any, counter: list[int]) -> Any:
     if isinstance(value, np.ndarray):
         if value.dtype == np.float64 and value.size >= NARROW_FROM:
-            value = value.astype(np.float32)  # a picture's shades, drawn to 3 digits at most
+            # a picture's shades, drawn to 3 digits at most (a diverged run's values past
+            # float32's range are kept as infinities, which the panels draw as such)
+            with np.errstate(over="ignore"):
+                value = value.astype(np.float32)
         if (isinstance(previous, np.ndarray) and previous.shape == value.shape
                 and previous.dtype == value.dtype and np.array_equal(previous, value,
                                                                      equal_nan=True)):

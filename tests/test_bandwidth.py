@@ -219,3 +219,12 @@ async def test_a_plot_built_again_without_a_redraw_is_plotted_afresh():
         plot.app.theme = "textual-light"  # a new picture, no redraw asked for
         await pilot.pause()
         assert any("0.1" in row for row in shown(plot))  # still the data's own range
+
+
+def test_snapshots_come_no_faster_than_the_numbers_are_redrawn():
+    """A snapshot between two redraws of the numbers would be drawn by no panel but the
+    slow one whose turn it is: the engine sends none faster (a lower --fps still holds)."""
+    assert NntermApp(KEYS_PRESET, fps=8).main_view.live.fps == 1 / DEFAULT.numbers
+    low = NntermApp(KEYS_PRESET, fps=8, low_bandwidth=True)
+    assert low.main_view.live.fps == 1 / LOW_BANDWIDTH.numbers
+    assert NntermApp(KEYS_PRESET, fps=2).main_view.live.fps == 2

@@ -12,7 +12,7 @@ from helpers import FakeClock
 from session_waits import CONFIG
 
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.run_loop import Pacer, run_loop
+from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, Pacer, run_loop
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -166,3 +166,35 @@ def test_a_loop_asked_to_move_hands_on_its_state_and_the_next_goes_on_from_it():
     assert run_loop(state, inbox, published.append) is None
     assert published[0].commands_taken == 4  # (and Stop ended it: None, nothing to hand on)
     assert published[0].network is not None and published[0].step == trainer.step_count
+
+
+class ClockInbox:
+    """An empty inbox whose wait moves a FakeClock on by the time waited."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock, self.waits = clock, 0
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        self.waits += 1
+        self.clock.now += timeout or 0.0
+        raise queue.Empty
+
+    def get_nowait(self):
+        raise queue.Empty
+
+
+def test_at_a_pace_the_loop_wakes_a_few_times_a_second_and_shows_every_step_due():
+    """100 steps/s, 4 snapshots a second: the steps due while it waited are taken
+    together before a snapshot, which shows them all; the pace holds."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    inbox = ClockInbox(clock)
+    shown = []
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), inbox,
+             lambda s: shown.append((clock.now, s.step)), fps=4.0, clock=clock,
+             should_stop=lambda: clock.now >= 3.0)
+    assert 290 <= trainer.step_count <= 301  # the pace: 100 a second (the last wait aside)
+    assert inbox.waits <= 3.0 * (1 / IDLE_WAIT + 4)  # ten a second and one a snapshot, not 100
+    assert len(shown) >= 3.0 * 4 - 1
+    for now, step in shown[1:]:
+        assert step >= int(now * 100) - 1  # every step due is taken before it is shown

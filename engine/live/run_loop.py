@@ -94,15 +94,18 @@ class Pacer:
     Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
     shift the ones after it, so the rate is exact on average, even at paces whose interval
     is close to the wait's own granularity (a millisecond or so). A step later than
-    ``CATCH_UP`` seconds or a whole interval, whichever is longer (after a pause, or when
+    ``catch_up`` seconds or a whole interval, whichever is longer (after a pause, or when
     steps are slower than the asked speed), starts a new grid instead of rushing to catch
-    up, so there is never a visible burst of steps.
+    up, so there is never a visible burst of steps (the run loop takes the steps due
+    between two of its wake-ups together, and shows them only once all are taken).
     """
 
     def __init__(
-        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic
+        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic,
+        catch_up: float = CATCH_UP,
     ) -> None:
         self.clock = clock
+        self.catch_up = catch_up
         self.steps_per_second: float | None = None
         self._due: float | None = None
         self.set_speed(steps_per_second)
@@ -130,7 +133,7 @@ class Pacer:
         if self.steps_per_second is None:
             return
         now, interval = self.clock(), 1.0 / self.steps_per_second
-        if self._due is None or now - self._due > max(interval, CATCH_UP):
+        if self._due is None or now - self._due > max(interval, self.catch_up):
             self._due = now + interval
         else:
             self._due += interval
@@ -182,9 +185,13 @@ def run_loop(
     every run that may step (``RunSet.tick``), and publish a snapshot if a command changed
     something, or ``1 / fps`` seconds passed since the last one. While every run is paused
     or done it publishes what it has, then blocks on the inbox for up to ``idle_wait``
-    seconds at a time (no busy loop). At a fixed speed it waits for the ``Pacer`` the same
-    way, so commands are still taken at once, and every snapshot measures the runs at the
-    step it shows (``build_frame(current=True)``).
+    seconds at a time (no busy loop). At a fixed speed it waits the same way, so commands
+    are still taken at once, until the next snapshot is due (``idle_wait`` at most), and
+    then takes the steps the ``Pacer`` had due meanwhile, one after another, before it
+    publishes: a snapshot shows the same step as if they had been taken one by one, but
+    the loop wakes a few times a second, not at every step, and steps with the caches
+    warm. Every snapshot at a fixed speed measures the runs at the step it shows
+    (``build_frame(current=True)``).
 
     A run that diverges pauses itself: its view says ``diverged`` and ``stop_reason`` names
     the step. A command that fails (an unknown setting, a bad value, an unknown run)
@@ -248,6 +255,7 @@ class _Driver:
 
     def run(self, inbox: Inbox, should_stop: Callable[[], bool],
             idle_wait: float) -> LoopState | None:
+        self.pacer.catch_up = CATCH_UP + idle_wait  # (steps due while it waited: see wait)
         self.publish()
         while not self.stopped and not should_stop():
             if self.moving:
@@ -262,7 +270,8 @@ class _Driver:
                 delay = self.pacer.delay()
                 if delay > 0:
                     self.publish_if_due(idle=False, now=now)
-                    self.wait(inbox, min(delay, idle_wait))
+                    until_snapshot = self.last_publish + self.interval - self.clock()
+                    self.wait(inbox, min(max(delay, until_snapshot), idle_wait))
                     continue
             stepped = self.tick()
             self.publish_if_due(idle=not stepped, now=now)
@@ -409,9 +418,17 @@ class _Driver:
         """Publish if a command changed something, or steps were taken and the runs went
         idle or ``1 / fps`` passed (``now``: the clock at the top of this turn, so that
         the hot loop reads the clock once a step)."""
-        if self.dirty or (self.unpublished and (
-                idle or now - self.last_publish >= self.interval)):
+        if self.dirty or (self.unpublished and (idle or (
+                now - self.last_publish >= self.interval and self.steps_taken(now)))):
             self.publish()
+
+    def steps_taken(self, now: float) -> bool:
+        """Whether the steps due are all taken (at a fixed speed: the ones due while the
+        loop waited are taken together, then shown), or they fall behind the speed by
+        more than ``catch_up`` (then shown as they are)."""
+        pacer = self.pacer
+        return (pacer.steps_per_second is None or pacer.delay() > 0
+                or now - self.last_publish >= self.interval + pacer.catch_up)
 
     def publish(self) -> None:
         """Publish a snapshot of the runs. Every ``SAMPLE_SECONDS`` (and on a change while

@@ -26,7 +26,7 @@ from nnterm.app.keys import palette_commands
 from nnterm.app.live_runs import PRESET_PACE, LiveRuns
 from nnterm.app.locks import TeacherLocks
 from nnterm.app.question_screen import QuestionScreen
-from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, RedrawRates
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED, RedrawRates
 from nnterm.app.screens import PresetPicker
 from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SWEEP_SCREEN, SweepScreen
@@ -57,7 +57,7 @@ class NntermApp(App):
                  speed: float | str = PRESET_PACE, paused: bool = False,
                  screenshot_folder: Path | None = None, lesson: bool = False,
                  locks: tuple[str, ...] = (), low_bandwidth: bool = False,
-                 answers: AnswersFile | None = None) -> None:
+                 shared_server: bool = False, answers: AnswersFile | None = None) -> None:
         """``preset``: the lesson to open (None: the picker first). ``theme`` must be one
         of ``available_themes`` (the CLI checks it first). ``in_process``, ``fps``,
         ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``; ``fps`` no
@@ -65,10 +65,13 @@ class NntermApp(App):
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
         controls (``preset_format.preset.LOCKABLE``) the student cannot change, besides those
         each preset locks (``locks``); ``low_bandwidth``: redraw less often and animate
-        nothing (``redraw``); ``answers``: where the answers to the steps' questions go."""
+        nothing (``redraw``); ``shared_server``: redraw at ``redraw.SHARED``'s rates (for
+        many apps on one server; ``low_bandwidth`` wins); ``answers``: where the answers
+        to the steps' questions go."""
         super().__init__()
         self.first_preset = preset
-        self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
+        self.rates = (LOW_BANDWIDTH if low_bandwidth else SHARED if shared_server
+                      else DEFAULT)
         self.animation_level = self.rates.animation
         self.screenshot_folder = screenshot_folder  # None: file_actions.screenshot_dir()
         self.locks = TeacherLocks(locks)

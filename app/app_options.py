@@ -76,7 +76,7 @@ def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
                         help="for many students on one server (nnterm serve's default): "
                         f"numbers redrawn every {SHARED.numbers:g} s, curves every "
                         f"{SHARED.curves:g} s, other panels every {SHARED.pictures:g} s, "
-                        f"weights every {SHARED.weights:g} s: half the CPU of the default")
+                        f"weights every {SHARED.weights:g} s")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")

@@ -221,11 +221,11 @@ async def test_a_plot_built_again_without_a_redraw_is_plotted_afresh():
         assert any("0.1" in row for row in shown(plot))  # still the data's own range
 
 
-def test_a_shared_server_redraws_at_half_the_default_rates():
+def test_a_shared_server_redraws_at_a_quarter_of_the_default_rates():
     app = NntermApp(KEYS_PRESET, shared_server=True)
     assert app.rates is SHARED and app.main_view.live.fps == 1 / SHARED.numbers
     for part in ("numbers", "curves", "pictures", "weights"):
-        assert SHARED.every(part) == 2 * DEFAULT.every(part)
+        assert SHARED.every(part) == 4 * DEFAULT.every(part)
     assert NntermApp(KEYS_PRESET, shared_server=True, low_bandwidth=True).rates is LOW_BANDWIDTH
 
 

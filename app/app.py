@@ -26,7 +26,7 @@ from nnterm.app.keys import palette_commands
 from nnterm.app.live_runs import PRESET_PACE, LiveRuns
 from nnterm.app.locks import TeacherLocks
 from nnterm.app.question_screen import QuestionScreen
-from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED, RedrawRates
 from nnterm.app.screens import PresetPicker
 from nnterm.app.signal_exit import SignalExit
 from nnterm.app.sweep_screen import SWEEP_SCREEN, SweepScreen
@@ -36,6 +36,16 @@ from nnterm.app.web_driver import NntermWebDriver
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.saved_run import SavedRun
+
+
+def snapshot_rate(fps: float, rates: RedrawRates) -> float:
+    """Snapshots a second while training: ``fps``, but no more than the status line and
+    the tables redraw (``rates.numbers``), since a snapshot that comes between two of
+    their redraws is drawn by no panel but the slow one whose turn it is (one in two at
+    the default 8 a second and 4 redraws). A snapshot is most of the engine's cost at a
+    lesson's pace (dead_relu: 17 ms for three runs' losses measured at their step), and
+    a key's effect still comes at once (``run_loop`` publishes after every command)."""
+    return min(fps, 1.0 / rates.numbers)
 
 
 class NntermApp(App):
@@ -49,24 +59,29 @@ class NntermApp(App):
                  speed: float | str = PRESET_PACE, paused: bool = False,
                  screenshot_folder: Path | None = None, lesson: bool = False,
                  locks: tuple[str, ...] = (), low_bandwidth: bool = False,
-                 answers: AnswersFile | None = None, resume: SavedRun | None = None) -> None:
+                 shared_server: bool = False, answers: AnswersFile | None = None,
+                 resume: SavedRun | None = None) -> None:
         """``preset``: the lesson to open (None: the picker first). ``theme`` must be one
         of ``available_themes`` (the CLI checks it first). ``in_process``, ``fps``,
-        ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``);
+        ``speed`` and ``paused``: how the engine runs (``live_runs.LiveRuns``; ``fps`` no
+        more often than the numbers redraw: ``snapshot_rate``);
         ``lesson``: open a preset's guided steps at step 1 (``lesson_mode``); ``locks``:
         controls (``preset_format.preset.LOCKABLE``) the student cannot change, besides those
         each preset locks (``locks``); ``low_bandwidth``: redraw less often and animate
-        nothing (``redraw``); ``answers``: where the answers to the steps' questions go;
-        ``resume``: the first lesson's base run goes on from there (``--from-state``)."""
+        nothing (``redraw``); ``shared_server``: redraw at ``redraw.SHARED``'s rates (for
+        many apps on one server; ``low_bandwidth`` wins); ``answers``: where the answers
+        to the steps' questions go; ``resume``: the first lesson's base run goes on from
+        there (``--from-state``)."""
         super().__init__()
         self.first_preset = preset
-        self.rates = LOW_BANDWIDTH if low_bandwidth else DEFAULT
+        self.rates = (LOW_BANDWIDTH if low_bandwidth else SHARED if shared_server
+                      else DEFAULT)
         self.animation_level = self.rates.animation
         self.screenshot_folder = screenshot_folder  # None: file_actions.screenshot_dir()
         self.locks = TeacherLocks(locks)
         self.main_view = TrainingScreen(
-            LiveRuns(in_process=in_process, fps=fps, speed=speed, paused=paused,
-                     resume=resume),
+            LiveRuns(in_process=in_process, fps=snapshot_rate(fps, self.rates), speed=speed,
+                     paused=paused, resume=resume),
             self.rates, self.locks, lesson=lesson, answers=answers)
         self._signal_exit = SignalExit(lambda status: self.exit(None, status))
         if theme:

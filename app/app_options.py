@@ -11,7 +11,7 @@ import argparse
 from importlib.metadata import version
 from pathlib import Path
 
-from nnterm.app.redraw import LOW_BANDWIDTH
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED
 from nnterm.engine.live.run_loop import FPS
 from nnterm.engine.training import memory
 
@@ -64,13 +64,19 @@ def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
                         help="run the engine in the app's worker thread (for debugging)")
     parser.add_argument("--fps", type=float, default=FPS,
                         help=f"redraws per second at most (lower it on slow links; default "
-                        f"{FPS:g})")
+                        f"{FPS:g}, and never more often than the numbers are redrawn: "
+                        f"{1 / DEFAULT.numbers:g} a second)")
     parser.add_argument("--low-bandwidth", action="store_true",
                         help="for a slow or shared link (a class over one SSH server): "
                         f"numbers redrawn every {LOW_BANDWIDTH.numbers:g} s, curves every "
                         f"{LOW_BANDWIDTH.curves:g} s, other panels every "
                         f"{LOW_BANDWIDTH.pictures:g} s, "
                         f"weights every {LOW_BANDWIDTH.weights:g} s, no animation")
+    parser.add_argument("--shared-server", action="store_true",
+                        help="for many students on one server (nnterm serve's default): "
+                        f"numbers redrawn every {SHARED.numbers:g} s, curves every "
+                        f"{SHARED.curves:g} s, other panels every {SHARED.pictures:g} s, "
+                        f"weights every {SHARED.weights:g} s")
     parser.add_argument("--speed", type=_speed, metavar="N|full",
                         help="steps (of every run) per second, or full; default: the "
                         "lesson's own pace")

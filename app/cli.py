@@ -239,7 +239,8 @@ def _run_app(args: argparse.Namespace) -> int:
                         speed="preset" if args.speed is None else args.speed,
                         paused=args.paused, screenshot_folder=args.screenshot_dir,
                         lesson=args.lesson, locks=locks, answers=answers,
-                        low_bandwidth=args.low_bandwidth, resume=resume)
+                        low_bandwidth=args.low_bandwidth, shared_server=args.shared_server,
+                        resume=resume)
         if args.theme is not None:
             if args.theme not in app.available_themes:
                 raise PresetError(f"{args.theme!r} is not a theme", key="--theme",

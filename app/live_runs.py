@@ -1,6 +1,7 @@
 """LiveRuns: the main view's side of the engine session training a lesson's runs.
 
-It opens the session (by default the engine lives in a child process behind it) and
+It opens the session (by default the engine trains in the session's thread while the
+lesson is paced and in a child process at full speed: ``moving_session``) and
 serves it from a thread of its own, sends commands (noting each in an ``Expectation``, so
 that ``state`` is the runs as the engine will have them once it has taken every command
 sent) and takes the newest snapshot when the session has news (``poll``). No widgets: the
@@ -70,15 +71,6 @@ class LiveRuns:
         self.close()
         variants = tuple((name, with_changes(preset.config, changes))
                          for name, changes in preset.compare.items())
-        self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
-                                    variants=variants)
-        self.session.on_update = on_update
-        self.expectation.clear()  # (a new session numbers its commands from 1)
-        self._config, self._seen_version, self._error_said = preset.config, -1, False
-        self.snapshot = None
-        self._opening = RunsState(tuple(RunState(name, config, 0, TRAINING, False) for
-                                        name, config in ((BASE, preset.config), *variants)),
-                                  BASE)
         if self.speed_choice == PRESET_PACE:
             self.speed = preset.view.steps_per_second
         elif self.speed_choice == FULL_SPEED:
@@ -86,6 +78,15 @@ class LiveRuns:
         else:
             self.speed = float(self.speed_choice)
         self.speed_choice = PRESET_PACE  # --speed holds for the first preset only
+        self.session = open_session(preset.config, in_process=self.in_process, fps=self.fps,
+                                    variants=variants, paced=self.speed is not None)
+        self.session.on_update = on_update
+        self.expectation.clear()  # (a new session numbers its commands from 1)
+        self._config, self._seen_version, self._error_said = preset.config, -1, False
+        self.snapshot = None
+        self._opening = RunsState(tuple(RunState(name, config, 0, TRAINING, False) for
+                                        name, config in ((BASE, preset.config), *variants)),
+                                  BASE)
         opening: list[rc.LiveCommand] = []
         if self.resume is not None:
             opening.append(rc.ResumeRun(BASE, self.resume))

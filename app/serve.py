@@ -93,6 +93,8 @@ def app_argv(args: argparse.Namespace) -> list[str]:
             argv += [flag, value]
         elif not takes_value and value:
             argv.append(flag)
+    if not args.low_bandwidth:  # many apps on one server's cores: half the redraws
+        argv.append("--shared-server")
     return argv
 
 

@@ -89,7 +89,8 @@ def test_an_answers_file_that_cannot_be_written_exits_2(tmp_path, capsys):
 def test_serve_gives_each_tab_the_answers_folder(tmp_path, capsys):
     folder = tmp_path / "class"
     args = build_parser().parse_args(["serve", "xor", "--lesson", "--answers", str(folder)])
-    assert serve.app_argv(args) == ["xor", "--lesson", "--answers", str(folder)]
+    assert serve.app_argv(args) == ["xor", "--lesson", "--answers", str(folder),
+                                    "--shared-server"]
     assert serve.answers_folder(str(folder)).is_dir()
     (tmp_path / "file").write_text("")
     assert main(["serve", "xor", "--answers", str(tmp_path / "file")]) == 2

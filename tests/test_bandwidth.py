@@ -13,7 +13,7 @@ from textual.geometry import Region
 
 from nnterm.app.app import NntermApp
 from nnterm.app.cli import main
-from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, PanelTurns, some_run_trains
+from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED, PanelTurns, some_run_trains
 from nnterm.app.widgets._plot import RedrawnPlot
 from nnterm.app.widgets._repaint import changed_spans
 from nnterm.app.widgets.architecture import ArchitectureEditor
@@ -219,3 +219,20 @@ async def test_a_plot_built_again_without_a_redraw_is_plotted_afresh():
         plot.app.theme = "textual-light"  # a new picture, no redraw asked for
         await pilot.pause()
         assert any("0.1" in row for row in shown(plot))  # still the data's own range
+
+
+def test_a_shared_server_redraws_at_a_quarter_of_the_default_rates():
+    app = NntermApp(KEYS_PRESET, shared_server=True)
+    assert app.rates is SHARED and app.main_view.live.fps == 1 / SHARED.numbers
+    for part in ("numbers", "curves", "pictures", "weights"):
+        assert SHARED.every(part) == 4 * DEFAULT.every(part)
+    assert NntermApp(KEYS_PRESET, shared_server=True, low_bandwidth=True).rates is LOW_BANDWIDTH
+
+
+def test_snapshots_come_no_faster_than_the_numbers_are_redrawn():
+    """A snapshot between two redraws of the numbers would be drawn by no panel but the
+    slow one whose turn it is: the engine sends none faster (a lower --fps still holds)."""
+    assert NntermApp(KEYS_PRESET, fps=8).main_view.live.fps == 1 / DEFAULT.numbers
+    low = NntermApp(KEYS_PRESET, fps=8, low_bandwidth=True)
+    assert low.main_view.live.fps == 1 / LOW_BANDWIDTH.numbers
+    assert NntermApp(KEYS_PRESET, fps=2).main_view.live.fps == 2

@@ -11,7 +11,8 @@ import pytest
 from helpers import FakeClock
 from session_waits import CONFIG
 
-from nnterm.engine.live.run_loop import Pacer, run_loop
+from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, Pacer, run_loop
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -119,3 +120,81 @@ def test_a_fast_pace_catches_up_waits_that_overshoot():
         pacer.stepped()
         steps += 1
     assert steps == pytest.approx(1000, rel=0.02)
+
+
+def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_after_a_key():
+    """Between two renewals a snapshot shows the boundary drawn last (the same object);
+    after ``PICTURE_SECONDS``, or at once after a command, a new one."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock(tick=0.0005)
+    inbox = queue.SimpleQueue()
+    published = []
+
+    def stop() -> bool:
+        if trainer.step_count == 3000:
+            inbox.put(cmd.Set({"train.l2": 0.001}))  # a key, while it trains
+        return trainer.step_count >= 4000
+
+    run_loop(RunSet([trainer]), inbox, published.append, fps=10.0, clock=clock,
+             should_stop=stop)
+    changes = [i for i in range(1, len(published))
+               if published[i].boundary is not published[i - 1].boundary]
+    assert published[0].boundary is not None and len(changes) >= 3
+    assert len(published) > 2 * len(changes)  # most snapshots show the last one again
+    keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    assert keyed in changes  # the key's snapshot: drawn anew at once
+
+
+def test_a_loop_asked_to_move_hands_on_its_state_and_the_next_goes_on_from_it():
+    trainer = Trainer(CONFIG)
+    inbox = queue.SimpleQueue()
+    for command in (cmd.SetSpeed(500.0), rc.WatchNetwork(3), cmd.StepOnce(),
+                    cmd.SetSpeed(None)):
+        inbox.put(command)
+    asked = []
+
+    def move(speed, seconds):
+        asked.append((speed, seconds))
+        return speed is None
+
+    state = run_loop(RunSet([trainer]), inbox, lambda s: None, move=move, idle_wait=0.01)
+    assert asked[:2] == [(500.0, 0.0), (None, 0.0)]  # after each change of speed
+    assert state is not None and state.speed is None and state.network_point == 3
+    assert state.commands_taken == 4 and state.runs.base is trainer
+    inbox.put(cmd.Stop())
+    published = []
+    assert run_loop(state, inbox, published.append) is None
+    assert published[0].commands_taken == 4  # (and Stop ended it: None, nothing to hand on)
+    assert published[0].network is not None and published[0].step == trainer.step_count
+
+
+class ClockInbox:
+    """An empty inbox whose wait moves a FakeClock on by the time waited."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock, self.waits = clock, 0
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        self.waits += 1
+        self.clock.now += timeout or 0.0
+        raise queue.Empty
+
+    def get_nowait(self):
+        raise queue.Empty
+
+
+def test_at_a_pace_the_loop_wakes_a_few_times_a_second_and_shows_every_step_due():
+    """100 steps/s, 4 snapshots a second: the steps due while it waited are taken
+    together before a snapshot, which shows them all; the pace holds."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    inbox = ClockInbox(clock)
+    shown = []
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), inbox,
+             lambda s: shown.append((clock.now, s.step)), fps=4.0, clock=clock,
+             should_stop=lambda: clock.now >= 3.0)
+    assert 290 <= trainer.step_count <= 301  # the pace: 100 a second (the last wait aside)
+    assert inbox.waits <= 3.0 * (1 / IDLE_WAIT + 4)  # ten a second and one a snapshot, not 100
+    assert len(shown) >= 3.0 * 4 - 1
+    for now, step in shown[1:]:
+        assert step >= int(now * 100) - 1  # every step due is taken before it is shown

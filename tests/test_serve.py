@@ -55,7 +55,8 @@ def test_app_argv_passes_the_app_options_through():
     assert serve.app_argv(args) == [
         "xor", "--set", "train.steps=50", "--set", "model.hidden=[4, 4]", "--seed", "3",
         "--fps", "4", "--speed", "full", "--theme", "ansi-dark", "--paused", "--low-bandwidth"]
-    assert serve.app_argv(serve_args()) == []  # no preset: every tab opens the picker
+    # no preset: every tab opens the picker; every tab redraws at a shared server's rates
+    assert serve.app_argv(serve_args()) == ["--shared-server"]
 
 
 def test_app_command_quotes_every_argument_for_the_shell():

@@ -34,9 +34,12 @@ from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, DataConfig
 
 
-@pytest.fixture(params=["in_process", "process"])
+@pytest.fixture(params=["in_process", "process", "paced"])
 def session(request):
-    s = open_session(CONFIG, in_process=request.param == "in_process")
+    """Each kind: in this thread, the app's default at full speed (a child process) and
+    at a pace (in this thread until full speed)."""
+    s = open_session(CONFIG, in_process=request.param == "in_process",
+                     paced=request.param == "paced")
     thread = threading.Thread(target=s.serve, daemon=True)
     thread.start()
     yield s

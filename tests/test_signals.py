@@ -60,16 +60,18 @@ def alive(pid: int) -> bool:
 def test_a_signal_restores_the_terminal_and_ends_the_engine(sig):
     leader, follower = pty.openpty()
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-    app = subprocess.Popen([NNTERM, "xor", "--set", "train.steps=100000000"], stdin=follower,
-                           stdout=follower, stderr=follower, env=env, start_new_session=True)
+    # at full speed: the engine in a process of its own (at a pace it is the app's thread)
+    app = subprocess.Popen([NNTERM, "xor", "--speed", "full", "--set", "train.steps=100000000"],
+                           stdin=follower, stdout=follower, stderr=follower, env=env,
+                           start_new_session=True)
     os.close(follower)
     seen = bytearray()
     try:
         assert read_until(leader, ALT_SCREEN_ON, seen, 30), "the app never drew"
         assert read_until(leader, b"step", seen, 30), "no status line"
         deadline = time.monotonic() + 30
-        while not children(app.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)  # waiting for the engine process to appear
+        while len(children(app.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # waiting for the engine process (and the resource tracker)
         engines = children(app.pid)
         assert engines, "no engine process"
         app.send_signal(sig)

@@ -86,7 +86,7 @@ def test_ssh_listens_on_2222_by_default_and_says_who_gets_in(monkeypatch, capsys
     assert main(["serve", "xor", "--ssh", "--paused", "--per-address", "2"]) == 0
     (classroom, host, port), = started
     assert (host, port) == ("127.0.0.1", 2222)
-    assert classroom.preset == "xor" and classroom.options == ["--paused"]
+    assert classroom.preset == "xor" and classroom.options == ["--paused", "--shared-server"]
     assert classroom.limits.per_address == 2
     out = capsys.readouterr().out
     assert "ssh -p 2222 localhost" in out

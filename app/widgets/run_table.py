@@ -58,6 +58,11 @@ class RunTable(RowsPanel):
         self._runs: tuple[RunView, ...] = ()
         self._selected = ""
         self._signature: tuple | None = None
+        #: Measured once per content and width (Textual asks for the height, the table is
+        #: rendered to know it, and a repaint renders it again): the height of the rows at
+        #: a width, and the diagnoses' width for some changes and diagnoses in some room.
+        self._heights: dict[tuple[tuple | None, int], int] = {}
+        self._split: tuple[tuple, int] | None = None
 
     @property
     def rows(self) -> list[str]:
@@ -74,6 +79,7 @@ class RunTable(RowsPanel):
         width = self.content_size.width
         old_height = self.get_content_height(None, None, width)
         self._signature, self._runs, self._selected = signature, snapshot.runs, snapshot.run
+        self._heights = {key: h for key, h in self._heights.items() if key[0] == signature}
         # (a wrapped change or a new diagnosis line changes the height, not only a new run)
         return self.repaint(layout=self.get_content_height(None, None, width) != old_height)
 
@@ -135,6 +141,15 @@ class RunTable(RowsPanel):
         """The diagnoses' width, from their longest name (a name is never split) to their
         longest row (a row's names on one line), with which the rows take the fewest lines
         in all, the changes wrapped in the rest of ``room``."""
+        key = (tuple(c.plain for c in changes), tuple(d.plain for d in diagnoses), room)
+        if self._split is not None and self._split[0] == key:
+            return self._split[1]
+        split = self._fewest_lines_split(changes, diagnoses, room)
+        self._split = key, split
+        return split
+
+    def _fewest_lines_split(self, changes: list[Text], diagnoses: list[Text],
+                            room: int) -> int:
         names = [atom for row in diagnoses for _, atom in _atoms(row)]
         narrowest = max([len("diagnosis"), *(name.cell_len + 1 for name in names)])
         widest = max([narrowest, *(row.cell_len for row in diagnoses)])
@@ -168,6 +183,12 @@ class RunTable(RowsPanel):
         return lines
 
     def get_content_height(self, container, viewport, width: int) -> int:
+        key = (self._signature, width)
+        if key not in self._heights:
+            self._heights[key] = self._height(width)
+        return self._heights[key]
+
+    def _height(self, width: int) -> int:
         if self._wide(width):  # the header and a line per run, more where a cell wraps
             options = self.app.console.options.update_width(width)
             return len(self.app.console.render_lines(self._renderable(width), options))

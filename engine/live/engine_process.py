@@ -14,17 +14,22 @@ import signal
 import threading
 from typing import Any
 
-from nnterm.engine.live.run_loop import describe_error, run_loop
+from nnterm.engine.live.run_loop import LoopState, Move, describe_error, run_loop
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.process.parent_watch import end_with_parent
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
 
+#: How long a child that hands its runs back waits for the parent to have read them.
+HAND_BACK_TIMEOUT = 30.0
 
-def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: float,
-         commands_before: int, parent: int) -> None:
+
+def main(runs: list[tuple[str, Config]] | LoopState, commands: Any, snapshots: Any,
+         fps: float, commands_before: int, parent: int, move: Move | None = None) -> None:
     """Entry point of the engine process (a ``multiprocessing`` target): train ``runs``,
-    (name, Config) pairs, in lockstep; ``commands_before``: see ``run_loop``; ``parent``:
+    (name, Config) pairs, in lockstep, or go on with the runs another engine handed on
+    (a ``LoopState``); ``commands_before`` and ``move``: see ``run_loop`` (runs that
+    should move are sent up as ``("moved", state)``, and the process ends); ``parent``:
     the id of the process that started it (``parent_watch``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the UI's: it stops us
     end_with_parent(parent)
@@ -32,13 +37,18 @@ def main(runs: list[tuple[str, Config]], commands: Any, snapshots: Any, fps: flo
     sender.start()
     inbox = ConnectionInbox(commands)
     try:
-        run_loop(build_run_set(runs), inbox, lambda s: sender.put(("snapshot", s)), fps=fps,
-                 should_stop=lambda: sender.broken or inbox.closed,
-                 commands_before=commands_before)
+        moved = run_loop(runs if isinstance(runs, LoopState) else build_run_set(runs), inbox,
+                         lambda s: sender.put(("snapshot", s)), fps=fps,
+                         should_stop=lambda: sender.broken or inbox.closed,
+                         commands_before=commands_before, move=move)
     except Exception as exc:
         sender.put(("fatal", f"the engine failed: {type(exc).__name__}: {describe_error(exc)}"))
         sender.close(flush=True, timeout=1.0)
         raise SystemExit(1) from exc
+    if moved is not None:
+        sender.put(("moved", moved))
+        sender.close(flush=True, timeout=HAND_BACK_TIMEOUT)
+        return
     sender.close(flush=False)
 
 

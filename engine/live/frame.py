@@ -28,6 +28,7 @@ from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.live.snapshot import FitCurve, ImageSamples, RunView, Snapshot, Surface
 from nnterm.engine.live.snapshot_build import (
     SERIES_POINTS,
+    BoundaryOf,
     build_snapshot,
     describe_init,
     history_views,
@@ -59,6 +60,7 @@ def build_frame(
     network_point: int | None = None,
     explain: bool = False,
     series_points: int = SERIES_POINTS,
+    boundary_of: BoundaryOf = boundary_grid,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
 
@@ -67,15 +69,19 @@ def build_frame(
     speed the latest logged record is close enough and costs nothing). ``samples`` (the
     text the models last wrote), ``claims`` and ``commands_taken`` are carried as given.
     ``network_point``: the selected run's network view with that training example (None:
-    none); ``explain``: the selected run's last step explained (``backprop_view``)."""
+    none); ``explain``: the selected run's last step explained (``backprop_view``);
+    ``boundary_of``: what draws each decision boundary (``plane.HeldBoundaries`` keeps
+    them between snapshots)."""
     now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
-    views = tuple(_run_view(runs, t, now[t.run_name], series_points) for t in runs.trainers)
+    views = tuple(_run_view(runs, t, now[t.run_name], series_points, boundary_of)
+                  for t in runs.trainers)
     landscape = build_landscape(list(runs.trainers), runs.paths,
                                 {name: runs.colour(name) for name in runs.names})
     flat = landscape is None  # a loss landscape is drawn instead of what fits the data
     return build_snapshot(
         runs[runs.selected], steps_per_second=steps_per_second, message=message,
         series_points=series_points, now=now[runs.selected], runs=views,
+        boundary_of=boundary_of,
         references=(*reference_levels(runs.base), *runs.baselines.items()),
         samples=samples, landscape=landscape,
         fit=fit_curve(runs) if flat else None,
@@ -204,7 +210,7 @@ def current_record(trainer: Trainer) -> StepRecord | None:
 
 
 def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
-              series_points: int) -> RunView:
+              series_points: int, boundary_of: BoundaryOf) -> RunView:
     series, _, latest = history_views(trainer, series_points, with_bands=False)
     if now is not None:
         series, latest = with_point(series, now), now
@@ -224,7 +230,7 @@ def _run_view(runs: RunSet, trainer: Trainer, now: StepRecord | None,
         diagnoses=tuple(d.name for d in trainer.diagnoses),
         findings=folded(trainer.diagnoses),
         series=series,
-        boundary=boundary_grid(trainer, SMALL_BOUNDARY_RESOLUTION),
+        boundary=boundary_of(trainer, SMALL_BOUNDARY_RESOLUTION),
         act_std=tuple(float(x) for x in latest.act_std),
         grad_norm=tuple(float(x) for x in latest.grad_norm),
     )

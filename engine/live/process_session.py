@@ -21,7 +21,7 @@ import threading
 import time
 from typing import Any
 
-from nnterm.engine.live.run_loop import FPS, describe_error
+from nnterm.engine.live.run_loop import FPS, LoopState, Move, describe_error
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config
@@ -62,6 +62,9 @@ class ProcessSession(Session):
         self._commands: Any = None  # our end of the command pipe
         self._snapshots: Any = None  # our end of the snapshot pipe
         self._fatal: str | None = None  # the engine's last words, if any
+        #: asked by the child's loop whether its runs should move (``run_loop.Move``)
+        self._child_move: Move | None = None
+        self._moved: LoopState | None = None  # the runs a child handed back as it ended
 
     @property
     def pid(self) -> int | None:
@@ -106,11 +109,19 @@ class ProcessSession(Session):
             self._wake_w.close()
 
     # -- the child
-    def _start_child(self, config: Config) -> None:
+    def _start_child(self, start: Config | LoopState) -> None:
+        """A child training ``start``: a fresh engine from a Config (and the session's
+        variants), or the runs another engine handed on (``LoopState``)."""
         from nnterm.engine.live import engine_process
 
-        commands_before = self._commands_before(self._outbox)
+        if isinstance(start, LoopState):
+            runs: list[tuple[str, Config]] | LoopState = start
+            commands_before = start.commands_taken
+        else:
+            runs = [("base", start), *self.variants]
+            commands_before = self._commands_before(self._outbox)
         self._fatal = None
+        self._child_started(commands_before)
         cmd_r, cmd_w = self._ctx.Pipe(duplex=False)
         snap_r, snap_w = self._ctx.Pipe(duplex=False)
         ask_for_huge_pages()
@@ -118,8 +129,8 @@ class ProcessSession(Session):
         # context it returns (spawn, fork, forkserver) has one.
         proc = self._ctx.Process(  # type: ignore[attr-defined]
             target=engine_process.main,
-            args=([("base", config), *self.variants], cmd_r, snap_w, self.fps,
-                  commands_before, os.getpid()),
+            args=(runs, cmd_r, snap_w, self.fps, commands_before, os.getpid(),
+                  self._child_move),
             name="nnterm-engine", daemon=True,
         )
         try:
@@ -135,8 +146,16 @@ class ProcessSession(Session):
             self._proc, self._commands, self._snapshots = proc, cmd_w, snap_r
         self._set_state(True, None)
 
-    def _stop_child(self, timeout: float) -> None:
-        """Ask the child to stop, give it ``timeout`` seconds, then terminate/kill it."""
+    def _child_started(self, commands_before: int) -> None:
+        """Called as a child starts, its count of commands taken at ``commands_before``."""
+
+    def _forward(self, commands: Any, command: Any) -> None:
+        """Send ``command`` down to the child (raises OSError if it is gone)."""
+        commands.send(command)
+
+    def _stop_child(self, timeout: float, *, ends_engine: bool = True) -> None:
+        """Ask the child to stop, give it ``timeout`` seconds, then terminate/kill it;
+        ``ends_engine=False``: its runs go on elsewhere, the engine stays alive."""
         with self._child_lock:
             proc, commands, snapshots = self._proc, self._commands, self._snapshots
             self._proc = self._commands = self._snapshots = None
@@ -161,7 +180,7 @@ class ProcessSession(Session):
             c.close()
         if not proc.is_alive():
             proc.close()
-        if self._alive:
+        if self._alive and ends_engine:
             self._set_state(False, self._error)
 
     def _relay(self, timeout: float) -> None:
@@ -184,7 +203,7 @@ class ProcessSession(Session):
                 break
             if commands is not None:  # a dead engine's commands are dropped
                 try:
-                    commands.send(command)
+                    self._forward(commands, command)
                 except OSError:
                     break  # the child is gone: its sentinel says so next
         if proc is None:
@@ -207,6 +226,8 @@ class ProcessSession(Session):
                 newest = payload
             elif kind == "fatal":
                 self._fatal = payload
+            elif kind == "moved":
+                self._moved = payload
         if newest is not None:
             self._publish(newest)
 
@@ -220,6 +241,8 @@ class ProcessSession(Session):
                 self._commands, self._snapshots, None, None)
         for c in (commands, snapshots):
             c.close()
+        if self._moved is not None:  # its runs go on elsewhere: the engine lives on
+            return
         if self.closed:
             self._set_state(False, None)
             return

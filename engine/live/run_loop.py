@@ -15,11 +15,13 @@ import queue
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
+from nnterm.engine.live.plane import HeldBoundaries
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
@@ -42,9 +44,39 @@ IDLE_WAIT = 0.1
 POLL_INTERVAL = 0.002
 #: How often a next-token lesson's panel gets newly written text (seconds).
 SAMPLE_SECONDS = 3.0
+#: While runs train, their decision boundaries are drawn anew at most this often (and at
+#: once after a command): half the default picture panel's redraw period (``app.redraw``),
+#: so a picture drawn is at most this old.
+PICTURE_SECONDS = 0.5
 #: How far behind its grid a paced run may be and still catch up (a burst this short is
 #: invisible; later than this, the Pacer starts a new grid).
 CATCH_UP = 0.05
+#: Weight of the newest step in ``LoopState.step_seconds``, the moving mean of a step's
+#: time, and how many steps it takes before a ``Move`` is asked about it.
+STEP_WEIGHT, STEPS_MEASURED = 0.1, 20
+
+#: Whether a loop's runs should move to another engine (``moving_session``), asked after
+#: a change of speed and at every snapshot with the speed (None: full) and the mean CPU
+#: seconds of a step of every run (0.0 while not measured yet).
+Move = Callable[[float | None, float], bool]
+
+
+@dataclass
+class LoopState:
+    """What a run loop hands on when its runs move to another engine: the runs, and all
+    the loop was told or keeps between snapshots, so that the next loop (``run_loop``
+    given this state) goes on where this one stopped."""
+
+    runs: RunSet
+    speed: float | None
+    commands_taken: int
+    message: str = ""
+    network_point: int | None = None
+    explain: bool = False
+    watched: tuple[Any, ...] = ()
+    samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    sample_seed: int = 0
+    step_seconds: float = 0.0
 
 
 class Inbox(Protocol):
@@ -63,15 +95,18 @@ class Pacer:
     Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
     shift the ones after it, so the rate is exact on average, even at paces whose interval
     is close to the wait's own granularity (a millisecond or so). A step later than
-    ``CATCH_UP`` seconds or a whole interval, whichever is longer (after a pause, or when
+    ``catch_up`` seconds or a whole interval, whichever is longer (after a pause, or when
     steps are slower than the asked speed), starts a new grid instead of rushing to catch
-    up, so there is never a visible burst of steps.
+    up, so there is never a visible burst of steps (the run loop takes the steps due
+    between two of its wake-ups together, and shows them only once all are taken).
     """
 
     def __init__(
-        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic
+        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic,
+        catch_up: float = CATCH_UP,
     ) -> None:
         self.clock = clock
+        self.catch_up = catch_up
         self.steps_per_second: float | None = None
         self._due: float | None = None
         self.set_speed(steps_per_second)
@@ -99,7 +134,7 @@ class Pacer:
         if self.steps_per_second is None:
             return
         now, interval = self.clock(), 1.0 / self.steps_per_second
-        if self._due is None or now - self._due > max(interval, CATCH_UP):
+        if self._due is None or now - self._due > max(interval, self.catch_up):
             self._due = now + interval
         else:
             self._due += interval
@@ -130,7 +165,7 @@ class _Rate:
 
 # ---------------------------------------------------------------------------- the loop
 def run_loop(
-    runs: RunSet,
+    runs: RunSet | LoopState,
     inbox: Inbox,
     publish: Callable[[Snapshot], None],
     *,
@@ -139,9 +174,11 @@ def run_loop(
     clock: Callable[[], float] = time.monotonic,
     idle_wait: float = IDLE_WAIT,
     commands_before: int = 0,
-) -> None:
+    move: Move | None = None,
+) -> LoopState | None:
     """Drive ``runs`` until a ``Stop`` command arrives or ``should_stop()`` (checked
-    before every step) says so.
+    before every step) says so, or ``move`` says they should move: then return their
+    ``LoopState``, which another loop (in another process) takes up as its ``runs``.
 
     Each turn: apply every pending command (``SetSpeed``, ``Stop`` and the run commands
     here, the rest with ``Trainer.apply`` on every run or on those a ``ToRuns`` names; at
@@ -149,9 +186,13 @@ def run_loop(
     every run that may step (``RunSet.tick``), and publish a snapshot if a command changed
     something, or ``1 / fps`` seconds passed since the last one. While every run is paused
     or done it publishes what it has, then blocks on the inbox for up to ``idle_wait``
-    seconds at a time (no busy loop). At a fixed speed it waits for the ``Pacer`` the same
-    way, so commands are still taken at once, and every snapshot measures the runs at the
-    step it shows (``build_frame(current=True)``).
+    seconds at a time (no busy loop). At a fixed speed it waits the same way, so commands
+    are still taken at once, until the next snapshot is due (``idle_wait`` at most), and
+    then takes the steps the ``Pacer`` had due meanwhile, one after another, before it
+    publishes: a snapshot shows the same step as if they had been taken one by one, but
+    the loop wakes a few times a second, not at every step, and steps with the caches
+    warm. Every snapshot at a fixed speed measures the runs at the step it shows
+    (``build_frame(current=True)``).
 
     A run that diverges pauses itself: its view says ``diverged`` and ``stop_reason`` names
     the step. A command that fails (an unknown setting, a bad value, an unknown run)
@@ -159,43 +200,67 @@ def run_loop(
     step, which pauses that run.
 
     Every snapshot says how many commands were taken so far (``commands_taken``), counted
-    from ``commands_before``: the commands a session sent to engines before this one.
+    from ``commands_before``: the commands a session sent to engines before this one (or
+    from the ``LoopState``'s).
     """
-    driver = _Driver(runs, publish, fps, clock)
-    driver.commands_taken = commands_before
-    driver.run(inbox, should_stop, idle_wait)
+    state = runs if isinstance(runs, LoopState) else LoopState(runs, None, commands_before)
+    driver = _Driver(state, publish, fps, clock, move)
+    return driver.run(inbox, should_stop, idle_wait)
 
 
 class _Driver:
     def __init__(
-        self, runs: RunSet, publish: Callable[[Snapshot], None], fps: float,
-        clock: Callable[[], float],
+        self, state: LoopState, publish: Callable[[Snapshot], None], fps: float,
+        clock: Callable[[], float], move: Move | None = None,
     ) -> None:
-        self.runs = runs
+        self.runs = state.runs
         self.publish_fn = publish
         self.clock = clock
+        self.move = move
         self.interval = 1.0 / fps if fps > 0 else 0.0
-        self.pacer = Pacer(None, clock)
+        self.pacer = Pacer(state.speed, clock)
         self.rate = _Rate()
-        self.message = ""
+        self.message = state.message
         self.dirty = True  # a change not yet published
         self.unpublished = 0  # steps taken since the last snapshot
         self.steps = 0  # steps taken by this loop (for the rate)
         self.last_publish = -math.inf
         self.last_poll = -math.inf
         self.last_samples = -math.inf
-        self.sample_seed = 0
+        self.boundaries = HeldBoundaries()  # drawn anew every PICTURE_SECONDS at most
+        self.last_pictures = -math.inf
+        self.sample_seed = state.sample_seed
         # the newest text the models wrote (Snapshot.samples)
-        self.samples: tuple[tuple[str, tuple[str, ...]], ...] = ()
-        self.network_point: int | None = None  # rc.WatchNetwork's: None, no network view
-        self.explain = False  # rc.ExplainSteps's: the last step explained in each snapshot
+        self.samples = state.samples
+        # rc.WatchNetwork's: None, no network view
+        self.network_point: int | None = state.network_point
+        self.explain = state.explain  # rc.ExplainSteps's: the last step explained
         self.stopped = False
-        self.watched: tuple[Any, ...] = ()  # claims judged at every snapshot (rc.WatchClaims)
-        self.commands_taken = 0  # every command handled, failed ones included
+        self.watched = state.watched  # claims judged at every snapshot (rc.WatchClaims)
+        self.commands_taken = state.commands_taken  # every command handled, failed ones too
+        self.step_seconds = state.step_seconds  # a step's mean time (measured with ``move``)
+        self.measured = STEPS_MEASURED if state.step_seconds else 0  # steps timed so far
+        self.moving = False  # ``move`` said yes
 
-    def run(self, inbox: Inbox, should_stop: Callable[[], bool], idle_wait: float) -> None:
+    def state(self) -> LoopState:
+        """The loop as another one takes it up (``run_loop``'s ``runs``)."""
+        return LoopState(self.runs, self.pacer.steps_per_second, self.commands_taken,
+                         self.message, self.network_point, self.explain, self.watched,
+                         self.samples, self.sample_seed, self.step_seconds)
+
+    def ask_move(self) -> None:
+        """Ask ``move`` whether the runs should go (once their step time is measured)."""
+        if self.move is not None:
+            seconds = self.step_seconds if self.measured >= STEPS_MEASURED else 0.0
+            self.moving = self.move(self.pacer.steps_per_second, seconds)
+
+    def run(self, inbox: Inbox, should_stop: Callable[[], bool],
+            idle_wait: float) -> LoopState | None:
+        self.pacer.catch_up = CATCH_UP + idle_wait  # (steps due while it waited: see wait)
         self.publish()
         while not self.stopped and not should_stop():
+            if self.moving:
+                return self.state()
             now = self.clock()
             if now - self.last_poll >= POLL_INTERVAL:
                 self.last_poll = now
@@ -206,13 +271,15 @@ class _Driver:
                 delay = self.pacer.delay()
                 if delay > 0:
                     self.publish_if_due(idle=False, now=now)
-                    self.wait(inbox, min(delay, idle_wait))
+                    until_snapshot = self.last_publish + self.interval - self.clock()
+                    self.wait(inbox, min(max(delay, until_snapshot), idle_wait))
                     continue
             stepped = self.tick()
             self.publish_if_due(idle=not stepped, now=now)
             if not stepped:
                 self.rate.clear()
                 self.wait(inbox, idle_wait)
+        return None
 
     # -- commands
     def drain(self, inbox: Inbox) -> None:
@@ -242,6 +309,7 @@ class _Driver:
                     self.stopped = True
                 case cmd.SetSpeed(steps_per_second=sps, announce=announce):
                     self.pacer.set_speed(sps)
+                    self.ask_move()
                     if announce:
                         self.message = ("full speed" if self.pacer.steps_per_second is None
                                         else rate_text(self.pacer.steps_per_second))
@@ -320,7 +388,13 @@ class _Driver:
 
     # -- stepping
     def tick(self) -> bool:
-        stepped, failed = self.runs.tick()
+        if self.move is None:
+            stepped, failed = self.runs.tick()
+        else:  # the thread's own CPU time: a step that waited for the GIL or a busy
+            start = time.thread_time()  # core took no more of a core than it did
+            stepped, failed = self.runs.tick()
+            if stepped:
+                self.time_step(time.thread_time() - start)
         for t, exc in failed:
             self.message = f"error in {t.run_name} at step {t.step_count}: " \
                            f"{describe_error(exc)}; paused"
@@ -339,14 +413,28 @@ class _Driver:
                     self.message = f"{named}diverged: {t.stop_reason}; paused"
         return True
 
+    def time_step(self, seconds: float) -> None:
+        """Fold a step's ``seconds`` into ``step_seconds`` (the first one as it is)."""
+        weight = STEP_WEIGHT if self.measured else 1.0
+        self.step_seconds += weight * (seconds - self.step_seconds)
+        self.measured += 1
+
     # -- publishing
     def publish_if_due(self, idle: bool, now: float) -> None:
         """Publish if a command changed something, or steps were taken and the runs went
         idle or ``1 / fps`` passed (``now``: the clock at the top of this turn, so that
         the hot loop reads the clock once a step)."""
-        if self.dirty or (self.unpublished and (
-                idle or now - self.last_publish >= self.interval)):
+        if self.dirty or (self.unpublished and (idle or (
+                now - self.last_publish >= self.interval and self.steps_taken(now)))):
             self.publish()
+
+    def steps_taken(self, now: float) -> bool:
+        """Whether the steps due are all taken (at a fixed speed: the ones due while the
+        loop waited are taken together, then shown), or they fall behind the speed by
+        more than ``catch_up`` (then shown as they are)."""
+        pacer = self.pacer
+        return (pacer.steps_per_second is None or pacer.delay() > 0
+                or now - self.last_publish >= self.interval + pacer.catch_up)
 
     def publish(self) -> None:
         """Publish a snapshot of the runs. Every ``SAMPLE_SECONDS`` (and on a change while
@@ -359,15 +447,21 @@ class _Driver:
         if now - self.last_samples >= SAMPLE_SECONDS or (self.dirty and not running):
             self.last_samples, self.sample_seed = now, self.sample_seed + 1
             self.samples = text_samples(self.runs, self.sample_seed)
+        renew = self.dirty or not running or now - self.last_pictures >= PICTURE_SECONDS
+        self.boundaries.start_renewing(renew)
+        if renew:
+            self.last_pictures = now
         snapshot = build_frame(
             self.runs, steps_per_second=self.rate.value if running else 0.0,
             message=self.message, current=self.pacer.steps_per_second is not None,
             samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
             commands_taken=self.commands_taken, network_point=self.network_point,
-            explain=self.explain,
+            explain=self.explain, boundary_of=self.boundaries,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.publish_fn(snapshot)
+        if self.measured >= STEPS_MEASURED:  # (a change of speed asks at once)
+            self.ask_move()
 
 
 def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],

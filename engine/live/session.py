@@ -3,10 +3,12 @@
 ``run_loop`` (``live.run_loop``) is the one loop that drives a lesson's runs (the base
 Config and any named ``variants``, trained in lockstep as a ``RunSet``): between steps it
 applies the commands that arrived and publishes a Snapshot at most ``fps`` times a second
-(and at once after a command). Two sessions run it behind one interface, ``Session``
-(this module): ``ProcessSession`` (the default, ``process_session``) runs the loop in a
-child process, and ``InProcessSession`` (``--in-process``, ``sessions``) in the thread
-that calls ``serve()``; ``sessions.open_session`` opens the one asked for.
+(and at once after a command). Three sessions run it behind one interface, ``Session``
+(this module): ``MovingSession`` (the default, ``moving_session``) in the thread that
+calls ``serve()`` while paced and in a child process at full speed, ``ProcessSession``
+(``process_session``) always in a child process, and ``InProcessSession``
+(``--in-process``, ``sessions``) always in the thread; ``sessions.open_session`` opens
+the one asked for.
 
 The UI only calls ``send`` (never blocks; it numbers the command, and every snapshot
 says how many commands its engine had taken: ``Snapshot.commands_taken``), ``latest``

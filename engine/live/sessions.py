@@ -1,6 +1,8 @@
-"""The two kinds of Session, and the one the app opens: ``ProcessSession`` (the default,
-``process_session``) or ``InProcessSession``, which runs the engine in the thread that
-calls ``serve()`` (``--in-process``: one process, for debugging and for tests)."""
+"""The kinds of Session, and the one the app opens: ``MovingSession`` (the default,
+``moving_session``: the engine in the app's thread while paced, in a child process at full
+speed), ``ProcessSession`` (always a child process, ``process_session``) or
+``InProcessSession``, which always runs the engine in the thread that calls ``serve()``
+(``--in-process``: one process, for debugging and for tests)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ import queue
 import threading
 from typing import Any
 
-from nnterm.engine.live.process_session import ProcessSession
+from nnterm.engine.live.moving_session import MovingSession
 from nnterm.engine.live.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
@@ -17,10 +19,13 @@ from nnterm.engine.training.config import Config
 
 
 def open_session(config: Config, *, in_process: bool = False, fps: float = FPS,
-                 variants: Variants = ()) -> Session:
-    """The session the app uses: an engine process, or (``in_process``) this thread."""
-    kind = InProcessSession if in_process else ProcessSession
-    return kind(config, fps=fps, variants=variants)
+                 variants: Variants = (), paced: bool = False) -> Session:
+    """The session the app uses: the engine where its speed wants it, starting in this
+    thread if ``paced`` (a lesson opened at a pace), else in a process; or always in this
+    thread (``in_process``)."""
+    if in_process:
+        return InProcessSession(config, fps=fps, variants=variants)
+    return MovingSession(config, fps=fps, variants=variants, in_thread=paced)
 
 
 class InProcessSession(Session):

@@ -14,7 +14,7 @@ its 40x40 boundary, and about 2 ms for a 784-256-256-10 net (no boundary).
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +22,7 @@ import numpy as np
 from nnterm.engine.live.plane import BOUNDARY_RESOLUTION, boundary_grid, drawn_data
 from nnterm.engine.live.snapshot import (
     BackpropView,
+    Boundary,
     Confusion,
     FitCurve,
     ImageSamples,
@@ -39,6 +40,9 @@ from nnterm.engine.training.causes import folded
 from nnterm.engine.training.telemetry import HIST_BINS, PERCENTILES, BoundedHistory, StepRecord
 from nnterm.engine.training.trainer import Trainer
 
+#: What draws a run's decision boundary at a resolution (``plane.boundary_grid``).
+BoundaryOf = Callable[[Trainer, int], Boundary | None]
+
 #: Default sizes of what a snapshot carries (about a plot's width, a panel's cells).
 SERIES_POINTS = 120
 HEATMAP_MAX = 48
@@ -52,6 +56,7 @@ def build_snapshot(
     series_points: int = SERIES_POINTS,
     heatmap_max: int = HEATMAP_MAX,
     boundary_resolution: int = BOUNDARY_RESOLUTION,
+    boundary_of: BoundaryOf = boundary_grid,
     now: StepRecord | None = None,
     runs: tuple[RunView, ...] = (),
     references: tuple[tuple[str, float], ...] = (),
@@ -69,7 +74,8 @@ def build_snapshot(
     """A Snapshot of ``trainer`` now, with the lesson's parts as given (``Snapshot`` says
     what each is). Every array is a fresh copy, so the trainer may go on stepping while
     another thread (or process) draws the snapshot. ``now``: the losses at the current
-    step (see ``build_frame``), drawn as the curves' last point."""
+    step (see ``build_frame``), drawn as the curves' last point; ``boundary_of``: what
+    draws the decision boundary (``plane.HeldBoundaries`` keeps one between snapshots)."""
     series, bands, latest = history_views(trainer, series_points)
     assert bands is not None, "history_views gives the bands with_bands"
     if now is not None:
@@ -94,7 +100,7 @@ def build_snapshot(
         val_acc=latest.val_acc,
         series=series,
         layers=_layers(net, latest, bands, heatmap_max, trainer.dataset.meta.get("image_shape")),
-        boundary=boundary_grid(trainer, boundary_resolution),
+        boundary=boundary_of(trainer, boundary_resolution),
         diagnoses=tuple((d.name, d.step, d.message) for d in trainer.diagnoses),
         findings=folded(trainer.diagnoses),
         fit_diagnosis=trainer.fit_diagnosis,

@@ -30,6 +30,13 @@ class Activation:
     forward: Callable[[np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
     saturated: Callable[[np.ndarray], np.ndarray] | None = None
+    #: leaky_relu's slope (the one parameter an activation has); 0 for the others.
+    slope: float = 0.0
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled by name (its functions are lambdas and closures): a lesson's runs
+        move between the app and an engine process (``live.moving_session``)."""
+        return get_activation, (self.name, self.slope)
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -84,7 +91,7 @@ def leaky_relu(slope: float) -> Activation:
     def derivative(z: np.ndarray, a: np.ndarray) -> np.ndarray:
         return np.where(z > 0, 1.0, slope).astype(z.dtype, copy=False)
 
-    return Activation("leaky_relu", forward, derivative)
+    return Activation("leaky_relu", forward, derivative, slope=slope)
 
 
 IDENTITY = Activation("identity", lambda z: z, lambda z, a: np.ones_like(z))

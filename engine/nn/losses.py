@@ -128,6 +128,10 @@ class Loss:
         labels: np.ndarray = z.argmax(axis=1)
         return labels
 
+    def __reduce__(self) -> tuple[object, ...]:
+        """Pickled by name (``mse``'s head is a lambda), as ``Activation`` is."""
+        return get_loss, (self.name,)
+
 
 LOSSES = {
     "cross_entropy": Loss("cross_entropy", cross_entropy, softmax, classification=True),

@@ -4,11 +4,14 @@ command line, so nothing heavy is imported here (asyncssh loads only for ``--ssh
 from __future__ import annotations
 
 import argparse
+import os
 
-#: Sessions at once, in all (``--max-sessions``). Meant to be what two cores hold with
-#: keys answered within 200 ms at a lesson's pace (``benchmarks/serve_load.py --ssh``);
-#: the issue's aim of thirty until that is measured.
-MAX_SESSIONS = 30
+#: Sessions a core holds training at a lesson's pace with keys answered within 200 ms
+#: (``benchmarks/serve_load.py --ssh``: two cores held thirty students on xor, p90 33 ms,
+#: and not forty; a heavier lesson such as activations costs twice xor's CPU).
+SESSIONS_PER_CORE = 15
+#: Sessions at once, in all (``--max-sessions``): what this machine's cores hold.
+MAX_SESSIONS = SESSIONS_PER_CORE * (os.cpu_count() or 1)
 #: Sessions at once from one client address (``--per-address``).
 PER_ADDRESS = 4
 #: Minutes without a key before a session ends (``--idle-timeout``).

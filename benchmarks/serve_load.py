@@ -31,7 +31,9 @@ the preset's runs made endless so that nothing finishes while measured):
 
 With N students training, the CPU of every student's processes and of the server is
 read over ``--window`` seconds, and their resident memory summed: per student, the total
-divided by N (the server's own cost shown apart).
+divided by N (the server's own cost shown apart). "clients' CPU" is this script's own
+process over the same window: the silent clients (over SSH, their decryption), which a
+class's laptops would pay for, here on the same two cores as the server.
 
 Over SSH (``--ssh``: ``nnterm serve --ssh`` on a free loopback port) every student is an
 asyncssh client with a PTY of 150x50. The one measured keeps what the app writes, and
@@ -383,6 +385,7 @@ class Load:
     mb_each: float  # resident memory per student
     server_cpu: float
     server_mb: float
+    clients_cpu: float  # % of a core: this script's own process, the N - 1 silent clients
 
 
 async def n_students(transport: Transport, served: Served, n: int, presses: int,
@@ -394,7 +397,11 @@ async def n_students(transport: Transport, served: Served, n: int, presses: int,
     first = ((await student.screen_text()) or "").split("\n")[0]
     pace = first.split("steps/s")[0].split()[-1] if "steps/s" in first else "?"
     trees, server = served.app_trees(), [served.process.pid]
+    before = os.times()
     cpus = await asyncio.to_thread(cpu_percent, [sum(trees, []), server], window)
+    after = os.times()
+    clients = 100 * (after.user + after.system - before.user - before.system) / (
+        after.elapsed - before.elapsed)
     memory = sum(tree_rss(tree) for tree in trees)
     latencies = await transport.latencies(student, presses)
     stop.set()
@@ -406,7 +413,7 @@ async def n_students(transport: Transport, served: Served, n: int, presses: int,
     p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     return Load(n, statistics.median(latencies), p90, max(latencies), pace,
                 cpu_each=cpus[0] / len(trees), mb_each=memory / len(trees),
-                server_cpu=cpus[1], server_mb=tree_rss(server))
+                server_cpu=cpus[1], server_mb=tree_rss(server), clients_cpu=clients)
 
 
 # ---------------------------------------------------------------------------- report
@@ -425,14 +432,15 @@ def load_table(loads: list[Load], transport: Transport) -> Table:
     table = Table(title=f"Key to screen on one of N {transport.name} while all train "
                   f"({os.cpu_count()} cores)")
     for name in ("students", "median", "p90", "worst", f"p90 <= {ANSWERED_MS} ms", "steps/s",
-                 "CPU per student", "RSS per student", "server CPU", "server RSS"):
+                 "CPU per student", "RSS per student", "server CPU", "server RSS",
+                 "clients' CPU"):
         table.add_column(name, justify="right")
     for load in loads:
         ok = "yes" if load.p90 <= ANSWERED_MS else "no"
         table.add_row(str(load.students), f"{load.median:.0f} ms", f"{load.p90:.0f} ms",
                       f"{load.worst:.0f} ms", ok, load.steps_per_s, f"{load.cpu_each:.1f}%",
                       f"{load.mb_each:.0f} MB", f"{load.server_cpu:.0f}%",
-                      f"{load.server_mb:.0f} MB")
+                      f"{load.server_mb:.0f} MB", f"{load.clients_cpu:.0f}%")
     return table
 
 

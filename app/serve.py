@@ -207,19 +207,28 @@ def check_teachers_terminal() -> None:
 Watched = Callable[[argparse.Namespace, list[str], str, list[str]], int]
 
 
+def check_serving(args: argparse.Namespace, argv: list[str], port: int) -> tuple[str, bool]:
+    """What either server checks before it starts (over HTTP or SSH): the answers folder,
+    the teacher's terminal (``--watch``), the app's arguments, the host and the port.
+    Returns the title and whether the host is this machine only; raises ``PresetError``
+    or ``ServeError``."""
+    if args.answers is not None:
+        answers_folder(args.answers)
+    if args.watch:
+        check_teachers_terminal()
+    title = check_app_argv(argv)
+    local = is_loopback(args.host)
+    check_port_free(args.host, port)
+    return title, local
+
+
 def serve_command(args: argparse.Namespace, watched: Watched | None = None) -> int:
     """Check everything, then serve a tab's own app to every tab, or (``watched``, for
     ``--watch``) the teacher's."""
     argv = app_argv(args)
     args.port = args.port or DEFAULT_PORT
     try:
-        if args.answers is not None:
-            answers_folder(args.answers)
-        if args.watch:
-            check_teachers_terminal()
-        title = check_app_argv(argv)
-        local = is_loopback(args.host)
-        check_port_free(args.host, args.port)
+        title, local = check_serving(args, argv, args.port)
     except (PresetError, ServeError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)
         return 2

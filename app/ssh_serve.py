@@ -23,12 +23,8 @@ import sys
 
 from nnterm.app.serve import (
     ServeError,
-    answers_folder,
     app_argv,
-    check_app_argv,
-    check_port_free,
-    check_teachers_terminal,
-    is_loopback,
+    check_serving,
     port_problem,
     serve_command,
 )
@@ -113,14 +109,8 @@ def ssh_serve_command(args: argparse.Namespace, argv: list[str]) -> int:
     """Serve ``argv`` (the app's arguments, ``serve.app_argv``) over SSH."""
     port = args.port or SSH_PORT
     try:
-        if args.answers is not None:
-            answers_folder(args.answers)
-        if args.watch:
-            check_teachers_terminal()
-        title = check_app_argv(argv)
-        local = is_loopback(args.host)
+        title, local = check_serving(args, argv, port)
         access = access_from(args, local)
-        check_port_free(args.host, port)
         key = load_or_create_host_key(host_key_path())
     except (PresetError, ServeError) as err:
         print(f"nnterm: error: {err}", file=sys.stderr)

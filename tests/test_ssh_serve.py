@@ -82,7 +82,7 @@ def test_ssh_listens_on_2222_by_default_and_says_who_gets_in(monkeypatch, capsys
         print("\n".join(lines))
 
     monkeypatch.setattr("nnterm.app.ssh_serve.serve", fake_serve)
-    monkeypatch.setattr("nnterm.app.ssh_serve.check_port_free", lambda host, port: None)
+    monkeypatch.setattr("nnterm.app.serve.check_port_free", lambda host, port: None)
     assert main(["serve", "xor", "--ssh", "--paused", "--per-address", "2"]) == 0
     (classroom, host, port), = started
     assert (host, port) == ("127.0.0.1", 2222)

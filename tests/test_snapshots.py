@@ -34,6 +34,9 @@ async def finished(pilot) -> None:
         await asyncio.to_thread(view.live.session.wait_for_update, version, 5.0)
         view.poll()
         await pilot.pause()
+    # Every panel draws the last snapshot now: the tables of a snapshot that came while a
+    # key's effect went first are drawn after the next refresh, which may be after this.
+    view.panels.draw_all(view.snapshot)
     app.query_one(LossPlot).flush()
     app.clear_notifications()
     await pilot.pause()

@@ -155,14 +155,20 @@ class Served:
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        for pid in marked_pids(self.marker):
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        end_served(self.process, self.marker, timeout=60)
+
+
+def end_served(process: subprocess.Popen, marker: str, timeout: float) -> None:
+    """Wait ``timeout`` seconds for a server asked to stop, then kill its group, and any
+    process still carrying ``marker`` (none should be left)."""
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    for pid in marked_pids(marker):
+        if alive(pid):
+            os.kill(pid, signal.SIGKILL)
 
 
 def tree_rss(pids: list[int]) -> float:
@@ -400,7 +406,7 @@ async def n_students(transport: Transport, served: Served, n: int, presses: int,
     before = os.times()
     cpus = await asyncio.to_thread(cpu_percent, [sum(trees, []), server], window)
     after = os.times()
-    clients = 100 * (after.user + after.system - before.user - before.system) / (
+    clients = 100 * ((after.user - before.user) + (after.system - before.system)) / (
         after.elapsed - before.elapsed)
     memory = sum(tree_rss(tree) for tree in trees)
     latencies = await transport.latencies(student, presses)
@@ -465,9 +471,13 @@ async def measure(args: argparse.Namespace, console: Console) -> None:
         if browser is not None:
             await browser.close()
         served.stop()
-    load_after = os.getloadavg()
-    console.print(f"load average (1 min) before {load_before[0]:.1f}, after "
-                  f"{load_after[0]:.1f}, on {os.cpu_count()} cores")
+    print_load(console, load_before)
+
+
+def print_load(console: Console, before: tuple[float, float, float]) -> None:
+    """The 1-minute load average before and now: figures from a busy machine told apart."""
+    console.print(f"load average (1 min) before {before[0]:.1f}, after "
+                  f"{os.getloadavg()[0]:.1f}, on {os.cpu_count()} cores")
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -38,8 +37,14 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).parent))
-from serve_load import ENDLESS, free_port, tree_cpu  # noqa: E402  (beside this script)
-from tmux_lab import alive, descendants, marked_pids  # noqa: E402
+from serve_load import (  # noqa: E402  (beside this script)
+    ENDLESS,
+    end_served,
+    free_port,
+    print_load,
+    tree_cpu,
+)
+from tmux_lab import descendants  # noqa: E402
 
 from nnterm.app.pty_app import set_size  # noqa: E402
 
@@ -82,14 +87,7 @@ class Watched:
 
     def stop(self) -> None:
         os.write(self.master, b"q")  # the teacher quits: the server ends with the app
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        for pid in marked_pids(self.marker):
-            if alive(pid):
-                os.kill(pid, signal.SIGKILL)
+        end_served(self.process, self.marker, timeout=30)
 
 
 def _drop(master: int) -> None:
@@ -200,9 +198,7 @@ async def measure(args: argparse.Namespace, console: Console) -> None:
         console.print(table(rows, args.preset, "SSH" if args.ssh else "websockets"))
     finally:
         watched.stop()
-    load_after = os.getloadavg()
-    console.print(f"load average (1 min) before {load_before[0]:.1f}, after "
-                  f"{load_after[0]:.1f}, on {os.cpu_count()} cores")
+    print_load(console, load_before)
 
 
 def main() -> None:

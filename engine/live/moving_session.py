@@ -83,18 +83,6 @@ class MovingSession(ProcessSession):
         """Whether the engine runs in this process now (False: in a child, or none)."""
         return self.alive and self._proc is None
 
-    def serve(self) -> None:
-        self._enter_serve()
-        try:
-            try:
-                self._serve()
-            except Exception as exc:  # a bug here must not take the app down
-                self._set_state(False, f"the engine relay failed: {describe_error(exc)}")
-            finally:
-                self._stop_child(self._close_timeout)
-        finally:
-            self._leave_serve()
-
     def _serve(self) -> None:
         here: Config | LoopState | None = None  # what to train in this thread next
         while not self.closed:

@@ -84,18 +84,22 @@ class ProcessSession(Session):
         self._enter_serve()
         try:
             try:
-                while not self.closed:
-                    config = self._take_start_config()
-                    if config is not None:
-                        self._stop_child(self._close_timeout)
-                        self._start_child(config)
-                    self._relay(0.5)
+                self._serve()
             except Exception as exc:  # a bug here must not take the app down
                 self._set_state(False, f"the engine relay failed: {describe_error(exc)}")
             finally:
                 self._stop_child(self._close_timeout)
         finally:
             self._leave_serve()
+
+    def _serve(self) -> None:
+        """Until closed: start the child for each (re)start, relay its snapshots."""
+        while not self.closed:
+            config = self._take_start_config()
+            if config is not None:
+                self._stop_child(self._close_timeout)
+                self._start_child(config)
+            self._relay(0.5)
 
     def close(self, timeout: float = CLOSE_TIMEOUT) -> None:
         self._close_timeout = timeout

@@ -42,6 +42,7 @@ class PanelSet:
                                  if p.redraw is not None}, rates.gap)
         self._pending: Snapshot | None = None  # came while training, numbers not drawn yet
         self._points: tuple[int, int] | None = None  # the points drawn in the last snapshot
+        self._tables_due: Snapshot | None = None  # drawn after the status line's refresh
 
     def draw(self, snapshot: Snapshot, *, quiet: bool) -> None:
         """Draw ``snapshot`` as its moment asks: ``quiet``, a key was just pressed."""
@@ -68,9 +69,16 @@ class PanelSet:
         self._pending = None
         self.status.update_snapshot(snapshot)
         if first:
+            self._tables_due = snapshot
             self.screen.call_after_refresh(self._draw_tables, snapshot)
         else:
             self._draw_tables(snapshot)
+
+    @property
+    def tables_due(self) -> bool:
+        """Whether a snapshot's tables wait for the status line's next refresh (a key's
+        effect goes first): until then they show the snapshot before."""
+        return self._tables_due is not None
 
     def flush_numbers(self) -> None:
         """Draw the numbers of the newest snapshot, if one came while training since the
@@ -79,6 +87,8 @@ class PanelSet:
             self.draw_numbers(self._pending)
 
     def _draw_tables(self, snapshot: Snapshot) -> None:
+        if self._tables_due is snapshot:
+            self._tables_due = None
         for table in self.tables:
             table.update_snapshot(snapshot)
 

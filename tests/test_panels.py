@@ -37,6 +37,8 @@ async def test_the_main_view_builds_and_draws_every_declared_panel():
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(app, pilot, lambda s: s.paused)
         view = app.main_view
+        while view.panels.tables_due:  # (drawn after the status line's next refresh)
+            await pilot.pause()
         for panel in PANELS:
             widget = view.query_one(f"#{panel.name}")
             assert isinstance(widget, panel.widget)

@@ -267,7 +267,8 @@ class _Driver:
                 self.drain(inbox)
                 if self.stopped:
                     break
-            if self.pacer.steps_per_second is not None and not self.runs.idle:
+            if (self.pacer.steps_per_second is not None and not self.runs.idle
+                    and not self.runs.stepping_on_request):
                 delay = self.pacer.delay()
                 if delay > 0:
                     self.publish_if_due(idle=False, now=now)

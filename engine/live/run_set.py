@@ -76,6 +76,13 @@ class RunSet:
         """True when no run would take a step (each is paused or done)."""
         return not any(t.would_step for t in self.trainers)
 
+    @property
+    def stepping_on_request(self) -> bool:
+        """True when the only steps due are those a ``StepOnce`` asked for (every run that
+        would step is paused): they are taken at once, not at the lesson's pace."""
+        stepping = [t for t in self.trainers if t.would_step]
+        return bool(stepping) and all(t.paused for t in stepping)
+
     # ------------------------------------------------------------------ stepping
     def tick(self) -> tuple[list[Trainer], list[tuple[Trainer, Exception]]]:
         """One step of every run that may step. Returns the runs that stepped and those

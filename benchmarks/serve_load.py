@@ -37,11 +37,11 @@ class's laptops would pay for, here on the same two cores as the server.
 
 Over SSH (``--ssh``: ``nnterm serve --ssh`` on a free loopback port) every student is an
 asyncssh client with a PTY of 150x50. The one measured keeps what the app writes, and
-finds the words on the screen in those bytes (``terminal_text``: no terminal emulator);
-the others read and drop everything. A key's latency is from writing ``l`` to the SSH
-channel to reading the bytes that show its effect: the loss plot's label gaining or
-losing "(log)". The SSH client's encryption on this machine is counted in the latency,
-not in the server's CPU.
+finds the words on the screen in those bytes (``ssh_students``, with ``terminal_text``: no
+terminal emulator); the others read and drop everything. A key's latency is from writing
+``l`` to the SSH channel to reading the bytes that show its effect: the loss plot's label
+gaining or losing "(log)". The SSH client's encryption on this machine is counted in the
+latency, not in the server's CPU.
 
 Everything else running on the machine counts too: the load average before and after is
 printed with the tables, so figures from a busy machine can be told from an idle one's.
@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import re
 import signal
 import socket
 import statistics
@@ -69,11 +68,9 @@ import aiohttp
 from rich.console import Console
 from rich.table import Table
 
-from nnterm.app.ssh_lib import asyncssh
-
 sys.path.insert(0, str(Path(__file__).parent))
 from headless_chromium import Chromium, Tab  # noqa: E402  (beside this script)
-from terminal_text import plain, screen_rows  # noqa: E402
+from ssh_students import SshStudent, silent_ssh_student, ssh_key_latencies  # noqa: E402
 from tmux_lab import (  # noqa: E402
     alive,
     cpu_seconds,
@@ -205,89 +202,6 @@ async def wait_training(student: Student, timeout: float = 120) -> None:
     raise TimeoutError("the app did not start training")
 
 
-# ---------------------------------------------------------------------------- over SSH
-#: The loss plot's label, in its log and its linear scale.
-LOG_LABEL = re.compile(r"train loss \(log\)")
-LINEAR_LABEL = re.compile(r"train loss(?! \(log\))")
-
-
-class SshStudent:
-    """A student over SSH: a PTY of ``width`` x ``height``. ``keep``: what the app writes is
-    kept, to read the screen from; otherwise it is read and dropped."""
-
-    def __init__(self, connection: asyncssh.SSHClientConnection,
-                 process: asyncssh.SSHClientProcess, keep: bool) -> None:
-        self.connection, self.process, self.keep = connection, process, keep
-        self.data = bytearray()
-        self.arrived = asyncio.Event()
-        self.reader = asyncio.ensure_future(self._read())
-
-    @classmethod
-    async def open(cls, served: Served, keep: bool = True, width: int = 150,
-                   height: int = 50) -> SshStudent:
-        connection = await asyncssh.connect("127.0.0.1", served.port, known_hosts=None,
-                                            username="student", client_keys=None,
-                                            agent_path=None)
-        process = await connection.create_process(term_type="xterm-256color",
-                                                  term_size=(width, height), encoding=None)
-        return cls(connection, process, keep)
-
-    async def _read(self) -> None:
-        while chunk := await self.process.stdout.read(65536):
-            if self.keep:
-                self.data.extend(chunk)
-                self.arrived.set()
-
-    async def screen_text(self) -> str:
-        rows = screen_rows(bytes(self.data))
-        return "\n".join(rows[row] for row in sorted(rows))
-
-    async def wait_for_text(self, needle: str, timeout: float) -> str:
-        async with asyncio.timeout(timeout):
-            while needle not in (screen := await self.screen_text()):
-                await self._next_chunk()
-        return screen
-
-    async def _next_chunk(self) -> None:
-        self.arrived.clear()
-        await self.arrived.wait()
-
-    async def press(self, key: str) -> None:
-        self.process.stdin.write(key.encode())
-
-    async def key_latency(self, key: str, shown: re.Pattern[str]) -> float:
-        """Milliseconds from writing ``key`` to reading bytes whose text matches ``shown``."""
-        since = len(self.data)
-        start = time.perf_counter()
-        await self.press(key)
-        async with asyncio.timeout(10):
-            while not shown.search(plain(bytes(self.data[since:]))):
-                await self._next_chunk()
-        return 1000 * (time.perf_counter() - start)
-
-    async def close(self) -> None:
-        self.connection.close()
-        await self.connection.wait_closed()
-        self.reader.cancel()
-
-
-async def ssh_key_latencies(student: SshStudent, presses: int) -> list[float]:
-    """``presses`` times: ``l``, and the time until the label shows the scale it flipped to
-    (the first press turns the log scale on)."""
-    found = []
-    for press in range(presses):
-        found.append(await student.key_latency("l", LOG_LABEL if press % 2 == 0
-                                               else LINEAR_LABEL))
-        await asyncio.sleep(0.3)
-    return found
-
-
-async def silent_ssh_student(served: Served, stop: asyncio.Event) -> None:
-    student = await SshStudent.open(served, keep=False)
-    await stop.wait()
-    await student.close()
-
-
 # ---------------------------------------------------------------------------- 1. one student
 @dataclass
 class Cost:
@@ -371,12 +285,12 @@ def browser_transport(browser: Chromium, served: Served) -> Transport:
 
 def ssh_transport(served: Served) -> Transport:
     async def open_student() -> SshStudent:
-        student = await SshStudent.open(served)
+        student = await SshStudent.open(served.port)
         await wait_training(student)
         return student
 
     return Transport("SSH sessions", open_student,
-                     lambda stop: silent_ssh_student(served, stop),
+                     lambda stop: silent_ssh_student(served.port, stop),
                      ssh_key_latencies)  # type: ignore[arg-type]  (an SshStudent there)
 
 

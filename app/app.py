@@ -34,6 +34,7 @@ from nnterm.app.training_screen import TrainingScreen
 from nnterm.app.watch_signals import install_watch_signals
 from nnterm.app.web_driver import NntermWebDriver
 from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.nn import compiled
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.saved_run import SavedRun
 
@@ -73,6 +74,9 @@ class NntermApp(App):
         to the steps' questions go; ``resume``: the first lesson's base run goes on from
         there (``--from-state``)."""
         super().__init__()
+        # The compiled step pays in the engine process at full speed; loading it here,
+        # where a lesson's pace steps, would hold the screen still for a third of a second.
+        compiled.set_enabled(False)
         self.first_preset = preset
         self.rates = (LOW_BANDWIDTH if low_bandwidth else SHARED if shared_server
                       else DEFAULT)

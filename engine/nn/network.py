@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.nn.activations import LEAKY_SLOPE, Activation, get_activation
+from nnterm.engine.nn.compiled import compiled_pass
 from nnterm.engine.nn.features import FeatureMap
 from nnterm.engine.nn.flat import views_of
 from nnterm.engine.nn.initializers import Init, as_init, init_layer
@@ -131,6 +132,9 @@ class MLP:
         self._lowest_trainable = min(
             (i for i in range(self.n_layers) if i not in self.frozen), default=self.n_layers - 1)
         self.params: list[np.ndarray] = []
+        #: ``compiled``'s plans, by batch size, loss and train: a count of passes taken
+        #: before the plan is made, the plan, or None for NumPy's step
+        self.step_plans: dict[tuple[Any, ...], Any] = {}
         self.reinitialize(seed)
 
     # ----------------------------------------------------------------- structure
@@ -155,11 +159,21 @@ class MLP:
             for i in self.frozen
         }
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (pickle, deepcopy) starts without step plans: a plan holds nothing a
+        copy could not make again, and unpickling one would load the compiled kernels
+        into a process that never steps (the app, when its runs move back from the
+        engine process)."""
+        state = self.__dict__.copy()
+        state["step_plans"] = {}
+        return state
+
     def set_activation(self, name: str, layer: int | None = None) -> None:
         """Use activation ``name`` in hidden layer ``layer`` (all hidden layers if None)."""
         act = get_activation(name, self.leaky_slope)
         for i in self._hidden_layers(layer):
             self.activations[i] = act
+        self.step_plans.clear()
 
     def set_dropout(self, p: float, layer: int | None = None) -> None:
         """Set the dropout probability of hidden layer ``layer`` (all if None)."""
@@ -167,6 +181,7 @@ class MLP:
             raise ValueError(f"dropout must be in [0, 1), got {p}")
         for i in self._hidden_layers(layer):
             self.dropout[i] = float(p)
+        self.step_plans.clear()
 
     def _hidden_layers(self, layer: int | None) -> range:
         if layer is None:
@@ -227,9 +242,19 @@ class MLP:
         With ``train=True`` dropout masks are drawn from ``dropout_rng``. The first input
         is the features of ``X`` when the network has a feature map.
         """
+        return self._trace_inputs(self.network_inputs(X), train)
+
+    def network_inputs(self, X: np.ndarray) -> np.ndarray:
+        """What the first layer reads for points ``X``: their features when the network
+        has a feature map, in the network's dtype."""
         if self.feature_map is not None:
             X = self.feature_map.apply(X)
-        a = np.asarray(X, dtype=self.dtype)
+        return np.asarray(X, dtype=self.dtype)
+
+    def _trace_inputs(
+        self, a: np.ndarray, train: bool
+    ) -> tuple[np.ndarray, list[np.ndarray], list[HiddenLayerTrace]]:
+        """``trace`` of what the first layer reads (``network_inputs``)."""
         params = self.params
         inputs: list[np.ndarray] = []
         hidden: list[HiddenLayerTrace] = []
@@ -328,10 +353,11 @@ class MLP:
         l1: float = 0.0,
         l2: float = 0.0,
     ) -> Pass:
-        """``loss_and_grads``, with what the passes computed on the way (``Pass``)."""
-        logits, inputs, hidden = self.trace(X, train=train)
-        value, dlogits = get_loss(loss).value_and_grad(logits, y)
-        grads = self.backward(dlogits, inputs, hidden)
+        """``loss_and_grads``, with what the passes computed on the way (``Pass``): on
+        compiled kernels where ``compiled`` covers the network, with the same bits."""
+        a = self.network_inputs(X)
+        taken = compiled_pass(self, a, y, loss, train) or numpy_pass(self, a, y, loss, train)
+        grads = taken.grads
         if l1 or l2:
             for i in range(self.n_layers):
                 if i in self.frozen:
@@ -341,4 +367,12 @@ class MLP:
                 if l1:
                     extra = extra + l1 * np.sign(w)
                 grads[2 * i] = grads[2 * i] + extra
-        return Pass(logits, inputs, hidden, value, dlogits, grads)
+        return taken
+
+
+def numpy_pass(net: MLP, a: np.ndarray, y: np.ndarray, loss: str, train: bool) -> Pass:
+    """The forward pass, the loss and the backward pass in NumPy, from what the first
+    layer reads (``MLP.network_inputs``); the gradients are of the data loss alone."""
+    logits, inputs, hidden = net._trace_inputs(a, train)
+    value, dlogits = get_loss(loss).value_and_grad(logits, y)
+    return Pass(logits, inputs, hidden, value, dlogits, net.backward(dlogits, inputs, hidden))

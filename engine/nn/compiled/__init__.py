@@ -1,0 +1,87 @@
+"""A small network's training step on compiled kernels, with NumPy's bits.
+
+On the networks of a first course (a 2-8-8-1 net, a batch of 10) a NumPy step costs the
+number of NumPy calls it makes, some 40 at 0.2-0.8 us each, not its few hundred
+multiply-adds. Here the products, sums and element-wise work of a layer are one compiled
+call (``kernels``, Numba), and only what NumPy computes with vectorised code of its own
+(tanh, exp, log) stays a NumPy call: a step makes about ten calls.
+
+Every number is the same, bit for bit, as the NumPy path's (``network.MLP``): each kernel
+sums in NumPy's and BLAS's order, and a network steps on them only after ``plan`` has
+checked, on this machine, each of its products and one whole step against NumPy. Nothing
+of this is required: without Numba, with ``NNTERM_COMPILED=0`` in the environment, or for
+any network it does not cover, the step is NumPy's.
+
+``compiled_pass`` is all the network calls. Loading the kernels costs about 0.3 s in a
+process (Numba's import and its cache; a few seconds to compile them once after an
+install), which a few thousand steps pay back: so a network takes ``WARM_PASSES`` steps
+with NumPy before its plan is made, and a short run (a test, a lesson's first seconds,
+most of ``nnterm check``) never loads them. The app keeps them out of its own process
+(``set_enabled(False)``): its engine process, at full speed, is where they pay.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from nnterm.engine.nn.network import MLP, Pass
+
+#: Off with NNTERM_COMPILED=0 (or false/no/off); ``set_enabled`` changes it in a process.
+_enabled = os.environ.get("NNTERM_COMPILED", "1").strip().lower() not in ("0", "false", "no",
+                                                                        "off")
+_available: bool | None = None  # whether Numba imports: found out once, when first needed
+
+#: Passes of one network, batch size and loss taken with NumPy before a plan is made.
+WARM_PASSES = 1000
+
+
+def set_enabled(on: bool) -> None:
+    """Let networks step on compiled kernels (the default) or keep every step NumPy's."""
+    global _enabled
+    _enabled = bool(on)
+
+
+def enabled() -> bool:
+    """Whether a network that qualifies steps on compiled kernels in this process."""
+    return _enabled
+
+
+def available() -> bool:
+    """Whether the compiled kernels load (Numba installed and working)."""
+    global _available
+    if _available is None:
+        try:
+            from nnterm.engine.nn.compiled import kernels  # noqa: F401
+        except ImportError:
+            _available = False
+        else:
+            _available = True
+    return _available
+
+
+def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
+                  train: bool) -> Pass | None:
+    """The forward and backward pass of ``net`` on a batch from the compiled kernels, or
+    None when this network, batch size and loss step with NumPy (not enabled, not
+    covered, or the check of ``plan.make_plan`` found a difference)."""
+    if not _enabled:
+        return None
+    plans: dict[tuple[Any, ...], Any] = net.step_plans
+    key = (X.shape[0], loss, train)
+    plan = plans.get(key, 0)
+    if type(plan) is int:  # the passes taken with NumPy so far
+        if plan < WARM_PASSES:
+            plans[key] = plan + 1
+            return None
+        from nnterm.engine.nn.compiled.plan import make_plan, qualifies
+
+        plan = plans[key] = (make_plan(net, X, y, loss)
+                             if qualifies(net, X, loss, train) and available() else None)
+    if plan is None:
+        return None
+    result: Pass = plan.run(net, X, y)
+    return result

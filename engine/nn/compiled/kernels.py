@@ -1,0 +1,282 @@
+"""The arithmetic of a small network's step as compiled loops (Numba), each sum taken in
+the order NumPy and its BLAS take it, so that every result has the same bits.
+
+The orders, as measured against NumPy 2 and OpenBLAS (``plan`` checks them again on the
+machine it runs on, and uses NumPy for any product whose order differs there):
+
+- A product of small matrices (BLAS ``gemm``): each entry sums its terms first to last,
+  each term added by a fused multiply-add, c <- a b + c rounded once (``_fma``). Neither
+  the Python loops' a b + c (two roundings) nor a compiler's own reordering gives that.
+- A sum over a contiguous run (``np.add.reduce`` of a vector, of a whole array, of each
+  row): NumPy's pairwise summation (``pairwise_sum``: eight running sums per block of up
+  to 128 numbers, combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), the rest
+  added one by one; longer runs split in two halves, each a multiple of 8).
+- A sum down the rows of a matrix (``np.add.reduce(x, axis=0)``): row after row, from
+  the first row; a one-column matrix is a contiguous run (pairwise).
+
+Everything else is element-wise, each operation rounded on its own as NumPy rounds it
+(no fused multiply-add: Numba leaves contraction off unless asked). What NumPy computes
+with vectorised code of its own (tanh, exp, log) is not here: ``plan`` calls NumPy for it
+between the kernels.
+
+Importing this module imports Numba (about 0.1 s) and loads the compiled kernels from
+Numba's cache, compiling them on the first use after an install (a few seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+import numpy as np
+from numba import njit, types
+from numba.core.extending import intrinsic
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: What ``dense`` applies after z = a W + b (hidden layers), and what ``backward_layer``
+#: multiplies dL/da of the layer below by. NUMPY: the activation is NumPy's own (tanh,
+#: sigmoid), computed between the kernels.
+NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW = range(7)
+
+
+def kernel(fn: F) -> F:
+    """Compile ``fn`` with Numba, cached on disk (typed for mypy as the function itself)."""
+    return cast(F, njit(cache=True)(fn))
+
+
+def _fma_intrinsic(typingctx: Any, a: Any, b: Any, c: Any) -> Any:
+    """a * b + c rounded once (LLVM's llvm.fma: one instruction where the CPU has FMA)."""
+    signature = types.float64(types.float64, types.float64, types.float64)
+
+    def codegen(context: Any, builder: Any, sig: Any, args: Any) -> Any:
+        return builder.fma(*args)
+
+    return signature, codegen
+
+
+_fma = cast(Callable[[float, float, float], float], intrinsic(_fma_intrinsic))
+
+
+@kernel
+def _block_sum(x: np.ndarray, start: int, n: int) -> float:
+    """NumPy's sum of a run of at most 128 numbers: one by one below 8, else eight
+    running sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the
+    rest one by one."""
+    if n < 8:
+        total = 0.0
+        for i in range(start, start + n):
+            total += x[i]
+        return total
+    r0, r1, r2, r3 = x[start], x[start + 1], x[start + 2], x[start + 3]
+    r4, r5, r6, r7 = x[start + 4], x[start + 5], x[start + 6], x[start + 7]
+    i = 8
+    whole_blocks = n - n % 8
+    while i < whole_blocks:
+        j = start + i
+        r0 += x[j]
+        r1 += x[j + 1]
+        r2 += x[j + 2]
+        r3 += x[j + 3]
+        r4 += x[j + 4]
+        r5 += x[j + 5]
+        r6 += x[j + 6]
+        r7 += x[j + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        total += x[start + i]
+        i += 1
+    result: float = total
+    return result
+
+
+@kernel
+def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
+    """The sum of x[start:start + n] (a 1-D contiguous array) in NumPy's pairwise order:
+    a run of more than 128 is split into two halves, the first a multiple of 8 long, and
+    the sums of the halves added. Written without recursion (Numba's cache does not keep
+    recursive functions safely): the split tree is walked with a stack, each node's sum
+    kept until its sibling's is known."""
+    if n <= 128:
+        return _block_sum(x, start, n)
+    starts = np.empty(128, np.int64)
+    lengths = np.empty(128, np.int64)
+    expanded = np.zeros(128, np.bool_)
+    sums = np.empty(128)
+    top = 0
+    starts[0], lengths[0] = start, n
+    done = 0  # sums computed and not yet added to their sibling's
+    while top >= 0:
+        length = lengths[top]
+        if length <= 128 or expanded[top]:
+            if length <= 128:
+                sums[done] = _block_sum(x, starts[top], length)
+                done += 1
+            else:
+                right = sums[done - 1]
+                left = sums[done - 2]
+                done -= 2
+                sums[done] = left + right
+                done += 1
+            top -= 1
+            continue
+        expanded[top] = True
+        half = length // 2
+        half -= half % 8
+        here = starts[top]
+        starts[top + 1], lengths[top + 1], expanded[top + 1] = here + half, length - half, False
+        starts[top + 2], lengths[top + 2], expanded[top + 2] = here, half, False
+        top += 2
+    result: float = sums[0]
+    return result
+
+
+@kernel
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a b, each entry's terms summed first to last by fused multiply-adds (the
+    loop runs along a row of ``out`` innermost, so that entries advance side by side)."""
+    rows, inner = a.shape
+    cols = b.shape[1]
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = 0.0
+        for k in range(inner):
+            factor = a[i, k]
+            for j in range(cols):
+                out[i, j] = _fma(factor, b[k, j], out[i, j])
+
+
+@kernel
+def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray, z: np.ndarray, act: int,
+          slope: float, out: np.ndarray) -> None:
+    """z = a W + b (the product, then the bias added), then out = f(z) for the
+    activations written here: relu as np.maximum(z, 0.0) (NaN kept), leaky_relu as
+    np.where(z > 0, z, slope z). With ``act`` NUMPY or IDENTITY ``out`` is left alone."""
+    matmul(a, W, z)
+    rows, cols = z.shape
+    for i in range(rows):
+        for j in range(cols):
+            v = z[i, j] + b[j]
+            z[i, j] = v
+            if act == RELU:
+                out[i, j] = v if (v > 0.0 or v != v) else 0.0
+            elif act == LEAKY_RELU:
+                out[i, j] = v if v > 0.0 else slope * v
+
+
+@kernel
+def backward_layer(a_in: np.ndarray, dz: np.ndarray, W: np.ndarray, dW: np.ndarray,
+                   db: np.ndarray, da: np.ndarray, z_below: np.ndarray, a_below: np.ndarray,
+                   below: int, slope: float, with_dW: bool, with_da: bool) -> None:
+    """One layer of the backward pass, from dz = dL/dz of this layer:
+
+    dW = a_in^T dz (when ``with_dW``; else the caller took it with NumPy), db = the sum
+    of dz's rows; then, unless ``below`` is NO_LAYER_BELOW, da = dz W^T (when
+    ``with_da``; else ``da`` holds it already) multiplied in place by f'(z_below) of the
+    layer below, as ``activations`` writes each one: 1 - a^2 (tanh), a (1 - a)
+    (sigmoid), z > 0 (relu), 1 or slope (leaky_relu), 1 (identity).
+    """
+    rows, fan_in = a_in.shape
+    cols = dz.shape[1]
+    if with_dW:
+        matmul(a_in.T.copy(), dz, dW)
+    if cols == 1:
+        db[0] = pairwise_sum(dz.ravel(), 0, rows)
+    else:
+        for j in range(cols):
+            db[j] = dz[0, j]
+        for i in range(1, rows):
+            for j in range(cols):
+                db[j] += dz[i, j]
+    if below == NO_LAYER_BELOW:
+        return
+    if with_da:
+        matmul(dz, W.T.copy(), da)
+    for i in range(rows):
+        for k in range(fan_in):
+            acc = da[i, k]
+            if below == TANH:
+                a = a_below[i, k]
+                slope_here = 1.0 - a * a
+            elif below == SIGMOID:
+                a = a_below[i, k]
+                slope_here = a * (1.0 - a)
+            elif below == RELU:
+                slope_here = 1.0 if z_below[i, k] > 0.0 else 0.0
+            elif below == LEAKY_RELU:
+                slope_here = 1.0 if z_below[i, k] > 0.0 else slope
+            else:
+                slope_here = 1.0
+            da[i, k] = acc * slope_here
+
+
+@kernel
+def sigmoid_mse(t: np.ndarray, y: np.ndarray, squares: np.ndarray, grad: np.ndarray) -> float:
+    """``losses.sigmoid_mse`` after NumPy's tanh: given t = tanh(z / 2), s = (1 + t) / 2
+    as ``activations.sigmoid`` takes it, d = s - y; returns the sum of d^2 (pairwise; the
+    caller divides by n) and writes grad = (2/n) d s (1 - s), left to right."""
+    n = t.shape[0]
+    scale = 2.0 / n
+    for i in range(n):
+        s = 0.5 * (1.0 + t[i, 0])
+        d = s - float(y[i])
+        squares[i] = d * d
+        grad[i, 0] = ((scale * d) * s) * (1.0 - s)
+    return pairwise_sum(squares, 0, n)
+
+
+@kernel
+def mse(z: np.ndarray, y: np.ndarray, squares: np.ndarray, grad: np.ndarray) -> float:
+    """``losses.mse``: d = z - y; returns the sum of d^2 over all N K entries (pairwise;
+    the caller divides by N K) and writes grad = (2 / (N K)) d."""
+    rows, cols = z.shape
+    size = rows * cols
+    scale = 2.0 / size
+    for i in range(rows):
+        for j in range(cols):
+            d = z[i, j] - y[i, j]
+            squares[i * cols + j] = d * d
+            grad[i, j] = scale * d
+    return pairwise_sum(squares, 0, size)
+
+
+@kernel
+def shift_by_row_max(z: np.ndarray, shifted: np.ndarray) -> None:
+    """shifted = z - max of z's row (``losses.cross_entropy``, before NumPy's exp)."""
+    rows, cols = z.shape
+    for i in range(rows):
+        top = z[i, 0]
+        for j in range(1, cols):
+            v = z[i, j]
+            if v > top or v != v:
+                top = v
+        for j in range(cols):
+            shifted[i, j] = z[i, j] - top
+
+
+@kernel
+def row_sums(e: np.ndarray, totals: np.ndarray) -> None:
+    """totals = the sum of each row of e (pairwise, as ``np.add.reduce(e, axis=1)``)."""
+    rows, cols = e.shape
+    for i in range(rows):
+        totals[i] = pairwise_sum(e[i], 0, cols)
+
+
+@kernel
+def cross_entropy(shifted: np.ndarray, e: np.ndarray, totals: np.ndarray,
+                  log_totals: np.ndarray, y: np.ndarray, losses: np.ndarray,
+                  grad: np.ndarray) -> float:
+    """``losses.cross_entropy`` after NumPy's exp and log: the loss of row i is
+    log(total_i) - shifted[i, y_i]; returns their sum (pairwise; the caller divides by n)
+    and writes grad = (e / total - onehot(y)) / n, each step rounded as NumPy's."""
+    rows, cols = e.shape
+    for i in range(rows):
+        label = y[i]
+        losses[i] = log_totals[i] - shifted[i, label]
+        for j in range(cols):
+            g = e[i, j] / totals[i]
+            if j == label:
+                g -= 1.0
+            grad[i, j] = g / rows
+    return pairwise_sum(losses, 0, rows)

@@ -1,0 +1,195 @@
+"""Which parts of a network's step run on the compiled kernels, checked against NumPy.
+
+A plan is made once per network, batch size and loss (``make_plan``):
+
+1. ``qualifies`` (cheap, before Numba is imported): float64, no dropout in the step, no
+   frozen layer, activations and a loss that ``kernels`` writes, every width at most
+   ``MAX_WIDTH`` and at most ``MAX_ROWS`` rows. Beyond that BLAS's blocked products are
+   faster than plain loops, and sum a long product in blocks of their own.
+2. Each product of the step is computed by ``kernels.matmul`` and by ``ndarray.dot`` on
+   random matrices of its shapes and layout, ``CHECK_DRAWS`` times; one whose bits
+   differ on this machine stays a NumPy call (OpenBLAS picks its kernels by CPU and
+   shape: a product with one column is a matrix-vector product, summed four ways at
+   once, and no machine promises FMA).
+3. The first batch is stepped both ways; the plan is kept only if the two passes agree
+   in every array and the loss, bit for bit. Otherwise the network steps with NumPy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from nnterm.engine.nn.compiled import kernels
+from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
+
+MAX_WIDTH = 64
+MAX_ROWS = 256
+CHECK_DRAWS = 3
+#: Multiply-adds up to which a product runs on ``kernels.matmul``: beyond it BLAS's
+#: register-blocked kernels are faster (32x32 by 32x32: 1.9 us against 4.3) and, where
+#: the check finds the same bits, NumPy's ``dot`` computes it.
+KERNEL_PRODUCT = 4096
+
+#: How each activation runs: its code in ``dense`` and in ``backward_layer``.
+FORWARD_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
+                "leaky_relu": kernels.LEAKY_RELU, "tanh": kernels.NUMPY,
+                "sigmoid": kernels.NUMPY}
+DERIVATIVE_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
+                   "leaky_relu": kernels.LEAKY_RELU, "tanh": kernels.TANH,
+                   "sigmoid": kernels.SIGMOID}
+LOSSES = ("sigmoid_mse", "mse", "cross_entropy")
+
+_matmul = np.ndarray.dot
+
+
+def qualifies(net: MLP, X: np.ndarray, loss: str, train: bool) -> bool:
+    """Whether ``net`` may step this batch on the kernels at all (see the module doc)."""
+    return (net.dtype == np.float64 and X.dtype == np.float64 and X.ndim == 2
+            and 0 < X.shape[0] <= MAX_ROWS and max(net.sizes) <= MAX_WIDTH
+            and not net.frozen and not (train and any(p > 0 for p in net.dropout))
+            and loss in LOSSES and all(a.name in FORWARD_CODE for a in net.activations))
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """One layer's products, each on the kernels (True) or NumPy's ``dot`` (False):
+    z = a W, dW = a^T dz and da = dz W^T (the last unused on the first layer)."""
+
+    forward: bool
+    weights_grad: bool
+    chain: bool
+
+
+def _same_product(a: np.ndarray, b: np.ndarray) -> bool:
+    out = np.empty((a.shape[0], b.shape[1]))
+    kernels.matmul(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
+    return bool(np.array_equal(out, _matmul(a, b)))
+
+
+def _layer_plan(rows: int, fan_in: int, fan_out: int, rng: np.random.Generator) -> LayerPlan:
+    """Check the three products of a layer on random draws in the step's layouts: a (rows,
+    fan_in) and W (fan_in, fan_out) and dz (rows, fan_out) C-contiguous, the transposes
+    views of them, as ``network`` multiplies them."""
+    small = rows * fan_in * fan_out <= KERNEL_PRODUCT
+    agree = [small, small, small]
+    for _ in range(CHECK_DRAWS if small else 0):
+        a = rng.standard_normal((rows, fan_in))
+        W = rng.standard_normal((fan_in, fan_out))
+        dz = rng.standard_normal((rows, fan_out))
+        agree[0] &= _same_product(a, W)
+        agree[1] &= _same_product(a.T, dz)
+        agree[2] &= _same_product(dz, W.T)
+    return LayerPlan(*agree)
+
+
+def _same_pass(one: Pass, other: Pass) -> bool:
+    """Every array and the loss of two passes equal, bit for bit (NaN where NaN)."""
+    arrays = [(one.logits, other.logits), (one.dlogits, other.dlogits)]
+    arrays += zip(one.inputs, other.inputs, strict=True)
+    arrays += zip(one.grads, other.grads, strict=True)
+    for h, k in zip(one.hidden, other.hidden, strict=True):
+        arrays += [(h.z, k.z), (h.a, k.a)]
+    same_loss = one.loss == other.loss or (one.loss != one.loss and other.loss != other.loss)
+    return same_loss and all(a.shape == b.shape and a.dtype == b.dtype
+                             and np.array_equal(a, b, equal_nan=True) for a, b in arrays)
+
+
+class StepPlan:
+    """The step of one network on batches of one size with one loss (see the module doc)."""
+
+    def __init__(self, net: MLP, rows: int, loss: str) -> None:
+        rng = np.random.default_rng(0)
+        sizes = net.sizes
+        self.rows = rows
+        self.loss = loss
+        self.layers = [_layer_plan(rows, sizes[i], sizes[i + 1], rng)
+                       for i in range(net.n_layers)]
+        self.forward_codes = [FORWARD_CODE[a.name] for a in net.activations]
+        self.derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
+
+    def run(self, net: MLP, X: np.ndarray, y: np.ndarray) -> Pass:
+        """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
+        ``network.numpy_pass`` takes them. One method of local names: on a 2-8-8-1 net
+        the Python between the kernels is a third of the step."""
+        params = net.params
+        slope = net.leaky_slope
+        rows = X.shape[0]
+        dense, backward_layer = kernels.dense, kernels.backward_layer
+        last = net.n_layers - 1
+        # forward: z = a W + b, a = f(z)
+        a = X
+        inputs: list[np.ndarray] = []
+        hidden: list[HiddenLayerTrace] = []
+        for i in range(last):
+            inputs.append(a)
+            W, code = params[2 * i], self.forward_codes[i]
+            if self.layers[i].forward:
+                z = np.empty((rows, W.shape[1]))
+                out = np.empty_like(z) if code >= kernels.RELU else z
+                dense(a, W, params[2 * i + 1], z, code, slope, out)
+                a = out if code != kernels.NUMPY else net.activations[i].forward(z)
+            else:
+                z = _matmul(a, W)
+                z += params[2 * i + 1]
+                a = net.activations[i].forward(z)
+            hidden.append(HiddenLayerTrace(z, a, None))
+        inputs.append(a)
+        W = params[2 * last]
+        if self.layers[last].forward:
+            logits = np.empty((rows, W.shape[1]))
+            dense(a, W, params[2 * last + 1], logits, kernels.NUMPY, slope, logits)
+        else:
+            logits = _matmul(a, W)
+            logits += params[2 * last + 1]
+        value, dz = self._loss(logits, y, rows)
+        dlogits = dz
+        # backward: dW = a^T dz, db = sum of dz's rows, dz below = dz W^T * f'
+        grads: list[np.ndarray] = [dz] * (2 * net.n_layers)
+        for i in range(last, -1, -1):
+            layer = self.layers[i]
+            W, a_in = params[2 * i], inputs[i]
+            dW = np.empty_like(W) if layer.weights_grad else _matmul(a_in.T, dz)
+            db = np.empty(W.shape[1])
+            grads[2 * i], grads[2 * i + 1] = dW, db
+            if i == 0:
+                backward_layer(a_in, dz, W, dW, db, dz, dz, dz, kernels.NO_LAYER_BELOW,
+                               slope, layer.weights_grad, False)
+                break
+            below = hidden[i - 1]
+            da = np.empty_like(below.z) if layer.chain else _matmul(dz, W.T)
+            backward_layer(a_in, dz, W, dW, db, da, below.z, below.a,
+                           self.derivative_codes[i - 1], slope, layer.weights_grad,
+                           layer.chain)
+            dz = da
+        return Pass(logits, inputs, hidden, value, dlogits, grads)
+
+    def _loss(self, z: np.ndarray, y: np.ndarray, rows: int) -> tuple[float, np.ndarray]:
+        """The mean loss and dL/dz of ``losses``' function for ``self.loss``."""
+        grad = np.empty_like(z)
+        if self.loss == "sigmoid_mse":
+            t = np.multiply(0.5, z)
+            np.tanh(t, out=t)
+            total = kernels.sigmoid_mse(t, y.reshape(rows), np.empty(rows), grad)
+            return total / rows, grad
+        if self.loss == "mse":
+            total = kernels.mse(z, y.reshape(z.shape), np.empty(z.size), grad)
+            return total / z.size, grad
+        shifted = np.empty_like(z)
+        kernels.shift_by_row_max(z, shifted)
+        e = np.exp(shifted)
+        totals = np.empty(rows)
+        kernels.row_sums(e, totals)
+        total = kernels.cross_entropy(shifted, e, totals, np.log(totals), y, np.empty(rows),
+                                      grad)
+        return total / rows, grad
+
+
+def make_plan(net: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> StepPlan | None:
+    """A plan for ``net`` on batches like ``X`` with ``loss``, or None when its first step
+    on the kernels is not NumPy's, bit for bit."""
+    plan = StepPlan(net, X.shape[0], loss)
+    if not _same_pass(plan.run(net, X, y), numpy_pass(net, X, y, loss, train=False)):
+        return None
+    return plan

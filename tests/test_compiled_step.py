@@ -1,0 +1,188 @@
+"""The compiled step (``engine/nn/compiled``) computes NumPy's bits, and steps aside
+where it would not: its sums and products against NumPy's, whole passes of every
+activation and loss it covers, whole metrics files of presets, and the checks that keep a
+network on NumPy."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from nnterm.app.headless.run import run_command
+from nnterm.engine import MLP
+from nnterm.engine.nn import compiled
+from nnterm.engine.nn.compiled import kernels, plan
+from nnterm.engine.nn.network import numpy_pass
+
+
+@pytest.fixture
+def at_once(monkeypatch):
+    """Plans made at a network's first pass, not after ``WARM_PASSES``."""
+    monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(compiled, "_enabled", True)
+
+
+def batch(net: MLP, loss: str, rows: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, net.sizes[0]))
+    if loss == "mse":
+        return X, rng.normal(size=(rows, net.sizes[-1]))
+    classes = 2 if loss == "sigmoid_mse" else net.sizes[-1]
+    return X, rng.integers(0, classes, rows)
+
+
+def assert_same_pass(one, other) -> None:
+    assert one.loss == other.loss
+    pairs = [(one.logits, other.logits), (one.dlogits, other.dlogits),
+             *zip(one.grads, other.grads, strict=True),
+             *zip(one.inputs, other.inputs, strict=True)]
+    for h, k in zip(one.hidden, other.hidden, strict=True):
+        pairs += [(h.z, k.z), (h.a, k.a)]
+    for a, b in pairs:
+        np.testing.assert_array_equal(a, b, strict=True)
+
+
+@pytest.mark.parametrize("n", [*range(0, 140), 255, 256, 257, 1000, 4099])
+def test_pairwise_sum_is_numpys(n):
+    rng = np.random.default_rng(n)
+    x = rng.normal(size=n) * 10.0 ** rng.integers(-6, 6, n)
+    assert kernels.pairwise_sum(x, 0, n) == np.add.reduce(x)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "identity", "leaky_relu"])
+@pytest.mark.parametrize("loss,sizes,rows", [("sigmoid_mse", (2, 8, 8, 1), 10),
+                                             ("cross_entropy", (2, 32, 32, 3), 32),
+                                             ("cross_entropy", (4, 8, 2), 1),
+                                             ("mse", (3, 16, 16, 2), 20)])
+def test_a_pass_on_the_kernels_is_numpys_bit_for_bit(at_once, activation, loss, sizes, rows):
+    net = MLP(sizes, activation=activation, seed=3)
+    for seed in range(3):  # the first pass makes the plan; the next ones use it
+        X, y = batch(net, loss, rows, seed)
+        taken = net.forward_backward(X, y, loss)
+        assert_same_pass(taken, numpy_pass(net, X, y, loss, train=True))
+    assert net.step_plans[(rows, loss, True)] is not None
+
+
+def test_relu_at_zero_and_below_is_numpys(at_once):
+    net = MLP((2, 8, 2), activation="relu", seed=0)
+    net.params[1][:] = 0.0  # z = x W: half the units at exactly 0 or below on these points
+    X = np.array([[0.0, 0.0], [1.0, -1.0], [-0.0, 2.0], [3.0, 0.5]])
+    y = np.array([0, 1, 1, 0])
+    for _ in range(2):
+        assert_same_pass(net.forward_backward(X, y), numpy_pass(net, X, y, "cross_entropy",
+                                                                train=True))
+
+
+def test_a_network_steps_with_numpy_until_it_has_taken_the_warm_up_passes(monkeypatch):
+    monkeypatch.setattr(compiled, "WARM_PASSES", 3)
+    monkeypatch.setattr(compiled, "_enabled", True)
+    net = MLP((2, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    key = (10, "sigmoid_mse", True)
+    for count in (1, 2, 3):
+        net.forward_backward(X, y, "sigmoid_mse")
+        assert net.step_plans[key] == count
+    net.forward_backward(X, y, "sigmoid_mse")
+    assert isinstance(net.step_plans[key], plan.StepPlan)
+
+
+def test_what_the_kernels_do_not_cover_steps_with_numpy(at_once):
+    cases = [(MLP((2, 8, 2), activation="gelu"), "cross_entropy", 8),
+             (MLP((2, 8, 2), activation="tanh", dropout=0.5), "cross_entropy", 8),
+             (MLP((2, 8, 2), activation="tanh", frozen=[0]), "cross_entropy", 8),
+             (MLP((2, 8, 1), activation="tanh"), "binary_cross_entropy", 8),
+             (MLP((2, 128, 2), activation="tanh"), "cross_entropy", 8),
+             (MLP((2, 8, 2), activation="tanh"), "cross_entropy", plan.MAX_ROWS + 1),
+             (MLP((2, 8, 2), activation="tanh", dtype="float32"), "cross_entropy", 8)]
+    for net, loss, rows in cases:
+        X, y = batch(net, loss, rows)
+        net.forward_backward(X.astype(net.dtype), y, loss)
+        assert net.step_plans[(rows, loss, True)] is None, (net.sizes, loss, rows)
+
+
+def test_a_product_whose_bits_differ_stays_numpys(at_once, monkeypatch):
+    """A product summed in another order (here: without fused multiply-adds, as on a
+    machine whose BLAS does not fuse) is left to ``dot``; the pass stays NumPy's."""
+    def unfused(a, b, out):
+        out[...] = [[sum(float(a[i, k] * b[k, j]) for k in range(a.shape[1]))
+                     for j in range(b.shape[1])] for i in range(a.shape[0])]
+
+    monkeypatch.setattr(kernels, "matmul", unfused)
+    layer = plan._layer_plan(10, 8, 8, np.random.default_rng(0))
+    assert layer == plan.LayerPlan(False, False, False)
+
+
+def test_a_plan_whose_first_pass_differs_is_not_kept(at_once, monkeypatch):
+    def off_by_a_bit(t, y, squares, grad):
+        total = sigmoid_mse(t, y, squares, grad)
+        grad[0, 0] = np.nextafter(grad[0, 0], np.inf)
+        return total
+
+    sigmoid_mse = kernels.sigmoid_mse
+    monkeypatch.setattr(kernels, "sigmoid_mse", off_by_a_bit)
+    net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    taken = net.forward_backward(X, y, "sigmoid_mse")
+    assert net.step_plans[(10, "sigmoid_mse", True)] is None
+    assert_same_pass(taken, numpy_pass(net, X, y, "sigmoid_mse", train=True))
+
+
+def test_copies_of_a_network_start_without_plans(at_once):
+    net = MLP((2, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    net.forward_backward(X, y, "sigmoid_mse")
+    assert net.step_plans
+    for twin in (copy.deepcopy(net), pickle.loads(pickle.dumps(net))):
+        assert twin.step_plans == {}
+        assert_same_pass(twin.forward_backward(X, y, "sigmoid_mse"),
+                         net.forward_backward(X, y, "sigmoid_mse"))
+
+
+def test_a_new_activation_or_dropout_makes_a_new_plan(at_once):
+    net = MLP((2, 8, 2), activation="tanh", seed=0)
+    X, y = batch(net, "cross_entropy", 10)
+    net.forward_backward(X, y)
+    net.set_activation("relu")
+    assert net.step_plans == {}
+    assert_same_pass(net.forward_backward(X, y), numpy_pass(net, X, y, "cross_entropy", True))
+    net.set_dropout(0.5)
+    net.forward_backward(X, y)
+    assert net.step_plans[(10, "cross_entropy", True)] is None
+
+
+def metrics_rows(preset: str, path) -> list[dict]:
+    """The metrics file of ``preset`` trained 120 steps here, less the wall-clock seconds."""
+    run_command(preset, steps=120, seed=None, sets=[], metrics=str(path), workers=1)
+    rows = [json.loads(line) for line in path.read_text().splitlines()]
+    for row in rows:
+        row.pop("seconds", None)
+    return rows
+
+
+# tanh, cross-entropy and Adam on four points (xor); relu, sigmoid and tanh beside gelu
+# and silu, which stay NumPy's, at batch 32 (activations); SGD at three learning rates,
+# whose 64x64 products stay BLAS's (learning_rate); tanh and squared error (universal_
+# approximation)
+@pytest.mark.parametrize("preset", ["xor", "activations", "learning_rate",
+                                    "universal_approximation"])
+def test_a_presets_metrics_file_on_the_kernels_is_numpys(preset, tmp_path, monkeypatch):
+    made: list[object] = []
+    make_plan = plan.make_plan
+
+    def recorded(*args):
+        made.append(make_plan(*args))
+        return made[-1]
+
+    monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(plan, "make_plan", recorded)
+    monkeypatch.setattr(compiled, "_enabled", True)
+    on_kernels = metrics_rows(preset, tmp_path / "compiled.jsonl")
+    monkeypatch.setattr(compiled, "_enabled", False)
+    numpy_rows = metrics_rows(preset, tmp_path / "numpy.jsonl")
+    assert any(p is not None for p in made), "no run of the preset stepped on the kernels"
+    assert len(on_kernels) > 4
+    assert on_kernels == numpy_rows

@@ -21,7 +21,9 @@ from nnterm.engine.nn.network import numpy_pass
 
 @pytest.fixture
 def at_once(monkeypatch):
-    """Plans made at a network's first pass, not after ``WARM_PASSES``."""
+    """Plans made at a network's first pass, not after ``WARM_PASSES``, the kernels
+    loaded first."""
+    assert compiled.load() is True
     monkeypatch.setattr(compiled, "WARM_PASSES", 0)
     monkeypatch.setattr(compiled, "_enabled", True)
 
@@ -77,7 +79,8 @@ def test_relu_at_zero_and_below_is_numpys(at_once):
                                                                 train=True))
 
 
-def test_a_network_steps_with_numpy_until_it_has_taken_the_warm_up_passes(monkeypatch):
+def test_a_network_steps_with_numpy_for_its_warm_up_and_while_the_kernels_load(monkeypatch):
+    assert compiled.load() is True
     monkeypatch.setattr(compiled, "WARM_PASSES", 3)
     monkeypatch.setattr(compiled, "_enabled", True)
     net = MLP((2, 8, 1), activation="tanh", seed=0)
@@ -86,8 +89,24 @@ def test_a_network_steps_with_numpy_until_it_has_taken_the_warm_up_passes(monkey
     for count in (1, 2, 3):
         net.forward_backward(X, y, "sigmoid_mse")
         assert net.step_plans[key] == count
+    monkeypatch.setattr(compiled, "_available", None)  # as while the thread loads them
+    for _ in range(2):
+        taken = net.forward_backward(X, y, "sigmoid_mse")
+        assert net.step_plans[key] == 3
+    assert_same_pass(taken, numpy_pass(net, X, y, "sigmoid_mse", train=True))
+    monkeypatch.setattr(compiled, "_available", True)
     net.forward_backward(X, y, "sigmoid_mse")
     assert isinstance(net.step_plans[key], plan.StepPlan)
+
+
+def test_without_working_kernels_every_network_steps_with_numpy(monkeypatch):
+    monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(compiled, "_enabled", True)
+    monkeypatch.setattr(compiled, "load", lambda wait=True: False)  # as with no Numba
+    net = MLP((2, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    net.forward_backward(X, y, "sigmoid_mse")
+    assert net.step_plans[(10, "sigmoid_mse", True)] is None
 
 
 def test_what_the_kernels_do_not_cover_steps_with_numpy(at_once):
@@ -111,7 +130,8 @@ def test_a_product_whose_bits_differ_stays_numpys(at_once, monkeypatch):
         out[...] = [[sum(float(a[i, k] * b[k, j]) for k in range(a.shape[1]))
                      for j in range(b.shape[1])] for i in range(a.shape[0])]
 
-    monkeypatch.setattr(kernels, "matmul", unfused)
+    monkeypatch.setattr(kernels, "product", unfused)
+    monkeypatch.setattr(kernels, "transposed_product", lambda a, d, out: unfused(a.T, d, out))
     layer = plan._layer_plan(10, 8, 8, np.random.default_rng(0))
     assert layer == plan.LayerPlan(False, False, False)
 
@@ -177,6 +197,7 @@ def test_a_presets_metrics_file_on_the_kernels_is_numpys(preset, tmp_path, monke
         made.append(make_plan(*args))
         return made[-1]
 
+    assert compiled.load() is True
     monkeypatch.setattr(compiled, "WARM_PASSES", 0)
     monkeypatch.setattr(plan, "make_plan", recorded)
     monkeypatch.setattr(compiled, "_enabled", True)

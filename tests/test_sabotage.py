@@ -52,12 +52,13 @@ def early_stopping_keeps_the_last_weights(monkeypatch):
 
 
 def dropout_at_evaluation(monkeypatch):
-    monkeypatch.setattr(MLP, "trace", mutated(MLP.trace, ("if train and p > 0.0:", "if p > 0.0:")))
+    monkeypatch.setattr(MLP, "_trace_inputs", mutated(MLP._trace_inputs,
+                                                      ("if train and p > 0.0:", "if p > 0.0:")))
 
 
 def dropout_keeps_p_not_1_minus_p(monkeypatch):
-    monkeypatch.setattr(MLP, "trace", mutated(
-        MLP.trace, ("random(a.shape) >= p", "random(a.shape) < p"),
+    monkeypatch.setattr(MLP, "_trace_inputs", mutated(
+        MLP._trace_inputs, ("random(a.shape) >= p", "random(a.shape) < p"),
         ("1.0 / (1.0 - p)", "1.0 / p")))
 
 

@@ -13,16 +13,19 @@ of this is required: without Numba, with ``NNTERM_COMPILED=0`` in the environmen
 any network it does not cover, the step is NumPy's.
 
 ``compiled_pass`` is all the network calls. Loading the kernels costs about 0.3 s in a
-process (Numba's import and its cache; a few seconds to compile them once after an
-install), which a few thousand steps pay back: so a network takes ``WARM_PASSES`` steps
-with NumPy before its plan is made, and a short run (a test, a lesson's first seconds,
-most of ``nnterm check``) never loads them. The app keeps them out of its own process
+process (Numba's import and its cache), and compiling them, once after an install, a few
+seconds: a few thousand steps pay that back. So a network takes ``WARM_PASSES`` steps
+with NumPy first, and a short run (a test, a lesson's first seconds, most of ``nnterm
+check``) never loads them; then they load in a thread of their own (``load``) while the
+steps go on with NumPy, and the next pass after they are ready makes the plan: training
+never stops to wait for a compiler. The app keeps them out of its own process
 (``set_enabled(False)``): its engine process, at full speed, is where they pay.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +36,9 @@ if TYPE_CHECKING:
 #: Off with NNTERM_COMPILED=0 (or false/no/off); ``set_enabled`` changes it in a process.
 _enabled = os.environ.get("NNTERM_COMPILED", "1").strip().lower() not in ("0", "false", "no",
                                                                         "off")
-_available: bool | None = None  # whether Numba imports: found out once, when first needed
+_available: bool | None = None  # whether the kernels loaded; None until ``load`` ends
+_loading: threading.Thread | None = None
+_loading_lock = threading.Lock()
 
 #: Passes of one network, batch size and loss taken with NumPy before a plan is made.
 WARM_PASSES = 1000
@@ -50,17 +55,31 @@ def enabled() -> bool:
     return _enabled
 
 
-def available() -> bool:
-    """Whether the compiled kernels load (Numba installed and working)."""
-    global _available
-    if _available is None:
-        try:
-            from nnterm.engine.nn.compiled import kernels  # noqa: F401
-        except ImportError:
-            _available = False
-        else:
-            _available = True
+def load(wait: bool = True) -> bool | None:
+    """Load the kernels (Numba, and the compiled code from its cache or, the first time,
+    the compiler) in a thread of their own, started at the first call. With ``wait``,
+    until it ends. Whether they loaded: True, False (no working Numba), or None while
+    they are still loading."""
+    global _loading
+    with _loading_lock:
+        if _loading is None:
+            _loading = threading.Thread(target=_load, name="nnterm-kernels", daemon=True)
+            _loading.start()
+    if wait:
+        _loading.join()
     return _available
+
+
+def _load() -> None:
+    global _available
+    try:
+        from nnterm.engine.nn.compiled import kernels
+
+        kernels.warm_up()
+    except Exception:  # no Numba, or one that cannot compile here: NumPy steps on
+        _available = False
+    else:
+        _available = True
 
 
 def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
@@ -79,8 +98,13 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
             return None
         from nnterm.engine.nn.compiled.plan import make_plan, qualifies
 
-        plan = plans[key] = (make_plan(net, X, y, loss)
-                             if qualifies(net, X, loss, train) and available() else None)
+        if not qualifies(net, X, loss, train):
+            plans[key] = None
+            return None
+        loaded = load(wait=False)
+        if loaded is None:  # still loading: this pass is NumPy's
+            return None
+        plan = plans[key] = make_plan(net, X, y, loss) if loaded else None
     if plan is None:
         return None
     result: Pass = plan.run(net, X, y)

@@ -7,6 +7,15 @@ machine it runs on, and uses NumPy for any product whose order differs there):
 - A product of small matrices (BLAS ``gemm``): each entry sums its terms first to last,
   each term added by a fused multiply-add, c <- a b + c rounded once (``_fma``). Neither
   the Python loops' a b + c (two roundings) nor a compiler's own reordering gives that.
+- A product with one column is a matrix-vector product (BLAS ``gemv``), with orders of
+  its own. z = a w, each entry a row of ``a`` times ``w`` (``matvec``): rows four at a
+  time, each summed in four lanes by fused multiply-adds (term p in lane p mod 4), the
+  lanes added as (l0 + l2) + (l1 + l3); two rows left over are summed in two lanes
+  without fusing, added l0 + l1; a last row in four such lanes, added as ``matvec``'s.
+  dW = a^T d (``transposed_matvec``): terms four at a time, t = (a0 d0 + a2 d2) +
+  (a1 d1 + a3 d3) each pair fused, added to the entry; two terms left over as
+  a0 d0 + a1 d1, one as a0 d0. Both need the summed length a multiple of four (as
+  OpenBLAS's kernels for Haswell and later take it; the tail rows go elsewhere).
 - A sum over a contiguous run (``np.add.reduce`` of a vector, of a whole array, of each
   row): NumPy's pairwise summation (``pairwise_sum``: eight running sums per block of up
   to 128 numbers, combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), the rest
@@ -36,8 +45,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: What ``dense`` applies after z = a W + b (hidden layers), and what ``backward_layer``
 #: multiplies dL/da of the layer below by. NUMPY: the activation is NumPy's own (tanh,
-#: sigmoid), computed between the kernels.
-NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW = range(7)
+#: sigmoid), computed between the kernels. HALF: ``dense`` writes z / 2 (the sigmoid
+#: output head takes tanh of it, in NumPy).
+NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW, HALF = range(8)
 
 
 def kernel(fn: F) -> F:
@@ -134,17 +144,103 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
 
 @kernel
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a b, each entry's terms summed first to last by fused multiply-adds (the
-    loop runs along a row of ``out`` innermost, so that entries advance side by side)."""
+    """out = a b, each entry's terms summed first to last by fused multiply-adds. Eight
+    entries of a row at a time, each in a local of its own: the sums advance side by side
+    in registers (a row of ``out`` updated in memory waited on itself at every term)."""
     rows, inner = a.shape
     cols = b.shape[1]
+    blocked = cols - cols % 8
     for i in range(rows):
-        for j in range(cols):
-            out[i, j] = 0.0
-        for k in range(inner):
-            factor = a[i, k]
-            for j in range(cols):
-                out[i, j] = _fma(factor, b[k, j], out[i, j])
+        for j in range(0, blocked, 8):
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0.0
+            for k in range(inner):
+                factor = a[i, k]
+                c0 = _fma(factor, b[k, j], c0)
+                c1 = _fma(factor, b[k, j + 1], c1)
+                c2 = _fma(factor, b[k, j + 2], c2)
+                c3 = _fma(factor, b[k, j + 3], c3)
+                c4 = _fma(factor, b[k, j + 4], c4)
+                c5 = _fma(factor, b[k, j + 5], c5)
+                c6 = _fma(factor, b[k, j + 6], c6)
+                c7 = _fma(factor, b[k, j + 7], c7)
+            out[i, j], out[i, j + 1], out[i, j + 2], out[i, j + 3] = c0, c1, c2, c3
+            out[i, j + 4], out[i, j + 5], out[i, j + 6], out[i, j + 7] = c4, c5, c6, c7
+        for j in range(blocked, cols):
+            c = 0.0
+            for k in range(inner):
+                c = _fma(a[i, k], b[k, j], c)
+            out[i, j] = c
+
+
+@kernel
+def matvec(a: np.ndarray, w: np.ndarray, out: np.ndarray) -> None:
+    """out[i, 0] = a[i] . w[:, 0] in ``gemv``'s order (the module doc); a's width a
+    multiple of 4."""
+    rows, inner = a.shape
+    grouped = rows - rows % 4
+    for i in range(rows):
+        if i < grouped:  # four fused lanes, (l0 + l2) + (l1 + l3)
+            l0 = l1 = l2 = l3 = 0.0
+            for k in range(0, inner, 4):
+                l0 = _fma(a[i, k], w[k, 0], l0)
+                l1 = _fma(a[i, k + 1], w[k + 1, 0], l1)
+                l2 = _fma(a[i, k + 2], w[k + 2, 0], l2)
+                l3 = _fma(a[i, k + 3], w[k + 3, 0], l3)
+            out[i, 0] = (l0 + l2) + (l1 + l3)
+        elif i < grouped + 2 * ((rows % 4) // 2):  # two lanes, products then sums
+            l0 = l1 = 0.0
+            for k in range(0, inner, 2):
+                l0 += a[i, k] * w[k, 0]
+                l1 += a[i, k + 1] * w[k + 1, 0]
+            out[i, 0] = l0 + l1
+        else:  # the last row: four lanes, products then sums
+            l0 = l1 = l2 = l3 = 0.0
+            for k in range(0, inner, 4):
+                l0 += a[i, k] * w[k, 0]
+                l1 += a[i, k + 1] * w[k + 1, 0]
+                l2 += a[i, k + 2] * w[k + 2, 0]
+                l3 += a[i, k + 3] * w[k + 3, 0]
+            out[i, 0] = (l0 + l2) + (l1 + l3)
+
+
+@kernel
+def transposed_matvec(a: np.ndarray, d: np.ndarray, out: np.ndarray) -> None:
+    """out[k, 0] = sum over rows i of a[i, k] d[i, 0] (a^T d) in ``gemv``'s order (the
+    module doc); a's width a multiple of 4."""
+    rows, width = a.shape
+    grouped = rows - rows % 4
+    for k in range(width):
+        total = 0.0
+        for i in range(0, grouped, 4):
+            even = _fma(a[i + 2, k], d[i + 2, 0], a[i, k] * d[i, 0])
+            odd = _fma(a[i + 3, k], d[i + 3, 0], a[i + 1, k] * d[i + 1, 0])
+            total = total + (even + odd)
+        i = grouped
+        if rows % 4 >= 2:
+            total = total + (a[i, k] * d[i, 0] + a[i + 1, k] * d[i + 1, 0])
+            i += 2
+        if rows % 2 == 1:
+            total = total + a[i, k] * d[i, 0]
+        out[k, 0] = total
+
+
+@kernel
+def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a b as NumPy takes it: ``matvec`` when b has one column, else ``matmul``."""
+    if b.shape[1] == 1:
+        matvec(a, b, out)
+    else:
+        matmul(a, b, out)
+
+
+@kernel
+def transposed_product(a: np.ndarray, d: np.ndarray, out: np.ndarray) -> None:
+    """out = a^T d as NumPy takes ``a.T.dot(d)``: ``transposed_matvec`` when d has one
+    column, else ``matmul`` of a^T."""
+    if d.shape[1] == 1:
+        transposed_matvec(a, d, out)
+    else:
+        matmul(a.T.copy(), d, out)
 
 
 @kernel
@@ -152,8 +248,9 @@ def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray, z: np.ndarray, act: int,
           slope: float, out: np.ndarray) -> None:
     """z = a W + b (the product, then the bias added), then out = f(z) for the
     activations written here: relu as np.maximum(z, 0.0) (NaN kept), leaky_relu as
-    np.where(z > 0, z, slope z). With ``act`` NUMPY or IDENTITY ``out`` is left alone."""
-    matmul(a, W, z)
+    np.where(z > 0, z, slope z), or z / 2 as 0.5 * z (HALF). With ``act`` NUMPY or
+    IDENTITY ``out`` is left alone."""
+    product(a, W, z)
     rows, cols = z.shape
     for i in range(rows):
         for j in range(cols):
@@ -163,6 +260,8 @@ def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray, z: np.ndarray, act: int,
                 out[i, j] = v if (v > 0.0 or v != v) else 0.0
             elif act == LEAKY_RELU:
                 out[i, j] = v if v > 0.0 else slope * v
+            elif act == HALF:
+                out[i, j] = 0.5 * v
 
 
 @kernel
@@ -180,7 +279,7 @@ def backward_layer(a_in: np.ndarray, dz: np.ndarray, W: np.ndarray, dW: np.ndarr
     rows, fan_in = a_in.shape
     cols = dz.shape[1]
     if with_dW:
-        matmul(a_in.T.copy(), dz, dW)
+        transposed_product(a_in, dz, dW)
     if cols == 1:
         db[0] = pairwise_sum(dz.ravel(), 0, rows)
     else:
@@ -192,7 +291,7 @@ def backward_layer(a_in: np.ndarray, dz: np.ndarray, W: np.ndarray, dW: np.ndarr
     if below == NO_LAYER_BELOW:
         return
     if with_da:
-        matmul(dz, W.T.copy(), da)
+        product(dz, W.T.copy(), da)
     for i in range(rows):
         for k in range(fan_in):
             acc = da[i, k]
@@ -280,3 +379,21 @@ def cross_entropy(shifted: np.ndarray, e: np.ndarray, totals: np.ndarray,
                 g -= 1.0
             grad[i, j] = g / rows
     return pairwise_sum(losses, 0, rows)
+
+
+def warm_up() -> None:
+    """Compile (or load from Numba's cache) every kernel for the types a step passes it:
+    float64 C-contiguous arrays, int64 labels."""
+    rows, width = 4, 8
+    a, W = np.ones((rows, width)), np.ones((width, width))
+    z, b, v = np.empty((rows, width)), np.zeros(width), np.empty(rows * width)
+    one = np.empty((rows, 1))
+    labels = np.zeros(rows, np.int64)
+    dense(a, W, b, z, RELU, 0.0, z)
+    backward_layer(a, z, W, np.empty((width, width)), np.empty(width), np.empty((rows, width)),
+                   z, z, TANH, 0.0, True, True)
+    sigmoid_mse(one, labels, v, np.empty((rows, 1)))
+    mse(z, z, v, np.empty((rows, width)))
+    shift_by_row_max(z, z)
+    row_sums(z, np.empty(rows))
+    cross_entropy(z, z, np.ones(rows), np.zeros(rows), labels, np.empty(rows), z)

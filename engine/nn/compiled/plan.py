@@ -6,7 +6,7 @@ A plan is made once per network, batch size and loss (``make_plan``):
    frozen layer, activations and a loss that ``kernels`` writes, every width at most
    ``MAX_WIDTH`` and at most ``MAX_ROWS`` rows. Beyond that BLAS's blocked products are
    faster than plain loops, and sum a long product in blocks of their own.
-2. Each product of the step is computed by ``kernels.matmul`` and by ``ndarray.dot`` on
+2. Each product of the step is computed by the kernels and by ``ndarray.dot`` on
    random matrices of its shapes and layout, ``CHECK_DRAWS`` times; one whose bits
    differ on this machine stays a NumPy call (OpenBLAS picks its kernels by CPU and
    shape: a product with one column is a matrix-vector product, summed four ways at
@@ -17,6 +17,7 @@ A plan is made once per network, batch size and loss (``make_plan``):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
 MAX_WIDTH = 64
 MAX_ROWS = 256
 CHECK_DRAWS = 3
-#: Multiply-adds up to which a product runs on ``kernels.matmul``: beyond it BLAS's
+#: Multiply-adds up to which a product runs on the kernels: beyond it BLAS's
 #: register-blocked kernels are faster (32x32 by 32x32: 1.9 us against 4.3) and, where
 #: the check finds the same bits, NumPy's ``dot`` computes it.
 KERNEL_PRODUCT = 4096
@@ -62,15 +63,23 @@ class LayerPlan:
     chain: bool
 
 
-def _same_product(a: np.ndarray, b: np.ndarray) -> bool:
-    out = np.empty((a.shape[0], b.shape[1]))
-    kernels.matmul(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
-    return bool(np.array_equal(out, _matmul(a, b)))
+def _same_products(a: np.ndarray, W: np.ndarray, dz: np.ndarray) -> list[bool]:
+    """Whether the kernels compute a W, a^T dz and dz W^T with ``ndarray.dot``'s bits."""
+    cases: list[tuple[Callable[..., None], np.ndarray, np.ndarray, np.ndarray]] = [
+        (kernels.product, a, W, _matmul(a, W)),
+        (kernels.transposed_product, a, dz, _matmul(a.T, dz)),
+        (kernels.product, dz, np.ascontiguousarray(W.T), _matmul(dz, W.T))]
+    same = []
+    for kernel, x, y, reference in cases:
+        out = np.empty_like(reference)
+        kernel(x, y, out)
+        same.append(bool(np.array_equal(out, reference)))
+    return same
 
 
 def _layer_plan(rows: int, fan_in: int, fan_out: int, rng: np.random.Generator) -> LayerPlan:
     """Check the three products of a layer on random draws in the step's layouts: a (rows,
-    fan_in) and W (fan_in, fan_out) and dz (rows, fan_out) C-contiguous, the transposes
+    fan_in), W (fan_in, fan_out) and dz (rows, fan_out) C-contiguous, and the transposes
     views of them, as ``network`` multiplies them."""
     small = rows * fan_in * fan_out <= KERNEL_PRODUCT
     agree = [small, small, small]
@@ -78,9 +87,7 @@ def _layer_plan(rows: int, fan_in: int, fan_out: int, rng: np.random.Generator) 
         a = rng.standard_normal((rows, fan_in))
         W = rng.standard_normal((fan_in, fan_out))
         dz = rng.standard_normal((rows, fan_out))
-        agree[0] &= _same_product(a, W)
-        agree[1] &= _same_product(a.T, dz)
-        agree[2] &= _same_product(dz, W.T)
+        agree = [was and now for was, now in zip(agree, _same_products(a, W, dz), strict=True)]
     return LayerPlan(*agree)
 
 
@@ -97,26 +104,36 @@ def _same_pass(one: Pass, other: Pass) -> bool:
 
 
 class StepPlan:
-    """The step of one network on batches of one size with one loss (see the module doc)."""
+    """The step of one network on batches of one size with one loss (see the module doc).
+    What does not depend on the batch is worked out here, once: each layer's products,
+    activation codes and shapes, and the loss's scratch arrays (which never leave it)."""
 
     def __init__(self, net: MLP, rows: int, loss: str) -> None:
         rng = np.random.default_rng(0)
         sizes = net.sizes
-        self.rows = rows
         self.loss = loss
         self.layers = [_layer_plan(rows, sizes[i], sizes[i + 1], rng)
                        for i in range(net.n_layers)]
         self.forward_codes = [FORWARD_CODE[a.name] for a in net.activations]
         self.derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
+        self.z_shapes = [(rows, width) for width in sizes[1:]]
+        outputs = sizes[-1]
+        # sigmoid_mse takes tanh(z / 2): the last layer's kernel writes z / 2 here
+        self.head_code = kernels.HALF if loss == "sigmoid_mse" else kernels.NUMPY
+        self.half = np.empty((rows, outputs))
+        self.squares = np.empty(rows * outputs)
+        self.shifted = np.empty((rows, outputs))
+        self.exp = np.empty((rows, outputs))
+        self.totals = np.empty(rows)
+        self.log_totals = np.empty(rows)
+        self.row_losses = np.empty(rows)
 
     def run(self, net: MLP, X: np.ndarray, y: np.ndarray) -> Pass:
         """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
         ``network.numpy_pass`` takes them. One method of local names: on a 2-8-8-1 net
-        the Python between the kernels is a third of the step."""
-        params = net.params
-        slope = net.leaky_slope
-        rows = X.shape[0]
-        dense, backward_layer = kernels.dense, kernels.backward_layer
+        the Python between the kernels is a sizeable part of the step."""
+        params, slope, layers = net.params, net.leaky_slope, self.layers
+        empty, dense, backward_layer = np.empty, kernels.dense, kernels.backward_layer
         last = net.n_layers - 1
         # forward: z = a W + b, a = f(z)
         a = X
@@ -124,65 +141,67 @@ class StepPlan:
         hidden: list[HiddenLayerTrace] = []
         for i in range(last):
             inputs.append(a)
-            W, code = params[2 * i], self.forward_codes[i]
-            if self.layers[i].forward:
-                z = np.empty((rows, W.shape[1]))
-                out = np.empty_like(z) if code >= kernels.RELU else z
-                dense(a, W, params[2 * i + 1], z, code, slope, out)
+            code = self.forward_codes[i]
+            if layers[i].forward:
+                z = empty(self.z_shapes[i])
+                out = empty(self.z_shapes[i]) if code >= kernels.RELU else z
+                dense(a, params[2 * i], params[2 * i + 1], z, code, slope, out)
                 a = out if code != kernels.NUMPY else net.activations[i].forward(z)
             else:
-                z = _matmul(a, W)
+                z = _matmul(a, params[2 * i])
                 z += params[2 * i + 1]
                 a = net.activations[i].forward(z)
             hidden.append(HiddenLayerTrace(z, a, None))
         inputs.append(a)
-        W = params[2 * last]
-        if self.layers[last].forward:
-            logits = np.empty((rows, W.shape[1]))
-            dense(a, W, params[2 * last + 1], logits, kernels.NUMPY, slope, logits)
+        if layers[last].forward:
+            logits = empty(self.z_shapes[last])
+            dense(a, params[2 * last], params[2 * last + 1], logits, self.head_code, slope,
+                  self.half)
         else:
-            logits = _matmul(a, W)
+            logits = _matmul(a, params[2 * last])
             logits += params[2 * last + 1]
-        value, dz = self._loss(logits, y, rows)
+            np.multiply(0.5, logits, out=self.half)
+        value, dz = self._loss(logits, y)
         dlogits = dz
-        # backward: dW = a^T dz, db = sum of dz's rows, dz below = dz W^T * f'
+        # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
         grads: list[np.ndarray] = [dz] * (2 * net.n_layers)
         for i in range(last, -1, -1):
-            layer = self.layers[i]
+            layer = layers[i]
             W, a_in = params[2 * i], inputs[i]
-            dW = np.empty_like(W) if layer.weights_grad else _matmul(a_in.T, dz)
-            db = np.empty(W.shape[1])
-            grads[2 * i], grads[2 * i + 1] = dW, db
+            dW = empty(W.shape) if layer.weights_grad else _matmul(a_in.T, dz)
+            db = empty(W.shape[1])
+            grads[2 * i] = dW
+            grads[2 * i + 1] = db
             if i == 0:
                 backward_layer(a_in, dz, W, dW, db, dz, dz, dz, kernels.NO_LAYER_BELOW,
                                slope, layer.weights_grad, False)
                 break
             below = hidden[i - 1]
-            da = np.empty_like(below.z) if layer.chain else _matmul(dz, W.T)
+            da = empty(below.z.shape) if layer.chain else _matmul(dz, W.T)
             backward_layer(a_in, dz, W, dW, db, da, below.z, below.a,
                            self.derivative_codes[i - 1], slope, layer.weights_grad,
                            layer.chain)
             dz = da
         return Pass(logits, inputs, hidden, value, dlogits, grads)
 
-    def _loss(self, z: np.ndarray, y: np.ndarray, rows: int) -> tuple[float, np.ndarray]:
+    def _loss(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
         """The mean loss and dL/dz of ``losses``' function for ``self.loss``."""
-        grad = np.empty_like(z)
+        rows = z.shape[0]
+        grad = np.empty(z.shape)
         if self.loss == "sigmoid_mse":
-            t = np.multiply(0.5, z)
-            np.tanh(t, out=t)
-            total = kernels.sigmoid_mse(t, y.reshape(rows), np.empty(rows), grad)
+            t = np.tanh(self.half, out=self.half)  # the kernel wrote z / 2 there
+            total = kernels.sigmoid_mse(t, y.reshape(rows), self.squares, grad)
             return total / rows, grad
         if self.loss == "mse":
-            total = kernels.mse(z, y.reshape(z.shape), np.empty(z.size), grad)
+            total = kernels.mse(z, y.reshape(z.shape), self.squares, grad)
             return total / z.size, grad
-        shifted = np.empty_like(z)
+        shifted, e = self.shifted, self.exp
         kernels.shift_by_row_max(z, shifted)
-        e = np.exp(shifted)
-        totals = np.empty(rows)
-        kernels.row_sums(e, totals)
-        total = kernels.cross_entropy(shifted, e, totals, np.log(totals), y, np.empty(rows),
-                                      grad)
+        np.exp(shifted, out=e)
+        kernels.row_sums(e, self.totals)
+        total = kernels.cross_entropy(shifted, e, self.totals,
+                                      np.log(self.totals, out=self.log_totals), y,
+                                      self.row_losses, grad)
         return total / rows, grad
 
 

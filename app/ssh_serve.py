@@ -39,12 +39,18 @@ from nnterm.app.ssh_options import (
     SSH_PORT,
 )
 from nnterm.app.ssh_server import Access, Classroom, Limits, start_server
+from nnterm.engine.nn.compiled import COMPILED_VARIABLE
 from nnterm.engine.preset_format.loader import PresetError
 
 
 def serve_either(args: argparse.Namespace) -> int:
     """``nnterm serve``: over SSH with ``--ssh``, else in the browser (``serve``); the
-    class watching the teacher's app with ``--watch`` (``watch_ssh``, ``watch_web``)."""
+    class watching the teacher's app with ``--watch`` (``watch_ssh``, ``watch_web``).
+
+    The apps it starts step with NumPy only (``NNTERM_COMPILED=0``, unless set): the
+    compiled step (``engine/nn/compiled``) would add some 160 MB to every student's
+    engine process at full speed, and a class shares one server's memory."""
+    os.environ.setdefault(COMPILED_VARIABLE, "0")
     if args.ssh:
         return ssh_serve_command(args, app_argv(args))
     for flag, name in SSH_OPTIONS:

@@ -1,11 +1,13 @@
 """Engine throughput: this tree against an earlier one, and against a minimal NumPy loop.
 
 ``steps`` (the default table): steps/s of the training step of the tree as it is beside
-the same step of the engine at ``--before`` (a git revision: the release before the work
-on speed), each in a worker process of its own, the two asked in turn, case after case,
-round after round (the best round of each counts: this shared machine's speed drifts for
-seconds at a time). Every case also reports whether both trees ended with the same
-weights, bit for bit. The cases:
+the same tree with its compiled step off (``NNTERM_COMPILED=0``: NumPy's step alone) and
+the engine at ``--before`` (a git revision: the release before the work on speed), each
+in a worker process of its own, asked in turn, case after case, round after round (the
+best round of each counts: this shared machine's speed drifts for seconds at a time; the
+first round of a worker also loads the compiled kernels, in a thread, while its first
+thousand steps go on with NumPy). Every case also reports whether all three ended with
+the same weights, bit for bit. The cases:
 
 * ``loop``: ``MLP(...).loss_and_grads`` then ``opt.step`` on batches of the spiral;
 * ``trainer``: ``Trainer.run``, telemetry at its default interval (every 100 steps);
@@ -22,13 +24,7 @@ Both workers run as the app's engine does: one BLAS thread, the heap on huge pag
 ``floor``: the first case's step beside the same NumPy calls written out in a row, with
 nothing else (``calls_in_a_row``): what is left to win without fewer NumPy calls.
 
-``minimal``: for each network (ReLU hidden layers, softmax cross-entropy, Adam lr 1e-3,
-mini-batches from a reshuffled permutation each epoch) steps/s of
-
-* ``minimal``: forward, backward and Adam written out inline, nothing else;
-* ``engine``: ``nnterm.engine.training.trainer.Trainer`` with telemetry at its default interval,
-
-and the ratio engine/minimal. Both run in this process, alternating, best of the rounds.
+``minimal``: the engine beside a minimal NumPy loop (``engine_minimal``).
 
     python benchmarks/engine.py [--only steps|floor|minimal] [--before REV] [--rounds 5]
                                 [--quick]
@@ -50,6 +46,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from engine_minimal import minimal_table
 from rich.console import Console
 from rich.table import Table
 
@@ -203,8 +200,10 @@ def serve(tree: str) -> None:
 class Worker:
     """A ``serve`` process for one tree."""
 
-    def __init__(self, tree: str) -> None:
+    def __init__(self, tree: str, numpy_only: bool = False) -> None:
         env = dict(os.environ)
+        if numpy_only:  # this tree with its compiled step off
+            env["NNTERM_COMPILED"] = "0"
         for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(name, "1")  # one BLAS thread, as the app's engine has
         if "glibc.malloc.hugetlb" not in env.get("GLIBC_TUNABLES", ""):  # as the engine's
@@ -239,145 +238,34 @@ def checkout(revision: str, into: Path) -> str:
 
 
 def steps_table(before: str, rounds: int, quick: bool) -> Table:
-    table = Table(title=f"training steps/s: {before} (before) and this tree (now), "
-                        f"best of {rounds} rounds, asked in turn")
-    for col in ("case", "measures", "before", "now", "now / before", "same weights"):
+    table = Table(title=f"training steps/s: {before} (before), this tree with NumPy's step "
+                        f"only (NNTERM_COMPILED=0) and as it is (now), best of {rounds} "
+                        "rounds, asked in turn")
+    for col in ("case", "measures", "before", "NumPy only", "now", "now / before",
+                "same weights"):
         table.add_column(col, justify="right")
     with tempfile.TemporaryDirectory() as scratch:
-        old, new = Worker(checkout(before, Path(scratch))), Worker("")
+        workers = {"before": Worker(checkout(before, Path(scratch))),
+                   "numpy": Worker("", numpy_only=True), "now": Worker("")}
         try:
             for i, case in enumerate(CASES_TIMED):
                 full = case.steps if isinstance(case, StepCase) else case.rounds
                 steps = max(20, full // 10) if quick else full
-                best = {"before": 0.0, "now": 0.0}
+                best = dict.fromkeys(workers, 0.0)
                 digests = set()
                 for r in range(rounds):
-                    pair = [("before", old), ("now", new)]
-                    for side, worker in pair if r % 2 == 0 else pair[::-1]:
+                    order = list(workers.items())
+                    for side, worker in order if r % 2 == 0 else order[::-1]:
                         answer = worker.ask(i, steps)
                         best[side] = max(best[side], answer["steps_per_s"])
                         digests.add(answer["digest"])
                 table.add_row(case.name, case.kind, f"{best['before']:,.0f}",
-                              f"{best['now']:,.0f}", f"{best['now'] / best['before']:.2f}x",
+                              f"{best['numpy']:,.0f}", f"{best['now']:,.0f}",
+                              f"{best['now'] / best['before']:.2f}x",
                               "yes" if len(digests) == 1 else "NO")
         finally:
-            old.close()
-            new.close()
-    return table
-
-
-# ---------------------------------------------------------------------- vs a minimal loop
-@dataclass(frozen=True)
-class Case:
-    sizes: tuple[int, ...]
-    batch: int
-    steps: int
-    n_train: int
-
-
-CASES = (
-    Case((2, 8, 8, 2), 32, 6000, 1000),
-    Case((2, 64, 64, 2), 32, 4000, 1000),
-    Case((784, 256, 256, 10), 128, 300, 4096),
-)
-
-
-def config_for(case: Case) -> Any:
-    from nnterm.engine.training.config import (
-        Config,
-        DataConfig,
-        ModelConfig,
-        OptimizerConfig,
-        TrainConfig,
-    )
-
-    d, *hidden, k = case.sizes
-    data = (
-        DataConfig(name="moons", n_train=case.n_train, n_val=256, noise=0.1)
-        if d == 2
-        else DataConfig(name="random_classification", n_train=case.n_train, n_val=256,
-                        params={"dim": d, "n_classes": k, "rule": "linear"})
-    )
-    return Config(
-        data=data,
-        model=ModelConfig(hidden=tuple(hidden), activation="relu", init="he_normal"),
-        train=TrainConfig(steps=10**9, batch_size=case.batch,
-                          optimizer=OptimizerConfig("adam", lr=1e-3)),
-        seed=0,
-    )
-
-
-def minimal_loop(X: np.ndarray, y: np.ndarray, sizes, batch: int, steps: int) -> float:
-    """Steps per second of the plainest NumPy training loop for the same network."""
-    rng = np.random.default_rng(0)
-    params = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
-        params += [rng.normal(0, np.sqrt(2 / fan_in), (fan_in, fan_out)), np.zeros(fan_out)]
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    lr, b1, b2, eps = 1e-3, 0.9, 0.999, 1e-8
-    n, L = len(X), len(sizes) - 1
-    perm, pos = rng.permutation(n), 0
-    start = time.perf_counter()
-    for t in range(1, steps + 1):
-        if pos >= n:
-            perm, pos = rng.permutation(n), 0
-        idx = perm[pos:pos + batch]
-        pos += batch
-        a, yb = X[idx], y[idx]
-        acts, zs = [a], []
-        for i in range(L):
-            z = acts[-1] @ params[2 * i] + params[2 * i + 1]
-            zs.append(z)
-            if i < L - 1:
-                acts.append(np.maximum(z, 0))
-        z = zs[-1]
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        dz = e / e.sum(axis=1, keepdims=True)
-        dz[np.arange(len(yb)), yb] -= 1
-        dz /= len(yb)
-        grads = [None] * (2 * L)
-        for i in range(L - 1, -1, -1):
-            grads[2 * i] = acts[i].T @ dz
-            grads[2 * i + 1] = dz.sum(axis=0)
-            if i:
-                dz = (dz @ params[2 * i].T) * (zs[i - 1] > 0)
-        bc1, bc2 = 1 - b1**t, 1 - b2**t
-        for p, g, mi, vi in zip(params, grads, m, v, strict=True):
-            mi *= b1
-            mi += (1 - b1) * g
-            vi *= b2
-            vi += (1 - b2) * g * g
-            p -= (lr / bc1) * mi / (np.sqrt(vi) / np.sqrt(bc2) + eps)
-    return steps / (time.perf_counter() - start)
-
-
-def engine_loop(config: Any, steps: int) -> float:
-    from nnterm.engine.training.trainer import Trainer
-
-    trainer = Trainer(config)
-    start = time.perf_counter()
-    trainer.run(steps=steps)
-    return steps / (time.perf_counter() - start)
-
-
-def minimal_table(rounds: int, quick: bool) -> Table:
-    from nnterm.engine.training.trainer import Trainer
-
-    table = Table(title="engine vs minimal NumPy loop (steps/s, best of rounds)")
-    for col in ("network", "batch", "minimal", "engine", "ratio"):
-        table.add_column(col, justify="right")
-    for case in CASES:
-        steps = max(20, case.steps // 10) if quick else case.steps
-        config = config_for(case)
-        data = Trainer(config).dataset
-        X, y = data.X_train, data.y_train
-        best_min = best_eng = 0.0
-        for _ in range(rounds):
-            best_min = max(best_min, minimal_loop(X, y, case.sizes, case.batch, steps))
-            best_eng = max(best_eng, engine_loop(config, steps))
-        table.add_row("-".join(map(str, case.sizes)), str(case.batch), f"{best_min:,.0f}",
-                      f"{best_eng:,.0f}", f"{best_eng / best_min:.2f}x")
+            for worker in workers.values():
+                worker.close()
     return table
 
 

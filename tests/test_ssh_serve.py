@@ -33,6 +33,7 @@ from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_serve import PASSWORD_VARIABLE, access_from, banner
 from nnterm.app.ssh_server import Access, Classroom, Limits, start_server
 from nnterm.app.tab_process import gone_within, group_runs, signal_group
+from nnterm.engine.nn.compiled import COMPILED_VARIABLE
 
 #: Servers, app processes and signals: one at a time (tests/conftest.py).
 pytestmark = pytest.mark.serial
@@ -72,6 +73,20 @@ def test_bad_ssh_options_are_one_line_and_exit_2(argv, message, capsys):
     assert main(["serve", "xor", *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(("teachers_setting", "apps_setting"), [(None, "0"), ("1", "1")])
+def test_served_apps_step_with_numpy_unless_the_teacher_says(teachers_setting, apps_setting,
+                                                           monkeypatch):
+    """The compiled step would add ~160 MB to each student's engine process: the apps a
+    server starts inherit NNTERM_COMPILED=0, unless the teacher set it."""
+    monkeypatch.setenv(COMPILED_VARIABLE, "unset")  # restored, or removed, afterwards
+    if teachers_setting is None:
+        monkeypatch.delenv(COMPILED_VARIABLE)
+    else:
+        monkeypatch.setenv(COMPILED_VARIABLE, teachers_setting)
+    assert main(["serve", "xor", "--password", "owl"]) == 2  # refused, after the setting
+    assert os.environ[COMPILED_VARIABLE] == apps_setting
 
 
 def test_ssh_listens_on_2222_by_default_and_says_who_gets_in(monkeypatch, capsys):

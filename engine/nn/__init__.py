@@ -8,6 +8,8 @@ following ``torch.optim`` term for term), ``schedules`` (learning-rate multiplie
 random streams), ``hyperparams`` (each hyperparameter declared once, on its class: its
 default, range, whether a running trainer takes it, what it does).
 
-Imports: NumPy and SciPy only, nothing else of nnterm. This room and ``data`` are the
-bottom of the engine and do not import each other.
+``compiled`` steps small networks on Numba kernels with the same bits as NumPy's path.
+
+Imports: NumPy, SciPy and (``compiled``, when it loads) Numba, nothing else of nnterm.
+This room and ``data`` are the bottom of the engine and do not import each other.
 """

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from nnterm.engine.nn.network import MLP, Pass
 
 #: Off with NNTERM_COMPILED=0 (or false/no/off); ``set_enabled`` changes it in a process.
-_enabled = os.environ.get("NNTERM_COMPILED", "1").strip().lower() not in ("0", "false", "no",
+COMPILED_VARIABLE = "NNTERM_COMPILED"
+_enabled = os.environ.get(COMPILED_VARIABLE, "1").strip().lower() not in ("0", "false", "no",
                                                                         "off")
 _available: bool | None = None  # whether the kernels loaded; None until ``load`` ends
 _loading: threading.Thread | None = None

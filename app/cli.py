@@ -33,8 +33,7 @@ from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_
 from nnterm.app.serve import add_serve_arguments
 from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
-from nnterm.engine.preset_format.loader import PresetError
-from nnterm.engine.training import memory
+from nnterm.engine.preset_format.errors import PresetError
 
 if TYPE_CHECKING:
     from nnterm.engine.preset_format.preset import Preset
@@ -133,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parse_command(parser, argv)
     if getattr(args, "max_memory", None):
+        from nnterm.engine.training import memory
+
         memory.set_limit(args.max_memory)
     args.argv = argv  # (what a file written says it was written by)
     try:
@@ -213,10 +214,11 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 def _run_app(args: argparse.Namespace) -> int:
     from nnterm.app.app import NntermApp
     from nnterm.app.locks import parse_locks
+    from nnterm.engine.preset_format.loader import load_preset
+    from nnterm.engine.training import memory
 
     if args.max_memory:
         memory.set_limit(args.max_memory)
-    from nnterm.engine.preset_format.loader import load_preset
 
     try:
         if not 0 < args.fps < float("inf"):  # (nan fails this too)

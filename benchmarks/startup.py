@@ -13,10 +13,14 @@ printed before and after):
    The server is started (with an idle session) before the first launch, so that no
    sample pays for it; each app is quit with ``q`` and its processes are checked gone.
 
-Each measure is taken ``--repeats`` times, the builds in turn (now, before, now, ...), so
-that both see the same phases of a shared machine's load; the table gives the best and
-the median of each, and before / now of the medians. ``nnterm list`` of both builds is
-checked to print the same listing.
+Each measure is taken once unmeasured (a warm-up), then ``--repeats`` times, the builds
+in turn (now, before, now, ...), so that both see the same phases of a shared machine's
+load; the table gives the best and the median of each, and before / now of the medians.
+``nnterm list`` of both builds is checked to print the same listing.
+
+The commands run without ``PYTHONDONTWRITEBYTECODE``, so that the warm-up leaves each
+build's compiled modules in its ``__pycache__`` as a user's first run does: with the
+variable set, every start compiles nnterm's ~170 modules again (0.16 s on xor's).
 
     .venv/bin/python benchmarks/startup.py                       # this tree, ~1 minute
     .venv/bin/python benchmarks/startup.py --before OLD/.venv/bin/nnterm
@@ -133,6 +137,7 @@ def main() -> int:
                         help="seconds to wait for training to show (default 30)")
     parser.add_argument("--size", default="120x40", help="terminal size (default 120x40)")
     args = parser.parse_args()
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # (for the commands and tmux: see above)
     if args.presets and shutil.which("tmux") is None:
         print("startup.py: the first-frame measure needs tmux", file=sys.stderr)
         return 2
@@ -147,11 +152,13 @@ def main() -> int:
     times: dict[str, dict[str, list[float]]] = {}
     try:
         tmux.start(f"{tag}-idle", ["sleep", "100000"])  # the server, started once
-        for i in range(args.repeats):
+        for i in range(-1, args.repeats):  # (round -1: the warm-up)
             for measure in measures(args, tmux):
                 for build, nnterm in builds.items():
                     for label, seconds in measure(nnterm).items():
-                        times.setdefault(label, {b: [] for b in builds})[build].append(seconds)
+                        if i >= 0:
+                            times.setdefault(label, {b: [] for b in builds})[build].append(
+                                seconds)
             log(f"round {i + 1}/{args.repeats}, load {loadavg()}")
     finally:
         killed = tmux.shutdown()

@@ -34,6 +34,8 @@ from nnterm.app.serve import add_serve_arguments
 from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
 from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.process import worker_server
+from nnterm.engine.process.worker_server import cores
 
 if TYPE_CHECKING:
     from nnterm.engine.preset_format.preset import Preset
@@ -174,6 +176,11 @@ def interrupted_by_signals():
 
 
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command in ("run", "check") and args.executor == "local" and (
+            args.workers or cores()) > 1:
+        # the server the pool's workers are forked from imports the engine on the other
+        # core while this process imports the command and loads the presets
+        worker_server.start()
     if args.command == "list":
         from nnterm.app.headless.listing import list_command
 

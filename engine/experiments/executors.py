@@ -3,7 +3,7 @@
 ``open_pool(kind, workers, scheduler)`` gives a ``pool.PointPool`` over a standard
 ``concurrent.futures.Executor``:
 
-- ``local``: ``workers`` spawned processes on this machine (``pool.local_pool``).
+- ``local``: ``workers`` processes on this machine (``pool.local_pool``).
 - ``dask``: ``dask.distributed``; without ``scheduler`` a ``LocalCluster`` of ``workers``
   processes (one thread each) is started and closed with the pool; with
   ``scheduler="tcp://HOST:PORT"`` the runs go to that running cluster. The client's
@@ -60,7 +60,8 @@ def open_pool(kind: str = "local", workers: int | None = None,
 
 
 def _dask_pool(workers: int | None, scheduler: str | None) -> PointPool:
-    from nnterm.engine.experiments.pool import PointPool, cores
+    from nnterm.engine.experiments.pool import PointPool
+    from nnterm.engine.process.worker_server import cores
 
     try:
         from dask.distributed import Client, LocalCluster
@@ -112,7 +113,8 @@ class RayExecutor(Executor):
 
 
 def _ray_pool(workers: int | None, address: str | None) -> PointPool:
-    from nnterm.engine.experiments.pool import PointPool, cores
+    from nnterm.engine.experiments.pool import PointPool
+    from nnterm.engine.process.worker_server import cores
 
     try:
         import ray

@@ -17,7 +17,7 @@ import pytest
 from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
-from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.experiments.pool import job_cost, local_pool
 from nnterm.engine.preset_format.loader import PresetError, load_preset
 from nnterm.engine.process import worker_server
 
@@ -124,6 +124,18 @@ def test_a_pool_closes_when_nobody_read_its_progress_reports(sweep_file):
     assert not closing.is_alive(), "the pool's workers hung at exit"
 
 
+def test_the_longest_runs_go_first_long_runs_of_small_nets_too():
+    """scaling_laws_compute trades width for steps at a fixed compute: its narrowest net
+    takes 4,340 steps and ten times the time of the widest (76 steps), though it has
+    fewer multiply-adds in all; scaling_laws' runs have the same steps, the widest first."""
+    def order(name):
+        jobs = preset_jobs(load_preset(name))
+        return [j.config.model.hidden for j in sorted(jobs, key=lambda j: -job_cost(j))]
+
+    assert order("scaling_laws_compute")[0] == (2,) and order("scaling_laws_compute")[-1] == (128,)
+    assert order("scaling_laws")[:2] == [(64,), (64,)]
+
+
 def test_workers_take_the_pools_environment_not_the_servers(monkeypatch):
     """The server the workers are forked from keeps the environment it started with (the
     memory limit of ``--max-memory`` is read in the worker); a worker takes its pool's."""
@@ -142,7 +154,7 @@ def test_run_starts_the_worker_server_before_it_loads_the_preset(sweep_file, mon
     """Only when a pool will run, and before the preset is read (its imports overlap
     the command's own)."""
     calls: list[str] = []
-    monkeypatch.setattr(worker_server, "start", lambda: calls.append("server"))
+    monkeypatch.setattr(worker_server, "start", lambda **_: calls.append("server"))
     from nnterm.app.headless import run
 
     def load_preset(*args):

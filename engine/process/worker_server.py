@@ -23,13 +23,14 @@ import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
 
-#: What the server imports before it forks a worker: the command's main module (as a
-#: spawned worker would: the command line) and the pool's worker side, NumPy and all.
-PRELOAD = ("__main__", "nnterm.engine.experiments.pool")
+#: What the server imports before it forks a worker: the pool's worker side, NumPy and
+#: all. (A worker then runs the command's main script again, as a spawned one does; the
+#: script's own imports are ``start``'s ``main_imports``.)
+PRELOAD = ("nnterm.engine.experiments.pool",)
 
 #: The thread pools of the BLAS libraries NumPy may use. A pool's workers take one
 #: thread each (as the app does, see ``nnterm.app.single_thread_blas``): a worker per
@@ -66,17 +67,19 @@ def ctrl_c_blocked() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
-def worker_context() -> ForkServerContext:
-    """The multiprocessing context a local pool starts its workers with."""
+def worker_context(main_imports: Sequence[str] = ()) -> ForkServerContext:
+    """The multiprocessing context a local pool starts its workers with; a server it
+    starts imports ``PRELOAD`` and ``main_imports``."""
     one_blas_thread()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
+    context.set_forkserver_preload([*PRELOAD, *main_imports])
     return context
 
 
-def start() -> None:
-    """Start the server now (if it does not run yet): it imports ``PRELOAD`` while this
-    process goes on. It ends when this process does."""
-    worker_context()
+def start(main_imports: Sequence[str] = ()) -> None:
+    """Start the server now (if it does not run yet): it imports ``PRELOAD`` and
+    ``main_imports`` (the modules the command's main script imports: a worker runs it
+    again) while this process goes on. It ends when this process does."""
+    worker_context(main_imports)
     with ctrl_c_blocked():
         forkserver.ensure_running()

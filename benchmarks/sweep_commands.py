@@ -61,6 +61,11 @@ def same_results(builds: dict[str, str], presets: list[str], console: Console) -
     return same
 
 
+def ratio(median: dict, best: dict, top: tuple[str, int], bottom: tuple[str, int]) -> str:
+    """``top / bottom`` of the medians, and of the bests in brackets."""
+    return f"{median[top] / median[bottom]:.2f}x ({best[top] / best[bottom]:.2f}x)"
+
+
 def whole_commands(builds: dict[str, str], presets: list[str], rounds: int,
                    console: Console) -> Table:
     """The table of part 3 (see the module docstring)."""
@@ -75,7 +80,8 @@ def whole_commands(builds: dict[str, str], presets: list[str], rounds: int,
                     times.setdefault((preset, build, workers), []).append(seconds)
         console.log(f"round {i + 1}/{rounds}, load {os.getloadavg()}")
     table = Table(title=f"3. nnterm run PRESET --workers N, whole commands (wall seconds, "
-                  f"median of {rounds}; builds in turn)", title_justify="left")
+                  f"median and best of {rounds}; builds in turn; ratios of the medians and "
+                  "of the bests)", title_justify="left")
     table.add_column("preset")
     for build in builds:
         for workers in WORKERS:
@@ -88,10 +94,12 @@ def whole_commands(builds: dict[str, str], presets: list[str], rounds: int,
         cells = []
         median = {(b, w): statistics.median(times[(preset, b, w)])
                   for b in builds for w in WORKERS}
+        best = {(b, w): min(times[(preset, b, w)]) for b in builds for w in WORKERS}
+
         for build in builds:
-            cells += [f"{median[(build, w)]:.2f}" for w in WORKERS]
-            cells.append(f"{median[(build, 1)] / median[(build, 2)]:.2f}x")
+            cells += [f"{median[(build, w)]:.2f} ({best[(build, w)]:.2f})" for w in WORKERS]
+            cells.append(ratio(median, best, (build, 1), (build, 2)))
         if "before" in builds:
-            cells.append(f"{median[('before', 2)] / median[('now', 2)]:.2f}x")
+            cells.append(ratio(median, best, ("before", 2), ("now", 2)))
         table.add_row(preset, *cells, "yes" if same[preset] else "NO")
     return table

@@ -1,4 +1,5 @@
-"""Sweeps in a pool: the speed-up of 2 workers over 1, and how fast a cancelled pool ends.
+"""Sweeps: the speed-up of 2 workers over 1, in a pool and for whole commands, and how fast a
+cancelled pool ends.
 
 Method (one run, on this machine, beside whatever else it does; the load average is
 printed):
@@ -7,7 +8,9 @@ printed):
    ``scaling_laws`` with widths 64-512 and 3,000 steps), the wall time of training every
    run of the preset (variants at every sweep point) through ``run_preset(pool=...)``
    with a local pool of 1 worker and of 2, alternating, ``--rounds`` times each; a
-   pool's start (spawning its processes) is included, as a user waits for it too. The
+   pool's start (forking its processes from the worker server, which the first pool of
+   this process starts: ``process.worker_server``) is included, as a user waits for it
+   too; part 3 times the whole command, start-up and all. The
    speed-up is the median 1-worker time over the median 2-worker time; the results of
    every round are checked identical (records, bit for bit).
 2. **Cancellation.** A 2-worker pool trains long runs; once both workers report

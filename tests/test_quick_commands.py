@@ -1,5 +1,5 @@
 """The quick commands load only what they need: ``nnterm --version``, ``--help`` and
-``nnterm list`` import neither NumPy nor Textual nor the engine's training code. What a
+``nnterm list`` import neither NumPy (nor Numba) nor Textual nor the engine's training code. What a
 command imports was most of its start-up (0.25 s of the 0.34 s ``--version`` took)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ except SystemExit:
 print(json.dumps(sorted(sys.modules)))
 """
 #: What a quick command must not import: a package, or a module of ours and its own.
-HEAVY = ("numpy", "scipy", "textual", "plotext", "nnterm.engine.nn", "nnterm.engine.data",
+HEAVY = ("numpy", "scipy", "numba", "textual", "plotext", "nnterm.engine.nn", "nnterm.engine.data",
          "nnterm.engine.training", "nnterm.engine.preset_format.loader",
          "nnterm.engine.experiments.pool", "nnterm.engine.live.run_loop")
 

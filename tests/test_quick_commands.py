@@ -1,6 +1,7 @@
 """The quick commands load only what they need: ``nnterm --version``, ``--help`` and
-``nnterm list`` import neither NumPy (nor Numba) nor Textual nor the engine's training code. What a
-command imports was most of its start-up (0.25 s of the 0.34 s ``--version`` took)."""
+``nnterm list`` import neither NumPy (nor Numba) nor Textual nor the engine's training
+code. What a command imports was most of its start-up (0.25 s of the 0.34 s
+``--version`` took)."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from nnterm.app.sweep_screen import SWEEP_SCREEN, SweepScreen
 from nnterm.app.training_screen import TrainingScreen
 from nnterm.app.watch_signals import install_watch_signals
 from nnterm.app.web_driver import NntermWebDriver
-from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.live.pace import FPS
 from nnterm.engine.nn import compiled
 from nnterm.engine.preset_format.preset import Preset
 from nnterm.engine.training.saved_run import SavedRun

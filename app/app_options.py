@@ -12,8 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED
-from nnterm.engine.live.run_loop import FPS
-from nnterm.engine.training import memory
+from nnterm.engine.live.pace import FPS
 
 #: The headless commands and their one-line help.
 COMMANDS = {
@@ -36,6 +35,8 @@ def add_memory_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def _size(text: str) -> int:
+    from nnterm.engine.training import memory  # (NumPy's: only when --max-memory is given)
+
     try:
         return memory.parse_size(text)
     except (ValueError, IndexError):

@@ -33,8 +33,9 @@ from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_
 from nnterm.app.serve import add_serve_arguments
 from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
-from nnterm.engine.preset_format.loader import PresetError
-from nnterm.engine.training import memory
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.process import worker_server
+from nnterm.engine.process.worker_server import cores
 
 if TYPE_CHECKING:
     from nnterm.engine.preset_format.preset import Preset
@@ -133,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parse_command(parser, argv)
     if getattr(args, "max_memory", None):
+        from nnterm.engine.training import memory
+
         memory.set_limit(args.max_memory)
     args.argv = argv  # (what a file written says it was written by)
     try:
@@ -173,6 +176,12 @@ def interrupted_by_signals():
 
 
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.command in ("run", "check") and args.executor == "local" and (
+            args.workers or cores()) > 1:
+        # the server the pool's workers are forked from imports the engine on the other
+        # core while this process imports the command and loads the presets; and this
+        # module, which a worker imports again when it runs the nnterm script
+        worker_server.start(main_imports=("nnterm.app.cli",))
     if args.command == "list":
         from nnterm.app.headless.listing import list_command
 
@@ -213,10 +222,11 @@ def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> i
 def _run_app(args: argparse.Namespace) -> int:
     from nnterm.app.app import NntermApp
     from nnterm.app.locks import parse_locks
+    from nnterm.engine.preset_format.loader import load_preset
+    from nnterm.engine.training import memory
 
     if args.max_memory:
         memory.set_limit(args.max_memory)
-    from nnterm.engine.preset_format.loader import load_preset
 
     try:
         if not 0 < args.fps < float("inf"):  # (nan fails this too)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import Expectation, RunsState, RunState
-from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.live.pace import FPS
 from nnterm.engine.live.session import Session
 from nnterm.engine.live.sessions import open_session
 from nnterm.engine.live.snapshot import Snapshot

@@ -7,7 +7,9 @@ screen's timer calls ``flush_numbers``), the slow panels one at a time, in turn.
 key (``quiet``), its effect goes first: the numbers are drawn at once, the status line
 before the tables, and the slow panels wait, but for a point drawn or erased on the
 boundary, which the picture shows at once. When no run trains, a snapshot is news and
-every panel on screen draws it at once.
+every panel on screen draws it at once. So is a lesson's first step: until the status
+line shows one, the numbers are drawn at once (a lesson that opens says it trains as
+soon as it does, not up to ``numbers`` seconds later).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ class PanelSet:
     def draw(self, snapshot: Snapshot, *, quiet: bool) -> None:
         """Draw ``snapshot`` as its moment asks: ``quiet``, a key was just pressed."""
         training = some_run_trains(snapshot)
-        if quiet or not training:
+        if quiet or not training or self.status.before_first_step:
             self.draw_numbers(snapshot, first=quiet)
         else:
             self._pending = snapshot  # drawn by flush_numbers, at its pace

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from textual.types import AnimationLevel
+if TYPE_CHECKING:  # (the command line reads the rates before Textual is needed)
+    from textual.types import AnimationLevel
 
 #: What a panel redraws like (``RedrawRates`` has the seconds of each): drawn with the
 #: status line, or one slow panel at a time.

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from nnterm.app.app_options import build_app_parser
-from nnterm.engine.preset_format.loader import PresetError, load_preset
+from nnterm.engine.preset_format.errors import PresetError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -108,6 +108,8 @@ def check_app_argv(argv: list[str]) -> str:
     """Check the app's arguments as the app would, before any tab starts one; returns the
     page title (the preset's). Raises ``PresetError`` or ``ServeError``."""
     from textual.theme import BUILTIN_THEMES
+
+    from nnterm.engine.preset_format.loader import load_preset
 
     try:  # the types of --seed, --fps, --speed (said as serve's errors, not the app's)
         args = build_app_parser(exit_on_error=False).parse_args(argv)

@@ -24,7 +24,8 @@ from nnterm.app.serve import check_app_argv
 from nnterm.app.ssh_lib import asyncssh
 from nnterm.app.ssh_options import IDLE_MINUTES, MAX_SESSIONS, PER_ADDRESS
 from nnterm.app.ssh_session import AppSession, Refused
-from nnterm.engine.preset_format.loader import NAME, PresetError
+from nnterm.engine.preset_format.errors import PresetError
+from nnterm.engine.preset_format.finding import NAME
 
 #: Seconds a connection has to authenticate.
 LOGIN_SECONDS = 60.0

@@ -1,4 +1,5 @@
-"""Sweeps in a pool: the speed-up of 2 workers over 1, and how fast a cancelled pool ends.
+"""Sweeps: the speed-up of 2 workers over 1, in a pool and for whole commands, and how fast a
+cancelled pool ends.
 
 Method (one run, on this machine, beside whatever else it does; the load average is
 printed):
@@ -7,15 +8,21 @@ printed):
    ``scaling_laws`` with widths 64-512 and 3,000 steps), the wall time of training every
    run of the preset (variants at every sweep point) through ``run_preset(pool=...)``
    with a local pool of 1 worker and of 2, alternating, ``--rounds`` times each; a
-   pool's start (spawning its processes) is included, as a user waits for it too. The
+   pool's start (forking its processes from the worker server, which the first pool of
+   this process starts: ``process.worker_server``) is included, as a user waits for it
+   too; part 3 times the whole command, start-up and all. The
    speed-up is the median 1-worker time over the median 2-worker time; the results of
    every round are checked identical (records, bit for bit).
 2. **Cancellation.** A 2-worker pool trains long runs; once both workers report
    progress, ``close()`` (cancel, then wait for the workers) is timed, and the pool's
    processes are checked gone.
+3. **Whole commands** (``--only commands``): ``nnterm run PRESET --workers 1`` and
+   ``--workers 2`` from launch to exit, for every sweep preset (``--presets``), this
+   tree's command beside another build's (``--before``), in turn (``sweep_commands``).
 
     .venv/bin/python benchmarks/sweep.py              # ~2 minutes
     .venv/bin/python benchmarks/sweep.py --rounds 1
+    .venv/bin/python benchmarks/sweep.py --only commands --before OLD/.venv/bin/nnterm
 """
 
 from __future__ import annotations
@@ -25,14 +32,17 @@ import dataclasses
 import multiprocessing
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sweep_commands import whole_commands
 
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
 from nnterm.engine.experiments.pool import local_pool
-from nnterm.engine.preset_format.loader import load_preset
+from nnterm.engine.preset_format.loader import list_presets, load_preset
 from nnterm.engine.preset_format.preset import Sweep
 
 WIDTHS = ((64,), (128,), (256,), (512,))
@@ -106,10 +116,28 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--rounds", type=int, default=3, help="rounds per sweep (default 3)")
+    parser.add_argument("--only", nargs="+", choices=("pool", "cancel", "commands"),
+                        default=["pool", "cancel"], help="the parts to run (default: pool "
+                        "and cancel)")
+    parser.add_argument("--presets", nargs="+", help="the presets of part 3 (default: every "
+                        "preset with a sweep)")
+    parser.add_argument("--nnterm", help="this tree's nnterm (default: beside this Python)")
+    parser.add_argument("--before", metavar="NNTERM",
+                        help="part 3: another build's nnterm command, timed in turn")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 150)
     console.log(f"{os.cpu_count()} cpus, load 1/5/15 {os.getloadavg()}")
-    tables = [speedups(args.rounds, console), cancellation(console)]
+    tables = []
+    if "pool" in args.only:
+        tables.append(speedups(args.rounds, console))
+    if "cancel" in args.only:
+        tables.append(cancellation(console))
+    if "commands" in args.only:
+        builds = {"now": args.nnterm or str(Path(sys.executable).with_name("nnterm"))}
+        if args.before:
+            builds["before"] = args.before
+        presets = args.presets or [p.name for p in list_presets() if p.sweep is not None]
+        tables.append(whole_commands(builds, presets, args.rounds, console))
     for table in tables:
         console.print(table)
     console.log(f"load 1/5/15 now {os.getloadavg()}")

@@ -22,11 +22,31 @@ The engine is in rooms, one job each; a room imports only rooms below it:
                      data: the three import none of each other)
 """
 
-from nnterm.engine.nn.activations import ACTIVATIONS
-from nnterm.engine.nn.initializers import INITS, Init
-from nnterm.engine.nn.losses import LOSSES
-from nnterm.engine.nn.network import MLP
-from nnterm.engine.nn.optimizers import OPTIMIZERS, clip_grad_norm, make_optimizer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nnterm.engine.nn.activations import ACTIVATIONS
+    from nnterm.engine.nn.initializers import INITS, Init
+    from nnterm.engine.nn.losses import LOSSES
+    from nnterm.engine.nn.network import MLP
+    from nnterm.engine.nn.optimizers import OPTIMIZERS, clip_grad_norm, make_optimizer
+
+#: The module of each name of the scripting API, imported when the name is first asked
+#: for: a command that reads one room (``nnterm list`` reads the presets) then loads
+#: neither NumPy nor the network (PEP 562).
+_HOME = {
+    "ACTIVATIONS": "nnterm.engine.nn.activations",
+    "INITS": "nnterm.engine.nn.initializers",
+    "Init": "nnterm.engine.nn.initializers",
+    "LOSSES": "nnterm.engine.nn.losses",
+    "MLP": "nnterm.engine.nn.network",
+    "OPTIMIZERS": "nnterm.engine.nn.optimizers",
+    "clip_grad_norm": "nnterm.engine.nn.optimizers",
+    "make_optimizer": "nnterm.engine.nn.optimizers",
+}
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,3 +58,11 @@ __all__ = [
     "clip_grad_norm",
     "make_optimizer",
 ]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value  # (asked once)
+    return value

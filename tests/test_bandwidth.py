@@ -150,6 +150,18 @@ async def test_low_bandwidth_mode_redraws_the_numbers_at_its_own_slow_pace():
         assert f"step {app.main_view.snapshot.step:,}" in status.text.plain
 
 
+async def test_a_lessons_first_step_is_drawn_at_once_not_at_the_numbers_pace():
+    """Until the status line shows a step, a training snapshot is news: the lesson says
+    it trains as soon as it does (here the numbers' pace is 2 s)."""
+    app = NntermApp(KEYS_PRESET, in_process=True, low_bandwidth=True)
+    async with app.run_test(size=(120, 40)):
+        session, status = app.main_view.live.session, app.query_one(StatusLine)
+        while (latest := session.latest()) is None or latest.step == 0:
+            await asyncio.to_thread(session.wait_for_update, session.version, 5.0)
+        app.main_view.poll()
+        assert f"step {app.main_view.snapshot.step:,}" in status.text.plain
+
+
 async def test_the_status_line_keeps_its_height_when_a_line_it_needed_goes():
     # a third line that comes and goes would move every panel below it, twice
     status = StatusLine()

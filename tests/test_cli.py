@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from nnterm.app.cli import main
-from nnterm.engine.experiments.pool import cores
+from nnterm.engine.process.worker_server import cores
 
 TINY = textwrap.dedent("""\
     name: tiny

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import sys
 import textwrap
 import threading
@@ -16,8 +17,9 @@ import pytest
 from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
-from nnterm.engine.experiments.pool import local_pool
-from nnterm.engine.preset_format.loader import load_preset
+from nnterm.engine.experiments.pool import job_cost, local_pool
+from nnterm.engine.preset_format.loader import PresetError, load_preset
+from nnterm.engine.process import worker_server
 
 #: Processes, signals and ports of their own: run one at a time (tests/conftest.py).
 pytestmark = pytest.mark.serial
@@ -120,6 +122,48 @@ def test_a_pool_closes_when_nobody_read_its_progress_reports(sweep_file):
     closing.start()
     closing.join(timeout=120)  # a hang guard: it takes well under a second
     assert not closing.is_alive(), "the pool's workers hung at exit"
+
+
+def test_the_longest_runs_go_first_long_runs_of_small_nets_too():
+    """scaling_laws_compute trades width for steps at a fixed compute: its narrowest net
+    takes 4,340 steps and ten times the time of the widest (76 steps), though it has
+    fewer multiply-adds in all; scaling_laws' runs have the same steps, the widest first."""
+    def order(name):
+        jobs = preset_jobs(load_preset(name))
+        return [j.config.model.hidden for j in sorted(jobs, key=lambda j: -job_cost(j))]
+
+    assert order("scaling_laws_compute")[0] == (2,) and order("scaling_laws_compute")[-1] == (128,)
+    assert order("scaling_laws")[:2] == [(64,), (64,)]
+
+
+def test_workers_take_the_pools_environment_not_the_servers(monkeypatch):
+    """The server the workers are forked from keeps the environment it started with (the
+    memory limit of ``--max-memory`` is read in the worker); a worker takes its pool's."""
+    worker_server.start()  # (before the variable is set)
+    monkeypatch.setenv("NNTERM_TEST_VARIABLE", "set after the server started")
+    with local_pool(1) as pool:
+        seen = pool.executor.submit(os.getenv, "NNTERM_TEST_VARIABLE").result()
+        parent = pool.executor.submit(os.getppid).result()
+    assert seen == "set after the server started"
+    assert parent != os.getpid()  # (forked by the server)
+
+
+@pytest.mark.parametrize("workers, started", [("1", False), ("2", True)])
+def test_run_starts_the_worker_server_before_it_loads_the_preset(sweep_file, monkeypatch,
+                                                                 workers, started):
+    """Only when a pool will run, and before the preset is read (its imports overlap
+    the command's own)."""
+    calls: list[str] = []
+    monkeypatch.setattr(worker_server, "start", lambda **_: calls.append("server"))
+    from nnterm.app.headless import run
+
+    def load_preset(*args):
+        calls.append("preset")
+        raise PresetError("stops here")
+
+    monkeypatch.setattr(run, "load_preset", load_preset)
+    assert main(["run", str(sweep_file), "--workers", workers]) == 2
+    assert calls == (["server", "preset"] if started else ["preset"])
 
 
 def test_a_missing_extra_says_how_to_install_it(monkeypatch):

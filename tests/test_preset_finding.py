@@ -11,6 +11,7 @@ import pytest
 from preset_texts import HEAD
 
 from nnterm.app.file_actions import screenshot_dir
+from nnterm.engine.preset_format.catalog import catalog
 from nnterm.engine.preset_format.loader import (
     PresetError,
     list_presets,
@@ -30,11 +31,11 @@ def write_preset(folder: Path, name: str, title: str = "T", body: str = "") -> P
 @pytest.fixture
 def places(tmp_path, monkeypatch):
     """A fake built-in folder and an XDG user folder: (builtin dir, user dir)."""
-    from nnterm.engine.preset_format import loader
+    from nnterm.engine.preset_format import finding
 
     builtin = tmp_path / "builtin"
     builtin.mkdir()
-    monkeypatch.setattr(loader, "_builtins",
+    monkeypatch.setattr(finding, "builtin_files",
                         lambda: {p.stem: p for p in builtin.glob("*.yaml")})
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     return builtin, tmp_path / "config" / "nnterm" / "presets"
@@ -73,6 +74,34 @@ def test_listing_skips_and_reports_broken_presets(places, caplog):
     with caplog.at_level(logging.WARNING):
         assert list_presets() == presets
     assert sum("skipped a broken preset" in r.message for r in caplog.records) == 3
+
+
+def listed(presets) -> list[tuple[str, str, str]]:
+    return [(p.name, p.section, p.title) for p in presets]
+
+
+def test_the_catalog_lists_the_built_in_presets_as_the_loader_does():
+    presets, errors = scan_presets()
+    entries, problems = catalog()
+    assert len(entries) >= 23 and (problems, errors) == ([], [])
+    assert listed(entries) == listed(presets)
+
+
+def test_the_catalog_loads_the_users_presets_whole(places):
+    """A user's preset shadows a built-in one, a broken one is skipped with the loader's
+    own error, and the list comes in course order whoever wrote the preset."""
+    builtin, user = places
+    write_preset(builtin, "xor", "built-in")
+    write_preset(builtin, "moons", "built-in moons")
+    write_preset(user, "xor", "mine")
+    (user / "late.yaml").write_text("name: late\ntitle: Late\nsection: 10. Ten\nlesson: L\n")
+    write_preset(user, "broken", body="model: {hidden: [0]}\n")
+    write_preset(user, "bad name")
+    presets, errors = scan_presets()
+    entries, problems = catalog()
+    assert listed(entries) == listed(presets)
+    assert [e.name for e in entries] == ["late", "moons", "xor"] and entries[2].title == "mine"
+    assert [str(e) for e in problems] == [str(e) for e in errors] and len(problems) == 2
 
 
 def test_the_user_folder_defaults_to_dot_config(places, tmp_path, monkeypatch):

@@ -27,9 +27,10 @@ from nnterm.engine.experiments.experiment import (
     preset_jobs,
     run_preset,
 )
-from nnterm.engine.experiments.pool import PointPool, cores
+from nnterm.engine.experiments.pool import PointPool
 from nnterm.engine.preset_format.loader import PresetError, list_presets, load_preset
 from nnterm.engine.preset_format.preset import Preset
+from nnterm.engine.process.worker_server import cores
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,17 @@ import sys
 from rich.table import Table
 
 from nnterm.app.headless.console import headless_console, print_table
-from nnterm.engine.preset_format.loader import scan_presets
+from nnterm.engine.preset_format.catalog import catalog
 
 
 def list_command() -> int:
-    presets, problems = scan_presets()
+    entries, problems = catalog()
     table = Table(box=None, pad_edge=False)
     table.add_column("name", no_wrap=True)
     table.add_column("section", no_wrap=True)  # a wrapped one looks like another entry
     table.add_column("title")
-    for preset in presets:
-        table.add_row(preset.name, preset.section, preset.title)
+    for entry in entries:
+        table.add_row(entry.name, entry.section, entry.title)
     print_table(headless_console(), table)
     for problem in problems:
         print(f"nnterm: skipped a broken preset: {problem}", file=sys.stderr)

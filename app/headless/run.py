@@ -40,10 +40,11 @@ from nnterm.engine.experiments.experiment import (
     preset_jobs,
     run_preset,
 )
-from nnterm.engine.experiments.pool import PointPool, cores
+from nnterm.engine.experiments.pool import PointPool
 from nnterm.engine.experiments.pool import Progress as PoolProgress
 from nnterm.engine.experiments.sweep_summary import summarize
 from nnterm.engine.preset_format.loader import PresetError, load_preset
+from nnterm.engine.process.worker_server import cores
 from nnterm.engine.training.causes import folded
 from nnterm.engine.training.metrics_io import MetricsWriter
 from nnterm.engine.training.telemetry import StepRecord

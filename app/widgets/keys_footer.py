@@ -11,6 +11,12 @@ puts the palette key at the very right.
 ``say`` shows a notice in place of the keys for some seconds (an editor's message line):
 it covers no panel, as a toast would, and moves none, as another line on top would.
 
+Textual's footer composes its keys anew at every change of the bindings, each after the
+next refresh; a lesson that opens changes them several times in a row (the screen, the
+focus, the lesson's keys), and each recompose cost a few milliseconds before the first
+frame showed the lesson training. Here the changes that come before the next refresh
+share one recompose, which lays out the keys as they are then.
+
 The keys show while the app is out of focus too. Textual's footer skips every update then;
 in a terminal the app always has the focus, but under ``nnterm serve`` it starts out of it
 (the web driver blurs the app until the page reports focus), so a page nobody had clicked
@@ -48,6 +54,7 @@ class KeysFooter(Footer):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.said = Said(self, self.refit)
+        self.recompose_due = False  # a recompose waits for the next refresh
 
     def say(self, words: str, style: str = "") -> None:
         """Show ``words`` instead of the keys for ``said.seconds``, cut to the line."""
@@ -64,10 +71,16 @@ class KeysFooter(Footer):
         yield Static(id="said", markup=False)
 
     def bindings_changed(self, screen: Screen) -> None:
-        """Textual's, without its "only while the app has the focus"."""
+        """Textual's, without its "only while the app has the focus", and one recompose
+        for every change until it runs."""
         self._bindings_ready = True
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self.recompose)
+        if self.is_attached and screen is self.screen and not self.recompose_due:
+            self.recompose_due = True
+            self.call_after_refresh(self._recompose_due)
+
+    async def _recompose_due(self) -> None:
+        self.recompose_due = False  # (a change from now on is laid out by another)
+        await self.recompose()
 
     async def recompose(self) -> None:
         """The keys change with the screen and the focus: lay them out anew, then fit."""

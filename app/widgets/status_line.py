@@ -144,6 +144,12 @@ class StatusLine(RowRepaint):
         self._text, self._groups, self._signature, self._stopped = t, (), None, True
         self.repaint()
 
+    @property
+    def before_first_step(self) -> bool:
+        """Whether the line has shown no step of this engine's runs yet: it waits for
+        their first snapshot, or shows step 0."""
+        return self._snapshot is None or self._snapshot.step == 0
+
     def engine_restarted(self) -> None:
         """A new engine starts: wait for its first step."""
         self._text, self._groups = Text("waiting for the first step", style="dim"), ()

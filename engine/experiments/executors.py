@@ -3,7 +3,7 @@
 ``open_pool(kind, workers, scheduler)`` gives a ``pool.PointPool`` over a standard
 ``concurrent.futures.Executor``:
 
-- ``local``: ``workers`` spawned processes on this machine (``pool.local_pool``).
+- ``local``: ``workers`` processes on this machine (``pool.local_pool``).
 - ``dask``: ``dask.distributed``; without ``scheduler`` a ``LocalCluster`` of ``workers``
   processes (one thread each) is started and closed with the pool; with
   ``scheduler="tcp://HOST:PORT"`` the runs go to that running cluster. The client's
@@ -15,15 +15,20 @@ Dask and Ray are optional extras (``pip install 'nnterm[dask]'``, ``'nnterm[ray]
 without them ``ExecutorError`` says how to install them (and, for a cluster that
 cannot be reached, where it was looked for). Every worker of a cluster needs
 nnterm installed (the same version), as it imports the job's code by name.
+
+``pool`` (and the engine, NumPy and all, with it) is imported when a pool is opened: the
+command line reads ``EXECUTORS`` and ``ExecutorError`` for its options and errors, and
+``nnterm list`` or ``--help`` need nothing more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from nnterm.engine.experiments.pool import PointPool, cores, local_pool
+if TYPE_CHECKING:
+    from nnterm.engine.experiments.pool import PointPool
 
 EXECUTORS = ("local", "dask", "ray")
 
@@ -43,6 +48,8 @@ def open_pool(kind: str = "local", workers: int | None = None,
         raise ValueError(f"unknown executor {kind!r} (one of {', '.join(EXECUTORS)})")
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be >= 1, got {workers}")
+    from nnterm.engine.experiments.pool import local_pool
+
     if kind == "local":
         if scheduler is not None:
             raise ValueError("a scheduler address needs --executor dask or ray")
@@ -53,6 +60,9 @@ def open_pool(kind: str = "local", workers: int | None = None,
 
 
 def _dask_pool(workers: int | None, scheduler: str | None) -> PointPool:
+    from nnterm.engine.experiments.pool import PointPool
+    from nnterm.engine.process.worker_server import cores
+
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -103,6 +113,9 @@ class RayExecutor(Executor):
 
 
 def _ray_pool(workers: int | None, address: str | None) -> PointPool:
+    from nnterm.engine.experiments.pool import PointPool
+    from nnterm.engine.process.worker_server import cores
+
     try:
         import ray
     except ImportError:

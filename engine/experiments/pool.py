@@ -1,21 +1,21 @@
 """A preset's runs (base, variants, sweep points) trained in a pool of worker processes.
 
 A ``PointPool`` runs ``experiment.PointJob`` s on any ``concurrent.futures.Executor``:
-``train_point`` trains a job anywhere (a spawned process here, a Dask or Ray worker on
+``train_point`` trains a job anywhere (a worker process here, a Dask or Ray worker on
 another machine) and a run depends only on its Config (the seed fixes the data, the
 weights and the batches), so results are the same, bit for bit, whatever ran them and in
 which order; ``experiment.run_preset`` puts them back in the preset's order.
 
-``local_pool(workers)`` is a ``ProcessPoolExecutor`` of spawned processes that share a
-stop flag and a progress queue with this process: ``cancel()`` makes every running job
-stop within one chunk of steps (``experiment.CHUNK_SECONDS``), so closing the pool leaves
-nothing running. The distributed executors are in ``executors``.
+``local_pool(workers)`` is a ``ProcessPoolExecutor`` of processes forked from a server
+that has imported the engine (``process.worker_server``), which share a stop flag and a
+progress queue with this process: ``cancel()`` makes every running job stop within one
+chunk of steps (``experiment.CHUNK_SECONDS``), so closing the pool leaves nothing
+running. The distributed executors are in ``executors``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import queue
 import signal
@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnterm.engine.experiments.experiment import DataCache, PointJob, RunResult, train_point
-from nnterm.engine.process.parent_watch import end_with_parent
+from nnterm.engine.process import worker_server
+from nnterm.engine.process.parent_watch import end_with_process
+from nnterm.engine.process.worker_server import cores
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
 
@@ -55,26 +57,16 @@ class _Worker:
 _WORKER = _Worker()
 
 
-@contextlib.contextmanager
-def _ctrl_c_blocked_for_children() -> Iterator[None]:
-    """SIGINT blocked in this thread while the block runs. Processes started meanwhile
-    inherit the signal mask (it survives exec), so a Ctrl-C, which a terminal sends to
-    every process of its group, never reaches the workers, not even while Python starts
-    in them; this process still gets it (through its other threads, or as soon as the
-    block ends) and stops the jobs through the pool's flag."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-
-
-def _start_worker(stop: Any, progress: Any, parent: int) -> None:
-    """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue, and
-    leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the parent,
-    which stops the jobs through the flag: a worker killed mid-job would break the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see local_pool)
-    end_with_parent(parent)  # a parent ended at once (SIGKILL) would leave jobs running
+def _start_worker(stop: Any, progress: Any, owner: int, environ: dict[str, str]) -> None:
+    """A ``ProcessPoolExecutor`` initializer: keep the pool's stop flag and queue, take
+    the pool's process's environment (the server's is as it was when it started), and
+    leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the pool's
+    process (``owner``), which stops the jobs through the flag: a worker killed mid-job
+    would break the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see worker_server)
+    end_with_process(owner)  # an owner ended at once (SIGKILL) would leave jobs running
+    os.environ.clear()
+    os.environ.update(environ)
     # A worker's queue flushes its reports at exit; if nobody reads them (nnterm check)
     # the pipe fills, the flush never ends and the pool's shutdown waits forever. Reports
     # still unsent when a worker ends are stale: drop them.
@@ -176,45 +168,39 @@ class PointPool:
         self.close()
 
 
+#: What a step costs besides its arithmetic (the 40-odd NumPy calls of a small net's
+#: step, ~30 us), in the units of ``job_cost``: multiply-adds of examples x weights
+#: (~1.5 ns each). Measured on scaling_laws' runs: 32 us a step at 256 of them, 44 us at
+#: 8,192. Without it a sweep of small nets was ordered by width alone, and the longest
+#: run (scaling_laws_compute's narrowest, 4,340 steps) started last.
+STEP_OVERHEAD = 20_000
+
+
 def job_cost(job: PointJob) -> float:
-    """A rough cost of a job, to order them: steps x examples a step x weights between
-    the hidden layers (the input and output widths are the data's, unknown here)."""
+    """A rough cost of a job, to order them: steps x (``STEP_OVERHEAD`` + examples a
+    step x weights between the hidden layers; the input and output widths are the
+    data's, unknown here)."""
     train, data = job.config.train, job.config.data
     widths = (1, *job.config.model.hidden, 1)
     weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
-    return float(train.steps) * (train.batch_size or data.n_train) * weights
-
-
-def cores() -> int:
-    """The cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-#: The thread pools of the BLAS libraries NumPy may use. A pool's workers take one
-#: thread each (as the app does, see ``nnterm.app.single_thread_blas``): a worker per
-#: core already fills every core, and BLAS threads inside each would fight over them
-#: (measured: 2 workers 1.13x faster than 1 with the default threads, 1.7x with one).
-BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return float(train.steps) * (STEP_OVERHEAD + (train.batch_size or data.n_train) * weights)
 
 
 def local_pool(workers: int | None = None) -> PointPool:
-    """A pool of ``workers`` spawned processes (default: one per core). Spawned, not
-    forked: a worker starts clean even when the parent runs threads (the TUI). Workers
-    inherit this process's environment, which gets one BLAS thread set for them unless
-    the user set it already."""
-    for name in BLAS_THREADS:
-        os.environ.setdefault(name, "1")
+    """A pool of ``workers`` processes (default: one per core), forked from the worker
+    server (``process.worker_server``: started now if the command line has not started
+    it yet), not from this process: a worker starts clean even when this process runs
+    threads (the TUI). Workers take this process's environment, which gets one BLAS
+    thread set for them unless the user set it already."""
     workers = workers or cores()
-    context = multiprocessing.get_context("spawn")
+    context = worker_server.worker_context()
+    worker_server.start()
     stop, progress = context.Event(), context.Queue(maxsize=10_000)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                    initializer=_start_worker,
-                                   initargs=(stop, progress, os.getpid()))
+                                   initargs=(stop, progress, os.getpid(), dict(os.environ)))
     try:
-        with _ctrl_c_blocked_for_children():  # the workers start now, one per task in flight
+        with worker_server.ctrl_c_blocked():  # the workers start now, one per task in flight
             for started in [executor.submit(int) for _ in range(workers)]:
                 started.result()
     except BaseException:  # interrupted while starting: leave nothing behind

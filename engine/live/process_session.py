@@ -21,7 +21,8 @@ import threading
 import time
 from typing import Any
 
-from nnterm.engine.live.run_loop import FPS, LoopState, Move, describe_error
+from nnterm.engine.live.pace import FPS
+from nnterm.engine.live.run_loop import LoopState, Move, describe_error
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config

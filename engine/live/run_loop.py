@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
+from nnterm.engine.live.pace import FPS
 from nnterm.engine.live.plane import HeldBoundaries
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
@@ -31,11 +32,6 @@ from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.saved_run import restore, save, write_saved_run
 from nnterm.engine.training.trainer import DIVERGED, Trainer
 
-#: Snapshots a second at most, while training. Each costs the engine ~0.5 ms a run and
-#: the UI a repaint (~10 ms of its core, which the engine's core feels too): at 10 the
-#: fastest lessons trained at 0.85-0.89x their headless speed, at 8 at 0.90-0.93x, and
-#: the numbers still change faster than they can be read.
-FPS = 8.0
 #: Longest wait for a command while paused, finished or between paced steps, before
 #: ``should_stop`` is checked again (keeps quitting fast without a busy loop).
 IDLE_WAIT = 0.1

@@ -26,7 +26,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
-from nnterm.engine.live.run_loop import FPS
+from nnterm.engine.live.pace import FPS
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.config import Config
 

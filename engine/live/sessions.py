@@ -11,7 +11,8 @@ import threading
 from typing import Any
 
 from nnterm.engine.live.moving_session import MovingSession
-from nnterm.engine.live.run_loop import FPS, IDLE_WAIT, describe_error, run_loop
+from nnterm.engine.live.pace import FPS
+from nnterm.engine.live.run_loop import IDLE_WAIT, describe_error, run_loop
 from nnterm.engine.live.run_set import build_run_set
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
 from nnterm.engine.training import commands as cmd

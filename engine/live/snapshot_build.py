@@ -3,7 +3,7 @@ run in detail (its curves, layers and boundary) and takes what ``frame`` measure
 the whole lesson (every run in brief, the text the models write, the landscape, fitted
 curves, images) and what the run loop knows (claims, commands taken) as they are.
 
-``build_snapshot`` runs in the engine (process) up to ``run_loop.FPS`` times a second
+``build_snapshot`` runs in the engine (process) up to ``pace.FPS`` times a second
 (and at once after a key), so everything here is vectorised NumPy over bounded inputs:
 at most ``BoundedHistory.capacity`` records, a resolution x resolution grid, weight
 matrices pooled with one ``reduceat`` per axis.

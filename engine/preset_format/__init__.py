@@ -2,7 +2,9 @@
 
 Where to look: ``preset`` (the Preset type: base Config, ``compare`` variants, ``sweep``,
 ``expect`` claims, guided ``steps``, ``lock``; and the Config of each run it describes),
-``loader`` (find, load, ``--set`` overrides, save; the format is documented at its top),
+``finding`` (where presets are, their names, course order), ``loader`` (load,
+``--set`` overrides, save; the format is documented at its top), ``catalog`` (the name,
+section and title of every preset, for ``nnterm list``, without building one),
 ``yaml_io`` (YAML in and out, dotted setting paths),
 ``settings_schema`` (checks of ``seed``/``data``/``model``/``train``), ``specs`` (how one
 value is checked), ``claims_schema`` (the ``expect`` list read and written),

@@ -30,16 +30,14 @@ is built and checked by its own module (``settings_schema``, ``claims_schema``,
 from __future__ import annotations
 
 import logging
-import math
 import os
-import re
 import stat
 from collections.abc import Iterable
 from dataclasses import fields
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from nnterm.engine.preset_format import finding
 from nnterm.engine.preset_format.claims_schema import N_PARAMS, Runs, build_claims, claim_to_raw
 from nnterm.engine.preset_format.classroom_schema import (
     build_lock,
@@ -55,6 +53,13 @@ from nnterm.engine.preset_format.errors import (
     Where,
     show,
     suggest,
+)
+from nnterm.engine.preset_format.finding import (
+    NAME,
+    NAME_ALLOWED,
+    course_order,
+    is_path,
+    user_preset_dir,
 )
 from nnterm.engine.preset_format.overrides import apply_to_data, read_overrides
 from nnterm.engine.preset_format.preset import (
@@ -117,55 +122,20 @@ VIEW = Section(View, {"steps_per_second": Optional(Real(0, low_open=True)),
                       "sweep_log": Choice(SWEEP_LOG, "log scale"),
                       "sweep_fit": Bool(),
                       "sweep_mark": Optional(Text())})
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
-_NAME_ALLOWED = "letters, digits, _ and -, starting with a letter or digit"
 _TOP_ALLOWED = f"a mapping with keys {', '.join(TOP_KEYS)}"
 
 
 # ---------------------------------------------------------------------------- finding files
-def user_preset_dir() -> Path | None:
-    """``$XDG_CONFIG_HOME/nnterm/presets`` (default ``~/.config/nnterm/presets``)."""
-    base = os.environ.get("XDG_CONFIG_HOME", "")
-    if not os.path.isabs(base):  # the XDG spec: relative paths are ignored
-        try:
-            base = str(Path.home() / ".config")
-        except RuntimeError:  # no home directory
-            return None
-    return Path(base) / "nnterm" / "presets"
-
-
-def _is_path(source: Any) -> bool:
-    if isinstance(source, os.PathLike):
-        return True
-    seps = {s for s in ("/", os.sep, os.altsep) if s is not None}
-    return isinstance(source, str) and (any(s in source for s in seps)
-                                        or source.endswith((".yaml", ".yml")))
-
-
-def _builtins() -> dict[str, Any]:
-    folder = resources.files("nnterm.presets")
-    return {e.name.removesuffix(".yaml"): e for e in folder.iterdir()
-            if e.name.endswith(".yaml") and e.is_file()}
-
-
-def _user_files() -> dict[str, Path]:
-    folder = user_preset_dir()
-    try:
-        return {p.stem: p for p in sorted(folder.glob("*.yaml")) if p.is_file()} if folder else {}
-    except OSError:
-        return {}
-
-
 def load_preset(source: str | os.PathLike[str], overrides: Iterable[str] = ()) -> Preset:
     """The preset ``source`` names: a path, else a user preset, else a built-in one; with
     ``--set`` style ``overrides`` (``key.path=value``) applied to its data."""
-    if _is_path(source):
+    if is_path(source):
         path = Path(source).expanduser()
         return _load_file(path, str(source), overrides=overrides)
     if not isinstance(source, str) or not NAME.match(source):
         raise PresetError(f"{show(source)} is neither a preset name nor a .yaml path",
-                          value=source, allowed=f"a preset name ({_NAME_ALLOWED}) or a path")
-    users, builtins = _user_files(), _builtins()
+                          value=source, allowed=f"a preset name ({NAME_ALLOWED}) or a path")
+    users, builtins = finding.user_files(), finding.builtin_files()
     name = _preset_name(source, sorted({*builtins, *users}))
     if name in users:
         return _load_file(users[name], str(users[name]), name=name, overrides=overrides)
@@ -218,30 +188,34 @@ def scan_presets() -> tuple[list[Preset], list[PresetError]]:
     """Every built-in and user preset (a user preset shadows a built-in of the same name)
     in course order (``course_order``), and the errors of those that failed to load
     (skipped)."""
-    files: dict[str, Any] = {name: ("builtin", entry) for name, entry in _builtins().items()}
-    files.update({name: ("user", path) for name, path in _user_files().items()})
+    users = finding.user_files()
+    builtins = {name: entry for name, entry in finding.builtin_files().items()
+                if name not in users}
+    presets, errors = [], []
+    for name in sorted(builtins):
+        try:
+            presets.append(parse_preset(builtins[name].read_bytes(), f"presets/{name}.yaml",
+                                        name=name))
+        except PresetError as err:
+            errors.append(err)
+    user_presets, user_errors = load_user_files(users)
+    return sorted(presets + user_presets, key=course_order), errors + user_errors
+
+
+def load_user_files(files: dict[str, Path]) -> tuple[list[Preset], list[PresetError]]:
+    """The presets in the user's ``files`` (by name, as ``finding.user_files`` gives
+    them), and the errors of those that failed to load (skipped)."""
     presets, errors = [], []
     for name in sorted(files):
-        kind, entry = files[name]
+        path = files[name]
         try:
             if not NAME.match(name):
                 raise PresetError(f"the file name {name!r} is not a preset name",
-                                  file=str(entry), value=name, allowed=_NAME_ALLOWED)
-            if kind == "user":
-                presets.append(_load_file(entry, str(entry), name=name))
-            else:
-                presets.append(parse_preset(entry.read_bytes(), f"presets/{name}.yaml",
-                                            name=name))
+                                  file=str(path), value=name, allowed=NAME_ALLOWED)
+            presets.append(_load_file(path, str(path), name=name))
         except PresetError as err:
             errors.append(err)
-    return sorted(presets, key=course_order), errors
-
-
-def course_order(preset: Preset) -> tuple[float, str, str]:
-    """Sort key: the course text's section number ("8. Overfitting" is 8; a section
-    without a number comes last), then the section's words, then the name."""
-    number = re.match(r"\s*(\d+)\s*\.", preset.section)
-    return (int(number.group(1)) if number else math.inf, preset.section, preset.name)
+    return presets, errors
 
 
 def list_presets() -> list[Preset]:
@@ -289,7 +263,7 @@ def build_preset(data: Any, doc: Any, *, name: str | None = None, source: str = 
     text = {key: Text().check(data[key], root / key) for key in REQUIRED}
     if not NAME.match(text["name"]):
         raise (root / "name").error(f"{text['name']!r} is not a preset name", text["name"],
-                                    _NAME_ALLOWED)
+                                    NAME_ALLOWED)
     if name is not None and text["name"] != name:
         raise (root / "name").error(f"{text['name']!r} differs from the file name {name!r}",
                                     text["name"], name)
@@ -358,7 +332,7 @@ def _compare(raw: Any, at: Where, base_raw: dict[str, Any], config: Any, folder:
         if not isinstance(run, str) or not NAME.match(run) or run == BASE:
             problem = ("'base' is the preset's own run" if run == BASE
                        else f"{show(run)} is not a run name")
-            raise where.error(problem, run, f"{_NAME_ALLOWED}, other than base")
+            raise where.error(problem, run, f"{NAME_ALLOWED}, other than base")
         overrides = {} if overrides is None else overrides
         if not isinstance(overrides, dict):
             raise where.error(f"{show(overrides)} is not a mapping of settings", overrides,

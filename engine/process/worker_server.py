@@ -1,0 +1,85 @@
+"""Where a local pool's workers come from: a fork server that has imported the engine once.
+
+A spawned worker is a new interpreter that imports NumPy and the engine before it takes
+its first job (0.3-0.4 s of a core each), and a sweep waits for its workers. So the
+workers are forked from a server process instead (multiprocessing's ``forkserver``), which
+imports the pool's worker side (``PRELOAD``) once: every worker starts ready, in
+milliseconds. The server is itself a clean spawned process that runs no thread, so
+forking it is safe where forking the command itself would not be (the TUI's threads, a
+progress bar's). The command line starts it (``start``) as soon as it knows a pool will
+run, so that its imports overlap the command's own (loading the preset, the progress
+display), on the other core.
+
+Workers keep to one BLAS thread (``one_blas_thread``, read when the server imports
+NumPy) and are born with SIGINT blocked (``ctrl_c_blocked``: a terminal's Ctrl-C goes to
+the whole process group; the command stops the jobs through the pool's flag).
+
+Standard library only: ``start`` costs the command line no import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from multiprocessing import forkserver
+from multiprocessing.context import ForkServerContext
+
+#: What the server imports before it forks a worker: the pool's worker side, NumPy and
+#: all. (A worker then runs the command's main script again, as a spawned one does; the
+#: script's own imports are ``start``'s ``main_imports``.)
+PRELOAD = ("nnterm.engine.experiments.pool",)
+
+#: The thread pools of the BLAS libraries NumPy may use. A pool's workers take one
+#: thread each (as the app does, see ``nnterm.app.single_thread_blas``): a worker per
+#: core already fills every core, and BLAS threads inside each would fight over them
+#: (measured: 2 workers 1.13x faster than 1 with the default threads, 1.7x with one).
+BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread for the processes started from now on, unless the user set it."""
+    for name in BLAS_THREADS:
+        os.environ.setdefault(name, "1")
+
+
+def cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+@contextlib.contextmanager
+def ctrl_c_blocked() -> Iterator[None]:
+    """SIGINT blocked in this thread while the block runs. Processes started meanwhile
+    inherit the signal mask (it survives exec, and a fork), so a Ctrl-C, which a terminal
+    sends to every process of its group, never reaches the server or the workers, not
+    even while Python starts in them; this process still gets it (through its other
+    threads, or as soon as the block ends) and stops the jobs through the pool's flag."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def worker_context(main_imports: Sequence[str] = ()) -> ForkServerContext:
+    """The multiprocessing context a local pool starts its workers with; a server it
+    starts imports ``PRELOAD`` and ``main_imports``."""
+    one_blas_thread()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*PRELOAD, *main_imports])
+    return context
+
+
+def start(main_imports: Sequence[str] = ()) -> None:
+    """Start the server now (if it does not run yet): it imports ``PRELOAD`` and
+    ``main_imports`` (the modules the command's main script imports: a worker runs it
+    again) while this process goes on. It ends when this process does."""
+    worker_context(main_imports)
+    with ctrl_c_blocked():
+        forkserver.ensure_running()

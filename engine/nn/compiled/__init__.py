@@ -28,9 +28,9 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
+    import numpy as np
+
     from nnterm.engine.nn.network import MLP, Pass
 
 #: Off with NNTERM_COMPILED=0 (or false/no/off); ``set_enabled`` changes it in a process.

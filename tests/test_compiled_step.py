@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ def at_once(monkeypatch):
     loaded first."""
     assert compiled.load() is True
     monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(compiled, "LONG_RUN", 0)
     monkeypatch.setattr(compiled, "_enabled", True)
 
 
@@ -97,6 +99,25 @@ def test_a_network_steps_with_numpy_for_its_warm_up_and_while_the_kernels_load(m
     monkeypatch.setattr(compiled, "_available", True)
     net.forward_backward(X, y, "sigmoid_mse")
     assert isinstance(net.step_plans[key], plan.StepPlan)
+
+
+@pytest.mark.parametrize(("long_run", "on_kernels"), [(121, False), (120, True)])
+def test_a_run_loads_the_kernels_only_if_it_plans_a_long_run(long_run, on_kernels,
+                                                              monkeypatch):
+    """A run of 120 steps steps on the kernels only when 120 steps count as long."""
+    from nnterm.engine.preset_format.loader import load_preset
+    from nnterm.engine.training.trainer import Trainer
+
+    assert compiled.load() is True
+    monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(compiled, "LONG_RUN", long_run)
+    monkeypatch.setattr(compiled, "_enabled", True)
+    config = load_preset("xor").config
+    trainer = Trainer(replace(config, train=replace(config.train, steps=120)))
+    trainer.run(steps=120)
+    assert trainer.net.planned_passes == 120
+    made = [p for p in trainer.net.step_plans.values() if not isinstance(p, int)]
+    assert (made != [] and all(isinstance(p, plan.StepPlan) for p in made)) is on_kernels
 
 
 def test_without_working_kernels_every_network_steps_with_numpy(monkeypatch):
@@ -199,6 +220,7 @@ def test_a_presets_metrics_file_on_the_kernels_is_numpys(preset, tmp_path, monke
 
     assert compiled.load() is True
     monkeypatch.setattr(compiled, "WARM_PASSES", 0)
+    monkeypatch.setattr(compiled, "LONG_RUN", 0)
     monkeypatch.setattr(plan, "make_plan", recorded)
     monkeypatch.setattr(compiled, "_enabled", True)
     on_kernels = metrics_rows(preset, tmp_path / "compiled.jsonl")

@@ -132,6 +132,9 @@ class MLP:
         self._lowest_trainable = min(
             (i for i in range(self.n_layers) if i not in self.frozen), default=self.n_layers - 1)
         self.params: list[np.ndarray] = []
+        #: How many passes the network's run plans (``Trainer`` says): ``compiled``
+        #: loads its kernels for long runs only; None (a script's own loop): unknown.
+        self.planned_passes: int | None = None
         #: ``compiled``'s plans, by batch size, loss and train: a count of passes taken
         #: before the plan is made, the plan, or None for NumPy's step
         self.step_plans: dict[tuple[Any, ...], Any] = {}

@@ -114,6 +114,7 @@ class Trainer:
             dataset = build_dataset(config)
         self.loss = get_loss(config.model.loss)
         self.net = build_network(config, dataset)
+        self.net.planned_passes = config.train.steps  # (``step`` keeps it up to date)
         probe_rng = stream(config.seed, "probe")
         self._take_examples(dataset, probe_rng)
         self._hist_sampler = HistogramSampler([w.shape for w in self.net.weights], probe_rng)
@@ -246,6 +247,7 @@ class Trainer:
         if t.input_noise > 0:
             X = add_input_noise(X, t.input_noise, self._noise_rng)
         self.optimizer.lr = self.lr
+        self.net.planned_passes = t.steps  # the compiled step loads for long runs only
         taken = self._forward_backward(X, y)
         loss, grads = taken.loss, taken.grads
         trainable = grads if self._all_trainable else [grads[j] for j in self._trainable]

@@ -12,14 +12,17 @@ checked, on this machine, each of its products and one whole step against NumPy.
 of this is required: without Numba, with ``NNTERM_COMPILED=0`` in the environment, or for
 any network it does not cover, the step is NumPy's.
 
-``compiled_pass`` is all the network calls. Loading the kernels costs about 0.3 s in a
-process (Numba's import and its cache), and compiling them, once after an install, a few
-seconds: a few thousand steps pay that back. So a network takes ``WARM_PASSES`` steps
-with NumPy first, and a short run (a test, a lesson's first seconds, most of ``nnterm
-check``) never loads them; then they load in a thread of their own (``load``) while the
-steps go on with NumPy, and the next pass after they are ready makes the plan: training
-never stops to wait for a compiler. The app keeps them out of its own process
-(``set_enabled(False)``): its engine process, at full speed, is where they pay.
+``compiled_pass`` is all the network calls. Loading the kernels costs a process about
+0.7 s of CPU (Numba's import and its cache) and 160 MB of memory, and compiling them,
+once after an install, a few seconds; they save 5-10 us a step of a small network, so
+only a long run pays for them: tens of thousands of steps. A network therefore takes
+``WARM_PASSES`` steps with NumPy first (a script's loop, whose length is unknown), and a
+run its trainer plans shorter than ``LONG_RUN`` steps (``MLP.planned_passes``: every
+lesson as it comes, most of ``nnterm check``, the tests) never loads them. Then they load
+in a thread of their own (``load``) while the steps go on with NumPy, and the next pass
+after they are ready makes the plan: training never waits for a compiler. The app keeps
+them out of its own process (``set_enabled(False)``); its engine process, at full speed,
+loads them for a long run.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ _loading_lock = threading.Lock()
 
 #: Passes of one network, batch size and loss taken with NumPy before a plan is made.
 WARM_PASSES = 1000
+#: The fewest passes a run must plan for its network to load the kernels.
+LONG_RUN = 50_000
 
 
 def set_enabled(on: bool) -> None:
@@ -96,6 +101,9 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
     if type(plan) is int:  # the passes taken with NumPy so far
         if plan < WARM_PASSES:
             plans[key] = plan + 1
+            return None
+        planned = net.planned_passes
+        if planned is not None and planned < LONG_RUN:  # asked again: steps may be added
             return None
         from nnterm.engine.nn.compiled.plan import make_plan, qualifies
 

@@ -12,7 +12,14 @@ from helpers import FakeClock
 from session_waits import CONFIG
 
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, Pacer, run_loop
+from nnterm.engine.live.run_loop import (
+    IDLE_WAIT,
+    LoopState,
+    Pacer,
+    keeps_pictures,
+    pictured,
+    run_loop,
+)
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -124,15 +131,19 @@ def test_a_fast_pace_catches_up_waits_that_overshoot():
 
 def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_after_a_key():
     """Between two renewals a snapshot shows the boundary drawn last (the same object);
-    after ``PICTURE_SECONDS``, or at once after a command, a new one."""
+    after ``PICTURE_SECONDS``, or at once after a command that changes what the pictures
+    show (here an activation), a new one. A key that changes a training setting (l2)
+    keeps them: its snapshot shows its numbers without the cost of new pictures, and the
+    next one draws them anew."""
     trainer = Trainer(CONFIG)
     clock = FakeClock(tick=0.0005)
     inbox = queue.SimpleQueue()
     published = []
+    keys = {3000: cmd.Set({"train.l2": 0.001}), 3500: cmd.Set({"model.activation": "relu"})}
 
     def stop() -> bool:
-        if trainer.step_count == 3000:
-            inbox.put(cmd.Set({"train.l2": 0.001}))  # a key, while it trains
+        if trainer.step_count in keys:  # a key, while it trains
+            inbox.put(keys.pop(trainer.step_count))
         return trainer.step_count >= 4000
 
     run_loop(RunSet([trainer]), inbox, published.append, fps=10.0, clock=clock,
@@ -141,8 +152,29 @@ def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_afte
                if published[i].boundary is not published[i - 1].boundary]
     assert published[0].boundary is not None and len(changes) >= 3
     assert len(published) > 2 * len(changes)  # most snapshots show the last one again
-    keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
-    assert keyed in changes  # the key's snapshot: drawn anew at once
+    setting = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    assert setting not in changes and setting + 1 in changes
+    activation = next(i for i, s in enumerate(published) if s.message == "activation relu")
+    assert activation in changes  # drawn anew at once
+
+
+def test_only_settings_of_training_speed_and_the_run_shown_may_keep_the_pictures():
+    assert all(map(keeps_pictures, [cmd.SetSpeed(None), rc.SelectRun("base"),
+                                    cmd.Set({"train.optimizer.lr": 0.1}),
+                                    rc.ToRuns(cmd.Set({"train.optimizer.lr": 0.1}), ("base",))]))
+    assert not any(map(keeps_pictures, [cmd.Reset(), cmd.Reinitialize(), cmd.Pause(),
+                                        cmd.AddPoint(0.0, 0.0, 1),
+                                        rc.ToRuns(cmd.Reset(), ("base",))]))
+
+
+def test_a_setting_that_starts_a_run_over_changes_what_its_pictures_are_drawn_from():
+    runs = RunSet([Trainer(CONFIG)])
+    runs.tick()
+    before = pictured(runs)
+    runs.base.apply(cmd.Set({"train.optimizer.lr": 0.5}))
+    assert pictured(runs) == before
+    runs.base.apply(cmd.Set({"model.hidden": (8,)}))  # a new network, from step 0
+    assert pictured(runs) != before
 
 
 def test_a_loop_asked_to_move_hands_on_its_state_and_the_next_goes_on_from_it():

@@ -45,8 +45,8 @@ POLL_INTERVAL = 0.002
 #: How often a next-token lesson's panel gets newly written text (seconds).
 SAMPLE_SECONDS = 3.0
 #: While runs train, their decision boundaries are drawn anew at most this often (and at
-#: once after a command): half the default picture panel's redraw period (``app.redraw``),
-#: so a picture drawn is at most this old.
+#: once after a command that changes them: ``keeps_pictures``): half the default picture
+#: panel's redraw period (``app.redraw``), so a picture drawn is at most this old.
 PICTURE_SECONDS = 0.5
 #: How far behind its grid a paced run may be and still catch up (a burst this short is
 #: invisible; later than this, the Pacer starts a new grid).
@@ -228,7 +228,8 @@ class _Driver:
         self.last_poll = -math.inf
         self.last_samples = -math.inf
         self.boundaries = HeldBoundaries()  # drawn anew every PICTURE_SECONDS at most
-        self.last_pictures = -math.inf
+        self.pictures_due = -math.inf  # when the next snapshot draws its pictures anew
+        self.pictures_kept = False  # the only news are commands that keep the pictures
         self.sample_seed = state.sample_seed
         # the newest text the models wrote (Snapshot.samples)
         self.samples = state.samples
@@ -301,9 +302,11 @@ class _Driver:
         self.handle(command)
 
     def handle(self, command: Any) -> None:
+        kept = self.pictures_kept or not self.dirty  # (no other news waits to be shown)
         self.dirty = True
         self.commands_taken += 1
         runs = self.runs
+        shown = pictured(runs) if keeps_pictures(command) else None
         try:
             match command:
                 case cmd.Stop():
@@ -349,6 +352,7 @@ class _Driver:
             self.message = f"error: {describe_error(exc)}"
         for t in runs.trainers:  # a reset starts a new path across the loss plane
             runs.paths.record(t)
+        self.pictures_kept = kept and shown is not None and shown == pictured(runs)
 
     def apply(self, command: Any, targets: list[Trainer]) -> None:
         """``command`` on each target; the message names the runs unless it is all."""
@@ -399,7 +403,7 @@ class _Driver:
         for t, exc in failed:
             self.message = f"error in {t.run_name} at step {t.step_count}: " \
                            f"{describe_error(exc)}; paused"
-            self.dirty = True
+            self.dirty, self.pictures_kept = True, False
         if not stepped:
             return False
         self.pacer.stepped()
@@ -407,7 +411,7 @@ class _Driver:
         self.unpublished += 1
         for t in stepped:
             if t.done:
-                self.dirty = True
+                self.dirty, self.pictures_kept = True, False
                 if t.status == DIVERGED and not t.paused:
                     t.apply(cmd.Pause())
                     named = f"{t.run_name} " if len(self.runs.names) > 1 else ""
@@ -448,10 +452,16 @@ class _Driver:
         if now - self.last_samples >= SAMPLE_SECONDS or (self.dirty and not running):
             self.last_samples, self.sample_seed = now, self.sample_seed + 1
             self.samples = text_samples(self.runs, self.sample_seed)
-        renew = self.dirty or not running or now - self.last_pictures >= PICTURE_SECONDS
+        if self.pictures_kept and running:
+            # a key's effect on the numbers shows at once, without waiting for pictures
+            # it does not change (the app holds its slow panels back after a key anyway,
+            # ``training_screen.KEY_QUIET``); the next snapshot draws them anew
+            renew, self.pictures_due = False, min(self.pictures_due, now)
+        else:
+            renew = self.dirty or not running or now >= self.pictures_due
         self.boundaries.start_renewing(renew)
         if renew:
-            self.last_pictures = now
+            self.pictures_due = now + PICTURE_SECONDS
         snapshot = build_frame(
             self.runs, steps_per_second=self.rate.value if running else 0.0,
             message=self.message, current=self.pacer.steps_per_second is not None,
@@ -460,9 +470,30 @@ class _Driver:
             explain=self.explain, boundary_of=self.boundaries,
         )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
+        self.pictures_kept = False
         self.publish_fn(snapshot)
         if self.measured >= STEPS_MEASURED:  # (a change of speed asks at once)
             self.ask_move()
+
+
+def keeps_pictures(command: Any) -> bool:
+    """Whether ``command`` leaves every picture of the runs as it was, unless it starts a
+    run over (``pictured`` tells): a change of speed or of the run shown, or of settings
+    (the learning rate, the batch size, the optimizer...) that act from the next step."""
+    match command:
+        case cmd.SetSpeed() | rc.SelectRun() | cmd.Set() | rc.SetEach():
+            return True
+        case rc.ToRuns(command=inner):
+            return keeps_pictures(inner)
+    return False
+
+
+def pictured(runs: RunSet) -> list[tuple[object, ...]]:
+    """What the runs' pictures are drawn from, but for the weights' values: each run's
+    name, network and data (new objects when a run starts over), step and model
+    settings (an activation changed in place)."""
+    return [(t.run_name, t.net, t.dataset, t.step_count, t.config.model)
+            for t in runs.trainers]
 
 
 def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],

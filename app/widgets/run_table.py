@@ -30,6 +30,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 WIDE = 64
 #: Where ``RunTable._cells`` puts the changes and the accuracy.
 CHANGES_CELL, ACC_CELL = 3, 6
+#: Significant digits of the losses shown.
+LOSS_DIGITS = 2
 
 
 def swatch(colour: int, mode: ColorMode) -> Text:
@@ -70,10 +72,13 @@ class RunTable(RowsPanel):
         return [" ".join(cell.plain for cell in self._cells(v)) for v in self._runs]
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Show the snapshot's runs; refresh only if a shown value changed."""
+        """Show the snapshot's runs; render and refresh only if a shown value changed (the
+        losses as shown: a table of eight runs takes 10-30 ms to render, and a key
+        pressed meanwhile waits)."""
         signature = (snapshot.run, tuple(
-            (v.name, v.changes, v.status, v.paused, fmt_num(v.train_loss), fmt_num(v.val_loss),
-             _accuracy(v), v.findings) for v in snapshot.runs))
+            (v.name, v.changes, v.status, v.paused, fmt_num(v.train_loss, LOSS_DIGITS),
+             fmt_num(v.val_loss, LOSS_DIGITS), _accuracy(v), v.findings)
+            for v in snapshot.runs))
         if signature == self._signature:
             return False
         width = self.content_size.width
@@ -93,8 +98,8 @@ class RunTable(RowsPanel):
             Text(view.name, style=f"bold {colour}" if mark != " " else colour),
             Text(view.changes or ("(base)" if view is self._runs[0] else "same as base"),
                  style="dim"),
-            Text(fmt_num(view.train_loss, 2)),
-            Text(fmt_num(view.val_loss, 2)),
+            Text(fmt_num(view.train_loss, LOSS_DIGITS)),
+            Text(fmt_num(view.val_loss, LOSS_DIGITS)),
             Text(_accuracy(view)),
             Text(", ".join(view.findings), style="bold red"),
         ]

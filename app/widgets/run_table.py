@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 
 from nnterm.app.widgets._common import (
     ColorMode,
@@ -65,6 +67,9 @@ class RunTable(RowsPanel):
         #: a width, and the diagnoses' width for some changes and diagnoses in some room.
         self._heights: dict[tuple[tuple | None, int], int] = {}
         self._split: tuple[tuple, int] | None = None
+        #: The wide table's lines, rendered once for what it shows at a width and in a
+        #: style: its height, the rows a repaint compares and the lines painted.
+        self._rendered: tuple[tuple, list[Strip]] | None = None
 
     @property
     def rows(self) -> list[str]:
@@ -195,9 +200,33 @@ class RunTable(RowsPanel):
 
     def _height(self, width: int) -> int:
         if self._wide(width):  # the header and a line per run, more where a cell wraps
-            options = self.app.console.options.update_width(width)
-            return len(self.app.console.render_lines(self._renderable(width), options))
+            return len(self._table_rows(width))
         return len(self._narrow_lines(width))
+
+    def _table_rows(self, width: int) -> list[Strip]:
+        """Every line of the wide table at ``width``, as Textual would render them,
+        rendered once for what it shows (eight runs' table takes 10-30 ms to render, and
+        its height, the rows a repaint compares and the paint each rendered it)."""
+        key = (self._signature, width, self.rich_style, detect_color_mode(self.app))
+        if self._rendered is None or self._rendered[0] != key:
+            visual = visualize(self, self._renderable(width))
+            self._rendered = key, Visual.to_strips(self, visual, width, None, self.visual_style)
+        return self._rendered[1]
+
+    def _rows(self) -> list[Strip]:
+        width, height = self.size
+        if not self._wide(width):
+            return super()._rows()
+        return self._table_rows(width)[:height]
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        if not self._wide(width):
+            return super().render_line(y)
+        lines = self._table_rows(width)
+        if 0 <= y < min(height, len(lines)):
+            return lines[y]
+        return Strip.blank(width, self.visual_style.rich_style)
 
 
 #: Where a wrapped part of a narrow row starts.

@@ -12,6 +12,7 @@ from helpers import FakeClock
 from session_waits import CONFIG
 
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.plane import HeldBoundaries, Interrupted
 from nnterm.engine.live.run_loop import (
     IDLE_WAIT,
     LoopState,
@@ -158,6 +159,64 @@ def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_afte
     assert activation in changes  # drawn anew at once
 
 
+class ArrivingInbox:
+    """A queue into which ``command`` arrives while the loop draws its pictures anew: the
+    first time it is asked whether it is empty once ``due()`` holds."""
+
+    def __init__(self, command, due) -> None:
+        self.queue, self.command, self.due = queue.SimpleQueue(), command, due
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        return self.queue.get(block, timeout)
+
+    def get_nowait(self):
+        return self.queue.get_nowait()
+
+    def empty(self) -> bool:
+        if self.command is not None and self.due():
+            self.queue.put(self.command)
+            self.command = None
+        return self.queue.empty()
+
+
+def test_a_command_that_arrives_while_the_pictures_are_drawn_anew_goes_first():
+    """The renewal is given up (nothing is published halfway), the command's snapshot
+    shows the pictures held before, all of one step, and the snapshot after it draws
+    them anew."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock(tick=0.0005)
+    inbox = ArrivingInbox(cmd.Set({"train.l2": 0.001}), lambda: trainer.step_count >= 3000)
+    published = []
+    run_loop(RunSet([trainer]), inbox, published.append, fps=10.0, clock=clock,
+             should_stop=lambda: trainer.step_count >= 4000)
+    keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    assert published[keyed].boundary is published[keyed - 1].boundary
+    assert published[keyed + 1].boundary is not published[keyed].boundary
+    assert published[keyed - 1].step < 3000 <= published[keyed].step
+
+
+def test_held_boundaries_drawn_anew_replace_the_held_ones_only_when_all_are_drawn():
+    trainer = Trainer(CONFIG)
+    waiting = [False]
+    held = HeldBoundaries(interrupt=lambda: waiting[0])
+    first = held(trainer, 20)
+    held.renewed()
+    held.start_renewing(False)
+    assert held(trainer, 20) is first
+    held.start_renewing(True)
+    waiting[0] = True
+    with pytest.raises(Interrupted):
+        held(trainer, 20)
+    held.start_renewing(False)
+    assert held(trainer, 20) is first  # what was held stays
+    waiting[0] = False
+    held.start_renewing(True)
+    fresh = held(trainer, 20)
+    held.renewed()
+    held.start_renewing(False)
+    assert fresh is not first and held(trainer, 20) is fresh
+
+
 def test_only_settings_of_training_speed_and_the_run_shown_may_keep_the_pictures():
     assert all(map(keeps_pictures, [cmd.SetSpeed(None), rc.SelectRun("base"),
                                     cmd.Set({"train.optimizer.lr": 0.1}),
@@ -213,6 +272,9 @@ class ClockInbox:
 
     def get_nowait(self):
         raise queue.Empty
+
+    def empty(self) -> bool:
+        return True
 
 
 def test_at_a_pace_the_loop_wakes_a_few_times_a_second_and_shows_every_step_due():

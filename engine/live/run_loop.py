@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
-from nnterm.engine.live.plane import HeldBoundaries
+from nnterm.engine.live.plane import HeldBoundaries, Interrupted
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
@@ -81,11 +81,14 @@ class LoopState:
 
 class Inbox(Protocol):
     """Where commands come from: ``queue.SimpleQueue`` or the child's pipe reader.
-    ``get`` raises ``queue.Empty`` when nothing arrived in time."""
+    ``get`` raises ``queue.Empty`` when nothing arrived in time; ``empty`` says whether
+    nothing waits."""
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any: ...
 
     def get_nowait(self) -> Any: ...
+
+    def empty(self) -> bool: ...
 
 
 # ---------------------------------------------------------------------------- pacing
@@ -259,6 +262,9 @@ class _Driver:
             idle_wait: float) -> LoopState | None:
         self.pacer.catch_up = CATCH_UP + idle_wait  # (steps due while it waited: see wait)
         self.publish()
+        # from now on, pictures drawn anew give way to a command that arrives meanwhile
+        # (``publish``: the first snapshot is drawn whole, whatever waits)
+        self.boundaries.interrupt = lambda: not inbox.empty()
         while not self.stopped and not should_stop():
             if self.moving:
                 return self.state()
@@ -460,15 +466,21 @@ class _Driver:
         else:
             renew = self.dirty or not running or now >= self.pictures_due
         self.boundaries.start_renewing(renew)
+        try:
+            snapshot = build_frame(
+                self.runs, steps_per_second=self.rate.value if running else 0.0,
+                message=self.message, current=self.pacer.steps_per_second is not None,
+                samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
+                commands_taken=self.commands_taken, network_point=self.network_point,
+                explain=self.explain, boundary_of=self.boundaries,
+            )
+        except Interrupted:
+            # a command came while the pictures were drawn anew (regularization: 30 ms):
+            # it is taken first, and its snapshot (or the next) draws them
+            return
+        self.boundaries.renewed()
         if renew:
             self.pictures_due = now + PICTURE_SECONDS
-        snapshot = build_frame(
-            self.runs, steps_per_second=self.rate.value if running else 0.0,
-            message=self.message, current=self.pacer.steps_per_second is not None,
-            samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
-            commands_taken=self.commands_taken, network_point=self.network_point,
-            explain=self.explain, boundary_of=self.boundaries,
-        )
         self.last_publish, self.dirty, self.unpublished = now, False, 0
         self.pictures_kept = False
         self.publish_fn(snapshot)

@@ -195,6 +195,27 @@ def test_a_command_that_arrives_while_the_pictures_are_drawn_anew_goes_first():
     assert published[keyed - 1].step < 3000 <= published[keyed].step
 
 
+def test_a_settings_snapshot_goes_out_before_the_next_step():
+    """A key that changes a setting is shown at the step it was taken at: the snapshot
+    does not wait for a step (the step after it is the setting's first)."""
+    trainer = Trainer(CONFIG)
+    taken: list[int] = []
+
+    class Inbox(ArrivingInbox):
+        def get_nowait(self):
+            self.empty()  # (the command arrives once due)
+            command = super().get_nowait()
+            taken.append(trainer.step_count)
+            return command
+
+    inbox = Inbox(cmd.Set({"train.l2": 0.001}), lambda: trainer.step_count >= 300)
+    published = []
+    run_loop(RunSet([trainer]), inbox, published.append, fps=10.0,
+             clock=FakeClock(tick=0.0005), should_stop=lambda: trainer.step_count >= 600)
+    keyed = next(s for s in published if s.message == "l2 0.001")
+    assert taken and keyed.step == taken[0]
+
+
 def test_held_boundaries_drawn_anew_replace_the_held_ones_only_when_all_are_drawn():
     trainer = Trainer(CONFIG)
     waiting = [False]

@@ -274,6 +274,7 @@ class _Driver:
                 self.drain(inbox)
                 if self.stopped:
                     break
+                self.show_settings()
             if (self.pacer.steps_per_second is not None and not self.runs.idle
                     and not self.runs.stepping_on_request):
                 delay = self.pacer.delay()
@@ -306,6 +307,15 @@ class _Driver:
         except queue.Empty:
             return
         self.handle(command)
+        self.show_settings()
+
+    def show_settings(self) -> None:
+        """Publish now if the only news are commands that keep the pictures (a setting,
+        the speed, the run shown: ``pictures_kept``), before the next step rather than
+        after it (regularization's step: 3-5 ms). A step asked for (``StepOnce``) is
+        shown once taken, as are the other commands."""
+        if self.pictures_kept and not self.stopped:
+            self.publish()
 
     def handle(self, command: Any) -> None:
         kept = self.pictures_kept or not self.dirty  # (no other news waits to be shown)

@@ -216,6 +216,34 @@ def test_a_settings_snapshot_goes_out_before_the_next_step():
     assert taken and keyed.step == taken[0]
 
 
+def test_at_a_pace_a_settings_snapshot_shows_the_losses_measured_without_measuring_again():
+    """At a pace every snapshot measures the runs' losses at their step (vanishing_
+    gradients: 95 ms); a key that changes a setting before the next step changes none of
+    them: its snapshot shows the ones measured, measured once."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    measures: list[int] = []
+    measure = trainer.current_losses
+    trainer.current_losses = lambda: measures.append(trainer.step_count) or measure()
+
+    published = []
+
+    class Inbox(ClockInbox):
+        def get(self, block: bool = True, timeout: float | None = None):
+            shown = published[-1].step if published else 0
+            if shown >= 30 and trainer.step_count == shown and -1 not in measures:
+                measures.append(-1)  # the key, once, while the loop waits after a snapshot
+                return cmd.Set({"train.l2": 0.001})
+            return super().get(block, timeout)
+
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), Inbox(clock), published.append,
+             fps=4.0, clock=clock, should_stop=lambda: clock.now >= 1.0)
+    keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    before, after = published[keyed - 1], published[keyed]
+    assert after.step == before.step and after.train_loss == before.train_loss
+    assert measures.count(after.step) == 1
+
+
 def test_held_boundaries_drawn_anew_replace_the_held_ones_only_when_all_are_drawn():
     trainer = Trainer(CONFIG)
     waiting = [False]

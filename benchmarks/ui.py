@@ -63,11 +63,11 @@ Every tmux session runs on a private server socket with a unique name; each is q
 in its environment (the app, its engine child and multiprocessing's resource tracker) is
 checked gone (killed if not) before the tables print. Needs tmux and Linux ``/proc``.
 
-    .venv/bin/python benchmarks/ui.py                 # every preset: ~20 minutes
+    .venv/bin/python benchmarks/ui.py                 # every preset: ~30 minutes
     .venv/bin/python benchmarks/ui.py --only throughput --no-in-process   # ~10 minutes
     .venv/bin/python benchmarks/ui.py --quick         # ~1 minute: one preset, shorter
     .venv/bin/python benchmarks/ui.py --only latency --presets learning_rate playground
-    .venv/bin/python benchmarks/ui.py --only latency --before ../old/.venv/bin/nnterm
+    .venv/bin/python benchmarks/ui.py --only latency --before ../old/.venv/bin/nnterm  # ~14 min
 """
 
 from __future__ import annotations

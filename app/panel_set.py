@@ -72,7 +72,10 @@ class PanelSet:
         self.status.update_snapshot(snapshot)
         if first:
             self._tables_due = snapshot
-            self.screen.call_after_refresh(self._draw_tables, snapshot)
+            # asked of the status line, not of the screen: the line tells the screen of
+            # its new rows when its own messages are done, and a call asked of the
+            # screen before then ran before the screen painted them
+            self.status.call_after_refresh(self._draw_tables, snapshot)
         else:
             self._draw_tables(snapshot)
 

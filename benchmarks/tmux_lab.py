@@ -117,8 +117,9 @@ class Tmux:
     def first_line(self, name: str) -> str:
         return self.run("capture-pane", "-p", "-t", name, "-S", "0", "-E", "0", check=False)
 
-    def send(self, name: str, key: str) -> None:
-        self.run("send-keys", "-t", name, "-l", "--", key, check=False)
+    def send(self, name: str, key: str, literal: bool = True) -> None:
+        """Type ``key``: its characters (``literal``) or a key by tmux's name (``Down``)."""
+        self.run("send-keys", "-t", name, *(["-l"] if literal else []), "--", key, check=False)
 
     def pane_pid(self, name: str) -> int:
         return int(self.run("display-message", "-p", "-t", name, "#{pane_pid}").strip())
@@ -202,8 +203,13 @@ def wait_for(poll: Callable[[], object], timeout: float, every: float = 0.1):
     return None
 
 
-def nnterm_argv(args, preset: str, *extra: str) -> list[str]:
-    argv = [args.nnterm, preset, "--set", LONG_RUN, "--speed", "full"]
+def nnterm_argv(args, preset: str, *extra: str, speed: str | None = "full",
+                nnterm: str | None = None) -> list[str]:
+    """``nnterm PRESET`` on a run that does not end, at ``speed`` (None: the lesson's
+    pace), by ``nnterm`` (default ``args.nnterm``)."""
+    argv = [nnterm or args.nnterm, preset, "--set", LONG_RUN]
+    if speed is not None:
+        argv += ["--speed", speed]
     if args.fps is not None:
         argv += ["--fps", str(args.fps)]
     return argv + list(extra)

@@ -34,16 +34,21 @@ load average before and after each part is printed):
    the kernel's autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) the CPU
    is shared between sessions, and the app's UI and engine share one session's share.
 
-2. **Key-to-screen latency** while training (``--latency-preset``, 120x40): send ``-`` and
-   ``+`` alternately (lr goes 0.1 -> 0.03 -> 0.1 ...; the status line shows ``lr X``) and
-   poll ``capture-pane`` of the first line back to back until it shows the new value.
-   Latency = time the screen is seen changed - time just before ``tmux send-keys`` was
-   started. Nothing is subtracted: it includes starting ``send-keys`` and up to one
-   ``capture-pane`` round trip (its median and p95, measured alone, are printed as the
-   polling resolution). ``--samples`` keys with random gaps of 0.1-0.4 s. Then the same
-   with the run paused (space), as a reference for the path without training and redraws
-   competing. CPU% of UI, engine, tmux server and this poller (with its tmux clients)
-   over each series shows what the polling itself costs.
+2. **Key to screen**, preset by preset (``--presets``; default: every preset), at the
+   lesson's pace and at full speed (``--paces``), at 120x40: ``--samples`` keys (default
+   12) with random gaps of 0.1-0.4 s, each timed from just before ``tmux send-keys`` is
+   started until ``capture-pane``, polled back to back, shows the key's effect: ``-`` and
+   ``+`` in turn (lr 0.1 -> 0.03 -> 0.1 ...), until the status line's first row shows the
+   new ``lr``. Nothing is subtracted: it includes starting ``send-keys`` and up to one
+   ``capture-pane`` round trip (measured alone and printed as the resolution). A lesson
+   that opens paused is set running with space first; a preset with a sweep opens its
+   sweep view, which has no learning rate: there ``down`` and ``up`` move the cursor of
+   its table of runs while the pool trains, measured once ("sweep view"). The table says
+   what was measured for each, p50, p95 and max, the CPU of the UI process and of the
+   engine's (``thread`` while the engine is the app's own thread, as at a lesson's pace)
+   and the load average before and after each series. ``--before NNTERM`` measures an
+   earlier build too, series by series in turn (which goes first alternates), so that
+   both meet the same load.
 
 3. **Memory.** ``--memory-preset`` (xor: tiny and fast) at full speed; resident memory
    (``VmRSS`` from ``/proc``) of the UI process and its engine child when the screen
@@ -58,10 +63,11 @@ Every tmux session runs on a private server socket with a unique name; each is q
 in its environment (the app, its engine child and multiprocessing's resource tracker) is
 checked gone (killed if not) before the tables print. Needs tmux and Linux ``/proc``.
 
-    .venv/bin/python benchmarks/ui.py                 # every preset: ~20 minutes
+    .venv/bin/python benchmarks/ui.py                 # every preset: ~30 minutes
     .venv/bin/python benchmarks/ui.py --only throughput --no-in-process   # ~10 minutes
     .venv/bin/python benchmarks/ui.py --quick         # ~1 minute: one preset, shorter
-    .venv/bin/python benchmarks/ui.py --only latency --samples 80
+    .venv/bin/python benchmarks/ui.py --only latency --presets learning_rate playground
+    .venv/bin/python benchmarks/ui.py --only latency --before ../old/.venv/bin/nnterm  # ~14 min
 """
 
 from __future__ import annotations
@@ -75,7 +81,7 @@ from pathlib import Path
 
 from rich.table import Table
 from tmux_lab import Tmux, alive, marked_pids
-from ui_latency import latency
+from ui_latency import PACES, latency
 from ui_memory import memory
 from ui_report import console, loadavg, log
 from ui_throughput import throughput
@@ -99,11 +105,8 @@ def main() -> int:
         description=" ".join(__doc__.split("\n\n")[0].split()),
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
     parser.add_argument("--presets", nargs="+",
-                        default=[p.name for p in list_presets() if p.sweep is None],
-                        help="presets for the throughput part (default: every preset "
-                        "without a sweep)")
-    parser.add_argument("--latency-preset", default="learning_rate",
-                        help="preset trained while keys are timed (its lr must allow - and +)")
+                        help="presets to measure (default: every preset, and for the "
+                        "throughput part every preset without a sweep)")
     parser.add_argument("--memory-preset", default="xor", help="a small, fast preset")
     parser.add_argument("--mem-steps", nargs=2, type=int, default=[20_000, 200_000],
                         metavar=("EARLY", "LATE"), help="step counts to compare memory at")
@@ -115,11 +118,16 @@ def main() -> int:
                         help="alternating TUI/headless window pairs per preset (default 3)")
     parser.add_argument("--warmup", type=float, default=3.0,
                         help="seconds after the first step before measuring (default 3)")
-    parser.add_argument("--samples", type=int, default=40, help="latency keys (default 40)")
+    parser.add_argument("--samples", type=int, default=12,
+                        help="keys timed per preset and pace (default 12)")
+    parser.add_argument("--paces", nargs="+", choices=PACES, default=["lesson", "full"],
+                        help="paces keys are timed at (default: lesson full; paused: the "
+                        "lesson paused, a reference)")
+    parser.add_argument("--before", metavar="NNTERM",
+                        help="an earlier build's nnterm command: its key-to-screen latency "
+                        "is measured too, in turn with this build's")
     parser.add_argument("--poll-interval", type=float, default=0.0, metavar="SECONDS",
                         help="sleep between capture-pane polls (default 0: back to back)")
-    parser.add_argument("--no-paused", action="store_true",
-                        help="skip the paused reference series of the latency part")
     parser.add_argument("--size", default="120x40", help="terminal size (default 120x40)")
     parser.add_argument("--keys", default="", help="keys typed once the app trains, before "
                         "throughput is measured (u: the network view)")
@@ -129,14 +137,17 @@ def main() -> int:
     parser.add_argument("--no-in-process", action="store_true",
                         help="skip the --in-process throughput run")
     parser.add_argument("--quick", action="store_true",
-                        help="one preset, 4 s windows, 20 keys, memory at 10k/100k steps")
+                        help="one preset, 4 s windows, memory at 10k/100k steps")
     parser.add_argument("--nnterm", default=None, help="the nnterm command (default: beside "
                         "this Python, else on PATH)")
     args = parser.parse_args()
     same_heap_as_the_engine()
+    everyone = [p.name for p in list_presets()]
+    args.latency_presets = args.presets or everyone
+    args.presets = args.presets or [p.name for p in list_presets() if p.sweep is None]
     if args.quick:
-        args.presets, args.window, args.warmup = args.presets[:1], 4.0, 2.0
-        args.samples, args.mem_steps = 20, [10_000, 100_000]
+        args.presets, args.latency_presets = args.presets[:1], args.latency_presets[:1]
+        args.window, args.warmup, args.mem_steps = 4.0, 2.0, [10_000, 100_000]
     if args.nnterm is None:
         beside = Path(sys.executable).with_name("nnterm")
         args.nnterm = str(beside) if beside.exists() else (shutil.which("nnterm") or "nnterm")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 
-from hand_made_snapshots import LAYERS, Host, make_snapshot
+from hand_made_snapshots import LAYERS, Host, lines, make_snapshot
 from helpers import KEYS_PRESET, notifications_shown, settled
 from textual.geometry import Region
 
@@ -248,3 +248,17 @@ def test_snapshots_come_no_faster_than_the_numbers_are_redrawn():
     low = NntermApp(KEYS_PRESET, fps=8, low_bandwidth=True)
     assert low.main_view.live.fps == 1 / LOW_BANDWIDTH.numbers
     assert NntermApp(KEYS_PRESET, fps=2).main_view.live.fps == 2
+
+
+async def test_the_rows_a_repaint_compared_are_painted_without_rendering_them_again():
+    line = StatusLine()
+    async with Host(line).run_test(size=(100, 5)) as pilot:
+        line.update_snapshot(make_snapshot(step=1))
+        await pilot.pause()
+        renders = []
+        render = line.render
+        line.render = lambda: renders.append(1) or render()
+        assert line.update_snapshot(make_snapshot(step=2))
+        await pilot.pause()
+        assert "step 2" in lines(line)[0]
+        assert len(renders) == 1  # to compare the rows; the paint took them as they were

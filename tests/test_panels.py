@@ -10,6 +10,7 @@ from helpers import KEYS_PRESET, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PANELS, PICTURE, PICTURES, picture_for
+from nnterm.app.widgets._common import fmt_num
 from nnterm.engine.training.config import with_changes
 
 NO_PICTURE = dict(boundary=None, landscape=None, fit=None, surface=None, images=None)
@@ -53,3 +54,28 @@ async def test_the_main_view_builds_and_draws_every_declared_panel():
                 for p in shown} == {p.name: False for p in shown}
         fresh = make_snapshot(config=view.snapshot.config, step=view.snapshot.step + 1)
         assert view.query_one("#runs").update_snapshot(fresh)  # (a new one would change it)
+
+
+async def test_after_a_key_its_status_line_reaches_the_screen_before_the_tables_are_drawn():
+    """The tables of a key's snapshot (regularization's run table alone takes 10-25 ms to
+    draw) wait until the screen has painted the status line: the key's effect is not
+    held behind them."""
+    app = NntermApp(KEYS_PRESET, in_process=True, paused=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        before = await settled(app, pilot, lambda s: s.paused)
+        view = app.main_view
+        while view.panels.tables_due:
+            await pilot.pause()
+        events: list[str] = []
+        paint, tables = view._compositor_refresh, view.panels._draw_tables
+        view._compositor_refresh = lambda: (events.append(view.status_line.text.plain),
+                                            paint())
+        view.panels._draw_tables = lambda snapshot: (events.append("tables"),
+                                                     tables(snapshot))
+        await pilot.press("minus")
+        after = await settled(app, pilot, lambda s: s.lr != before.lr)
+        while view.panels.tables_due:
+            await pilot.pause()
+        shown = f"lr {fmt_num(after.lr)}"
+        assert "tables" in events
+        assert any(shown in e for e in events[:events.index("tables")])

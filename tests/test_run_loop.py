@@ -12,7 +12,15 @@ from helpers import FakeClock
 from session_waits import CONFIG
 
 from nnterm.engine.live import run_commands as rc
-from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, Pacer, run_loop
+from nnterm.engine.live.plane import HeldBoundaries, Interrupted
+from nnterm.engine.live.run_loop import (
+    IDLE_WAIT,
+    LoopState,
+    Pacer,
+    keeps_pictures,
+    pictured,
+    run_loop,
+)
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (
@@ -124,15 +132,19 @@ def test_a_fast_pace_catches_up_waits_that_overshoot():
 
 def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_after_a_key():
     """Between two renewals a snapshot shows the boundary drawn last (the same object);
-    after ``PICTURE_SECONDS``, or at once after a command, a new one."""
+    after ``PICTURE_SECONDS``, or at once after a command that changes what the pictures
+    show (here an activation), a new one. A key that changes a training setting (l2)
+    keeps them: its snapshot shows its numbers without the cost of new pictures, and the
+    next one draws them anew."""
     trainer = Trainer(CONFIG)
     clock = FakeClock(tick=0.0005)
     inbox = queue.SimpleQueue()
     published = []
+    keys = {3000: cmd.Set({"train.l2": 0.001}), 3500: cmd.Set({"model.activation": "relu"})}
 
     def stop() -> bool:
-        if trainer.step_count == 3000:
-            inbox.put(cmd.Set({"train.l2": 0.001}))  # a key, while it trains
+        if trainer.step_count in keys:  # a key, while it trains
+            inbox.put(keys.pop(trainer.step_count))
         return trainer.step_count >= 4000
 
     run_loop(RunSet([trainer]), inbox, published.append, fps=10.0, clock=clock,
@@ -141,8 +153,136 @@ def test_boundaries_are_drawn_anew_every_picture_seconds_while_training_and_afte
                if published[i].boundary is not published[i - 1].boundary]
     assert published[0].boundary is not None and len(changes) >= 3
     assert len(published) > 2 * len(changes)  # most snapshots show the last one again
+    setting = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    assert setting not in changes and setting + 1 in changes
+    activation = next(i for i, s in enumerate(published) if s.message == "activation relu")
+    assert activation in changes  # drawn anew at once
+
+
+class ArrivingInbox:
+    """A queue into which ``command`` arrives while the loop draws its pictures anew: the
+    first time it is asked whether it is empty once ``due()`` holds."""
+
+    def __init__(self, command, due) -> None:
+        self.queue, self.command, self.due = queue.SimpleQueue(), command, due
+
+    def get(self, block: bool = True, timeout: float | None = None):
+        return self.queue.get(block, timeout)
+
+    def get_nowait(self):
+        return self.queue.get_nowait()
+
+    def empty(self) -> bool:
+        if self.command is not None and self.due():
+            self.queue.put(self.command)
+            self.command = None
+        return self.queue.empty()
+
+
+def test_a_command_that_arrives_while_the_pictures_are_drawn_anew_goes_first():
+    """The renewal is given up (nothing is published halfway), the command's snapshot
+    shows the pictures held before, all of one step, and the snapshot after it draws
+    them anew."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock(tick=0.0005)
+    inbox = ArrivingInbox(cmd.Set({"train.l2": 0.001}), lambda: trainer.step_count >= 3000)
+    published = []
+    run_loop(RunSet([trainer]), inbox, published.append, fps=10.0, clock=clock,
+             should_stop=lambda: trainer.step_count >= 4000)
     keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
-    assert keyed in changes  # the key's snapshot: drawn anew at once
+    assert published[keyed].boundary is published[keyed - 1].boundary
+    assert published[keyed + 1].boundary is not published[keyed].boundary
+    assert published[keyed - 1].step < 3000 <= published[keyed].step
+
+
+def test_a_settings_snapshot_goes_out_before_the_next_step():
+    """A key that changes a setting is shown at the step it was taken at: the snapshot
+    does not wait for a step (the step after it is the setting's first)."""
+    trainer = Trainer(CONFIG)
+    taken: list[int] = []
+
+    class Inbox(ArrivingInbox):
+        def get_nowait(self):
+            self.empty()  # (the command arrives once due)
+            command = super().get_nowait()
+            taken.append(trainer.step_count)
+            return command
+
+    inbox = Inbox(cmd.Set({"train.l2": 0.001}), lambda: trainer.step_count >= 300)
+    published = []
+    run_loop(RunSet([trainer]), inbox, published.append, fps=10.0,
+             clock=FakeClock(tick=0.0005), should_stop=lambda: trainer.step_count >= 600)
+    keyed = next(s for s in published if s.message == "l2 0.001")
+    assert taken and keyed.step == taken[0]
+
+
+def test_at_a_pace_a_settings_snapshot_shows_the_losses_measured_without_measuring_again():
+    """At a pace every snapshot measures the runs' losses at their step (vanishing_
+    gradients: 95 ms); a key that changes a setting before the next step changes none of
+    them: its snapshot shows the ones measured, measured once."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    measures: list[int] = []
+    measure = trainer.current_losses
+    trainer.current_losses = lambda: measures.append(trainer.step_count) or measure()
+
+    published = []
+
+    class Inbox(ClockInbox):
+        def get(self, block: bool = True, timeout: float | None = None):
+            shown = published[-1].step if published else 0
+            if shown >= 30 and trainer.step_count == shown and -1 not in measures:
+                measures.append(-1)  # the key, once, while the loop waits after a snapshot
+                return cmd.Set({"train.l2": 0.001})
+            return super().get(block, timeout)
+
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), Inbox(clock), published.append,
+             fps=4.0, clock=clock, should_stop=lambda: clock.now >= 1.0)
+    keyed = next(i for i, s in enumerate(published) if s.message == "l2 0.001")
+    before, after = published[keyed - 1], published[keyed]
+    assert after.step == before.step and after.train_loss == before.train_loss
+    assert measures.count(after.step) == 1
+
+
+def test_held_boundaries_drawn_anew_replace_the_held_ones_only_when_all_are_drawn():
+    trainer = Trainer(CONFIG)
+    waiting = [False]
+    held = HeldBoundaries(interrupt=lambda: waiting[0])
+    first = held(trainer, 20)
+    held.renewed()
+    held.start_renewing(False)
+    assert held(trainer, 20) is first
+    held.start_renewing(True)
+    waiting[0] = True
+    with pytest.raises(Interrupted):
+        held(trainer, 20)
+    held.start_renewing(False)
+    assert held(trainer, 20) is first  # what was held stays
+    waiting[0] = False
+    held.start_renewing(True)
+    fresh = held(trainer, 20)
+    held.renewed()
+    held.start_renewing(False)
+    assert fresh is not first and held(trainer, 20) is fresh
+
+
+def test_only_settings_of_training_speed_and_the_run_shown_may_keep_the_pictures():
+    assert all(map(keeps_pictures, [cmd.SetSpeed(None), rc.SelectRun("base"),
+                                    cmd.Set({"train.optimizer.lr": 0.1}),
+                                    rc.ToRuns(cmd.Set({"train.optimizer.lr": 0.1}), ("base",))]))
+    assert not any(map(keeps_pictures, [cmd.Reset(), cmd.Reinitialize(), cmd.Pause(),
+                                        cmd.AddPoint(0.0, 0.0, 1),
+                                        rc.ToRuns(cmd.Reset(), ("base",))]))
+
+
+def test_a_setting_that_starts_a_run_over_changes_what_its_pictures_are_drawn_from():
+    runs = RunSet([Trainer(CONFIG)])
+    runs.tick()
+    before = pictured(runs)
+    runs.base.apply(cmd.Set({"train.optimizer.lr": 0.5}))
+    assert pictured(runs) == before
+    runs.base.apply(cmd.Set({"model.hidden": (8,)}))  # a new network, from step 0
+    assert pictured(runs) != before
 
 
 def test_a_loop_asked_to_move_hands_on_its_state_and_the_next_goes_on_from_it():
@@ -181,6 +321,9 @@ class ClockInbox:
 
     def get_nowait(self):
         raise queue.Empty
+
+    def empty(self) -> bool:
+        return True
 
 
 def test_at_a_pace_the_loop_wakes_a_few_times_a_second_and_shows_every_step_due():

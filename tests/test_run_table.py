@@ -28,6 +28,28 @@ async def test_the_run_table_has_a_row_per_run_with_its_state_and_changes():
         assert "wild" in text and "diagnosis" in text  # one line a run, with a header
 
 
+async def test_the_run_table_renders_again_only_when_a_loss_changes_as_shown():
+    """The losses show two digits: a change in the third renders nothing, and a change
+    shown renders the table once (eight runs' table takes 10-30 ms, and a key pressed
+    meanwhile waits)."""
+    table = RunTable()
+    async with Host(table).run_test(size=(100, 10)) as pilot:
+        base = dataclasses.replace(RUNS[0], train_loss=0.1234, val_loss=0.2345)
+        assert table.update_snapshot(make_snapshot(runs=(base,), run="base"))
+        await pilot.pause()
+        renders = []
+        render = table._renderable
+        table._renderable = lambda width: renders.append(width) or render(width)
+        third = dataclasses.replace(base, train_loss=0.1231, val_loss=0.2349)
+        assert not table.update_snapshot(make_snapshot(runs=(third,), run="base"))
+        assert renders == []
+        second = dataclasses.replace(base, train_loss=0.1134)
+        assert table.update_snapshot(make_snapshot(runs=(second,), run="base"))
+        await pilot.pause()
+        assert len(renders) == 1  # once, for its height and its rows alike
+        assert "0.11" in table.rows[0] and "0.11" in "\n".join(lines(table))
+
+
 async def test_a_narrow_run_table_takes_two_lines_a_run_and_one_for_its_diagnoses():
     table = RunTable()
     async with Host(table).run_test(size=(40, 10)) as pilot:

@@ -49,6 +49,7 @@ class RowRepaint(Widget):
 
     _shown_rows: list[Strip] | None = None
     _shown_size: tuple[int, int] | None = None
+    _shown_style: object = None  # the widget's style the rows were rendered in
 
     def repaint(self, *, layout: bool = False) -> bool:
         """Render the content now and refresh the rows that changed; ``layout`` (the
@@ -83,6 +84,19 @@ class RowRepaint(Widget):
         if self.paintable:
             self._shown_rows, self._shown_size = self._rows(), (self.size.width,
                                                                 self.size.height)
+            self._shown_style = self.rich_style
+
+    def render_line(self, y: int) -> Strip:
+        """Row ``y`` as the last repaint rendered it to compare, while that is what
+        Textual would render (the same size and style, no text selected), so that the
+        rows it refreshes are not rendered a second time to be painted."""
+        rows = self._shown_rows
+        if (rows is None or self._shown_size != (self.size.width, self.size.height)
+                or self._shown_style != self.rich_style or self.text_selection is not None):
+            return super().render_line(y)
+        if y < len(rows):
+            return rows[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
 
     @property
     def paintable(self) -> bool:
@@ -95,7 +109,7 @@ class RowRepaint(Widget):
         those shown before."""
         size = (self.size.width, self.size.height)
         old = self._shown_rows if size == self._shown_size else None
-        self._shown_rows, self._shown_size = rows, size
+        self._shown_rows, self._shown_size, self._shown_style = rows, size, self.rich_style
         spans = changed_spans(old, rows)
         if spans is None:
             self.refresh()

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 
 from nnterm.app.widgets._common import (
     ColorMode,
@@ -30,6 +32,8 @@ from nnterm.engine.live.snapshot import RunView, Snapshot
 WIDE = 64
 #: Where ``RunTable._cells`` puts the changes and the accuracy.
 CHANGES_CELL, ACC_CELL = 3, 6
+#: Significant digits of the losses shown.
+LOSS_DIGITS = 2
 
 
 def swatch(colour: int, mode: ColorMode) -> Text:
@@ -63,6 +67,9 @@ class RunTable(RowsPanel):
         #: a width, and the diagnoses' width for some changes and diagnoses in some room.
         self._heights: dict[tuple[tuple | None, int], int] = {}
         self._split: tuple[tuple, int] | None = None
+        #: The wide table's lines, rendered once for what it shows at a width and in a
+        #: style: its height, the rows a repaint compares and the lines painted.
+        self._rendered: tuple[tuple, list[Strip]] | None = None
 
     @property
     def rows(self) -> list[str]:
@@ -70,10 +77,13 @@ class RunTable(RowsPanel):
         return [" ".join(cell.plain for cell in self._cells(v)) for v in self._runs]
 
     def update_snapshot(self, snapshot: Snapshot) -> bool:
-        """Show the snapshot's runs; refresh only if a shown value changed."""
+        """Show the snapshot's runs; render and refresh only if a shown value changed (the
+        losses as shown: a table of eight runs takes 10-30 ms to render, and a key
+        pressed meanwhile waits)."""
         signature = (snapshot.run, tuple(
-            (v.name, v.changes, v.status, v.paused, fmt_num(v.train_loss), fmt_num(v.val_loss),
-             _accuracy(v), v.findings) for v in snapshot.runs))
+            (v.name, v.changes, v.status, v.paused, fmt_num(v.train_loss, LOSS_DIGITS),
+             fmt_num(v.val_loss, LOSS_DIGITS), _accuracy(v), v.findings)
+            for v in snapshot.runs))
         if signature == self._signature:
             return False
         width = self.content_size.width
@@ -93,8 +103,8 @@ class RunTable(RowsPanel):
             Text(view.name, style=f"bold {colour}" if mark != " " else colour),
             Text(view.changes or ("(base)" if view is self._runs[0] else "same as base"),
                  style="dim"),
-            Text(fmt_num(view.train_loss, 2)),
-            Text(fmt_num(view.val_loss, 2)),
+            Text(fmt_num(view.train_loss, LOSS_DIGITS)),
+            Text(fmt_num(view.val_loss, LOSS_DIGITS)),
             Text(_accuracy(view)),
             Text(", ".join(view.findings), style="bold red"),
         ]
@@ -190,9 +200,24 @@ class RunTable(RowsPanel):
 
     def _height(self, width: int) -> int:
         if self._wide(width):  # the header and a line per run, more where a cell wraps
-            options = self.app.console.options.update_width(width)
-            return len(self.app.console.render_lines(self._renderable(width), options))
+            return len(self._table_rows(width))
         return len(self._narrow_lines(width))
+
+    def _table_rows(self, width: int) -> list[Strip]:
+        """Every line of the wide table at ``width``, as Textual would render them,
+        rendered once for what it shows: its height and the rows a repaint compares (and
+        paints, ``RowRepaint.render_line``) each rendered it, 10-30 ms for eight runs."""
+        key = (self._signature, width, self.rich_style, detect_color_mode(self.app))
+        if self._rendered is None or self._rendered[0] != key:
+            visual = visualize(self, self._renderable(width))
+            self._rendered = key, Visual.to_strips(self, visual, width, None, self.visual_style)
+        return self._rendered[1]
+
+    def _rows(self) -> list[Strip]:
+        width, height = self.size
+        if not self._wide(width):
+            return super()._rows()
+        return self._table_rows(width)[:height]
 
 
 #: Where a wrapped part of a narrow row starts.

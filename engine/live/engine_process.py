@@ -74,6 +74,13 @@ class ConnectionInbox:
     def get_nowait(self) -> Any:
         return self.get(block=False)
 
+    def empty(self) -> bool:
+        """Whether no command waits (a closed pipe has its ``Stop`` waiting)."""
+        try:
+            return not self.closed and not self._conn.poll(0)
+        except (EOFError, OSError):
+            return False
+
 
 class LatestSender(threading.Thread):
     """Sends the newest item given to ``put`` over ``conn`` from its own thread; an item

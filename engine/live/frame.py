@@ -61,6 +61,7 @@ def build_frame(
     explain: bool = False,
     series_points: int = SERIES_POINTS,
     boundary_of: BoundaryOf = boundary_grid,
+    measured: Mapping[str, StepRecord | None] | None = None,
 ) -> Snapshot:
     """A Snapshot of the selected run in detail, with a RunView of every run.
 
@@ -71,8 +72,11 @@ def build_frame(
     ``network_point``: the selected run's network view with that training example (None:
     none); ``explain``: the selected run's last step explained (``backprop_view``);
     ``boundary_of``: what draws each decision boundary (``plane.HeldBoundaries`` keeps
-    them between snapshots)."""
-    now = {t.run_name: current_record(t) if current else None for t in runs.trainers}
+    them between snapshots); ``measured``: with ``current``, the runs' ``current_records``
+    if they were measured already."""
+    now: Mapping[str, StepRecord | None] = dict.fromkeys(runs.names)
+    if current:
+        now = measured if measured is not None else current_records(runs)
     views = tuple(_run_view(runs, t, now[t.run_name], series_points, boundary_of)
                   for t in runs.trainers)
     landscape = build_landscape(list(runs.trainers), runs.paths,
@@ -196,6 +200,11 @@ def reference_levels(trainer: Trainer) -> tuple[tuple[str, float], ...]:
         return (("mean", chance_loss(loss.name, 0, data.y_val)),) if len(data.y_val) else ()
     label = "chance" if loss.name.endswith("_mse") else f"chance ln {data.n_classes}"
     return ((label, chance_loss(loss.name, data.n_classes, data.y_val)),)
+
+
+def current_records(runs: RunSet) -> dict[str, StepRecord | None]:
+    """Each run's ``current_record``, by name."""
+    return {t.run_name: current_record(t) for t in runs.trainers}
 
 
 def current_record(trainer: Trainer) -> StepRecord | None:

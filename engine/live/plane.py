@@ -5,6 +5,8 @@ it (``plane_grid``), the decision boundary on that grid with the data on it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from nnterm.engine.data import Dataset, drawing_frame, drawn_counts
@@ -51,31 +53,49 @@ def boundary_grid(trainer: Trainer, resolution: int) -> Boundary | None:
     )
 
 
+class Interrupted(Exception):
+    """Pictures being drawn anew were given up for something more urgent (a command)."""
+
+
 class HeldBoundaries:
     """``boundary_grid`` that draws a run's grid anew only when ``renew`` is set, and
     otherwise gives the one it drew last (for the same run and resolution).
 
-    The run loop sets ``renew`` for a snapshot after a command, when the runs stop, and
-    every ``run_loop.PICTURE_SECONDS`` while they train: the grids were most of what a
-    snapshot cost (activations: 22 of 27 ms, five runs' grids and the selected run's),
-    at eight snapshots a second, for a picture panel that redraws once a second."""
+    The run loop sets ``renew`` for a snapshot after a command that changes the pictures
+    (``run_loop.keeps_pictures``: after another, for the snapshot after it), when the runs
+    stop, and every ``run_loop.PICTURE_SECONDS`` while they train: the grids were most of
+    what a snapshot cost (activations: 22 of 27 ms, five runs' grids and the selected
+    run's), at eight snapshots a second, for a picture panel that redraws once a second.
 
-    def __init__(self) -> None:
+    Grids drawn anew replace the held ones only once every grid of the snapshot is
+    drawn (``renewed``): ``interrupt``, asked before each, may end the renewal halfway
+    (``Interrupted`` raised), and the held grids stay as they were, all of one step."""
+
+    def __init__(self, interrupt: Callable[[], bool] = lambda: False) -> None:
         self.renew = True
+        self.interrupt = interrupt
         self._held: dict[tuple[str, int], Boundary | None] = {}
+        self._fresh: dict[tuple[str, int], Boundary | None] = {}
 
     def __call__(self, trainer: Trainer, resolution: int) -> Boundary | None:
         key = (trainer.run_name, resolution)
-        if self.renew or key not in self._held:
-            self._held[key] = boundary_grid(trainer, resolution)
-        return self._held[key]
+        grids = self._fresh if self.renew else self._held
+        if key not in grids:
+            if self.renew and self.interrupt():
+                raise Interrupted
+            grids[key] = boundary_grid(trainer, resolution)
+        return grids[key]
 
     def start_renewing(self, renew: bool) -> None:
-        """Whether the next snapshot's grids are drawn anew (all of them: the held ones
-        are forgotten, a removed run's too)."""
+        """Whether the next snapshot's grids are drawn anew (all of them)."""
         self.renew = renew
-        if renew:
-            self._held.clear()
+        self._fresh = {}
+
+    def renewed(self) -> None:
+        """The snapshot is built: its grids drawn anew are the ones held (a removed
+        run's are forgotten)."""
+        if self.renew:
+            self._held, self._fresh = self._fresh, {}
 
 
 def drawn_data(trainer: Trainer) -> DrawnData | None:

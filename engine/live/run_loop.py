@@ -20,9 +20,14 @@ from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.claim_watch import claim_verdicts
-from nnterm.engine.live.frame import build_frame, describe_changes, text_samples
+from nnterm.engine.live.frame import (
+    build_frame,
+    current_records,
+    describe_changes,
+    text_samples,
+)
 from nnterm.engine.live.pace import FPS
-from nnterm.engine.live.plane import HeldBoundaries
+from nnterm.engine.live.plane import HeldBoundaries, Interrupted
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.snapshot import Snapshot
@@ -41,8 +46,8 @@ POLL_INTERVAL = 0.002
 #: How often a next-token lesson's panel gets newly written text (seconds).
 SAMPLE_SECONDS = 3.0
 #: While runs train, their decision boundaries are drawn anew at most this often (and at
-#: once after a command): half the default picture panel's redraw period (``app.redraw``),
-#: so a picture drawn is at most this old.
+#: once after a command that changes them: ``keeps_pictures``): half the default picture
+#: panel's redraw period (``app.redraw``), so a picture drawn is at most this old.
 PICTURE_SECONDS = 0.5
 #: How far behind its grid a paced run may be and still catch up (a burst this short is
 #: invisible; later than this, the Pacer starts a new grid).
@@ -77,11 +82,14 @@ class LoopState:
 
 class Inbox(Protocol):
     """Where commands come from: ``queue.SimpleQueue`` or the child's pipe reader.
-    ``get`` raises ``queue.Empty`` when nothing arrived in time."""
+    ``get`` raises ``queue.Empty`` when nothing arrived in time; ``empty`` says whether
+    nothing waits."""
 
     def get(self, block: bool = True, timeout: float | None = None) -> Any: ...
 
     def get_nowait(self) -> Any: ...
+
+    def empty(self) -> bool: ...
 
 
 # ---------------------------------------------------------------------------- pacing
@@ -224,7 +232,11 @@ class _Driver:
         self.last_poll = -math.inf
         self.last_samples = -math.inf
         self.boundaries = HeldBoundaries()  # drawn anew every PICTURE_SECONDS at most
-        self.last_pictures = -math.inf
+        self.pictures_due = -math.inf  # when the next snapshot draws its pictures anew
+        self.pictures_kept = False  # the only news are commands that keep the pictures
+        #: what the runs' pictures were drawn from at the last measure of their current
+        #: losses (at a pace), and those losses
+        self.losses_at: tuple[list[tuple[object, ...]], dict[str, Any]] | None = None
         self.sample_seed = state.sample_seed
         # the newest text the models wrote (Snapshot.samples)
         self.samples = state.samples
@@ -254,6 +266,9 @@ class _Driver:
             idle_wait: float) -> LoopState | None:
         self.pacer.catch_up = CATCH_UP + idle_wait  # (steps due while it waited: see wait)
         self.publish()
+        # from now on, pictures drawn anew give way to a command that arrives meanwhile
+        # (``publish``: the first snapshot is drawn whole, whatever waits)
+        self.boundaries.interrupt = lambda: not inbox.empty()
         while not self.stopped and not should_stop():
             if self.moving:
                 return self.state()
@@ -263,6 +278,7 @@ class _Driver:
                 self.drain(inbox)
                 if self.stopped:
                     break
+                self.show_settings()
             if (self.pacer.steps_per_second is not None and not self.runs.idle
                     and not self.runs.stepping_on_request):
                 delay = self.pacer.delay()
@@ -295,11 +311,33 @@ class _Driver:
         except queue.Empty:
             return
         self.handle(command)
+        self.show_settings()
+
+    def current_losses(self) -> dict[str, Any]:
+        """The runs' losses at the step they are at (``frame.current_records``), measured
+        anew unless only settings changed since the last measure, with no step taken
+        (the key's snapshot, before the next step: vanishing_gradients' four deep runs
+        take 95 ms to measure on their data, the same numbers again)."""
+        shown = pictured(self.runs)
+        if not (self.pictures_kept and self.losses_at is not None
+                and self.losses_at[0] == shown):
+            self.losses_at = shown, current_records(self.runs)
+        return self.losses_at[1]
+
+    def show_settings(self) -> None:
+        """Publish now if the only news are commands that keep the pictures (a setting,
+        the speed, the run shown: ``pictures_kept``), before the next step rather than
+        after it (regularization's step: 3-5 ms). A step asked for (``StepOnce``) is
+        shown once taken, as are the other commands."""
+        if self.pictures_kept and not self.stopped:
+            self.publish()
 
     def handle(self, command: Any) -> None:
+        kept = self.pictures_kept or not self.dirty  # (no other news waits to be shown)
         self.dirty = True
         self.commands_taken += 1
         runs = self.runs
+        shown = pictured(runs) if keeps_pictures(command) else None
         try:
             match command:
                 case cmd.Stop():
@@ -345,6 +383,7 @@ class _Driver:
             self.message = f"error: {describe_error(exc)}"
         for t in runs.trainers:  # a reset starts a new path across the loss plane
             runs.paths.record(t)
+        self.pictures_kept = kept and shown is not None and shown == pictured(runs)
 
     def apply(self, command: Any, targets: list[Trainer]) -> None:
         """``command`` on each target; the message names the runs unless it is all."""
@@ -395,7 +434,7 @@ class _Driver:
         for t, exc in failed:
             self.message = f"error in {t.run_name} at step {t.step_count}: " \
                            f"{describe_error(exc)}; paused"
-            self.dirty = True
+            self.dirty, self.pictures_kept = True, False
         if not stepped:
             return False
         self.pacer.stepped()
@@ -403,7 +442,7 @@ class _Driver:
         self.unpublished += 1
         for t in stepped:
             if t.done:
-                self.dirty = True
+                self.dirty, self.pictures_kept = True, False
                 if t.status == DIVERGED and not t.paused:
                     t.apply(cmd.Pause())
                     named = f"{t.run_name} " if len(self.runs.names) > 1 else ""
@@ -444,21 +483,56 @@ class _Driver:
         if now - self.last_samples >= SAMPLE_SECONDS or (self.dirty and not running):
             self.last_samples, self.sample_seed = now, self.sample_seed + 1
             self.samples = text_samples(self.runs, self.sample_seed)
-        renew = self.dirty or not running or now - self.last_pictures >= PICTURE_SECONDS
+        if self.pictures_kept and running:
+            # a key's effect on the numbers shows at once, without waiting for pictures
+            # it does not change (the app holds its slow panels back after a key anyway,
+            # ``training_screen.KEY_QUIET``); the next snapshot draws them anew
+            renew, self.pictures_due = False, min(self.pictures_due, now)
+        else:
+            renew = self.dirty or not running or now >= self.pictures_due
+        current = self.pacer.steps_per_second is not None
         self.boundaries.start_renewing(renew)
+        try:
+            snapshot = build_frame(
+                self.runs, steps_per_second=self.rate.value if running else 0.0,
+                message=self.message, current=current,
+                samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
+                commands_taken=self.commands_taken, network_point=self.network_point,
+                explain=self.explain, boundary_of=self.boundaries,
+                measured=self.current_losses() if current else None,
+            )
+        except Interrupted:
+            # a command came while the pictures were drawn anew (regularization: 30 ms):
+            # it is taken first, and its snapshot (or the next) draws them
+            return
+        self.boundaries.renewed()
         if renew:
-            self.last_pictures = now
-        snapshot = build_frame(
-            self.runs, steps_per_second=self.rate.value if running else 0.0,
-            message=self.message, current=self.pacer.steps_per_second is not None,
-            samples=self.samples, claims=claim_verdicts(self.watched, self.runs),
-            commands_taken=self.commands_taken, network_point=self.network_point,
-            explain=self.explain, boundary_of=self.boundaries,
-        )
+            self.pictures_due = now + PICTURE_SECONDS
         self.last_publish, self.dirty, self.unpublished = now, False, 0
+        self.pictures_kept = False
         self.publish_fn(snapshot)
         if self.measured >= STEPS_MEASURED:  # (a change of speed asks at once)
             self.ask_move()
+
+
+def keeps_pictures(command: Any) -> bool:
+    """Whether ``command`` leaves every picture of the runs as it was, unless it starts a
+    run over (``pictured`` tells): a change of speed or of the run shown, or of settings
+    (the learning rate, the batch size, the optimizer...) that act from the next step."""
+    match command:
+        case cmd.SetSpeed() | rc.SelectRun() | cmd.Set() | rc.SetEach():
+            return True
+        case rc.ToRuns(command=inner):
+            return keeps_pictures(inner)
+    return False
+
+
+def pictured(runs: RunSet) -> list[tuple[object, ...]]:
+    """What the runs' pictures are drawn from, but for the weights' values: each run's
+    name, network and data (new objects when a run starts over), step and model
+    settings (an activation changed in place)."""
+    return [(t.run_name, t.net, t.dataset, t.step_count, t.config.model)
+            for t in runs.trainers]
 
 
 def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],

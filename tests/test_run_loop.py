@@ -341,3 +341,43 @@ def test_at_a_pace_the_loop_wakes_a_few_times_a_second_and_shows_every_step_due(
     assert len(shown) >= 3.0 * 4 - 1
     for now, step in shown[1:]:
         assert step >= int(now * 100) - 1  # every step due is taken before it is shown
+
+
+def test_a_settings_snapshot_does_not_put_back_the_next_steps_snapshot():
+    """A setting's snapshot, sent between two steps, is off the pace: the steps after it
+    are shown when they would have been, not a whole interval after the key (a lesson's
+    first step waited that long behind the pace its opening sets)."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    published: list[tuple[float, object]] = []
+
+    class Inbox(ClockInbox):
+        sent = False
+
+        def get(self, block: bool = True, timeout: float | None = None):
+            last = published[-1][0] if published else 0.0
+            if published and not self.sent and clock.now - last >= 0.2:
+                self.sent = True  # the key, 0.2 s into the 0.25 s between two snapshots
+                return cmd.Set({"train.l2": 0.001})
+            return super().get(block, timeout)
+
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), Inbox(clock),
+             lambda s: published.append((clock.now, s)), fps=4.0, clock=clock,
+             should_stop=lambda: clock.now >= 1.5)
+    keyed = next(i for i, (_, s) in enumerate(published) if s.message == "l2 0.001")
+    before, after = published[keyed - 1][0], published[keyed + 1][0]
+    assert published[keyed + 1][1].step > published[keyed][1].step
+    assert after - before < 0.25 + 0.05  # on the pace, not 0.25 s after the key
+
+
+def test_the_first_step_is_shown_once_taken_not_at_the_snapshots_pace():
+    """A lesson says it trains as soon as it does: the first step taken goes out at once,
+    not one snapshot interval (here a second) after the snapshot before it."""
+    trainer = Trainer(CONFIG)
+    clock = FakeClock()
+    published: list[tuple[float, object]] = []
+    run_loop(LoopState(RunSet([trainer]), 100.0, 0), ClockInbox(clock),
+             lambda s: published.append((clock.now, s)), fps=1.0, clock=clock,
+             should_stop=lambda: clock.now >= 1.5)
+    first = next(when for when, s in published if s.step > 0)
+    assert first < 0.05

@@ -227,6 +227,7 @@ class _Driver:
         self.message = state.message
         self.dirty = True  # a change not yet published
         self.unpublished = 0  # steps taken since the last snapshot
+        self.stepped_shown = False  # whether a snapshot has shown a step taken here
         self.steps = 0  # steps taken by this loop (for the rate)
         self.last_publish = -math.inf
         self.last_poll = -math.inf
@@ -330,7 +331,7 @@ class _Driver:
         after it (regularization's step: 3-5 ms). A step asked for (``StepOnce``) is
         shown once taken, as are the other commands."""
         if self.pictures_kept and not self.stopped:
-            self.publish()
+            self.publish(on_pace=False)
 
     def handle(self, command: Any) -> None:
         kept = self.pictures_kept or not self.dirty  # (no other news waits to be shown)
@@ -458,9 +459,10 @@ class _Driver:
     # -- publishing
     def publish_if_due(self, idle: bool, now: float) -> None:
         """Publish if a command changed something, or steps were taken and the runs went
-        idle or ``1 / fps`` passed (``now``: the clock at the top of this turn, so that
-        the hot loop reads the clock once a step)."""
-        if self.dirty or (self.unpublished and (idle or (
+        idle, or ``1 / fps`` passed, or none was shown yet (a lesson says it trains as
+        soon as it does). ``now``: the clock at the top of this turn, so that the hot loop
+        reads the clock once a step."""
+        if self.dirty or (self.unpublished and (idle or not self.stepped_shown or (
                 now - self.last_publish >= self.interval and self.steps_taken(now)))):
             self.publish()
 
@@ -472,11 +474,14 @@ class _Driver:
         return (pacer.steps_per_second is None or pacer.delay() > 0
                 or now - self.last_publish >= self.interval + pacer.catch_up)
 
-    def publish(self) -> None:
+    def publish(self, on_pace: bool = True) -> None:
         """Publish a snapshot of the runs. Every ``SAMPLE_SECONDS`` (and on a change while
         idle) the models write new text; every snapshot carries the newest, since a UI
         draws only some of them (the latest, and a slow panel only in its turn): text
-        sent in one snapshot of 24 was seen about once in 15 s."""
+        sent in one snapshot of 24 was seen about once in 15 s. A snapshot off the pace
+        (``show_settings``: a setting's, between two steps) does not put the next one
+        back: the steps after it are shown when they would have been (a lesson's first
+        step waited a whole interval behind the pace its opening sets)."""
         now = self.clock()
         self.rate.mark(now, self.steps)
         running = not self.runs.idle
@@ -508,7 +513,10 @@ class _Driver:
         self.boundaries.renewed()
         if renew:
             self.pictures_due = now + PICTURE_SECONDS
-        self.last_publish, self.dirty, self.unpublished = now, False, 0
+        if on_pace:
+            self.last_publish = now
+        self.stepped_shown = self.stepped_shown or self.unpublished > 0
+        self.dirty, self.unpublished = False, 0
         self.pictures_kept = False
         self.publish_fn(snapshot)
         if self.measured >= STEPS_MEASURED:  # (a change of speed asks at once)

@@ -20,7 +20,7 @@ from typing import Protocol
 from textual.timer import Timer
 
 from nnterm.app.frame_history import FrameHistory
-from nnterm.engine.live.run_loop import rate_text
+from nnterm.engine.live.run_words import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 
 #: The replay's paces, in steps a second, as ``f`` goes through them.

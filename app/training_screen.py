@@ -57,7 +57,7 @@ from nnterm.app.widgets.status_line import StatusLine
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.expectation import RunsState
-from nnterm.engine.live.run_loop import rate_text
+from nnterm.engine.live.run_words import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.preset_format.preset import Preset, Question
 from nnterm.engine.training import commands as cmd

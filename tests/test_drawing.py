@@ -20,8 +20,8 @@ from nnterm.engine.data import (
     without_points,
 )
 from nnterm.engine.live.frame import build_frame
-from nnterm.engine.live.run_loop import describe
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.live.run_words import describe
 from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.preset_format.preset import run_configs
 from nnterm.engine.training import commands as cmd

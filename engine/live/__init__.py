@@ -4,7 +4,9 @@ Where to look: ``session`` (the Session interface; ProcessSession runs the engin
 process, InProcessSession in the calling thread), ``engine_process`` (the child's side of
 the pipes), ``run_set`` (a lesson's runs stepped in lockstep) and ``run_commands`` (the
 commands that address them), ``run_loop`` (the loop that steps them, applies commands and
-paces them), ``pace`` (how many snapshots a second it publishes), ``snapshot`` (the
+paces them), ``pace`` (how many snapshots a second it publishes, when a fixed speed takes
+the next step, how fast it went), ``run_words`` (a command's effect, a speed, an error in
+words), ``snapshot`` (the
 immutable frame that crosses the process boundary),
 ``snapshot_build`` (one run's detail: downsampled series, histograms, boundary grid),
 ``frame`` (every run of the lesson in one snapshot), ``landscape`` (a two-weight model's

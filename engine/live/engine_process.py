@@ -14,8 +14,9 @@ import signal
 import threading
 from typing import Any
 
-from nnterm.engine.live.run_loop import LoopState, Move, describe_error, run_loop
+from nnterm.engine.live.run_loop import LoopState, Move, run_loop
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.live.run_words import describe_error
 from nnterm.engine.process.parent_watch import end_with_parent
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config

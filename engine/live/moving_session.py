@@ -21,8 +21,9 @@ from typing import Any
 
 from nnterm.engine.live.pace import FPS
 from nnterm.engine.live.process_session import ProcessSession
-from nnterm.engine.live.run_loop import LoopState, describe_error, run_loop
+from nnterm.engine.live.run_loop import LoopState, run_loop
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.live.run_words import describe_error
 from nnterm.engine.live.session import Variants
 from nnterm.engine.training.config import Config
 

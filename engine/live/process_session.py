@@ -22,7 +22,8 @@ import time
 from typing import Any
 
 from nnterm.engine.live.pace import FPS
-from nnterm.engine.live.run_loop import LoopState, Move, describe_error
+from nnterm.engine.live.run_loop import LoopState, Move
+from nnterm.engine.live.run_words import describe_error
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import queue
 import time
-from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -23,13 +22,13 @@ from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import (
     build_frame,
     current_records,
-    describe_changes,
     text_samples,
 )
-from nnterm.engine.live.pace import FPS
+from nnterm.engine.live.pace import CATCH_UP, FPS, Pacer, StepRate
 from nnterm.engine.live.plane import HeldBoundaries, Interrupted
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
+from nnterm.engine.live.run_words import describe, describe_error, rate_text
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
@@ -49,9 +48,6 @@ SAMPLE_SECONDS = 3.0
 #: once after a command that changes them: ``keeps_pictures``): half the default picture
 #: panel's redraw period (``app.redraw``), so a picture drawn is at most this old.
 PICTURE_SECONDS = 0.5
-#: How far behind its grid a paced run may be and still catch up (a burst this short is
-#: invisible; later than this, the Pacer starts a new grid).
-CATCH_UP = 0.05
 #: Weight of the newest step in ``LoopState.step_seconds``, the moving mean of a step's
 #: time, and how many steps it takes before a ``Move`` is asked about it.
 STEP_WEIGHT, STEPS_MEASURED = 0.1, 20
@@ -90,81 +86,6 @@ class Inbox(Protocol):
     def get_nowait(self) -> Any: ...
 
     def empty(self) -> bool: ...
-
-
-# ---------------------------------------------------------------------------- pacing
-class Pacer:
-    """When to take the next step at a fixed speed (``None``: full speed, no waiting).
-
-    Steps keep to a grid of ``1 / steps_per_second``: a step taken a little late does not
-    shift the ones after it, so the rate is exact on average, even at paces whose interval
-    is close to the wait's own granularity (a millisecond or so). A step later than
-    ``catch_up`` seconds or a whole interval, whichever is longer (after a pause, or when
-    steps are slower than the asked speed), starts a new grid instead of rushing to catch
-    up, so there is never a visible burst of steps (the run loop takes the steps due
-    between two of its wake-ups together, and shows them only once all are taken).
-    """
-
-    def __init__(
-        self, steps_per_second: float | None = None, clock: Callable[[], float] = time.monotonic,
-        catch_up: float = CATCH_UP,
-    ) -> None:
-        self.clock = clock
-        self.catch_up = catch_up
-        self.steps_per_second: float | None = None
-        self._due: float | None = None
-        self.set_speed(steps_per_second)
-
-    def set_speed(self, steps_per_second: float | None) -> None:
-        if steps_per_second is not None:
-            sps = float(steps_per_second)
-            if not (math.isfinite(sps) and sps > 0):
-                raise ValueError(
-                    f"steps per second must be a number > 0 (or none for full speed), "
-                    f"got {steps_per_second!r}"
-                )
-            steps_per_second = sps
-        self.steps_per_second = steps_per_second
-        self._due = None
-
-    def delay(self) -> float:
-        """Seconds to wait before the next step (0: step now)."""
-        if self.steps_per_second is None or self._due is None:
-            return 0.0
-        return max(0.0, self._due - self.clock())
-
-    def stepped(self) -> None:
-        """Book a step taken now."""
-        if self.steps_per_second is None:
-            return
-        now, interval = self.clock(), 1.0 / self.steps_per_second
-        if self._due is None or now - self._due > max(interval, self.catch_up):
-            self._due = now + interval
-        else:
-            self._due += interval
-
-
-class _Rate:
-    """Steps per second over about the last second."""
-
-    def __init__(self, window: float = 1.0) -> None:
-        self.window = window
-        self._marks: deque[tuple[float, int]] = deque()
-
-    def mark(self, now: float, steps: int) -> None:
-        self._marks.append((now, steps))
-        while len(self._marks) > 2 and self._marks[1][0] <= now - self.window:
-            self._marks.popleft()
-
-    def clear(self) -> None:
-        self._marks.clear()
-
-    @property
-    def value(self) -> float:
-        if len(self._marks) < 2:
-            return 0.0
-        (t0, n0), (t1, n1) = self._marks[0], self._marks[-1]
-        return (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
 
 
 # ---------------------------------------------------------------------------- the loop
@@ -223,7 +144,7 @@ class _Driver:
         self.move = move
         self.interval = 1.0 / fps if fps > 0 else 0.0
         self.pacer = Pacer(state.speed, clock)
-        self.rate = _Rate()
+        self.rate = StepRate()
         self.message = state.message
         self.dirty = True  # a change not yet published
         self.unpublished = 0  # steps taken since the last snapshot
@@ -556,60 +477,3 @@ def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],
         trainer.apply(cmd.Set({p: get_path(before, p) for p in command.changes}))
     except Exception:
         trainer.config = before
-
-
-def rate_text(steps_per_second: float, digits: str = "g") -> str:
-    """``20 steps/s``, ``1 step/s``: a speed in words (``digits``: the number's format)."""
-    number = format(steps_per_second, digits)
-    return f"{number} step{'' if number == '1' else 's'}/s"
-
-
-def describe(command: Any, trainer: Trainer) -> str:
-    """The effect of a command, in a few words, for the status line."""
-    match command:
-        case cmd.Pause():
-            return f"paused at step {trainer.step_count}"
-        case cmd.Resume():
-            if trainer.done:
-                return f"the run has {trainer.status}: reset to start again"
-            return "resumed"
-        case cmd.StepOnce():
-            return "one step"
-        case cmd.Reset():
-            return f"reset to step 0 (seed {trainer.config.seed})"
-        case cmd.Reseed():
-            return f"new seed {trainer.config.seed}, from step 0"
-        case cmd.Reinitialize():
-            return f"re-initialised (seed {trainer.net.seed})"
-        case cmd.Set(changes=changes):
-            return describe_changes(changes)
-        case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
-            return f"{_parameter_name(trainer, layer, unit, row)} set to {value:g}"
-        case cmd.AddPoint(label=label):
-            names = trainer.dataset.meta.get("classes")
-            return f"a point of {names[label] if names else f'class {label}'} drawn"
-        case cmd.RemovePoints():
-            if not trainer.dataset.n_train:
-                return "no training point left: draw some to train on"
-            return "points erased"
-    return type(command).__name__
-
-
-def _parameter_name(trainer: Trainer, layer: int, unit: int, row: int | None) -> str:
-    """``h1[3]: weight from x2``, ``out[0]: bias``: as the network view names them."""
-    net = trainer.net
-    name = f"out[{unit}]" if layer == net.n_layers - 1 else f"h{layer + 1}[{unit}]"
-    if row is None:
-        return f"{name}: bias"
-    if layer > 0:
-        source = f"h{layer}[{row}]"
-    else:
-        source = net.feature_map.names[row] if net.feature_map is not None else f"x{row + 1}"
-    return f"{name}: weight from {source}"
-
-
-def describe_error(exc: BaseException) -> str:
-    """An exception as a human sentence (KeyError's quotes removed)."""
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    return str(exc) or type(exc).__name__

@@ -12,8 +12,9 @@ from typing import Any
 
 from nnterm.engine.live.moving_session import MovingSession
 from nnterm.engine.live.pace import FPS
-from nnterm.engine.live.run_loop import IDLE_WAIT, describe_error, run_loop
+from nnterm.engine.live.run_loop import IDLE_WAIT, run_loop
 from nnterm.engine.live.run_set import build_run_set
+from nnterm.engine.live.run_words import describe_error
 from nnterm.engine.live.session import CLOSE_TIMEOUT, Session, Variants
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config

@@ -6,14 +6,13 @@ network on NumPy."""
 from __future__ import annotations
 
 import copy
-import json
 import pickle
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from metrics_files import metrics_rows
 
-from nnterm.app.headless.run import run_command
 from nnterm.engine import MLP
 from nnterm.engine.nn import compiled
 from nnterm.engine.nn.compiled import kernels, plan
@@ -193,15 +192,6 @@ def test_a_new_activation_or_dropout_makes_a_new_plan(at_once):
     net.set_dropout(0.5)
     net.forward_backward(X, y)
     assert net.step_plans[(10, "cross_entropy", True)] is None
-
-
-def metrics_rows(preset: str, path) -> list[dict]:
-    """The metrics file of ``preset`` trained 120 steps here, less the wall-clock seconds."""
-    run_command(preset, steps=120, seed=None, sets=[], metrics=str(path), workers=1)
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
-    for row in rows:
-        row.pop("seconds", None)
-    return rows
 
 
 # tanh, cross-entropy and Adam on four points (xor); relu, sigmoid and tanh beside gelu

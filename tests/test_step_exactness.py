@@ -11,12 +11,11 @@ and check the pieces.
 from __future__ import annotations
 
 import copy
-import json
 
 import numpy as np
 import pytest
+from metrics_files import metrics_rows
 
-from nnterm.app.headless.run import run_command
 from nnterm.engine import MLP
 from nnterm.engine.nn import flat, losses, network, reductions
 from nnterm.engine.nn.optimizers import base, make_optimizer
@@ -39,15 +38,6 @@ def plain_path(monkeypatch):
     monkeypatch.setattr(telemetry, "std_of", lambda x: float(x.std()))
     monkeypatch.setattr(telemetry, "share", lambda mask: float(mask.mean()))
     monkeypatch.setattr(base, "shared_buffer", lambda params: None)
-
-
-def metrics_rows(preset: str, path) -> list[dict]:
-    """The metrics file of ``preset`` trained 120 steps here, less the wall-clock seconds."""
-    run_command(preset, steps=120, seed=None, sets=[], metrics=str(path), workers=1)
-    rows = [json.loads(line) for line in path.read_text().splitlines()]
-    for row in rows:
-        row.pop("seconds", None)
-    return rows
 
 
 # tanh + SGD at small batches; Adam at full batch and a linear run; dropout, L1 and L2 on

@@ -15,7 +15,7 @@ from metrics_files import metrics_rows
 
 from nnterm.engine import MLP
 from nnterm.engine.nn import compiled
-from nnterm.engine.nn.compiled import kernels, plan
+from nnterm.engine.nn.compiled import coverage, kernels, plan
 from nnterm.engine.nn.network import numpy_pass
 
 
@@ -135,7 +135,7 @@ def test_what_the_kernels_do_not_cover_steps_with_numpy(at_once):
              (MLP((2, 8, 2), activation="tanh", frozen=[0]), "cross_entropy", 8),
              (MLP((2, 8, 1), activation="tanh"), "binary_cross_entropy", 8),
              (MLP((2, 128, 2), activation="tanh"), "cross_entropy", 8),
-             (MLP((2, 8, 2), activation="tanh"), "cross_entropy", plan.MAX_ROWS + 1),
+             (MLP((2, 8, 2), activation="tanh"), "cross_entropy", coverage.MAX_ROWS + 1),
              (MLP((2, 8, 2), activation="tanh", dtype="float32"), "cross_entropy", 8)]
     for net, loss, rows in cases:
         X, y = batch(net, loss, rows)

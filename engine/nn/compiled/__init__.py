@@ -31,6 +31,8 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any
 
+from nnterm.engine.nn.compiled.coverage import qualifies
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -54,11 +56,6 @@ def set_enabled(on: bool) -> None:
     """Let networks step on compiled kernels (the default) or keep every step NumPy's."""
     global _enabled
     _enabled = bool(on)
-
-
-def enabled() -> bool:
-    """Whether a network that qualifies steps on compiled kernels in this process."""
-    return _enabled
 
 
 def load(wait: bool = True) -> bool | None:
@@ -105,15 +102,18 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
         planned = net.planned_passes
         if planned is not None and planned < LONG_RUN:  # asked again: steps may be added
             return None
-        from nnterm.engine.nn.compiled.plan import make_plan, qualifies
-
         if not qualifies(net, X, loss, train):
             plans[key] = None
             return None
         loaded = load(wait=False)
         if loaded is None:  # still loading: this pass is NumPy's
             return None
-        plan = plans[key] = make_plan(net, X, y, loss) if loaded else None
+        if loaded:
+            from nnterm.engine.nn.compiled.plan import make_plan
+
+            plan = plans[key] = make_plan(net, X, y, loss)
+        else:
+            plan = plans[key] = None
     if plan is None:
         return None
     result: Pass = plan.run(net, X, y)

@@ -2,10 +2,8 @@
 
 A plan is made once per network, batch size and loss (``make_plan``):
 
-1. ``qualifies`` (cheap, before Numba is imported): float64, no dropout in the step, no
-   frozen layer, activations and a loss that ``kernels`` writes, every width at most
-   ``MAX_WIDTH`` and at most ``MAX_ROWS`` rows. Beyond that BLAS's blocked products are
-   faster than plain loops, and sum a long product in blocks of their own.
+1. ``coverage.qualifies`` (before Numba is loaded): the network and batch are of the
+   kinds the kernels write.
 2. Each product of the step is computed by the kernels and by ``ndarray.dot`` on
    random matrices of its shapes and layout, ``CHECK_DRAWS`` times; one whose bits
    differ on this machine stays a NumPy call (OpenBLAS picks its kernels by CPU and
@@ -25,8 +23,6 @@ import numpy as np
 from nnterm.engine.nn.compiled import kernels
 from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
 
-MAX_WIDTH = 64
-MAX_ROWS = 256
 CHECK_DRAWS = 3
 #: Multiply-adds up to which a product runs on the kernels: beyond it BLAS's
 #: register-blocked kernels are faster (32x32 by 32x32: 1.9 us against 4.3) and, where
@@ -40,17 +36,8 @@ FORWARD_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
 DERIVATIVE_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
                    "leaky_relu": kernels.LEAKY_RELU, "tanh": kernels.TANH,
                    "sigmoid": kernels.SIGMOID}
-LOSSES = ("sigmoid_mse", "mse", "cross_entropy")
 
 _matmul = np.ndarray.dot
-
-
-def qualifies(net: MLP, X: np.ndarray, loss: str, train: bool) -> bool:
-    """Whether ``net`` may step this batch on the kernels at all (see the module doc)."""
-    return (net.dtype == np.float64 and X.dtype == np.float64 and X.ndim == 2
-            and 0 < X.shape[0] <= MAX_ROWS and max(net.sizes) <= MAX_WIDTH
-            and not net.frozen and not (train and any(p > 0 for p in net.dropout))
-            and loss in LOSSES and all(a.name in FORWARD_CODE for a in net.activations))
 
 
 @dataclass(frozen=True)

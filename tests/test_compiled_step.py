@@ -129,6 +129,10 @@ def test_without_working_kernels_every_network_steps_with_numpy(monkeypatch):
     assert net.step_plans[(10, "sigmoid_mse", True)] is None
 
 
+def test_the_activations_covered_are_the_ones_the_kernels_write():
+    assert set(coverage.ACTIVATIONS) == set(plan.FORWARD_CODE) == set(plan.DERIVATIVE_CODE)
+
+
 def test_what_the_kernels_do_not_cover_steps_with_numpy(at_once):
     cases = [(MLP((2, 8, 2), activation="gelu"), "cross_entropy", 8),
              (MLP((2, 8, 2), activation="tanh", dropout=0.5), "cross_entropy", 8),

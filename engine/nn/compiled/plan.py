@@ -25,8 +25,8 @@ from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
 
 CHECK_DRAWS = 3
 #: Multiply-adds up to which a product runs on the kernels: beyond it BLAS's
-#: register-blocked kernels are faster (32x32 by 32x32: 1.9 us against 4.3) and, where
-#: the check finds the same bits, NumPy's ``dot`` computes it.
+#: register-blocked kernels are faster (32x32 by 32x32: 1.9 us against 4.3), and NumPy's
+#: ``dot`` computes it, unchecked (it is NumPy's own step).
 KERNEL_PRODUCT = 4096
 
 #: How each activation runs: its code in ``dense`` and in ``backward_layer``.

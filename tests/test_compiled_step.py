@@ -60,7 +60,11 @@ def test_pairwise_sum_is_numpys(n):
 @pytest.mark.parametrize("loss,sizes,rows", [("sigmoid_mse", (2, 8, 8, 1), 10),
                                              ("cross_entropy", (2, 32, 32, 3), 32),
                                              ("cross_entropy", (4, 8, 2), 1),
-                                             ("mse", (3, 16, 16, 2), 20)])
+                                             ("mse", (3, 16, 16, 2), 20),
+                                             # output layers past the kernels' size:
+                                             # BLAS's products, the head around them
+                                             ("sigmoid_mse", (2, 64, 64, 1), 100),
+                                             ("cross_entropy", (2, 64, 64, 2), 64)])
 def test_a_pass_on_the_kernels_is_numpys_bit_for_bit(at_once, activation, loss, sizes, rows):
     net = MLP(sizes, activation=activation, seed=3)
     for seed in range(3):  # the first pass makes the plan; the next ones use it

@@ -37,6 +37,9 @@ DERIVATIVE_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
                    "leaky_relu": kernels.LEAKY_RELU, "tanh": kernels.TANH,
                    "sigmoid": kernels.SIGMOID}
 
+#: The activations ``dense`` writes into an array of their own (identity's a is z).
+OWN_OUTPUT = frozenset((kernels.RELU, kernels.LEAKY_RELU))
+
 _matmul = np.ndarray.dot
 
 
@@ -131,7 +134,7 @@ class StepPlan:
             code = self.forward_codes[i]
             if layers[i].forward:
                 z = empty(self.z_shapes[i])
-                out = empty(self.z_shapes[i]) if code >= kernels.RELU else z
+                out = empty(self.z_shapes[i]) if code in OWN_OUTPUT else z
                 dense(a, params[2 * i], params[2 * i + 1], z, code, slope, out)
                 a = out if code != kernels.NUMPY else net.activations[i].forward(z)
             else:
@@ -147,7 +150,8 @@ class StepPlan:
         else:
             logits = _matmul(a, params[2 * last])
             logits += params[2 * last + 1]
-            np.multiply(0.5, logits, out=self.half)
+            if self.head_code == kernels.HALF:
+                np.multiply(0.5, logits, out=self.half)
         value, dz = self._loss(logits, y)
         dlogits = dz
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'

@@ -36,6 +36,7 @@ def plain_path(monkeypatch):
     monkeypatch.setattr(losses, "mean_of", lambda x: float(x.mean()))
     monkeypatch.setattr(telemetry, "mean_of", lambda x: float(x.mean()))
     monkeypatch.setattr(telemetry, "std_of", lambda x: float(x.std()))
+    monkeypatch.setattr(telemetry, "std_rows", lambda x: x.std(axis=1))
     monkeypatch.setattr(telemetry, "share", lambda mask: float(mask.mean()))
     monkeypatch.setattr(base, "shared_buffer", lambda params: None)
 
@@ -114,3 +115,48 @@ def test_histograms_counted_at_once_are_each_arrays_own():
     for counts, a in zip(together, arrays, strict=True):
         np.testing.assert_array_equal(counts, telemetry.symlog_histogram(a))
         assert counts.sum() == a.size
+
+
+def test_symlog_bins_are_the_plain_expressions():
+    rng = np.random.default_rng(1)
+    v = rng.normal(size=400) * 10.0 ** rng.uniform(-12, 5, size=400)
+    v[:9] = [0.0, -0.0, np.nan, np.inf, -np.inf, 1e-8, -1e-8, 1e2, 1e300]
+    side = telemetry._N_SIDE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        k = np.floor((np.log10(np.abs(v)) - telemetry.HIST_DECADES[0])
+                     * telemetry.HIST_BINS_PER_DECADE)
+    k = np.clip(np.nan_to_num(k, nan=-1.0, neginf=-1.0), -1, side - 1).astype(np.int64)
+    plain = np.where(v > 0, side + 1 + k, side - 1 - k)
+    plain[k < 0] = side
+    np.testing.assert_array_equal(telemetry.symlog_bins(v), plain)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 1), (2, 8), (8, 8), (32, 32), (784, 16)])
+def test_std_rows_is_numpys_std_by_rows_bit_for_bit(dtype, shape):
+    rng = np.random.default_rng(sum(shape))
+    x = (rng.normal(size=shape) * 10.0 ** rng.uniform(-3, 3)).astype(dtype)
+    plain = x.std(axis=1)
+    fast = reductions.std_rows(x)
+    assert fast.dtype == plain.dtype
+    np.testing.assert_array_equal(fast, plain)
+
+
+def test_quantiles_of_are_np_quantiles_bit_for_bit():
+    rng = np.random.default_rng(2)
+    q = telemetry.PERCENTILES
+    for _ in range(200):
+        samples = []
+        for _ in range(int(rng.integers(1, 4))):
+            n = int(rng.integers(1, 120))
+            x = rng.normal(size=n) * 10.0 ** rng.uniform(-8, 3)
+            if rng.random() < 0.3:
+                x = np.round(x, 1)  # ties
+            for special in (np.nan, np.inf, -np.inf):
+                if rng.random() < 0.1:
+                    x[rng.integers(n)] = special
+            samples.append(x.astype(np.float32) if rng.random() < 0.2 else x)
+        with np.errstate(invalid="ignore"):
+            fast = reductions.quantiles_of(samples, q)
+            for row, x in zip(fast, samples, strict=True):
+                np.testing.assert_array_equal(row, np.quantile(x.astype(np.float64), q))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.nn.network import HiddenLayerTrace
-from nnterm.engine.nn.reductions import mean_of, share, std_of
+from nnterm.engine.nn.reductions import mean_of, quantiles_of, share, std_of, std_rows
 
 #: Histogram bins: |x| in decades 1e-8 .. 1e2, two bins a decade, for each sign, and one
 #: central bin for |x| < 1e-8. HIST_EDGES are the upper magnitudes of the positive bins.
@@ -63,7 +63,10 @@ def symlog_bins(v: np.ndarray) -> np.ndarray:
     mag = np.abs(v)
     with np.errstate(divide="ignore"):
         k = np.floor((np.log10(mag) - HIST_DECADES[0]) * HIST_BINS_PER_DECADE)
-    k = np.clip(np.nan_to_num(k, nan=-1.0, neginf=-1.0), -1, _N_SIDE - 1).astype(np.int64)
+    # NaN and -inf (a zero's log) to -1, then into -1 .. _N_SIDE - 1: ufuncs, not the
+    # Python of np.nan_to_num and np.clip (fmax takes the number where one is NaN)
+    np.minimum(np.fmax(k, -1.0, out=k), _N_SIDE - 1, out=k)
+    k = k.astype(np.int64)
     tiny = k < 0
     index: np.ndarray = np.where(v > 0, _N_SIDE + 1 + k, _N_SIDE - 1 - k)
     index[tiny] = _N_SIDE
@@ -157,7 +160,8 @@ def unit_spreads(params: Sequence[np.ndarray]) -> tuple[float, ...]:
     out = []
     for j in range(0, len(params) - 2, 2):
         w, b = params[j], params[j + 1]
-        out.append(max(float(w.std(axis=1).max()), std_of(b)) if b.size > 1 else math.nan)
+        out.append(max(float(np.maximum.reduce(std_rows(w))), std_of(b)) if b.size > 1
+                   else math.nan)
     return tuple(out)
 
 
@@ -205,14 +209,29 @@ class HistogramSampler:
         return [a.ravel() if idx is None else a.ravel()[idx]
                 for a, idx in zip(arrays, self.indices, strict=True)]
 
-    def histograms(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
-        return symlog_histograms(self.samples(arrays))
-
     def percentiles(self, arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...]:
         """Each array's PERCENTILES (linear interpolation between order statistics, as
         ``np.quantile``), as float64; all NaN for an array holding a NaN."""
-        return tuple(np.quantile(s.astype(np.float64), PERCENTILES)
-                     for s in self.samples(arrays))
+        return tuple(quantiles_of(self.samples(arrays), PERCENTILES))
+
+    def distributions(self, weights: Sequence[np.ndarray], grads: Sequence[np.ndarray]
+                      ) -> LayerDistributions:
+        """The histograms of every layer's weights and gradients, counted in one pass, and
+        the gradients' percentiles: each of the sampled entries."""
+        grad_samples = self.samples(grads)
+        counts = symlog_histograms(self.samples(weights) + grad_samples)
+        return LayerDistributions(counts[:len(weights)], counts[len(weights):],
+                                  tuple(quantiles_of(grad_samples, PERCENTILES)))
+
+
+@dataclass(frozen=True)
+class LayerDistributions:
+    """A record's histograms of each layer's weights and gradients (``symlog_histogram``)
+    and the PERCENTILES of its gradient."""
+
+    weight_hist: tuple[np.ndarray, ...]
+    grad_hist: tuple[np.ndarray, ...]
+    grad_percentiles: tuple[np.ndarray, ...]
 
 
 class BoundedHistory:

@@ -372,6 +372,7 @@ class Trainer:
             self._keep_confusion(val_logits)
             stats = activation_stats(hidden, [a.saturated for a in self.net.activations])
             ratios = update_ratios(before, self.net.weights) if before is not None else ()
+            spread = self._hist_sampler.distributions(self.net.weights, grads[0::2])
             record = StepRecord(
                 run=self.run_name,
                 step=self.step_count,
@@ -391,9 +392,9 @@ class Trainer:
                 saturation=stats.saturation,
                 unit_spread=unit_spreads(self.net.params),
                 diagnoses=(),
-                weight_hist=self._hist_sampler.histograms(self.net.weights),
-                grad_hist=self._hist_sampler.histograms(grads[0::2]),
-                grad_percentiles=self._hist_sampler.percentiles(grads[0::2]),
+                weight_hist=spread.weight_hist,
+                grad_hist=spread.grad_hist,
+                grad_percentiles=spread.grad_percentiles,
             )
         self._batch_losses.clear()
         new = self._watcher.watch(record, [a.name for a in self.net.activations])

@@ -44,7 +44,8 @@ def std_rows(x: np.ndarray) -> np.ndarray:
     np.square(centred, out=centred)
     variances: np.ndarray = np.add.reduce(centred, axis=1)
     np.true_divide(variances, count, out=variances, casting="unsafe")
-    return np.sqrt(variances, out=variances)
+    np.sqrt(variances, out=variances)
+    return variances
 
 
 def share(mask: np.ndarray) -> float:
@@ -67,7 +68,7 @@ def quantiles_of(samples: Sequence[np.ndarray], q: np.ndarray) -> np.ndarray:
         tuple(s.size for s in samples), tuple(q.tolist()))
     low, high = ordered.take(below), ordered.take(above)
     step = np.subtract(high, low)
-    result = np.add(low, step * weight)
+    result: np.ndarray = np.add(low, step * weight)
     np.subtract(high, step * (1 - weight), out=result, where=upper_half)
     holds_nan = np.isnan(ordered.take(lasts))  # a NaN sorts last
     result[holds_nan] = np.nan

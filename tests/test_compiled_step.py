@@ -61,6 +61,9 @@ def test_pairwise_sum_is_numpys(n):
                                              ("cross_entropy", (2, 32, 32, 3), 32),
                                              ("cross_entropy", (4, 8, 2), 1),
                                              ("mse", (3, 16, 16, 2), 20),
+                                             # a hidden layer of one unit: dz W^T of
+                                             # the layer above it has one column
+                                             ("cross_entropy", (2, 1, 4, 2), 8),
                                              # output layers past the kernels' size:
                                              # BLAS's products, the head around them
                                              ("sigmoid_mse", (2, 64, 64, 1), 100),
@@ -160,6 +163,7 @@ def test_a_product_whose_bits_differ_stays_numpys(at_once, monkeypatch):
 
     monkeypatch.setattr(kernels, "product", unfused)
     monkeypatch.setattr(kernels, "transposed_product", lambda a, d, out: unfused(a.T, d, out))
+    monkeypatch.setattr(kernels, "product_transposed", lambda a, b, out: unfused(a, b.T, out))
     layer = plan._layer_plan(10, 8, 8, np.random.default_rng(0))
     assert layer == plan.LayerPlan(False, False, False)
 

@@ -143,32 +143,45 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
 
 
 @kernel
-def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a b, each entry's terms summed first to last by fused multiply-adds. Eight
-    entries of a row at a time, each in a local of its own: the sums advance side by side
-    in registers (a row of ``out`` updated in memory waited on itself at every term)."""
-    rows, inner = a.shape
-    cols = b.shape[1]
+def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = False,
+           transposed_b: bool = False) -> None:
+    """out = a b (or a^T b, a b^T: the transposes read in place, not copied), each entry's
+    terms summed first to last by fused multiply-adds. Eight entries of a row at a time,
+    each in a local of its own: the sums advance side by side in registers (a row of
+    ``out`` updated in memory waited on itself at every term)."""
+    rows, cols = out.shape
+    inner = a.shape[0] if transposed_a else a.shape[1]
     blocked = cols - cols % 8
     for i in range(rows):
         for j in range(0, blocked, 8):
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0.0
             for k in range(inner):
-                factor = a[i, k]
-                c0 = _fma(factor, b[k, j], c0)
-                c1 = _fma(factor, b[k, j + 1], c1)
-                c2 = _fma(factor, b[k, j + 2], c2)
-                c3 = _fma(factor, b[k, j + 3], c3)
-                c4 = _fma(factor, b[k, j + 4], c4)
-                c5 = _fma(factor, b[k, j + 5], c5)
-                c6 = _fma(factor, b[k, j + 6], c6)
-                c7 = _fma(factor, b[k, j + 7], c7)
+                factor = a[k, i] if transposed_a else a[i, k]
+                if transposed_b:
+                    c0 = _fma(factor, b[j, k], c0)
+                    c1 = _fma(factor, b[j + 1, k], c1)
+                    c2 = _fma(factor, b[j + 2, k], c2)
+                    c3 = _fma(factor, b[j + 3, k], c3)
+                    c4 = _fma(factor, b[j + 4, k], c4)
+                    c5 = _fma(factor, b[j + 5, k], c5)
+                    c6 = _fma(factor, b[j + 6, k], c6)
+                    c7 = _fma(factor, b[j + 7, k], c7)
+                else:
+                    c0 = _fma(factor, b[k, j], c0)
+                    c1 = _fma(factor, b[k, j + 1], c1)
+                    c2 = _fma(factor, b[k, j + 2], c2)
+                    c3 = _fma(factor, b[k, j + 3], c3)
+                    c4 = _fma(factor, b[k, j + 4], c4)
+                    c5 = _fma(factor, b[k, j + 5], c5)
+                    c6 = _fma(factor, b[k, j + 6], c6)
+                    c7 = _fma(factor, b[k, j + 7], c7)
             out[i, j], out[i, j + 1], out[i, j + 2], out[i, j + 3] = c0, c1, c2, c3
             out[i, j + 4], out[i, j + 5], out[i, j + 6], out[i, j + 7] = c4, c5, c6, c7
         for j in range(blocked, cols):
             c = 0.0
             for k in range(inner):
-                c = _fma(a[i, k], b[k, j], c)
+                c = _fma(a[k, i] if transposed_a else a[i, k],
+                         b[j, k] if transposed_b else b[k, j], c)
             out[i, j] = c
 
 
@@ -234,13 +247,23 @@ def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 
 
 @kernel
+def product_transposed(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    """out = a b^T as NumPy takes ``a.dot(b.T)``: ``matvec`` when b has one row (b^T one
+    column), else ``matmul`` reading b^T in place."""
+    if b.shape[0] == 1:
+        matvec(a, b.T, out)
+    else:
+        matmul(a, b, out, False, True)
+
+
+@kernel
 def transposed_product(a: np.ndarray, d: np.ndarray, out: np.ndarray) -> None:
     """out = a^T d as NumPy takes ``a.T.dot(d)``: ``transposed_matvec`` when d has one
     column, else ``matmul`` of a^T."""
     if d.shape[1] == 1:
         transposed_matvec(a, d, out)
     else:
-        matmul(a.T.copy(), d, out)
+        matmul(a, d, out, True, False)
 
 
 @kernel
@@ -291,7 +314,7 @@ def backward_layer(a_in: np.ndarray, dz: np.ndarray, W: np.ndarray, dW: np.ndarr
     if below == NO_LAYER_BELOW:
         return
     if with_da:
-        product(dz, W.T.copy(), da)
+        product_transposed(dz, W, da)
     for i in range(rows):
         for k in range(fan_in):
             acc = da[i, k]
@@ -392,6 +415,7 @@ def warm_up() -> None:
     dense(a, W, b, z, RELU, 0.0, z)
     backward_layer(a, z, W, np.empty((width, width)), np.empty(width), np.empty((rows, width)),
                    z, z, TANH, 0.0, True, True)
+    product_transposed(a, W, z)  # the plan checks it on its own
     sigmoid_mse(one, labels, v, np.empty((rows, 1)))
     mse(z, z, v, np.empty((rows, width)))
     shift_by_row_max(z, z)

@@ -58,7 +58,7 @@ def _same_products(a: np.ndarray, W: np.ndarray, dz: np.ndarray) -> list[bool]:
     cases: list[tuple[Callable[..., None], np.ndarray, np.ndarray, np.ndarray]] = [
         (kernels.product, a, W, _matmul(a, W)),
         (kernels.transposed_product, a, dz, _matmul(a.T, dz)),
-        (kernels.product, dz, np.ascontiguousarray(W.T), _matmul(dz, W.T))]
+        (kernels.product_transposed, dz, W, _matmul(dz, W.T))]
     same = []
     for kernel, x, y, reference in cases:
         out = np.empty_like(reference)
@@ -107,6 +107,8 @@ class StepPlan:
         self.forward_codes = [FORWARD_CODE[a.name] for a in net.activations]
         self.derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
         self.z_shapes = [(rows, width) for width in sizes[1:]]
+        # dL/dz of each hidden layer: the chain's scratch (a pass keeps only dL/dlogits)
+        self.chain = tuple(np.empty((rows, width)) for width in sizes[1:-1])
         outputs = sizes[-1]
         # sigmoid_mse takes tanh(z / 2): the last layer's kernel writes z / 2 here
         self.head_code = kernels.HALF if loss == "sigmoid_mse" else kernels.NUMPY
@@ -168,7 +170,7 @@ class StepPlan:
                                slope, layer.weights_grad, False)
                 break
             below = hidden[i - 1]
-            da = empty(below.z.shape) if layer.chain else _matmul(dz, W.T)
+            da = self.chain[i - 1] if layer.chain else _matmul(dz, W.T)
             backward_layer(a_in, dz, W, dW, db, da, below.z, below.a,
                            self.derivative_codes[i - 1], slope, layer.weights_grad,
                            layer.chain)

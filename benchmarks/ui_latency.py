@@ -5,7 +5,9 @@ docstring).
 What a key changes, and how the screen is read for it (a ``Probe``):
 
 * a lesson in the main view: ``-`` and ``+`` alternately (lr 0.1 -> 0.03 -> 0.1 ...), read
-  off ``lr X`` on the status line's first row;
+  off ``lr X`` on the status line's first row. The line shows a key's new rate at once,
+  marked ``lr →X`` until the engine has taken it (between two steps): each key is timed
+  to both, "shown" and "taken";
 * a preset with a sweep opens its sweep view, whose runs train in a pool of worker
   processes at full speed whatever ``--speed`` says, and which has no learning rate to
   change: there ``down`` and ``up`` move the cursor of the table of runs (what a user does
@@ -37,6 +39,8 @@ LR_RE = re.compile(r"\blr (\S+)")
 SGR_RE = re.compile(r"(?:\x1b\[[0-9;]*m)*")
 #: The header of the sweep view's table of runs.
 TABLE_HEADER = "run @ point"
+#: What marks a setting on the status line that the engine has not taken yet.
+COMING = "→"
 #: How long a key's effect is waited for before the key counts as lost.
 TIMEOUT = 2.0
 #: The paces a lesson is measured at: ``lesson`` (its own), ``full`` (``--speed full``) and
@@ -99,6 +103,8 @@ class Series:
     build: str
     what: str = ""
     samples: list[float] = field(default_factory=list)
+    #: until the engine had taken the key (the value on screen without ``COMING``)
+    taken: list[float] = field(default_factory=list)
     timeouts: int = 0
     cpu: dict[str, float] = field(default_factory=dict)
     load: tuple[str, str] = ("", "")
@@ -115,7 +121,8 @@ def own_cpu() -> float:
 def press_keys(tmux: Tmux, name: str, probe: Probe, series: Series, n: int,
                poll_interval: float, rng: random.Random) -> None:
     """``probe``'s keys in turn, ``n`` in all, each timed from just before ``send-keys``
-    until the screen shows a new value; random gaps of 0.1-0.4 s between keys."""
+    until the screen shows a new value, and until it shows it taken (not marked
+    ``COMING``); random gaps of 0.1-0.4 s between keys."""
     procs = {k: p for k, p in tmux.processes(name).items() if k in ("ui", "engine")}
     cpu0 = {k: cpu_seconds(p) for k, p in procs.items()}
     mine0, c0 = own_cpu(), time.perf_counter()
@@ -123,11 +130,15 @@ def press_keys(tmux: Tmux, name: str, probe: Probe, series: Series, n: int,
     for i in range(n):
         t0 = time.perf_counter()
         tmux.send(name, probe.keys[i % 2], literal=probe.literal)
+        shown = None
         while True:
             now_value = probe.read(tmux, name)
             now = time.perf_counter()
-            if now_value is not None and now_value != old:
-                series.samples.append(now - t0)
+            if shown is None and now_value is not None and now_value != old:
+                shown = now - t0
+            if shown is not None and now_value is not None and COMING not in now_value:
+                series.samples.append(shown)
+                series.taken.append(now - t0)
                 break
             if now - t0 > TIMEOUT:
                 series.timeouts += 1
@@ -208,7 +219,8 @@ def latency(tmux: Tmux, args) -> Table:
             series = measure(tmux, args, preset, pace, build, nnterm, rng)
             log(f"  {preset} {series.pace} {build}: " + (series.error or (
                 f"p50 {1000 * pct(series.samples, 50):.0f} p95 "
-                f"{1000 * pct(series.samples, 95):.0f} ms")))
+                f"{1000 * pct(series.samples, 95):.0f} ms, taken p95 "
+                f"{1000 * pct(series.taken, 95):.0f} ms")))
             results.append(series)
     return latency_table(results, args, load0, rtt)
 
@@ -234,23 +246,26 @@ def latency_table(results: list[Series], args, load0: str, rtt: list[float]) -> 
     table = Table(title=f"2. key to screen, ms ({args.size}, {args.samples} keys a series, "
                         f"nothing subtracted); target p95 <= 50 at the lesson's pace, <= 80 "
                         f"at full speed", title_justify="left")
-    columns = ["preset", "pace", *(["build"] if builds else []), "p50", "p95", "max", "n",
+    columns = ["preset", "pace", *(["build"] if builds else []), "p50", "p95", "max",
+               "taken p50", "taken p95", "n",
                "UI cpu", "engine cpu", "load before", "load after", "measured"]
     for col in columns:
-        table.add_column(col, justify="right" if col in ("p50", "p95", "max", "n", "UI cpu",
-                                                         "engine cpu") else "left")
+        table.add_column(col, justify="left" if col in ("preset", "pace", "build", "load before",
+                                                        "load after", "measured") else "right")
     previous = ""
     for s in results:
         if previous and s.preset != previous:
             table.add_section()
         previous = s.preset
         ms = [1000 * x for x in s.samples]
+        taken = [1000 * x for x in s.taken]
         cpu = {k: f"{v:.0f}%" for k, v in s.cpu.items()}
         lost = f" +{s.timeouts} lost" if s.timeouts else ""
         what = "; ".join(filter(None, [s.what, *s.notes, s.error and f"failed: {s.error}"]))
         table.add_row(s.preset, s.pace, *([s.build] if builds else []),
                       f"{pct(ms, 50):.0f}", f"{pct(ms, 95):.0f}",
-                      f"{max(ms, default=float('nan')):.0f}", f"{len(ms)}{lost}",
+                      f"{max(ms, default=float('nan')):.0f}", f"{pct(taken, 50):.0f}",
+                      f"{pct(taken, 95):.0f}", f"{len(ms)}{lost}",
                       cpu.get("ui", ""), cpu.get("engine", "thread"), *s.load, what)
     rtt_ms = [1000 * x for x in rtt]
     table.caption = (f"capture-pane polled {poll}; one round trip (the resolution) p50 "

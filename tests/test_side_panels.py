@@ -91,6 +91,31 @@ async def test_status_line_shows_the_run():
         assert "diverged" in status.render().plain
 
 
+async def test_status_line_shows_a_keys_new_settings_at_once_until_the_engine_has_them():
+    coming = {}  # the runs' configs once the engine has taken the keys (the app's runs_state)
+    status = StatusLine(coming=coming.get)
+    async with Host(status).run_test(size=(160, 4)):
+        snap = make_snapshot()  # lr 0.03 as scheduled now
+        status.update_snapshot(snap)
+        assert "→" not in status.text.plain
+        base = CONFIG.train.optimizer.lr
+        keyed = with_changes(CONFIG, {"train.optimizer.lr": 2 * base, "train.batch_size": 64,
+                                      "train.optimizer.name": "sgd"})
+        coming["base"] = keyed
+        status.show_coming()  # a key: the engine is still inside its step
+        for part in ("lr →0.06", "batch →64", "→sgd", "step 390"):
+            assert part in status.text.plain, part
+        status.set_viewing("viewing step 10 of 390")  # a frame of the past: what it had
+        assert "→" not in status.text.plain and "lr 0.03" in status.text.plain
+        status.set_viewing("")
+        assert "lr →0.06" in status.text.plain
+        # the engine took them: its snapshot has them, and the marks go
+        status.update_snapshot(dataclasses.replace(snap, config=keyed, lr=0.06, batch_size=64,
+                                                   step=391))
+        assert "→" not in status.text.plain
+        assert "lr 0.06" in status.text.plain and "batch 64" in status.text.plain
+
+
 async def test_a_narrow_status_line_wraps_its_pieces_onto_more_lines_never_cutting():
     status = StatusLine()
     message = "50 steps/s, the lesson's own pace (f changes it)"

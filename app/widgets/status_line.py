@@ -66,7 +66,14 @@ class StatusLine(RowRepaint):
     ``momentum``: the line says what the optimizer key said).
 
     The last control's effect (the engine's ``Snapshot.message``) goes after some seconds
-    (``said``): the engine keeps it in every snapshot until the next command."""
+    (``said``): the engine keeps it in every snapshot until the next command.
+
+    ``coming`` gives a run's config as it will be once the engine has taken the keys
+    already pressed (the app's ``runs_state``). Where its learning rate, batch size or
+    optimizer differs from the snapshot's, the line shows the new value at once, marked
+    ``→`` until the engine has taken it: the engine takes a key between two steps, and a
+    step of a big net (``xavier_vs_he``: 160 ms) would otherwise leave the key unanswered.
+    ``show_coming`` redraws the line after a key."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -88,10 +95,12 @@ class StatusLine(RowRepaint):
         note: str = "",
         min_lines: int = 2,
         optimizer_label: Callable[[Config], str] = optimizer_name,
+        coming: Callable[[str], Config | None] = lambda run: None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.note = note
         self.optimizer_label = optimizer_label
+        self.coming = coming
         self.min_lines = min_lines
         self._text = Text("waiting for the first step", style="dim")
         self._groups: tuple[list[Text], ...] = ()
@@ -134,6 +143,26 @@ class StatusLine(RowRepaint):
         if self._snapshot is not None:
             self.update_snapshot(self._snapshot)
 
+    def show_coming(self) -> None:
+        """A key was pressed: show the settings it changes now (``coming``)."""
+        self._redraw()
+
+    def _settings(self, s: Snapshot) -> tuple[str, str, str]:
+        """The learning rate (as scheduled now), batch size and optimizer the line shows:
+        the snapshot's, or the ones coming, marked ``→``, where keys changed them."""
+        lr, batch, optimizer = fmt_num(s.lr), str(s.batch_size), self.optimizer_label(s.config)
+        coming = None if self._viewing else self.coming(s.run)  # (a frame of the past)
+        if coming is None or coming == s.config:
+            return lr, batch, optimizer
+        was, now = s.config.train, coming.train
+        if now.optimizer.lr != was.optimizer.lr and was.optimizer.lr:
+            lr = "→" + fmt_num(s.lr / was.optimizer.lr * now.optimizer.lr)
+        if now.batch_size != was.batch_size and now.batch_size > 0:
+            batch = f"→{now.batch_size}"
+        if self.optimizer_label(coming) != optimizer:
+            optimizer = "→" + self.optimizer_label(coming)
+        return lr, batch, optimizer
+
     def show_engine_stopped(self, error: str) -> None:
         """The engine died (or never started): say so, and how to restart, until a
         snapshot of a new engine arrives (its last one would claim it still runs)."""
@@ -171,10 +200,10 @@ class StatusLine(RowRepaint):
                 self.said.show(Text(s.message, "italic"))
         state = run_state(s)
         diagnosis = ", ".join(s.findings)
-        optimizer = self.optimizer_label(s.config)
+        lr, batch, optimizer = self._settings(s)
         drawn = drawn_text(s.drawn)
         signature = (
-            state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), s.lr, s.batch_size,
+            state, s.step, round(s.epoch, 2), two_digits(s.steps_per_second), lr, batch,
             optimizer, s.train_loss, s.val_loss, s.train_acc, s.val_acc, diagnosis,
             self.said.words, s.stop_reason, s.run, self._scope, self._viewing, drawn,
         )
@@ -193,7 +222,7 @@ class StatusLine(RowRepaint):
         if self._viewing:
             head = Text.assemble((f"◆ {self._viewing}", "bold reverse"), "  ", head)
         first = [head, Text(f"step {s.step:,}"), Text(f"epoch {s.epoch:.2f}"), Text(rate),
-                 Text(f"lr {fmt_num(s.lr)}", "cyan"), Text(f"batch {s.batch_size}", "cyan"),
+                 Text(f"lr {lr}", "cyan"), Text(f"batch {batch}", "cyan"),
                  Text(optimizer, "cyan")]
         if s.stop_reason and state != "running":
             first.append(Text(f"({s.stop_reason})", "dim"))

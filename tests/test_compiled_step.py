@@ -17,6 +17,7 @@ from nnterm.engine import MLP
 from nnterm.engine.nn import compiled
 from nnterm.engine.nn.compiled import coverage, kernels, plan
 from nnterm.engine.nn.network import numpy_pass
+from nnterm.engine.nn.optimizers import make_optimizer
 
 
 @pytest.fixture
@@ -206,6 +207,28 @@ def test_a_new_activation_or_dropout_makes_a_new_plan(at_once):
     assert net.step_plans[(10, "cross_entropy", True)] is None
 
 
+def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_once):
+    net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    kept = net.forward_backward(X, y, "sigmoid_mse")  # a caller keeps this one
+    first = net.forward_backward(X, y, "sigmoid_mse", reuse=True)
+    X2, y2 = batch(net, "sigmoid_mse", 10, seed=1)
+    second = net.forward_backward(X2, y2, "sigmoid_mse", reuse=True)
+    assert all(a is b for a, b in zip(first.grads, second.grads, strict=True))
+    assert second.hidden[0].a is first.hidden[0].a and second.dlogits is first.dlogits
+    assert_same_pass(second, numpy_pass(net, X2, y2, "sigmoid_mse", train=True))
+    assert_same_pass(kept, numpy_pass(net, X, y, "sigmoid_mse", train=True))
+    # an optimizer gathers the reused gradients with one copy of the buffer they tile
+    twin = copy.deepcopy(net)
+    opt, twin_opt = make_optimizer("sgd", lr=0.1), make_optimizer("sgd", lr=0.1)
+    for _ in range(2):
+        opt.step(net.params, second.grads)
+        twin_opt.step(twin.params, [g.copy() for g in second.grads])
+    assert opt._grad_tiles[1] is not None and twin_opt._grad_tiles[1] is None
+    for p, q in zip(net.params, twin.params, strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
 # tanh, cross-entropy and Adam on four points (xor); relu, sigmoid and tanh beside gelu
 # and silu, which stay NumPy's, at batch 32 (activations); SGD at three learning rates,
 # whose 64x64 products stay BLAS's (learning_rate); tanh and squared error (universal_
@@ -229,5 +252,6 @@ def test_a_presets_metrics_file_on_the_kernels_is_numpys(preset, tmp_path, monke
     monkeypatch.setattr(compiled, "_enabled", False)
     numpy_rows = metrics_rows(preset, tmp_path / "numpy.jsonl")
     assert any(p is not None for p in made), "no run of the preset stepped on the kernels"
+    assert any(p is not None and p.kept is not None for p in made), "no pass reused arrays"
     assert len(on_kernels) > 4
     assert on_kernels == numpy_rows

@@ -355,11 +355,17 @@ class MLP:
         train: bool = True,
         l1: float = 0.0,
         l2: float = 0.0,
+        reuse: bool = False,
     ) -> Pass:
         """``loss_and_grads``, with what the passes computed on the way (``Pass``): on
-        compiled kernels where ``compiled`` covers the network, with the same bits."""
+        compiled kernels where ``compiled`` covers the network, with the same bits.
+
+        ``reuse``: the caller is done with this pass's arrays, its gradients included,
+        before it asks for the next pass, so the compiled step may write them into the
+        arrays of its last pass instead of new ones (the trainer between two records)."""
         a = self.network_inputs(X)
-        taken = compiled_pass(self, a, y, loss, train) or numpy_pass(self, a, y, loss, train)
+        taken = (compiled_pass(self, a, y, loss, train, reuse)
+                 or numpy_pass(self, a, y, loss, train))
         grads = taken.grads
         if l1 or l2:
             for i in range(self.n_layers):

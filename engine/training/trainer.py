@@ -248,12 +248,13 @@ class Trainer:
             X = add_input_noise(X, t.input_noise, self._noise_rng)
         self.optimizer.lr = self.lr
         self.net.planned_passes = t.steps  # the compiled step loads for long runs only
-        taken = self._forward_backward(X, y)
+        logging = (self.step_count + 1) % t.log_every == 0
+        # a step that is not recorded nor explained keeps nothing of its pass
+        taken = self._forward_backward(X, y, reuse=not (logging or self.explaining))
         loss, grads = taken.loss, taken.grads
         trainable = grads if self._all_trainable else [grads[j] for j in self._trainable]
         if t.clip_norm is not None:
             clip_grad_norm(trainable, t.clip_norm)
-        logging = (self.step_count + 1) % t.log_every == 0
         before = [w.copy() for w in self.net.weights] if logging else None
         explained = [p.copy() for p in self.net.params] if self.explaining else None
         deltas = dict(self.net.deltas(taken.dlogits, taken.hidden)) if explained else {}
@@ -272,13 +273,15 @@ class Trainer:
         for typed in self._typed.get(self.step_count, ()):
             self.net.set_parameter(typed.layer, typed.unit, typed.input, typed.value)
 
-    def _forward_backward(self, X: np.ndarray, y: np.ndarray, train: bool = True) -> Pass:
+    def _forward_backward(self, X: np.ndarray, y: np.ndarray, train: bool = True,
+                          reuse: bool = False) -> Pass:
         """The passes over a batch: its data loss, unscaled, and the gradient the
         optimizer sees, that of ``loss_scale * (data loss + penalty)``. The records'
-        gradient norms and histograms are of this scaled gradient too."""
+        gradient norms and histograms are of this scaled gradient too. ``reuse``: see
+        ``MLP.forward_backward``."""
         t = self.config.train
         taken = self.net.forward_backward(X, y, loss=self.loss.name, train=train,
-                                          l1=t.l1, l2=t.l2)
+                                          l1=t.l1, l2=t.l2, reuse=reuse)
         if t.loss_scale != 1.0:
             taken.grads = [t.loss_scale * g for g in taken.grads]
         return taken

@@ -85,11 +85,12 @@ def _load() -> None:
         _available = True
 
 
-def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
-                  train: bool) -> Pass | None:
+def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str, train: bool,
+                  reuse: bool = False) -> Pass | None:
     """The forward and backward pass of ``net`` on a batch from the compiled kernels, or
     None when this network, batch size and loss step with NumPy (not enabled, not
-    covered, or the check of ``plan.make_plan`` found a difference)."""
+    covered, or the check of ``plan.make_plan`` found a difference). With ``reuse`` the
+    pass writes into the arrays it wrote the last time it reused them (``StepPlan.run``)."""
     if not _enabled:
         return None
     plans: dict[tuple[Any, ...], Any] = net.step_plans
@@ -116,5 +117,5 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str,
             plan = plans[key] = None
     if plan is None:
         return None
-    result: Pass = plan.run(net, X, y)
+    result: Pass = plan.run(net, X, y, reuse)
     return result

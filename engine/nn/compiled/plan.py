@@ -15,12 +15,14 @@ A plan is made once per network, batch size and loss (``make_plan``):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnterm.engine.nn.compiled import kernels
+from nnterm.engine.nn.flat import views_of
 from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
 
 CHECK_DRAWS = 3
@@ -93,6 +95,25 @@ def _same_pass(one: Pass, other: Pass) -> bool:
                              and np.array_equal(a, b, equal_nan=True) for a, b in arrays)
 
 
+class KeptArrays:
+    """The arrays a pass writes, kept by its plan and written again at every pass that
+    reuses them (``StepPlan.run``'s ``reuse``): each hidden layer's z and a, the logits,
+    dL/dlogits, and the gradients as consecutive views of one buffer (in ``params``'
+    order: an optimizer gathers them with one copy, ``optimizers.base``)."""
+
+    def __init__(self, net: MLP, rows: int, forward_codes: list[int]) -> None:
+        sizes = net.sizes
+        hidden_shapes = [(rows, width) for width in sizes[1:-1]]
+        self.z = [np.empty(shape) for shape in hidden_shapes]
+        self.a = [np.empty(shape) if code != kernels.IDENTITY else z
+                  for shape, code, z in zip(hidden_shapes, forward_codes, self.z, strict=True)]
+        self.logits = np.empty((rows, sizes[-1]))
+        self.dlogits = np.empty((rows, sizes[-1]))
+        shapes = [shape for i in range(net.n_layers)
+                  for shape in ((sizes[i], sizes[i + 1]), (sizes[i + 1],))]
+        self.grads = views_of(np.empty(sum(math.prod(shape) for shape in shapes)), shapes)
+
+
 class StepPlan:
     """The step of one network on batches of one size with one loss (see the module doc).
     What does not depend on the batch is worked out here, once: each layer's products,
@@ -119,14 +140,23 @@ class StepPlan:
         self.totals = np.empty(rows)
         self.log_totals = np.empty(rows)
         self.row_losses = np.empty(rows)
+        #: tanh, written into a kept array where a pass reuses them (sigmoid: NumPy's
+        #: expression, into new arrays)
+        self.tanh_layers = [a.name == "tanh" for a in net.activations]
+        self.kept: KeptArrays | None = None  # made by the first pass that reuses them
 
-    def run(self, net: MLP, X: np.ndarray, y: np.ndarray) -> Pass:
+    def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: bool = False) -> Pass:
         """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
-        ``network.numpy_pass`` takes them. One method of local names: on a 2-8-8-1 net
-        the Python between the kernels is a sizeable part of the step."""
+        ``network.numpy_pass`` takes them: into new arrays, or with ``reuse`` into the
+        plan's own (``KeptArrays``), the same ones every time (for a caller done with a
+        pass before it asks for the next: no allocation). One method of local names: on
+        a 2-8-8-1 net the Python between the kernels is a sizeable part of the step."""
         params, slope, layers = net.params, net.leaky_slope, self.layers
         empty, dense, backward_layer = np.empty, kernels.dense, kernels.backward_layer
         last = net.n_layers - 1
+        kept = None
+        if reuse:
+            kept = self.kept = self.kept or KeptArrays(net, X.shape[0], self.forward_codes)
         # forward: z = a W + b, a = f(z)
         a = X
         inputs: list[np.ndarray] = []
@@ -135,10 +165,16 @@ class StepPlan:
             inputs.append(a)
             code = self.forward_codes[i]
             if layers[i].forward:
-                z = empty(self.z_shapes[i])
-                out = empty(self.z_shapes[i]) if code in OWN_OUTPUT else z
+                z = kept.z[i] if kept else empty(self.z_shapes[i])
+                out = ((kept.a[i] if kept else empty(self.z_shapes[i])) if code in OWN_OUTPUT
+                       else z)
                 dense(a, params[2 * i], params[2 * i + 1], z, code, slope, out)
-                a = out if code != kernels.NUMPY else net.activations[i].forward(z)
+                if code != kernels.NUMPY:
+                    a = out
+                elif kept and self.tanh_layers[i]:
+                    a = np.tanh(z, out=kept.a[i])
+                else:
+                    a = net.activations[i].forward(z)
             else:
                 z = _matmul(a, params[2 * i])
                 z += params[2 * i + 1]
@@ -146,7 +182,7 @@ class StepPlan:
             hidden.append(HiddenLayerTrace(z, a, None))
         inputs.append(a)
         if layers[last].forward:
-            logits = empty(self.z_shapes[last])
+            logits = kept.logits if kept else empty(self.z_shapes[last])
             dense(a, params[2 * last], params[2 * last + 1], logits, self.head_code, slope,
                   self.half)
         else:
@@ -154,15 +190,18 @@ class StepPlan:
             logits += params[2 * last + 1]
             if self.head_code == kernels.HALF:
                 np.multiply(0.5, logits, out=self.half)
-        value, dz = self._loss(logits, y)
+        value, dz = self._loss(logits, y, kept.dlogits if kept else empty(logits.shape))
         dlogits = dz
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
-        grads: list[np.ndarray] = [dz] * (2 * net.n_layers)
+        grads: list[np.ndarray] = list(kept.grads) if kept else [dz] * (2 * net.n_layers)
         for i in range(last, -1, -1):
             layer = layers[i]
             W, a_in = params[2 * i], inputs[i]
-            dW = empty(W.shape) if layer.weights_grad else _matmul(a_in.T, dz)
-            db = empty(W.shape[1])
+            if not layer.weights_grad:
+                dW = _matmul(a_in.T, dz)
+            else:
+                dW = kept.grads[2 * i] if kept else empty(W.shape)
+            db = kept.grads[2 * i + 1] if kept else empty(W.shape[1])
             grads[2 * i] = dW
             grads[2 * i + 1] = db
             if i == 0:
@@ -177,10 +216,9 @@ class StepPlan:
             dz = da
         return Pass(logits, inputs, hidden, value, dlogits, grads)
 
-    def _loss(self, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
-        """The mean loss and dL/dz of ``losses``' function for ``self.loss``."""
+    def _loss(self, z: np.ndarray, y: np.ndarray, grad: np.ndarray) -> tuple[float, np.ndarray]:
+        """The mean loss of ``losses``' function for ``self.loss``, and dL/dz in ``grad``."""
         rows = z.shape[0]
-        grad = np.empty(z.shape)
         if self.loss == "sigmoid_mse":
             t = np.tanh(self.half, out=self.half)  # the kernel wrote z / 2 there
             total = kernels.sigmoid_mse(t, y.reshape(rows), self.squares, grad)

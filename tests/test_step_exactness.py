@@ -160,3 +160,25 @@ def test_quantiles_of_are_np_quantiles_bit_for_bit():
             fast = reductions.quantiles_of(samples, q)
             for row, x in zip(fast, samples, strict=True):
                 np.testing.assert_array_equal(row, np.quantile(x.astype(np.float64), q))
+
+
+def test_frobenius_is_numpys_norm_bit_for_bit():
+    rng = np.random.default_rng(3)
+    for dtype in (np.float64, np.float32):
+        for shape in [(1,), (2, 8), (8, 8), (32, 32), (784, 16)]:
+            x = (rng.normal(size=shape) * 10.0 ** rng.uniform(-5, 5)).astype(dtype)
+            assert reductions.frobenius(x) == float(np.linalg.norm(x))
+            assert reductions.frobenius(x.T) == float(np.linalg.norm(x.T))
+
+
+@pytest.mark.parametrize("copied", [False, True])
+def test_a_network_is_finite_until_one_parameter_is_not(copied):
+    net = MLP([2, 5, 3, 1], seed=0)
+    if copied:  # a copy's parameters are arrays of their own
+        net = copy.deepcopy(net)
+    assert net.finite()
+    net.params[3][1] = np.nan
+    assert not net.finite()
+    net.params[3][1] = 0.0
+    net.params[-1][0] = np.inf
+    assert not net.finite()

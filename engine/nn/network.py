@@ -152,8 +152,8 @@ class MLP:
             fan_in, fan_out = self.sizes[i], self.sizes[i + 1]
             fresh.extend(init_layer(self.inits[i], fan_in, fan_out, rng, self.dtype))
         if len(self.params) != len(fresh):  # one flat buffer (``flat``) holds them all
-            flat = np.empty(sum(p.size for p in fresh), self.dtype)
-            self.params = views_of(flat, [p.shape for p in fresh])
+            self._buffer = np.empty(sum(p.size for p in fresh), self.dtype)
+            self.params = views_of(self._buffer, [p.shape for p in fresh])
         for old, new in zip(self.params, fresh, strict=True):
             old[...] = new  # keep the array objects: optimizers hold them
         self.dropout_rng = stream(self.seed, "dropout")
@@ -222,6 +222,13 @@ class MLP:
     @property
     def n_params(self) -> int:
         return sum(p.size for p in self.params)
+
+    def finite(self) -> bool:
+        """Whether every parameter is a finite number: one check of the buffer they tile,
+        or of each array in a copy (a copy's arrays are arrays of their own)."""
+        if self.params[0].base is self._buffer:
+            return bool(np.logical_and.reduce(np.isfinite(self._buffer)))
+        return all(np.isfinite(p).all() for p in self.params)
 
     def get_state(self) -> list[np.ndarray]:
         """A copy of every parameter (for restore-best and comparisons)."""

@@ -48,6 +48,13 @@ def std_rows(x: np.ndarray) -> np.ndarray:
     return variances
 
 
+def frobenius(x: np.ndarray) -> float:
+    """float(np.linalg.norm(x)) of a real float array, by NumPy's own steps: the root of
+    the dot product of x's entries with themselves, in x's type."""
+    entries = x.ravel(order="K")
+    return float(np.sqrt(entries.dot(entries)))
+
+
 def share(mask: np.ndarray) -> float:
     """float(mask.mean()) of a boolean array: the count of True over the size (exact)."""
     return np.count_nonzero(mask) / mask.size

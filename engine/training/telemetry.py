@@ -16,7 +16,14 @@ from typing import Any
 import numpy as np
 
 from nnterm.engine.nn.network import HiddenLayerTrace
-from nnterm.engine.nn.reductions import mean_of, quantiles_of, share, std_of, std_rows
+from nnterm.engine.nn.reductions import (
+    frobenius,
+    mean_of,
+    quantiles_of,
+    share,
+    std_of,
+    std_rows,
+)
 
 #: Histogram bins: |x| in decades 1e-8 .. 1e2, two bins a decade, for each sign, and one
 #: central bin for |x| < 1e-8. HIST_EDGES are the upper magnitudes of the positive bins.
@@ -143,8 +150,8 @@ def update_ratios(before: Sequence[np.ndarray], after: Sequence[np.ndarray]) -> 
     all zero (a zero init's first step) or that are not finite any more."""
     out = []
     for w0, w1 in zip(before, after, strict=True):
-        delta = float(np.linalg.norm(w1 - w0))
-        base = float(np.linalg.norm(w0))
+        delta = frobenius(w1 - w0)
+        base = frobenius(w0)
         if delta == 0:
             out.append(float("-inf"))
         else:

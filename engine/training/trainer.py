@@ -405,7 +405,7 @@ class Trainer:
             record = replace(record, diagnoses=tuple(d.name for d in new))
         self.history.append(record)
         if self.status != DIVERGED and not (
-            math.isfinite(train_loss) and all(np.isfinite(p).all() for p in self.net.params)
+            math.isfinite(train_loss) and self.net.finite()
         ):
             self.status = DIVERGED
             self.stop_reason = f"loss or weights became NaN/Inf at step {self.step_count}"

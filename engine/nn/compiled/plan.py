@@ -126,8 +126,18 @@ class StepPlan:
         self.layers = [_layer_plan(rows, sizes[i], sizes[i + 1], rng)
                        for i in range(net.n_layers)]
         self.forward_codes = [FORWARD_CODE[a.name] for a in net.activations]
-        self.derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
+        derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
         self.z_shapes = [(rows, width) for width in sizes[1:]]
+        #: each layer from the top: its index, whether its dW and its dz W^T are on the
+        #: kernels, and the derivative code of the layer below it
+        self.backward_steps = [
+            (i, self.layers[i].weights_grad, self.layers[i].chain,
+             derivative_codes[i - 1] if i else kernels.NO_LAYER_BELOW)
+            for i in range(net.n_layers - 1, -1, -1)]
+        #: each hidden layer's index, whether its product is on the kernels, its
+        #: activation's code in ``dense`` and the shape of its z
+        self.forward_steps = [(i, self.layers[i].forward, self.forward_codes[i],
+                               self.z_shapes[i]) for i in range(net.n_layers - 1)]
         # dL/dz of each hidden layer: the chain's scratch (a pass keeps only dL/dlogits)
         self.chain = tuple(np.empty((rows, width)) for width in sizes[1:-1])
         outputs = sizes[-1]
@@ -161,14 +171,17 @@ class StepPlan:
         a = X
         inputs: list[np.ndarray] = []
         hidden: list[HiddenLayerTrace] = []
-        for i in range(last):
+        for i, on_kernels, code, shape in self.forward_steps:
             inputs.append(a)
-            code = self.forward_codes[i]
-            if layers[i].forward:
-                z = kept.z[i] if kept else empty(self.z_shapes[i])
-                out = ((kept.a[i] if kept else empty(self.z_shapes[i])) if code in OWN_OUTPUT
-                       else z)
-                dense(a, params[2 * i], params[2 * i + 1], z, code, slope, out)
+            W, b = params[2 * i], params[2 * i + 1]
+            if on_kernels:
+                if kept:
+                    z = kept.z[i]
+                    out = kept.a[i] if code in OWN_OUTPUT else z
+                else:
+                    z = empty(shape)
+                    out = empty(shape) if code in OWN_OUTPUT else z
+                dense(a, W, b, z, code, slope, out)
                 if code != kernels.NUMPY:
                     a = out
                 elif kept and self.tanh_layers[i]:
@@ -176,8 +189,8 @@ class StepPlan:
                 else:
                     a = net.activations[i].forward(z)
             else:
-                z = _matmul(a, params[2 * i])
-                z += params[2 * i + 1]
+                z = _matmul(a, W)
+                z += b
                 a = net.activations[i].forward(z)
             hidden.append(HiddenLayerTrace(z, a, None))
         inputs.append(a)
@@ -194,10 +207,9 @@ class StepPlan:
         dlogits = dz
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
         grads: list[np.ndarray] = list(kept.grads) if kept else [dz] * (2 * net.n_layers)
-        for i in range(last, -1, -1):
-            layer = layers[i]
+        for i, weights_grad, chain, below in self.backward_steps:
             W, a_in = params[2 * i], inputs[i]
-            if not layer.weights_grad:
+            if not weights_grad:
                 dW = _matmul(a_in.T, dz)
             else:
                 dW = kept.grads[2 * i] if kept else empty(W.shape)
@@ -205,14 +217,13 @@ class StepPlan:
             grads[2 * i] = dW
             grads[2 * i + 1] = db
             if i == 0:
-                backward_layer(a_in, dz, W, dW, db, dz, dz, dz, kernels.NO_LAYER_BELOW,
-                               slope, layer.weights_grad, False)
+                backward_layer(a_in, dz, W, dW, db, dz, dz, dz, below, slope, weights_grad,
+                               False)
                 break
-            below = hidden[i - 1]
-            da = self.chain[i - 1] if layer.chain else _matmul(dz, W.T)
-            backward_layer(a_in, dz, W, dW, db, da, below.z, below.a,
-                           self.derivative_codes[i - 1], slope, layer.weights_grad,
-                           layer.chain)
+            trace = hidden[i - 1]
+            da = self.chain[i - 1] if chain else _matmul(dz, W.T)
+            backward_layer(a_in, dz, W, dW, db, da, trace.z, trace.a, below, slope,
+                           weights_grad, chain)
             dz = da
         return Pass(logits, inputs, hidden, value, dlogits, grads)
 

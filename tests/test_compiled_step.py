@@ -16,7 +16,7 @@ from metrics_files import metrics_rows
 from nnterm.engine import MLP
 from nnterm.engine.nn import compiled
 from nnterm.engine.nn.compiled import coverage, kernels, plan
-from nnterm.engine.nn.network import numpy_pass
+from nnterm.engine.nn.network import EVERYTHING, numpy_pass
 from nnterm.engine.nn.optimizers import make_optimizer
 
 
@@ -211,9 +211,9 @@ def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_onc
     net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
     X, y = batch(net, "sigmoid_mse", 10)
     kept = net.forward_backward(X, y, "sigmoid_mse")  # a caller keeps this one
-    first = net.forward_backward(X, y, "sigmoid_mse", reuse=True)
+    first = net.forward_backward(X, y, "sigmoid_mse", reuse=EVERYTHING)
     X2, y2 = batch(net, "sigmoid_mse", 10, seed=1)
-    second = net.forward_backward(X2, y2, "sigmoid_mse", reuse=True)
+    second = net.forward_backward(X2, y2, "sigmoid_mse", reuse=EVERYTHING)
     assert all(a is b for a, b in zip(first.grads, second.grads, strict=True))
     assert second.hidden[0].a is first.hidden[0].a and second.dlogits is first.dlogits
     assert_same_pass(second, numpy_pass(net, X2, y2, "sigmoid_mse", train=True))
@@ -255,3 +255,21 @@ def test_a_presets_metrics_file_on_the_kernels_is_numpys(preset, tmp_path, monke
     assert any(p is not None and p.kept is not None for p in made), "no pass reused arrays"
     assert len(on_kernels) > 4
     assert on_kernels == numpy_rows
+
+
+def test_loss_and_grads_reuses_the_trace_but_hands_out_new_gradients(at_once):
+    net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    X2, y2 = batch(net, "sigmoid_mse", 10, seed=1)
+    _, first = net.loss_and_grads(X, y, "sigmoid_mse")
+    loss, second = net.loss_and_grads(X2, y2, "sigmoid_mse")
+    plan_made = net.step_plans[(10, "sigmoid_mse", True)]
+    assert plan_made.kept is not None  # the trace went into the plan's arrays
+    assert not any(a is b for a, b in zip(first, second, strict=True))
+    for got, expected in zip(first, numpy_pass(net, X, y, "sigmoid_mse", True).grads,
+                             strict=True):
+        np.testing.assert_array_equal(got, expected, strict=True)
+    reference = numpy_pass(net, X2, y2, "sigmoid_mse", True)
+    assert loss == reference.loss
+    for got, expected in zip(second, reference.grads, strict=True):
+        np.testing.assert_array_equal(got, expected, strict=True)

@@ -30,6 +30,10 @@ from nnterm.engine.nn.seeding import stream
 # through ``ndarray.dot``: the same BLAS call as ``@`` (the same bits: the exactness tests),
 # at less than half the cost on small matrices (0.35 against 0.8 us for 10x8 by 8x8).
 _matmul = np.ndarray.dot
+
+#: What a pass may write into the arrays of the last pass that did so, instead of new
+#: ones (``MLP.forward_backward``'s ``reuse``): nothing, all but the gradients, everything.
+NOTHING, TRACE, EVERYTHING = "nothing", "trace", "everything"
 _multiply = np.multiply
 _sum = np.add.reduce  # x.sum(axis) without the method's Python wrapper
 
@@ -351,7 +355,7 @@ class MLP:
         The returned loss excludes the L1/L2 penalty (see ``penalty``) so that runs with
         different regularisation compare on the same scale. ``train`` applies dropout.
         """
-        taken = self.forward_backward(X, y, loss, train, l1, l2)
+        taken = self.forward_backward(X, y, loss, train, l1, l2, reuse=TRACE)
         return taken.loss, taken.grads
 
     def forward_backward(
@@ -362,14 +366,16 @@ class MLP:
         train: bool = True,
         l1: float = 0.0,
         l2: float = 0.0,
-        reuse: bool = False,
+        reuse: str = NOTHING,
     ) -> Pass:
         """``loss_and_grads``, with what the passes computed on the way (``Pass``): on
         compiled kernels where ``compiled`` covers the network, with the same bits.
 
-        ``reuse``: the caller is done with this pass's arrays, its gradients included,
-        before it asks for the next pass, so the compiled step may write them into the
-        arrays of its last pass instead of new ones (the trainer between two records)."""
+        ``reuse``: what of this pass the caller is done with before it asks for the next
+        pass, so that the compiled step may write it into the arrays of the last pass
+        that did so instead of new ones: ``TRACE``, all but the gradients
+        (``loss_and_grads``, which returns only them), or ``EVERYTHING`` (the trainer
+        between two records)."""
         a = self.network_inputs(X)
         taken = (compiled_pass(self, a, y, loss, train, reuse)
                  or numpy_pass(self, a, y, loss, train))

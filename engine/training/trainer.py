@@ -27,7 +27,7 @@ from nnterm.engine.data import (
     without_points,
 )
 from nnterm.engine.nn.losses import chance_loss, get_loss
-from nnterm.engine.nn.network import MLP, Pass
+from nnterm.engine.nn.network import EVERYTHING, MLP, NOTHING, Pass
 from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer, resolved
 from nnterm.engine.nn.schedules import make_schedule
 from nnterm.engine.nn.seeding import stream
@@ -250,7 +250,8 @@ class Trainer:
         self.net.planned_passes = t.steps  # the compiled step loads for long runs only
         logging = (self.step_count + 1) % t.log_every == 0
         # a step that is not recorded nor explained keeps nothing of its pass
-        taken = self._forward_backward(X, y, reuse=not (logging or self.explaining))
+        reuse = NOTHING if logging or self.explaining else EVERYTHING
+        taken = self._forward_backward(X, y, reuse=reuse)
         loss, grads = taken.loss, taken.grads
         trainable = grads if self._all_trainable else [grads[j] for j in self._trainable]
         if t.clip_norm is not None:
@@ -274,7 +275,7 @@ class Trainer:
             self.net.set_parameter(typed.layer, typed.unit, typed.input, typed.value)
 
     def _forward_backward(self, X: np.ndarray, y: np.ndarray, train: bool = True,
-                          reuse: bool = False) -> Pass:
+                          reuse: str = NOTHING) -> Pass:
         """The passes over a batch: its data loss, unscaled, and the gradient the
         optimizer sees, that of ``loss_scale * (data loss + penalty)``. The records'
         gradient norms and histograms are of this scaled gradient too. ``reuse``: see

@@ -23,7 +23,14 @@ import numpy as np
 
 from nnterm.engine.nn.compiled import kernels
 from nnterm.engine.nn.flat import views_of
-from nnterm.engine.nn.network import MLP, HiddenLayerTrace, Pass, numpy_pass
+from nnterm.engine.nn.network import (
+    EVERYTHING,
+    MLP,
+    NOTHING,
+    HiddenLayerTrace,
+    Pass,
+    numpy_pass,
+)
 
 CHECK_DRAWS = 3
 #: Multiply-adds up to which a product runs on the kernels: beyond it BLAS's
@@ -155,18 +162,20 @@ class StepPlan:
         self.tanh_layers = [a.name == "tanh" for a in net.activations]
         self.kept: KeptArrays | None = None  # made by the first pass that reuses them
 
-    def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: bool = False) -> Pass:
+    def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: str = NOTHING) -> Pass:
         """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
-        ``network.numpy_pass`` takes them: into new arrays, or with ``reuse`` into the
-        plan's own (``KeptArrays``), the same ones every time (for a caller done with a
-        pass before it asks for the next: no allocation). One method of local names: on
-        a 2-8-8-1 net the Python between the kernels is a sizeable part of the step."""
+        ``network.numpy_pass`` takes them: into new arrays, or where ``reuse`` says
+        (``network.TRACE``: all but the gradients; ``EVERYTHING``) into the plan's own
+        (``KeptArrays``), the same ones every time (for a caller done with them before
+        it asks for the next pass: no allocation). One method of local names: on a
+        2-8-8-1 net the Python between the kernels is a sizeable part of the step."""
         params, slope, layers = net.params, net.leaky_slope, self.layers
         empty, dense, backward_layer = np.empty, kernels.dense, kernels.backward_layer
         last = net.n_layers - 1
-        kept = None
-        if reuse:
+        kept, kept_grads = None, None
+        if reuse != NOTHING:
             kept = self.kept = self.kept or KeptArrays(net, X.shape[0], self.forward_codes)
+            kept_grads = kept.grads if reuse == EVERYTHING else None
         # forward: z = a W + b, a = f(z)
         a = X
         inputs: list[np.ndarray] = []
@@ -206,14 +215,14 @@ class StepPlan:
         value, dz = self._loss(logits, y, kept.dlogits if kept else empty(logits.shape))
         dlogits = dz
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
-        grads: list[np.ndarray] = list(kept.grads) if kept else [dz] * (2 * net.n_layers)
+        grads: list[np.ndarray] = list(kept_grads) if kept_grads else [dz] * (2 * net.n_layers)
         for i, weights_grad, chain, below in self.backward_steps:
             W, a_in = params[2 * i], inputs[i]
             if not weights_grad:
                 dW = _matmul(a_in.T, dz)
             else:
-                dW = kept.grads[2 * i] if kept else empty(W.shape)
-            db = kept.grads[2 * i + 1] if kept else empty(W.shape[1])
+                dW = kept_grads[2 * i] if kept_grads else empty(W.shape)
+            db = kept_grads[2 * i + 1] if kept_grads else empty(W.shape[1])
             grads[2 * i] = dW
             grads[2 * i + 1] = db
             if i == 0:

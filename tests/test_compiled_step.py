@@ -207,7 +207,12 @@ def test_a_new_activation_or_dropout_makes_a_new_plan(at_once):
     assert net.step_plans[(10, "cross_entropy", True)] is None
 
 
-def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_once):
+@pytest.mark.parametrize("name,options", [("sgd", {}),
+                                          ("sgd", {"momentum": 0.9, "nesterov": True}),
+                                          ("sgd", {"weight_decay": 0.01}),
+                                          ("adam", {}), ("adam", {"weight_decay": 0.01})])
+def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_once, name,
+                                                                         options):
     net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
     X, y = batch(net, "sigmoid_mse", 10)
     kept = net.forward_backward(X, y, "sigmoid_mse")  # a caller keeps this one
@@ -220,11 +225,14 @@ def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_onc
     assert_same_pass(kept, numpy_pass(net, X, y, "sigmoid_mse", train=True))
     # an optimizer gathers the reused gradients with one copy of the buffer they tile
     twin = copy.deepcopy(net)
-    opt, twin_opt = make_optimizer("sgd", lr=0.1), make_optimizer("sgd", lr=0.1)
+    opt, twin_opt = (make_optimizer(name, lr=0.1, **options) for _ in range(2))
+    before = [g.copy() for g in second.grads]
     for _ in range(2):
         opt.step(net.params, second.grads)
         twin_opt.step(twin.params, [g.copy() for g in second.grads])
     assert opt._grad_tiles[1] is not None and twin_opt._grad_tiles[1] is None
+    for g, was in zip(second.grads, before, strict=True):  # the caller's gradients as given
+        np.testing.assert_array_equal(g, was)
     for p, q in zip(net.params, twin.params, strict=True):
         np.testing.assert_array_equal(p, q)
 

@@ -52,7 +52,7 @@ class Adam(Optimizer):
         """One Adam step: update every array of ``params`` in place from ``grads``."""
         if not params:
             return
-        g = self._gather(params, grads)
+        g = self._gather(params, grads, writes=self.weight_decay != 0)  # (Adam's decay does)
         lr, eps, weight_decay = self.lr, self.eps, self.weight_decay
         beta1, beta2 = self.betas
         m, v, tmp = self._buffer("exp_avg"), self._buffer("exp_avg_sq"), self._tmp

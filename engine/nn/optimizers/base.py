@@ -106,10 +106,12 @@ class Optimizer:
         args = ", ".join(f"{key}={value!r}" for key, value in self.hyperparams().items())
         return f"{type(self).__name__}({args})"
 
-    def _gather(self, params: Arrays, grads: Arrays) -> np.ndarray:
-        """Copy all gradients into the flat work buffer ``g`` and count the step: with one
-        copy of the buffer they tile, when they are the arrays last found to tile one (a
-        network's compiled step writes them so, ``plan.KeptArrays``), else concatenated."""
+    def _gather(self, params: Arrays, grads: Arrays, writes: bool = True) -> np.ndarray:
+        """All gradients as one flat array ``g``, and the step counted: the buffer they
+        tile, when they are the arrays last found to tile one (a network's compiled step
+        writes them so, ``plan.KeptArrays``), copied into the work buffer if the step
+        ``writes`` into g, else that buffer itself; otherwise concatenated into the work
+        buffer."""
         views = self._views
         if views is None or len(params) != len(views) or len(grads) != len(views):
             self._layout(params, grads)
@@ -118,6 +120,9 @@ class Optimizer:
         if (not tiles or first is not tiles[0]) and first.base is not None:
             tiles, buffer = self._grad_tiles = self._tiling(grads)  # once for these views
         if buffer is not None and first is tiles[0] and all(map(operator.is_, grads, tiles)):
+            if not writes:
+                self.t += 1
+                return buffer
             np.copyto(self._grad, buffer)
         else:
             np.concatenate(grads, axis=None, out=self._grad)

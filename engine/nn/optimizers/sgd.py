@@ -52,7 +52,8 @@ class SGD(Optimizer):
         """One SGD step: update every array of ``params`` in place from ``grads``."""
         if not params:
             return
-        g = self._gather(params, grads)
+        # (only the coupled weight decay and Nesterov's step write into g)
+        g = self._gather(params, grads, writes=self.weight_decay != 0 or self.nesterov)
         tmp = self._tmp
         mu = self.momentum
         self._l2(params, g, self.weight_decay)  # g + weight_decay * p

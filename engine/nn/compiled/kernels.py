@@ -146,9 +146,11 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = False,
            transposed_b: bool = False) -> None:
     """out = a b (or a^T b, a b^T: the transposes read in place, not copied), each entry's
-    terms summed first to last by fused multiply-adds. Eight entries of a row at a time,
-    each in a local of its own: the sums advance side by side in registers (a row of
-    ``out`` updated in memory waited on itself at every term)."""
+    terms summed first to last by fused multiply-adds. Eight entries at a time, each in a
+    local of its own: the sums advance side by side in registers (one sum waits four
+    cycles for each term; a row of ``out`` updated in memory waited on itself at every
+    term): eight of a row, and the columns left over (all of a product with fewer than
+    eight, such as a two-class output layer's) eight rows at a time."""
     rows, cols = out.shape
     inner = a.shape[0] if transposed_a else a.shape[1]
     blocked = cols - cols % 8
@@ -177,7 +179,33 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = F
                     c7 = _fma(factor, b[k, j + 7], c7)
             out[i, j], out[i, j + 1], out[i, j + 2], out[i, j + 3] = c0, c1, c2, c3
             out[i, j + 4], out[i, j + 5], out[i, j + 6], out[i, j + 7] = c4, c5, c6, c7
-        for j in range(blocked, cols):
+    grouped = rows - rows % 8
+    for j in range(blocked, cols):
+        for i in range(0, grouped, 8):
+            r0 = r1 = r2 = r3 = r4 = r5 = r6 = r7 = 0.0
+            for k in range(inner):
+                factor = b[j, k] if transposed_b else b[k, j]
+                if transposed_a:
+                    r0 = _fma(a[k, i], factor, r0)
+                    r1 = _fma(a[k, i + 1], factor, r1)
+                    r2 = _fma(a[k, i + 2], factor, r2)
+                    r3 = _fma(a[k, i + 3], factor, r3)
+                    r4 = _fma(a[k, i + 4], factor, r4)
+                    r5 = _fma(a[k, i + 5], factor, r5)
+                    r6 = _fma(a[k, i + 6], factor, r6)
+                    r7 = _fma(a[k, i + 7], factor, r7)
+                else:
+                    r0 = _fma(a[i, k], factor, r0)
+                    r1 = _fma(a[i + 1, k], factor, r1)
+                    r2 = _fma(a[i + 2, k], factor, r2)
+                    r3 = _fma(a[i + 3, k], factor, r3)
+                    r4 = _fma(a[i + 4, k], factor, r4)
+                    r5 = _fma(a[i + 5, k], factor, r5)
+                    r6 = _fma(a[i + 6, k], factor, r6)
+                    r7 = _fma(a[i + 7, k], factor, r7)
+            out[i, j], out[i + 1, j], out[i + 2, j], out[i + 3, j] = r0, r1, r2, r3
+            out[i + 4, j], out[i + 5, j], out[i + 6, j], out[i + 7, j] = r4, r5, r6, r7
+        for i in range(grouped, rows):
             c = 0.0
             for k in range(inner):
                 c = _fma(a[k, i] if transposed_a else a[i, k],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import textwrap
 import threading
@@ -146,6 +147,18 @@ def test_workers_take_the_pools_environment_not_the_servers(monkeypatch):
         parent = pool.executor.submit(os.getppid).result()
     assert seen == "set after the server started"
     assert parent != os.getpid()  # (forked by the server)
+
+
+def test_a_process_forked_from_the_server_ignores_ctrl_c_from_its_start():
+    """A terminal's Ctrl-C goes to the whole process group: a worker ignores it from the
+    moment it is forked, before its initializer runs (one born with Python's handler, a
+    Ctrl-C as it started, printed a KeyboardInterrupt's traceback)."""
+    worker_server.start()
+    process = worker_server.worker_context().Process(target=signal.raise_signal,
+                                                     args=(signal.SIGINT,))
+    process.start()
+    process.join(30)
+    assert process.exitcode == 0
 
 
 @pytest.mark.parametrize("workers, started", [("1", False), ("2", True)])

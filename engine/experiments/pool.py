@@ -63,7 +63,7 @@ def _start_worker(stop: Any, progress: Any, owner: int, environ: dict[str, str])
     leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the pool's
     process (``owner``), which stops the jobs through the flag: a worker killed mid-job
     would break the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (it is blocked too: see worker_server)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (ignored from its start: worker_server)
     end_with_process(owner)  # an owner ended at once (SIGKILL) would leave jobs running
     os.environ.clear()
     os.environ.update(environ)

@@ -11,8 +11,8 @@ run, so that its imports overlap the command's own (loading the preset, the prog
 display), on the other core.
 
 Workers keep to one BLAS thread (``one_blas_thread``, read when the server imports
-NumPy) and are born with SIGINT blocked (``ctrl_c_blocked``: a terminal's Ctrl-C goes to
-the whole process group; the command stops the jobs through the pool's flag).
+NumPy) and are born ignoring SIGINT (``ctrl_c_ignored``: a terminal's Ctrl-C goes to the
+whole process group; the command stops the jobs through the pool's flag).
 
 Standard library only: ``start`` costs the command line no import.
 """
@@ -23,6 +23,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterator, Sequence
 from multiprocessing import forkserver
 from multiprocessing.context import ForkServerContext
@@ -54,12 +55,30 @@ def cores() -> int:
 
 
 @contextlib.contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored while the block runs, where this is the main thread (only it may
+    set a handler). A process started meanwhile starts with it ignored, and Python keeps
+    an ignored SIGINT ignored: the fork server does, so the workers it forks do too until
+    their initializer has run (each worker restores the server's handler from before its
+    start: with Python's own, a Ctrl-C at that moment printed a worker's traceback)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
 def ctrl_c_blocked() -> Iterator[None]:
-    """SIGINT blocked in this thread while the block runs. Processes started meanwhile
-    inherit the signal mask (it survives exec, and a fork), so a Ctrl-C, which a terminal
-    sends to every process of its group, never reaches the server or the workers, not
-    even while Python starts in them; this process still gets it (through its other
-    threads, or as soon as the block ends) and stops the jobs through the pool's flag."""
+    """SIGINT blocked in this thread while the block runs: a Ctrl-C meanwhile (a
+    terminal sends it to every process of its group) waits until the block ends instead
+    of interrupting this process half-way through starting one; then this process gets
+    it and stops the jobs through the pool's flag. (The server does not keep the mask:
+    multiprocessing starts it with none; ``ctrl_c_ignored`` is what keeps a Ctrl-C from
+    the server and its workers.)"""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
@@ -81,5 +100,5 @@ def start(main_imports: Sequence[str] = ()) -> None:
     ``main_imports`` (the modules the command's main script imports: a worker runs it
     again) while this process goes on. It ends when this process does."""
     worker_context(main_imports)
-    with ctrl_c_blocked():
+    with ctrl_c_blocked(), ctrl_c_ignored():  # (a Ctrl-C meanwhile waits, blocked)
         forkserver.ensure_running()

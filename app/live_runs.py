@@ -137,6 +137,12 @@ class LiveRuns:
             return self.expectation.replayed(self._opening)
         return self.expectation.state(snapshot)
 
+    def coming_config(self, run: str) -> Config | None:
+        """``run``'s settings once the engine has taken every command sent (``state``):
+        the status line shows a changed one at once. None for a run it does not know."""
+        state = self.state
+        return next((r.config for r in state.runs if r.name == run), None) if state else None
+
     def poll(self) -> News:
         """The session's news since the last poll: a snapshot not seen yet, and the error
         of an engine that stopped (said once)."""

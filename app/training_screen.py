@@ -61,7 +61,6 @@ from nnterm.engine.live.run_words import rate_text
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.preset_format.preset import Preset, Question
 from nnterm.engine.training import commands as cmd
-from nnterm.engine.training.config import Config
 
 #: Below this size the panels stack in one scrolling column (zoom still fills the screen).
 COMPACT_WIDTH, COMPACT_HEIGHT = 110, 34
@@ -111,7 +110,7 @@ class TrainingScreen(NewestSize, Screen):
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status", note=self.rates.label, min_lines=self.rates.status_lines,
-                         optimizer_label=controls.optimizer_label, coming=self._coming_config)
+                         optimizer_label=controls.optimizer_label, coming=self.live.coming_config)
         with Horizontal(id="body"):
             # panels first: on a small terminal they stack, and the live ones come first;
             # the run table between every run's pictures (it is their legend) and the
@@ -266,12 +265,6 @@ class TrainingScreen(NewestSize, Screen):
     def runs_state(self) -> RunsState | None:
         """The runs as the keys act on them (``live_runs.LiveRuns.state``)."""
         return self.live.state
-
-    def _coming_config(self, run: str) -> Config | None:
-        """``run``'s settings once the engine has taken every key pressed (the status
-        line shows a changed one at once)."""
-        state = self.runs_state
-        return next((r.config for r in state.runs if r.name == run), None) if state else None
 
     def send(self, command: rc.LiveCommand) -> None:
         """Queue ``command`` for the engine, and hold the slow panels back for

@@ -169,6 +169,9 @@ def test_a_key_pressed_before_the_first_snapshot_counts():
         changes = {run.name: controls.learning_rate(run.config, 1) for run in state.runs}
         live.send(rc.SetEach(changes))
         assert live.state.current.config.train.optimizer.lr == pytest.approx(0.3)
+        # what the status line shows at once, marked until the engine has it
+        assert live.coming_config("slow").train.optimizer.lr == pytest.approx(0.03)
+        assert live.coming_config("no such run") is None
         live.serve()
         session = live.session
         for _ in range(50):

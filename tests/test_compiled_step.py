@@ -15,7 +15,7 @@ from metrics_files import metrics_rows
 
 from nnterm.engine import MLP
 from nnterm.engine.nn import compiled
-from nnterm.engine.nn.compiled import coverage, kernels, plan
+from nnterm.engine.nn.compiled import coverage, kernels, plan, products
 from nnterm.engine.nn.network import EVERYTHING, numpy_pass
 from nnterm.engine.nn.optimizers import make_optimizer
 
@@ -54,7 +54,7 @@ def assert_same_pass(one, other) -> None:
 def test_pairwise_sum_is_numpys(n):
     rng = np.random.default_rng(n)
     x = rng.normal(size=n) * 10.0 ** rng.integers(-6, 6, n)
-    assert kernels.pairwise_sum(x, 0, n) == np.add.reduce(x)
+    assert products.pairwise_sum(x, 0, n) == np.add.reduce(x)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid", "identity", "leaky_relu"])
@@ -162,9 +162,9 @@ def test_a_product_whose_bits_differ_stays_numpys(at_once, monkeypatch):
         out[...] = [[sum(float(a[i, k] * b[k, j]) for k in range(a.shape[1]))
                      for j in range(b.shape[1])] for i in range(a.shape[0])]
 
-    monkeypatch.setattr(kernels, "product", unfused)
-    monkeypatch.setattr(kernels, "transposed_product", lambda a, d, out: unfused(a.T, d, out))
-    monkeypatch.setattr(kernels, "product_transposed", lambda a, b, out: unfused(a, b.T, out))
+    monkeypatch.setattr(products, "product", unfused)
+    monkeypatch.setattr(products, "transposed_product", lambda a, d, out: unfused(a.T, d, out))
+    monkeypatch.setattr(products, "product_transposed", lambda a, b, out: unfused(a, b.T, out))
     layer = plan._layer_plan(10, 8, 8, np.random.default_rng(0))
     assert layer == plan.LayerPlan(False, False, False)
 

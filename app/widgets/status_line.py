@@ -69,7 +69,7 @@ class StatusLine(RowRepaint):
     (``said``): the engine keeps it in every snapshot until the next command.
 
     ``coming`` gives a run's config as it will be once the engine has taken the keys
-    already pressed (the app's ``runs_state``). Where its learning rate, batch size or
+    already pressed (``LiveRuns.coming_config``). Where its learning rate, batch size or
     optimizer differs from the snapshot's, the line shows the new value at once, marked
     ``→`` until the engine has taken it: the engine takes a key between two steps, and a
     step of a big net (``xavier_vs_he``: 160 ms) would otherwise leave the key unanswered.

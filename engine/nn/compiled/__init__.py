@@ -86,11 +86,12 @@ def _load() -> None:
 
 
 def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str, train: bool,
-                  reuse: str = "nothing") -> Pass | None:
+                  reuse: str) -> Pass | None:
     """The forward and backward pass of ``net`` on a batch from the compiled kernels, or
     None when this network, batch size and loss step with NumPy (not enabled, not
     covered, or the check of ``plan.make_plan`` found a difference). ``reuse``: what the
-    pass may write into the arrays of the last pass that reused them (``StepPlan.run``)."""
+    pass may write into the arrays of the last pass that reused them (``network.NOTHING``,
+    ``TRACE``, ``EVERYTHING``: ``StepPlan.run``)."""
     if not _enabled:
         return None
     plans: dict[tuple[Any, ...], Any] = net.step_plans

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnterm.engine.nn.compiled import kernels
+from nnterm.engine.nn.compiled import kernels, products
 from nnterm.engine.nn.flat import views_of
 from nnterm.engine.nn.network import (
     EVERYTHING,
@@ -65,9 +65,9 @@ class LayerPlan:
 def _same_products(a: np.ndarray, W: np.ndarray, dz: np.ndarray) -> list[bool]:
     """Whether the kernels compute a W, a^T dz and dz W^T with ``ndarray.dot``'s bits."""
     cases: list[tuple[Callable[..., None], np.ndarray, np.ndarray, np.ndarray]] = [
-        (kernels.product, a, W, _matmul(a, W)),
-        (kernels.transposed_product, a, dz, _matmul(a.T, dz)),
-        (kernels.product_transposed, dz, W, _matmul(dz, W.T))]
+        (products.product, a, W, _matmul(a, W)),
+        (products.transposed_product, a, dz, _matmul(a.T, dz)),
+        (products.product_transposed, dz, W, _matmul(dz, W.T))]
     same = []
     for kernel, x, y, reference in cases:
         out = np.empty_like(reference)

@@ -14,7 +14,7 @@ import pytest
 from metrics_files import metrics_rows
 
 from nnterm.engine import MLP
-from nnterm.engine.nn import compiled
+from nnterm.engine.nn import compiled, flat
 from nnterm.engine.nn.compiled import coverage, kernels, plan, products
 from nnterm.engine.nn.network import EVERYTHING, numpy_pass
 from nnterm.engine.nn.optimizers import make_optimizer
@@ -230,7 +230,7 @@ def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_onc
     for _ in range(2):
         opt.step(net.params, second.grads)
         twin_opt.step(twin.params, [g.copy() for g in second.grads])
-    assert opt._grad_tiles[1] is not None and twin_opt._grad_tiles[1] is None
+    assert flat.tiled_buffer(second.grads) is not None
     for g, was in zip(second.grads, before, strict=True):  # the caller's gradients as given
         np.testing.assert_array_equal(g, was)
     for p, q in zip(net.params, twin.params, strict=True):
@@ -281,3 +281,37 @@ def test_loss_and_grads_reuses_the_trace_but_hands_out_new_gradients(at_once):
     assert loss == reference.loss
     for got, expected in zip(second, reference.grads, strict=True):
         np.testing.assert_array_equal(got, expected, strict=True)
+
+
+def test_the_backward_pass_is_one_kernel_call_between_blas_products():
+    on, blas = plan.LayerPlan(True, True, True), plan.LayerPlan(True, False, False)
+    assert plan._backward_steps([on, on, on]) == [(2, 0, False, False)]
+    # the middle layer's dW and da are BLAS's: taken once the call above wrote its dz
+    assert plan._backward_steps([on, blas, on]) == [(2, 2, False, False), (1, 0, True, True)]
+    assert plan._backward_steps([blas, on]) == [(1, 1, False, False), (0, 0, True, False)]
+    assert plan._backward_steps([on, on, blas]) == [(2, 0, True, True)]
+
+
+def test_a_network_whose_parameters_were_swapped_steps_with_numpy(at_once):
+    net = MLP((2, 8, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    net.forward_backward(X, y, "sigmoid_mse")
+    made = net.step_plans[(10, "sigmoid_mse", True)]
+    assert made is not None and made.run(net, X, y) is not None
+    net.params[2] = net.params[2] * 2.0  # an array of the caller's, not a view of the buffer
+    assert made.run(net, X, y) is None
+    assert_same_pass(net.forward_backward(X, y, "sigmoid_mse"),
+                     numpy_pass(net, X, y, "sigmoid_mse", train=True))
+
+
+def test_gradients_say_which_buffer_they_tile_until_an_entry_is_replaced(at_once):
+    net = MLP((2, 8, 1), activation="tanh", seed=0)
+    X, y = batch(net, "sigmoid_mse", 10)
+    for _ in range(2):  # the plan's first pass, then its own
+        _, grads = net.loss_and_grads(X, y, "sigmoid_mse")
+    buffer = flat.tiled_buffer(grads)
+    assert buffer is not None
+    np.testing.assert_array_equal(buffer, np.concatenate(grads, axis=None))
+    assert flat.tiled_buffer(list(grads)) is None  # a plain list is not looked into
+    _, penalised = net.loss_and_grads(X, y, "sigmoid_mse", l2=0.1)
+    assert flat.tiled_buffer(penalised) is None  # its weights' entries were replaced

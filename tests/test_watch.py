@@ -85,9 +85,9 @@ async def test_two_viewers_see_the_teachers_screen(watched):
     start = teacher.step()
     hub.type(b"...")  # three steps
     await until(lambda: teacher.step() == start + 3)
-    for tab in tabs:
-        await until(lambda t=tab: t.terminal.rows() == teacher.rows())
-        assert tab.terminal.rows(SIZE[1] + 1)[-1].strip() == NOTICE  # the row below
+    for tab in tabs:  # the teacher's screen, and the notice on the row below it
+        await until(lambda t=tab: t.terminal.rows() == teacher.rows()
+                    and t.terminal.rows(SIZE[1] + 1)[-1].strip() == NOTICE)
         await tab.close()
     await until(lambda: not hub.viewers)
 

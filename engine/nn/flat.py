@@ -8,6 +8,7 @@ arithmetic, and element-wise arithmetic gives the same bits whichever way it is 
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import numpy as np
@@ -40,3 +41,25 @@ def shared_buffer(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
             return None
         stop += a.size
     return base[start:stop]
+
+
+class Tiles(list[np.ndarray]):
+    """Consecutive views of one flat ``buffer``, in order, as a list (a pass's gradients,
+    ``compiled.plan``): whoever wants them as one flat array (an optimizer) takes the
+    buffer (``tiled_buffer``) instead of concatenating them, for as long as the list still
+    holds the views it was made with (a penalty added to one replaces that entry)."""
+
+    __slots__ = ("buffer", "views")
+
+    def __init__(self, buffer: np.ndarray, views: list[np.ndarray]) -> None:
+        super().__init__(views)
+        self.buffer = buffer
+        self.views = views
+
+
+def tiled_buffer(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
+    """The buffer ``arrays`` tile when they are ``Tiles`` still holding their views, else
+    None (a plain list is never looked into: ``shared_buffer`` costs microseconds)."""
+    if type(arrays) is not Tiles or not all(map(operator.is_, arrays, arrays.views)):
+        return None
+    return arrays.buffer

@@ -13,6 +13,19 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnterm.engine.nn.compiled.layout import (
+    B_AT,
+    BELOW,
+    DZ_AT,
+    FAN_IN,
+    FAN_OUT,
+    INPUT_AT,
+    W_AT,
+    WITH_DA,
+    WITH_DW,
+    Z_AT,
+    PassLayout,
+)
 from nnterm.engine.nn.compiled.products import (
     kernel,
     pairwise_sum,
@@ -31,11 +44,17 @@ NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW, HALF = range(8
 @kernel
 def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray, z: np.ndarray, act: int,
           slope: float, out: np.ndarray) -> None:
-    """z = a W + b (the product, then the bias added), then out = f(z) for the
+    """z = a W + b (the product, then ``add_bias``), then out = f(z) as ``add_bias``."""
+    product(a, W, z)
+    add_bias(z, b, act, slope, out)
+
+
+@kernel
+def add_bias(z: np.ndarray, b: np.ndarray, act: int, slope: float, out: np.ndarray) -> None:
+    """z += b (to a W from the kernels or from BLAS), then out = f(z) for the
     activations written here: relu as np.maximum(z, 0.0) (NaN kept), leaky_relu as
     np.where(z > 0, z, slope z), or z / 2 as 0.5 * z (HALF). With ``act`` NUMPY or
     IDENTITY ``out`` is left alone."""
-    product(a, W, z)
     rows, cols = z.shape
     for i in range(rows):
         for j in range(cols):
@@ -93,6 +112,35 @@ def backward_layer(a_in: np.ndarray, dz: np.ndarray, W: np.ndarray, dW: np.ndarr
             else:
                 slope_here = 1.0
             da[i, k] = acc * slope_here
+
+
+@kernel
+def backward_layers(X: np.ndarray, params: np.ndarray, grads: np.ndarray, work: np.ndarray,
+                    table: np.ndarray, top: int, bottom: int, slope: float) -> None:
+    """The backward pass from layer ``top`` down to ``bottom``, each layer's
+    ``backward_layer`` on the places ``layout`` gives it: dW and db into ``grads`` (laid
+    out as ``params``), its da into dL/dz of the layer below in ``work``. dL/dz of
+    ``top`` is in ``work`` already; so is any product BLAS took (WITH_DW, WITH_DA 0)."""
+    rows = X.shape[0]
+    for i in range(top, bottom - 1, -1):
+        row = table[i]
+        fan_in, fan_out = row[FAN_IN], row[FAN_OUT]
+        w_at, b_at, dz_at = row[W_AT], row[B_AT], row[DZ_AT]
+        W = params[w_at:b_at].reshape((fan_in, fan_out))
+        dW = grads[w_at:b_at].reshape((fan_in, fan_out))
+        db = grads[b_at:b_at + fan_out]
+        dz = work[dz_at:dz_at + rows * fan_out].reshape((rows, fan_out))
+        if i == 0:
+            backward_layer(X, dz, W, dW, db, dz, dz, dz, NO_LAYER_BELOW, slope,
+                           row[WITH_DW] != 0, False)
+            return
+        input_at, below = row[INPUT_AT], table[i - 1]
+        a_in = work[input_at:input_at + rows * fan_in].reshape((rows, fan_in))
+        da_at, z_at = below[DZ_AT], below[Z_AT]
+        da = work[da_at:da_at + rows * fan_in].reshape((rows, fan_in))
+        z_below = work[z_at:z_at + rows * fan_in].reshape((rows, fan_in))
+        backward_layer(a_in, dz, W, dW, db, da, z_below, a_in, row[BELOW], slope,
+                       row[WITH_DW] != 0, row[WITH_DA] != 0)
 
 
 @kernel
@@ -175,8 +223,11 @@ def warm_up() -> None:
     one = np.empty((rows, 1))
     labels = np.zeros(rows, np.int64)
     dense(a, W, b, z, RELU, 0.0, z)
-    backward_layer(a, z, W, np.empty((width, width)), np.empty(width), np.empty((rows, width)),
-                   z, z, TANH, 0.0, True, True)
+    add_bias(z, b, RELU, 0.0, z)
+    layout = PassLayout((width, width, width), rows, [True], [NO_LAYER_BELOW, TANH],
+                        [True, True], [True, True])
+    backward_layers(a, np.ones(layout.grad_size), np.empty(layout.grad_size),
+                    np.zeros(layout.work_size), layout.table, 1, 0, 0.0)
     # the plan checks each product on its own, called from Python
     product(a, W, z)
     transposed_product(a, z, np.empty((width, width)))

@@ -15,14 +15,15 @@ A plan is made once per network, batch size and loss (``make_plan``):
 
 from __future__ import annotations
 
-import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from nnterm.engine.nn.compiled import kernels, products
-from nnterm.engine.nn.flat import views_of
+from nnterm.engine.nn.compiled.layout import PassLayout, WorkArrays
+from nnterm.engine.nn.flat import Tiles, shared_buffer
 from nnterm.engine.nn.network import (
     EVERYTHING,
     MLP,
@@ -102,51 +103,70 @@ def _same_pass(one: Pass, other: Pass) -> bool:
                              and np.array_equal(a, b, equal_nan=True) for a, b in arrays)
 
 
-class KeptArrays:
-    """The arrays a pass writes, kept by its plan and written again at every pass that
-    reuses them (``StepPlan.run``'s ``reuse``): each hidden layer's z and a, the logits,
-    dL/dlogits, and the gradients as consecutive views of one buffer (in ``params``'
-    order: an optimizer gathers them with one copy, ``optimizers.base``)."""
+def _by_blas(layers: list[LayerPlan], i: int) -> tuple[bool, bool]:
+    """Whether layer i's dW = a^T dz and its da = dz W^T are BLAS's (the first layer
+    takes no da)."""
+    return not layers[i].weights_grad, i > 0 and not layers[i].chain
 
-    def __init__(self, net: MLP, rows: int, forward_codes: list[int]) -> None:
-        sizes = net.sizes
-        hidden_shapes = [(rows, width) for width in sizes[1:-1]]
-        self.z = [np.empty(shape) for shape in hidden_shapes]
-        self.a = [np.empty(shape) if code != kernels.IDENTITY else z
-                  for shape, code, z in zip(hidden_shapes, forward_codes, self.z, strict=True)]
-        self.logits = np.empty((rows, sizes[-1]))
-        self.dlogits = np.empty((rows, sizes[-1]))
-        shapes = [shape for i in range(net.n_layers)
-                  for shape in ((sizes[i], sizes[i + 1]), (sizes[i + 1],))]
-        self.grads = views_of(np.empty(sum(math.prod(shape) for shape in shapes)), shapes)
+
+def _backward_steps(layers: list[LayerPlan]) -> list[tuple[int, int, bool, bool]]:
+    """The backward pass as calls of ``kernels.backward_layers``, from the top layer
+    down: (top, bottom, dW by BLAS, da by BLAS), the last two for layer ``top``, whose
+    BLAS products are taken just before the call (they need its dL/dz, which the call
+    before writes). A layer with a BLAS product starts a call; a network whose products
+    are all on the kernels makes one."""
+    steps = []
+    top = len(layers) - 1
+    for i in range(top - 1, -1, -1):
+        if any(_by_blas(layers, i)):
+            steps.append((top, i + 1, *_by_blas(layers, top)))
+            top = i
+    steps.append((top, 0, *_by_blas(layers, top)))
+    return steps
+
+
+class _Trace:
+    """A pass's work arrays (``layout.WorkArrays``) as the forward pass walks them, a
+    hidden layer a step: (index, product on the kernels, activation code, tanh, W, b,
+    z, a); and as a ``Pass`` hands them out (its batch, loss and gradients set by each
+    pass). Made once for the arrays a plan keeps."""
+
+    def __init__(self, plan: StepPlan, params: list[np.ndarray], work: WorkArrays) -> None:
+        self.work = work
+        self.steps = [(i, on_kernels, code, tanh, params[2 * i], params[2 * i + 1],
+                       work.z[i], work.a[i])
+                      for i, on_kernels, code, tanh in plan.forward_steps]
+        hidden = [HiddenLayerTrace(z, a, None) for z, a in zip(work.z, work.a, strict=True)]
+        self.taken = Pass(work.logits, [work.logits, *work.a], hidden, 0.0, work.dz[-1], [])
 
 
 class StepPlan:
     """The step of one network on batches of one size with one loss (see the module doc).
     What does not depend on the batch is worked out here, once: each layer's products,
-    activation codes and shapes, and the loss's scratch arrays (which never leave it)."""
+    activation codes and places (``layout``), and the loss's scratch arrays (which never
+    leave it)."""
 
-    def __init__(self, net: MLP, rows: int, loss: str) -> None:
+    def __init__(self, net: MLP, rows: int, loss: str, param_buffer: np.ndarray) -> None:
         rng = np.random.default_rng(0)
         sizes = net.sizes
         self.loss = loss
         self.layers = [_layer_plan(rows, sizes[i], sizes[i + 1], rng)
                        for i in range(net.n_layers)]
         self.forward_codes = [FORWARD_CODE[a.name] for a in net.activations]
-        derivative_codes = [DERIVATIVE_CODE[a.name] for a in net.activations]
-        self.z_shapes = [(rows, width) for width in sizes[1:]]
-        #: each layer from the top: its index, whether its dW and its dz W^T are on the
-        #: kernels, and the derivative code of the layer below it
-        self.backward_steps = [
-            (i, self.layers[i].weights_grad, self.layers[i].chain,
-             derivative_codes[i - 1] if i else kernels.NO_LAYER_BELOW)
-            for i in range(net.n_layers - 1, -1, -1)]
+        below = [kernels.NO_LAYER_BELOW] + [DERIVATIVE_CODE[a.name] for a in net.activations]
+        self.layout = PassLayout(sizes, rows, [c != kernels.IDENTITY for c in self.forward_codes],
+                                 below, [p.weights_grad for p in self.layers],
+                                 [p.chain for p in self.layers])
         #: each hidden layer's index, whether its product is on the kernels, its
-        #: activation's code in ``dense`` and the shape of its z
+        #: activation's code in ``dense`` (``add_bias``) and whether it is tanh
         self.forward_steps = [(i, self.layers[i].forward, self.forward_codes[i],
-                               self.z_shapes[i]) for i in range(net.n_layers - 1)]
-        # dL/dz of each hidden layer: the chain's scratch (a pass keeps only dL/dlogits)
-        self.chain = tuple(np.empty((rows, width)) for width in sizes[1:-1])
+                               net.activations[i].name == "tanh")
+                              for i in range(net.n_layers - 1)]
+        self.backward_steps = _backward_steps(self.layers)
+        #: the parameters as they tile one buffer (``flat``), which the backward kernel
+        #: reads: a network whose arrays were swapped for others steps with NumPy
+        self.params_seen = tuple(net.params)
+        self.param_buffer = param_buffer
         outputs = sizes[-1]
         # sigmoid_mse takes tanh(z / 2): the last layer's kernel writes z / 2 here
         self.head_code = kernels.HALF if loss == "sigmoid_mse" else kernels.NUMPY
@@ -157,95 +177,78 @@ class StepPlan:
         self.totals = np.empty(rows)
         self.log_totals = np.empty(rows)
         self.row_losses = np.empty(rows)
-        #: tanh, written into a kept array where a pass reuses them (sigmoid: NumPy's
-        #: expression, into new arrays)
-        self.tanh_layers = [a.name == "tanh" for a in net.activations]
-        self.kept: KeptArrays | None = None  # made by the first pass that reuses them
+        #: the work and gradient buffers passes reuse, made by the first that does
+        self.kept: _Trace | None = None
+        self.kept_grads: tuple[np.ndarray, list[np.ndarray]] | None = None
 
-    def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: str = NOTHING) -> Pass:
+    def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: str = NOTHING) -> Pass | None:
         """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
-        ``network.numpy_pass`` takes them: into new arrays, or where ``reuse`` says
-        (``network.TRACE``: all but the gradients; ``EVERYTHING``) into the plan's own
-        (``KeptArrays``), the same ones every time (for a caller done with them before
-        it asks for the next pass: no allocation). One method of local names: on a
-        2-8-8-1 net the Python between the kernels is a sizeable part of the step."""
-        params, slope, layers = net.params, net.leaky_slope, self.layers
-        empty, dense, backward_layer = np.empty, kernels.dense, kernels.backward_layer
-        last = net.n_layers - 1
-        kept, kept_grads = None, None
-        if reuse != NOTHING:
-            kept = self.kept = self.kept or KeptArrays(net, X.shape[0], self.forward_codes)
-            kept_grads = kept.grads if reuse == EVERYTHING else None
+        ``network.numpy_pass`` takes them, or None when the network's parameters no
+        longer tile the buffer the plan was made for. Into new arrays, or where ``reuse``
+        says (``network.TRACE``: all but the gradients; ``EVERYTHING``) into the plan's
+        own, the same ones every time (for a caller done with them before it asks for
+        the next pass: no allocation). One method of local names: on a 2-8-8-1 net the
+        Python between the kernels is a sizeable part of the step."""
+        params, slope, layout = net.params, net.leaky_slope, self.layout
+        if not all(map(operator.is_, params, self.params_seen)):
+            return None
+        if reuse == NOTHING:
+            trace = _Trace(self, params, layout.new_work())
+        else:
+            trace = self.kept = self.kept or _Trace(self, params, layout.new_work())
+        if reuse == EVERYTHING:
+            grad_buffer, views = self.kept_grads = self.kept_grads or layout.new_grads()
+        else:
+            grad_buffer, views = layout.new_grads()
+        grads = Tiles(grad_buffer, views)  # the caller's list: a penalty replaces entries
+        work, dense, add_bias = trace.work, kernels.dense, kernels.add_bias
         # forward: z = a W + b, a = f(z)
         a = X
-        inputs: list[np.ndarray] = []
-        hidden: list[HiddenLayerTrace] = []
-        for i, on_kernels, code, shape in self.forward_steps:
-            inputs.append(a)
-            W, b = params[2 * i], params[2 * i + 1]
+        for i, on_kernels, code, tanh, W, b, z, out in trace.steps:
             if on_kernels:
-                if kept:
-                    z = kept.z[i]
-                    out = kept.a[i] if code in OWN_OUTPUT else z
-                else:
-                    z = empty(shape)
-                    out = empty(shape) if code in OWN_OUTPUT else z
                 dense(a, W, b, z, code, slope, out)
-                if code != kernels.NUMPY:
-                    a = out
-                elif kept and self.tanh_layers[i]:
-                    a = np.tanh(z, out=kept.a[i])
-                else:
-                    a = net.activations[i].forward(z)
             else:
-                z = _matmul(a, W)
-                z += b
-                a = net.activations[i].forward(z)
-            hidden.append(HiddenLayerTrace(z, a, None))
-        inputs.append(a)
-        if layers[last].forward:
-            logits = kept.logits if kept else empty(self.z_shapes[last])
+                _matmul(a, W, z)
+                add_bias(z, b, code, slope, out)
+            if tanh:
+                np.tanh(z, out=out)
+            elif code == kernels.NUMPY:
+                np.copyto(out, net.activations[i].forward(z))
+            a = out
+        last = net.n_layers - 1
+        logits = work.logits
+        if self.layers[last].forward:
             dense(a, params[2 * last], params[2 * last + 1], logits, self.head_code, slope,
                   self.half)
         else:
-            logits = _matmul(a, params[2 * last])
-            logits += params[2 * last + 1]
-            if self.head_code == kernels.HALF:
-                np.multiply(0.5, logits, out=self.half)
-        value, dz = self._loss(logits, y, kept.dlogits if kept else empty(logits.shape))
-        dlogits = dz
+            _matmul(a, params[2 * last], logits)
+            add_bias(logits, params[2 * last + 1], self.head_code, slope, self.half)
+        dz = work.dz
+        value = self._loss(logits, y, dz[last])
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
-        grads: list[np.ndarray] = list(kept_grads) if kept_grads else [dz] * (2 * net.n_layers)
-        for i, weights_grad, chain, below in self.backward_steps:
-            W, a_in = params[2 * i], inputs[i]
-            if not weights_grad:
-                dW = _matmul(a_in.T, dz)
-            else:
-                dW = kept_grads[2 * i] if kept_grads else empty(W.shape)
-            db = kept_grads[2 * i + 1] if kept_grads else empty(W.shape[1])
-            grads[2 * i] = dW
-            grads[2 * i + 1] = db
-            if i == 0:
-                backward_layer(a_in, dz, W, dW, db, dz, dz, dz, below, slope, weights_grad,
-                               False)
-                break
-            trace = hidden[i - 1]
-            da = self.chain[i - 1] if chain else _matmul(dz, W.T)
-            backward_layer(a_in, dz, W, dW, db, da, trace.z, trace.a, below, slope,
-                           weights_grad, chain)
-            dz = da
-        return Pass(logits, inputs, hidden, value, dlogits, grads)
+        backward_layers, inputs, buffer = kernels.backward_layers, trace.taken.inputs, work.buffer
+        inputs[0] = X
+        for top, bottom, dW_by_blas, da_by_blas in self.backward_steps:
+            if dW_by_blas:
+                _matmul(inputs[top].T, dz[top], grads[2 * top])
+            if da_by_blas:
+                _matmul(dz[top], params[2 * top].T, dz[top - 1])
+            backward_layers(X, self.param_buffer, grad_buffer, buffer, layout.table, top,
+                            bottom, slope)
+        taken = trace.taken
+        taken.loss, taken.grads = value, grads
+        return taken
 
-    def _loss(self, z: np.ndarray, y: np.ndarray, grad: np.ndarray) -> tuple[float, np.ndarray]:
-        """The mean loss of ``losses``' function for ``self.loss``, and dL/dz in ``grad``."""
-        rows = z.shape[0]
+    def _loss(self, z: np.ndarray, y: np.ndarray, grad: np.ndarray) -> float:
+        """The mean loss of ``losses``' function for ``self.loss``; dL/dz into ``grad``."""
+        rows: int = z.shape[0]
         if self.loss == "sigmoid_mse":
             t = np.tanh(self.half, out=self.half)  # the kernel wrote z / 2 there
             total = kernels.sigmoid_mse(t, y.reshape(rows), self.squares, grad)
-            return total / rows, grad
+            return total / rows
         if self.loss == "mse":
             total = kernels.mse(z, y.reshape(z.shape), self.squares, grad)
-            return total / z.size, grad
+            return total / z.size
         shifted, e = self.shifted, self.exp
         kernels.shift_by_row_max(z, shifted)
         np.exp(shifted, out=e)
@@ -253,13 +256,17 @@ class StepPlan:
         total = kernels.cross_entropy(shifted, e, self.totals,
                                       np.log(self.totals, out=self.log_totals), y,
                                       self.row_losses, grad)
-        return total / rows, grad
+        return total / rows
 
 
 def make_plan(net: MLP, X: np.ndarray, y: np.ndarray, loss: str) -> StepPlan | None:
     """A plan for ``net`` on batches like ``X`` with ``loss``, or None when its first step
     on the kernels is not NumPy's, bit for bit."""
-    plan = StepPlan(net, X.shape[0], loss)
-    if not _same_pass(plan.run(net, X, y), numpy_pass(net, X, y, loss, train=False)):
+    param_buffer = shared_buffer(net.params)
+    if param_buffer is None:  # parameters of the caller's own, not the network's buffer
+        return None
+    plan = StepPlan(net, X.shape[0], loss, param_buffer)
+    taken = plan.run(net, X, y)
+    if taken is None or not _same_pass(taken, numpy_pass(net, X, y, loss, train=False)):
         return None
     return plan

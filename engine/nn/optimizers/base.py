@@ -16,14 +16,13 @@ buffers too, one slice per list position, in ``state`` by name.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
 
-from nnterm.engine.nn.flat import shared_buffer, views_of
+from nnterm.engine.nn.flat import shared_buffer, tiled_buffer, views_of
 from nnterm.engine.nn.hyperparams import NON_NEGATIVE, POSITIVE, check, declared, hyperparam
 
 Arrays = Sequence[np.ndarray]
@@ -77,8 +76,6 @@ class Optimizer:
         """Forget all state (moments, step count); the next step starts afresh, as a new
         torch optimizer would. Hyperparameters are kept."""
         self._views: list[np.ndarray] | None = None  # per-position views of self._update
-        #: the gradients last gathered, and the buffer they tile (None: they do not)
-        self._grad_tiles: tuple[tuple[np.ndarray, ...], np.ndarray | None] = ((), None)
         self._forget_buffer()
         self._grad = self._tmp = self._update = np.empty(0)
         self.state: dict[str, np.ndarray] = {}  # the STATE buffers, flat, by name
@@ -108,33 +105,21 @@ class Optimizer:
 
     def _gather(self, params: Arrays, grads: Arrays, writes: bool = True) -> np.ndarray:
         """All gradients as one flat array ``g``, and the step counted: the buffer they
-        tile, when they are the arrays last found to tile one (a network's compiled step
-        writes them so, ``plan.KeptArrays``), copied into the work buffer if the step
-        ``writes`` into g, else that buffer itself; otherwise concatenated into the work
-        buffer."""
+        tile when they say so (``flat.Tiles``, as a network's compiled step hands them
+        out), copied into the work buffer if the step ``writes`` into g, else that buffer
+        itself; otherwise concatenated into the work buffer."""
         views = self._views
         if views is None or len(params) != len(views) or len(grads) != len(views):
             self._layout(params, grads)
-        tiles, buffer = self._grad_tiles
-        first = grads[0]
-        if (not tiles or first is not tiles[0]) and first.base is not None:
-            tiles, buffer = self._grad_tiles = self._tiling(grads)  # once for these views
-        if buffer is not None and first is tiles[0] and all(map(operator.is_, grads, tiles)):
-            if not writes:
-                self.t += 1
-                return buffer
-            np.copyto(self._grad, buffer)
-        else:
-            np.concatenate(grads, axis=None, out=self._grad)
         self.t += 1
+        buffer = tiled_buffer(grads)
+        if buffer is None or buffer.size != self._grad.size or buffer.dtype != self._grad.dtype:
+            np.concatenate(grads, axis=None, out=self._grad)
+            return self._grad
+        if not writes:
+            return buffer
+        np.copyto(self._grad, buffer)
         return self._grad
-
-    def _tiling(self, grads: Arrays) -> tuple[tuple[np.ndarray, ...], np.ndarray | None]:
-        """``grads`` and the buffer they tile, or None: looked for (``flat.shared_buffer``,
-        some microseconds) only where the first is a view of a buffer of all of them."""
-        base = grads[0].base
-        whole = isinstance(base, np.ndarray) and base.size == self._grad.size
-        return tuple(grads), shared_buffer(grads) if whole else None
 
     def _buffer(self, name: str, fill: float = 0.0) -> np.ndarray:
         """The flat state buffer ``name``, filled with ``fill`` when first asked for."""
@@ -184,7 +169,6 @@ class Optimizer:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_buffer_of"], state["_params_buffer"]  # the copy looks at its own params
-        state["_grad_tiles"] = ((), None)  # and at the gradients it is given
         views = state.pop("_views")
         state["_view_shapes"] = None if views is None else [v.shape for v in views]
         return state

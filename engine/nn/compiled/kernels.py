@@ -36,9 +36,10 @@ from nnterm.engine.nn.compiled.products import (
 
 #: What ``dense`` applies after z = a W + b (hidden layers), and what ``backward_layer``
 #: multiplies dL/da of the layer below by. NUMPY: the activation is NumPy's own (tanh,
-#: sigmoid), computed between the kernels. HALF: ``dense`` writes z / 2 (the sigmoid
-#: output head takes tanh of it, in NumPy).
-NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW, HALF = range(8)
+#: sigmoid), computed between the kernels. The output layer's, for its loss: HALF,
+#: ``dense`` writes z / 2 (the sigmoid head takes tanh of it, in NumPy); SHIFT, z less
+#: its row's largest entry (cross-entropy takes exp of it, in NumPy).
+NUMPY, IDENTITY, RELU, LEAKY_RELU, TANH, SIGMOID, NO_LAYER_BELOW, HALF, SHIFT = range(9)
 
 
 @kernel
@@ -53,8 +54,9 @@ def dense(a: np.ndarray, W: np.ndarray, b: np.ndarray, z: np.ndarray, act: int,
 def add_bias(z: np.ndarray, b: np.ndarray, act: int, slope: float, out: np.ndarray) -> None:
     """z += b (to a W from the kernels or from BLAS), then out = f(z) for the
     activations written here: relu as np.maximum(z, 0.0) (NaN kept), leaky_relu as
-    np.where(z > 0, z, slope z), or z / 2 as 0.5 * z (HALF). With ``act`` NUMPY or
-    IDENTITY ``out`` is left alone."""
+    np.where(z > 0, z, slope z), z / 2 as 0.5 * z (HALF), or z - max of z's row as
+    ``losses.cross_entropy`` shifts it (SHIFT). With ``act`` NUMPY or IDENTITY ``out``
+    is left alone."""
     rows, cols = z.shape
     for i in range(rows):
         for j in range(cols):
@@ -66,6 +68,14 @@ def add_bias(z: np.ndarray, b: np.ndarray, act: int, slope: float, out: np.ndarr
                 out[i, j] = v if v > 0.0 else slope * v
             elif act == HALF:
                 out[i, j] = 0.5 * v
+        if act == SHIFT:
+            top = z[i, 0]
+            for j in range(1, cols):
+                v = z[i, j]
+                if v > top or v != v:
+                    top = v
+            for j in range(cols):
+                out[i, j] = z[i, j] - top
 
 
 @kernel
@@ -174,25 +184,12 @@ def mse(z: np.ndarray, y: np.ndarray, squares: np.ndarray, grad: np.ndarray) -> 
 
 
 @kernel
-def shift_by_row_max(z: np.ndarray, shifted: np.ndarray) -> None:
-    """shifted = z - max of z's row (``losses.cross_entropy``, before NumPy's exp)."""
-    rows, cols = z.shape
-    for i in range(rows):
-        top = z[i, 0]
-        for j in range(1, cols):
-            v = z[i, j]
-            if v > top or v != v:
-                top = v
-        for j in range(cols):
-            shifted[i, j] = z[i, j] - top
-
-
-@kernel
 def row_sums(e: np.ndarray, totals: np.ndarray) -> None:
     """totals = the sum of each row of e (pairwise, as ``np.add.reduce(e, axis=1)``)."""
     rows, cols = e.shape
+    flat = e.ravel()  # (a view of each row, e[i], costs more than summing two numbers)
     for i in range(rows):
-        totals[i] = pairwise_sum(e[i], 0, cols)
+        totals[i] = pairwise_sum(flat, i * cols, cols)
 
 
 @kernel
@@ -234,6 +231,5 @@ def warm_up() -> None:
     product_transposed(a, W, z)
     sigmoid_mse(one, labels, v, np.empty((rows, 1)))
     mse(z, z, v, np.empty((rows, width)))
-    shift_by_row_max(z, z)
     row_sums(z, np.empty(rows))
     cross_entropy(z, z, np.ones(rows), np.zeros(rows), labels, np.empty(rows), z)

@@ -168,11 +168,12 @@ class StepPlan:
         self.params_seen = tuple(net.params)
         self.param_buffer = param_buffer
         outputs = sizes[-1]
-        # sigmoid_mse takes tanh(z / 2): the last layer's kernel writes z / 2 here
-        self.head_code = kernels.HALF if loss == "sigmoid_mse" else kernels.NUMPY
-        self.half = np.empty((rows, outputs))
+        # what the last layer's kernel writes besides the logits, for the loss: z / 2
+        # (sigmoid_mse takes tanh of it), z less its row's largest (cross-entropy)
+        self.head_code = {"sigmoid_mse": kernels.HALF, "mse": kernels.NUMPY}.get(
+            loss, kernels.SHIFT)
+        self.head_out = np.empty((rows, outputs))
         self.squares = np.empty(rows * outputs)
-        self.shifted = np.empty((rows, outputs))
         self.exp = np.empty((rows, outputs))
         self.totals = np.empty(rows)
         self.log_totals = np.empty(rows)
@@ -219,10 +220,10 @@ class StepPlan:
         logits = work.logits
         if self.layers[last].forward:
             dense(a, params[2 * last], params[2 * last + 1], logits, self.head_code, slope,
-                  self.half)
+                  self.head_out)
         else:
             _matmul(a, params[2 * last], logits)
-            add_bias(logits, params[2 * last + 1], self.head_code, slope, self.half)
+            add_bias(logits, params[2 * last + 1], self.head_code, slope, self.head_out)
         dz = work.dz
         value = self._loss(logits, y, dz[last])
         # backward: dW = a^T dz, db = the sum of dz's rows, dz below = dz W^T f'
@@ -243,14 +244,13 @@ class StepPlan:
         """The mean loss of ``losses``' function for ``self.loss``; dL/dz into ``grad``."""
         rows: int = z.shape[0]
         if self.loss == "sigmoid_mse":
-            t = np.tanh(self.half, out=self.half)  # the kernel wrote z / 2 there
+            t = np.tanh(self.head_out, out=self.head_out)  # the kernel wrote z / 2 there
             total = kernels.sigmoid_mse(t, y.reshape(rows), self.squares, grad)
             return total / rows
         if self.loss == "mse":
             total = kernels.mse(z, y.reshape(z.shape), self.squares, grad)
             return total / z.size
-        shifted, e = self.shifted, self.exp
-        kernels.shift_by_row_max(z, shifted)
+        shifted, e = self.head_out, self.exp  # the kernel wrote z - row max there
         np.exp(shifted, out=e)
         kernels.row_sums(e, self.totals)
         total = kernels.cross_entropy(shifted, e, self.totals,

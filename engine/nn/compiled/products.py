@@ -44,6 +44,13 @@ def kernel(fn: F) -> F:
     return cast(F, njit(cache=True)(fn))
 
 
+def inlined_kernel(fn: F) -> F:
+    """``kernel``, its body copied into every kernel that calls it: a call from compiled
+    code still costs some 20 ns (its arrays' reference counts), which a sum called
+    once a row (``kernels.row_sums``) paid more for than for its few additions."""
+    return cast(F, njit(cache=True, inline="always")(fn))
+
+
 def _fma_intrinsic(typingctx: Any, a: Any, b: Any, c: Any) -> Any:
     """a * b + c rounded once (LLVM's llvm.fma: one instruction where the CPU has FMA)."""
     signature = types.float64(types.float64, types.float64, types.float64)
@@ -57,7 +64,7 @@ def _fma_intrinsic(typingctx: Any, a: Any, b: Any, c: Any) -> Any:
 _fma = cast(Callable[[float, float, float], float], intrinsic(_fma_intrinsic))
 
 
-@kernel
+@inlined_kernel
 def _block_sum(x: np.ndarray, start: int, n: int) -> float:
     """NumPy's sum of a run of at most 128 numbers: one by one below 8, else eight
     running sums combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the
@@ -90,7 +97,7 @@ def _block_sum(x: np.ndarray, start: int, n: int) -> float:
     return result
 
 
-@kernel
+@inlined_kernel
 def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
     """The sum of x[start:start + n] (a 1-D contiguous array) in NumPy's pairwise order:
     a run of more than 128 is split into two halves, the first a multiple of 8 long, and

@@ -65,10 +65,13 @@ def test_pairwise_sum_is_numpys(n):
                                              # a hidden layer of one unit: dz W^T of
                                              # the layer above it has one column
                                              ("cross_entropy", (2, 1, 4, 2), 8),
-                                             # output layers past the kernels' size:
-                                             # BLAS's products, the head around them
+                                             # the widest layers, in 8x8 vector blocks
                                              ("sigmoid_mse", (2, 64, 64, 1), 100),
-                                             ("cross_entropy", (2, 64, 64, 2), 64)])
+                                             ("cross_entropy", (2, 64, 64, 2), 64),
+                                             ("mse", (3, 96, 136, 5), 50),
+                                             # odd widths: products BLAS sums in an
+                                             # order of its own stay BLAS's
+                                             ("cross_entropy", (3, 17, 9, 2), 33)])
 def test_a_pass_on_the_kernels_is_numpys_bit_for_bit(at_once, activation, loss, sizes, rows):
     net = MLP(sizes, activation=activation, seed=3)
     for seed in range(3):  # the first pass makes the plan; the next ones use it
@@ -146,7 +149,7 @@ def test_what_the_kernels_do_not_cover_steps_with_numpy(at_once):
              (MLP((2, 8, 2), activation="tanh", dropout=0.5), "cross_entropy", 8),
              (MLP((2, 8, 2), activation="tanh", frozen=[0]), "cross_entropy", 8),
              (MLP((2, 8, 1), activation="tanh"), "binary_cross_entropy", 8),
-             (MLP((2, 128, 2), activation="tanh"), "cross_entropy", 8),
+             (MLP((2, coverage.MAX_WIDTH + 1, 2), activation="tanh"), "cross_entropy", 8),
              (MLP((2, 8, 2), activation="tanh"), "cross_entropy", coverage.MAX_ROWS + 1),
              (MLP((2, 8, 2), activation="tanh", dtype="float32"), "cross_entropy", 8)]
     for net, loss, rows in cases:
@@ -239,7 +242,7 @@ def test_a_reused_pass_writes_the_same_arrays_again_and_leaves_the_others(at_onc
 
 # tanh, cross-entropy and Adam on four points (xor); relu, sigmoid and tanh beside gelu
 # and silu, which stay NumPy's, at batch 32 (activations); SGD at three learning rates,
-# whose 64x64 products stay BLAS's (learning_rate); tanh and squared error (universal_
+# 64 units wide, in vector blocks (learning_rate); tanh and squared error (universal_
 # approximation)
 @pytest.mark.parametrize("preset", ["xor", "activations", "learning_rate",
                                     "universal_approximation"])
@@ -290,6 +293,24 @@ def test_the_backward_pass_is_one_kernel_call_between_blas_products():
     assert plan._backward_steps([on, blas, on]) == [(2, 2, False, False), (1, 0, True, True)]
     assert plan._backward_steps([blas, on]) == [(1, 1, False, False), (0, 0, True, False)]
     assert plan._backward_steps([on, on, blas]) == [(2, 0, True, True)]
+
+
+def test_blas_products_between_the_kernels_calls_give_numpys_pass(at_once, monkeypatch):
+    """A layer whose products differ from BLAS's on a machine (forced here for the middle
+    one) takes them from BLAS, into the pass's buffers, between two kernel calls."""
+    same_products = plan._same_products
+
+    def middle_differs(a, W, dz):
+        return [False] * 3 if W.shape == (16, 8) else same_products(a, W, dz)
+
+    monkeypatch.setattr(plan, "_same_products", middle_differs)
+    net = MLP((2, 16, 8, 4, 3), activation="relu", seed=1)
+    for seed in range(3):
+        X, y = batch(net, "cross_entropy", 24, seed)
+        assert_same_pass(net.forward_backward(X, y, reuse=EVERYTHING),
+                         numpy_pass(net, X, y, "cross_entropy", train=True))
+    made = net.step_plans[(24, "cross_entropy", True)]
+    assert made.backward_steps == [(3, 2, False, False), (1, 0, True, True)]
 
 
 def test_a_network_whose_parameters_were_swapped_steps_with_numpy(at_once):

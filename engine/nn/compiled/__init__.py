@@ -10,7 +10,10 @@ Every number is the same, bit for bit, as the NumPy path's (``network.MLP``): ea
 sums in NumPy's and BLAS's order, and a network steps on them only after ``plan`` has
 checked, on this machine, each of its products and one whole step against NumPy. Nothing
 of this is required: without Numba, with ``NNTERM_COMPILED=0`` in the environment, or for
-any network it does not cover, the step is NumPy's.
+any network it does not cover, the step is NumPy's. (Numba's cache knows a kernel by
+its own file only: after editing ``products`` or ``blocks`` in a working copy, delete
+``__pycache__/*.nb*`` here, or ``kernels`` keeps the compiled code of the old ones;
+an install writes every file afresh.)
 
 ``compiled_pass`` is all the network calls. Loading the kernels costs a process about
 0.7 s of CPU (Numba's import and its cache) and 160 MB of memory, and compiling them,

@@ -4,9 +4,10 @@ so that every result has the same bits: what ``kernels`` builds a layer's step f
 The orders, as measured against NumPy 2 and OpenBLAS (``plan`` checks them again on the
 machine it runs on, and uses NumPy for any product whose order differs there):
 
-- A product of small matrices (BLAS ``gemm``): each entry sums its terms first to last,
-  each term added by a fused multiply-add, c <- a b + c rounded once (``_fma``). Neither
-  the Python loops' a b + c (two roundings) nor a compiler's own reordering gives that.
+- A product of matrices (BLAS ``gemm``): each entry sums its terms first to last, each
+  term added by a fused multiply-add, c <- a b + c rounded once (``_fma``; 8x8 blocks of
+  entries side by side in vector registers, ``blocks``). Neither the Python loops'
+  a b + c (two roundings) nor a compiler's own reordering gives that.
 - A product with one column is a matrix-vector product (BLAS ``gemv``), with orders of
   its own. z = a w, each entry a row of ``a`` times ``w`` (``matvec``): rows four at a
   time, each summed in four lanes by fused multiply-adds (term p in lane p mod 4), the
@@ -35,6 +36,8 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numba import njit, types
 from numba.core.extending import intrinsic
+
+from nnterm.engine.nn.compiled.blocks import LANES, block, block_strided
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -138,19 +141,46 @@ def pairwise_sum(x: np.ndarray, start: int, n: int) -> float:
     return result
 
 
+@inlined_kernel
+def _vector_blocks(a: np.ndarray, b: np.ndarray, out: np.ndarray, rows: int, cols: int,
+                   inner: int, transposed_a: bool, transposed_b: bool) -> None:
+    """out[:rows, :cols] = a b (``matmul``'s transposes), rows and cols multiples of 8,
+    in 8x8 blocks of vector sums (``blocks``)."""
+    item = out.itemsize
+    a_row, a_k = a.strides[0] // item, a.strides[1] // item
+    if transposed_a:
+        a_row, a_k = a_k, a_row
+    b_k, b_col = b.strides[0] // item, b.strides[1] // item
+    if transposed_b:
+        b_k, b_col = b_col, b_k
+    out_row = out.strides[0] // item
+    a_at, b_at, out_at = a.ctypes.data, b.ctypes.data, out.ctypes.data
+    for i in range(0, rows, LANES):
+        for j in range(0, cols, LANES):
+            a_i, b_j = a_at + i * a_row * item, b_at + j * b_col * item
+            out_ij = out_at + (i * out_row + j) * item
+            if b_col == 1:
+                block(a_i, b_j, out_ij, inner, a_row, a_k, b_k, b_col, out_row)
+            else:
+                block_strided(a_i, b_j, out_ij, inner, a_row, a_k, b_k, b_col, out_row)
+
+
 @kernel
 def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = False,
            transposed_b: bool = False) -> None:
     """out = a b (or a^T b, a b^T: the transposes read in place, not copied), each entry's
-    terms summed first to last by fused multiply-adds. Eight entries at a time, each in a
-    local of its own: the sums advance side by side in registers (one sum waits four
-    cycles for each term; a row of ``out`` updated in memory waited on itself at every
-    term): eight of a row, and the columns left over (all of a product with fewer than
-    eight, such as a two-class output layer's) eight rows at a time."""
+    terms summed first to last by fused multiply-adds: eight rows by eight columns at a
+    time in vector registers (``blocks``); the rows left over eight entries of a row at a
+    time, each in a local of its own (the sums advance side by side in registers: one
+    sum waits four cycles for each term), and the columns left over (all of a product
+    with fewer than eight, such as a two-class output layer's) eight rows at a time."""
     rows, cols = out.shape
     inner = a.shape[0] if transposed_a else a.shape[1]
     blocked = cols - cols % 8
-    for i in range(rows):
+    grouped = rows - rows % 8
+    if grouped and blocked:
+        _vector_blocks(a, b, out, grouped, blocked, inner, transposed_a, transposed_b)
+    for i in range(grouped, rows):
         for j in range(0, blocked, 8):
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0.0
             for k in range(inner):
@@ -175,7 +205,6 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = F
                     c7 = _fma(factor, b[k, j + 7], c7)
             out[i, j], out[i, j + 1], out[i, j + 2], out[i, j + 3] = c0, c1, c2, c3
             out[i, j + 4], out[i, j + 5], out[i, j + 6], out[i, j + 7] = c4, c5, c6, c7
-    grouped = rows - rows % 8
     for j in range(blocked, cols):
         for i in range(0, grouped, 8):
             r0 = r1 = r2 = r3 = r4 = r5 = r6 = r7 = 0.0

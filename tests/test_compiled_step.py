@@ -19,6 +19,10 @@ from nnterm.engine.nn.compiled import coverage, kernels, plan, products
 from nnterm.engine.nn.network import EVERYTHING, numpy_pass
 from nnterm.engine.nn.optimizers import make_optimizer
 
+#: One worker runs these: the first to load the kernels in a fresh checkout compiles them
+#: (about 11 s of a core), and each worker that loaded them at once would compile its own.
+pytestmark = pytest.mark.xdist_group("compiled_step")
+
 
 @pytest.fixture
 def at_once(monkeypatch):

@@ -338,5 +338,9 @@ def test_gradients_say_which_buffer_they_tile_until_an_entry_is_replaced(at_once
     assert buffer is not None
     np.testing.assert_array_equal(buffer, np.concatenate(grads, axis=None))
     assert flat.tiled_buffer(list(grads)) is None  # a plain list is not looked into
+    for twin in (copy.deepcopy(grads), pickle.loads(pickle.dumps(grads))):  # apart
+        assert type(twin) is list and flat.tiled_buffer(twin) is None
+        for got, given in zip(twin, grads, strict=True):
+            np.testing.assert_array_equal(got, given, strict=True)
     _, penalised = net.loss_and_grads(X, y, "sigmoid_mse", l2=0.1)
     assert flat.tiled_buffer(penalised) is None  # its weights' entries were replaced

@@ -56,6 +56,11 @@ class Tiles(list[np.ndarray]):
         self.buffer = buffer
         self.views = views
 
+    def __reduce__(self) -> tuple[type[list[np.ndarray]], tuple[list[np.ndarray]]]:
+        """A copy (pickle, deepcopy) is a plain list: its arrays come apart from the
+        buffer, which would no longer be theirs."""
+        return list, (list(self),)
+
 
 def tiled_buffer(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     """The buffer ``arrays`` tile when they are ``Tiles`` still holding their views, else

@@ -65,6 +65,7 @@ class Tiles(list[np.ndarray]):
 def tiled_buffer(arrays: Sequence[np.ndarray]) -> np.ndarray | None:
     """The buffer ``arrays`` tile when they are ``Tiles`` still holding their views, else
     None (a plain list is never looked into: ``shared_buffer`` costs microseconds)."""
-    if type(arrays) is not Tiles or not all(map(operator.is_, arrays, arrays.views)):
+    if (type(arrays) is not Tiles or len(arrays) != len(arrays.views)
+            or not all(map(operator.is_, arrays, arrays.views))):
         return None
     return arrays.buffer

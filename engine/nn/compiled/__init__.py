@@ -121,5 +121,5 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str, train: bool
             plan = plans[key] = None
     if plan is None:
         return None
-    result: Pass = plan.run(net, X, y, reuse)
+    result: Pass | None = plan.run(net, X, y, reuse)  # None: see ``StepPlan.run``
     return result

@@ -74,7 +74,7 @@ class PassLayout:
             # a hidden layer's a follows its z (or is z), then its dL/dz; the top layer's
             # "z" is the logits, its dL/dz dL/dlogits
             a_at = work_at + block if i < layers - 1 and own_output[i] else work_at
-            row[DZ_AT] = max(a_at, work_at) + block
+            row[DZ_AT] = a_at + block
             below_input = a_at
             work_at = int(row[DZ_AT]) + block
         self.table = table

@@ -48,9 +48,6 @@ DERIVATIVE_CODE = {"identity": kernels.IDENTITY, "relu": kernels.RELU,
                    "leaky_relu": kernels.LEAKY_RELU, "tanh": kernels.TANH,
                    "sigmoid": kernels.SIGMOID}
 
-#: The activations ``dense`` writes into an array of their own (identity's a is z).
-OWN_OUTPUT = frozenset((kernels.RELU, kernels.LEAKY_RELU))
-
 _matmul = np.ndarray.dot
 
 
@@ -64,30 +61,46 @@ class LayerPlan:
     chain: bool
 
 
-def _same_products(a: np.ndarray, W: np.ndarray, dz: np.ndarray) -> list[bool]:
-    """Whether the kernels compute a W, a^T dz and dz W^T with ``ndarray.dot``'s bits."""
+def _orders_known(rows: int, fan_in: int, fan_out: int) -> list[bool]:
+    """Whether ``products`` writes BLAS's order for a layer's a W, a^T dz and dz W^T at
+    all. NumPy hands a product with one column or one row to BLAS's matrix-vector
+    routines, whose orders the kernels know for one column (of b, or of b^T for dz W^T)
+    summed over a multiple of four terms only: the shorter tails, and an output of one
+    row, are summed otherwise, some draws of numbers hiding it (a few random checks could
+    let such a product through, and a pass of the run would then differ; the kernels
+    would also read past the arrays). Those stay BLAS's, unchecked."""
+    return [rows > 1 and (fan_out != 1 or fan_in % 4 == 0),  # a W: w one column
+            fan_in > 1 and (fan_out != 1 or fan_in % 4 == 0),  # a^T dz: dz one column
+            rows > 1 and (fan_in != 1 or fan_out % 4 == 0)]  # dz W^T: W one row
+
+
+def _same_products(a: np.ndarray, W: np.ndarray, dz: np.ndarray,
+                   asked: list[bool]) -> list[bool]:
+    """Whether the kernels compute a W, a^T dz and dz W^T with ``ndarray.dot``'s bits
+    (each product ``asked`` about; False for the others, not computed)."""
     cases: list[tuple[Callable[..., None], np.ndarray, np.ndarray, np.ndarray]] = [
         (products.product, a, W, _matmul(a, W)),
         (products.transposed_product, a, dz, _matmul(a.T, dz)),
         (products.product_transposed, dz, W, _matmul(dz, W.T))]
     same = []
-    for kernel, x, y, reference in cases:
+    for (kernel, x, y, reference), ask in zip(cases, asked, strict=True):
         out = np.empty_like(reference)
-        kernel(x, y, out)
-        same.append(bool(np.array_equal(out, reference)))
+        if ask:
+            kernel(x, y, out)
+        same.append(ask and bool(np.array_equal(out, reference)))
     return same
 
 
 def _layer_plan(rows: int, fan_in: int, fan_out: int, rng: np.random.Generator) -> LayerPlan:
-    """Check the three products of a layer on random draws in the step's layouts: a (rows,
-    fan_in), W (fan_in, fan_out) and dz (rows, fan_out) C-contiguous, and the transposes
-    views of them, as ``network`` multiplies them."""
-    agree = [True, True, True]
-    for _ in range(CHECK_DRAWS):
+    """Check the three products of a layer whose orders the kernels know on random draws
+    in the step's layouts: a (rows, fan_in), W (fan_in, fan_out) and dz (rows, fan_out)
+    C-contiguous, and the transposes views of them, as ``network`` multiplies them."""
+    agree = _orders_known(rows, fan_in, fan_out)
+    for _ in range(CHECK_DRAWS if any(agree) else 0):
         a = rng.standard_normal((rows, fan_in))
         W = rng.standard_normal((fan_in, fan_out))
         dz = rng.standard_normal((rows, fan_out))
-        agree = [was and now for was, now in zip(agree, _same_products(a, W, dz), strict=True)]
+        agree = _same_products(a, W, dz, agree)
     return LayerPlan(*agree)
 
 
@@ -129,7 +142,7 @@ class _Trace:
     """A pass's work arrays (``layout.WorkArrays``) as the forward pass walks them, a
     hidden layer a step: (index, product on the kernels, activation code, tanh, W, b,
     z, a); and as a ``Pass`` hands them out (its batch, loss and gradients set by each
-    pass). Made once for the arrays a plan keeps."""
+    pass). Made once for the arrays a plan keeps, and for each pass into new ones."""
 
     def __init__(self, plan: StepPlan, params: list[np.ndarray], work: WorkArrays) -> None:
         self.work = work
@@ -170,8 +183,8 @@ class StepPlan:
         outputs = sizes[-1]
         # what the last layer's kernel writes besides the logits, for the loss: z / 2
         # (sigmoid_mse takes tanh of it), z less its row's largest (cross-entropy)
-        self.head_code = {"sigmoid_mse": kernels.HALF, "mse": kernels.NUMPY}.get(
-            loss, kernels.SHIFT)
+        self.head_code = {"sigmoid_mse": kernels.HALF, "mse": kernels.NUMPY,
+                          "cross_entropy": kernels.SHIFT}[loss]
         self.head_out = np.empty((rows, outputs))
         self.squares = np.empty(rows * outputs)
         self.exp = np.empty((rows, outputs))
@@ -184,14 +197,16 @@ class StepPlan:
 
     def run(self, net: MLP, X: np.ndarray, y: np.ndarray, reuse: str = NOTHING) -> Pass | None:
         """The forward pass, the loss and the backward pass of ``net`` on (X, y), as
-        ``network.numpy_pass`` takes them, or None when the network's parameters no
-        longer tile the buffer the plan was made for. Into new arrays, or where ``reuse``
-        says (``network.TRACE``: all but the gradients; ``EVERYTHING``) into the plan's
-        own, the same ones every time (for a caller done with them before it asks for
-        the next pass: no allocation). One method of local names: on a 2-8-8-1 net the
+        ``network.numpy_pass`` takes them, or None (NumPy's pass then) when the network's
+        parameters no longer tile the buffer the plan was made for or X is not
+        C-contiguous (its products are checked in that layout). Into new arrays, or where
+        ``reuse`` says (``network.TRACE``: all but the gradients and the loss, in a new
+        ``Pass``; ``EVERYTHING``, the same ``Pass`` too) into the plan's own, the same
+        ones every time (for a caller done with them before it asks for the next pass:
+        no allocation). One method of local names: on a 2-8-8-1 net the
         Python between the kernels is a sizeable part of the step."""
         params, slope, layout = net.params, net.leaky_slope, self.layout
-        if not all(map(operator.is_, params, self.params_seen)):
+        if not all(map(operator.is_, params, self.params_seen)) or not X.flags.c_contiguous:
             return None
         if reuse == NOTHING:
             trace = _Trace(self, params, layout.new_work())
@@ -237,6 +252,8 @@ class StepPlan:
             backward_layers(X, self.param_buffer, grad_buffer, buffer, layout.table, top,
                             bottom, slope)
         taken = trace.taken
+        if reuse != EVERYTHING:  # a caller may keep this pass's gradients and loss
+            return Pass(taken.logits, inputs, taken.hidden, value, taken.dlogits, grads)
         taken.loss, taken.grads = value, grads
         return taken
 

@@ -178,9 +178,13 @@ def matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray, transposed_a: bool = F
     inner = a.shape[0] if transposed_a else a.shape[1]
     blocked = cols - cols % 8
     grouped = rows - rows % 8
-    if grouped and blocked:
+    # the rows the blocks take (they store a row of out at once, and step through a and b
+    # by out's item): all but the last rows % 8, where out's rows are contiguous float64
+    in_blocks = 0
+    if blocked and out.strides[1] == out.itemsize == 8 and a.itemsize == b.itemsize == 8:
+        in_blocks = grouped
         _vector_blocks(a, b, out, grouped, blocked, inner, transposed_a, transposed_b)
-    for i in range(grouped, rows):
+    for i in range(in_blocks, rows):
         for j in range(0, blocked, 8):
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = 0.0
             for k in range(inner):
@@ -292,7 +296,8 @@ def transposed_matvec(a: np.ndarray, d: np.ndarray, out: np.ndarray) -> None:
 
 @kernel
 def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-    """out = a b as NumPy takes it: ``matvec`` when b has one column, else ``matmul``."""
+    """out = a b as NumPy takes it: ``matvec`` when b has one column (a's width then a
+    multiple of 4: ``plan._orders_known``), else ``matmul``."""
     if b.shape[1] == 1:
         matvec(a, b, out)
     else:
@@ -302,7 +307,7 @@ def product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 @kernel
 def product_transposed(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
     """out = a b^T as NumPy takes ``a.dot(b.T)``: ``matvec`` when b has one row (b^T one
-    column), else ``matmul`` reading b^T in place."""
+    column; a's width then a multiple of 4), else ``matmul`` reading b^T in place."""
     if b.shape[0] == 1:
         matvec(a, b.T, out)
     else:
@@ -312,7 +317,7 @@ def product_transposed(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
 @kernel
 def transposed_product(a: np.ndarray, d: np.ndarray, out: np.ndarray) -> None:
     """out = a^T d as NumPy takes ``a.T.dot(d)``: ``transposed_matvec`` when d has one
-    column, else ``matmul`` of a^T."""
+    column (a's width then a multiple of 4), else ``matmul`` of a^T."""
     if d.shape[1] == 1:
         transposed_matvec(a, d, out)
     else:

@@ -118,12 +118,13 @@ def test_a_network_steps_with_numpy_for_its_warm_up_and_while_the_kernels_load(m
 @pytest.mark.parametrize(("long_run", "on_kernels"), [(121, False), (120, True)])
 def test_a_run_loads_the_kernels_only_if_it_plans_a_long_run(long_run, on_kernels,
                                                               monkeypatch):
-    """A run of 120 steps steps on the kernels only when 120 steps count as long."""
+    """A run of 120 steps steps on the kernels only when 120 steps count as long, and then
+    from its first step: a script's warm-up (``WARM_PASSES``, 1,000) is not for a run
+    whose length is known."""
     from nnterm.engine.preset_format.loader import load_preset
     from nnterm.engine.training.trainer import Trainer
 
     assert compiled.load() is True
-    monkeypatch.setattr(compiled, "WARM_PASSES", 0)
     monkeypatch.setattr(compiled, "LONG_RUN", long_run)
     monkeypatch.setattr(compiled, "_enabled", True)
     config = load_preset("xor").config

@@ -19,9 +19,10 @@ an install writes every file afresh.)
 0.7 s of CPU (Numba's import and its cache) and 160 MB of memory, and compiling them,
 once after an install, a few seconds; they save 5-10 us a step of a small network, so
 only a long run pays for them: tens of thousands of steps. A network therefore takes
-``WARM_PASSES`` steps with NumPy first (a script's loop, whose length is unknown), and a
-run its trainer plans shorter than ``LONG_RUN`` steps (``MLP.planned_passes``: every
-lesson as it comes, most of ``nnterm check``, the tests) never loads them. Then they load
+``WARM_PASSES`` steps with NumPy first (a script's loop, whose length is unknown), a run
+its trainer plans shorter than ``LONG_RUN`` steps (``MLP.planned_passes``: every lesson as
+it comes, most of ``nnterm check``, the tests) never loads them, and one it plans longer
+asks for them at its first step. Then they load
 in a thread of their own (``load``) while the steps go on with NumPy, and the next pass
 after they are ready makes the plan: training never waits for a compiler. The app keeps
 them out of its own process (``set_enabled(False)``); its engine process, at full speed,
@@ -101,10 +102,10 @@ def compiled_pass(net: MLP, X: np.ndarray, y: np.ndarray, loss: str, train: bool
     key = (X.shape[0], loss, train)
     plan = plans.get(key, 0)
     if type(plan) is int:  # the passes taken with NumPy so far
-        if plan < WARM_PASSES:
+        planned = net.planned_passes
+        if planned is None and plan < WARM_PASSES:  # a script's loop: its length unknown
             plans[key] = plan + 1
             return None
-        planned = net.planned_passes
         if planned is not None and planned < LONG_RUN:  # asked again: steps may be added
             return None
         if not qualifies(net, X, loss, train):

@@ -409,3 +409,10 @@ def test_a_product_into_an_array_not_in_c_order_is_blass(layout):
     np.testing.assert_array_equal(out, a.dot(b))
     if layout != "F":
         assert not whole[:, 1::2].any()  # nothing written between the columns
+
+
+def test_a_network_none_of_whose_products_runs_on_the_kernels_steps_with_numpy(at_once):
+    net = MLP((2, 1), seed=0)  # a linear model of two inputs: matrix-vector products of two
+    X, y = batch(net, "mse", 50)
+    net.forward_backward(X, y, "mse")
+    assert net.step_plans[(50, "mse", True)] is None

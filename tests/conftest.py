@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pytest
 
-import nnterm.app.single_thread_blas  # noqa: F401  (one BLAS thread, as the CLI runs)
+# NumPy's step in every test and every process a test starts (``compiled.COMPILED_VARIABLE``,
+# read when that module is imported, so set before anything of nnterm): the compiled step
+# gives the same bits, and a run planned long would load it, or in a fresh checkout compile
+# it (11 s of a core), in every process. tests/test_compiled_step.py switches it on itself.
+os.environ["NNTERM_COMPILED"] = "0"
+
+import nnterm.app.single_thread_blas  # noqa: E402, F401  (one BLAS thread, as the CLI runs)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

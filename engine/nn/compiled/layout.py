@@ -63,10 +63,11 @@ class PassLayout:
         for i in range(layers):
             fan_in, fan_out = sizes[i], sizes[i + 1]
             row = table[i]
-            row[W_AT], row[B_AT] = param_at, param_at + fan_in * fan_out
-            self.grad_slices += [(param_at, row[B_AT], (fan_in, fan_out)),
-                                 (row[B_AT], row[B_AT] + fan_out, (fan_out,))]
-            param_at = int(row[B_AT]) + fan_out
+            b_at = param_at + fan_in * fan_out
+            row[W_AT], row[B_AT] = param_at, b_at
+            self.grad_slices += [(param_at, b_at, (fan_in, fan_out)),
+                                 (b_at, b_at + fan_out, (fan_out,))]
+            param_at = b_at + fan_out
             row[FAN_IN], row[FAN_OUT], row[INPUT_AT] = fan_in, fan_out, below_input
             row[BELOW], row[WITH_DW], row[WITH_DA] = below_codes[i], with_dW[i], with_da[i]
             block = rows * fan_out

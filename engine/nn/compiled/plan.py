@@ -203,8 +203,8 @@ class StepPlan:
         ``reuse`` says (``network.TRACE``: all but the gradients and the loss, in a new
         ``Pass``; ``EVERYTHING``, the same ``Pass`` too) into the plan's own, the same
         ones every time (for a caller done with them before it asks for the next pass:
-        no allocation). One method of local names: on a 2-8-8-1 net the
-        Python between the kernels is a sizeable part of the step."""
+        no allocation). One method of local names: on a 2-8-8-1 net the Python between
+        the kernels is a sizeable part of the step."""
         params, slope, layout = net.params, net.leaky_slope, self.layout
         if not all(map(operator.is_, params, self.params_seen)) or not X.flags.c_contiguous:
             return None

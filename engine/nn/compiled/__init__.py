@@ -17,14 +17,14 @@ an install writes every file afresh.)
 
 ``compiled_pass`` is all the network calls. Loading the kernels costs a process about
 0.7 s of CPU (Numba's import and its cache) and 160 MB of memory, and compiling them,
-once after an install, a few seconds; they save 5-10 us a step of a small network, so
-only a long run pays for them: tens of thousands of steps. A network therefore takes
+once after an install, about 11 s; they save 5-10 us a step of a small network, so only
+a long run pays for them: tens of thousands of steps. A network therefore takes
 ``WARM_PASSES`` steps with NumPy first (a script's loop, whose length is unknown), a run
 its trainer plans shorter than ``LONG_RUN`` steps (``MLP.planned_passes``: every lesson as
 it comes, most of ``nnterm check``, the tests) never loads them, and one it plans longer
-asks for them at its first step. Then they load
-in a thread of their own (``load``) while the steps go on with NumPy, and the next pass
-after they are ready makes the plan: training never waits for a compiler. The app keeps
+asks for them at its first step. They load in a thread of their own (``load``) while the
+steps go on with NumPy, and the next pass after they are ready makes the plan: training
+never waits for a compiler. The app keeps
 them out of its own process (``set_enabled(False)``); its engine process, at full speed,
 loads them for a long run.
 """

@@ -23,7 +23,7 @@ from rich.console import Console
 from rich.terminal_theme import MONOKAI
 from rich.text import Text
 
-from nnterm.app.widgets._common import decade_label, log_ticks
+from nnterm.app.widgets.axis_ticks import decade_label, log_ticks
 from nnterm.engine.experiments.sweep_summary import SweepSummary
 
 MARK_COLOUR = "gray"

@@ -34,8 +34,9 @@ from nnterm.app.lesson_mode import STEP_ACTIONS, LessonMode
 from nnterm.app.newest_size import NewestSize
 from nnterm.app.screens import HelpScreen
 from nnterm.app.sweep_chart import draw_summary, legend_text
-from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.app.widgets._common import detect_color_mode, run_colour
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.app.widgets.keys_footer import KeysFooter
 from nnterm.app.widgets.step_panel import StepPanel
 from nnterm.engine.claims.live import judge_live

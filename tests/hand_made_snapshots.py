@@ -11,8 +11,7 @@ from textual.app import App, ComposeResult
 from textual.widget import Widget
 
 from nnterm.app.model_edits import EDITS, EditRefused
-from nnterm.app.widgets import ArchitectureEditor
-from nnterm.app.widgets.architecture import EditOutcome
+from nnterm.app.widgets.architecture import ArchitectureEditor, EditOutcome
 from nnterm.engine.live.snapshot import Boundary, LayerView, RunView, Series, Snapshot
 from nnterm.engine.training.config import Config, ModelConfig, with_changes
 from nnterm.engine.training.telemetry import HIST_BINS

@@ -7,10 +7,9 @@ import math
 
 import pytest
 
-from nnterm.app.widgets._common import (
+from nnterm.app.widgets._common import fmt_power_of_ten, header_lines
+from nnterm.app.widgets.axis_ticks import (
     decade_label,
-    fmt_power_of_ten,
-    header_lines,
     log_ticks,
     round_ticks,
     si_label,

@@ -9,7 +9,7 @@ from helpers import explained, settled
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PICTURE
 from nnterm.app.widgets._backprop_lines import graph_lines, phase_lines, phases
-from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.app.widgets.backprop import BackpropPanel
 from nnterm.engine.live.backprop_view import build_backprop_view
 from nnterm.engine.preset_format.loader import load_preset

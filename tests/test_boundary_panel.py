@@ -9,8 +9,8 @@ import math
 import numpy as np
 from hand_made_snapshots import RUNS, Host, cell, lines, make_boundary, make_run, make_snapshot
 
-from nnterm.app.widgets import DecisionBoundary
 from nnterm.app.widgets._tile_captions import tile_captions
+from nnterm.app.widgets.boundary import DecisionBoundary
 
 
 async def test_boundary_regions_points_and_validation():

@@ -13,9 +13,8 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 
-from nnterm.app.widgets import ArchitectureEditor
 from nnterm.app.widgets._layer_health import draw_health, health_sample
-from nnterm.app.widgets.architecture import DEEP_NET
+from nnterm.app.widgets.architecture import DEEP_NET, ArchitectureEditor
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training.config import with_changes
 

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from hand_made_snapshots import RUNS, Host, make_run, make_series, make_snapshot, tick_rows
 
-from nnterm.app.widgets import LossPlot
 from nnterm.app.widgets import loss_plot as loss_plot_module
 from nnterm.app.widgets._common import detect_color_mode
+from nnterm.app.widgets.loss_plot import LossPlot
 
 
 async def test_loss_plot_draws_curves_markers_accuracy_and_log(monkeypatch):

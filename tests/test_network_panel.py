@@ -19,8 +19,8 @@ from nnterm.app.app import NntermApp
 from nnterm.app.network_keys import EVERY_EDGE, NO_PLANE
 from nnterm.app.panels import PICTURE
 from nnterm.app.unit_editor import UnitEditor
-from nnterm.app.widgets._common import fmt_num
 from nnterm.app.widgets._unit_card import card_lines
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.app.widgets.network import NetworkPanel
 from nnterm.engine.live.network_view import build_network_view
 from nnterm.engine.preset_format.loader import load_preset

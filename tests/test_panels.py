@@ -10,7 +10,7 @@ from helpers import KEYS_PRESET, settled
 
 from nnterm.app.app import NntermApp
 from nnterm.app.panels import PANELS, PICTURE, PICTURES, picture_for
-from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.training.config import with_changes
 
 NO_PICTURE = dict(boundary=None, landscape=None, fit=None, surface=None, images=None)

@@ -53,3 +53,14 @@ def test_a_users_preset_is_listed_after_the_loader_checked_it(tmp_path):
     (folder / "mine.yaml").write_text("name: mine\ntitle: T\nsection: S\nlesson: L\n")
     modules = imported_by("list", env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)})
     assert {"numpy", "nnterm.engine.preset_format.loader"} <= set(heavy(modules))
+
+
+def test_a_headless_run_does_not_import_the_app_s_widgets():
+    """``nnterm run`` draws a sweep's chart (``sweep_chart``) with the plain math of
+    ``widgets.axis_ticks``, not the panels: Textual and the panels were a fifth of a
+    second of every headless run's start-up."""
+    modules = imported_by("run", "scaling_laws", "--steps", "1", "--workers", "1")
+    assert {"nnterm.app.sweep_chart", "plotext"} <= modules
+    widgets = {m for m in modules if m.startswith("nnterm.app.widgets")}
+    assert widgets == {"nnterm.app.widgets", "nnterm.app.widgets.axis_ticks"}
+    assert not {m for m in modules if m == "textual" or m.startswith("textual.")}

@@ -10,8 +10,9 @@ import math
 from hand_made_snapshots import CONFIG, LAYERS, Host, editor_with_edits, lines, make_snapshot
 
 from nnterm.app.controls import optimizer_label
-from nnterm.app.widgets import ArchitectureEditor, LessonPanel, StatusLine
-from nnterm.app.widgets.status_line import optimizer_name
+from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.app.widgets.lesson import LessonPanel
+from nnterm.app.widgets.status_line import StatusLine, optimizer_name
 from nnterm.engine.training.config import with_changes
 
 # ----------------------------------------------------------------------------- architecture

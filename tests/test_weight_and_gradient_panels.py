@@ -13,15 +13,12 @@ import pytest
 from hand_made_snapshots import LAYERS, Host, cell, lines, make_layer, make_snapshot, redness
 from textual.app import App, ComposeResult
 
-from nnterm.app.widgets import (
-    ArchitectureEditor,
-    DecisionBoundary,
-    GradientHistogram,
-    LossPlot,
-    StatusLine,
-    WeightHeatmap,
-)
-from nnterm.app.widgets.heatmap import allot_rows, tile_grid
+from nnterm.app.widgets.architecture import ArchitectureEditor
+from nnterm.app.widgets.boundary import DecisionBoundary
+from nnterm.app.widgets.grad_histogram import GradientHistogram
+from nnterm.app.widgets.heatmap import WeightHeatmap, allot_rows, tile_grid
+from nnterm.app.widgets.loss_plot import LossPlot
+from nnterm.app.widgets.status_line import StatusLine
 from nnterm.engine.live.snapshot import Series
 from nnterm.engine.training.telemetry import HIST_BINS
 

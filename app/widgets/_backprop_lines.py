@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.live.snapshot import BackpropView, LayerStep
 
 #: What each loss's head is called, and how its loss is written for one example.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnterm.app.widgets._common import fmt_num
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.live.snapshot import NetworkView, UnitLayer
 from nnterm.engine.nn.features import FEATURES
 

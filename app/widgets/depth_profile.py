@@ -14,14 +14,13 @@ import math
 
 from nnterm.app.widgets._common import (
     TITLE_MARGIN,
-    decade_label,
     detect_color_mode,
     fit_title,
-    log_ticks,
     run_colour,
     same,
 )
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.axis_ticks import decade_label, log_ticks
 from nnterm.engine.live.snapshot import RunView, Snapshot
 
 #: The profiles it can show: field of RunView -> title.

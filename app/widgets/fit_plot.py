@@ -9,13 +9,11 @@ from nnterm.app.widgets._common import (
     detect_color_mode,
     first_that_fits,
     fit_title,
-    round_ticks,
     run_colour,
     same,
-    tick_label,
-    ticks_on_rows,
 )
 from nnterm.app.widgets._plot import RedrawnPlot
+from nnterm.app.widgets.axis_ticks import round_ticks, tick_label, ticks_on_rows
 from nnterm.engine.live.snapshot import FitCurve, Snapshot
 
 POINT_COLOR = "gray"

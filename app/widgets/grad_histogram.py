@@ -14,15 +14,13 @@ from nnterm.app.widgets._common import (
     NEUTRAL_DARK,
     NEUTRAL_LIGHT,
     ColorMode,
-    ceil_125,
     fg_bg,
-    fmt_num,
     fmt_power_of_ten,
     header_lines,
     mix,
-    si_label,
 )
 from nnterm.app.widgets._panel import LayerPanel
+from nnterm.app.widgets.axis_ticks import ceil_125, fmt_num, si_label
 from nnterm.engine.live.snapshot import LayerView
 from nnterm.engine.training.telemetry import HIST_CENTERS, PERCENTILES
 

@@ -16,7 +16,6 @@ from nnterm.app.widgets._common import (
     POSITIVE_RGB,
     ColorMode,
     fg_bg,
-    fmt_num,
     mix,
 )
 from nnterm.app.widgets._diverging import (
@@ -26,6 +25,7 @@ from nnterm.app.widgets._diverging import (
     diverging_matrix,
 )
 from nnterm.app.widgets._panel import LayerPanel
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.live.snapshot import LayerView
 
 

@@ -21,18 +21,20 @@ from nnterm.app.widgets._common import (
     BORDER_TEXT_MARGIN,
     TITLE_MARGIN,
     ColorMode,
-    decade_label,
     detect_color_mode,
     first_that_fits,
     fit_title,
-    log_ticks,
     run_colour,
     run_state_glyph,
+)
+from nnterm.app.widgets._plot import PaintedPlot
+from nnterm.app.widgets.axis_ticks import (
+    decade_label,
+    log_ticks,
     tick_label,
     ticks_on_rows,
     zero_based_ticks,
 )
-from nnterm.app.widgets._plot import PaintedPlot
 from nnterm.engine.live.snapshot import Series, Snapshot
 
 #: At most this many redraws a second; plotext rebuilds the whole plot on each.

@@ -26,12 +26,12 @@ from nnterm.app.widgets._common import (
     POSITIVE_RGB,
     ColorMode,
     fg_bg,
-    fmt_num,
     mix,
 )
 from nnterm.app.widgets._diverging import diverging_matrix
 from nnterm.app.widgets._panel import PicturePanel
 from nnterm.app.widgets._unit_card import card_lines, unit_name
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.live.snapshot import NetworkView, Snapshot
 from nnterm.engine.nn.features import FEATURES
 

@@ -20,11 +20,11 @@ from textual.visual import Visual, visualize
 from nnterm.app.widgets._common import (
     ColorMode,
     detect_color_mode,
-    fmt_num,
     run_colour,
     run_state_glyph,
 )
 from nnterm.app.widgets._panel import RowsPanel
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.app.widgets.loss_plot import MONO_GLYPHS
 from nnterm.engine.live.snapshot import RunView, Snapshot
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 
 from rich.text import Text
 
-from nnterm.app.widgets._common import detect_color_mode, fmt_num, run_colour
+from nnterm.app.widgets._common import detect_color_mode, run_colour
 from nnterm.app.widgets._repaint import RowRepaint
 from nnterm.app.widgets._said import Said
+from nnterm.app.widgets.axis_ticks import fmt_num
 from nnterm.engine.live.run_words import rate_text
 from nnterm.engine.live.snapshot import DrawnData, Snapshot
 from nnterm.engine.training.config import Config

@@ -128,13 +128,20 @@ def test_a_pool_closes_when_nobody_read_its_progress_reports(sweep_file):
 def test_the_longest_runs_go_first_long_runs_of_small_nets_too():
     """scaling_laws_compute trades width for steps at a fixed compute: its narrowest net
     takes 4,340 steps and ten times the time of the widest (76 steps), though it has
-    fewer multiply-adds in all; scaling_laws' runs have the same steps, the widest first."""
+    fewer multiply-adds in all; scaling_laws' runs have the same steps, the widest first,
+    and at each width the run on 8-D inputs (``dim8``) before the one on 2-D inputs: it
+    costs more (ordered as equals, every ``dim8`` run went to one worker)."""
     def order(name):
         jobs = preset_jobs(load_preset(name))
-        return [j.config.model.hidden for j in sorted(jobs, key=lambda j: -job_cost(j))]
+        return [j.label for j in sorted(jobs, key=lambda j: -job_cost(j))]
 
-    assert order("scaling_laws_compute")[0] == (2,) and order("scaling_laws_compute")[-1] == (128,)
-    assert order("scaling_laws")[:2] == [(64,), (64,)]
+    compute = order("scaling_laws_compute")
+    assert "[2]" in compute[0] and "[128]" in compute[-1]
+    scaling = order("scaling_laws")
+    assert scaling[0] == "dim8[model.hidden=[64]]"
+    for width in (2, 4, 8, 16, 32, 64):
+        at = f"[model.hidden=[{width}]]"
+        assert scaling.index(f"dim8{at}") < scaling.index(f"base{at}")
 
 
 def test_workers_take_the_pools_environment_not_the_servers(monkeypatch):

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnterm.engine.experiments.experiment import DataCache, PointJob, RunResult, train_point
+from nnterm.engine.preset_format.settings_schema import data_probe
 from nnterm.engine.process import worker_server
 from nnterm.engine.process.parent_watch import end_with_process
 from nnterm.engine.process.worker_server import cores
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
+from nnterm.engine.training.widths import layer_widths
 
 
 @dataclass(frozen=True)
@@ -169,21 +171,29 @@ class PointPool:
 
 
 #: What a step costs besides its arithmetic (the 40-odd NumPy calls of a small net's
-#: step, ~30 us), in the units of ``job_cost``: multiply-adds of examples x weights
-#: (~1.5 ns each). Measured on scaling_laws' runs: 32 us a step at 256 of them, 44 us at
-#: 8,192. Without it a sweep of small nets was ordered by width alone, and the longest
-#: run (scaling_laws_compute's narrowest, 4,340 steps) started last.
-STEP_OVERHEAD = 20_000
+#: step), in the units of ``job_cost``: multiply-adds of examples x weights. Measured on
+#: scaling_laws' base runs: 31 us a step at 384 of them (2-2-1), 41 us at 12,288
+#: (2-64-1), about 0.8 ns each beyond this. Without it a sweep of small nets was ordered
+#: by width alone, and the longest run (scaling_laws_compute's narrowest, 4,340 steps)
+#: started last.
+STEP_OVERHEAD = 37_000
 
 
 def job_cost(job: PointJob) -> float:
     """A rough cost of a job, to order them: steps x (``STEP_OVERHEAD`` + examples a
-    step x weights between the hidden layers; the input and output widths are the
-    data's, unknown here)."""
-    train, data = job.config.train, job.config.data
-    widths = (1, *job.config.model.hidden, 1)
+    step x weights). The input and output widths are the data's (``data_probe``): at
+    the same width, scaling_laws' ``dim8`` runs cost more than its base runs, and a pool
+    that ordered them as equals gave every ``dim8`` run to one worker, which ended a
+    quarter of a second after the other. A dataset the probe cannot make counts one
+    input and one output (its job fails with the reason in its worker)."""
+    config = job.config
+    try:
+        widths = layer_widths(config, data_probe(config.data))
+    except ValueError:
+        widths = (1, *config.model.hidden, 1)
     weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
-    return float(train.steps) * (STEP_OVERHEAD + (train.batch_size or data.n_train) * weights)
+    examples = config.train.batch_size or config.data.n_train
+    return float(config.train.steps) * (STEP_OVERHEAD + examples * weights)
 
 
 def local_pool(workers: int | None = None) -> PointPool:

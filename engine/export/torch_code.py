@@ -35,12 +35,12 @@ from nnterm.engine.data import Dataset
 from nnterm.engine.export.current_weights import PREFIX, StartPoint
 from nnterm.engine.nn.hyperparams import declared
 from nnterm.engine.nn.initializers import Init
-from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.network import per_layer
 from nnterm.engine.nn.optimizers import optimizer_class, resolved
 from nnterm.engine.nn.seeding import STREAMS
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.trainer import EVAL_TRAIN_MAX
+from nnterm.engine.training.widths import layer_widths
 
 #: Each activation as a module of ``torch.nn`` (leaky_relu takes the run's slope).
 ACTIVATION_MODULES = {
@@ -111,8 +111,7 @@ class TorchScript:
         self.data_file, self.notebook, self.exact = data_file, notebook, exact
         self.start = start
         m = config.model
-        self.widths = [len(config.data.features) or dataset.input_dim, *m.hidden,
-                       self._output_width()]
+        self.widths = list(layer_widths(config, dataset))
         n_hidden = len(m.hidden)
         self.activations = per_layer(m.activation, n_hidden, "activation")
         self.dropout = [float(p) for p in per_layer(m.dropout, n_hidden, "dropout")]
@@ -121,10 +120,6 @@ class TorchScript:
         self.linear_index = self._linear_index()
 
     # ------------------------------------------------------------------ facts
-    def _output_width(self) -> int:
-        loss = get_loss(self.config.model.loss)
-        return loss.output_dim(self.dataset.n_classes, self.dataset.output_dim)
-
     def _modules(self, layer: int) -> list[str]:
         """Layer ``layer``'s modules in the ``nn.Sequential``: its ``nn.Linear``, then for a
         hidden layer its activation and its dropout (if any)."""

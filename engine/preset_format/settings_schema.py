@@ -85,6 +85,7 @@ from nnterm.engine.training.config import (
     get_path,
 )
 from nnterm.engine.training.typed_values import TypedValue, shape_problem
+from nnterm.engine.training.widths import layer_widths
 
 
 def declared_section(cls: type, name: Choice, classes: tuple[type, ...]) -> Section:
@@ -232,9 +233,7 @@ def _check_model(m: ModelConfig, at: Where) -> None:
 def _check_typed_values(config: Config, dataset: Any, at: Where) -> None:
     """Each typed value names a parameter of the network the run builds."""
     m = config.model
-    inputs = len(config.data.features) or dataset.input_dim
-    outputs = get_loss(m.loss).output_dim(dataset.n_classes, dataset.output_dim)
-    sizes = (inputs, *m.hidden, outputs)
+    sizes = layer_widths(config, dataset)
     for i, typed in enumerate(m.typed_values):
         if (problem := shape_problem(typed, sizes)) is not None:
             raise (at / i).error(problem, dataclasses.asdict(typed), "a layer, unit and input of "
@@ -300,6 +299,12 @@ def _probe(name: str, noise: float | None, label_flip: float, params: Mapping[st
     return _PROBES[key]
 
 
+def data_probe(d: DataConfig) -> Any:
+    """A tiny instance of ``d``'s dataset (one example each to train and validate): its
+    input width, classes and targets without building the data (cached, ``_probe``)."""
+    return _probe(d.name, d.noise, d.label_flip, d.params)
+
+
 def _blame(at: Where, message: str, candidates: Mapping[KeyPath, tuple[str, Any]]
            ) -> PresetError:
     """The engine's ``message`` as a PresetError at the candidate setting it names first
@@ -328,7 +333,7 @@ def _check_data(d: DataConfig, given: Mapping[str, Any], at: Where) -> Any:
             assert isinstance(d.params, dict), "Params.check made it a dict"
             d.params[key] = int(value)  # whole floats count as ints, as elsewhere
     try:
-        dataset = _probe(d.name, d.noise, d.label_flip, d.params)
+        dataset = data_probe(d)
     except TableError as err:
         raise (at / "params" / err.param).error(str(err), d.params.get(err.param),
                                                 err.allowed) from None

@@ -55,6 +55,7 @@ from nnterm.engine.training.typed_values import (
     with_typed_value,
     without_typed_values,
 )
+from nnterm.engine.training.widths import layer_widths
 
 #: Training examples used to measure train loss, accuracy and activation statistics.
 EVAL_TRAIN_MAX = 1024
@@ -78,9 +79,8 @@ def build_network(config: Config, dataset: Dataset) -> MLP:
     if features and dataset.input_dim != 2:
         raise ValueError(f"features are functions of a point of the plane; {dataset.name} "
                          f"has {dataset.input_dim} inputs, not 2")
-    out = get_loss(m.loss).output_dim(dataset.n_classes, dataset.output_dim)
     return MLP(
-        [len(features) or dataset.input_dim, *m.hidden, out], activation=m.activation,
+        list(layer_widths(config, dataset)), activation=m.activation,
         init=m.init, dropout=m.dropout, frozen=m.frozen, seed=config.seed, dtype=m.dtype,
         leaky_slope=m.leaky_slope, features=features,
     )

@@ -8,7 +8,6 @@ before it serves any) read the app's options from here: neither imports the othe
 from __future__ import annotations
 
 import argparse
-from importlib.metadata import version
 from pathlib import Path
 
 from nnterm.app.redraw import DEFAULT, LOW_BANDWIDTH, SHARED
@@ -26,6 +25,28 @@ COMMANDS = {
 }
 EPILOG = ("Presets are found by name among the built-in ones, in "
           "$XDG_CONFIG_HOME/nnterm/presets, or by path.")
+
+
+class _ShowVersion(argparse.Action):
+    """``--version``: print the installed version and exit. The version is read from the
+    package's metadata only when asked (``importlib.metadata`` is a tenth of the time the
+    command line takes to start a sweep's workers)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        from importlib.metadata import version
+
+        print(f"nnterm {version('nnterm')}")
+        parser.exit()
+
+
+def add_version_argument(parser: argparse.ArgumentParser) -> None:
+    """``--version`` on ``parser`` (the app's and the commands' parsers alike)."""
+    parser.add_argument("--version", action=_ShowVersion)
 
 
 def add_memory_argument(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +78,7 @@ def build_app_parser(*, exit_on_error: bool = True) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("preset", nargs="?", help="a preset name or a path to a .yaml file")
-    parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
+    add_version_argument(parser)
     parser.add_argument("--seed", type=int, help="seed for data, init, batches and dropout")
     parser.add_argument("--set", dest="sets", action="append", default=[],
                         metavar="KEY.PATH=VALUE", help="override a setting (repeatable)")

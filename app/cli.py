@@ -17,7 +17,6 @@ import shlex
 import signal
 import sys
 from dataclasses import replace
-from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,13 @@ import nnterm.app.single_thread_blas  # noqa: F401  (before NumPy loads)
 # Textual is first imported (the user's own setting wins).
 os.environ.setdefault("TEXTUAL_FPS", "120")
 from nnterm.app.answers_file import AnswersFile
-from nnterm.app.app_options import COMMANDS, EPILOG, add_memory_argument, build_app_parser
+from nnterm.app.app_options import (
+    COMMANDS,
+    EPILOG,
+    add_memory_argument,
+    add_version_argument,
+    build_app_parser,
+)
 from nnterm.app.serve import add_serve_arguments
 from nnterm.app.ssh_options import add_ssh_arguments
 from nnterm.engine.experiments.executors import EXECUTORS, ExecutorError
@@ -48,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Train a NumPy neural network live in your terminal and watch it learn.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"nnterm {version('nnterm')}")
+    add_version_argument(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     sub.add_parser("list", help=COMMANDS["list"])

@@ -11,9 +11,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import yaml
+# PyYAML is imported where a node tree's lines are read: the command line imports this
+# module for PresetError alone, before it loads any preset.
+if TYPE_CHECKING:
+    import yaml
 
 KeyPath = tuple[str | int, ...]
 
@@ -104,6 +107,8 @@ def _node_line(root: yaml.Node | None, path: KeyPath) -> int | None:
     """The line of the deepest node along ``path`` (the key's line for block collections)."""
     if root is None:
         return None
+    import yaml
+
     node, line = root, root.start_mark.line + 1
     for part in path:
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):

@@ -102,3 +102,19 @@ def test_the_license_is_an_spdx_expression_for_a_setuptools_that_reads_it():
                       if r.startswith("setuptools"))
     low = re.fullmatch(r"setuptools>=(\d+)", setuptools)
     assert low and int(low.group(1)) >= 77  # the first to read license as SPDX
+
+
+def test_the_command_leaves_nothing_for_the_interpreter_s_exit_to_collect():
+    """The ``nnterm`` script runs ``console_main``: every object the command made is
+    frozen when it returns, however it ends (``--version`` ends in SystemExit), so the
+    interpreter's last collections skip them."""
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"nnterm": "nnterm.app.cli:console_main"}
+    code = ("import gc, sys\n"
+            "from nnterm.app.cli import console_main\n"
+            "sys.argv = ['nnterm', '--version']\n"
+            "try:\n    console_main()\nexcept SystemExit:\n    pass\n"
+            "print(gc.get_freeze_count() > 1000, gc.get_count()[0] < 100)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split()[-2:] == ["True", "True"]

@@ -11,7 +11,7 @@ import pytest
 
 from nnterm.app.cli import main
 from nnterm.engine.export.refusals import ExportError, check_exportable
-from nnterm.engine.export.torch_code import (
+from nnterm.engine.export.torch_terms import (
     ACTIVATION_MODULES,
     FEATURE_EXPRESSIONS,
     INIT_LAWS,

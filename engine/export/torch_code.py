@@ -33,6 +33,13 @@ from dataclasses import dataclass
 
 from nnterm.engine.data import Dataset
 from nnterm.engine.export.current_weights import PREFIX, StartPoint
+from nnterm.engine.export.torch_terms import (
+    ACTIVATION_MODULES,
+    FEATURE_EXPRESSIONS,
+    LOSS_CODE,
+    init_law,
+    scheduler_code,
+)
 from nnterm.engine.nn.hyperparams import declared
 from nnterm.engine.nn.initializers import Init
 from nnterm.engine.nn.network import per_layer
@@ -41,44 +48,6 @@ from nnterm.engine.nn.seeding import STREAMS
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.trainer import EVAL_TRAIN_MAX
 from nnterm.engine.training.widths import layer_widths
-
-#: Each activation as a module of ``torch.nn`` (leaky_relu takes the run's slope).
-ACTIVATION_MODULES = {
-    "identity": "nn.Identity()", "relu": "nn.ReLU()", "leaky_relu": "nn.LeakyReLU({slope!r})",
-    "gelu": "nn.GELU()", "silu": "nn.SiLU()", "sigmoid": "nn.Sigmoid()", "tanh": "nn.Tanh()",
-}
-
-#: Each input feature (``nn.features``) as a torch expression of the columns x1, x2.
-FEATURE_EXPRESSIONS = {
-    "x1": "x1", "x2": "x2", "x1^2": "x1 * x1", "x2^2": "x2 * x2", "x1x2": "x1 * x2",
-    "sin_x1": "torch.sin(x1)", "sin_x2": "torch.sin(x2)",
-}
-
-#: Each loss as the body of ``loss_fn(logits, y)`` (y: class indices, or regression
-#: targets of the output's shape), in ``torch.nn.functional``'s words.
-LOSS_CODE = {
-    "cross_entropy": "return F.cross_entropy(logits, y)",
-    "binary_cross_entropy":
-        "return F.binary_cross_entropy_with_logits(logits, y.unsqueeze(1).to(logits.dtype))",
-    "mse": "return F.mse_loss(logits, y)",
-    "sigmoid_mse": "return F.mse_loss(torch.sigmoid(logits), y.unsqueeze(1).to(logits.dtype))",
-    "softmax_mse": "one_hot = F.one_hot(y, logits.shape[1]).to(logits.dtype)\n"
-                   "    return ((F.softmax(logits, dim=1) - one_hot) ** 2).sum(dim=1).mean()",
-}
-
-#: The law of each init scheme as ``torch.nn.init`` would draw it (the script loads
-#: nnterm's draw instead, so that it starts where the run started).
-INIT_LAWS = {
-    "zeros": "nn.init.zeros_(w)",
-    "constant": "nn.init.constant_(w, {value!r})",
-    "normal": "nn.init.normal_(w, std={std!r})",
-    "uniform": "nn.init.uniform_(w, -{limit!r}, {limit!r})",
-    "xavier_uniform": "nn.init.xavier_uniform_(w)",
-    "xavier_normal": "nn.init.xavier_normal_(w)",
-    "he_uniform": "nn.init.kaiming_uniform_(w, nonlinearity='relu')",
-    "he_normal": "nn.init.kaiming_normal_(w, nonlinearity='relu')",
-    "torch_default": "nn.Linear's own init",
-}
 
 
 @dataclass(frozen=True)
@@ -158,7 +127,7 @@ class TorchScript:
         modules = [name for name, wanted in (
             ("argparse", resuming and not self.notebook),
             ("copy", self.config.train.early_stopping is not None), ("math", True),
-            ("warnings", resuming and bool(self._scheduler()))) if wanted]
+            ("warnings", resuming and bool(scheduler_code(self.config.train)))) if wanted]
         lines = [f"import {name}" for name in modules]
         if not self.notebook:
             lines.append("from pathlib import Path")
@@ -259,7 +228,7 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
             code.append("    Features(),")
         code += [f"    {', '.join(self._modules(layer))}," for layer in range(len(self.widths) - 1)]
         code += [")", "linears = [m for m in model if isinstance(m, nn.Linear)]"]
-        laws = "; ".join(dict.fromkeys(self._law(init) for init in self.inits))
+        laws = "; ".join(dict.fromkeys(init_law(init) for init in self.inits))
         code += textwrap.wrap("nnterm drew the initial weights from its own stream; the "
                               "npz holds them in PyTorch's layout (weight: out x in). "
                               f"Their law: {laws}.", 88, initial_indent="# ",
@@ -274,15 +243,6 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
                 "`nn.Linear` layers computing `x @ weight.T + bias`, as nnterm's "
                 "`a @ W + b`, starting from the run's initial weights.")
         return Part("The model", text, "\n".join(code))
-
-    def _law(self, init: Init) -> str:
-        law = INIT_LAWS[init.scheme].format(value=init.value, std=init.std * init.gain,
-                                            limit=init.limit * init.gain)
-        if init.gain != 1.0 and init.scheme not in ("normal", "uniform", "zeros", "constant"):
-            law += f" times {init.gain!r}"
-        bias = ("bias 0" if init.scheme != "torch_default" else "") if init.bias is None \
-            else f"bias {init.bias!r}"
-        return f"{law}{', ' + bias if bias else ''}"
 
     def objective(self) -> Part:
         t, m = self.config.train, self.config.model
@@ -308,53 +268,13 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
             f"{name}={value!r}" for name, value in resolved(o.name, o.kwargs()).items()
             if name != "lr" and value != defaults[name]]
         code += ["", f"optimizer = torch.optim.{cls.__name__}({params}, {', '.join(options)})"]
-        scheduler = self._scheduler()
+        scheduler = scheduler_code(self.config.train)
         if scheduler:
             code += scheduler
         text = (f"The loss (`{m.loss}`), and `torch.optim.{cls.__name__}` with the run's "
                 "hyperparameters: nnterm's optimizers follow torch.optim's update rules "
                 "term for term.")
         return Part("Loss and optimizer", text, "\n".join(code).lstrip("\n"))
-
-    def _scheduler(self) -> list[str]:
-        t = self.config.train
-        s = t.schedule
-        kwargs = s.kwargs(t.steps)
-        warmup = kwargs.get("warmup_steps", 0)
-        lr_scheduler = "torch.optim.lr_scheduler"
-        if warmup <= 1:
-            if s.name == "constant":
-                return []
-            if s.name == "step":
-                return [f"scheduler = {lr_scheduler}.StepLR(optimizer, step_size="
-                        f"{kwargs['step_size']}, gamma={kwargs['gamma']!r})"]
-            if s.name == "cosine" and kwargs["total_steps"] >= t.steps:
-                eta = f", eta_min={kwargs['min_factor'] * t.optimizer.lr!r}" \
-                    if kwargs["min_factor"] else ""
-                return [f"scheduler = {lr_scheduler}.CosineAnnealingLR(optimizer, "
-                        f"T_max={kwargs['total_steps']}{eta})"]
-        decay = {
-            "constant": "1.0",
-            "step": f"{kwargs.get('gamma')!r} ** (step // {kwargs.get('step_size')})",
-            "cosine": (f"{kwargs.get('min_factor')!r} + (1 - {kwargs.get('min_factor')!r}) "
-                       f"* (1 + math.cos(math.pi * min(step, {kwargs.get('total_steps')}) / "
-                       f"{kwargs.get('total_steps')})) / 2"),
-        }[s.name]
-        lines = ["", "", "def lr_factor(step):",
-                 f'    """The learning rate\'s factor at step `step` (from 0): nnterm\'s '
-                 f'{s.name} schedule', ]
-        if s.name == "cosine":
-            lines.append("    (held at its end, where CosineAnnealingLR would rise again)")
-        if warmup > 1:
-            lines.append(f"    times a linear warmup over {warmup} steps")
-        lines[-1] += '."""'
-        lines.append(f"    factor = {decay}")
-        if warmup > 1:
-            lines.append(f"    return factor * min(1.0, (step + 1) / {warmup})")
-        else:
-            lines.append("    return factor")
-        lines += ["", "", f"scheduler = {lr_scheduler}.LambdaLR(optimizer, lr_factor)"]
-        return lines
 
     def resume(self) -> Part:
         """Where training starts: step 0, or the run's current weights (``start``)."""
@@ -375,7 +295,7 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
                      '        "param_groups": optimizer.state_dict()["param_groups"]})']
         skip = ["for _ in range(START):  # the batches of the steps nnterm took",
                 "    next(batch_order)"]
-        if self._scheduler():
+        if scheduler_code(self.config.train):
             skip = ["with warnings.catch_warnings():  # (torch warns of scheduler steps "
                     "before optimizer steps)", '    warnings.simplefilter("ignore")',
                     "    for _ in range(START):  # the batches and learning rates of the "
@@ -419,7 +339,7 @@ batch_order = batches(len(X_train), BATCH_SIZE, np.random.default_rng({stream_se
         if t.clip_norm is not None:
             step_lines.append(f"nn.utils.clip_grad_norm_({params}, {t.clip_norm!r})")
         step_lines.append("optimizer.step()")
-        if self._scheduler():
+        if scheduler_code(self.config.train):
             step_lines.append("scheduler.step()")
         step_lines += ["diverged = not math.isfinite(loss.item())",
                        "if step % LOG_EVERY == 0 or step == STEPS or diverged:",

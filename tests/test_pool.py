@@ -14,6 +14,7 @@ import threading
 import time
 
 import pytest
+from csv_tables import preset_file, two_class_rows, write_table
 
 from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
@@ -142,6 +143,18 @@ def test_the_longest_runs_go_first_long_runs_of_small_nets_too():
     for width in (2, 4, 8, 16, 32, 64):
         at = f"[model.hidden=[{width}]]"
         assert scaling.index(f"dim8{at}") < scaling.index(f"base{at}")
+
+
+def test_a_job_whose_data_is_gone_still_has_a_cost(tmp_path):
+    """The costs read the data's widths from a tiny instance of it; a table deleted after
+    its preset loaded cannot make one, and its job is costed with one input and one
+    output (it fails in its worker, with the reason) instead of the pool failing here."""
+    write_table(tmp_path / "data.csv", ["x", "y", "label"], two_class_rows())
+    job = preset_jobs(load_preset(str(preset_file(tmp_path))))[0]
+    read = job_cost(job)
+    (tmp_path / "data.csv").unlink()
+    gone = job_cost(job)
+    assert 0 < gone < read  # (2 inputs and 2 classes read; 1 and 1 assumed)
 
 
 def test_workers_take_the_pools_environment_not_the_servers(monkeypatch):

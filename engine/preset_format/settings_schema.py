@@ -45,7 +45,7 @@ from nnterm.engine.nn.activations import ACTIVATIONS, LEAKY_SLOPE
 from nnterm.engine.nn.features import FEATURES
 from nnterm.engine.nn.hyperparams import declared, shared_options
 from nnterm.engine.nn.initializers import INIT_OPTIONS, INITS, Init
-from nnterm.engine.nn.losses import LOSSES, get_loss
+from nnterm.engine.nn.losses import LOSSES
 from nnterm.engine.nn.optimizers import (
     OPTIMIZER_CLASSES,
     OPTIMIZERS,
@@ -201,9 +201,8 @@ def validate_config(raw: Any, at: Where, folder: str | os.PathLike[str] | None =
 def _check_memory(config: Config, dataset: Any, at: Where) -> None:
     """Refuse a run over the memory limit before anything big is allocated, naming the
     setting to lower (``memory.check``)."""
-    output_dim = get_loss(config.model.loss).output_dim(dataset.n_classes, dataset.output_dim)
     try:
-        memory.check(config, dataset.input_dim, output_dim)
+        memory.check(config, dataset.input_dim, layer_widths(config, dataset)[-1])
     except memory.TooBig as err:
         where = at
         for part in err.key.split("."):

@@ -24,7 +24,7 @@ from nnterm.engine.preset_format.preset import BASE, Preset
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.saved_run import SavedRun
-from nnterm.engine.training.trainer import TRAINING
+from nnterm.engine.training.status import TRAINING
 
 #: ``speed`` values besides a number of steps per second: the lesson's own pace, full speed.
 PRESET_PACE, FULL_SPEED = "preset", "full"

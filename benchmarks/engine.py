@@ -140,7 +140,8 @@ def step_config(case: StepCase) -> Any:
 def time_loop(case: StepCase, steps: int) -> tuple[float, list[Any]]:
     """Seconds for ``steps`` of ``loss_and_grads`` + ``opt.step``, and the final weights."""
     from nnterm.engine.nn.optimizers import make_optimizer
-    from nnterm.engine.training.trainer import Trainer, build_network
+    from nnterm.engine.training.building import build_network
+    from nnterm.engine.training.trainer import Trainer
 
     config = step_config(case)
     data = Trainer(config).dataset

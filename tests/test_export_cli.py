@@ -22,8 +22,9 @@ from nnterm.engine.nn.features import FEATURES
 from nnterm.engine.nn.initializers import INITS
 from nnterm.engine.nn.losses import LOSSES
 from nnterm.engine.preset_format.loader import load_preset
+from nnterm.engine.training.building import build_dataset, build_network
 from nnterm.engine.training.config import Config, with_changes
-from nnterm.engine.training.trainer import Trainer, build_dataset, build_network
+from nnterm.engine.training.trainer import Trainer
 
 
 def test_every_activation_loss_init_and_feature_has_its_pytorch_words():

@@ -18,6 +18,7 @@ from nnterm.engine.live.run_loop import run_loop
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.preset_format.loader import load_preset
 from nnterm.engine.training import commands as cmd
+from nnterm.engine.training.building import build_network
 from nnterm.engine.training.config import (
     Config,
     DataConfig,
@@ -25,7 +26,7 @@ from nnterm.engine.training.config import (
     OptimizerConfig,
     TrainConfig,
 )
-from nnterm.engine.training.trainer import Trainer, build_network
+from nnterm.engine.training.trainer import Trainer
 
 
 def moons(optimizer: OptimizerConfig, frozen: tuple[int, ...] = ()) -> Config:

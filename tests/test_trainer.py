@@ -21,8 +21,9 @@ from nnterm.engine.training.config import (
     TrainConfig,
     with_changes,
 )
+from nnterm.engine.training.status import DIVERGED, EARLY_STOPPED, FINISHED
 from nnterm.engine.training.telemetry import update_ratios
-from nnterm.engine.training.trainer import DIVERGED, EARLY_STOPPED, FINISHED, Trainer
+from nnterm.engine.training.trainer import Trainer
 
 MOONS = Config(
     data=DataConfig(name="moons", n_train=200, n_val=200, noise=0.1),

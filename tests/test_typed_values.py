@@ -19,7 +19,8 @@ from nnterm.engine.preset_format.loader import dump_preset, load_preset, parse_p
 from nnterm.engine.preset_format.saving import edited_preset
 from nnterm.engine.preset_format.values import format_value
 from nnterm.engine.training import commands as cmd
-from nnterm.engine.training.trainer import TRAINING, Trainer
+from nnterm.engine.training.status import TRAINING
+from nnterm.engine.training.trainer import Trainer
 from nnterm.engine.training.typed_values import TypedValue, with_typed_value
 
 

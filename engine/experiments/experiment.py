@@ -25,9 +25,10 @@ from typing import Any, Protocol
 from nnterm.engine.data import Dataset, bigram_baseline
 from nnterm.engine.preset_format.preset import Preset, run_configs
 from nnterm.engine.preset_format.values import format_point, normalize, run_label
+from nnterm.engine.training.building import build_dataset
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.telemetry import StepRecord
-from nnterm.engine.training.trainer import Trainer, build_dataset
+from nnterm.engine.training.trainer import Trainer
 
 OnRecord = Callable[[str, StepRecord], None]
 OnRunStart = Callable[[str, int], None]

@@ -21,9 +21,10 @@ from nnterm.engine.export.current_weights import StartPoint, current_arrays, sta
 from nnterm.engine.export.documents import notebook_json, script_text
 from nnterm.engine.export.refusals import check_exportable
 from nnterm.engine.export.torch_code import TorchScript
+from nnterm.engine.training.building import build_dataset, build_network
 from nnterm.engine.training.config import Config
 from nnterm.engine.training.safe_files import AtomicWriter
-from nnterm.engine.training.trainer import Trainer, build_dataset, build_network
+from nnterm.engine.training.trainer import Trainer
 
 
 class RunExport:

@@ -21,7 +21,7 @@ from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, with_changes
 from nnterm.engine.training.live_settings import takes_live
-from nnterm.engine.training.trainer import FINISHED, TRAINING
+from nnterm.engine.training.status import FINISHED, TRAINING
 from nnterm.engine.training.typed_values import (
     TypedValue,
     with_typed_value,

@@ -34,7 +34,8 @@ from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import Config, get_path
 from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.saved_run import restore, save, write_saved_run
-from nnterm.engine.training.trainer import DIVERGED, Trainer
+from nnterm.engine.training.status import DIVERGED
+from nnterm.engine.training.trainer import Trainer
 
 #: Longest wait for a command while paused, finished or between paced steps, before
 #: ``should_stop`` is checked again (keeps quitting fast without a busy loop).

@@ -3,15 +3,15 @@
 A Trainer owns a dataset, a network, an optimizer and a learning-rate schedule built from
 one Config. ``step()`` takes one optimizer step on one mini-batch; every
 ``train.log_every`` steps (and at step 0) it measures the run into a StepRecord. Commands
-(``apply``) change the run between steps. The same Config gives bit-identical records.
+(``apply``, from ``steering``) change the run between steps. The same Config gives
+bit-identical records.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
@@ -20,24 +20,20 @@ from nnterm.engine.data import (
     Dataset,
     add_input_noise,
     check_flips,
-    drawn_counts,
-    make_dataset,
     random_flips,
-    with_point,
-    without_points,
 )
 from nnterm.engine.nn.losses import chance_loss, get_loss
-from nnterm.engine.nn.network import EVERYTHING, MLP, NOTHING, Pass
-from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer, resolved
+from nnterm.engine.nn.network import EVERYTHING, NOTHING, Pass
+from nnterm.engine.nn.optimizers import clip_grad_norm, make_optimizer
 from nnterm.engine.nn.schedules import make_schedule
 from nnterm.engine.nn.seeding import stream
 from nnterm.engine.nn.solver import fit_readout
-from nnterm.engine.training import commands as cmd
-from nnterm.engine.training import memory
-from nnterm.engine.training.config import Config, SolverConfig, with_changes
+from nnterm.engine.training.building import build_dataset, build_network
+from nnterm.engine.training.config import Config, SolverConfig
 from nnterm.engine.training.confusion import MIN_CLASSES, confusion_matrix
 from nnterm.engine.training.diagnostics import Diagnosis, DiagnosisWatcher
-from nnterm.engine.training.live_settings import takes_live
+from nnterm.engine.training.status import DIVERGED, EARLY_STOPPED, FINISHED, TRAINING
+from nnterm.engine.training.steering import Steering
 from nnterm.engine.training.taken_step import TakenStep
 from nnterm.engine.training.telemetry import (
     BoundedHistory,
@@ -48,45 +44,13 @@ from nnterm.engine.training.telemetry import (
     unit_spreads,
     update_ratios,
 )
-from nnterm.engine.training.typed_values import (
-    TypedValue,
-    by_step,
-    shape_problem,
-    with_typed_value,
-    without_typed_values,
-)
-from nnterm.engine.training.widths import layer_widths
+from nnterm.engine.training.typed_values import by_step, shape_problem
 
 #: Training examples used to measure train loss, accuracy and activation statistics.
 EVAL_TRAIN_MAX = 1024
 
-TRAINING, FINISHED, DIVERGED, EARLY_STOPPED = "training", "finished", "diverged", "early stopped"
 
-
-def build_dataset(config: Config) -> Dataset:
-    """The dataset a Config describes (seeded by the Config's seed)."""
-    d = config.data
-    return make_dataset(
-        d.name, n_train=d.n_train, n_val=d.n_val, seed=config.seed, noise=d.noise,
-        label_flip=d.label_flip, **dict(d.params),
-    )
-
-
-def build_network(config: Config, dataset: Dataset) -> MLP:
-    """The MLP a Config describes, from the data's input width (or its features') to the
-    loss's output width."""
-    m, features = config.model, config.data.features
-    if features and dataset.input_dim != 2:
-        raise ValueError(f"features are functions of a point of the plane; {dataset.name} "
-                         f"has {dataset.input_dim} inputs, not 2")
-    return MLP(
-        list(layer_widths(config, dataset)), activation=m.activation,
-        init=m.init, dropout=m.dropout, frozen=m.frozen, seed=config.seed, dtype=m.dtype,
-        leaky_slope=m.leaky_slope, features=features,
-    )
-
-
-class Trainer:
+class Trainer(Steering):
     """Trains one run of a Config; ``run_name`` labels its records (``base`` or a variant)."""
 
     def __init__(self, config: Config, run_name: str = "base", dataset: Dataset | None = None):
@@ -470,76 +434,3 @@ class Trainer:
         with np.errstate(over="ignore", invalid="ignore"):
             self.step()
         return True
-
-    def apply(self, command: cmd.Command) -> None:
-        """Apply a control between steps (see ``commands``)."""
-        match command:
-            case cmd.Pause():
-                self.paused = True
-            case cmd.Resume():
-                self.paused = False
-                self._pending_steps = 0
-            case cmd.StepOnce():
-                self.paused = True
-                self._pending_steps += 1
-            case cmd.Reset():
-                self._start(self._as_given(self.config), self.dataset)
-            case cmd.Reseed(seed=seed):  # new data from the seed, unless points were drawn
-                new_seed = self.config.seed + 1 if seed is None else seed
-                drawn = self.dataset if drawn_counts(self.dataset) is not None else None
-                self._start(replace(self._as_given(self.config), seed=new_seed), drawn)
-            case cmd.Reinitialize():
-                self.net.reinitialize()
-                self.optimizer.reset_state()
-            case cmd.Set(changes=changes):
-                self._set(changes)
-            case cmd.SetParameter(layer=layer, unit=unit, row=row, value=value):
-                self.net.set_parameter(layer, unit, row, value)
-                self.config = with_typed_value(self.config, TypedValue(
-                    self.step_count, layer, unit, row, value))
-                self._typed = by_step(self.config.model.typed_values)
-            case cmd.AddPoint(x1=x1, x2=x2, label=label):
-                self._redraw(with_point(self.dataset, x1, x2, label))
-            case cmd.RemovePoints(box=box, validation=validation):
-                self._redraw(without_points(self.dataset, box, validation))
-            case _:
-                raise TypeError(f"not a command: {command!r}")
-
-    def _as_given(self, config: Config) -> Config:
-        """``config`` with the typed values the run was given, not those typed since: a
-        reset draws the weights again, as TensorFlow Playground's does."""
-        return replace(config, model=replace(config.model, typed_values=self._given_typed))
-
-    def _set(self, changes: Mapping[str, Any]) -> None:
-        new = with_changes(self.config, changes)
-        if not takes_live(self.config, changes):
-            new = without_typed_values(new)
-            data = self.dataset  # (its widths stand for the new data's: a rough guess)
-            memory.check(new, data.input_dim,
-                         get_loss(new.model.loss).output_dim(data.n_classes, data.output_dim))
-            data_changed = new.data != self.config.data
-            self._start(new, None if data_changed else self.dataset)
-            self._given_typed = ()
-            return
-        check_flips(new.data.name, new.train.flips)
-        old, self.config = self.config, new
-        if self.status == FINISHED and self.step_count < new.train.steps:
-            self.status = TRAINING  # more steps asked of a finished run: go on
-        o_old, o_new = old.train.optimizer, new.train.optimizer
-        if o_new.name != o_old.name:
-            self._make_optimizer()
-        elif o_new != o_old:
-            for name, value in resolved(o_new.name, o_new.kwargs()).items():
-                setattr(self.optimizer, name, value)
-            self.optimizer.validate()
-        self._batches.batch_size = self._batch_size()
-        if new.model.activation != old.model.activation:
-            acts = new.model.activation
-            for i in range(self.net.n_layers - 1):
-                self.net.set_activation(acts if isinstance(acts, str) else acts[i], i)
-        if new.model.dropout != old.model.dropout:
-            ps = new.model.dropout
-            for i in range(self.net.n_layers - 1):
-                self.net.set_dropout(ps if isinstance(ps, (int, float)) else ps[i], i)
-        if new.train.schedule != old.train.schedule:
-            self._make_schedule()

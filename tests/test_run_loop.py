@@ -13,8 +13,9 @@ from session_waits import CONFIG
 
 from nnterm.engine.live import run_commands as rc
 from nnterm.engine.live.pace import Pacer
+from nnterm.engine.live.pictures import keeps_pictures, pictured
 from nnterm.engine.live.plane import HeldBoundaries, Interrupted
-from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, keeps_pictures, pictured, run_loop
+from nnterm.engine.live.run_loop import IDLE_WAIT, LoopState, run_loop
 from nnterm.engine.live.run_set import RunSet
 from nnterm.engine.training import commands as cmd
 from nnterm.engine.training.config import (

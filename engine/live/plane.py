@@ -62,7 +62,7 @@ class HeldBoundaries:
     otherwise gives the one it drew last (for the same run and resolution).
 
     The run loop sets ``renew`` for a snapshot after a command that changes the pictures
-    (``run_loop.keeps_pictures``: after another, for the snapshot after it), when the runs
+    (``pictures.keeps_pictures``: after another, for the snapshot after it), when the runs
     stop, and every ``run_loop.PICTURE_SECONDS`` while they train: the grids were most of
     what a snapshot cost (activations: 22 of 27 ms, five runs' grids and the selected
     run's), at eight snapshots a second, for a picture panel that redraws once a second.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from nnterm.engine.live import run_commands as rc
+from nnterm.engine.live.all_or_nothing import apply_each
 from nnterm.engine.live.claim_watch import claim_verdicts
 from nnterm.engine.live.frame import (
     build_frame,
@@ -25,14 +26,13 @@ from nnterm.engine.live.frame import (
     text_samples,
 )
 from nnterm.engine.live.pace import CATCH_UP, FPS, Pacer, StepRate
+from nnterm.engine.live.pictures import keeps_pictures, pictured
 from nnterm.engine.live.plane import HeldBoundaries, Interrupted
 from nnterm.engine.live.run_export import export_run
 from nnterm.engine.live.run_set import RunSet, describe_runs
 from nnterm.engine.live.run_words import describe, describe_error, rate_text
 from nnterm.engine.live.snapshot import Snapshot
 from nnterm.engine.training import commands as cmd
-from nnterm.engine.training.config import Config, get_path
-from nnterm.engine.training.live_settings import takes_live
 from nnterm.engine.training.saved_run import restore, save, write_saved_run
 from nnterm.engine.training.status import DIVERGED
 from nnterm.engine.training.trainer import Trainer
@@ -310,7 +310,7 @@ class _Driver:
 
     def apply(self, command: Any, targets: list[Trainer]) -> None:
         """``command`` on each target; the message names the runs unless it is all."""
-        self.apply_each([(t, command) for t in targets])
+        apply_each([(t, command) for t in targets])
         message = describe(command, targets[0])
         if len(targets) < len(self.runs.names):
             message = f"{describe_runs(targets)}: {message}"
@@ -320,7 +320,7 @@ class _Driver:
         """Each named run's own Set; the message says what each run took, once for all
         when they took the same (the status line has one line for it)."""
         pairs = [(t, cmd.Set(per_run[t.run_name])) for t in self.runs.targets(list(per_run))]
-        self.apply_each(pairs)
+        apply_each(pairs)
         said = [(t.run_name, describe(c, t)) for t, c in pairs]
         if len({text for _, text in said}) == 1:
             everyone = len(pairs) == len(self.runs.names)
@@ -328,22 +328,6 @@ class _Driver:
                 f"{describe_runs([t for t, _ in pairs])}: {said[0][1]}")
         else:
             self.message = " · ".join(f"{name}: {text}" for name, text in said)
-
-    @staticmethod
-    def apply_each(pairs: list[tuple[Trainer, Any]]) -> None:
-        """Apply each (run, command); if one raises, the Sets taken before it (and its
-        own half-taken one) are rolled back, so the runs never end up half-changed."""
-        done: list[tuple[Trainer, Config, tuple[object, ...], Any]] = []
-        for t, command in pairs:
-            before, parts = t.config, (t.net, t.dataset, t.loss)
-            try:
-                t.apply(command)
-            except Exception:
-                for trainer, config, old_parts, applied in [*done, (t, before, parts, command)]:
-                    if isinstance(applied, cmd.Set) and trainer.config is not config:
-                        _roll_back(trainer, config, old_parts, applied)
-                raise
-            done.append((t, before, parts, command))
 
     # -- stepping
     def tick(self) -> bool:
@@ -443,38 +427,3 @@ class _Driver:
         self.publish_fn(snapshot)
         if self.measured >= STEPS_MEASURED:  # (a change of speed asks at once)
             self.ask_move()
-
-
-def keeps_pictures(command: Any) -> bool:
-    """Whether ``command`` leaves every picture of the runs as it was, unless it starts a
-    run over (``pictured`` tells): a change of speed or of the run shown, or of settings
-    (the learning rate, the batch size, the optimizer...) that act from the next step."""
-    match command:
-        case cmd.SetSpeed() | rc.SelectRun() | cmd.Set() | rc.SetEach():
-            return True
-        case rc.ToRuns(command=inner):
-            return keeps_pictures(inner)
-    return False
-
-
-def pictured(runs: RunSet) -> list[tuple[object, ...]]:
-    """What the runs' pictures are drawn from, but for the weights' values: each run's
-    name, network and data (new objects when a run starts over), step and model
-    settings (an activation changed in place)."""
-    return [(t.run_name, t.net, t.dataset, t.step_count, t.config.model)
-            for t in runs.trainers]
-
-
-def _roll_back(trainer: Trainer, before: Config, parts: tuple[object, ...],
-               command: cmd.Set) -> None:
-    """Undo a Set that raised halfway: ``Trainer.apply`` may have taken part of it (the
-    new config, some optimizer attributes, a rebuilt dataset) before the bad value raised.
-    ``parts`` are the trainer's (net, dataset, loss) from before."""
-    live = takes_live(before, command.changes)
-    if not live and (trainer.net, trainer.dataset, trainer.loss) == parts:
-        trainer.config = before  # the rebuild failed before it replaced anything
-        return
-    try:  # put the old values back the way they came in
-        trainer.apply(cmd.Set({p: get_path(before, p) for p in command.changes}))
-    except Exception:
-        trainer.config = before

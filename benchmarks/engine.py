@@ -140,8 +140,12 @@ def step_config(case: StepCase) -> Any:
 def time_loop(case: StepCase, steps: int) -> tuple[float, list[Any]]:
     """Seconds for ``steps`` of ``loss_and_grads`` + ``opt.step``, and the final weights."""
     from nnterm.engine.nn.optimizers import make_optimizer
-    from nnterm.engine.training.building import build_network
     from nnterm.engine.training.trainer import Trainer
+
+    try:
+        from nnterm.engine.training.building import build_network
+    except ImportError:  # a tree from before trainer.py was split (``--before``)
+        from nnterm.engine.training.trainer import build_network
 
     config = step_config(case)
     data = Trainer(config).dataset

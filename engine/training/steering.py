@@ -20,7 +20,6 @@ from nnterm.engine.data import (
     with_point,
     without_points,
 )
-from nnterm.engine.nn.losses import get_loss
 from nnterm.engine.nn.network import MLP
 from nnterm.engine.nn.optimizers import Optimizer, resolved
 from nnterm.engine.training import commands as cmd
@@ -34,6 +33,7 @@ from nnterm.engine.training.typed_values import (
     with_typed_value,
     without_typed_values,
 )
+from nnterm.engine.training.widths import layer_widths
 
 
 class Steering:
@@ -101,8 +101,7 @@ class Steering:
         if not takes_live(self.config, changes):
             new = without_typed_values(new)
             data = self.dataset  # (its widths stand for the new data's: a rough guess)
-            memory.check(new, data.input_dim,
-                         get_loss(new.model.loss).output_dim(data.n_classes, data.output_dim))
+            memory.check(new, data.input_dim, layer_widths(new, data)[-1])
             data_changed = new.data != self.config.data
             self._start(new, None if data_changed else self.dataset)
             self._given_typed = ()

@@ -397,7 +397,7 @@ class _Driver:
         if self.pictures_kept and running:
             # a key's effect on the numbers shows at once, without waiting for pictures
             # it does not change (the app holds its slow panels back after a key anyway,
-            # ``training_screen.KEY_QUIET``); the next snapshot draws them anew
+            # ``key_actions.KEY_QUIET``); the next snapshot draws them anew
             renew, self.pictures_due = False, min(self.pictures_due, now)
         else:
             renew = self.dirty or not running or now >= self.pictures_due

@@ -33,6 +33,11 @@ from multiprocessing.context import ForkServerContext
 #: script's own imports are ``start``'s ``main_imports``.)
 PRELOAD = ("nnterm.engine.experiments.pool",)
 
+#: The server's last import, after ``PRELOAD`` and the command's own: it freezes what the
+#: server has made (``gc.freeze``), which shortens the server's exit and keeps the
+#: workers' collections off the memory they share with it.
+FREEZE = "nnterm.engine.process.server_frozen"
+
 #: The thread pools of the BLAS libraries NumPy may use. A pool's workers take one
 #: thread each (as the app does, see ``nnterm.app.single_thread_blas``): a worker per
 #: core already fills every core, and BLAS threads inside each would fight over them
@@ -88,10 +93,10 @@ def ctrl_c_blocked() -> Iterator[None]:
 
 def worker_context(main_imports: Sequence[str] = ()) -> ForkServerContext:
     """The multiprocessing context a local pool starts its workers with; a server it
-    starts imports ``PRELOAD`` and ``main_imports``."""
+    starts imports ``PRELOAD`` and ``main_imports``, then ``FREEZE``."""
     one_blas_thread()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([*PRELOAD, *main_imports])
+    context.set_forkserver_preload([*PRELOAD, *main_imports, FREEZE])
     return context
 
 

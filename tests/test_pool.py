@@ -19,7 +19,8 @@ from csv_tables import preset_file, two_class_rows, write_table
 from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
-from nnterm.engine.experiments.pool import job_cost, local_pool
+from nnterm.engine.experiments.job_cost import job_cost
+from nnterm.engine.experiments.pool import local_pool
 from nnterm.engine.preset_format.loader import PresetError, load_preset
 from nnterm.engine.process import worker_server
 

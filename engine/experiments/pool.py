@@ -26,13 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nnterm.engine.experiments.experiment import DataCache, PointJob, RunResult, train_point
-from nnterm.engine.preset_format.settings_schema import data_probe
+from nnterm.engine.experiments.job_cost import job_cost
 from nnterm.engine.process import worker_server
 from nnterm.engine.process.parent_watch import end_with_process
 from nnterm.engine.process.worker_server import cores
 from nnterm.engine.training.telemetry import StepRecord
 from nnterm.engine.training.trainer import Trainer
-from nnterm.engine.training.widths import layer_widths
 
 
 @dataclass(frozen=True)
@@ -168,32 +167,6 @@ class PointPool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-#: What a step costs besides its arithmetic (the 40-odd NumPy calls of a small net's
-#: step), in the units of ``job_cost``: multiply-adds of examples x weights. Measured on
-#: scaling_laws' base runs: 31 us a step at 384 of them (2-2-1), 41 us at 12,288
-#: (2-64-1), about 0.8 ns each beyond this. Without it a sweep of small nets was ordered
-#: by width alone, and the longest run (scaling_laws_compute's narrowest, 4,340 steps)
-#: started last.
-STEP_OVERHEAD = 37_000
-
-
-def job_cost(job: PointJob) -> float:
-    """A rough cost of a job, to order them: steps x (``STEP_OVERHEAD`` + examples a
-    step x weights). The input and output widths are the data's (``data_probe``): at
-    the same width, scaling_laws' ``dim8`` runs cost more than its base runs, and a pool
-    that ordered them as equals gave every ``dim8`` run to one worker, which ended a
-    quarter of a second after the other. A dataset the probe cannot make counts one
-    input and one output (its job fails with the reason in its worker)."""
-    config = job.config
-    try:
-        widths = layer_widths(config, data_probe(config.data))
-    except ValueError:
-        widths = (1, *config.model.hidden, 1)
-    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
-    examples = config.train.batch_size or config.data.n_train
-    return float(config.train.steps) * (STEP_OVERHEAD + examples * weights)
 
 
 def local_pool(workers: int | None = None) -> PointPool:

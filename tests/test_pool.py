@@ -12,6 +12,7 @@ import sys
 import textwrap
 import threading
 import time
+from concurrent.futures import Executor, Future
 
 import pytest
 from csv_tables import preset_file, two_class_rows, write_table
@@ -20,7 +21,7 @@ from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
 from nnterm.engine.experiments.job_cost import job_cost
-from nnterm.engine.experiments.pool import local_pool
+from nnterm.engine.experiments.pool import PointPool, local_pool
 from nnterm.engine.preset_format.loader import PresetError, load_preset
 from nnterm.engine.process import worker_server
 
@@ -144,6 +145,22 @@ def test_the_longest_runs_go_first_long_runs_of_small_nets_too():
     for width in (2, 4, 8, 16, 32, 64):
         at = f"[model.hidden=[{width}]]"
         assert scaling.index(f"dim8{at}") < scaling.index(f"base{at}")
+
+
+def test_run_hands_every_job_to_the_workers_before_a_result_is_asked_for():
+    """``nnterm run`` builds its progress bars after ``pool.run``: the workers start on
+    the jobs meanwhile, not once the first result is read."""
+    class Recording(Executor):
+        def __init__(self) -> None:
+            self.labels: list[str] = []
+
+        def submit(self, fn, /, *args, **kwargs):
+            self.labels.append(args[0].label)
+            return Future()
+
+    executor, jobs = Recording(), preset_jobs(load_preset("scaling_laws"))
+    PointPool(executor, 2).run(jobs)
+    assert sorted(executor.labels) == sorted(job.label for job in jobs)
 
 
 def test_a_job_whose_data_is_gone_still_has_a_cost(tmp_path):

@@ -240,17 +240,19 @@ def _run_in_pool(preset, console: Console, out, open_the_pool: Callable[[], Poin
     results: list[RunResult | None] = [None] * len(jobs)
     written = 0
     try:
-        with open_the_pool() as pool, PointReporter(console, jobs,
-                                                    pool.description) as reporter:
-            for index, run in pool.run(jobs,
-                                       poll=lambda: reporter.update(pool.progress_updates())):
-                results[index] = run
-                reporter.finished(run)
-                while written < len(jobs) and (done := results[written]) is not None:
-                    if out is not None:
-                        for record in done.records:
-                            out.record(done.label, record)
-                    written += 1
+        with open_the_pool() as pool:
+            # the jobs go to the workers first, then the bars are built (the first poll
+            # comes once they are)
+            finishing = pool.run(jobs, poll=lambda: reporter.update(pool.progress_updates()))
+            with PointReporter(console, jobs, pool.description) as reporter:
+                for index, run in finishing:
+                    results[index] = run
+                    reporter.finished(run)
+                    while written < len(jobs) and (done := results[written]) is not None:
+                        if out is not None:
+                            for record in done.records:
+                                out.record(done.label, record)
+                        written += 1
     except KeyboardInterrupt:  # the pool has stopped its workers: say what finished
         finished = [r for r in results if r is not None]
         if finished:

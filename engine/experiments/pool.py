@@ -94,6 +94,19 @@ def _reporter(job: PointJob) -> Callable[[Trainer, StepRecord], None]:
 
 
 # ---------------------------------------------------------------------------- the pool
+def _as_finished(futures: dict[Future[RunResult], int], poll: Callable[[], None] | None,
+                 poll_seconds: float) -> Iterator[tuple[int, RunResult]]:
+    """``(futures[f], f.result())`` as each future ``f`` finishes (those that finish
+    together in their index order), calling ``poll()`` at least every ``poll_seconds``."""
+    pending = set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=poll_seconds, return_when=FIRST_COMPLETED)
+        if poll is not None:
+            poll()
+        for future in sorted(done, key=futures.__getitem__):
+            yield futures[future], future.result()
+
+
 class PointPool:
     """Jobs on an ``Executor`` with ``workers`` workers. ``progress``: a queue of
     Progress from the workers (None where the executor cannot share one); ``stop``: the
@@ -119,19 +132,14 @@ class PointPool:
 
     def run(self, jobs: list[PointJob], poll: Callable[[], None] | None = None,
             poll_seconds: float = 0.2) -> Iterator[tuple[int, RunResult]]:
-        """Submit every job, the costliest first (``job_cost``: the long runs start at
-        once instead of holding up the end, so the workers finish together); yield
-        ``(index in jobs, result)`` as each finishes, calling ``poll()`` at least every
-        ``poll_seconds`` meanwhile (to show progress)."""
+        """Submit every job now, the costliest first (``job_cost``: the long runs start
+        at once instead of holding up the end, so the workers finish together); the
+        iterator returned yields ``(index in jobs, result)`` as each finishes, calling
+        ``poll()`` at least every ``poll_seconds`` meanwhile (to show progress). (The
+        workers start on the jobs while the caller builds its progress display.)"""
         order = sorted(range(len(jobs)), key=lambda i: -job_cost(jobs[i]))
         futures = {self.submit(jobs[i]): i for i in order}
-        pending = set(futures)
-        while pending:
-            done, pending = wait(pending, timeout=poll_seconds, return_when=FIRST_COMPLETED)
-            if poll is not None:
-                poll()
-            for future in sorted(done, key=futures.__getitem__):
-                yield futures[future], future.result()
+        return _as_finished(futures, poll, poll_seconds)
 
     def progress_updates(self) -> list[Progress]:
         """The progress reports that arrived since the last call."""

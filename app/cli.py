@@ -183,10 +183,10 @@ def interrupted_by_signals():
 
 def _run_command(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command in ("run", "check") and args.executor == "local" and (
-            args.workers or cores()) > 1:
-        # the server the pool's workers are forked from imports the engine on the other
-        # core while this process imports the command and loads the presets; and this
-        # module, which a worker imports again when it runs the nnterm script
+            args.workers or cores()) > 1 and not worker_server.can_fork_here():
+        # the server the pool's workers will be forked from imports the engine on the
+        # other core while this process imports the command and loads the presets; and
+        # this module, which a worker imports again when it runs the nnterm script
         worker_server.start(main_imports=("nnterm.app.cli",))
     if args.command == "list":
         from nnterm.app.headless.listing import list_command

@@ -8,6 +8,7 @@ import json
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import textwrap
 import threading
@@ -199,13 +200,15 @@ def test_a_process_forked_from_the_server_ignores_ctrl_c_from_its_start():
     assert process.exitcode == 0
 
 
-@pytest.mark.parametrize("workers, started", [("1", False), ("2", True)])
-def test_run_starts_the_worker_server_before_it_loads_the_preset(sweep_file, monkeypatch,
-                                                                 workers, started):
-    """Only when a pool will run, and before the preset is read (its imports overlap
-    the command's own)."""
+@pytest.mark.parametrize("workers, can_fork_here, started",
+                         [("1", False, False), ("2", False, True), ("2", True, False)])
+def test_run_starts_the_worker_server_before_it_loads_the_preset(
+        sweep_file, monkeypatch, workers, can_fork_here, started):
+    """Only when a pool will run and its workers cannot be forked from the command
+    itself, and then before the preset is read (its imports overlap the command's own)."""
     calls: list[str] = []
     monkeypatch.setattr(worker_server, "start", lambda **_: calls.append("server"))
+    monkeypatch.setattr(worker_server, "can_fork_here", lambda: can_fork_here)
     from nnterm.app.headless import run
 
     def load_preset(*args):
@@ -215,6 +218,80 @@ def test_run_starts_the_worker_server_before_it_loads_the_preset(sweep_file, mon
     monkeypatch.setattr(run, "load_preset", load_preset)
     assert main(["run", str(sweep_file), "--workers", workers]) == 2
     assert calls == (["server", "preset"] if started else ["preset"])
+
+
+FORKED_HERE = textwrap.dedent("""\
+    import json, os, signal, sys, threading
+    from nnterm.engine.experiments.executors import open_pool
+
+    def children():
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        out = []
+        for pid in pids:
+            try:
+                stat = open(f"/proc/{pid}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
+                out.append(int(pid))
+        return out
+
+    if __name__ == "__main__":  # (the server's workers run this script again)
+        if sys.argv[1] == "thread":
+            threading.Thread(target=threading.Event().wait, daemon=True).start()
+        signal.signal(signal.SIGTERM, lambda *_: None)  # the command's handler
+        print("printed before the pool")  # (a pipe's buffer: not written out yet)
+        with open_pool("local", 2) as pool:
+            ask = lambda f, *a: pool.executor.submit(f, *a).result()
+            print(json.dumps({
+                "parents": sorted({ask(os.getppid) for _ in range(4)}), "me": os.getpid(),
+                "children": children(),
+                "sigterm": ask(signal.getsignal, signal.SIGTERM) == signal.SIG_DFL,
+                "sigint": ask(signal.getsignal, signal.SIGINT) == signal.SIG_IGN}))
+""")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="forks from the command on Linux only")
+@pytest.mark.parametrize("beside", ["nothing", "thread"])
+def test_a_headless_command_forks_its_workers_from_itself(tmp_path, beside):
+    """``nnterm run``/``check`` open their pool while they run no other thread: the
+    workers are forked from the command (no server, nor its semaphores' tracker, starts
+    beside it), end on SIGTERM whatever the command's handler, ignore Ctrl-C, and do
+    not print again what the command had printed. Beside a thread, from the server."""
+    script = tmp_path / "forked_here.py"
+    script.write_text(FORKED_HERE)
+    done = subprocess.run([sys.executable, str(script), beside], capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.count("printed before the pool") == 1, done.stdout
+    seen = json.loads(done.stdout.splitlines()[-1])
+    assert seen["sigterm"] and seen["sigint"]
+    if beside == "nothing":
+        assert seen["parents"] == [seen["me"]]
+        assert len(seen["children"]) == 2  # the workers, and nothing else
+    else:
+        [server] = seen["parents"]
+        assert server != seen["me"] and server in seen["children"]
+
+
+def test_check_opens_its_pool_before_its_progress_bar_starts_a_thread(monkeypatch):
+    """In a terminal the bar refreshes from a thread of its own; opened after it, the pool
+    could not fork its workers from the command."""
+    from rich.console import Console
+
+    from nnterm.app.headless import check
+
+    threads_then: list[int] = []
+
+    def open_pool(*_args):
+        threads_then.append(threading.active_count())
+        raise ExecutorError("stops here")
+
+    monkeypatch.setattr(check, "headless_console", lambda: Console(force_terminal=True))
+    monkeypatch.setattr(check, "open_pool", open_pool)
+    before = threading.active_count()
+    with pytest.raises(ExecutorError):
+        check.check_command(["xor"], seeds=None, workers=2)
+    assert threads_then == [before]
 
 
 def test_a_missing_extra_says_how_to_install_it(monkeypatch):

@@ -10,7 +10,8 @@ a job of one ``PointPool``; a preset's claims are checked as soon as its last ru
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import contextlib
+from collections.abc import Generator
 from dataclasses import dataclass
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -67,14 +68,16 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
     tasks: list[tuple[Preset, int | None]] = [(p, s) for p in presets for s in (seeds or (None,))]
     console = headless_console()
     rows: list[ClaimRow] = []
-    with Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  disable=not console.is_terminal) as progress:
+    in_pool = not (executor == "local" and (workers or cores()) == 1)
+    # the pool opens before the bar starts its thread: this process can then fork the
+    # workers itself (pool.local_pool)
+    with (open_pool(executor, workers, scheduler) if in_pool else contextlib.nullcontext()
+          ) as pool, Progress(TextColumn("checking"), BarColumn(), MofNCompleteColumn(),
+                              TextColumn("{task.description}"), TimeElapsedColumn(),
+                              console=console, disable=not console.is_terminal) as progress:
         bar = progress.add_task("", total=len(tasks))
-        if executor == "local" and (workers or cores()) == 1:
-            done_tasks = (check_preset(p, s) for p, s in tasks)
-        else:
-            done_tasks = _check_in_pool(tasks, lambda: open_pool(executor, workers, scheduler))
+        done_tasks = (_check_in_pool(tasks, pool) if pool is not None
+                      else (check_preset(p, s) for p, s in tasks))
         try:
             for done in done_tasks:
                 rows.extend(done)
@@ -83,8 +86,10 @@ def check_command(sources: list[str], *, seeds: list[int] | None, workers: int |
                     passed = sum(r.passed for r in done)
                     console.print(f"{done[0].preset} seed {done[0].seed}: {passed}/{len(done)} "
                                   f"claims hold ({done[0].seconds:.1f} s)")
-        except KeyboardInterrupt:  # show what was checked; closing stops the pool's workers
+        except KeyboardInterrupt:  # show what was checked, once the pool's workers stopped
             done_tasks.close()
+            if pool is not None:
+                pool.close()
             progress.stop()
             if rows:
                 print_table(console, claims_table(rows))
@@ -111,10 +116,10 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _check_in_pool(tasks: list[tuple[Preset, int | None]], open_the_pool: Callable[[], PointPool]
+def _check_in_pool(tasks: list[tuple[Preset, int | None]], pool: PointPool
                    ) -> Generator[list[ClaimRow], None, None]:
-    """Every run of every task as one job of the pool ``open_the_pool()`` opens (when the
-    first task is asked for); yield each task's claim rows as its last run finishes."""
+    """Every run of every task as one job of ``pool``; yield each task's claim rows as its
+    last run finishes."""
     jobs, owner = [], []
     for t, (preset, seed) in enumerate(tasks):
         for job in preset_jobs(preset, seed=seed):
@@ -122,15 +127,14 @@ def _check_in_pool(tasks: list[tuple[Preset, int | None]], open_the_pool: Callab
             owner.append(t)
     results: list[RunResult | None] = [None] * len(jobs)
     left = [owner.count(t) for t in range(len(tasks))]
-    with open_the_pool() as pool:
-        for index, run in pool.run(jobs):
-            results[index] = run
-            t = owner[index]
-            left[t] -= 1
-            if left[t] == 0:
-                preset, seed = tasks[t]
-                mine = [r for r, o in zip(results, owner, strict=True) if o == t and r is not None]
-                yield claim_rows(preset, collect(preset, mine, seed))
+    for index, run in pool.run(jobs):
+        results[index] = run
+        t = owner[index]
+        left[t] -= 1
+        if left[t] == 0:
+            preset, seed = tasks[t]
+            mine = [r for r, o in zip(results, owner, strict=True) if o == t and r is not None]
+            yield claim_rows(preset, collect(preset, mine, seed))
 
 
 def claims_table(rows: list[ClaimRow], title: str = "claims") -> Table:

@@ -3,7 +3,9 @@
 ``open_pool(kind, workers, scheduler)`` gives a ``pool.PointPool`` over a standard
 ``concurrent.futures.Executor``:
 
-- ``local``: ``workers`` processes on this machine (``pool.local_pool``).
+- ``local``: ``workers`` processes on this machine (``pool.local_pool``), forked from
+  this process where it runs no other thread (a headless command opens its pool before
+  its progress bar starts one), else from the worker server.
 - ``dask``: ``dask.distributed``; without ``scheduler`` a ``LocalCluster`` of ``workers``
   processes (one thread each) is started and closed with the pool; with
   ``scheduler="tcp://HOST:PORT"`` the runs go to that running cluster. The client's
@@ -53,7 +55,7 @@ def open_pool(kind: str = "local", workers: int | None = None,
     if kind == "local":
         if scheduler is not None:
             raise ValueError("a scheduler address needs --executor dask or ray")
-        return local_pool(workers)
+        return local_pool(workers, fork_here=True)
     if kind == "dask":
         return _dask_pool(workers, scheduler)
     return _ray_pool(workers, scheduler)

@@ -6,9 +6,9 @@ another machine) and a run depends only on its Config (the seed fixes the data, 
 weights and the batches), so results are the same, bit for bit, whatever ran them and in
 which order; ``experiment.run_preset`` puts them back in the preset's order.
 
-``local_pool(workers)`` is a ``ProcessPoolExecutor`` of processes forked from a server
-that has imported the engine (``process.worker_server``), which share a stop flag and a
-progress queue with this process: ``cancel()`` makes every running job stop within one
+``local_pool(workers)`` is a ``ProcessPoolExecutor`` of processes forked from a process
+that has imported the engine (this one, or a server: ``process.worker_server``), which
+share a stop flag and a progress queue with this process: ``cancel()`` makes every running job stop within one
 chunk of steps (``experiment.CHUNK_SECONDS``), so closing the pool leaves nothing
 running. The distributed executors are in ``executors``.
 """
@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from nnterm.engine.experiments.experiment import DataCache, PointJob, RunResult, train_point
@@ -63,8 +64,11 @@ def _start_worker(stop: Any, progress: Any, owner: int, environ: dict[str, str])
     the pool's process's environment (the server's is as it was when it started), and
     leave Ctrl-C (SIGINT, sent to the whole terminal's process group) to the pool's
     process (``owner``), which stops the jobs through the flag: a worker killed mid-job
-    would break the pool."""
+    would break the pool. A worker forked from the command itself ends on SIGTERM and
+    SIGHUP, as the server's do, instead of running the command's handlers for them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # (ignored from its start: worker_server)
+    for ending in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(ending, signal.SIG_DFL)
     end_with_process(owner)  # an owner ended at once (SIGKILL) would leave jobs running
     os.environ.clear()
     os.environ.update(environ)
@@ -177,15 +181,20 @@ class PointPool:
         self.close()
 
 
-def local_pool(workers: int | None = None) -> PointPool:
-    """A pool of ``workers`` processes (default: one per core), forked from the worker
-    server (``process.worker_server``: started now if the command line has not started
-    it yet), not from this process: a worker starts clean even when this process runs
+def local_pool(workers: int | None = None, *, fork_here: bool = False) -> PointPool:
+    """A pool of ``workers`` processes (default: one per core). With ``fork_here``, and
+    where ``worker_server.can_fork_here`` (Linux, no thread but this one: a headless
+    command), they are forked from this process, which has imported all they need;
+    otherwise from the worker server (``process.worker_server``: started now if the
+    command line has not started it yet), which is safe even when this process runs
     threads (the TUI). Workers take this process's environment, which gets one BLAS
     thread set for them unless the user set it already."""
     workers = workers or cores()
-    context = worker_server.worker_context()
-    worker_server.start()
+    if fork_here and worker_server.can_fork_here():
+        context: BaseContext = worker_server.here_context()
+    else:
+        context = worker_server.worker_context()
+        worker_server.start()
     stop, progress = context.Event(), context.Queue(maxsize=10_000)
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                    initializer=_start_worker,

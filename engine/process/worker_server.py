@@ -1,18 +1,29 @@
-"""Where a local pool's workers come from: a fork server that has imported the engine once.
+"""Where a local pool's workers come from: the command itself, or a fork server that has
+imported the engine once.
 
 A spawned worker is a new interpreter that imports NumPy and the engine before it takes
-its first job (0.3-0.4 s of a core each), and a sweep waits for its workers. So the
-workers are forked from a server process instead (multiprocessing's ``forkserver``), which
-imports the pool's worker side (``PRELOAD``) once: every worker starts ready, in
-milliseconds. The server is itself a clean spawned process that runs no thread, so
-forking it is safe where forking the command itself would not be (the TUI's threads, a
-progress bar's). The command line starts it (``start``) as soon as it knows a pool will
-run, so that its imports overlap the command's own (loading the preset, the progress
-display), on the other core.
+its first job (0.3-0.4 s of a core each), and a sweep waits for its workers. So workers
+are forked, from a process that has imported all they need:
+
+- **the command itself** (``can_fork_here``), on Linux, while it runs no thread but its
+  main one: a headless command (``nnterm run``, ``nnterm check``) opens its pool before
+  its progress bar starts one. Its workers start at once, and no other process starts;
+- **a server** otherwise (multiprocessing's ``forkserver``): a clean spawned process
+  that runs no thread and imports the pool's worker side (``PRELOAD``) once, so forking
+  it is safe where forking the command would not be (the TUI's threads: a lock another
+  thread holds at the fork stays held in the child for ever). The command line starts it
+  (``start``) as soon as it knows such a pool will run, so that its imports overlap the
+  command's own on the other core.
+
+On scaling_laws, forking from the command made ``nnterm run --workers 2`` 0.06 s
+sooner than forking from the server: the server's interpreter and the tracker of its
+named semaphores no longer start beside the command's own imports, and the workers
+start as soon as the pool opens.
 
 Workers keep to one BLAS thread (``one_blas_thread``, read when the server imports
-NumPy) and are born ignoring SIGINT (``ctrl_c_ignored``: a terminal's Ctrl-C goes to the
-whole process group; the command stops the jobs through the pool's flag).
+NumPy; the command line sets it before its own import, ``nnterm.app.single_thread_blas``)
+and are born ignoring SIGINT (``ctrl_c_ignored``, ``ctrl_c_blocked``: a terminal's Ctrl-C
+goes to the whole process group; the command stops the jobs through the pool's flag).
 
 Standard library only: ``start`` costs the command line no import.
 """
@@ -23,10 +34,11 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from multiprocessing import forkserver
-from multiprocessing.context import ForkServerContext
+from multiprocessing.context import BaseContext, ForkServerContext
 
 #: What the server imports before it forks a worker: the pool's worker side, NumPy and
 #: all. (A worker then runs the command's main script again, as a spawned one does; the
@@ -89,6 +101,22 @@ def ctrl_c_blocked() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def can_fork_here() -> bool:
+    """Whether a pool may fork its workers from this process: on Linux (elsewhere system
+    libraries are not safe to fork, and Python spawns by default), while this process
+    runs no thread but its main one."""
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def here_context() -> BaseContext:
+    """The context that forks workers from this process (``can_fork_here`` must hold).
+    What this process has printed goes out first: a worker flushes the buffers it was
+    forked with as it ends, and would print it again."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return multiprocessing.get_context("fork")
 
 
 def worker_context(main_imports: Sequence[str] = ()) -> ForkServerContext:

@@ -8,9 +8,9 @@ which order; ``experiment.run_preset`` puts them back in the preset's order.
 
 ``local_pool(workers)`` is a ``ProcessPoolExecutor`` of processes forked from a process
 that has imported the engine (this one, or a server: ``process.worker_server``), which
-share a stop flag and a progress queue with this process: ``cancel()`` makes every running job stop within one
-chunk of steps (``experiment.CHUNK_SECONDS``), so closing the pool leaves nothing
-running. The distributed executors are in ``executors``.
+share a stop flag and a progress queue with this process: ``cancel()`` makes every
+running job stop within one chunk of steps (``experiment.CHUNK_SECONDS``), so closing
+the pool leaves nothing running. The distributed executors are in ``executors``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ parent says its id: a child still starting (imports take seconds on a busy machi
 its parent died would otherwise take its new parent for its own and never end. NumPy
 releases the GIL in its big operations, so the thread gets to run in the middle of a step.
 
-A pool's worker is not its pool's process's child but the fork server's
+A pool's worker may not be its pool's process's child but the fork server's
 (``worker_server``), and the server lives as long as any worker does; so a worker watches
 the pool's process itself (``end_with_process``), whosever child it is.
 """

@@ -95,7 +95,8 @@ def ctrl_c_blocked() -> Iterator[None]:
     of interrupting this process half-way through starting one; then this process gets
     it and stops the jobs through the pool's flag. (The server does not keep the mask:
     multiprocessing starts it with none; ``ctrl_c_ignored`` is what keeps a Ctrl-C from
-    the server and its workers.)"""
+    the server and its workers. A worker forked from this process keeps it: SIGINT
+    waits, blocked, until the worker's initializer has ignored it.)"""
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield

@@ -239,6 +239,8 @@ FORKED_HERE = textwrap.dedent("""\
     if __name__ == "__main__":  # (the server's workers run this script again)
         if sys.argv[1] == "thread":
             threading.Thread(target=threading.Event().wait, daemon=True).start()
+        if sys.argv[1] == "BLAS threads":  # NumPy loaded with two: a native pool
+            os.environ.update(OPENBLAS_NUM_THREADS="2", OMP_NUM_THREADS="2")
         signal.signal(signal.SIGTERM, lambda *_: None)  # the command's handler
         print("printed before the pool")  # (a pipe's buffer: not written out yet)
         with open_pool("local", 2) as pool:
@@ -252,16 +254,18 @@ FORKED_HERE = textwrap.dedent("""\
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="forks from the command on Linux only")
-@pytest.mark.parametrize("beside", ["nothing", "thread"])
+@pytest.mark.parametrize("beside", ["nothing", "thread", "BLAS threads"])
 def test_a_headless_command_forks_its_workers_from_itself(tmp_path, beside):
     """``nnterm run``/``check`` open their pool while they run no other thread: the
     workers are forked from the command (no server, nor its semaphores' tracker, starts
     beside it), end on SIGTERM whatever the command's handler, ignore Ctrl-C, and do
-    not print again what the command had printed. Beside a thread, from the server."""
+    not print again what the command had printed. Beside a thread, Python's or a native
+    library's (NumPy's BLAS with two threads), from the server."""
     script = tmp_path / "forked_here.py"
     script.write_text(FORKED_HERE)
+    one_blas_thread = {name: "1" for name in worker_server.BLAS_THREADS}  # as the CLI's
     done = subprocess.run([sys.executable, str(script), beside], capture_output=True,
-                          text=True, timeout=120, check=True)
+                          text=True, timeout=120, check=True, env=os.environ | one_blas_thread)
     assert done.stdout.count("printed before the pool") == 1, done.stdout
     seen = json.loads(done.stdout.splitlines()[-1])
     assert seen["sigterm"] and seen["sigint"]

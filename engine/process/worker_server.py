@@ -6,8 +6,9 @@ its first job (0.3-0.4 s of a core each), and a sweep waits for its workers. So 
 are forked, from a process that has imported all they need:
 
 - **the command itself** (``can_fork_here``), on Linux, while it runs no thread but its
-  main one: a headless command (``nnterm run``, ``nnterm check``) opens its pool before
-  its progress bar starts one. Its workers start at once, and no other process starts;
+  main one: a headless command (``nnterm run``, ``nnterm check``) keeps NumPy to one BLAS
+  thread and opens its pool before its progress bar starts a thread. Its workers start
+  at once, and no other process starts;
 - **a server** otherwise (multiprocessing's ``forkserver``): a clean spawned process
   that runs no thread and imports the pool's worker side (``PRELOAD``) once, so forking
   it is safe where forking the command would not be (the TUI's threads: a lock another
@@ -107,8 +108,14 @@ def ctrl_c_blocked() -> Iterator[None]:
 def can_fork_here() -> bool:
     """Whether a pool may fork its workers from this process: on Linux (elsewhere system
     libraries are not safe to fork, and Python spawns by default), while this process
-    runs no thread but its main one."""
-    return sys.platform == "linux" and threading.active_count() == 1
+    runs no thread but its main one, as the kernel counts them: a native library's
+    threads too (a BLAS thread pool, unless one BLAS thread was set before NumPy loaded),
+    which ``threading`` does not see."""
+    if sys.platform != "linux":
+        return False
+    with open("/proc/self/status") as status:
+        threads = next(line for line in status if line.startswith("Threads:"))
+    return int(threads.split()[1]) == 1
 
 
 def here_context() -> BaseContext:

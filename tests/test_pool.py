@@ -22,7 +22,7 @@ from nnterm.app.cli import main
 from nnterm.engine.experiments.executors import ExecutorError, open_pool
 from nnterm.engine.experiments.experiment import preset_jobs, run_preset
 from nnterm.engine.experiments.job_cost import job_cost
-from nnterm.engine.experiments.pool import PointPool, local_pool
+from nnterm.engine.experiments.pool import WORKER_NICENESS, PointPool, local_pool
 from nnterm.engine.preset_format.loader import PresetError, load_preset
 from nnterm.engine.process import worker_server
 
@@ -249,7 +249,8 @@ FORKED_HERE = textwrap.dedent("""\
                 "parents": sorted({ask(os.getppid) for _ in range(4)}), "me": os.getpid(),
                 "children": children(),
                 "sigterm": ask(signal.getsignal, signal.SIGTERM) == signal.SIG_DFL,
-                "sigint": ask(signal.getsignal, signal.SIGINT) == signal.SIG_IGN}))
+                "sigint": ask(signal.getsignal, signal.SIGINT) == signal.SIG_IGN,
+                "nicer": ask(os.nice, 0) - os.nice(0)}))
 """)
 
 
@@ -258,9 +259,9 @@ FORKED_HERE = textwrap.dedent("""\
 def test_a_headless_command_forks_its_workers_from_itself(tmp_path, beside):
     """``nnterm run``/``check`` open their pool while they run no other thread: the
     workers are forked from the command (no server, nor its semaphores' tracker, starts
-    beside it), end on SIGTERM whatever the command's handler, ignore Ctrl-C, and do
-    not print again what the command had printed. Beside a thread, Python's or a native
-    library's (NumPy's BLAS with two threads), from the server."""
+    beside it), end on SIGTERM whatever the command's handler, ignore Ctrl-C, are nicer
+    than the command, and do not print again what the command had printed. Beside a
+    thread, Python's or a native library's (NumPy's BLAS with two), from the server."""
     script = tmp_path / "forked_here.py"
     script.write_text(FORKED_HERE)
     one_blas_thread = {name: "1" for name in worker_server.BLAS_THREADS}  # as the CLI's
@@ -269,6 +270,7 @@ def test_a_headless_command_forks_its_workers_from_itself(tmp_path, beside):
     assert done.stdout.count("printed before the pool") == 1, done.stdout
     seen = json.loads(done.stdout.splitlines()[-1])
     assert seen["sigterm"] and seen["sigint"]
+    assert seen["nicer"] == WORKER_NICENESS  # (the sweep view's keys go first)
     if beside == "nothing":
         assert seen["parents"] == [seen["me"]]
         assert len(seen["children"]) == 2  # the workers, and nothing else

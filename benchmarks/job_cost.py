@@ -28,7 +28,7 @@ from rich.table import Table
 from scipy.optimize import nnls
 
 from nnterm.engine.experiments.experiment import DataCache, PointJob, preset_jobs, train_point
-from nnterm.engine.experiments.job_cost import SECONDS_PER_TERM, cost_terms, cost_widths, job_cost
+from nnterm.engine.experiments.job_cost import SECONDS_PER_TERM, cost_terms, job_cost
 from nnterm.engine.preset_format.loader import list_presets, load_preset
 
 TERMS = ("run", "step", "example x unit", "example x weight", "fresh batch",
@@ -50,11 +50,10 @@ def fit(terms: np.ndarray, seconds: np.ndarray) -> np.ndarray:
 
 def cost_before(job: PointJob) -> float:
     """The model this one replaced, for comparison: steps x (overhead + examples x
-    weights), the overhead 37,000 multiply-adds' worth."""
-    widths = cost_widths(job)
-    weights = sum(a * b for a, b in zip(widths, widths[1:], strict=False))
-    examples = job.config.train.batch_size or job.config.data.n_train
-    return job.config.train.steps * (37_000 + examples * weights)
+    weights), the overhead 37,000 multiply-adds' worth (in ``cost_terms``' units: 37,000
+    a step, plus the steps x examples x weights term)."""
+    terms = cost_terms(job)
+    return 37_000 * terms[1] + terms[3]
 
 
 def two_workers(seconds: list[float], order_by: Callable[[int], float]) -> tuple[float, float]:
